@@ -1,0 +1,83 @@
+"""Settings from environment variables (and an optional .env file).
+
+Every field is documented in README.md and .env.example. Unset values fall back to the
+embedded defaults: local files, local stores, the bundled sample database, offline mode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Where everything local lives: documents, vectors, the local key-value store, the sample DB.
+    data_dir: Path = Field(Path(".data"), alias="DATA_DIR")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    # Slack
+    slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    # Users (Slack ids, comma-separated) who may approve anyone's SQL, besides its requester.
+    approver_user_ids: str = Field("", alias="APPROVER_USER_IDS")
+
+    # LLM and embeddings: unset OPENAI_API_KEY means offline mode.
+    openai_api_key: str = Field("", alias="OPENAI_API_KEY")
+    openai_base_url: str = Field("", alias="OPENAI_BASE_URL")
+    openai_chat_model: str = Field("gpt-4o-mini", alias="OPENAI_CHAT_MODEL")
+    # "local" (MiniLM int8 via onnxruntime) or "openai".
+    embedding_provider: str = Field("local", alias="EMBEDDING_PROVIDER")
+    openai_embedding_model: str = Field("text-embedding-3-small", alias="OPENAI_EMBEDDING_MODEL")
+    llm_timeout_s: float = Field(60.0, alias="LLM_TIMEOUT_S")
+
+    # Vectors: "local" (numpy on disk) or "pinecone".
+    vector_store: str = Field("local", alias="VECTOR_STORE")
+    pinecone_api_key: str = Field("", alias="PINECONE_API_KEY")
+    pinecone_index_host: str = Field("", alias="PINECONE_INDEX_HOST")
+
+    # Files: "local" (DATA_DIR/files) or "s3".
+    object_store: str = Field("local", alias="OBJECT_STORE")
+    s3_bucket: str = Field("", alias="S3_BUCKET")
+    s3_prefix: str = Field("", alias="S3_PREFIX")
+    s3_endpoint_url: str = Field("", alias="S3_ENDPOINT_URL")
+    aws_region: str = Field("us-east-1", alias="AWS_REGION")
+
+    # Cache, dedup, approvals: Redis when set, else a local SQLite file in DATA_DIR.
+    redis_url: str = Field("", alias="REDIS_URL")
+
+    # Documents
+    max_file_mb: float = Field(50.0, alias="MAX_FILE_MB")
+    max_pages: int = Field(2000, alias="MAX_PAGES")
+    docling_artifacts_path: str = Field("", alias="DOCLING_ARTIFACTS_PATH")
+    chunk_tokens: int = Field(512, alias="CHUNK_TOKENS")
+    chunk_overlap: int = Field(50, alias="CHUNK_OVERLAP")
+    chunk_min_tokens: int = Field(256, alias="CHUNK_MIN_TOKENS")
+    top_k: int = Field(5, alias="TOP_K")
+
+    # Database: unset DATABASE_URL means the bundled sample database (SQLite).
+    database_url: str = Field("", alias="DATABASE_URL")
+    statement_timeout_s: float = Field(15.0, alias="STATEMENT_TIMEOUT_S")
+    lock_timeout_s: float = Field(5.0, alias="LOCK_TIMEOUT_S")
+    max_rows: int = Field(1000, alias="MAX_ROWS")
+    default_limit: int = Field(1000, alias="SQL_DEFAULT_LIMIT")
+    allow_system_catalogs: bool = Field(False, alias="ALLOW_SYSTEM_CATALOGS")
+    sql_docs_file: str = Field("", alias="SQL_DOCS_FILE")
+    sql_examples_file: str = Field("", alias="SQL_EXAMPLES_FILE")
+    approval_ttl_s: int = Field(86400, alias="APPROVAL_TTL_S")
+
+    # REST API auth (header X-API-Key). Unset: the API is open, with a warning in the log.
+    api_key: str = Field("", alias="API_KEY")
+
+    @property
+    def offline(self) -> bool:
+        return not self.openai_api_key
+
+    @property
+    def approvers(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.approver_user_ids.split(",") if u.strip())

@@ -1,0 +1,1 @@
+"""The domain: documents, search, answers, SQL, routing. Knows nothing about Slack."""

@@ -1,0 +1,89 @@
+"""A key-value store in one SQLite file: safe across threads and processes on one machine."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL)"
+
+
+class LocalKeyValueStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = str(path)
+        self._local = threading.local()
+        with self._conn() as conn:
+            conn.execute(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so writers serialise.
+            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+        return conn
+
+    @staticmethod
+    def _expiry(ttl_s: float | None) -> float | None:
+        return time.time() + ttl_s if ttl_s else None
+
+    def _write(self, fn):
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+            conn.execute("COMMIT")
+            return result
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _live(conn: sqlite3.Connection, key: str) -> str | None:
+        row = conn.execute("SELECT value, expires FROM kv WHERE key = ?", (key,)).fetchone()
+        if row is None or (row[1] is not None and row[1] <= time.time()):
+            return None
+        return row[0]
+
+    def get(self, key: str) -> str | None:
+        return self._live(self._conn(), key)
+
+    def set(self, key: str, value: str, ttl_s: float | None = None) -> None:
+        self._write(
+            lambda c: c.execute(
+                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s))
+            )
+        )
+
+    def add(self, key: str, value: str, ttl_s: float | None = None) -> bool:
+        def op(c: sqlite3.Connection) -> bool:
+            if self._live(c, key) is not None:
+                return False
+            c.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s)))
+            return True
+
+        return self._write(op)
+
+    def compare_and_set(self, key: str, expected: str, value: str, ttl_s: float | None = None) -> bool:
+        def op(c: sqlite3.Connection) -> bool:
+            if self._live(c, key) != expected:
+                return False
+            c.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s)))
+            return True
+
+        return self._write(op)
+
+    def delete(self, key: str) -> None:
+        self._write(lambda c: c.execute("DELETE FROM kv WHERE key = ?", (key,)))
+
+    def keys(self, prefix: str) -> list[str]:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._conn().execute(
+            "SELECT key FROM kv WHERE key LIKE ? ESCAPE '\\' AND (expires IS NULL OR expires > ?) ORDER BY key",
+            (escaped + "%", time.time()),
+        )
+        return [r[0] for r in rows]

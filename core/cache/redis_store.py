@@ -1,0 +1,53 @@
+"""The key-value store on Redis (shared by every Lambda instance and process)."""
+
+from __future__ import annotations
+
+import redis
+
+# Atomic compare-and-set: Redis has no native CAS for plain strings.
+_CAS = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+  return 1
+end
+return 0
+"""
+
+
+class RedisKeyValueStore:
+    def __init__(self, client: redis.Redis, prefix: str = "") -> None:
+        self._r = client
+        self._prefix = prefix
+        self._cas = client.register_script(_CAS)
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "") -> RedisKeyValueStore:
+        return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5), prefix)
+
+    def _k(self, key: str) -> str:
+        return self._prefix + key
+
+    @staticmethod
+    def _px(ttl_s: float | None) -> int | None:
+        return max(1, int(ttl_s * 1000)) if ttl_s else None
+
+    def get(self, key: str) -> str | None:
+        return self._r.get(self._k(key))
+
+    def set(self, key: str, value: str, ttl_s: float | None = None) -> None:
+        self._r.set(self._k(key), value, px=self._px(ttl_s))
+
+    def add(self, key: str, value: str, ttl_s: float | None = None) -> bool:
+        return bool(self._r.set(self._k(key), value, nx=True, px=self._px(ttl_s)))
+
+    def compare_and_set(self, key: str, expected: str, value: str, ttl_s: float | None = None) -> bool:
+        px = self._px(ttl_s)
+        return bool(self._cas(keys=[self._k(key)], args=[expected, value, "" if px is None else str(px)]))
+
+    def delete(self, key: str) -> None:
+        self._r.delete(self._k(key))
+
+    def keys(self, prefix: str) -> list[str]:
+        n = len(self._prefix)
+        pattern = self._k(prefix).replace("*", r"\*").replace("?", r"\?").replace("[", r"\[") + "*"
+        return sorted(k[n:] for k in self._r.scan_iter(match=pattern, count=500))
