@@ -1,0 +1,97 @@
+"""Shared fixtures: real local services (PostgreSQL, Redis, moto's S3 server) and scratch space."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """Admin URL of the real PostgreSQL server; the suite fails loudly if it is down."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, connect_timeout=5):
+        pass
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def pg_scratch_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = pg_server_url.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis URL whose keys this test owns (a unique key prefix is up to the caller)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()
+    yield REDIS_URL
+    client.close()
+
+
+@pytest.fixture
+def redis_kv(redis_url: str):
+    from core.cache.redis_store import RedisKeyValueStore
+
+    prefix = f"test:{uuid.uuid4().hex[:8]}:"
+    store = RedisKeyValueStore.from_url(redis_url, prefix=prefix)
+    yield store
+    for key in store.keys(""):
+        store.delete(key)
+
+
+@pytest.fixture
+def local_kv(tmp_path):
+    from core.cache.local import LocalKeyValueStore
+
+    return LocalKeyValueStore(tmp_path / "kv.sqlite")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto in server mode: real HTTP S3 on loopback."""
+    from moto.server import ThreadedMotoServer
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The real offline embedder, loaded once per test session."""
+    from core.search.minilm import LocalMiniLMEmbedder
+
+    return LocalMiniLMEmbedder(threads=1)
