@@ -1,0 +1,62 @@
+"""`python -m bot …`: one argparse tree; each area adds its subcommands from bot/commands/."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+# Modules under bot.commands, each exposing register(sub, services_factory).
+COMMAND_MODULES = (
+    "docs",
+    "bench_docs",
+    "eval_docs",
+    "bench_search",
+    "sql",
+    "sql_eval",
+    "route_eval",
+    "slack",
+    "demo",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bot.wiring import services_factory
+
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Slack bot over documents and a database.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # `eval` and `bench` group several areas' subcommands under one word.
+    groups = {
+        "eval": sub.add_parser("eval", help="quality evaluations (print one JSON object)").add_subparsers(
+            dest="eval_command", metavar="WHAT", required=True
+        ),
+        "bench": sub.add_parser("bench", help="speed benchmarks (print one JSON object)").add_subparsers(
+            dest="bench_command", metavar="WHAT", required=True
+        ),
+    }
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"bot.commands.{name}")
+        target = groups.get(getattr(module, "GROUP", ""), sub)
+        module.register(target, services_factory)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    from bot.wiring import configure_logging, load_settings, services_factory
+
+    configure_logging(load_settings())
+    try:
+        return int(args.func(args, services_factory) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last resort: a clear one-line error instead of a traceback
+        logging.getLogger("bot").debug("command failed", exc_info=True)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,246 @@
+"""The composition root: Settings in, ready-to-use services out.
+
+Every service is built on first use (so `python -m bot --help` and the Lambda import stay fast)
+and at most once per Services object. Tests build Services from their own Settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import cached_property
+from pathlib import Path
+
+from bot.settings import Settings
+
+log = logging.getLogger("bot")
+
+# Nothing may be downloaded at run time: keep Hugging Face libraries off the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def load_settings() -> Settings:
+    return Settings()
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+class Services:
+    """Lazily built services for one process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def team_namespace(self) -> str:
+        return "default"
+
+    # --- storage -------------------------------------------------------------------------
+
+    @cached_property
+    def kv(self):
+        if self.settings.redis_url:
+            from core.cache.redis_store import RedisKeyValueStore
+
+            return RedisKeyValueStore.from_url(self.settings.redis_url, prefix="bot:")
+        from core.cache.local import LocalKeyValueStore
+
+        return LocalKeyValueStore(self.data_dir / "kv.sqlite")
+
+    @cached_property
+    def objects(self):
+        s = self.settings
+        if s.object_store == "s3":
+            import boto3
+
+            from core.documents.storage import S3ObjectStore
+
+            if not s.s3_bucket:
+                raise ValueError("OBJECT_STORE=s3 needs S3_BUCKET")
+            client = boto3.client("s3", region_name=s.aws_region, endpoint_url=s.s3_endpoint_url or None)
+            return S3ObjectStore(bucket=s.s3_bucket, prefix=s.s3_prefix, client=client)
+        from core.documents.storage import LocalObjectStore
+
+        return LocalObjectStore(self.data_dir / "files")
+
+    @cached_property
+    def vectors(self):
+        s = self.settings
+        if s.vector_store == "pinecone":
+            from core.search.pinecone_store import PineconeVectorStore
+
+            if not (s.pinecone_api_key and s.pinecone_index_host):
+                raise ValueError("VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST")
+            return PineconeVectorStore(api_key=s.pinecone_api_key, host=s.pinecone_index_host)
+        from core.search.local_store import LocalVectorStore
+
+        return LocalVectorStore(self.data_dir / "vectors")
+
+    # --- models --------------------------------------------------------------------------
+
+    @cached_property
+    def openai_client(self):
+        if self.settings.offline:
+            return None
+        from core.llm.openai_chat import make_openai_client
+
+        s = self.settings
+        return make_openai_client(api_key=s.openai_api_key, base_url=s.openai_base_url or None, timeout=s.llm_timeout_s)
+
+    @cached_property
+    def llm(self):
+        if self.openai_client is None:
+            return None
+        from core.llm.openai_chat import OpenAIChatModel
+
+        return OpenAIChatModel(self.openai_client, self.settings.openai_chat_model)
+
+    @cached_property
+    def embedder(self):
+        from core.search.cached import CachedEmbedder
+
+        s = self.settings
+        if s.embedding_provider == "openai":
+            if self.openai_client is None:
+                raise ValueError("EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY")
+            from core.search.openai_embedder import OpenAIEmbedder
+
+            inner = OpenAIEmbedder(self.openai_client, s.openai_embedding_model)
+        else:
+            from core.search.minilm import LocalMiniLMEmbedder
+
+            inner = LocalMiniLMEmbedder()
+        return CachedEmbedder(inner, self.kv)
+
+    # --- documents -----------------------------------------------------------------------
+
+    @cached_property
+    def documents(self):
+        from core.documents.service import build_document_service
+
+        s = self.settings
+        return build_document_service(
+            embedder=self.embedder,
+            vectors=self.vectors,
+            objects=self.objects,
+            kv=self.kv,
+            namespace=f"docs-{self.team_namespace}",
+            max_file_mb=s.max_file_mb,
+            max_pages=s.max_pages,
+            artifacts_path=s.docling_artifacts_path or None,
+            chunk_tokens=s.chunk_tokens,
+            chunk_overlap=s.chunk_overlap,
+            chunk_min_tokens=s.chunk_min_tokens,
+        )
+
+    @cached_property
+    def retriever(self):
+        from core.search.retriever import Retriever
+
+        return Retriever(self.embedder, self.vectors, self.documents, namespace=f"docs-{self.team_namespace}")
+
+    @cached_property
+    def answerer(self):
+        from core.answers.answerer import Answerer
+
+        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.kv)
+
+    # --- SQL -----------------------------------------------------------------------------
+
+    @cached_property
+    def db(self):
+        from core.sql.database import open_database
+
+        if self.settings.database_url:
+            return open_database(self.settings.database_url, lock_timeout_s=self.settings.lock_timeout_s)
+        from core.sql.sample import ensure_sample_database
+
+        return open_database(str(ensure_sample_database(self.data_dir)))
+
+    @property
+    def uses_sample_database(self) -> bool:
+        return not self.settings.database_url
+
+    @cached_property
+    def knowledge(self):
+        from core.sql.knowledge import SqlKnowledge
+
+        return SqlKnowledge(self.embedder, self.vectors, namespace=f"sql-{self.team_namespace}")
+
+    @cached_property
+    def sql_generator(self):
+        if self.openai_client is not None:
+            from core.sql.generate.vanna_generator import VannaSqlGenerator
+
+            return VannaSqlGenerator(
+                client=self.openai_client,
+                model=self.settings.openai_chat_model,
+                knowledge=self.knowledge,
+                dialect=self.db.dialect,
+            )
+        from core.sql.generate.offline import OfflineSqlGenerator
+
+        return OfflineSqlGenerator(self.db, self.knowledge)
+
+    @cached_property
+    def guard(self):
+        from core.sql.guard import SqlGuard
+
+        s = self.settings
+        return SqlGuard(
+            self.db.dialect,
+            allowed_tables={t.name for t in self.db.tables()},
+            allow_system_catalogs=s.allow_system_catalogs,
+            default_limit=s.default_limit,
+        )
+
+    @cached_property
+    def approvals(self):
+        from core.sql.approvals import ApprovalStore
+
+        return ApprovalStore(self.kv, ttl_s=self.settings.approval_ttl_s)
+
+    @cached_property
+    def sql(self):
+        from core.sql.service import SqlService
+
+        s = self.settings
+        return SqlService(
+            db=self.db,
+            guard=self.guard,
+            generator=self.sql_generator,
+            approvals=self.approvals,
+            knowledge=self.knowledge,
+            approvers=s.approvers,
+            max_rows=s.max_rows,
+            timeout_s=s.statement_timeout_s,
+        )
+
+    # --- routing -------------------------------------------------------------------------
+
+    @cached_property
+    def router(self):
+        from core.routing import build_router
+
+        return build_router(db=self.db, knowledge=self.knowledge, retriever=self.retriever, llm=self.llm)
+
+
+_services: Services | None = None
+
+
+def services_factory() -> Services:
+    """The process-wide Services, built from the environment on first call."""
+    global _services
+    if _services is None:
+        _services = Services(load_settings())
+    return _services
