@@ -1,0 +1,134 @@
+"""Document records, chunks and ingest outcomes: the shapes every other part exchanges."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+BlockKind = Literal["text", "table_row"]
+IngestStatus = Literal["indexed", "already_indexed", "linked", "failed"]
+
+
+class IngestError(Exception):
+    """A file cannot be ingested; the message is the user-facing reason (without the file name)."""
+
+
+@dataclass
+class Block:
+    """One unit of parsed content: a paragraph or one whole table row."""
+
+    text: str
+    page: int | None  # 1-based; None for formats without pages (DOCX, HTML, Markdown, text)
+    heading: str | None = None
+    kind: BlockKind = "text"
+
+
+@dataclass
+class ParsedDocument:
+    file_name: str
+    ext: str  # detected type: pdf, docx, html, md, txt, csv, json
+    pages: int  # 0 for formats without pages
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    doc_id: str
+    file_name: str
+    index: int
+    # What is embedded and indexed: a context line (file stem, section heading) then the
+    # verbatim source text. The context line is counted in token_count.
+    text: str
+    pages: list[int]
+    heading: str | None
+    token_count: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.doc_id}:{self.index}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Chunk:
+        return cls(
+            doc_id=data["doc_id"],
+            file_name=data["file_name"],
+            index=int(data["index"]),
+            text=data["text"],
+            pages=[int(p) for p in data.get("pages") or []],
+            heading=data.get("heading"),
+            token_count=int(data.get("token_count", 0)),
+        )
+
+
+@dataclass
+class DocumentRecord:
+    doc_id: str
+    file_name: str
+    ext: str
+    pages: int
+    chunks: int
+    size: int
+    channels: list[str]
+    workspace_wide: bool
+    team_id: str
+    created: float
+    embedding_model: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DocumentRecord:
+        return cls(
+            doc_id=data["doc_id"],
+            file_name=data["file_name"],
+            ext=data["ext"],
+            pages=int(data["pages"]),
+            chunks=int(data["chunks"]),
+            size=int(data["size"]),
+            channels=list(data.get("channels") or []),
+            workspace_wide=bool(data.get("workspace_wide", False)),
+            team_id=data.get("team_id", ""),
+            created=float(data.get("created", 0.0)),
+            embedding_model=data.get("embedding_model", ""),
+        )
+
+    def visible_in(self, channel: str | None) -> bool:
+        """Scope rule: a channel sees its own documents and workspace-wide ones; None sees all."""
+        return channel is None or self.workspace_wide or channel in self.channels
+
+
+@dataclass
+class IngestResult:
+    file_name: str
+    status: IngestStatus
+    doc_id: str | None = None
+    pages: int = 0
+    chunks: int = 0
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    @property
+    def message(self) -> str:
+        if self.status == "failed":
+            return f"Could not index {self.file_name}: {self.reason}"
+        if self.status == "already_indexed":
+            return f"{self.file_name} is already indexed"
+        size = f"{_plural(self.pages, 'page')}, " if self.pages else ""
+        what = f"{size}{_plural(self.chunks, 'chunk')}"
+        if self.status == "linked":
+            return f"Linked {self.file_name} (already indexed — {what}) to this channel"
+        return f"Indexed {self.file_name} — {what}"
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "message": self.message}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"

@@ -1,0 +1,94 @@
+"""Both key-value stores obey one contract: atomic add and compare-and-set, expiry, prefixes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+
+import pytest
+
+from core.cache.local import LocalKeyValueStore
+
+
+@pytest.fixture(params=["local", "redis"])
+def kv(request):
+    return request.getfixturevalue(f"{request.param}_kv")
+
+
+def test_set_get_delete(kv):
+    assert kv.get("a") is None
+    kv.set("a", "1")
+    assert kv.get("a") == "1"
+    kv.set("a", "ü 2")
+    assert kv.get("a") == "ü 2"
+    kv.delete("a")
+    assert kv.get("a") is None
+
+
+def test_expiry(kv):
+    kv.set("short", "x", ttl_s=0.2)
+    kv.set("long", "y", ttl_s=60)
+    assert kv.get("short") == "x"
+    time.sleep(0.35)
+    assert kv.get("short") is None
+    assert kv.get("long") == "y"
+    # An expired key can be added again.
+    assert kv.add("short", "z")
+
+
+def test_add_only_once(kv):
+    assert kv.add("once", "first", ttl_s=60)
+    assert not kv.add("once", "second", ttl_s=60)
+    assert kv.get("once") == "first"
+
+
+def test_compare_and_set(kv):
+    kv.set("status", "pending")
+    assert not kv.compare_and_set("status", "running", "done")
+    assert kv.compare_and_set("status", "pending", "running")
+    assert kv.get("status") == "running"
+    assert not kv.compare_and_set("missing", "x", "y")
+    assert kv.get("missing") is None
+
+
+def test_keys_by_prefix_are_literal(kv):
+    kv.set("doc:1", "a")
+    kv.set("doc:2", "b")
+    kv.set("docx", "c")
+    kv.set("doc_%:3", "d")
+    assert kv.keys("doc:") == ["doc:1", "doc:2"]
+    assert kv.keys("doc_%") == ["doc_%:3"]
+
+
+def test_add_is_atomic_across_threads(kv):
+    winners = []
+
+    def race(i: int) -> None:
+        if kv.add("race", str(i), ttl_s=60):
+            winners.append(i)
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(winners) == 1
+
+
+def _claim(path: str, results) -> None:
+    store = LocalKeyValueStore(__import__("pathlib").Path(path))
+    results.put(store.compare_and_set("job", "pending", "running"))
+
+
+def test_local_compare_and_set_is_atomic_across_processes(tmp_path):
+    path = tmp_path / "kv.sqlite"
+    LocalKeyValueStore(path).set("job", "pending")
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_claim, args=(str(path), results)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+    assert sorted(results.get(timeout=5) for _ in procs) == [False, False, False, True]
