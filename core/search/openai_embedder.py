@@ -71,4 +71,3 @@ class OpenAIEmbedder:
                 f"OpenAI model {self.model_id} returned dimension {matrix.shape[1]}, expected {self.dimension}"
             )
         return l2_normalise(matrix)
-

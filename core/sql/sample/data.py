@@ -111,6 +111,8 @@ def generate(customers: int = 240, orders: int = 2400) -> SampleRows:
         status = _pick(rng, _STATUSES)[0]
         if day > LAST_DAY - timedelta(days=10) and status in ("delivered", "cancelled", "refunded"):
             status = "paid"  # recent orders have not had time to arrive or be returned
+        elif day < LAST_DAY - timedelta(days=45) and status in ("pending", "paid", "shipped"):
+            status = "delivered"  # old orders are no longer in flight
         # Most orders ship home; some go to another country (gifts, offices).
         ship_country = home[customer_id] if rng.random() < 0.9 else _pick(rng, _PLACES)[0]
         total = Decimal("0.00")

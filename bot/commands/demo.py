@@ -1,0 +1,19 @@
+"""`python -m bot demo`: the bot and a local Slack emulator in one process, in the browser."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction, services_factory) -> None:
+    p = sub.add_parser("demo", help="run the bot in a local Slack emulator (no Slack, no cloud, no keys)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3000, help="port of the emulator's web page")
+    p.add_argument("--open", action="store_true", help="open the page in a browser")
+    p.set_defaults(func=_demo)
+
+
+def _demo(args: argparse.Namespace, services_factory) -> int:
+    from bot.emulator.demo import run_demo
+
+    return run_demo(services_factory().settings, host=args.host, port=args.port, open_browser=args.open) or 0
