@@ -1,0 +1,232 @@
+"""SQL training knowledge: DDL per table, business documentation and question→SQL examples.
+
+Everything lives in one vector-store namespace (`sql-<team>`) embedded with the shared embedder.
+Ids are deterministic (`ddl:<table>`, `doc:<hash>`, `example:<hash of the question>`), so
+re-training replaces instead of duplicating, and saving a question twice keeps one example.
+DDL is stored one whole table per record: retrieval returns complete tables, never a subset of
+a wide table's columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.search.base import Embedder, VectorStore
+    from core.sql.models import TableInfo
+
+# Enough for any schema we train; also Pinecone's top_k ceiling.
+_LIST_ALL = 10_000
+
+
+@dataclass
+class RelatedTable:
+    name: str
+    ddl: str
+    score: float
+
+
+@dataclass
+class Example:
+    question: str
+    sql: str
+    score: float = 0.0
+    source: str = "file"  # "file" (trained from a file) or "saved" (approved in chat)
+
+    @property
+    def id(self) -> str:
+        return example_id(self.question)
+
+
+@dataclass
+class TrainSummary:
+    namespace: str
+    tables: list[str] = field(default_factory=list)
+    documentation: int = 0
+    examples: int = 0
+    removed: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "namespace": self.namespace,
+            "tables": self.tables,
+            "table_count": len(self.tables),
+            "documentation": self.documentation,
+            "examples": self.examples,
+            "removed": self.removed,
+        }
+
+
+def normalise_question(question: str) -> str:
+    return " ".join(re.findall(r"\w+", question.lower()))
+
+
+def example_id(question: str) -> str:
+    return "example:" + hashlib.sha256(normalise_question(question).encode()).hexdigest()[:24]
+
+
+def documentation_id(text: str) -> str:
+    return "doc:" + hashlib.sha256(text.strip().encode()).hexdigest()[:24]
+
+
+def read_documentation_file(path: Path) -> list[str]:
+    """Paragraphs of a text/Markdown file; headings are kept with the paragraph they start."""
+    text = Path(path).read_text(encoding="utf-8")
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text)]
+    return [part for part in paragraphs if part and not re.fullmatch(r"#+ .*", part)]
+
+
+def read_examples_file(path: Path) -> list[Example]:
+    """A JSON list of {"question", "sql"} objects, or JSON lines of the same."""
+    text = Path(path).read_text(encoding="utf-8").strip()
+    try:
+        items = json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not a JSON list or JSON lines of {{question, sql}} ({error})") from error
+    examples = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not str(item.get("question", "")).strip() or not str(item.get("sql", "")).strip():
+            raise ValueError(f"{path}: example {number} needs a non-empty 'question' and 'sql'")
+        examples.append(Example(question=item["question"].strip(), sql=item["sql"].strip()))
+    return examples
+
+
+class SqlKnowledge:
+    def __init__(self, embedder: Embedder, store: VectorStore, namespace: str = "sql-default") -> None:
+        self.embedder = embedder
+        self.store = store
+        self.namespace = namespace
+        self._model_checked = False
+
+    # ---- training -------------------------------------------------------------------------
+
+    def train(
+        self,
+        tables: Iterable[TableInfo],
+        documentation: Iterable[str] = (),
+        examples: Iterable[Example] = (),
+    ) -> TrainSummary:
+        """Replace the trained schema, documentation and file examples; saved examples stay."""
+        from core.search.base import VectorRecord
+
+        self._check_model()
+        summary = TrainSummary(self.namespace)
+        records: list[tuple[str, str, dict]] = []  # (id, text to embed, metadata)
+        for table in tables:
+            ddl = table.ddl()
+            records.append((f"ddl:{table.name}", ddl, {"kind": "ddl", "table": table.name, "text": ddl}))
+            summary.tables.append(table.name)
+        docs = {documentation_id(text): text.strip() for text in documentation if text.strip()}
+        for record_id, text in docs.items():
+            records.append((record_id, text, {"kind": "doc", "text": text}))
+        file_examples = {example.id: example for example in examples}
+        for record_id, example in file_examples.items():
+            records.append((record_id, example.question, _example_metadata(example, "file")))
+        summary.documentation, summary.examples = len(docs), len(file_examples)
+
+        keep = {record_id for record_id, _, _ in records}
+        stale = [
+            match.id
+            for match in self._list(filter={"$or": [{"kind": {"$in": ["ddl", "doc"]}}, {"source": {"$eq": "file"}}]})
+            if match.id not in keep
+        ]
+        if stale:
+            self.store.delete(self.namespace, ids=stale)
+        summary.removed = len(stale)
+        if records:
+            vectors = self.embedder.embed([text for _, text, _ in records])
+            self.store.upsert(
+                self.namespace,
+                [VectorRecord(record_id, vector, metadata) for (record_id, _, metadata), vector in zip(records, vectors)],
+            )
+        return summary
+
+    def add_example(self, question: str, sql: str, source: str = "saved") -> str:
+        """Save one question→SQL pair (same question again replaces its SQL). Returns its id."""
+        from core.search.base import VectorRecord
+
+        if not question.strip() or not sql.strip():
+            raise ValueError("an example needs a non-empty question and SQL")
+        self._check_model()
+        example = Example(question=question.strip(), sql=sql.strip(), source=source)
+        vector = self.embedder.embed([example.question])[0]
+        self.store.upsert(self.namespace, [VectorRecord(example.id, vector, _example_metadata(example, source))])
+        return example.id
+
+    def add_ddl(self, table: str, ddl: str) -> str:
+        from core.search.base import VectorRecord
+
+        self._check_model()
+        record_id = f"ddl:{table}"
+        vector = self.embedder.embed([ddl])[0]
+        self.store.upsert(self.namespace, [VectorRecord(record_id, vector, {"kind": "ddl", "table": table, "text": ddl})])
+        return record_id
+
+    def add_documentation(self, text: str) -> str:
+        from core.search.base import VectorRecord
+
+        self._check_model()
+        record_id = documentation_id(text)
+        vector = self.embedder.embed([text.strip()])[0]
+        self.store.upsert(self.namespace, [VectorRecord(record_id, vector, {"kind": "doc", "text": text.strip()})])
+        return record_id
+
+    def remove(self, record_id: str) -> bool:
+        if not any(match.id == record_id for match in self._list()):
+            return False
+        self.store.delete(self.namespace, ids=[record_id])
+        return True
+
+    # ---- retrieval ------------------------------------------------------------------------
+
+    def related_tables(self, question: str, k: int = 5) -> list[RelatedTable]:
+        matches = self._query(question, k, {"kind": {"$eq": "ddl"}})
+        return [RelatedTable(m.metadata["table"], m.metadata["text"], m.score) for m in matches]
+
+    def related_documentation(self, question: str, k: int = 5) -> list[str]:
+        return [m.metadata["text"] for m in self._query(question, k, {"kind": {"$eq": "doc"}})]
+
+    def similar_examples(self, question: str, k: int = 5) -> list[Example]:
+        matches = self._query(question, k, {"kind": {"$eq": "example"}})
+        return [
+            Example(m.metadata["question"], m.metadata["sql"], m.score, m.metadata.get("source", "file"))
+            for m in matches
+        ]
+
+    def records(self) -> list[dict]:
+        """Every trained item as {id, kind, text, question, sql, table} (for listings)."""
+        rows = []
+        for match in self._list():
+            metadata = match.metadata
+            rows.append({"id": match.id, **{key: metadata.get(key) for key in ("kind", "text", "question", "sql", "table", "source")}})
+        return sorted(rows, key=lambda row: row["id"])
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _check_model(self) -> None:
+        if not self._model_checked:
+            self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+            self._model_checked = True
+
+    def _query(self, text: str, k: int, filter: dict) -> list:
+        if not text.strip() or k <= 0:
+            return []
+        self._check_model()
+        vector = self.embedder.embed([text])[0]
+        return self.store.query(self.namespace, vector, top_k=k, filter=filter)
+
+    def _list(self, filter: dict | None = None) -> list:
+        # The store has no "list" call; a query with a neutral text and a huge top_k returns all.
+        self._check_model()
+        vector = self.embedder.embed(["database schema"])[0]
+        return self.store.query(self.namespace, vector, top_k=_LIST_ALL, filter=filter)
+
+
+def _example_metadata(example: Example, source: str) -> dict:
+    return {"kind": "example", "question": example.question, "sql": example.sql, "text": example.question, "source": source}
