@@ -1,0 +1,263 @@
+"""Data questions end to end: generate SQL, guard it, hold it for approval, run it once, learn from it.
+
+Slack buttons and the CLI call only this. User mistakes and faults (unknown id, not allowed, a
+refused or failing query, a timeout, the database down) come back as values with a message, never
+as exceptions — except reject(), which raises SqlRejected with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from core.sql.approvals import ApprovalStore, PendingQuery
+from core.sql.models import DatabaseUnavailable, QueryResult, SqlError, SqlRejected, SqlTimeout
+from core.sql.render import summary
+
+if TYPE_CHECKING:
+    from core.sql.database import Database
+    from core.sql.generate.models import SqlGenerator, SqlProposal
+    from core.sql.guard import SqlGuard
+
+log = logging.getLogger(__name__)
+
+# A run still marked "running" this long after its statement timeout must have died.
+STALE_MARGIN_S = 60.0
+# Shown with the result table; matches render.TABLE_ROWS.
+SHOWN_ROWS = 100
+
+
+@dataclass
+class Proposal:
+    """What to show after a question or an edit.
+
+    kind "sql": `pending` awaits approval and `sql` is exactly what will run; "clarification" /
+    "abstain": the generator's message, nothing to run; "refused": the guard refused `sql`
+    (`reason` says why).
+    """
+
+    kind: Literal["sql", "clarification", "abstain", "refused"]
+    message: str
+    sql: str | None = None
+    pending: PendingQuery | None = None
+    reason: str | None = None
+    source: str = "none"  # the generator's source ("saved", "pattern", "llm"), or "edit"
+    tables: list[str] = field(default_factory=list)
+    similar: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Execution:
+    """The outcome of an approval. status "refused": nothing ran (see message)."""
+
+    status: Literal["done", "failed", "refused"]
+    message: str
+    result: QueryResult | None = None
+    query: PendingQuery | None = None
+    can_edit: bool = False  # offer "Edit SQL": the SQL itself was the problem
+
+
+class SqlService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        guard: SqlGuard,
+        generator: SqlGenerator,
+        approvals: ApprovalStore,
+        knowledge: Any = None,
+        approvers: frozenset[str] = frozenset(),
+        max_rows: int = 1000,
+        timeout_s: float = 15.0,
+    ) -> None:
+        """knowledge: where saved examples go — an object with add_example(question, sql) (SqlKnowledge)
+        or a callable(question, sql); None disables saving."""
+        self.db = db
+        self.guard = guard
+        self.generator = generator
+        self.approvals = approvals
+        self.knowledge = knowledge
+        self.approvers = frozenset(approvers)
+        self.max_rows = max_rows
+        self.timeout_s = timeout_s
+        self.stale_running_s = timeout_s + STALE_MARGIN_S
+
+    # ---- asking ------------------------------------------------------------------------------
+
+    def propose(self, question: str, *, requester: str, channel: str | None = None, thread_ts: str | None = None,
+                history: list[dict] | None = None) -> Proposal:
+        question = " ".join((question or "").split())
+        if not any(ch.isalnum() for ch in question):
+            return Proposal(
+                "abstain", "Ask a question about the data, for example “How many orders were placed last month?”"
+            )
+        try:
+            generated: SqlProposal = self.generator.generate(question, history)
+        except Exception as exc:  # noqa: BLE001 — an LLM outage must not break the conversation
+            log.warning("SQL generation failed: %s", exc)
+            return Proposal("abstain", f"I could not write SQL for that right now: {exc}")
+        if generated.kind != "sql" or not (generated.sql or "").strip():
+            kind = "clarification" if generated.kind == "clarification" else "abstain"
+            return Proposal(kind, generated.message, source=generated.source, tables=list(generated.tables),
+                            similar=list(generated.similar))
+        proposal = self._hold(generated.sql, question=question, requester=requester, channel=channel,
+                              thread_ts=thread_ts, parent_id=None, source=generated.source)
+        proposal.similar = list(generated.similar)
+        if proposal.kind == "sql" and generated.message:
+            proposal.message = f"{generated.message}\n{proposal.message}"
+        return proposal
+
+    def edit(self, query_id: str, new_sql: str, *, user: str) -> Proposal:
+        """Guard the edited SQL again; it becomes a new pending query linked to the old one."""
+        old = self.get(query_id)
+        if old is None:
+            return Proposal("refused", self._not_found(query_id), reason="unknown query")
+        if not self._may_act(old, user):
+            return Proposal("refused", self._not_allowed(old, "edit"), reason="not allowed")
+        if old.status == "running":
+            return Proposal(
+                "refused", "This query is running; wait for its result before editing it.", reason="running"
+            )
+        if old.status == "superseded":
+            return Proposal("refused", f"This query was already replaced by {old.replaced_by}; edit that one.",
+                            reason="superseded")
+        # The asker stays the requester, so they can still approve an approver's correction.
+        proposal = self._hold(new_sql, question=old.question, requester=old.requester, channel=old.channel,
+                              thread_ts=old.thread_ts, parent_id=old.id, source="edit")
+        if proposal.pending is not None and old.status == "pending":
+            if not self.approvals.transition(old.id, "pending", "superseded", replaced_by=proposal.pending.id):
+                # Someone approved the old one meanwhile; both exist, each runs at most once.
+                log.info("query %s changed state while being edited", old.id)
+        return proposal
+
+    def _hold(self, sql: str, *, question: str, requester: str, channel: str | None, thread_ts: str | None,
+              parent_id: str | None, source: str) -> Proposal:
+        verdict = self.guard.check(sql)
+        if not verdict.allowed:
+            return Proposal("refused", f"This SQL cannot run: {verdict.reason}", sql=sql, reason=verdict.reason,
+                            source=source, tables=verdict.tables)
+        pending = self.approvals.create(sql=verdict.sql, question=question, requester=requester, channel=channel,
+                                        thread_ts=thread_ts, parent_id=parent_id, tables=verdict.tables,
+                                        proposed_sql=sql.strip())
+        message = (
+            f"Review this SQL; it runs only when approved (read-only, at most {self.max_rows:,} rows, "
+            f"{self.timeout_s:g} s). Query id: {pending.id}"
+        )
+        return Proposal("sql", message, sql=verdict.sql, pending=pending, source=source, tables=verdict.tables)
+
+    # ---- deciding ----------------------------------------------------------------------------
+
+    def get(self, query_id: str) -> PendingQuery | None:
+        return self.approvals.get(query_id, stale_running_s=self.stale_running_s)
+
+    def approve(self, query_id: str, *, user: str) -> Execution:
+        query = self.get(query_id)
+        if query is None:
+            return Execution("refused", self._not_found(query_id))
+        if not self._may_act(query, user):
+            return Execution("refused", self._not_allowed(query, "run"), query=query)
+        if query.status not in ("pending", "failed"):
+            return Execution("refused", _status_message(query), query=query)
+        verdict = self.guard.check(query.sql)  # again: the schema or the rules may have changed
+        if not verdict.allowed:
+            self.approvals.transition(query.id, query.status, "failed", error=verdict.reason)
+            return Execution("refused", f"This SQL cannot run: {verdict.reason}", query=self.get(query.id),
+                             can_edit=True)
+        token = secrets.token_hex(8)
+        if not self.approvals.transition(query.id, query.status, "running", approved_by=user, run_token=token,
+                                         error=None):
+            current = self.get(query.id)
+            message = _status_message(current) if current else self._not_found(query_id)
+            return Execution("refused", message, query=current)
+        return self._run(query.id, verdict.sql, token)
+
+    def _run(self, query_id: str, sql: str, token: str) -> Execution:
+        mine = {"run_token": token}
+        try:
+            result = self.db.run_readonly(sql, max_rows=self.max_rows, timeout_s=self.timeout_s)
+        except SqlTimeout as exc:
+            return self._failed(query_id, mine, f"{_sentence(exc)} Narrow it down (filters, fewer rows) and edit it.",
+                                True)
+        except DatabaseUnavailable as exc:
+            return self._failed(
+                query_id, mine, f"{_sentence(exc)} Nothing ran; approve it again when the database is back.", False
+            )
+        except SqlError as exc:
+            message = f"The database refused the query: {_sentence(exc)} You can edit the SQL."
+            return self._failed(query_id, mine, message, True)
+        except BaseException as exc:
+            self.approvals.transition(query_id, "running", "failed", where=mine, error=f"Internal error: {exc}")
+            raise
+        line = summary(result, shown_rows=SHOWN_ROWS)
+        if not self.approvals.transition(query_id, "running", "done", where=mine, result_summary=line):
+            log.warning("query %s finished but its record had changed (expired or marked stale)", query_id)
+        return Execution("done", line, result=result, query=self.get(query_id))
+
+    def _failed(self, query_id: str, mine: dict, message: str, can_edit: bool) -> Execution:
+        self.approvals.transition(query_id, "running", "failed", where=mine, error=message)
+        return Execution("failed", message, query=self.get(query_id), can_edit=can_edit)
+
+    def reject(self, query_id: str, *, user: str) -> PendingQuery:
+        """Mark a pending (or failed) query rejected; SqlRejected says why when that is not possible."""
+        query = self.get(query_id)
+        if query is None:
+            raise SqlRejected(self._not_found(query_id))
+        if not self._may_act(query, user):
+            raise SqlRejected(self._not_allowed(query, "reject"))
+        if query.status not in ("pending", "failed") or not self.approvals.transition(
+            query.id, query.status, "rejected", approved_by=user
+        ):
+            current = self.get(query.id) or query
+            raise SqlRejected(_status_message(current))
+        return self.get(query.id) or query
+
+    # ---- learning ----------------------------------------------------------------------------
+
+    def save_example(self, query_id: str) -> bool:
+        """Store the question → SQL of a query that ran well, for later generation. True when stored."""
+        query = self.get(query_id)
+        if self.knowledge is None or query is None or query.status != "done" or not query.question.strip():
+            return False
+        if query.saved_example:
+            return True
+        sql = query.proposed_sql or query.sql
+        add: Callable[[str, str], Any] = getattr(self.knowledge, "add_example", self.knowledge)
+        try:
+            add(query.question, sql)
+        except Exception as exc:  # noqa: BLE001 — an embedding or vector-store outage: not saved, say so
+            log.warning("could not save query %s as an example: %s", query.id, exc)
+            return False
+        self.approvals.update(query.id, saved_example=True)
+        return True
+
+    # ---- rules -------------------------------------------------------------------------------
+
+    def _may_act(self, query: PendingQuery, user: str) -> bool:
+        return bool(user) and (user == query.requester or user in self.approvers)
+
+    def _not_found(self, query_id: str) -> str:
+        hours = self.approvals.ttl_s / 3600
+        return f"There is no query {query_id!r}: the id is wrong, or it expired (pending queries last {hours:g} hours)."
+
+    def _not_allowed(self, query: PendingQuery, verb: str) -> str:
+        return f"Only the person who asked ({query.requester}) or an approver can {verb} this query."
+
+
+def _sentence(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _status_message(query: PendingQuery) -> str:
+    by = f" by {query.approved_by}" if query.approved_by else ""
+    return {
+        "pending": "This query is waiting for approval.",
+        "running": f"This query is already running (approved{by}).",
+        "done": f"This query already ran (approved{by}): {query.result_summary or 'done'}.",
+        "failed": f"This query failed: {query.error}",
+        "rejected": f"This query was rejected{by}.",
+        "superseded": f"This query was replaced by an edited version ({query.replaced_by}).",
+    }[query.status]
