@@ -1,0 +1,159 @@
+"""`python -m bot demo`: the real bot (HTTP entry point) talking to the local Slack emulator.
+
+The bot is built exactly as for production (`build_app` through `create_http_app`, served by
+uvicorn); only `SLACK_API_URL` points at the emulator, which delivers signed requests to the
+bot's `/slack/events`. Sample documents are shared into #general so there is something to ask.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import socket
+import threading
+import time
+import webbrowser
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.emulator.emulator import SlackEmulator
+from bot.emulator.sample_pdf import SAMPLE_PDF_NAME
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+SAMPLES = Path(__file__).with_name("samples")
+DEMO_TOKEN = "xoxb-demo"
+DEMO_APPROVER = "U03CAROL"  # Carol may approve anyone's SQL; requesters approve their own
+WELCOME = (
+    "*Welcome to the demo workspace.* {bot} is in every channel.\n"
+    "• Ask about the shared documents: `@{bot} how long do customers have to return an item?`\n"
+    "• Ask the sample shop database: `@{bot} what is the revenue per month?` — then *Approve* the SQL\n"
+    "• Share a PDF with the 📎 button (no PDF at hand? download <{pdf}|this sample>), then ask about it\n"
+    "• Replies in a thread the bot answered need no mention; direct messages work too\n"
+    "• Switch person in the top-left: {approvers} may approve anyone's SQL; `/ask` works too"
+)
+
+
+@dataclass
+class Demo:
+    emulator: SlackEmulator
+    bot_server: Any  # uvicorn.Server
+    bot_url: str
+
+    @property
+    def url(self) -> str:
+        return self.emulator.base_url
+
+    def stop(self) -> None:
+        try:  # let deliveries and the bot's lazy work finish before either side goes away
+            self.emulator.wait_quiet(quiet_s=0.3, timeout=10)
+        except TimeoutError:
+            log.warning("stopping the demo while the bot is still busy")
+        self.bot_server.should_exit = True
+        self.emulator.stop()
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def demo_settings(settings: Settings, api_url: str, signing_secret: str) -> Settings:
+    """The configured settings with Slack pointed at the emulator (the rest is kept)."""
+    update: dict[str, Any] = {
+        "slack_api_url": api_url,
+        "slack_bot_token": DEMO_TOKEN,
+        "slack_signing_secret": signing_secret,
+    }
+    if not settings.approver_user_ids:
+        update["approver_user_ids"] = DEMO_APPROVER
+    return settings.model_copy(update=update)
+
+
+def start_demo(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *,
+               seed: bool = True, services: Any = None) -> Demo:
+    """Starts the emulator and the bot in background threads; returns once both answer."""
+    import uvicorn
+
+    from bot.http_app import create_http_app
+
+    signing_secret = secrets.token_hex(16)
+    emulator = SlackEmulator(signing_secret, bot_token=DEMO_TOKEN, host=host, port=port)
+    emulator.start()
+    bot_settings = demo_settings(settings, emulator.api_url, signing_secret)
+    if services is None:
+        from bot.wiring import Services
+
+        services = Services(bot_settings)
+    if getattr(services, "uses_sample_database", False):
+        train_sample_sql(services)
+    api = create_http_app(bot_settings, services)
+    bot_port = _free_port("127.0.0.1")
+    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=bot_port, log_level="warning"))
+    threading.Thread(target=server.run, name="demo-bot", daemon=True).start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or (server.should_exit and not server.started):
+            emulator.stop()
+            raise RuntimeError(f"the bot's HTTP server did not start on 127.0.0.1:{bot_port}")
+        time.sleep(0.05)
+    emulator.bot_url = f"http://127.0.0.1:{bot_port}/slack/events"
+    _welcome(emulator, bot_settings.approvers)
+    if seed:
+        seed_documents(emulator)
+    return Demo(emulator, server, emulator.bot_url)
+
+
+def train_sample_sql(services: Any) -> None:
+    """Teaches the SQL generator and router the sample shop (schema, business terms, examples); idempotent."""
+    from core.sql.knowledge import read_documentation_file, read_examples_file
+    from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
+
+    services.knowledge.train(services.db.tables(), read_documentation_file(SAMPLE_DOCS_FILE),
+                             read_examples_file(SAMPLE_EXAMPLES_FILE))
+
+
+def _welcome(emulator: SlackEmulator, approvers: frozenset[str]) -> None:
+    """A Slackbot note at the top of #general (not delivered to the bot)."""
+    ws = emulator.ws
+    names = sorted(f"<@{user_id}>" for user_id in approvers) or ["only the requester"]
+    with ws.lock:
+        general = emulator.channel("general")
+        text = WELCOME.format(bot=ws.bot_name, pdf=f"{emulator.base_url}emu/samples/{SAMPLE_PDF_NAME}",
+                              approvers=", ".join(names))
+        ws.add_message(general, {"type": "message", "user": "USLACKBOT", "text": text,
+                                 "ts": ws.next_ts(), "team": ws.team_id})
+
+
+def seed_documents(emulator: SlackEmulator, channel: str = "general", user: str = "alice") -> list[str]:
+    """Shares every sample file into the channel, as a person would; returns the file ids."""
+    return [emulator.share_file(channel, user, path.name, path.read_bytes()).file_id
+            for path in sorted(SAMPLES.iterdir()) if path.is_file()]
+
+
+def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 3000, open_browser: bool = False) -> int:
+    """Runs until Ctrl-C. Returns the process exit code."""
+    try:
+        demo = start_demo(settings, host, port)
+    except OSError as exc:
+        print(f"Could not start the demo on {host}:{port}: {exc.strerror or exc} (try another --port)")
+        return 1
+    except RuntimeError as exc:
+        print(f"Could not start the demo: {exc}")
+        return 1
+    print(f"Open {demo.url}")
+    print(f"(the bot listens on {demo.bot_url}; sample documents are being indexed — replies appear in #general)")
+    if open_browser:
+        webbrowser.open(demo.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("Stopping the demo.")
+    finally:
+        demo.stop()
+    return 0
