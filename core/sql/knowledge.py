@@ -3,8 +3,10 @@
 Everything lives in one vector-store namespace (`sql-<team>`) embedded with the shared embedder.
 Ids are deterministic (`ddl:<table>`, `doc:<hash>`, `example:<hash of the question>`), so
 re-training replaces instead of duplicating, and saving a question twice keeps one example.
-DDL is stored one whole table per record: retrieval returns complete tables, never a subset of
-a wide table's columns.
+Retrieval returns whole tables, never a subset of a wide table's columns: every record of a
+table carries its complete DDL. A wide table gets several vectors (`ddl:<table>`,
+`ddl:<table>#1`, …), each embedding the table name and a slice of its column names, because
+the embedder reads only the first ~256 tokens: a question about the 90th column still finds it.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ if TYPE_CHECKING:
     from core.search.base import Embedder, VectorStore
     from core.sql.models import TableInfo
 
-# Enough for any schema we train; also Pinecone's top_k ceiling.
-_LIST_ALL = 10_000
+# Enough for any schema we train, and under Pinecone's top_k ceiling of 10,000 (stores may ask
+# for one more to skip their own bookkeeping record).
+_LIST_ALL = 9_000
+COLUMNS_PER_VECTOR = 30
 
 
 @dataclass
@@ -119,8 +123,7 @@ class SqlKnowledge:
         summary = TrainSummary(self.namespace)
         records: list[tuple[str, str, dict]] = []  # (id, text to embed, metadata)
         for table in tables:
-            ddl = table.ddl()
-            records.append((f"ddl:{table.name}", ddl, {"kind": "ddl", "table": table.name, "text": ddl}))
+            records.extend(_ddl_records(table.name, table.ddl(), table.comment, [c.name for c in table.columns]))
             summary.tables.append(table.name)
         docs = {documentation_id(text): text.strip() for text in documentation if text.strip()}
         for record_id, text in docs.items():
@@ -160,12 +163,13 @@ class SqlKnowledge:
         return example.id
 
     def add_ddl(self, table: str, ddl: str) -> str:
+        """One table's DDL given as text (Vanna's add_ddl): embedded whole, replacing earlier parts."""
         from core.search.base import VectorRecord
 
         self._check_model()
-        record_id = f"ddl:{table}"
-        vector = self.embedder.embed([ddl])[0]
-        self.store.upsert(self.namespace, [VectorRecord(record_id, vector, {"kind": "ddl", "table": table, "text": ddl})])
+        self._delete_table_parts(table)
+        record_id, text, metadata = _ddl_records(table, ddl, None, [])[0]
+        self.store.upsert(self.namespace, [VectorRecord(record_id, self.embedder.embed([text])[0], metadata)])
         return record_id
 
     def add_documentation(self, text: str) -> str:
@@ -178,16 +182,27 @@ class SqlKnowledge:
         return record_id
 
     def remove(self, record_id: str) -> bool:
-        if not any(match.id == record_id for match in self._list()):
+        ids = [m.id for m in self._list() if m.id == record_id or m.id.startswith(record_id + "#")]
+        if not ids:
             return False
-        self.store.delete(self.namespace, ids=[record_id])
+        self.store.delete(self.namespace, ids=ids)
         return True
+
+    def _delete_table_parts(self, table: str) -> None:
+        ids = [m.id for m in self._list(filter={"table": {"$eq": table}})]
+        if ids:
+            self.store.delete(self.namespace, ids=ids)
 
     # ---- retrieval ------------------------------------------------------------------------
 
     def related_tables(self, question: str, k: int = 5) -> list[RelatedTable]:
-        matches = self._query(question, k, {"kind": {"$eq": "ddl"}})
-        return [RelatedTable(m.metadata["table"], m.metadata["text"], m.score) for m in matches]
+        # Several vectors per wide table: ask for more, keep each table once at its best score.
+        best: dict[str, RelatedTable] = {}
+        for match in self._query(question, k * 4, {"kind": {"$eq": "ddl"}}):
+            name = match.metadata["table"]
+            if name not in best:
+                best[name] = RelatedTable(name, match.metadata["text"], match.score)
+        return list(best.values())[:k]
 
     def related_documentation(self, question: str, k: int = 5) -> list[str]:
         return [m.metadata["text"] for m in self._query(question, k, {"kind": {"$eq": "doc"}})]
@@ -203,6 +218,8 @@ class SqlKnowledge:
         """Every trained item as {id, kind, text, question, sql, table} (for listings)."""
         rows = []
         for match in self._list():
+            if "#" in match.id:
+                continue  # further vectors of a wide table: listed once, under ddl:<table>
             metadata = match.metadata
             rows.append({"id": match.id, **{key: metadata.get(key) for key in ("kind", "text", "question", "sql", "table", "source")}})
         return sorted(rows, key=lambda row: row["id"])
@@ -226,6 +243,20 @@ class SqlKnowledge:
         self._check_model()
         vector = self.embedder.embed(["database schema"])[0]
         return self.store.query(self.namespace, vector, top_k=_LIST_ALL, filter=filter)
+
+
+def _ddl_records(table: str, ddl: str, comment: str | None, columns: list[str]) -> list[tuple[str, str, dict]]:
+    """(id, text to embed, metadata) per slice of columns; every slice carries the whole DDL."""
+    metadata = {"kind": "ddl", "table": table, "text": ddl}
+    if len(columns) <= COLUMNS_PER_VECTOR:
+        return [(f"ddl:{table}", ddl, metadata)]
+    header = f"Table {table}" + (f": {comment}" if comment else "")
+    records = []
+    for part, start in enumerate(range(0, len(columns), COLUMNS_PER_VECTOR)):
+        names = ", ".join(columns[start : start + COLUMNS_PER_VECTOR])
+        record_id = f"ddl:{table}" if part == 0 else f"ddl:{table}#{part}"
+        records.append((record_id, f"{header}. Columns: {names}", metadata))
+    return records
 
 
 def _example_metadata(example: Example, source: str) -> dict:

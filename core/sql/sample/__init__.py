@@ -1,6 +1,6 @@
 """The bundled sample database: a small shop used when no DATABASE_URL is configured.
 
-`sample_database_path(data_dir)` builds the SQLite file on first use (deterministic rows);
+`ensure_sample_database(data_dir)` builds the SQLite file on first use (deterministic rows);
 `load_sample_into_postgres(url)` loads the same rows into an empty PostgreSQL database (tests).
 `SAMPLE_DOCS_FILE` and `SAMPLE_EXAMPLES_FILE` are the business terms and question→SQL pairs.
 """
@@ -20,7 +20,7 @@ SAMPLE_DOCS_FILE = Path(__file__).with_name("docs.md")
 SAMPLE_EXAMPLES_FILE = Path(__file__).with_name("examples.json")
 
 
-def sample_database_path(data_dir: Path) -> Path:
+def ensure_sample_database(data_dir: Path) -> Path:
     """Path of the sample SQLite database under data_dir, created on first use."""
     path = Path(data_dir) / SAMPLE_FILE_NAME
     if path.exists():

@@ -45,6 +45,8 @@ _CATALOG = [
     ("Storage", [("Portable SSD 1TB", "109.00"), ("Portable SSD 2TB", "179.00"), ("Memory Card 128GB", "19.90")]),
     ("Software", [("Office Suite Licence", "99.00"), ("Antivirus 1 Year", "34.90")]),
 ]
+# Listed in the catalogue but not yet sold: "products never ordered" has an answer.
+_NEW_PRODUCTS = [("Laptops", "Aero 16 Laptop", "1499.00"), ("Audio", "Desk Microphone", "89.00")]
 _STATUSES = [("delivered", 62), ("shipped", 8), ("paid", 6), ("pending", 4), ("cancelled", 12), ("refunded", 8)]
 
 
@@ -87,13 +89,17 @@ def generate(customers: int = 240, orders: int = 2400) -> SampleRows:
             prices[product_id] = Decimal(price)
             rows.products.append((product_id, name, category, price, rng.randrange(0, 400)))
 
+    for category, name, price in _NEW_PRODUCTS:
+        product_id += 1
+        rows.products.append((product_id, name, category, price, rng.randrange(20, 60)))
+
     signup: dict[int, date] = {}
     home: dict[int, str] = {}
     for customer_id in range(1, customers + 1):
         first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
         country, cities, _ = _pick(rng, _PLACES)
         segment = _pick(rng, _SEGMENTS)[0]
-        day = FIRST_DAY + timedelta(days=rng.randrange(900))
+        day = FIRST_DAY + timedelta(days=int(rng.triangular(0, 900, 0)))  # more early sign-ups
         signup[customer_id], home[customer_id] = day, country
         email = f"{first}.{last}.{customer_id}@example.com".lower().replace("'", "")
         rows.customers.append(

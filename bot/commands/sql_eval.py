@@ -1,0 +1,109 @@
+"""`python -m bot train [--docs FILE] [--examples FILE]` and `python -m bot eval sql --spider DIR …`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+    train = sub.add_parser("train", help="train SQL knowledge: schema DDL, business terms, example questions")
+    train.add_argument("--docs", type=Path, help="text/Markdown file of business terms (one per paragraph)")
+    train.add_argument("--examples", type=Path, help="JSON list (or JSON lines) of {question, sql}")
+    train.set_defaults(func=cmd_train)
+
+    evaluation = _eval_group(sub).add_parser("sql", help="text-to-SQL accuracy on Spider (or --guard: guard false blocks)")
+    evaluation.add_argument("--spider", type=Path, required=True, help="Spider folder with dev.json and database/")
+    evaluation.add_argument("--db-ids", help="comma-separated database ids (default: all)")
+    evaluation.add_argument("--limit", type=int, help="only the first N questions")
+    evaluation.add_argument("--guard", action="store_true", help="check every gold query passes the guard instead")
+    evaluation.add_argument("--mistakes", type=int, default=0, help="include up to N wrong answers per path")
+    evaluation.set_defaults(func=cmd_eval_sql)
+
+
+def _eval_group(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    # `eval` is shared by several areas; its sub-commands hang off the parser bot/cli.py made.
+    eval_parser = sub.choices.get("eval")
+    if eval_parser is None:
+        eval_parser = sub.add_parser("eval", help="quality evaluations (print one JSON object)")
+    for action in eval_parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return eval_parser.add_subparsers(dest="eval_command", metavar="WHAT", required=True)
+
+
+def cmd_train(args: argparse.Namespace, services_factory: Callable) -> int:
+    from core.sql.knowledge import read_documentation_file, read_examples_file
+
+    services = services_factory()
+    docs_file, examples_file = _training_files(args, services)
+    try:
+        documentation = read_documentation_file(docs_file) if docs_file else []
+        examples = read_examples_file(examples_file) if examples_file else []
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    summary = services.knowledge.train(services.db.tables(), documentation, examples).to_dict()
+    summary["docs_file"] = str(docs_file) if docs_file else None
+    summary["examples_file"] = str(examples_file) if examples_file else None
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _training_files(args: argparse.Namespace, services) -> tuple[Path | None, Path | None]:
+    """Flags first, then SQL_DOCS_FILE / SQL_EXAMPLES_FILE, then the sample's files for the sample DB."""
+    from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
+
+    settings = services.settings
+    sample = services.uses_sample_database
+    docs = args.docs or (Path(settings.sql_docs_file) if settings.sql_docs_file else (SAMPLE_DOCS_FILE if sample else None))
+    examples = args.examples or (
+        Path(settings.sql_examples_file) if settings.sql_examples_file else (SAMPLE_EXAMPLES_FILE if sample else None)
+    )
+    return docs, examples
+
+
+def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
+    if not (args.spider / "dev.json").is_file():
+        print(f"error: {args.spider}/dev.json not found: --spider must point at a Spider folder", file=sys.stderr)
+        return 2
+    db_ids = [d.strip() for d in args.db_ids.split(",") if d.strip()] if args.db_ids else None
+    if args.guard:
+        from core.eval.sql_guard import guard_eval
+
+        print(json.dumps(guard_eval(args.spider, db_ids), indent=2))
+        return 0
+    from core.eval.sql_eval import evaluate
+
+    services = services_factory()
+    with tempfile.TemporaryDirectory(prefix="sql-eval-") as scratch:
+        make_generators = generator_factory(services.embedder, Path(scratch), services.openai_client, services.settings.openai_chat_model)
+        report = evaluate(args.spider, make_generators, db_ids=db_ids, limit=args.limit, keep_mistakes=args.mistakes)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def generator_factory(embedder, scratch: Path, openai_client=None, model: str = "gpt-4o-mini") -> Callable:
+    """Per Spider database: knowledge trained on its schema alone, an offline and maybe an LLM generator."""
+    from core.search.local_store import LocalVectorStore
+    from core.sql.generate.offline import OfflineSqlGenerator
+    from core.sql.knowledge import SqlKnowledge
+
+    # A scratch store: evaluation never touches the bot's own trained knowledge.
+    store = LocalVectorStore(scratch / "vectors")
+
+    def make(db_id: str, database) -> dict:
+        knowledge = SqlKnowledge(embedder, store, namespace=f"sql-spider-{db_id}")
+        knowledge.train(database.tables())
+        generators = {"offline": OfflineSqlGenerator(database, knowledge)}
+        if openai_client is not None:
+            from core.sql.generate.vanna_generator import VannaSqlGenerator
+
+            generators["llm"] = VannaSqlGenerator(client=openai_client, model=model, knowledge=knowledge, dialect=database.dialect)
+        return generators
+
+    return make

@@ -1,0 +1,142 @@
+"""Text-to-SQL evaluation on Spider: answered %, execution accuracy on answered, overall.
+
+For each database: knowledge is trained from the SQLite schema only (no Spider question of that
+database becomes a saved example — that would be answering from the key), each question is
+generated, and gold and predicted queries run on the SQLite file. Result sets are compared as
+Spider's execution match does: same number of columns (in any order), same rows as a multiset,
+or as a sequence when the gold query has ORDER BY.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.sql.database import Database
+    from core.sql.generate.models import SqlGenerator
+
+_MAX_ROWS = 100_000
+_TIMEOUT_S = 30.0
+_MAX_PERMUTED_COLUMNS = 6
+
+
+@dataclass
+class PathScore:
+    questions: int = 0
+    answered: int = 0
+    correct: int = 0
+    errors: int = 0  # answered SQL that failed to run
+    mistakes: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        answered_pct = 100.0 * self.answered / self.questions if self.questions else 0.0
+        return {
+            "questions": self.questions,
+            "answered": self.answered,
+            "answered_pct": round(answered_pct, 1),
+            "correct": self.correct,
+            "execution_errors": self.errors,
+            "execution_accuracy_on_answered": round(100.0 * self.correct / self.answered, 1) if self.answered else None,
+            "overall_accuracy": round(100.0 * self.correct / self.questions, 1) if self.questions else 0.0,
+        }
+
+
+def load_questions(spider_dir: Path, db_ids: list[str] | None, limit: int | None) -> list[dict]:
+    path = Path(spider_dir) / "dev.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: --spider must point at a Spider folder with dev.json")
+    questions = json.loads(path.read_text(encoding="utf-8"))
+    if db_ids:
+        wanted = set(db_ids)
+        questions = [q for q in questions if q["db_id"] in wanted]
+    runnable = [q for q in questions if database_file(spider_dir, q["db_id"]).is_file()]
+    return runnable[:limit] if limit else runnable
+
+
+def database_file(spider_dir: Path, db_id: str) -> Path:
+    return Path(spider_dir) / "database" / db_id / f"{db_id}.sqlite"
+
+
+def evaluate(
+    spider_dir: Path,
+    make_generators: Callable[[str, Database], dict[str, SqlGenerator]],
+    *,
+    db_ids: list[str] | None = None,
+    limit: int | None = None,
+    keep_mistakes: int = 0,
+) -> dict:
+    """make_generators(db_id, database) -> {"offline": generator, "llm": generator, …}."""
+    from core.sql.database import SqliteDatabase
+
+    scores: dict[str, PathScore] = {}
+    questions = load_questions(spider_dir, db_ids, limit)
+    by_db: dict[str, list[dict]] = {}
+    for question in questions:
+        by_db.setdefault(question["db_id"], []).append(question)
+    for db_id, items in by_db.items():
+        database = SqliteDatabase(database_file(spider_dir, db_id))
+        generators = make_generators(db_id, database)
+        for item in items:
+            gold = _run(database, item["query"])
+            ordered = bool(re.search(r"\border\s+by\b", item["query"], re.I))
+            for name, generator in generators.items():
+                score = scores.setdefault(name, PathScore())
+                score.questions += 1
+                proposal = generator.generate(item["question"])
+                if proposal.kind != "sql" or not proposal.sql:
+                    continue
+                score.answered += 1
+                predicted = _run(database, proposal.sql)
+                if isinstance(predicted, Exception):
+                    score.errors += 1
+                if results_match(gold, predicted, ordered):
+                    score.correct += 1
+                elif len(score.mistakes) < keep_mistakes:
+                    score.mistakes.append({"db_id": db_id, "question": item["question"], "predicted": proposal.sql, "gold": item["query"]})
+    return {name: score.to_dict() for name, score in scores.items()} | (
+        {"mistakes": {name: s.mistakes for name, s in scores.items()}} if keep_mistakes else {}
+    )
+
+
+def _run(database: Database, sql: str) -> list[tuple] | Exception:
+    try:
+        return database.run_readonly(sql, max_rows=_MAX_ROWS, timeout_s=_TIMEOUT_S).rows
+    except Exception as error:  # noqa: BLE001 — a failing query simply does not match
+        return error
+
+
+def results_match(gold: list[tuple] | Exception, predicted: list[tuple] | Exception, ordered: bool) -> bool:
+    """Spider-style execution match: column order free; row order only if the gold query orders."""
+    if isinstance(gold, Exception) or isinstance(predicted, Exception):
+        return False
+    if len(gold) != len(predicted):
+        return False
+    if not gold:
+        return True
+    width = len(gold[0])
+    if any(len(row) != width for row in predicted):
+        return False
+    gold_rows = [tuple(_normalise(v) for v in row) for row in gold]
+    predicted_rows = [tuple(_normalise(v) for v in row) for row in predicted]
+    permutations = itertools.permutations(range(width)) if width <= _MAX_PERMUTED_COLUMNS else [tuple(range(width))]
+    gold_counts = None if ordered else Counter(gold_rows)
+    for permutation in permutations:
+        candidate = [tuple(row[i] for i in permutation) for row in predicted_rows]
+        if ordered and candidate == gold_rows:
+            return True
+        if not ordered and Counter(candidate) == gold_counts:
+            return True
+    return False
+
+
+def _normalise(value: object) -> object:
+    if isinstance(value, float):
+        return round(value, 6)
+    return value

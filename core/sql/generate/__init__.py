@@ -1,0 +1,5 @@
+"""SQL generation: offline (saved questions + pattern engine) and with an LLM through Vanna."""
+
+from core.sql.generate.models import SqlGenerator, SqlProposal
+
+__all__ = ["SqlGenerator", "SqlProposal"]
