@@ -179,18 +179,21 @@ class Services:
 
     @cached_property
     def sql_generator(self):
-        if self.openai_client is not None:
-            from core.sql.generate.vanna_generator import VannaSqlGenerator
-
-            return VannaSqlGenerator(
-                client=self.openai_client,
-                model=self.settings.openai_chat_model,
-                knowledge=self.knowledge,
-                dialect=self.db.dialect,
-            )
         from core.sql.generate.offline import OfflineSqlGenerator
 
-        return OfflineSqlGenerator(self.db, self.knowledge)
+        offline = OfflineSqlGenerator(self.db, self.knowledge)
+        if self.openai_client is None:
+            return offline
+        from core.sql.generate.vanna_generator import VannaSqlGenerator
+
+        # An unreachable LLM degrades to the offline generator instead of refusing outright.
+        return VannaSqlGenerator(
+            client=self.openai_client,
+            model=self.settings.openai_chat_model,
+            knowledge=self.knowledge,
+            dialect=self.db.dialect,
+            fallback=offline,
+        )
 
     @cached_property
     def guard(self):
