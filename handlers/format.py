@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable
 
 SECTION_LIMIT = 3000  # characters of text in one section block
+CONTEXT_LIMIT = 2000  # characters in one context block element (kept conservative)
 MESSAGE_BLOCK_LIMIT = 50  # blocks in one message
-FALLBACK_TEXT_LIMIT = 3000  # the notification `text`; Slack truncates very long ones anyway
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
@@ -27,10 +27,6 @@ def escape(text: str) -> str:
 def code_block(text: str) -> str:
     """Text inside ``` fences; backtick runs are broken so the fence cannot be closed early."""
     return "```" + escape(text).replace("```", "`\u200b``") + "```"
-
-
-def inline_code(text: str) -> str:
-    return "`" + escape(text).replace("`", "'") + "`"
 
 
 def pages_label(pages: Iterable[int]) -> str:

@@ -11,6 +11,10 @@ _SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT N
 
 
 class LocalKeyValueStore:
+    # Threads of one process take turns before SQLite's own lock: its busy-wait backs off in
+    # coarse sleeps, which under concurrent writes costs hundreds of milliseconds per ack.
+    _write_lock = threading.Lock()
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path = str(path)
@@ -33,14 +37,15 @@ class LocalKeyValueStore:
 
     def _write(self, fn):
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = fn(conn)
-            conn.execute("COMMIT")
-            return result
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+                conn.execute("COMMIT")
+                return result
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
 
     @staticmethod
     def _live(conn: sqlite3.Connection, key: str) -> str | None:

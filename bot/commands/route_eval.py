@@ -1,0 +1,30 @@
+"""`python -m bot eval route FILE`: routing accuracy on labelled questions, against the keyword baseline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+GROUP = "eval"
+
+
+def register(sub: argparse._SubParsersAction, services_factory) -> None:
+    p = sub.add_parser(
+        "route",
+        help="routing accuracy on JSON lines {question, expected: docs|sql|both} (configured schema and documents)",
+    )
+    p.add_argument("file", type=Path, help="JSON lines file of labelled questions")
+    p.add_argument("--channel", default=None, help="answer as if asked in this channel (default: all documents)")
+    p.set_defaults(func=_eval_route)
+
+
+def _eval_route(args: argparse.Namespace, services_factory) -> int:
+    from core.eval.route import evaluate_routing, read_labels
+    from core.routing import KeywordRouter
+
+    labels = read_labels(args.file)
+    services = services_factory()
+    report = evaluate_routing(services.router, KeywordRouter(), labels, channel=args.channel)
+    print(json.dumps(report, indent=2))
+    return 0

@@ -1,0 +1,63 @@
+"""Slack entry points: `serve` (HTTP), `socket` (Socket Mode) and `bench ack` (acknowledgement latency)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction, services_factory) -> None:
+    serve = sub.add_parser("serve", help="serve Slack events and interactivity over HTTP (POST /slack/events, GET /healthz)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(func=_serve)
+
+    socket = sub.add_parser("socket", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)")
+    socket.set_defaults(func=_socket)
+
+    bench = _subcommands(sub, "bench")
+    ack = bench.add_parser("ack", help="acknowledgement latency of the HTTP entry point, and the Lambda handler's import time")
+    ack.add_argument("--events", type=int, default=500)
+    ack.add_argument("--concurrency", type=int, default=20)
+    ack.set_defaults(func=_bench_ack)
+
+
+def _subcommands(sub: argparse._SubParsersAction, group: str) -> argparse._SubParsersAction:
+    """The subcommand list of a group (`bench`) the CLI created, so this area can add to it."""
+    parser = sub.choices[group]
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def _serve(args: argparse.Namespace, services_factory) -> int:
+    import uvicorn
+
+    from bot.http_app import create_http_app
+
+    services = services_factory()
+    uvicorn.run(create_http_app(services.settings, services), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _socket(args: argparse.Namespace, services_factory) -> int:
+    from bot.socket_mode import SocketModeNotConfigured, run_socket_mode
+
+    services = services_factory()
+    try:
+        run_socket_mode(services.settings, services)
+    except SocketModeNotConfigured as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _bench_ack(args: argparse.Namespace, services_factory) -> int:
+    from bot.bench_ack import run_ack_benchmark
+
+    if args.events < 1 or args.concurrency < 1:
+        print("error: --events and --concurrency must be at least 1", file=sys.stderr)
+        return 2
+    services = services_factory()
+    report = run_ack_benchmark(services.settings, services, events=args.events, concurrency=args.concurrency)
+    print(json.dumps(report, indent=2))
+    return 0

@@ -1,0 +1,226 @@
+"""Route a question to the documents, the database, or both.
+
+Evidence, in the order it is weighed:
+1. the trained schema's vocabulary in the question (tables, columns, known values, defined terms)
+   plus the shape of an analytical question ("per month", "top 5", "in 2023");
+2. how well the channel's documents match (dense cosine of the best chunk) plus the shape of a
+   question about prose ("policy", "according to", "how do I");
+3. the LLM, when configured, reading both summaries — its answer wins unless it fails.
+A question made of two clauses that lean different ways ("how many X, and what does the policy
+say about Y?") goes to both; so does one where neither side has enough evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from core.routing.models import ROUTE_KINDS, Route
+from core.routing.vocabulary import SchemaVocabulary, words_of
+from core.sql.generate.words import singular
+
+if TYPE_CHECKING:
+    from core.llm.base import ChatModel
+
+log = logging.getLogger(__name__)
+
+_ANALYTIC = [
+    r"\bhow many\b", r"\bhow much\b", r"\bnumber of\b", r"\btotal\b", r"\bsum\b", r"\bcount\b",
+    r"\baverage\b", r"\bavg\b", r"\bmean\b", r"\bmedian\b", r"\btop \d+\b", r"\btop\b",
+    r"\bmost\b", r"\bleast\b", r"\bhighest\b", r"\blowest\b", r"\bbest[- ]selling\b", r"\bbiggest\b",
+    r"\bper (day|week|month|quarter|year|country|city|customer|category|product|segment|order)\b",
+    r"\bby (day|week|month|quarter|year|country|city|customer|category|product|segment|status)\b",
+    r"\b(in|during|for|since|before|after) (19|20)\d\d\b", r"\bq[1-4] (19|20)\d\d\b",
+    r"\b(last|this|previous) (week|month|quarter|year)\b", r"\beach (day|week|month|year)\b",
+    r"\blist\b", r"\bshow\b", r"\bwhich \w+s\b", r"\bcompare\b", r"\btrend\b", r"\bshare of\b",
+    r"\bpercentage\b", r"\bratio\b", r"\brate by\b", r"\bout of stock\b", r"\bnever\b",
+]
+_PROSE = [
+    r"\bpolic(y|ies)\b", r"\bhandbook\b", r"\bguidelines?\b", r"\bmanual\b", r"\bdocument(s|ation)?\b",
+    r"\breport\b", r"\bcontract\b", r"\bterms\b", r"\baccording to\b", r"\bexplain\b", r"\bdescribe\b",
+    r"\bsummari[sz]e\b", r"\bsummary\b", r"\bwhy\b", r"\bhow (do|can|should|to) (i|we|you)?\b",
+    r"\bcan (i|we|customers?|employees?)\b", r"\b(am|are|is) (i|we|it) allowed\b", r"\ballowed\b",
+    r"\brequired\b", r"\bprocedure\b", r"\bprocess\b", r"\bsteps?\b", r"\bsay(s)? about\b",
+    r"\bwhat does\b", r"\brules?\b", r"\brequirements?\b", r"\bcovered\b", r"\bshould i\b",
+    r"\bwho should\b", r"\bstrategy\b", r"\brisks?\b", r"\bmeaning of\b", r"\bdefinition\b",
+]
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[?;]|,?\s+and\s+(?=(?:what|how|which|who|when|where|why|is|are|does|do|can|show|list|explain|summari[sz]e)\b)|,?\s+also\s+)\s*", re.IGNORECASE)
+
+
+class DocumentSearch(Protocol):
+    """core.search.retriever.Retriever's search, as routing uses it."""
+
+    def search(self, question: str, *, channel: str | None, k: int = 5, mode: str = "hybrid") -> list: ...
+
+
+@dataclass
+class Thresholds:
+    # Cosine of the best chunk that starts to count as a match (MiniLM: unrelated text ~0.0–0.3).
+    doc_floor: float = 0.30
+    doc_span: float = 0.25  # cosine above the floor that counts as one full point of evidence
+    decisive: float = 0.4  # the side ahead by this much wins outright
+    minimum: float = 0.5  # below this on both sides: not enough evidence, answer from both
+    coverage_weight: float = 1.0  # evidence when every non-database word of the question is in the passages
+
+
+_STOPWORDS = set(
+    "the a an and or of to in on for at by with from about into over under is are was were be been do does did "
+    "what which who whom whose when where why how many much can could should would will shall may might must "
+    "i we you they he she it my our your their this that these those there here me us them have has had not no "
+    "any all some each per than then also just only get got need say says said tell show list give".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    """Singular words of three letters or more that carry meaning."""
+    return {singular(w) for w in words_of(text) if len(w) >= 3 and w not in _STOPWORDS}
+
+
+def _cue_score(text: str, patterns: list[str]) -> float:
+    hits = sum(1 for p in patterns if re.search(p, text))
+    return min(hits, 2) * 0.6
+
+
+@dataclass
+class _Evidence:
+    sql: float
+    docs: float
+    best_cosine: float
+    terms: list[str]
+    coverage: float = 0.0
+
+    @property
+    def lean(self) -> float:
+        return self.sql - self.docs
+
+
+class Router:
+    def __init__(
+        self,
+        vocabulary: SchemaVocabulary,
+        documents: DocumentSearch | None,
+        llm: ChatModel | None = None,
+        *,
+        thresholds: Thresholds | None = None,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.documents = documents
+        self.llm = llm
+        self.thresholds = thresholds or Thresholds()
+
+    def route(self, question: str, channel: str | None = None) -> Route:
+        question = question.strip()
+        if not question:
+            return Route("both", 0.0, "empty question")
+        if not self.vocabulary.tables:
+            return Route("docs", 1.0, "no database is configured")
+        whole = self._evidence(question, channel)
+        route = self._decide(question, channel, whole)
+        if self.llm is not None:
+            route = self._ask_llm(question, whole, route)
+        return route
+
+    # --- evidence ---------------------------------------------------------------------------
+
+    def _evidence(self, text: str, channel: str | None) -> _Evidence:
+        lowered = text.lower()
+        schema, matches = self.vocabulary.score(text)
+        analytic = _cue_score(lowered, _ANALYTIC)
+        # Schema words and analytical phrasing back each other up: "customers" alone is often prose
+        # ("can customers return…"), "top 5" alone may be about anything.
+        sql = min(schema, 2.0) * (1.0 if analytic else 0.6) + (analytic if schema > 0 else analytic / 3)
+        cosine, coverage = self._document_match(text, channel, {w for m in matches for w in m.phrase.split()})
+        t = self.thresholds
+        docs = (
+            max(0.0, min((cosine - t.doc_floor) / t.doc_span, 2.0))
+            + coverage * t.coverage_weight
+            + _cue_score(lowered, _PROSE)
+        )
+        return _Evidence(sql, docs, cosine, [m.phrase for m in matches], coverage)
+
+    def _document_match(self, text: str, channel: str | None, schema_words: set[str]) -> tuple[float, float]:
+        """Best dense cosine, and the share of the question's other words the best passages contain.
+
+        Words the database does not know ("doctor's note", "Rotterdam") but a document does are
+        the plainest sign that the documents hold the answer.
+        """
+        if self.documents is None:
+            return 0.0, 0.0
+        try:
+            hits = self.documents.search(text, channel=channel, k=3, mode="dense")
+        except Exception:  # no documents or the index is down: the database side decides
+            log.warning("document search failed while routing", exc_info=True)
+            return 0.0, 0.0
+        if not hits:
+            return 0.0, 0.0
+        best = hits[0]
+        cosine = float(best.dense_score if getattr(best, "dense_score", None) is not None else best.score)
+        content = {w for w in content_words(text) if w not in schema_words}
+        if not content:
+            return cosine, 0.0
+        passage_words = {w for hit in hits for w in content_words(hit.chunk.text)}
+        return cosine, len(content & passage_words) / len(content)
+
+    # --- decision ---------------------------------------------------------------------------
+
+    def _decide(self, question: str, channel: str | None, whole: _Evidence) -> Route:
+        t = self.thresholds
+        evidence = {
+            "sql": round(whole.sql, 3),
+            "docs": round(whole.docs, 3),
+            "cosine": round(whole.best_cosine, 3),
+            "coverage": round(whole.coverage, 3),
+        }
+        clauses = [c for c in _CLAUSE_SPLIT.split(question) if len(c.split()) >= 3]
+        if len(clauses) >= 2:
+            leans = [self._evidence(c, channel).lean for c in clauses]
+            evidence["clauses"] = [round(x, 3) for x in leans]
+            if max(leans) >= t.decisive and min(leans) <= -t.decisive:
+                parts = {"sql": clauses[leans.index(max(leans))], "docs": clauses[leans.index(min(leans))]}
+                return Route("both", 0.8, "one part asks about data, another about documents", evidence, parts)
+        if whole.sql < t.minimum and whole.docs < t.minimum:
+            if whole.sql == 0 and whole.docs > 0:  # nothing in it the database knows about
+                return Route("docs", 0.5, "no database terms; weak document match", evidence)
+            return Route("both", 0.3, "little evidence either way", evidence)
+        confidence = min(0.5 + abs(whole.lean) / 4, 0.95)
+        if whole.lean >= t.decisive or (whole.docs < t.minimum and whole.lean > 0):
+            terms = ", ".join(whole.terms[:4]) or "analytical phrasing"
+            return Route("sql", confidence, f"database terms: {terms}", evidence)
+        if whole.lean <= -t.decisive or (whole.sql < t.minimum and whole.lean < 0):
+            return Route("docs", confidence, f"documents match (cosine {whole.best_cosine:.2f})", evidence)
+        return Route("both", 0.4, "evidence for both sides is close", evidence)
+
+    def _ask_llm(self, question: str, whole: _Evidence, fallback: Route) -> Route:
+        from core.llm.base import LlmUnavailable
+
+        prompt = (
+            "Decide where the answer to a workplace question comes from.\n"
+            f"Database tables: {', '.join(self.vocabulary.tables)}.\n"
+            f"Database terms found in the question: {', '.join(whole.terms) or 'none'}.\n"
+            f"Best matching document passage similarity (0-1): {whole.best_cosine:.2f}.\n"
+            'Reply with JSON only: {"route": "docs" | "sql" | "both", "confidence": 0.0-1.0}. '
+            '"sql" when it needs numbers computed from the database, "docs" when it is answered by '
+            'the team\'s documents (policies, reports, manuals), "both" when it needs both or you are unsure.'
+        )
+        try:
+            reply = self.llm.complete(
+                [{"role": "system", "content": prompt}, {"role": "user", "content": question}], temperature=0.0, max_tokens=40
+            )
+        except LlmUnavailable as exc:
+            log.warning("LLM routing unavailable, using the evidence: %s", exc)
+            return fallback
+        match = re.search(r"\{.*\}", reply, re.DOTALL)
+        try:
+            parsed = json.loads(match.group(0)) if match else {}
+            kind, confidence = parsed.get("route"), float(parsed.get("confidence", 0.7))
+        except (ValueError, TypeError, AttributeError):
+            kind, confidence = None, 0.0
+        if kind not in ROUTE_KINDS:
+            log.warning("LLM routing reply not understood: %r", reply[:200])
+            return fallback
+        if confidence < 0.5:
+            kind = "both"
+        return Route(kind, confidence, "language model", {**fallback.evidence, "llm": confidence})

@@ -1,0 +1,39 @@
+"""Reject on a SQL proposal: it will never run; the proposal says who rejected it."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from handlers import constants as c
+from handlers.ack import acknowledge
+from handlers.conversation import record_activity
+from handlers.format import escape
+from handlers.progress import post_failure
+from handlers.services import BotServices
+from handlers.sql_messages import mark_proposal, read_click, tell_foreign_click, tell_user
+
+
+def register(app: App, services: BotServices) -> None:
+    def reject_query(body: dict, client: WebClient, logger: logging.Logger) -> None:
+        try:
+            click = read_click(body)
+        except ValueError as exc:
+            tell_foreign_click(body, client, logger, exc)
+            return
+        from core.sql.models import SqlRejected
+
+        try:
+            pending = services.sql.reject(click.query_id, user=click.user)
+        except SqlRejected as exc:  # not allowed, already run, expired: the clicker hears why
+            tell_user(client, click.channel, click.user, click.thread_ts, f"Could not reject: {escape(str(exc))}", logger)
+            return
+        except Exception as exc:
+            post_failure(client, click.channel, click.thread_ts, "reject the query", exc, logger)
+            return
+        mark_proposal(client, click, "Rejected", logger)
+        record_activity(services, "rejected", pending.question, channel=click.channel, user=click.user)
+
+    app.action(c.SQL_REJECT_ACTION_ID)(ack=acknowledge, lazy=[reject_query])

@@ -1,0 +1,36 @@
+"""Save as example under a result: the question -> SQL pair becomes training for next time."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from handlers import constants as c
+from handlers.ack import acknowledge
+from handlers.progress import describe_failure
+from handlers.services import BotServices
+from handlers.sql_messages import read_click, tell_foreign_click, tell_user
+
+
+def register(app: App, services: BotServices) -> None:
+    def save_example(body: dict, client: WebClient, logger: logging.Logger) -> None:
+        try:
+            click = read_click(body)
+        except ValueError as exc:
+            tell_foreign_click(body, client, logger, exc)
+            return
+        try:
+            saved = services.sql.save_example(click.query_id)
+        except Exception as exc:
+            tell_user(client, click.channel, click.user, click.thread_ts, f"Could not save the example: {describe_failure(exc)}", logger)
+            return
+        text = (
+            "Saved: next time this question (or a close paraphrase) gets this SQL."
+            if saved
+            else "Not saved: only a query that ran successfully can become an example."
+        )
+        tell_user(client, click.channel, click.user, click.thread_ts, text, logger)
+
+    app.action(c.SQL_SAVE_EXAMPLE_ACTION_ID)(ack=acknowledge, lazy=[save_example])
