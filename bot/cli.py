@@ -27,19 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m bot", description="Slack bot over documents and a database.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    # `eval` and `bench` group several areas' subcommands under one word.
-    groups = {
-        "eval": sub.add_parser("eval", help="quality evaluations (print one JSON object)").add_subparsers(
-            dest="eval_command", metavar="WHAT", required=True
-        ),
-        "bench": sub.add_parser("bench", help="speed benchmarks (print one JSON object)").add_subparsers(
-            dest="bench_command", metavar="WHAT", required=True
-        ),
-    }
     for name in COMMAND_MODULES:
-        module = importlib.import_module(f"bot.commands.{name}")
-        target = groups.get(getattr(module, "GROUP", ""), sub)
-        module.register(target, services_factory)
+        importlib.import_module(f"bot.commands.{name}").register(sub, services_factory)
     return parser
 
 

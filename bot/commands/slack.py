@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from bot.commands import subcommands
+
 
 def register(sub: argparse._SubParsersAction, services_factory) -> None:
     serve = sub.add_parser("serve", help="serve Slack events and interactivity over HTTP (POST /slack/events, GET /healthz)")
@@ -16,17 +18,11 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
     socket = sub.add_parser("socket", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)")
     socket.set_defaults(func=_socket)
 
-    bench = _subcommands(sub, "bench")
+    bench = subcommands(sub, "bench")
     ack = bench.add_parser("ack", help="acknowledgement latency of the HTTP entry point, and the Lambda handler's import time")
     ack.add_argument("--events", type=int, default=500)
     ack.add_argument("--concurrency", type=int, default=20)
     ack.set_defaults(func=_bench_ack)
-
-
-def _subcommands(sub: argparse._SubParsersAction, group: str) -> argparse._SubParsersAction:
-    """The subcommand list of a group (`bench`) the CLI created, so this area can add to it."""
-    parser = sub.choices[group]
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def _serve(args: argparse.Namespace, services_factory) -> int:

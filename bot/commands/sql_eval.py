@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.commands import subcommands
+
 
 def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
     train = sub.add_parser("train", help="train SQL knowledge: schema DDL, business terms, example questions")
@@ -16,24 +18,13 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     train.add_argument("--examples", type=Path, help="JSON list (or JSON lines) of {question, sql}")
     train.set_defaults(func=cmd_train)
 
-    evaluation = _eval_group(sub).add_parser("sql", help="text-to-SQL accuracy on Spider (or --guard: guard false blocks)")
+    evaluation = subcommands(sub, "eval").add_parser("sql", help="text-to-SQL accuracy on Spider (or --guard: guard false blocks)")
     evaluation.add_argument("--spider", type=Path, required=True, help="Spider folder with dev.json and database/")
     evaluation.add_argument("--db-ids", help="comma-separated database ids (default: all)")
     evaluation.add_argument("--limit", type=int, help="only the first N questions")
     evaluation.add_argument("--guard", action="store_true", help="check every gold query passes the guard instead")
     evaluation.add_argument("--mistakes", type=int, default=0, help="include up to N wrong answers per path")
     evaluation.set_defaults(func=cmd_eval_sql)
-
-
-def _eval_group(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    # `eval` is shared by several areas; its sub-commands hang off the parser bot/cli.py made.
-    eval_parser = sub.choices.get("eval")
-    if eval_parser is None:
-        eval_parser = sub.add_parser("eval", help="quality evaluations (print one JSON object)")
-    for action in eval_parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return eval_parser.add_subparsers(dest="eval_command", metavar="WHAT", required=True)
 
 
 def cmd_train(args: argparse.Namespace, services_factory: Callable) -> int:
