@@ -77,7 +77,6 @@ def test_offline_and_llm_paths_are_scored(spider, minilm, tmp_path):
 def run_command(argv: list[str], services: Services) -> int:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("eval").add_subparsers(dest="eval_command")
     commands.register(sub, lambda: services)
     args = parser.parse_args(argv)
     return args.func(args, lambda: services)

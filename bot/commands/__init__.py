@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import weakref
 
 GROUP_HELP = {
     "eval": "quality evaluations (print one JSON object)",
     "bench": "speed benchmarks (print one JSON object)",
 }
 
-_groups: dict[tuple[int, str], argparse._SubParsersAction] = {}
+# group parser -> its subcommand list, so every area can add to the same `eval` / `bench`.
+_group_subcommands: weakref.WeakKeyDictionary[argparse.ArgumentParser, argparse._SubParsersAction] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def subcommands(sub: argparse._SubParsersAction, group: str) -> argparse._SubParsersAction:
     """The shared `eval` / `bench` word: created once, then every area adds its own subcommand."""
-    key = (id(sub), group)
-    if key not in _groups:
+    parser = sub.choices.get(group)
+    if parser is None:
         parser = sub.add_parser(group, help=GROUP_HELP[group])
-        _groups[key] = parser.add_subparsers(dest=f"{group}_command", metavar="WHAT", required=True)
-    return _groups[key]
+        _group_subcommands[parser] = parser.add_subparsers(dest=f"{group}_command", metavar="WHAT", required=True)
+    return _group_subcommands[parser]

@@ -20,7 +20,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from core.sql.generate.models import SqlProposal
-from core.sql.generate.patterns import Abstain, PatternEngine
+from core.sql.generate.patterns import PatternEngine
+from core.sql.generate.query import Abstain, quote_identifier
 from core.sql.generate.schema_index import SchemaIndex
 from core.sql.generate.sql_tables import tables_in
 from core.sql.generate.words import singular
@@ -97,8 +98,6 @@ class OfflineSqlGenerator:
         )
 
     def _latest_date(self, table: str, column: str) -> date | None:
-        from core.sql.generate.patterns import quote_identifier
-
         try:
             result = self.db.run_readonly(
                 f"SELECT MAX({quote_identifier(column)}) FROM {quote_identifier(table)}", 1, 5.0

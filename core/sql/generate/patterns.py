@@ -9,169 +9,21 @@ explain and the engine abstains — a wrong query that looks right is worse than
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from core.sql.generate.schema_index import Column, SchemaIndex, ValueHit, normalise_value
-from core.sql.generate.words import singular, split_identifier
-
-
-class Abstain(Exception):
-    """The engine cannot write this query with confidence; the message says why."""
-
-
-# ---- vocabulary --------------------------------------------------------------------------
-
-FILLER = set(
-    """what which who whom whose where is are was were be been being the a an of all do does did
-    have has had there that with in on at for to from and me show list give find return display
-    tell get please their its his her they them it this these those as also each every any
-    including info information detail details record records value values i we you would like
-    know can could see us our entry entries data shown listed given currently named called placed come comes came among""".split()
+from core.sql.generate.direction import column_direction, direction_before
+from core.sql.generate.query import (
+    Abstain, RelatedRows, Filter, Query, Select, TableAverage, filter_sql, literal, merge_equalities, quote_identifier,
 )
-_GENERIC_COLUMN_WORDS = {"id", "code"}
-_PREPOSITIONS = {"to", "from", "by", "in", "on", "at", "for", "with"}
-QUESTION_VERBS = {"show", "list", "give", "find", "return", "display", "tell", "get", "what", "which", "how", "count", "who"}
-
-MARKERS: dict[tuple[str, ...], tuple[str, object]] = {}
-
-
-def _marker(kind: str, data: object, *phrases: str) -> None:
-    for phrase in phrases:
-        MARKERS[tuple(phrase.split())] = (kind, data)
-
-
-_marker("count", None, "how many", "number of", "count of", "count", "total number of", "the number of", "total count of")
-_marker("filler", None, "in total", "in all", "altogether", "amount of", "the amount of")
-_marker("agg", "AVG", "average", "mean", "avg", "average of", "mean of")
-_marker("agg", "SUM", "sum of", "sum", "total of", "combined", "total")
-_marker("extreme", "MIN", "minimum", "min", "lowest", "smallest", "least", "fewest")
-_marker("extreme", "MAX", "maximum", "max", "highest", "largest", "biggest", "greatest", "most")
-_marker("cmp", ">", "more than", "greater than", "larger than", "bigger than", "higher than", "over", "above", "exceeding")
-_marker("cmp", ">=", "at least", "no less than", "or more", "not less than")
-_marker("cmp", "<", "less than", "fewer than", "smaller than", "lower than", "below", "under")
-_marker("cmp", "<=", "at most", "no more than", "or less", "not more than")
-_marker("cmp", "=", "equal to", "equals", "equal")
-_marker("between", None, "between")
-_marker("order", None, "ordered by", "order by", "sorted by", "sort by", "ranked by", "in order of", "order of", "sorted")
-_marker("dir", "DESC", "from the oldest to the youngest", "from oldest to youngest", "descending", "desc", "in descending order", "from highest to lowest", "from largest to smallest", "decreasing")
-_marker("dir", "ASC", "from the youngest to the oldest", "from youngest to oldest", "ascending", "asc", "in ascending order", "alphabetical order", "alphabetically", "from lowest to highest", "increasing", "in alphabetical order")
-_marker("group", None, "for each", "for every", "for different", "for each different", "in each", "of each", "per", "by each", "each")
-_marker("distinct", None, "different", "distinct", "unique")
-_marker("common", "DESC", "most common", "most frequent", "most popular", "the most common", "most frequently")
-_marker("common", "ASC", "least common", "least frequent", "least popular", "the least common")
-_marker("top", None, "top")
-_marker("by", None, "by")
-_marker("or", None, "or")
-_marker("not", None, "not", "is not", "are not", "other than", "except", "excluding")
-_marker("period", "this_year", "this year", "so far this year", "year to date")
-_marker("period", "last_year", "last year", "previous year", "past year")
-_marker("period", "this_month", "this month")
-_marker("period", "last_month", "last month", "previous month", "past month")
-_marker("period", "last_week", "last week", "past week")
-
-# Comparative and superlative adjectives name their column: "older than 30" is age > 30.
-COMPARATIVES = {
-    "older": ("age", ">"), "younger": ("age", "<"), "heavier": ("weight", ">"),
-    "lighter": ("weight", "<"), "taller": ("height", ">"), "shorter": ("height", "<"),
-    "longer": ("length", ">"), "cheaper": ("price", "<"), "more expensive": ("price", ">"),
-}
-SUPERLATIVES = {
-    "oldest": ("age", "DESC"), "youngest": ("age", "ASC"), "heaviest": ("weight", "DESC"),
-    "lightest": ("weight", "ASC"), "tallest": ("height", "DESC"), "shortest": ("height", "ASC"),
-    "longest": ("length", "DESC"), "cheapest": ("price", "ASC"), "most expensive": ("price", "DESC"),
-}
-for _phrase, (_col, _op) in COMPARATIVES.items():
-    MARKERS[tuple(_phrase.split()) + ("than",)] = ("cmp_col", (_col, _op))
-for _phrase, (_col, _dir) in SUPERLATIVES.items():
-    MARKERS[tuple(_phrase.split())] = ("super_col", (_col, _dir))
-MAX_MARKER = max(len(key) for key in MARKERS)
-
-# Adjectives of place, for values stored as the place: "Asian countries" → continent 'Asia'.
-_DEMONYMS = {
-    "asian": "asia", "african": "africa", "european": "europe", "french": "france", "german": "germany",
-    "italian": "italy", "spanish": "spain", "british": "united kingdom", "dutch": "netherlands",
-    "chinese": "china", "japanese": "japan", "american": "usa", "canadian": "canada", "polish": "poland",
-}
-_NUMBER_WORDS = {w: str(n) for n, w in enumerate("zero _ two three four five six seven eight nine ten".split()) if w != "_"}
-_MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), start=1)}
-
-
-@dataclass
-class Word:
-    text: str
-    lower: str
-    lemma: str
-    quoted: bool = False
-    position: int = 0
-    following: str | None = None  # the next word, lower-cased
-
-    @property
-    def capital(self) -> bool:
-        return self.position > 0 and self.text[:1].isupper()
-
-
-@dataclass
-class Tag:
-    kind: str  # table | column | value | number | date | filler | marker kinds above | unknown
-    start: int
-    end: int
-    text: str
-    data: object = None
-
-
-def tokenize(question: str) -> list[Word]:
-    words: list[Word] = []
-    for match in re.finditer(r"\"([^\"]+)\"|'([^']+)'(?!\w)|“([^”]+)”|(\d+(?:\.\d+)?)|([\w][\w'-]*)", question):
-        quoted = next((g for g in match.groups()[:3] if g is not None), None)
-        if quoted is not None:
-            words.append(Word(quoted, quoted.lower(), quoted.lower(), quoted=True))
-            continue
-        text = match.group(0).rstrip("'")
-        text = _NUMBER_WORDS.get(text.lower(), text)  # "two" → "2" ("one" stays: often a pronoun)
-        if text.endswith("'s"):
-            text = text[:-2]
-        lower = text.lower()
-        words.append(Word(text, lower, singular(lower)))
-    for position, word in enumerate(words):
-        word.position = position
-        word.following = words[position + 1].lower if position + 1 < len(words) else None
-    return words
-
-
-# ---- query model -------------------------------------------------------------------------
-
-
-@dataclass
-class Select:
-    column: Column | None  # None with COUNT means count(*)
-    agg: str | None = None
-    distinct: bool = False
-
-
-@dataclass
-class Filter:
-    column: Column
-    op: str
-    value: object
-
-
-@dataclass
-class Query:
-    selects: list[Select] = field(default_factory=list)
-    filters: list[Filter] = field(default_factory=list)
-    group_by: Column | None = None
-    order_by: tuple[Column, str] | None = None  # (column, "ASC" | "DESC")
-    limit: int | None = None
-    distinct: bool = False
-    tables: list[str] = field(default_factory=list)
-    # Counting related rows: "airlines with at least 10 flights" (having), "the year with the
-    # most concerts" (count_order). count_table is the table whose rows are counted.
-    count_table: str | None = None
-    having: tuple[str, int] | None = None
-    count_order: str | None = None
+from core.sql.generate.schema_index import Column, SchemaIndex, ValueHit, normalise_value
+from core.sql.generate.tokens import SENTENCE_END, Tag, Word, tokenize
+from core.sql.generate.verbs import is_relation_verb
+from core.sql.generate.vocabulary import (
+    DATE_COLUMN, DEMONYMS, FILLER, GENERIC_COLUMN_WORDS, MARKERS, MAX_MARKER, MONTHS, PREPOSITIONS,
+    QUESTION_VERBS,
+)
+from core.sql.generate.words import SYNONYMS, singular, split_identifier
 
 
 class PatternEngine:
@@ -188,6 +40,7 @@ class PatternEngine:
         # latest_date(table, column): the newest date in the data, the anchor for "last month".
         self.latest_date = latest_date
         self._date_words_cache: set[str] | None = None
+        self._column_words_cache: set[str] | None = None
 
     def generate(self, question: str) -> tuple[str, list[str]]:
         """(sql, tables) or raises Abstain with the reason."""
@@ -214,6 +67,8 @@ class PatternEngine:
 
     def _longest_tag(self, words: list[Word], start: int) -> Tag:
         word = words[start]
+        if word.text == SENTENCE_END:
+            return Tag("break", start, start + 1, word.text)
         if word.quoted:
             return Tag("value", start, start + 1, word.text, self._value_hits(word.text, quoted=True))
         if re.fullmatch(r"\d+(?:\.\d+)?", word.text):
@@ -257,22 +112,56 @@ class PatternEngine:
                 break
         if best is not None:
             return best
-        if word.lower in _MONTHS and start + 1 < len(words) and re.fullmatch(r"(19|20)\d\d", words[start + 1].text):
-            return Tag("period", start, start + 2, f"{word.text} {words[start + 1].text}", ("month", int(words[start + 1].text), _MONTHS[word.lower]))
+        if word.lemma in SYNONYMS and not word.quoted:
+            # "nations" in a schema that says country: read the word as its synonym
+            renamed = SYNONYMS[word.lemma]
+            swapped = [*words[:start], Word(renamed, renamed, renamed, position=start, following=word.following), *words[start + 1:]]
+            tag = self._longest_tag(swapped, start)
+            if tag.kind != "unknown":
+                return tag
+        ordered_table = self._table_of_verb(word)
+        if ordered_table is not None:
+            return Tag("table", start, start + 1, word.text, {"tables": [ordered_table], "columns": []})
+        if word.lower in MONTHS and start + 1 < len(words) and re.fullmatch(r"(19|20)\d\d", words[start + 1].text):
+            return Tag("period", start, start + 2, f"{word.text} {words[start + 1].text}", ("month", int(words[start + 1].text), MONTHS[word.lower]))
         if word.lower in FILLER or (start == 0 and word.lower in ("sort", "order", "rank", "arrange")):
             return Tag("filler", start, start + 1, word.text)
         if self._verb_of_value(word) or word.lemma in self._date_words:
             # "orders shipped to Germany" (status value used as a verb), "enrolled in 2023"
             # (the verb of the date column enrolled_on): words that say how, not what.
             return Tag("filler", start, start + 1, word.text)
+        if is_relation_verb(word.lower, word.following, _names_something(words, start + 1)):
+            # "produced by the maker": 'by' names the agent here, it does not group
+            end = start + 2 if word.following == "by" else start + 1
+            return Tag("relation", start, end, " ".join(w.text for w in words[start:end]))
         year = re.fullmatch(r"(19|20)\d\d", word.text)
         if year:
             return Tag("number", start, start + 1, word.text, int(word.text))
         return Tag("unknown", start, start + 1, word.text)
 
+    def _table_of_verb(self, word: Word) -> str | None:
+        """'ordered' is about the table orders: "products never ordered" has no order row."""
+        if not word.lower.endswith("ed") or word.following not in (None, "in", "by", "before", "after", "since"):
+            return None
+        for stem in (word.lower[:-2], word.lower[:-1]):
+            tables = self.schema.table_phrases.get((stem,), set())
+            if len(tables) == 1:
+                return next(iter(tables))
+        return None
+
     def _verb_of_value(self, word: Word) -> bool:
-        """'shipped' in "orders shipped to Germany" is a verb, not the status value 'shipped'."""
-        return word.lower.endswith("ed") and word.following in _PREPOSITIONS and word.lower in self.schema.values
+        """'shipped' in "orders shipped to Germany" is a verb, not the status value 'shipped': it
+        leads to a value of another column named after it (ship_country). "Orders cancelled in
+        2023" names no such column: there 'cancelled' is the status."""
+        if not (word.lower.endswith("ed") and word.following in PREPOSITIONS and word.lower in self.schema.values):
+            return False
+        return any(len(stem) >= 3 and word.lower.startswith(stem) for stem in self._column_words)
+
+    @property
+    def _column_words(self) -> set[str]:
+        if self._column_words_cache is None:
+            self._column_words_cache = {w for phrase in self.schema.column_phrases for w in phrase}
+        return self._column_words_cache
 
     @property
     def _date_words(self) -> set[str]:
@@ -291,8 +180,8 @@ class PatternEngine:
     def _value_hits(self, text: str, *, quoted: bool, words: list[Word] | None = None) -> list[ValueHit]:
         key = normalise_value(text)
         hits = self.schema.values.get(key, [])
-        if not hits and not quoted and key in _DEMONYMS:
-            hits = self.schema.values.get(_DEMONYMS[key], [])  # "Asian countries" → 'Asia'
+        if not hits and not quoted and key in DEMONYMS:
+            hits = self.schema.values.get(DEMONYMS[key], [])  # "Asian countries" → 'Asia'
         if quoted:
             return hits
         if not hits or words is None:
@@ -308,8 +197,8 @@ class PatternEngine:
     # ---- interpretation --------------------------------------------------------------------
 
     def interpret(self, tags: list[Tag], words: list[Word]) -> Query:
-        tags = [tag for tag in tags if tag.kind != "filler"]
-        query = Query()
+        query = Query(relation_verb=any(tag.kind == "relation" for tag in tags))
+        tags = [tag for tag in tags if tag.kind not in ("filler", "relation")]
         mentioned = [t for tag in tags if tag.kind == "table" for t in tag.data["tables"]]
         # A table word that is also a column of another mentioned table is that column
         # ("singers in each country" where country is a column of singer).
@@ -331,7 +220,9 @@ class PatternEngine:
                 columns = [c for c in tag.data["columns"] if c.table in neighbours]
                 if joined_by_and and columns:
                     tag.kind, tag.data = "column", columns
-        table_tags = [tag for tag in tags if tag.kind == "table"]
+        # "customers without orders": the negated table is only looked up, never joined
+        negated = {id(tags[n + 1]) for n, tag in enumerate(tags[:-1]) if tag.kind == "not" and tags[n + 1].kind == "table"}
+        table_tags = [tag for tag in tags if tag.kind == "table" and id(tag) not in negated]
         in_play: list[str] = []
         for tag in table_tags:
             if len(tag.data["tables"]) != 1:
@@ -351,7 +242,10 @@ class PatternEngine:
 
         def resolve(tag: Tag) -> Column:
             column = _resolve(tag)
-            if main and column.table != main and singular(tag.text.lower()) in _GENERIC_COLUMN_WORDS:
+            word = singular(tag.text.lower())
+            if main and column.table != main and word == "name" and self._title_column(main) is not None:
+                return self._title_column(main)  # "names of orchestras" is orchestra.Orchestra
+            if main and column.table != main and word in GENERIC_COLUMN_WORDS:
                 # "the id of students" is the student's id even if only pets have a column "id"
                 raise Abstain(f"'{tag.text}' of {main} is not a column of {main}")
             return column
@@ -380,6 +274,11 @@ class PatternEngine:
             # "youngest dog": the age column of the table the words are about; "price" may be
             # unit_price. Several candidates and no context: abstain.
             for tables in ([context["recent"]] if context["recent"] else [], [main] if main else [], list(self.schema.tables)):
+                if name == DATE_COLUMN:
+                    found = [c for t in tables for c in self.schema.tables[t] if c.kind == "date"]
+                    if found:
+                        break
+                    continue
                 found = [c for t in tables for c in self.schema.tables[t] if c.name.lower() == name]
                 found += [
                     c for t in tables for c in self.schema.tables[t]
@@ -404,9 +303,15 @@ class PatternEngine:
                 playing = [h for h in hits if h.column.table in in_play]
                 hits = in_main or playing or hits
             columns = {id(h.column): h for h in hits}
+            direction = direction_before([w.lower for w in words], tag.start)
+            if len(columns) > 1 and direction is not None:
+                # "flights departing from 'APG'": the source column, not the destination
+                columns = {key: h for key, h in columns.items() if column_direction(h.column) == direction}
             if len(columns) != 1:
                 raise Abstain(f"'{tag.text}' appears in several columns")
             hit = next(iter(columns.values()))
+            if direction is not None:
+                query.directions[hit.column.table] = direction  # "from Aberdeen": the source key
             return Filter(hit.column, "=", hit.value)
 
         def column_value_filter(column_tag: Tag, value_tag: Tag) -> Filter:
@@ -485,11 +390,41 @@ class PatternEngine:
                 if pending_aggs or pending_distinct:
                     raise Abstain(f"'{tag.text}' follows an aggregate without a column")
             elif kind == "column":
-                if nxt is not None and nxt.kind == "value":
+                asks_of_value = (
+                    nxt is not None and nxt.kind == "value" and not seen_table and not words[nxt.start].quoted
+                    and not any(h.column in tag.data for h in nxt.data)
+                )
+                if nxt is not None and nxt.kind == "value" and not asks_of_value:
                     query.filters.append(column_value_filter(tag, nxt))
                     i += 2
                     continue
+                # (asks_of_value: "Which continent is Anguilla in?": the column is what is asked
+                # and the value, found in another column, picks the row)
+                if (
+                    nxt is not None and nxt.kind == "cmp" and i + 3 < len(tags) and tags[i + 2].kind == "number"
+                    and tags[i + 3].kind == "table" and tags[i + 3].data["tables"] == [tag.data[0].table]
+                    and not pending_aggs and not pending_count
+                ):
+                    # "hometowns shared by at least two teachers": hometowns by count of teachers
+                    query.selects.append(Select(resolve(tag)))
+                    query.count_table, query.having = tags[i + 3].data["tables"][0], (nxt.data, tags[i + 2].data)
+                    i += 4
+                    continue
+                if nxt is not None and nxt.kind == "time_cmp":
+                    i += 1  # "birth year before 1945": the bound reads its column from here
+                    continue
+                if nxt is not None and nxt.kind == "not" and i + 2 < len(tags) and tags[i + 2].kind == "value":
+                    query.filters.append(column_value_filter(tag, tags[i + 2]))  # "whose hometown is not X"
+                    query.filters[-1].op = "!="
+                    i += 3
+                    continue
                 column = resolve(tag)
+                if nxt is not None and nxt.kind in ("cmp", "cmp_col") and _is_average(tags, i + 2):
+                    # "whose weight is below the average (weight)"
+                    op = nxt.data if nxt.kind == "cmp" else nxt.data[1]
+                    i += 3 + self._same_column_follows(tags, i + 3, column, resolve)
+                    query.filters.append(Filter(column, op, TableAverage(column)))
+                    continue
                 if nxt is not None and nxt.kind in ("cmp",) and i + 2 < len(tags) and tags[i + 2].kind == "number":
                     if column.kind != "number" or column.references:
                         raise Abstain(f"'{tag.text}' is not a quantity to compare")
@@ -519,16 +454,19 @@ class PatternEngine:
                     i += 2
                     continue
                 if seen_table and not pending_aggs and not pending_count:
+                    if any(f.column == column and f.op in ("=", "!=") for f in query.filters):
+                        i += 1  # "where English is the official language": names the column again
+                        continue
                     raise Abstain(f"cannot place the column '{tag.text}'")
                 if pending_count and pending_distinct:
                     query.selects.append(Select(column, "COUNT", distinct=True))
                 elif pending_count:
                     raise Abstain(f"'how many {tag.text}' is ambiguous")
-                elif not seen_table and tag.text.lower().startswith("total ") and column.kind == "number" and _asks_for_one_value(words):
+                elif not seen_table and not pending_aggs and tag.text.lower().startswith("total ") and column.kind == "number" and _asks_for_one_value(words):
                     # "What is the total amount of orders?": one number, the sum.
                     query.selects.append(Select(column, "SUM"))
                 elif pending_aggs:
-                    if column.kind != "number" and any(a in ("AVG", "SUM") for a in pending_aggs):
+                    if column.kind != "number" and not column.numeric_text and any(a in ("AVG", "SUM") for a in pending_aggs):
                         raise Abstain(f"'{tag.text}' is not a number")
                     query.selects.extend(Select(column, agg) for agg in pending_aggs)
                 else:
@@ -539,12 +477,48 @@ class PatternEngine:
                     if pending_distinct:
                         query.distinct = True
                 pending_aggs, pending_count, pending_distinct = [], False, False
+            elif kind == "cmp" and _is_average(tags, i + 1) and i + 2 < len(tags) and tags[i + 2].kind == "column":
+                column = resolve(tags[i + 2])  # "singers above the average age"
+                _check_quantity(column, tags[i + 2].text)
+                query.filters.append(Filter(column, tag.data, TableAverage(column)))
+                i += 3
+                continue
             elif kind == "cmp" and nxt is not None and nxt.kind == "column" and i + 2 < len(tags) and tags[i + 2].kind == "number":
                 column = resolve(nxt)  # "singers above age 20"
                 if column.kind != "number" or column.references:
                     raise Abstain(f"'{nxt.text}' is not a quantity to compare")
                 query.filters.append(Filter(column, tag.data, tags[i + 2].data))
                 i += 3
+                continue
+            elif kind == "cmp" and nxt is not None and nxt.kind == "number" and i + 2 < len(tags) and tags[i + 2].kind == "column":
+                column = resolve(tags[i + 2])  # "cars with more than 4 cylinders"
+                if column.kind != "number" or column.references:
+                    raise Abstain(f"'{tags[i + 2].text}' is not a quantity to compare")
+                query.filters.append(Filter(column, tag.data, nxt.data))
+                i += 3
+                continue
+            elif kind == "bucket":
+                if query.group_by is not None:
+                    raise Abstain("two groupings")
+                query.group_by, query.bucket = self._bucket(main or _table_of(query), tag.data)
+            elif kind == "both" and nxt is not None and nxt.kind == "column":
+                pass  # "list both the id and the name": both columns
+            elif kind == "both" and nxt is not None and nxt.kind == "value" and i + 2 < len(tags) and tags[i + 2].kind == "value":
+                # "students who have both cats and dogs": one related row of each, not one row that is both
+                first, second = value_filter(nxt), value_filter(tags[i + 2])
+                if first.column != second.column or first.column.table == main or main is None:
+                    raise Abstain(f"cannot place '{tag.text}'")
+                query.related += [RelatedRows(first.column.table, [first], negated=False), RelatedRows(first.column.table, [second], negated=False)]
+                i += 3
+                continue
+            elif kind == "time_cmp":
+                # "cars produced before 1980", "orders after 2023"
+                if nxt is None or nxt.kind != "number" or not is_year(nxt.data):
+                    raise Abstain(f"'{tag.text}' needs a year")
+                previous = tags[i - 1] if i else None
+                column = resolve(previous) if previous is not None and previous.kind == "column" else None
+                query.filters.append(self._year_bound(column, main or _table_of(query), tag.data, nxt.data))
+                i += 2
                 continue
             elif kind == "cmp" and nxt is not None and nxt.kind == "number" and _counted_table(tags, i + 2, count_word=False) is not None:
                 # "airlines that have at least 10 flights"
@@ -565,6 +539,20 @@ class PatternEngine:
                 query.order_by = (resolve(nxt), tag.data)  # "in ascending order of age"
                 i += 2
                 continue
+            elif kind == "not" and nxt is not None and nxt.kind == "table" and id(nxt) in negated:
+                # "products that were never ordered", "customers without orders"
+                table = nxt.data["tables"][0]
+                if table == main or main is None:
+                    raise Abstain(f"cannot place '{tag.text} {nxt.text}'")
+                query.related.append(RelatedRows(table))
+                i += 2
+                continue
+            elif kind == "not" and nxt is not None and nxt.kind == "column" and i + 2 < len(tags) and tags[i + 2].kind == "value":
+                # "conductors that do not have the nationality 'USA'"
+                query.filters.append(column_value_filter(nxt, tags[i + 2]))
+                query.filters[-1].op = "!="
+                i += 3
+                continue
             elif kind == "not":
                 # "countries whose continent is not Asia": only a value may follow
                 if nxt is None or nxt.kind != "value":
@@ -575,6 +563,12 @@ class PatternEngine:
                     raise Abstain("cannot place 'not'")
                 query.filters.append(value_filter(nxt))
                 query.filters[before].op = "!="
+                i += 2
+                continue
+            elif kind == "or" and _widens_equality(query.filters, tags, i):
+                # "grade 9 or 10", "aged either 32 or 33"
+                last = query.filters[-1]
+                last.op, last.value = "IN", [last.value, nxt.data]
                 i += 2
                 continue
             elif kind == "or":
@@ -589,6 +583,12 @@ class PatternEngine:
                     continue
                 query.filters.append(value_filter(tag))
                 context["recent"] = query.filters[-1].column.table
+            elif kind == "cmp_col" and _is_average(tags, i + 1):
+                column = named_column(tag.data[0])  # "singers older than average"
+                _check_quantity(column, tag.text)
+                query.filters.append(Filter(column, tag.data[1], TableAverage(column)))
+                i += 2 + self._same_column_follows(tags, i + 2, column, resolve)
+                continue
             elif kind == "cmp_col":
                 name, op = tag.data
                 if nxt is None or nxt.kind != "number":
@@ -628,6 +628,18 @@ class PatternEngine:
                 query.group_by = resolve(nxt)
                 i += 2
                 continue
+            elif kind == "order" and nxt is not None and nxt.kind == "dir" and query.order_by is None:
+                # "ordered by ascending age"; "sorted alphabetically": by what is shown
+                following = tags[i + 2] if i + 2 < len(tags) else None
+                if following is not None and following.kind == "column":
+                    query.order_by = (resolve(following), nxt.data)
+                    i += 3
+                    continue
+                if following is not None or _single_shown(query) is None:
+                    raise Abstain("ordering needs a column")
+                query.order_by = (_single_shown(query), nxt.data)
+                i += 2
+                continue
             elif kind == "order":
                 if nxt is None or nxt.kind != "column":
                     raise Abstain("ordering needs a column")
@@ -640,17 +652,34 @@ class PatternEngine:
                 query.order_by = (resolve(nxt), direction)
                 i += 2
                 continue
+            elif kind == "dir" and nxt is not None and nxt.kind == "dir" and nxt.data == tag.data:
+                tags[i + 1] = tag  # "in ascending alphabetical order": one direction, said twice
             elif kind == "dir":
                 if nxt is not None and nxt.kind == "order":
                     pass  # "in descending order of X": handled by the order tag
                 elif query.order_by is not None and query.limit is None:
                     query.order_by = (query.order_by[0], tag.data)
+                elif query.order_by is None and nxt is None and _single_shown(query) is not None:
+                    # "List the earnings of poker players in descending order": by what is shown
+                    query.order_by = (_single_shown(query), tag.data)
                 else:
                     raise Abstain(f"cannot place '{tag.text}'")
             elif kind == "number" and nxt is not None and nxt.kind in ("extreme", "super_col") and not pending_aggs:
                 query.limit = int(tag.data)
+            elif kind == "number" and nxt is not None and nxt.kind == "column" and seen_table and not is_year(tag.data):
+                column = resolve(nxt)  # "cars with 8 cylinders"
+                _check_quantity(column, nxt.text)
+                query.filters.append(Filter(column, "=", tag.data))
+                i += 2
+                continue
             elif kind == "period" or (kind == "number" and is_year(tag.data) and (i == 0 or tags[i - 1].kind not in ("cmp", "cmp_col", "top"))):
-                query.filters.extend(self._period_filters(tag, main))
+                query.filters.extend(self._period_filters(tag, main or _table_of(query)))
+            elif kind == "break":
+                # "Which owner owns the most dogs? List the owner id and last name."
+                listed = [resolve(t) for t in tags[i + 1:]] if all(t.kind == "column" for t in tags[i + 1:]) else []
+                if listed:
+                    _show_listed(query, listed)
+                    break
             elif kind == "top":
                 if nxt is None or nxt.kind != "number":
                     raise Abstain("'top' needs a number")
@@ -697,25 +726,33 @@ class PatternEngine:
         if query.order_by is not None and query.limit is not None and any(s.agg for s in query.selects) and query.group_by is None:
             raise Abstain("aggregate with a superlative")
         query.filters = merge_equalities(query.filters, either=any(t.kind == "or" for t in tags))
+        _check_ranges(query.filters)
         tables = [main] if main else []
         for column in self._columns(query):
             if column.table not in tables:
                 tables.append(column.table)
+        if main is not None and any(f.op == "!=" and f.column.table != main for f in query.filters):
+            # "students who do not have a cat": no related cat at all (NOT IN), not "some pet
+            # that is not a cat" (a != on each related row)
+            _negate_related(query, main)
+        if query.related and any(f.column.table != main for f in query.filters):
+            self._move_into_related(query, main)
+        if query.related:
+            tables = list(dict.fromkeys([main] + [c.table for c in self._columns(query)]))
         if len(tables) > 1 and any(f.op == "!=" for f in query.filters):
-            # "students who do not have a cat" is NOT IN over the pets, not a != on each pet
             raise Abstain("negation across related tables needs an LLM")
         if query.count_table is not None and query.count_table not in tables:
             tables.append(query.count_table)
         if not tables:
             raise Abstain("no table")
-        unused = [t for t in in_play if t not in tables]
+        unused = [t for t in in_play if t not in tables and t not in {a.table for a in query.related}]
         if unused:
             # "students who have a pet": a mentioned table that takes no part is a relation
             # the engine cannot express.
             raise Abstain(f"does not know how {unused[0]} relates")
         query.tables = tables
         shown_tables = {s.column.table for s in query.selects if s.column is not None}
-        joined = set(tables) | {table for table, _ in self._join_path(tables)}
+        joined = set(tables) | {table for table, _ in self._join_path(tables, query.relation_verb, query.directions)}
         fans_out = any(
             a.table in joined and a.table not in shown_tables and b.table in shown_tables for a, b in self.schema.foreign_keys
         )
@@ -723,6 +760,21 @@ class PatternEngine:
             # Students filtered through their pets: each student once, not once per matching pet.
             query.distinct = True
         return query
+
+    @staticmethod
+    def _same_column_follows(tags: list[Tag], position: int, column: Column, resolve) -> int:
+        """1 when tags[position] repeats the compared column ("… than the average age"), else 0."""
+        if position >= len(tags) or tags[position].kind != "column":
+            return 0
+        if resolve(tags[position]) != column:
+            raise Abstain("compares one column with the average of another")
+        return 1
+
+    def _title_column(self, table: str) -> Column | None:
+        """The text column named like its table (orchestra.Orchestra): the table's name for its rows."""
+        words = tuple(split_identifier(table))
+        titles = [c for c in self.schema.tables[table] if c.kind == "text" and tuple(split_identifier(c.name)) == words]
+        return titles[0] if len(titles) == 1 else None
 
     def _primary_key(self, table: str) -> Column:
         keys = [c for c in self.schema.tables[table] if c.primary_key]
@@ -747,6 +799,10 @@ class PatternEngine:
             if len(plain) != 1 or plain[0].primary_key:
                 raise Abstain("cannot tell what to count per row")
             query.group_by = plain[0]  # "which year has the most concerts": years by count
+        elif len(plain) == 1 and sum(c.primary_key for c in self.schema.tables[select_table]) > 1:
+            # countrylanguage is keyed by (country, language): "the language spoken in the most
+            # countries" counts per language
+            query.group_by = plain[0]
         else:
             query.group_by = self._primary_key(select_table)
         if not query.selects:
@@ -754,11 +810,12 @@ class PatternEngine:
 
     def _rows_of(self, table: str, words: list[Word]) -> Select:
         """"Which airlines…" asks who they are: their name column. "List the orders…": whole rows."""
-        if words[0].lower in ("which", "find", "what"):
-            table_words = tuple(split_identifier(table))
+        if words[0].lower in ("which", "find", "what", "give", "return"):
+            # model_list is also "model": its column Model names its rows
+            phrases = {phrase for phrase, tables in self.schema.table_phrases.items() if table in tables}
             names = [
                 c for c in self.schema.tables[table]
-                if c.kind == "text" and tuple(split_identifier(c.name)) in {("name",), table_words + ("name",), table_words}
+                if c.kind == "text" and tuple(split_identifier(c.name)) in {("name",)} | {p + ("name",) for p in phrases} | phrases
             ]
             if len(names) == 1:
                 return Select(names[0])
@@ -776,6 +833,35 @@ class PatternEngine:
         column = dates[0]
         start, end = self._period(tag, column)
         return [Filter(column, ">=", start.isoformat()), Filter(column, "<", end.isoformat())]
+
+    def _bucket(self, main: str | None, unit: str) -> tuple[Column, int | None]:
+        """'per month' over the table's one date column; 'per year' may use a year column."""
+        if main is None:
+            raise Abstain(f"'per {unit}' needs a table with a date")
+        dates = [c for c in self.schema.tables[main] if c.kind == "date"]
+        if len(dates) == 1:
+            return dates[0], _BUCKET_LENGTH[unit]
+        years = [c for c in self.schema.tables[main] if _is_year_column(c)]
+        if unit == "year" and not dates and len(years) == 1:
+            return years[0], None
+        raise Abstain(f"'per {unit}': {main} has {'no' if not dates else 'several'} date columns")
+
+    def _year_bound(self, column: Column | None, main: str | None, op: str, year: int) -> Filter:
+        """'before 1980' on the table's one date or year column: year < 1980, date < '1980-01-01'."""
+        if column is None:
+            if main is None:
+                raise Abstain("a year bound needs a table")
+            candidates = [c for c in self.schema.tables[main] if c.kind == "date" or _is_year_column(c)]
+            if len(candidates) != 1:
+                raise Abstain(f"{main} has {'no' if not candidates else 'several'} date or year columns")
+            column = candidates[0]
+        if _is_year_column(column):
+            return Filter(column, op, year)
+        if column.kind != "date":
+            raise Abstain(f"'{column.name}' is not a date")
+        # after 1980 starts in 1981; before and since start at 1980
+        bound = date(year + 1, 1, 1) if op == ">" else date(year, 1, 1)
+        return Filter(column, "<" if op == "<" else ">=", bound.isoformat())
 
     def _period(self, tag: Tag, column: Column) -> tuple[date, date]:
         if tag.kind == "number":
@@ -813,16 +899,22 @@ class PatternEngine:
 
     # ---- rendering -------------------------------------------------------------------------
 
-    def render(self, query: Query) -> str:
-        joins = self._join_path(query.tables)
+    def render(self, query: Query, alias_prefix: str = "T") -> str:
+        joins = self._join_path(query.tables, query.relation_verb, query.directions)
         multi = len(query.tables) > 1
-        alias = {table: (f"T{n}" if multi else None) for n, table in enumerate(query.tables, start=1)}
+        alias = {table: (f"{alias_prefix}{n}" if multi else None) for n, table in enumerate(query.tables, start=1)}
         for table in joins:
-            alias.setdefault(table[0], f"T{len(alias) + 1}")
+            alias.setdefault(table[0], f"{alias_prefix}{len(alias) + 1}")
 
         def ref(column: Column) -> str:
             name = quote_identifier(column.name)
             return f"{alias[column.table]}.{name}" if alias.get(column.table) else name
+
+        def grouped(column: Column) -> str:
+            # The cast makes substr work on PostgreSQL dates as on SQLite's ISO text.
+            if query.bucket is not None and column == query.group_by:
+                return f"substr(CAST({ref(column)} AS TEXT), 1, {query.bucket})"
+            return ref(column)
 
         parts = []
         for select in query.selects:
@@ -832,18 +924,22 @@ class PatternEngine:
                 parts.append(f"{alias[query.tables[0]]}.*" if multi else "*")
             elif select.agg:
                 inner = ("DISTINCT " if select.distinct else "") + ref(select.column)
+                if select.column.numeric_text and select.agg in ("AVG", "SUM"):
+                    inner = f"CAST({inner} AS REAL)"  # numbers kept as text: PostgreSQL will not average text
                 parts.append(f"{select.agg}({inner})")
             else:
-                parts.append(ref(select.column))
+                parts.append(grouped(select.column))
         sql = "SELECT " + ("DISTINCT " if query.distinct else "") + ", ".join(parts)
         first = query.tables[0]
         sql += f" FROM {quote_identifier(first)}" + (f" AS {alias[first]}" if multi else "")
         for table, condition in joins:
             sql += f" JOIN {quote_identifier(table)} AS {alias[table]} ON " + condition(ref)
-        if query.filters:
-            sql += " WHERE " + " AND ".join(filter_sql(f, ref) for f in query.filters)
+        conditions = [filter_sql(f, ref) for f in query.filters]
+        conditions += [self._related_sql(query.tables[0], link, ref) for link in query.related]
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
         if query.group_by is not None:
-            sql += f" GROUP BY {ref(query.group_by)}"
+            sql += f" GROUP BY {grouped(query.group_by)}"
         if query.having is not None:
             sql += f" HAVING COUNT(*) {query.having[0]} {literal(query.having[1])}"
         if query.count_order is not None:
@@ -851,12 +947,53 @@ class PatternEngine:
         if query.order_by is not None:
             column, direction = query.order_by
             sql += f" ORDER BY {ref(column)} {direction}"
+        if query.bucket is not None and query.count_order is None and query.order_by is None:
+            sql += f" ORDER BY {grouped(query.group_by)}"  # a time series reads in time order
         if query.limit is not None:
             sql += f" LIMIT {query.limit}"
         return sql
 
-    def _join_path(self, tables: list[str]):
-        """Joins along foreign keys connecting all tables (shortest paths from the first)."""
+    def _move_into_related(self, query: Query, main: str) -> None:
+        """"Departments with no students from Paris": a condition on the negated table, or on a
+        table reached through it, describes the rows that must not exist. "Cities in Europe
+        where English is not official": Europe sits on the way there and stays outside."""
+        if len(query.related) != 1:
+            raise Abstain("conditions next to several related-row conditions need an LLM")
+        link = query.related[0]
+
+        def inside(item: Filter) -> bool:
+            path = self._path([main], item.column.table) or []
+            return item.column.table == link.table or any(step[1] == link.table for step in path)
+
+        link.filters.extend(f for f in query.filters if f.column.table != main and inside(f))
+        query.filters = [f for f in query.filters if f.column.table == main or not inside(f)]
+
+    def _related_sql(self, main: str, link: RelatedRows, ref) -> str:
+        """main.key [NOT] IN (the keys related rows point at), along the one foreign key that
+        links main to its neighbour on the way to the related table."""
+        path = self._path([main], link.table)
+        if path is None:
+            raise Abstain(f"no foreign key path to {link.table}")
+        _, neighbour, (here, there) = path[0]
+        if self._edges_between(main, neighbour) > 1:
+            raise Abstain(f"{main} and {neighbour} join in more than one way")
+        if (there, here) not in self.schema.foreign_keys and not link.filters:
+            # "students without a department" (student.dept_id → department) asks about a
+            # missing key, not about rows that point at the student; "students not in the
+            # Physics department" is fine: their key is not among Physics' keys
+            raise Abstain(f"{main} refers to {neighbour}; negating that needs an LLM")
+        tables = list(dict.fromkeys([neighbour] + [step[1] for step in path[1:]] + [f.column.table for f in link.filters]))
+        inner = Query(selects=[Select(there)], filters=[*link.filters, Filter(there, "IS NOT", None)], tables=tables)
+        # NULL keys are left out: one NULL would make NOT IN match nothing
+        return f"{ref(here)} {'NOT IN' if link.negated else 'IN'} ({self.render(inner, alias_prefix='S')})"
+
+    def _join_path(self, tables: list[str], relation_verb: bool = False, directions: dict[str, str] | None = None):
+        """Joins along foreign keys connecting all tables (shortest paths from the first).
+
+        Two tables joined by several keys (flights → airports as source and as destination) use
+        the key of the direction the question gives the table ("from Aberdeen"), else the first
+        declared, the usual main relation — unless a verb ("arriving") asks for one the engine
+        cannot tell apart."""
         if len(tables) <= 1:
             return []
         joined = [tables[0]]
@@ -868,6 +1005,8 @@ class PatternEngine:
             if path is None:
                 raise Abstain(f"no foreign key path to {target}")
             for source, destination, edge in path:
+                if self._edges_between(source, destination) > 1:
+                    edge = self._directed_edge(source, destination, (directions or {}).get(destination), edge, relation_verb)
                 if destination not in joined:
                     joined.append(destination)
                     a, b = edge
@@ -875,6 +1014,21 @@ class PatternEngine:
         if len(joined) > len(tables) + 1:
             raise Abstain("joins through more than one table not mentioned")
         return joins
+
+    def _directed_edge(self, source: str, destination: str, direction: str | None, first, relation_verb: bool):
+        """The one key between two tables that points the question's way, else the first one."""
+        edges = [(a, b) for a, b in self.schema.foreign_keys if {a.table, b.table} == {source, destination}]
+        directed = [(a, b) for a, b in edges if direction is not None and column_direction(a) == direction]
+        if len(directed) == 1:
+            a, b = directed[0]
+            return (a, b) if a.table == source else (b, a)
+        if relation_verb:
+            # flights → airports by source or by destination airport: the words must say which
+            raise Abstain(f"{source} and {destination} join in more than one way")
+        return first
+
+    def _edges_between(self, one: str, other: str) -> int:
+        return sum({a.table, b.table} == {one, other} for a, b in self.schema.foreign_keys)
 
     def _path(self, start: list[str], target: str):
         frontier = [(table, []) for table in start]
@@ -889,16 +1043,6 @@ class PatternEngine:
                         seen.add(there.table)
                         frontier.append((there.table, path + [(table, there.table, (here, there))]))
         return None
-
-
-def quote_identifier(name: str) -> str:
-    """Plain lower-case names stay bare; anything else is quoted (PostgreSQL folds bare names)."""
-    if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name not in _RESERVED:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-_RESERVED = {"order", "group", "select", "from", "where", "table", "user", "limit", "by", "to", "desc", "asc", "all", "and", "or", "not"}
 
 
 def _refers_to(column: Column, table: str) -> bool:
@@ -927,6 +1071,71 @@ def _asks_for_one_value(words: list[Word]) -> bool:
     return len(words) > 2 and words[0].lower in ("what", "how") and words[1].lower in ("is", "was", "much")
 
 
+_BUCKET_LENGTH = {"year": 4, "month": 7, "day": 10}
+
+
+def _is_year_column(column: Column) -> bool:
+    """Open_Year, IndepYear, Year_of_Founded: a year as a number (or as text, as SQLite keeps it)."""
+    return column.kind != "date" and "year" in split_identifier(column.name)
+
+
+def _names_something(words: list[Word], position: int) -> bool:
+    """A quoted or capitalised word, a name in the data: the object of "speak Chinese"."""
+    return position < len(words) and (words[position].quoted or words[position].capital)
+
+
+def _show_listed(query: Query, listed: list[Column]) -> None:
+    """The columns a second sentence lists replace the plain columns of the first."""
+    shown = [s.column for s in query.selects if s.agg is None]
+    if any(column not in listed for column in shown):
+        raise Abstain("two different lists of columns to show")
+    query.selects = [Select(column) for column in listed] + [s for s in query.selects if s.agg is not None]
+
+
+def _single_shown(query: Query) -> Column | None:
+    plain = [s.column for s in query.selects if s.agg is None and s.column is not None]
+    return plain[0] if len(plain) == 1 and len(query.selects) == 1 else None
+
+
+def _is_average(tags: list[Tag], position: int) -> bool:
+    return position < len(tags) and tags[position].kind == "agg" and tags[position].data == "AVG"
+
+
+def _check_quantity(column: Column, text: str) -> None:
+    if column.kind != "number" or column.references:
+        raise Abstain(f"'{text}' is not a quantity to compare")
+
+
+def _table_of(query: Query) -> str | None:
+    """With no table named ("average order total per month"), the one table of the columns so far."""
+    tables = {s.column.table for s in query.selects if s.column is not None} | {f.column.table for f in query.filters}
+    return tables.pop() if len(tables) == 1 else None
+
+
+def _check_ranges(filters: list[Filter]) -> None:
+    """'before 1945 and after 1955' on one column matches nothing: it meant two sets (shared by
+    both), which the engine cannot write."""
+    for low in filters:
+        for high in filters:
+            if low.column == high.column and low.op in (">", ">=") and high.op in ("<", "<="):
+                try:
+                    empty = low.value >= high.value
+                except TypeError:
+                    continue
+                if empty:
+                    raise Abstain(f"the bounds on {low.column.name} exclude each other")
+
+
+def _widens_equality(filters: list[Filter], tags: list[Tag], i: int) -> bool:
+    """'… 9 or 10' right after the filter column = 9."""
+    previous, following = tags[i - 1] if i else None, tags[i + 1] if i + 1 < len(tags) else None
+    return (
+        bool(filters) and previous is not None and following is not None
+        and previous.kind == "number" and following.kind == "number"
+        and filters[-1].op == "=" and filters[-1].value == previous.data
+    )
+
+
 def is_year(value: object) -> bool:
     return isinstance(value, int) and 1900 <= value <= 2100
 
@@ -935,30 +1144,19 @@ def _next_month(day: date) -> date:
     return day.replace(year=day.year + 1, month=1) if day.month == 12 else day.replace(month=day.month + 1)
 
 
-def merge_equalities(filters: list[Filter], either: bool) -> list[Filter]:
-    """'Asia or Europe' on one column becomes IN; 'Brazil and Ireland' (both? either?) abstains."""
-    merged: list[Filter] = []
-    for item in filters:
-        same = next((f for f in merged if f.column == item.column and f.op in ("=", "IN") and item.op == "="), None)
-        if same is None:
-            merged.append(item)
-        elif not either:
-            raise Abstain(f"'and' between two values of {item.column.name} could mean both or either")
-        else:
-            values = same.value if same.op == "IN" else [same.value]
-            same.op, same.value = "IN", [*values, item.value]
-    return merged
-
-
-def filter_sql(item: Filter, ref) -> str:
-    if item.op == "IN":
-        return f"{ref(item.column)} IN ({', '.join(literal(v) for v in item.value)})"
-    return f"{ref(item.column)} {item.op} {literal(item.value)}"
-
-
-def literal(value: object) -> str:
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
+def _negate_related(query: Query, main: str) -> None:
+    """Turn != filters on related tables into one NOT IN over rows with the = filters."""
+    negated = [f for f in query.filters if f.op == "!=" and f.column.table != main]
+    tables = {f.column.table for f in negated}
+    if len(tables) != 1:
+        raise Abstain("negation across several related tables needs an LLM")
+    table = tables.pop()
+    # "countries where English is not the official language": no row that is both English
+    # and official — the related table's conditions on other columns belong inside the negation.
+    # "students who have a dog but not a cat": the same column, so a row of its own (IN).
+    negated_columns = {id(f.column) for f in negated}
+    alongside = [f for f in query.filters if f.column.table == table and f.op != "!=" and id(f.column) in negated_columns]
+    inside = [f for f in query.filters if f.column.table == table and f not in alongside]
+    query.filters = [f for f in query.filters if f.column.table != table]
+    query.related.append(RelatedRows(table, [Filter(f.column, "=" if f.op == "!=" else f.op, f.value) for f in inside]))
+    query.related += [RelatedRows(table, [f], negated=False) for f in alongside]

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 CATEGORY_LIMIT = 40
 VALUE_FETCH_LIMIT = 2000
 _GENERIC_TABLE_WORDS = {"data", "info", "information", "detail", "record", "list", "table", "entry"}
+# Last words of column names that only say "a quantity of": total_amount is the order's total.
+_UNIT_WORDS = {"amount", "value"}
+# Last words of column names that questions leave out: "the email" of email_address.
+_QUALIFIER_WORDS = {"address", "million", "millions", "code"}
+# Yes/no columns: is_active, IsOfficial, abandoned_yn, and how they spell yes and no.
+_FLAG_WORDS = {"is", "yn", "flag"}
+_TRUE = {"t", "y", "yes", "true", "1"}
+_FALSE = {"f", "n", "no", "false", "0"}
 _NUMERIC = re.compile(r"int|real|num|dec|float|double|money|serial", re.I)
 _DATE = re.compile(r"date|time", re.I)
 _DATE_NAME = re.compile(r"(^|_)(date|day)($|_)|_at$|_on$|date$", re.I)
@@ -34,6 +42,7 @@ class Column:
     type: str
     primary_key: bool = False
     references: str | None = None  # "table.column"
+    numeric_text: bool = False  # a text column whose values are all numbers ("97", "130")
 
     @property
     def kind(self) -> str:
@@ -129,6 +138,13 @@ class SchemaIndex:
             phrases.add(words[len(table_words):])
         if words[:1] == ("number",) and len(words) > 1:
             phrases.add(("number", "of") + words[1:])  # number_products: "number of products"
+        if len(words) > 1 and words[-1] in _UNIT_WORDS:
+            phrases.add(table_words + words[:-1])  # orders.total_amount: "order total"
+        if len(words) > 1 and words[-1] in _QUALIFIER_WORDS:
+            phrases.add(words[:-1])  # email_address: "email"; net_worth_millions: "net worth"
+        if "of" in words[1:-1]:
+            at = words.index("of")
+            phrases.add(words[at + 1:] + words[:at])  # level_of_membership: "membership level"
         for start in range(1, len(words) - 1):
             phrases.add(words[start:])  # major_record_format: "record format"
         if comment and len(comment.split()) <= 3:
@@ -147,12 +163,30 @@ class SchemaIndex:
                     values = list(distinct_values(column.table, column.name, VALUE_FETCH_LIMIT))
                 except Exception:  # noqa: BLE001 — a column we cannot read just contributes no values
                     continue
+                self._add_flag(column, values)
+                column.numeric_text = bool(values) and all(_is_number(v) for v in values)
                 category = len(values) <= CATEGORY_LIMIT
                 for value in values:
                     if isinstance(value, str) and value.strip() and len(value) <= 60:
                         key = normalise_value(value)
                         if key:
                             self.values[key].append(ValueHit(column, value, category))
+
+    def _add_flag(self, column: Column, values: list) -> None:
+        """IsOfficial ('T'/'F') makes "official" a value: "official languages" is IsOfficial = 'T'."""
+        words = split_identifier(column.name)
+        adjective = [w for w in words if w not in _FLAG_WORDS]
+        if adjective == words or not adjective or not values:
+            return
+        seen = {str(v).strip().lower() for v in values}
+        true_values = [v for v in values if str(v).strip().lower() in _TRUE]
+        if not seen <= _TRUE | _FALSE or len(true_values) != 1:
+            return
+        self.values[" ".join(adjective)].append(ValueHit(column, true_values[0], True))
+
+
+def _is_number(value: object) -> bool:
+    return re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)) is not None
 
 
 def normalise_value(text: str) -> str:

@@ -21,6 +21,18 @@ ABBREVIATIONS: dict[str, list[str]] = {
     "pct": ["percent"],
     "stuid": ["student", "id"],
     "stu": ["student"],
+    "dest": ["destination"],
+    "src": ["source"],
+}
+
+# Nouns people use for what schemas usually call otherwise; tried only for a word that matches
+# nothing in the schema as written.
+SYNONYMS: dict[str, str] = {
+    "nation": "country",
+    "store": "shop",
+    "manufacturer": "maker",
+    "client": "customer",
+    "purchase": "order",
 }
 
 _IRREGULAR = {

@@ -1,0 +1,59 @@
+"""Questions as words (quoted values kept whole, number words as digits) and the tags read from them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.sql.generate.vocabulary import NUMBER_WORDS
+from core.sql.generate.words import singular
+
+
+@dataclass
+class Word:
+    text: str
+    lower: str
+    lemma: str
+    quoted: bool = False
+    position: int = 0
+    following: str | None = None  # the next word, lower-cased
+
+    @property
+    def capital(self) -> bool:
+        return self.position > 0 and self.text[:1].isupper()
+
+
+@dataclass
+class Tag:
+    kind: str  # table | column | value | number | date | filler | marker kinds above | unknown
+    start: int
+    end: int
+    text: str
+    data: object = None
+
+
+SENTENCE_END = "."
+
+
+def tokenize(question: str) -> list[Word]:
+    words: list[Word] = []
+    for match in re.finditer(r"\"([^\"]+)\"|'([^']+)'(?!\w)|“([^”]+)”|(\d+(?:\.\d+)?)|([\w][\w'-]*)|([?!.])(?=\s+[A-Za-z])", question):
+        if match.group(6):
+            words.append(Word(SENTENCE_END, SENTENCE_END, SENTENCE_END))  # "…? List the names."
+            continue
+        quoted = next((g for g in match.groups()[:3] if g is not None), None)
+        if quoted is not None:
+            words.append(Word(quoted, quoted.lower(), quoted.lower(), quoted=True))
+            continue
+        text = match.group(0).rstrip("'")
+        text = NUMBER_WORDS.get(text.lower(), text)  # "two" → "2" ("one" stays: often a pronoun…)
+        if text.lower() == "one" and words and words[-1].lower in ("than", "least", "most", "exactly"):
+            text = "1"  # …but not in "at least one car maker"
+        if text.endswith("'s"):
+            text = text[:-2]
+        lower = text.lower()
+        words.append(Word(text, lower, singular(lower)))
+    for position, word in enumerate(words):
+        word.position = position
+        word.following = words[position + 1].lower if position + 1 < len(words) else None
+    return words

@@ -1,0 +1,95 @@
+"""The pattern engine's words: fillers, multi-word markers and their meaning, adjectives of columns."""
+
+from __future__ import annotations
+
+FILLER = set(
+    """what which who whom whose where is are was were be been being the a an of all do does did
+    have has had there that with in on at for to from and me show list give find return display
+    tell get please their its his her they them it this these those as also each every any
+    including info information detail details record records value values i we you would like
+    know can could see us our entry entries data shown listed given currently named called placed come comes came among
+    either across about exist exists compute some but""".split()
+)
+# Words that name a column of whatever table they are said of ("the description of templates"):
+# never resolved to a column of some other table that happens to be the only one with it.
+GENERIC_COLUMN_WORDS = {"id", "code", "description", "type"}
+PREPOSITIONS = {"to", "from", "by", "in", "on", "at", "for", "with"}
+QUESTION_VERBS = {"show", "list", "give", "find", "return", "display", "tell", "get", "what", "which", "how", "count", "who"}
+
+MARKERS: dict[tuple[str, ...], tuple[str, object]] = {}
+
+
+def _marker(kind: str, data: object, *phrases: str) -> None:
+    for phrase in phrases:
+        MARKERS[tuple(phrase.split())] = (kind, data)
+
+
+_marker("count", None, "how many", "number of", "count of", "count", "total number of", "the number of", "total count of")
+_marker("filler", None, "in total", "in all", "altogether", "amount of", "the amount of", "along with", "as well as",
+        "as well", "corresponding", "the corresponding", "corresponding to", "correspond to", "corresponds to")
+_marker("agg", "AVG", "average", "mean", "avg", "average of", "mean of")
+_marker("agg", "SUM", "sum of", "sum", "total of", "combined", "total")
+_marker("extreme", "MIN", "minimum", "min", "lowest", "smallest", "least", "fewest")
+_marker("extreme", "MAX", "maximum", "max", "highest", "largest", "biggest", "greatest", "most")
+_marker("cmp", ">", "more than", "greater than", "larger than", "bigger than", "higher than", "over", "above", "exceeding")
+_marker("cmp", ">=", "at least", "no less than", "or more", "not less than")
+_marker("cmp", "<", "less than", "fewer than", "smaller than", "lower than", "below", "under")
+_marker("cmp", "<=", "at most", "no more than", "or less", "not more than")
+_marker("cmp", "=", "equal to", "equals", "equal")
+_marker("between", None, "between")
+_marker("bucket", "year", "per year", "by year", "each year", "every year", "yearly", "annually", "a year", "year by year")
+_marker("bucket", "month", "per month", "by month", "each month", "every month", "monthly", "a month", "month by month")
+_marker("bucket", "day", "per day", "by day", "each day", "every day", "daily", "a day", "day by day")
+_marker("time_cmp", "<", "before", "earlier than", "prior to")
+_marker("time_cmp", ">", "after", "later than")
+_marker("time_cmp", ">=", "since")
+_marker("order", None, "ordered by", "order by", "sorted by", "sort by", "ranked by", "in order of", "order of", "sorted")
+_marker("dir", "DESC", "from the oldest to the youngest", "from oldest to youngest", "descending", "desc", "in descending order", "from highest to lowest", "from largest to smallest", "decreasing")
+_marker("dir", "ASC", "from the youngest to the oldest", "from youngest to oldest", "ascending", "asc", "in ascending order", "alphabetical order", "alphabetically", "from lowest to highest", "increasing", "in alphabetical order")
+_marker("group", None, "for each", "for every", "for different", "for each different", "in each", "of each", "per", "by each", "each")
+_marker("distinct", None, "different", "distinct", "unique")
+_marker("common", "DESC", "most common", "most frequent", "most popular", "the most common", "most frequently")
+_marker("common", "ASC", "least common", "least frequent", "least popular", "the least common")
+_marker("top", None, "top")
+_marker("both", None, "both")
+_marker("by", None, "by")
+_marker("or", None, "or")
+_marker("not", None, "not", "is not", "are not", "other than", "except", "excluding", "never", "without", "no",
+        "do not have", "does not have", "did not have", "have no", "has no", "with no", "without any")
+_marker("period", "this_year", "this year", "so far this year", "year to date")
+_marker("period", "last_year", "last year", "previous year", "past year")
+_marker("period", "this_month", "this month")
+_marker("period", "last_month", "last month", "previous month", "past month")
+_marker("period", "last_week", "last week", "past week")
+
+DATE_COLUMN = "<date>"
+# Comparative and superlative adjectives name their column: "older than 30" is age > 30.
+COMPARATIVES = {
+    "older": ("age", ">"), "younger": ("age", "<"), "heavier": ("weight", ">"),
+    "lighter": ("weight", "<"), "taller": ("height", ">"), "shorter": ("height", "<"),
+    "longer": ("length", ">"), "cheaper": ("price", "<"), "more expensive": ("price", ">"),
+    "cost more": ("price", ">"), "costs more": ("price", ">"), "cost less": ("price", "<"), "costs less": ("price", "<"),
+}
+SUPERLATIVES = {
+    "oldest": ("age", "DESC"), "youngest": ("age", "ASC"), "heaviest": ("weight", "DESC"),
+    "lightest": ("weight", "ASC"), "tallest": ("height", "DESC"), "shortest": ("height", "ASC"),
+    "longest": ("length", "DESC"), "cheapest": ("price", "ASC"), "most expensive": ("price", "DESC"),
+    # DATE_COLUMN: the one date column of the table ("the 10 most recent orders")
+    "most recent": (DATE_COLUMN, "DESC"), "latest": (DATE_COLUMN, "DESC"), "newest": (DATE_COLUMN, "DESC"),
+    "earliest": (DATE_COLUMN, "ASC"),
+}
+for _phrase, (_col, _op) in COMPARATIVES.items():
+    MARKERS[tuple(_phrase.split()) + ("than",)] = ("cmp_col", (_col, _op))
+for _phrase, (_col, _dir) in SUPERLATIVES.items():
+    MARKERS[tuple(_phrase.split())] = ("super_col", (_col, _dir))
+MAX_MARKER = max(len(key) for key in MARKERS)
+
+# Adjectives of place, for values stored as the place: "Asian countries" → continent 'Asia'.
+DEMONYMS = {
+    "asian": "asia", "african": "africa", "european": "europe", "french": "france", "german": "germany",
+    "italian": "italy", "spanish": "spain", "british": "united kingdom", "dutch": "netherlands",
+    "chinese": "china", "japanese": "japan", "american": "usa", "canadian": "canada", "polish": "poland",
+}
+NUMBER_WORDS = {w: str(n) for n, w in enumerate("zero _ two three four five six seven eight nine ten".split()) if w != "_"}
+MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), start=1)}
