@@ -281,7 +281,12 @@ def pg_fingerprint(target: PgTarget) -> dict:
             "large_objects": one("SELECT count(*) FROM pg_largeobject_metadata"),
             "role": one("SELECT rolsuper, rolcreaterole, rolcreatedb, rolconfig FROM pg_roles WHERE rolname = %s",
                         target.role),
-            "role_settings": one("SELECT setrole, setconfig::text FROM pg_db_role_setting ORDER BY 1, 2"),
+            # Only this test's role: other roles in the cluster belong to other test runs.
+            "role_settings": one(
+                "SELECT setdatabase, setconfig::text FROM pg_db_role_setting "
+                "WHERE setrole = (SELECT oid FROM pg_roles WHERE rolname = %s) ORDER BY 1, 2",
+                target.role,
+            ),
             "advisory_locks": one(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
                 "(SELECT oid FROM pg_database WHERE datname = current_database())"

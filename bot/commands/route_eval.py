@@ -6,11 +6,12 @@ import argparse
 import json
 from pathlib import Path
 
-GROUP = "eval"
+from bot.commands import subcommands
+
 
 
 def register(sub: argparse._SubParsersAction, services_factory) -> None:
-    p = sub.add_parser(
+    p = subcommands(sub, "eval").add_parser(
         "route",
         help="routing accuracy on JSON lines {question, expected: docs|sql|both} (configured schema and documents)",
     )
