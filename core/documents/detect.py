@@ -116,8 +116,13 @@ def check_zip_expansion(members: list[zipfile.ZipInfo], limits: IngestLimits) ->
 
 def decode_text(data: bytes) -> str | None:
     """Text if the bytes are UTF-8 (or, failing that, mostly printable Windows-1252); else None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows exports)
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     if b"\x00" in data[:8192]:
-        return None  # UTF-16 or binary; UTF-16 text files are rare enough to refuse clearly
+        return None  # binary
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -137,7 +142,9 @@ def _text_type(text: str, data: bytes, claimed: str | None) -> str:
         except ValueError:
             if claimed == "json":
                 raise IngestError("the file is named .json but is not valid JSON") from None
-    if claimed == "html" or _HTML_TAG.search(data[:4096]):
+    # Content decides only when the text opens with markup: source code or notes that merely
+    # mention "<table>" stay text.
+    if claimed == "html" or (stripped.startswith("<") and _HTML_TAG.search(data[:4096])):
         return "html"
     if claimed == "csv":
         return "csv"

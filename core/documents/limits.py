@@ -20,3 +20,18 @@ class IngestLimits:
     def from_megabytes(cls, max_file_mb: float = 50.0, max_pages: int = 2000) -> IngestLimits:
         max_bytes = int(max_file_mb * MB)
         return cls(max_bytes=max_bytes, max_pages=max_pages, max_unzipped_bytes=max(4 * max_bytes, 20 * MB))
+
+
+def human_size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def check_size(size: int, limits: IngestLimits) -> None:
+    from core.documents.models import IngestError
+
+    if size > limits.max_bytes:
+        raise IngestError(f"the file is {human_size(size)}, over the limit of {human_size(limits.max_bytes)}")

@@ -21,6 +21,9 @@ class Block:
     page: int | None  # 1-based; None for formats without pages (DOCX, HTML, Markdown, text)
     heading: str | None = None
     kind: BlockKind = "text"
+    # For a table row: the table's column headers ("Three Months Ended July 1, 2023 ..."), so a
+    # chunk that starts mid-table can still say which figure belongs to which period.
+    columns: str | None = None
 
 
 @dataclass

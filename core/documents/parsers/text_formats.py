@@ -11,8 +11,7 @@ from core.documents.models import Block, IngestError
 from core.documents.parsers.tables import render_row
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-# JSON leaves longer than this become their own paragraph instead of a "path: value" line.
-_MAX_JSON_RECORDS = 200_000
+_NUMERIC = re.compile(r"^[-+$€£(]*\d[\d,.]*%?\)?$")
 
 
 def parse_txt(text: str) -> list[Block]:
@@ -30,10 +29,8 @@ def parse_csv(text: str) -> list[Block]:
     rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
     if not rows:
         return []
-    try:
-        has_header = csv.Sniffer().has_header(sample) or len(rows) == 1
-    except csv.Error:
-        has_header = True
+    # Exports almost always start with a header row; a first row holding numbers is data.
+    has_header = not any(_NUMERIC.match(cell.strip()) for cell in rows[0])
     header = [c.strip() for c in rows[0]] if has_header else []
     body = rows[1:] if has_header else rows
     if not body:  # a header alone is still content worth finding
@@ -55,7 +52,7 @@ def _walk_json(value: object, path: list[str], out: list[Block]) -> None:
     """Lists of objects become table rows (one per object); other leaves become 'a.b: value' lines."""
     heading = ".".join(path) or None
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        for item in value[:_MAX_JSON_RECORDS]:
+        for item in value:
             scalars = {k: v for k, v in item.items() if not isinstance(v, (dict, list))}
             if scalars:
                 out.append(Block(render_row(list(scalars), [_scalar(v) for v in scalars.values()]), None, heading, "table_row"))

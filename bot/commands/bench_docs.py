@@ -1,0 +1,111 @@
+"""`python -m bot bench ingest DIR`: ingest speed and memory on a folder of documents, into a
+throw-away workspace (temporary object store, vector store and catalog; no embedding cache)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.commands import subcommands
+
+
+
+def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+    p = subcommands(sub, "bench").add_parser("ingest", help="ingest speed (pages/s, chunks/s) and peak memory on a folder")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--limit", type=int, default=0, help="only the first N files")
+    p.add_argument("--parse-only", action="store_true", help="parse and chunk, skip embedding and storage")
+    p.set_defaults(func=cmd_bench_ingest)
+
+
+def cmd_bench_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
+    if not args.dir.is_dir():
+        print(f"error: {args.dir} is not a folder", file=sys.stderr)
+        return 2
+    files = sorted(p for p in args.dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    if args.limit:
+        files = files[: args.limit]
+    services = services_factory()
+    s = services.settings
+    if s.embedding_provider == "local":
+        from core.search.minilm import LocalMiniLMEmbedder
+
+        embedder = LocalMiniLMEmbedder()  # uncached: a benchmark must not measure cache hits
+    else:
+        embedder = services.embedder
+    result = bench_ingest(
+        files,
+        embedder,
+        max_file_mb=s.max_file_mb,
+        max_pages=s.max_pages,
+        artifacts_path=s.docling_artifacts_path or None,
+        chunk_tokens=s.chunk_tokens,
+        chunk_overlap=s.chunk_overlap,
+        chunk_min_tokens=s.chunk_min_tokens,
+        parse_only=args.parse_only,
+    )
+    print(json.dumps(result))
+    return 0 if not result["failed"] else 1
+
+
+def bench_ingest(files: list[Path], embedder, *, parse_only: bool = False, **service_options) -> dict:
+    from core.cache.local import LocalKeyValueStore
+    from core.documents.service import build_document_service
+    from core.documents.storage import LocalObjectStore
+    from core.search.local_store import LocalVectorStore
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        root = Path(tmp)
+        service = build_document_service(
+            embedder=embedder,
+            vectors=LocalVectorStore(root / "vectors"),
+            objects=LocalObjectStore(root / "files"),
+            kv=LocalKeyValueStore(root / "kv.sqlite"),
+            namespace="docs-bench",
+            **service_options,
+        )
+        if not parse_only:
+            embedder.embed(["warm-up"])  # model load is start-up cost, not ingest speed
+        pages = chunks = 0
+        failed: list[str] = []
+        start = time.perf_counter()
+        for path in files:
+            data = path.read_bytes()
+            if parse_only:
+                from core.documents.models import IngestError
+
+                try:
+                    parsed, parsed_chunks = service.parse_and_chunk(data, path.name, "bench")
+                except IngestError as exc:
+                    failed.append(f"{path.name}: {exc}")
+                    continue
+                pages += parsed.pages
+                chunks += len(parsed_chunks)
+                continue
+            result = service.ingest(data, path.name)
+            if result.ok:
+                pages += result.pages
+                chunks += result.chunks
+            else:
+                failed.append(result.message)
+        seconds = time.perf_counter() - start
+    return {
+        "files": len(files),
+        "pages": pages,
+        "chunks": chunks,
+        "seconds": round(seconds, 2),
+        "pages_per_s": round(pages / seconds, 1) if seconds else None,
+        "chunks_per_s": round(chunks / seconds, 1) if seconds else None,
+        # ru_maxrss is in KiB on Linux.
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "embedding_model": getattr(embedder, "model_id", ""),
+        "pdf_parser": service.parser.pdf_pipeline,
+        "mode": "parse+chunk" if parse_only else "parse+chunk+embed+store",
+        "failed": failed,
+    }

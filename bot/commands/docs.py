@@ -1,0 +1,120 @@
+"""`python -m bot ingest PATH…`, `ask "QUESTION"`, `docs list`, `docs delete ID`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+    ingest = sub.add_parser("ingest", help="index files or folders of documents")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders (read recursively)")
+    ingest.add_argument("--channel", help="Slack channel id the documents belong to")
+    ingest.add_argument("--workspace-wide", action="store_true", help="answer from them in every channel")
+    ingest.add_argument("--team", default="", help="Slack team id recorded with the documents")
+    ingest.add_argument("--json", action="store_true", help="print one JSON object")
+    ingest.set_defaults(func=cmd_ingest)
+
+    ask = sub.add_parser("ask", help="answer a question from the indexed documents, with citations")
+    ask.add_argument("question")
+    ask.add_argument("--channel", help="answer as if asked in this channel (its scope)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.set_defaults(func=cmd_ask)
+
+    docs = sub.add_parser("docs", help="manage indexed documents").add_subparsers(
+        dest="docs_command", metavar="ACTION", required=True
+    )
+    listing = docs.add_parser("list", help="list indexed documents")
+    listing.add_argument("--channel", help="only documents visible in this channel")
+    listing.add_argument("--json", action="store_true", help="print one JSON object")
+    listing.set_defaults(func=cmd_docs_list)
+    delete = docs.add_parser("delete", help="delete a document: vectors, stored files, cached answers")
+    delete.add_argument("doc_id", metavar="ID", help="document id (or a unique prefix of it)")
+    delete.set_defaults(func=cmd_docs_delete)
+
+
+def iter_files(paths: list[str]) -> Iterator[Path]:
+    """Files named directly, and every non-hidden file under named folders, in a stable order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
+                if found.is_file() and not hidden:
+                    yield found
+        else:
+            yield path
+
+
+def cmd_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
+    from core.documents.models import IngestResult
+
+    documents = services_factory().documents
+    results: list[IngestResult] = []
+    for path in iter_files(args.paths):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result = IngestResult(path.name, "failed", reason=f"cannot read {path}: {exc.strerror or exc}")
+        else:
+            result = documents.ingest(
+                data, path.name, channel=args.channel, team_id=args.team, workspace_wide=args.workspace_wide
+            )
+        results.append(result)
+        if not args.json:
+            print(result.message, file=sys.stdout if result.ok else sys.stderr, flush=True)
+    if not results:
+        print("error: no files found", file=sys.stderr)
+        return 2
+    failed = sum(1 for r in results if not r.ok)
+    if args.json:
+        print(json.dumps({"results": [r.to_dict() for r in results], "ok": len(results) - failed, "failed": failed}))
+    return 1 if failed else 0
+
+
+def cmd_ask(args: argparse.Namespace, services_factory: Callable) -> int:
+    answer = services_factory().answerer.answer(args.question, channel=args.channel)
+    citations = [
+        {"number": c.number, "file_name": c.file_name, "pages": c.pages, "doc_id": c.doc_id} for c in answer.citations
+    ]
+    if args.json:
+        print(json.dumps({"answer": answer.text, "mode": answer.mode, "citations": citations}))
+        return 0
+    print(answer.text)
+    for c in answer.citations:
+        pages = f", p. {', '.join(map(str, c.pages))}" if c.pages else ""
+        print(f"[{c.number}] {c.file_name}{pages}")
+    return 0
+
+
+def cmd_docs_list(args: argparse.Namespace, services_factory: Callable) -> int:
+    records = services_factory().documents.list(args.channel)
+    if args.json:
+        print(json.dumps({"documents": [r.to_dict() for r in records]}))
+        return 0
+    if not records:
+        print("No documents indexed" + (f" for channel {args.channel}" if args.channel else ""))
+        return 0
+    for r in records:
+        scope = "workspace-wide" if r.workspace_wide else (", ".join(r.channels) or "no channel")
+        pages = f"{_count(r.pages, 'page')}, " if r.pages else ""
+        print(f"{r.doc_id[:12]}  {r.file_name}  ({pages}{_count(r.chunks, 'chunk')}; {scope})")
+    return 0
+
+
+def cmd_docs_delete(args: argparse.Namespace, services_factory: Callable) -> int:
+    documents = services_factory().documents
+    record = documents.resolve(args.doc_id)
+    if record is None:
+        print(f"error: no document with id {args.doc_id!r} (see `docs list`)", file=sys.stderr)
+        return 1
+    documents.delete(record.doc_id)
+    print(f"Deleted {record.file_name} ({record.doc_id[:12]}): vectors, stored files and cached answers")
+    return 0
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"

@@ -1,0 +1,121 @@
+"""Chunking with MiniLM's own WordPiece tokenizer: sizes, whole rows, verbatim text, context."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.documents.chunking import Chunker, ChunkingConfig, split_by_tokens
+from core.documents.models import Block, ParsedDocument
+
+WORDS = (
+    "revenue grew because demand for tablets in europe stayed strong while supply costs fell and the "
+    "company repurchased shares during the quarter. "
+).split()
+
+
+@pytest.fixture(scope="module")
+def tokenizer(minilm):
+    return minilm.tokenizer
+
+
+def prose(n_words: int, seed: int = 0) -> str:
+    return " ".join(WORDS[(i + seed) % len(WORDS)] for i in range(n_words))
+
+
+def doc(blocks: list[Block], name: str = "2023 Q3 ORCH.pdf") -> ParsedDocument:
+    return ParsedDocument(file_name=name, ext="pdf", pages=max((b.page or 0) for b in blocks), blocks=blocks)
+
+
+def body(chunk) -> str:
+    return chunk.text.split("\n", 1)[1]
+
+
+def test_config_fits_the_embedder():
+    assert ChunkingConfig().fitted(254) == ChunkingConfig(254, 25, 127)
+    assert ChunkingConfig().fitted(8191) == ChunkingConfig(512, 50, 256)
+
+
+def test_chunks_fit_the_budget_and_start_with_their_context(tokenizer):
+    cfg = ChunkingConfig().fitted(254)
+    blocks = [Block(prose(60, i), page=1 + i // 5, heading="RISK FACTORS") for i in range(20)]
+    chunks = Chunker(tokenizer, cfg).chunk(doc(blocks), "d1")
+    assert len(chunks) > 3
+    for i, c in enumerate(chunks):
+        assert c.index == i and c.id == f"d1:{i}" and c.doc_id == "d1"
+        assert c.token_count == tokenizer.count(c.text) <= 254
+        assert c.text.startswith("2023 Q3 ORCH — RISK FACTORS\n")
+        assert c.heading == "RISK FACTORS"
+    # All but the last reach at least the minimum: small neighbours were merged.
+    assert all(c.token_count >= cfg.min_tokens for c in chunks[:-1])
+    assert chunks[0].pages[0] == 1 and chunks[-1].pages[-1] == 4
+
+
+def test_table_rows_are_never_split(tokenizer):
+    rows = [
+        Block(f"Line item number {i} for the segment {i % 7} {i * 1013:,} {i * 977:,} ({i * 31:,})", 2, "BALANCE SHEETS", "table_row")
+        for i in range(120)
+    ]
+    chunks = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc(rows), "d2")
+    assert len(chunks) > 3
+    lines = {line for c in chunks for line in body(c).split("\n")}
+    assert {r.text for r in rows} <= lines  # every row is a whole line of some chunk
+    assert all(line in {r.text for r in rows} for line in lines)  # and nothing is a fragment
+
+
+def test_long_text_is_cut_verbatim_at_word_edges_with_overlap(tokenizer):
+    text = prose(1500)
+    chunks = Chunker(tokenizer, ChunkingConfig(512, 50, 256).fitted(254)).chunk(doc([Block(text, 1)]), "d3")
+    assert len(chunks) >= 5
+    bodies = [body(c) for c in chunks]
+    for b in bodies:
+        assert b in text
+        start = text.index(b)
+        assert start == 0 or text[start - 1] == " "  # never starts inside a word
+        end = start + len(b)
+        assert end == len(text) or text[end] in " ."
+    for prev, nxt in zip(bodies, bodies[1:]):
+        assert text.index(nxt) < text.index(prev) + len(prev)  # consecutive chunks overlap
+    assert all(c.text.startswith("2023 Q3 ORCH\n") for c in chunks)  # no heading: file stem only
+
+
+def test_split_prefers_sentence_ends(tokenizer):
+    text = " ".join(f"Sentence number {i} talks about quarterly revenue and margins." for i in range(40))
+    parts = split_by_tokens(text, tokenizer.spans(text), budget=60, overlap=0)
+    assert len(parts) > 3
+    assert all(p.endswith(".") for p in parts)
+    assert " ".join(parts) == text
+
+
+def test_a_new_section_starts_a_new_chunk_once_the_chunk_is_big_enough(tokenizer):
+    blocks = [Block(prose(150, i), 1, "INTRODUCTION") for i in range(2)] + [
+        Block(prose(150, i), 2, "RISK FACTORS") for i in range(2)
+    ]
+    chunks = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc(blocks), "d4")
+    headings = [c.heading for c in chunks]
+    assert headings == sorted(headings, key=["INTRODUCTION", "RISK FACTORS"].index)
+    assert not any("INTRODUCTION" in c.text and "RISK FACTORS" in c.text for c in chunks)
+
+
+def test_tiny_sections_merge_into_one_chunk(tokenizer):
+    blocks = [Block(f"Short note {i}.", None, f"Section {i}") for i in range(6)]
+    chunks = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc(blocks, "notes.md"), "d5")
+    assert len(chunks) == 1
+    assert chunks[0].pages == []
+    assert all(f"Short note {i}." in chunks[0].text for i in range(6))
+
+
+def test_an_overlong_heading_is_cut_to_keep_room_for_content(tokenizer):
+    heading = "VERY LONG HEADING " * 80
+    chunks = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc([Block(prose(400), 1, heading)]), "d6")
+    context = chunks[0].text.split("\n", 1)[0]
+    assert context.endswith("…")
+    assert tokenizer.count(context) <= 254 // 4 + 2
+    assert all(c.token_count <= 254 for c in chunks)
+
+
+def test_text_without_spaces_is_still_cut_into_full_windows(tokenizer):
+    text = "start " + "." * 3000 + " https://example.org/" + "a/b-c" * 400 + " end"
+    chunks = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc([Block(text, 1)]), "d7")
+    total = tokenizer.count(text)
+    assert len(chunks) <= total // 200 + 2  # windows stay near full size: no crawling a token at a time
+    assert all(c.token_count <= 254 for c in chunks)
