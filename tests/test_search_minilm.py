@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from core.search.base import EmbeddingError
-from core.search.minilm import LocalMiniLMEmbedder, _verified
+from core.search.minilm import _verified
 
 
-@pytest.fixture(scope="module")
-def embedder() -> LocalMiniLMEmbedder:
-    return LocalMiniLMEmbedder(threads=1)
+@pytest.fixture
+def embedder(minilm):
+    return minilm  # the session-wide model from conftest.py
 
 
 def test_vectors_are_normalised_float32_of_the_model_dimension(embedder):

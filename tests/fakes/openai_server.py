@@ -10,7 +10,7 @@ Usage:
         fake.chat_handler = lambda body: "..."       # or compute a reply from the request JSON
         fake.fail_next(500, "boom")                  # the next request (any path) answers this error
         fake.delay_s = 2.0                           # sleep before answering (timeout tests)
-        fake.requests                                # list[RecordedRequest(path, headers, body)]
+        fake.requests                                # list[RecordedRequest(path, headers, body)], headers lower-cased
         fake.chat_requests()                         # request bodies sent to /chat/completions
 
 Chat: `POST /v1/chat/completions`. The reply is the first queued `chat_replies` entry, else
@@ -67,7 +67,7 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -157,16 +157,19 @@ class FakeOpenAI:
                 except json.JSONDecodeError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 with fake._lock:
-                    fake.requests.append(RecordedRequest(self.path, dict(self.headers), body))
+                    fake.requests.append(RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                     status, payload = fake._respond(self.path, body)
                 if fake.delay_s:
                     time.sleep(fake.delay_s)
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout tests)
 
             def log_message(self, *args) -> None:
                 pass

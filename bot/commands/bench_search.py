@@ -1,0 +1,41 @@
+"""`python -m bot bench search`: query latency p50/p99 per retrieval mode at 10k and 100k chunks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from bot.commands import subcommands
+
+
+def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+    p = subcommands(sub, "bench").add_parser("search", help="query latency (p50/p99) at 10k and 100k synthetic chunks")
+    p.add_argument("--sizes", default="10000,100000", help="comma-separated chunk counts")
+    p.add_argument("--queries", type=int, default=200, help="queries per mode and size")
+    p.set_defaults(func=cmd_bench_search)
+
+
+def cmd_bench_search(args: argparse.Namespace, services_factory: Callable) -> int:
+    from core.eval.search_bench import bench
+
+    try:
+        sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1 or args.queries < 1:
+        print(
+            f"error: --sizes needs positive comma-separated integers (got {args.sizes!r}), --queries a positive number",
+            file=sys.stderr,
+        )
+        return 2
+    services = services_factory()
+    if services.settings.embedding_provider == "local":
+        from core.search.minilm import LocalMiniLMEmbedder
+
+        embedder = LocalMiniLMEmbedder()  # uncached: measure real query embedding
+    else:
+        embedder = services.embedder
+    print(json.dumps(bench(embedder, sizes, args.queries)))
+    return 0

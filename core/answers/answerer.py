@@ -1,0 +1,141 @@
+"""Question → retrieved chunks → an answer with citations (LLM-grounded, extractive, or none)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from core.answers.extractive import extractive_answer, score_sentences
+from core.answers.models import Answer, Citation
+from core.answers.prompt import NOT_IN_DOCUMENTS, build_messages, resolve_citations, says_not_in_documents
+from core.cache.base import KeyValueStore
+from core.documents.models import Chunk
+from core.llm.base import ChatModel, LlmUnavailable
+from core.search.retriever import Retriever, SearchHit
+
+log = logging.getLogger(__name__)
+
+ANSWER_PREFIX = "answer:"  # DocumentService clears these when a document is deleted
+NOTHING_FOUND = "I couldn't find anything about that in the documents available here."
+# Extractive mode: below this cosine similarity (MiniLM) and term overlap, nothing is relevant.
+MIN_SIMILARITY = 0.35
+MIN_OVERLAP = 0.6
+
+
+class Answerer:
+    def __init__(
+        self,
+        retriever: Retriever,
+        llm: ChatModel | None,
+        k: int = 5,
+        *,
+        kv: KeyValueStore | None = None,
+        cache_ttl_s: float = 86400.0,
+        max_answer_tokens: int = 600,
+    ) -> None:
+        self.retriever = retriever
+        self.llm = llm
+        self.k = k
+        self._kv = kv
+        self._cache_ttl_s = cache_ttl_s
+        self._max_answer_tokens = max_answer_tokens
+
+    def answer(self, question: str, *, channel: str | None, history: list[dict] | None = None) -> Answer:
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty")
+        key = self._cache_key(question, channel, history)
+        cached = self._cached(key)
+        if cached is not None:
+            return cached
+        hits = self.retriever.search(self._retrieval_query(question, history), channel=channel, k=self.k)
+        if not hits:
+            return Answer(NOTHING_FOUND, [], "none", [])
+        if self.llm is not None:
+            try:
+                answer = self._llm_answer(question, hits, history)
+            except LlmUnavailable as exc:
+                # Degrade to extracted sentences; not cached, so the model is tried again next time.
+                log.warning("answering without the language model: %s", exc)
+                return self._extractive(question, hits, note=str(exc))
+        else:
+            answer = self._extractive(question, hits, note=None)
+        self._store(key, answer)
+        return answer
+
+    # --- modes ------------------------------------------------------------------------------
+
+    def _llm_answer(self, question: str, hits: list[SearchHit], history: list[dict] | None) -> Answer:
+        reply = self.llm.complete(
+            build_messages(question, hits, history), temperature=0.0, max_tokens=self._max_answer_tokens
+        )
+        text, citations = resolve_citations(reply, hits)
+        if not citations and (says_not_in_documents(text) or not text):
+            return Answer(NOT_IN_DOCUMENTS, [], "none", hits)
+        return Answer(text, citations, "llm", hits)
+
+    def _extractive(self, question: str, hits: list[SearchHit], note: str | None) -> Answer:
+        weights = self.retriever.term_weights(question)
+        scored = score_sentences(question, hits, self.retriever.embedder, weights)
+        relevant = any(s.similarity >= MIN_SIMILARITY or s.overlap >= MIN_OVERLAP for s in scored)
+        if not relevant:
+            return Answer(NOTHING_FOUND, [], "none", hits)
+        text, citations = extractive_answer(scored, hits)
+        if note:
+            text = f"({note[:1].upper()}{note[1:]}. Showing extracted sentences instead.)\n{text}"
+        return Answer(text, citations, "extractive", hits)
+
+    @staticmethod
+    def _retrieval_query(question: str, history: list[dict] | None) -> str:
+        # A follow-up ("and in Q2?") is searched together with the previous question.
+        previous = [t["content"] for t in history or [] if t.get("role") == "user" and isinstance(t.get("content"), str)]
+        return f"{previous[-1]}\n{question}" if previous else question
+
+    # --- cache ------------------------------------------------------------------------------
+
+    def _cache_key(self, question: str, channel: str | None, history: list[dict] | None) -> str | None:
+        if self._kv is None:
+            return None
+        version = self.retriever.corpus.version()
+        material = json.dumps(
+            [question, channel, version, history or [], self.llm.model if self.llm else None, self.k], sort_keys=True
+        )
+        return ANSWER_PREFIX + hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+    def _cached(self, key: str | None) -> Answer | None:
+        if key is None:
+            return None
+        raw = self._kv.get(key)
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw)
+            hits = [
+                SearchHit(Chunk.from_dict(h["chunk"]), h["score"], h["dense_rank"], h["bm25_rank"], h.get("dense_score"))
+                for h in data["hits"]
+            ]
+            citations = [Citation(**c) for c in data["citations"]]
+            return Answer(data["text"], citations, data["mode"], hits)
+        except (ValueError, KeyError, TypeError):
+            return None  # an unreadable entry is recomputed
+
+    def _store(self, key: str | None, answer: Answer) -> None:
+        if key is None:
+            return
+        data = {
+            "text": answer.text,
+            "mode": answer.mode,
+            "citations": [c.to_dict() for c in answer.citations],
+            "hits": [
+                {
+                    "chunk": h.chunk.to_dict(),
+                    "score": h.score,
+                    "dense_rank": h.dense_rank,
+                    "bm25_rank": h.bm25_rank,
+                    "dense_score": h.dense_score,
+                }
+                for h in answer.hits
+            ],
+        }
+        self._kv.set(key, json.dumps(data), self._cache_ttl_s)

@@ -1,0 +1,104 @@
+"""Answers without a language model: the most relevant sentences of the top chunks, each cited.
+
+Sentences (and table rows, one per line) are scored by embedding similarity to the question plus
+the share of the question's terms they contain, each term weighted by its rarity in the corpus
+("gross margin" says more than "report"). Sentences with figures get a bonus when the question
+asks for a quantity; sentences from higher-ranked chunks a small one.
+Nothing is generated, so the answer is labelled as extracted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.answers.models import Citation
+from core.search.base import Embedder
+from core.search.retriever import SearchHit
+from core.search.text import sentences, terms, without_meta_words
+
+EXTRACTED_LABEL = "Extracted from the documents (no language model; sentences quoted as written):"
+_MIN_CHARS = 20
+_MAX_CHARS = 600
+_MAX_CANDIDATES = 80
+_RELATIVE_CUTOFF = 0.7
+_MIN_WORDS = 2  # table rows such as "Total net sales 81,797" must stay candidates
+_QUANTITY_QUESTION = re.compile(
+    r"\b(how (much|many)|what (was|were|is|are) (the )?\w*\s*(amount|total|number|rate|percentage|revenue|sales|"
+    r"income|margin|cost|expense|price|figure|value)|amount|total|percentage|rate)\b",
+    re.I,
+)
+_FIGURE = re.compile(r"\d{1,3}(,\d{3})+|\d+\.\d+|\d+\s?%|\$\s?\d")
+_WORDY = re.compile(r"[^\W\d_]{2,}")
+
+
+@dataclass
+class ScoredSentence:
+    text: str
+    hit_index: int
+    score: float
+    similarity: float
+    overlap: float  # plain share of the question's terms present in the sentence
+
+
+def _body(hit: SearchHit) -> str:
+    # The first line of a chunk is its context line (file name, heading), not source text.
+    text = hit.chunk.text
+    first, _, rest = text.partition("\n")
+    return rest if rest.strip() and hit.chunk.file_name.rsplit(".", 1)[0] in first else text
+
+
+def score_sentences(
+    question: str, hits: list[SearchHit], embedder: Embedder, term_weights: dict[str, float] | None = None
+) -> list[ScoredSentence]:
+    """Candidate sentences of the hits, best first. term_weights: corpus IDF per question term."""
+    candidates: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for i, hit in enumerate(hits):
+        for sentence in sentences(_body(hit)):
+            sentence = sentence.lstrip("•·▪■-–* ").strip()
+            # Overlapping chunks repeat sentences, sometimes cut differently: compare their openings.
+            key = "".join(ch for ch in sentence.lower() if ch.isalnum())[:80]
+            # Fragments and bare numbers ("14", "(393) (247)") are not answers.
+            if len(sentence) < _MIN_CHARS or len(_WORDY.findall(sentence)) < _MIN_WORDS or key in seen:
+                continue
+            seen.add(key)
+            candidates.append((sentence[:_MAX_CHARS], i))
+    candidates = candidates[:_MAX_CANDIDATES]
+    if not candidates:
+        return []
+    # "…in the latest 10-Q" points at a document; the sentence that answers need not say it.
+    question = without_meta_words(question)
+    query_terms = set(terms(question))
+    weights = {t: (term_weights or {}).get(t, 1.0) for t in query_terms}
+    total_weight = sum(weights.values())
+    wants_figure = bool(_QUANTITY_QUESTION.search(question))
+    vectors = embedder.embed([question] + [c[0] for c in candidates])
+    similarities = vectors[1:] @ vectors[0]
+    out = []
+    for (text, i), similarity in zip(candidates, similarities, strict=True):
+        present = query_terms & set(terms(text))
+        overlap = len(present) / len(query_terms) if query_terms else 0.0
+        weighted = sum(weights.get(t, 0.0) for t in present) / total_weight if total_weight else 0.0
+        bonus = 0.05 / (1 + i) + (0.1 if wants_figure and _FIGURE.search(text) else 0.0)
+        score = 0.6 * float(similarity) + 0.4 * weighted + bonus
+        out.append(ScoredSentence(text, i, score, float(similarity), overlap))
+    out.sort(key=lambda s: -s.score)
+    return out
+
+
+def extractive_answer(
+    scored: list[ScoredSentence], hits: list[SearchHit], max_sentences: int = 3
+) -> tuple[str, list[Citation]]:
+    # Further sentences only when nearly as relevant as the best: no filler after a clear hit.
+    chosen = [s for s in scored[:max_sentences] if s.score >= _RELATIVE_CUTOFF * scored[0].score]
+    numbers: dict[int, int] = {}
+    citations: list[Citation] = []
+    lines = [EXTRACTED_LABEL]
+    for sentence in chosen:
+        if sentence.hit_index not in numbers:
+            numbers[sentence.hit_index] = len(numbers) + 1
+            chunk = hits[sentence.hit_index].chunk
+            citations.append(Citation(numbers[sentence.hit_index], chunk.file_name, list(chunk.pages), chunk.doc_id))
+        lines.append(f"• {sentence.text} [{numbers[sentence.hit_index]}]")
+    return "\n".join(lines), citations

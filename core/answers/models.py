@@ -1,0 +1,55 @@
+"""What an answer is: text with [n] markers, the sources those markers cite, and how it was made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from core.search.retriever import SearchHit
+
+AnswerMode = Literal["llm", "extractive", "none"]
+
+
+@dataclass
+class Citation:
+    number: int
+    file_name: str
+    pages: list[int]
+    doc_id: str
+
+    def label(self) -> str:
+        """e.g. "report.pdf, p. 4" or "report.pdf, pp. 4-5"."""
+        if not self.pages:
+            return self.file_name
+        if len(self.pages) == 1:
+            return f"{self.file_name}, p. {self.pages[0]}"
+        return f"{self.file_name}, pp. {self.pages[0]}-{self.pages[-1]}"
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "file_name": self.file_name, "pages": self.pages, "doc_id": self.doc_id}
+
+
+@dataclass
+class Answer:
+    text: str
+    citations: list[Citation]
+    mode: AnswerMode
+    hits: list[SearchHit]
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "mode": self.mode,
+            "citations": [c.to_dict() for c in self.citations],
+            "hits": [
+                {
+                    "id": h.chunk.id,
+                    "file_name": h.chunk.file_name,
+                    "pages": h.chunk.pages,
+                    "score": h.score,
+                    "dense_rank": h.dense_rank,
+                    "bm25_rank": h.bm25_rank,
+                }
+                for h in self.hits
+            ],
+        }

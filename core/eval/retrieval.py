@@ -1,0 +1,140 @@
+"""Retrieval evaluation: dense vs BM25 vs hybrid on a folder of documents plus questions.
+
+Formats
+- sec10q: a CSV with columns `Question`, `Source Docs` (a file-name glob such as
+  `*2023 Q3 AAPL*`) and `Answer`, read as utf-8-sig; the documents are the files of a folder.
+- pubmedqa: `ori_pqal.json` ({pmid: {QUESTION, CONTEXTS, ...}}); every PMID's abstract becomes
+  one document `<pmid>.txt` whose paragraphs are its CONTEXTS.
+
+Metrics, per retriever, over the top k chunks of each question:
+- file_recall@k: share of questions where at least one top-k chunk comes from a file matching the
+  question's glob (pubmedqa: from the question's own abstract).
+- evidence_recall@k (sec10q): over questions whose answer contains figures, the mean share of those
+  figures found in the text of the top-k chunks. A figure is a number in the answer written with a
+  thousands separator (81,797), a decimal point (24.6) or at least three digits, excluding bare years
+  (1900-2099); numbers are compared with thousands separators removed, as whole numbers (81,797 is
+  not found inside 181,797 or 81,7970).
+- mrr@10: mean of 1/rank of the first chunk from a matching file within the top 10 (0 if none).
+- latency_ms: wall time of one search call, p50 and p95.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import json
+import re
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.search.retriever import SearchHit
+
+MRR_DEPTH = 10
+_FIGURE = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])"  # 81,797 or 1,234.5
+    r"|(?<![\w.,])\d+\.\d+(?![\d])"  # 24.6
+    r"|(?<![\w.,])\d{3,}(?![\d,])"  # 123 (bare years are dropped afterwards)
+)
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+@dataclass
+class EvalQuestion:
+    question: str
+    gold: Callable[[str], bool]  # file name -> does it count as the right source
+    figures: list[str]
+
+
+def answer_figures(answer: str) -> list[str]:
+    """The figures of an answer, normalised (thousands separators removed), without duplicates."""
+    out: list[str] = []
+    for match in _FIGURE.finditer(answer):
+        figure = match.group().replace(",", "")
+        if _YEAR.match(figure) or figure in out:
+            continue
+        out.append(figure)
+    return out
+
+
+def normalise_numbers(text: str) -> str:
+    return _THOUSANDS.sub("", text)
+
+
+def figure_found(figure: str, normalised_text: str) -> bool:
+    return re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d|\.\d)", normalised_text) is not None
+
+
+def glob_matcher(pattern: str) -> Callable[[str], bool]:
+    pattern = pattern.strip().lower()
+    return lambda file_name: fnmatch.fnmatchcase(file_name.lower(), pattern)
+
+
+def load_sec10q_questions(path: Path) -> list[EvalQuestion]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    missing = {"Question", "Source Docs", "Answer"} - set(rows[0] if rows else {})
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))} (expected the sec10q format)")
+    return [
+        EvalQuestion(r["Question"].strip(), glob_matcher(r["Source Docs"]), answer_figures(r["Answer"]))
+        for r in rows
+        if r["Question"].strip()
+    ]
+
+
+def load_pubmedqa(path: Path) -> tuple[list[EvalQuestion], dict[str, bytes]]:
+    """Questions and the documents to ingest ({file name: bytes}); gold = the question's own PMID."""
+    data = json.loads(Path(path).read_text("utf-8"))
+    questions, documents = [], {}
+    for pmid, item in data.items():
+        name = f"{pmid}.txt"
+        documents[name] = "\n\n".join(item["CONTEXTS"]).encode("utf-8")
+        questions.append(EvalQuestion(item["QUESTION"], lambda f, name=name: f == name, []))
+    return questions, documents
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def evaluate(
+    questions: Iterable[EvalQuestion], search: Callable[[str, int], list[SearchHit]], k: int
+) -> dict:
+    """Metrics for one retriever; `search(question, depth)` returns ranked hits."""
+    depth = max(k, MRR_DEPTH)
+    file_hits = 0
+    reciprocal_ranks: list[float] = []
+    evidence: list[float] = []
+    latencies: list[float] = []
+    count = 0
+    for q in questions:
+        count += 1
+        start = time.perf_counter()
+        hits = search(q.question, depth)
+        latencies.append((time.perf_counter() - start) * 1000)
+        top = hits[:k]
+        if any(q.gold(h.chunk.file_name) for h in top):
+            file_hits += 1
+        first = next((i for i, h in enumerate(hits[:MRR_DEPTH], 1) if q.gold(h.chunk.file_name)), None)
+        reciprocal_ranks.append(1.0 / first if first else 0.0)
+        if q.figures:
+            text = normalise_numbers("\n".join(h.chunk.text for h in top))
+            evidence.append(sum(figure_found(f, text) for f in q.figures) / len(q.figures))
+    result = {
+        "questions": count,
+        f"file_recall@{k}": round(file_hits / count, 4) if count else 0.0,
+        f"mrr@{MRR_DEPTH}": round(statistics.fmean(reciprocal_ranks), 4) if count else 0.0,
+        "latency_ms": {"p50": round(percentile(latencies, 50), 1), "p95": round(percentile(latencies, 95), 1)},
+    }
+    if evidence:
+        result[f"evidence_recall@{k}"] = round(statistics.fmean(evidence), 4)
+        result["questions_with_figures"] = len(evidence)
+    return result

@@ -1,0 +1,84 @@
+"""A private, cached document workspace for evaluations and benchmarks.
+
+Kept under a data folder so a rerun reuses parsed, chunked and embedded documents (the
+DocumentService treats identical bytes as already indexed); nothing touches the bot's own
+catalog or vector index. The workspace is keyed by the documents pipeline's source code too, so
+a change to parsing or chunking re-ingests; embeddings live in a cache shared by all workspaces,
+so only chunks whose text changed are embedded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.documents.service import DocumentService, build_document_service
+from core.search.base import Embedder
+
+NAMESPACE = "docs-eval"
+
+
+@dataclass
+class Workspace:
+    root: Path
+    service: DocumentService
+    embedder: Embedder  # caches vectors in the workspace: ingest reruns embed nothing
+    raw_embedder: Embedder  # uncached: what search latency must be measured with
+    vectors: object
+
+    def ingest_all(self, documents: dict[str, bytes], *, progress: bool = True) -> dict:
+        """Ingest every document; returns counts by status and the failures' reasons."""
+        counts: dict[str, int] = {}
+        failures: dict[str, str] = {}
+        for i, (name, data) in enumerate(documents.items(), 1):
+            result = self.service.ingest(data, name, workspace_wide=True)
+            counts[result.status] = counts.get(result.status, 0) + 1
+            if result.status == "failed":
+                failures[name] = result.reason or "unknown"
+            if progress and (result.status == "indexed" or i == len(documents)):
+                print(f"[{i}/{len(documents)}] {result.message}", file=sys.stderr, flush=True)
+        return {"counts": counts, "failures": failures}
+
+
+def open_workspace(data_dir: Path, label: str, embedder: Embedder, chunking: dict, **service_options) -> Workspace:
+    from core.cache.local import LocalKeyValueStore
+    from core.documents.storage import LocalObjectStore
+    from core.search.cached import CachedEmbedder
+    from core.search.local_store import LocalVectorStore
+
+    material = [label, embedder.model_id, chunking, _pipeline_fingerprint()]
+    key = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:12]
+    base = Path(data_dir) / "eval-workspaces"
+    root = base / f"{_slug(label)}-{key}"
+    root.mkdir(parents=True, exist_ok=True)
+    kv = LocalKeyValueStore(root / "kv.sqlite")
+    cached = CachedEmbedder(embedder, LocalKeyValueStore(base / "embedding-cache.sqlite"))
+    vectors = LocalVectorStore(root / "vectors")
+    service = build_document_service(
+        embedder=cached,
+        vectors=vectors,
+        objects=LocalObjectStore(root / "files"),
+        kv=kv,
+        namespace=NAMESPACE,
+        chunk_tokens=chunking["chunk_tokens"],
+        chunk_overlap=chunking["chunk_overlap"],
+        chunk_min_tokens=chunking["chunk_min_tokens"],
+        **service_options,
+    )
+    return Workspace(root, service, cached, embedder, vectors)
+
+
+def _pipeline_fingerprint() -> str:
+    import core.documents
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(core.documents.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _slug(label: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")[:40] or "docs"

@@ -1,0 +1,141 @@
+"""Document-level matching: which documents is a question about?
+
+Company, product and period often appear only in a file's name and on its first page, not next
+to the figure a question asks for ("Apple's Q2 2023 net sales"). This scores whole documents by
+the question's distinctive terms found in their file names and in a good share of their chunks,
+and resolves "latest"/"most recent" to the newest period among the best-matching documents.
+The retriever uses the scores as a prior on top of chunk ranking.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from pathlib import PurePath
+
+import numpy as np
+
+from core.documents.models import Chunk
+from core.search.text import terms
+
+# A term present in this share of a document's chunks counts as fully characteristic of it.
+_CHARACTERISTIC_SHARE = 0.1
+# Below this total, no question term singled out any document: no prior at all.
+_MIN_EVIDENCE = 0.5
+_RECENT = re.compile(r"\b(latest|most recent|newest|last (?:quarter|report|filing)|current (?:quarter|report))\b", re.I)
+_PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)\D{0,3}[Qq]([1-4])(?!\d)|(?<![A-Za-z])[Qq]([1-4])\D{0,3}((?:19|20)\d\d)(?!\d)")
+
+
+def period_of(file_name: str) -> tuple[int, int] | None:
+    """(year, quarter) written in a file name such as "2023 Q3 AAPL.pdf" or "q3-2023.pdf"."""
+    m = _PERIOD.search(PurePath(file_name).stem)
+    if not m:
+        return None
+    year, quarter = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    return int(year), int(quarter)
+
+
+class DocumentMatcher:
+    """Per document: which terms its file name holds and in how many of its chunks each term occurs.
+
+    Term counts are kept as flat numpy arrays sorted by term (a compressed sparse column layout),
+    so scoring a question touches only the documents that contain its terms.
+    """
+
+    def __init__(self, chunks: list[Chunk], chunk_terms: list[list[str]] | None = None) -> None:
+        if chunk_terms is None:
+            chunk_terms = [terms(c.text) for c in chunks]
+        self._doc_ids: list[str] = []
+        index_of: dict[str, int] = {}
+        names: list[str] = []
+        per_doc: list[Counter[str]] = []
+        for chunk, chunk_words in zip(chunks, chunk_terms, strict=True):
+            i = index_of.get(chunk.doc_id)
+            if i is None:
+                i = index_of[chunk.doc_id] = len(self._doc_ids)
+                self._doc_ids.append(chunk.doc_id)
+                names.append(chunk.file_name)
+                per_doc.append(Counter())
+            per_doc[i].update(set(chunk_words))
+        self._index_of = index_of
+        self._periods = [period_of(n) for n in names]
+        chunk_counts = Counter(c.doc_id for c in chunks)
+        self._sizes = np.array([chunk_counts[d] for d in self._doc_ids], dtype=np.float32)
+        self._name_docs: dict[str, list[int]] = {}
+        for i, name in enumerate(names):
+            for term in set(terms(PurePath(name).stem)):
+                self._name_docs.setdefault(term, []).append(i)
+        vocab: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
+        for i, counter in enumerate(per_doc):
+            for term, count in counter.items():
+                rows.append(vocab.setdefault(term, len(vocab)))
+                cols.append(i)
+                counts.append(count)
+        order = np.argsort(np.array(rows, dtype=np.int64), kind="stable")
+        term_ids = np.array(rows, dtype=np.int64)[order]
+        self._vocab = vocab
+        self._docs = np.array(cols, dtype=np.int32)[order]
+        self._counts = np.array(counts, dtype=np.float32)[order]
+        self._offsets = np.searchsorted(term_ids, np.arange(len(vocab) + 1))
+        self._chunk_df = np.bincount(term_ids, weights=self._counts, minlength=len(vocab))
+        self._chunk_count = len(chunks)
+
+    def term_idf(self, query_terms: set[str]) -> dict[str, float]:
+        """Inverse chunk frequency of each term over the whole corpus (unknown terms: the maximum)."""
+        n = self._chunk_count
+        return {t: _idf(n, float(self._chunk_df[self._vocab[t]]) if t in self._vocab else 0.0) for t in query_terms}
+
+    def scores(self, question: str, doc_ids: set[str] | None = None) -> dict[str, float]:
+        """Prior in [0, 1] per document (1 = best match); empty when nothing discriminates."""
+        if doc_ids is None:
+            in_scope = np.ones(len(self._doc_ids), dtype=bool)
+        else:
+            in_scope = np.zeros(len(self._doc_ids), dtype=bool)
+            in_scope[[self._index_of[d] for d in doc_ids if d in self._index_of]] = True
+        n = int(in_scope.sum())
+        if n < 2:
+            return {}
+        raw = np.zeros(len(self._doc_ids), dtype=np.float64)
+        for term in set(terms(question)):
+            presence = np.zeros(len(self._doc_ids), dtype=np.float64)
+            tid = self._vocab.get(term)
+            if tid is not None:
+                start, end = self._offsets[tid], self._offsets[tid + 1]
+                docs = self._docs[start:end]
+                presence[docs] = np.minimum(1.0, self._counts[start:end] / self._sizes[docs] / _CHARACTERISTIC_SHARE)
+            named = np.zeros(len(self._doc_ids), dtype=bool)
+            named[self._name_docs.get(term, [])] = True
+            presence[named] = 1.0
+            presence[~in_scope] = 0.0
+            named &= in_scope
+            if not presence.any():
+                continue
+            raw += _idf(n, float(presence.sum())) * presence
+            # File names get their own weight: "2022" is in every filing's text but names only a few.
+            if named.any():
+                raw[named] += _idf(n, float(named.sum()))
+        scoped = raw[in_scope]
+        best = float(scoped.max())
+        if best < _MIN_EVIDENCE or float(scoped.min()) >= best * 0.999:
+            return {}
+        if _RECENT.search(question):
+            self._prefer_latest(raw, in_scope, best)
+            best = float(raw[in_scope].max())
+        return {self._doc_ids[i]: float(raw[i] / best) for i in np.flatnonzero(in_scope)}
+
+    def _prefer_latest(self, raw: np.ndarray, in_scope: np.ndarray, best: float) -> None:
+        leaders = [i for i in np.flatnonzero(in_scope & (raw >= 0.9 * best)) if self._periods[i] is not None]
+        if len(leaders) < 2:
+            return
+        newest = max(self._periods[i] for i in leaders)
+        for i in leaders:
+            if self._periods[i] == newest:
+                raw[i] += 0.5 * best
+
+
+def _idf(n: int, df: float) -> float:
+    return math.log(1.0 + max(0.0, n - df + 0.5) / (df + 0.5))

@@ -1,0 +1,227 @@
+"""Hybrid retrieval: dense vectors + BM25, fused by reciprocal rank, with a document-level prior.
+
+Modes: "dense" and "bm25" are the single retrievers as they are; "hybrid" (the default) fuses
+them with weighted reciprocal-rank fusion, ranks chunks with the question minus words that only
+point at documents ("in the latest 10-Q"), and multiplies each chunk's score by a prior for its
+document: how well the question's distinctive words (company, period, product) match the file
+name and the words characteristic of the document (core/search/doc_match.py).
+
+Scope is enforced twice: the vector query carries the channel filter, and every candidate (dense
+or BM25) must belong to a document the corpus says is visible in the channel. A private
+channel's document therefore cannot surface elsewhere even if vector metadata were stale.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+
+from core.documents.models import Chunk
+from core.search.base import Embedder, VectorStore
+from core.search.text import terms, without_meta_words
+
+Mode = Literal["dense", "bm25", "hybrid"]
+MODES: tuple[str, ...] = ("dense", "bm25", "hybrid")
+
+
+class ChunkCorpus(Protocol):
+    def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
+        """channel None = every chunk; else the channel's documents plus workspace-wide ones."""
+        ...
+
+    def version(self) -> str:
+        """Changes whenever a document is added, removed or relinked."""
+        ...
+
+
+@dataclass
+class SearchHit:
+    chunk: Chunk
+    score: float  # cosine (dense), BM25 score (bm25) or fused score (hybrid): compare within a mode only
+    dense_rank: int | None  # 1-based rank among dense candidates, None if not among them
+    bm25_rank: int | None
+    dense_score: float | None = None  # cosine similarity to the question, when known
+
+
+def scope_filter(channel: str | None) -> dict | None:
+    """Vector-store filter for the scope rule: the channel's documents and workspace-wide ones."""
+    if channel is None:
+        return None
+    return {"$or": [{"channels": {"$in": [channel]}}, {"workspace_wide": {"$eq": True}}]}
+
+
+@dataclass
+class _Scope:
+    doc_ids: set[str]
+    mask: np.ndarray  # over the snapshot's chunks
+
+
+@dataclass
+class _Snapshot:
+    """Everything derived from one corpus version; rebuilt only when the version changes."""
+
+    version: str
+    chunks: list[Chunk]
+    position: dict[str, int]
+    scopes: dict[str | None, _Scope] = field(default_factory=dict)
+    bm25: object | None = None
+    matcher: object | None = None
+    _terms: list[list[str]] | None = None  # shared by BM25 and the matcher, dropped once both exist
+
+    def chunk_terms(self) -> list[list[str]]:
+        if self._terms is None:
+            self._terms = [terms(c.text) for c in self.chunks]
+        return self._terms
+
+    def release_terms(self) -> None:
+        if self.bm25 is not None and self.matcher is not None:
+            self._terms = None
+
+
+class Retriever:
+    def __init__(
+        self,
+        embedder: Embedder,
+        store: VectorStore,
+        corpus: ChunkCorpus,
+        namespace: str,
+        *,
+        candidates: int = 100,
+        rrf_k: int = 60,
+        dense_weight: float = 1.0,
+        bm25_weight: float = 0.5,
+        doc_prior: float = 4.0,
+    ) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.corpus = corpus
+        self.namespace = namespace
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.bm25_weight = bm25_weight
+        # Weights tuned on the sec10q filings (core/eval/retrieval.py): BM25 is the weaker
+        # retriever there, and the document prior (company / period named in the question) the
+        # strongest single signal. doc_prior=0 turns the prior off.
+        self.doc_prior = doc_prior
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+        self._model_checked = False
+
+    def search(self, question: str, *, channel: str | None, k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        question = question.strip()
+        if not question:
+            return []
+        snap, scope = self._scope(channel)
+        if not scope.doc_ids:
+            return []
+        pool = max(self.candidates, k)
+        if mode == "hybrid":
+            ranked, dense, lexical = self._hybrid(question, channel, snap, scope, pool)
+        elif mode == "dense":
+            ranked = dense = self._dense(question, channel, snap, scope, pool)
+            lexical = []
+        else:
+            ranked = lexical = self._bm25(question, snap, scope, pool)
+            dense = []
+        dense_rank = {pos: rank for rank, (pos, _) in enumerate(dense, 1)}
+        dense_score = dict(dense)
+        bm25_rank = {pos: rank for rank, (pos, _) in enumerate(lexical, 1)}
+        return [
+            SearchHit(snap.chunks[pos], float(score), dense_rank.get(pos), bm25_rank.get(pos), dense_score.get(pos))
+            for pos, score in ranked[:k]
+        ]
+
+    def _hybrid(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
+        """(ranked, dense candidates, BM25 candidates) for hybrid mode."""
+        # The document prior reads the whole question ("latest 10-Q" picks a filing); chunk
+        # ranking reads it without words that only point at documents.
+        content = without_meta_words(question)
+        dense = self._dense(content, channel, snap, scope, pool)
+        lexical = self._bm25(content, snap, scope, pool)
+        prior = self._matcher(snap).scores(question, scope.doc_ids) if self.doc_prior else {}
+        return self._fuse(snap, dense, lexical, prior), dense, lexical
+
+    def term_weights(self, text: str) -> dict[str, float]:
+        """Corpus IDF of each of the text's terms: how much finding the term says about relevance."""
+        snap, _ = self._scope(None)
+        return self._matcher(snap).term_idf(set(terms(text)))
+
+    # --- candidates -------------------------------------------------------------------------
+
+    def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
+        self._check_model()
+        vector = self.embedder.embed([question])[0]
+        matches = self.store.query(self.namespace, vector, top_k=pool, filter=scope_filter(channel))
+        out = []
+        for match in matches:
+            pos = snap.position.get(match.id)
+            # Vectors of deleted or out-of-scope documents are dropped here, whatever their metadata says.
+            if pos is not None and scope.mask[pos]:
+                out.append((pos, match.score))
+        return out
+
+    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int):
+        from core.search.bm25_index import Bm25Index
+
+        with self._lock:
+            if snap.bm25 is None:
+                snap.bm25 = Bm25Index([c.text for c in snap.chunks], tokens=snap.chunk_terms())
+                snap.release_terms()
+        scores = np.where(scope.mask, snap.bm25.scores(question), 0.0)
+        candidates = np.flatnonzero(scores > 0)
+        if not candidates.size:
+            return []
+        top = candidates[np.argsort(-scores[candidates], kind="stable")[:pool]]
+        return [(int(pos), float(scores[pos])) for pos in top]
+
+    def _fuse(self, snap: _Snapshot, dense: list, lexical: list, prior: dict[str, float]):
+        """Reciprocal-rank fusion, weighted per retriever, times (1 + doc_prior * prior[doc])."""
+        fused: dict[int, float] = {}
+        for rank, (pos, _) in enumerate(dense, 1):
+            fused[pos] = fused.get(pos, 0.0) + self.dense_weight / (self.rrf_k + rank)
+        for rank, (pos, _) in enumerate(lexical, 1):
+            fused[pos] = fused.get(pos, 0.0) + self.bm25_weight / (self.rrf_k + rank)
+        if prior:
+            for pos in fused:
+                fused[pos] *= 1.0 + self.doc_prior * prior.get(snap.chunks[pos].doc_id, 0.0)
+        return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+    # --- cached corpus state ----------------------------------------------------------------
+
+    def _scope(self, channel: str | None) -> tuple[_Snapshot, _Scope]:
+        version = self.corpus.version()
+        with self._lock:
+            snap = self._snapshot
+            if snap is None or snap.version != version:
+                chunks = self.corpus.chunks_in_scope(None)
+                snap = _Snapshot(version, chunks, {c.id: i for i, c in enumerate(chunks)})
+                self._snapshot = snap
+            scope = snap.scopes.get(channel)
+            if scope is None:
+                visible = self.corpus.chunks_in_scope(channel) if channel is not None else snap.chunks
+                doc_ids = {c.doc_id for c in visible}
+                mask = np.fromiter((c.doc_id in doc_ids for c in snap.chunks), dtype=bool, count=len(snap.chunks))
+                scope = snap.scopes[channel] = _Scope(doc_ids, mask)
+            return snap, scope
+
+    def _matcher(self, snap: _Snapshot):
+        from core.search.doc_match import DocumentMatcher
+
+        with self._lock:
+            if snap.matcher is None:
+                snap.matcher = DocumentMatcher(snap.chunks, snap.chunk_terms())
+                snap.release_terms()
+            return snap.matcher
+
+    def _check_model(self) -> None:
+        if not self._model_checked:
+            self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+            self._model_checked = True

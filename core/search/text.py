@@ -1,0 +1,86 @@
+"""Lexical analysis shared by BM25, document matching and extractive answers.
+
+Numbers are kept whole and normalised ("81,797" and "81797" are one term; "$24.6" is "24.6"),
+because figures are what people search filings for. Words are lower-cased, possessives
+dropped, and a light suffix stripper conflates plurals and simple inflections.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TERM = re.compile(r"[^\W_]+(?:[,.]\d+)*(?:'[^\W\d_]+)?", re.UNICODE)
+_NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be been before being below between
+    both but by can could did do does doing down during each few for from further had has have having
+    he her here hers him his how i if in into is it its itself just me more most my no nor not now of
+    off on once only or other our ours out over own same she should so some such than that the their
+    theirs them then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your yours
+    """.split()
+)
+
+
+# Words questions use to point at documents rather than at their content ("what did the latest
+# 10-Q report about ..."): no sentence answers a question by containing them.
+_META = re.compile(
+    r"\b(?:(?:the|its|their|this|these|in|from|as)\s+)*(?:(?:most\s+)?(?:latest|recent|current)\s+)?"
+    r"(?:(?:quarterly|annual)\s+)?(?:10-?[QK]s?|reports?|filings?|documents?|statements?\s+filed)\b"
+    r"|\b(?:reported|disclosed|mentioned|stated|according to|as per)\b",
+    re.I,
+)
+
+
+def without_meta_words(question: str) -> str:
+    """The question minus words that only point at the documents (falls back to the question)."""
+    stripped = " ".join(_META.sub(" ", question).split())
+    return stripped if terms(stripped) else question
+
+
+def _stem(word: str) -> str:
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("ing") and len(word) > 5:
+        return word[:-3]
+    if word.endswith("ed") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def normalise_number(token: str) -> str:
+    return _THOUSANDS.sub("", token)
+
+
+def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Index/query terms of a text."""
+    out = []
+    for match in _TERM.finditer(text.lower()):
+        token = match.group()
+        if _NUMBER.fullmatch(token):
+            out.append(normalise_number(token))
+            continue
+        if any(c.isdigit() for c in token):  # "q3", "10k", "fy2023": identifiers, kept whole
+            out.append(token)
+            continue
+        token = token.split("'")[0]
+        if not keep_stopwords and token in STOPWORDS:
+            continue
+        out.append(_stem(token))
+    return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[$•-])|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences (and lines: table rows are sentences of their own)."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]

@@ -1,0 +1,122 @@
+"""The retrieval evaluation and search benchmark commands, on small documents built here."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+
+import pytest
+
+from bot.commands import bench_search, eval_docs
+from bot.settings import Settings
+from bot.wiring import Services
+from core.eval.retrieval import answer_figures, figure_found, glob_matcher, normalise_numbers
+
+DOCS = {
+    "2023 Q1 ACME.txt": "Acme Corp quarterly report.\n\n"
+    "Total net sales were 81,797 million dollars. Gross margin was 24.6 percent.",
+    "2023 Q2 ACME.txt": "Acme Corp quarterly report.\n\n"
+    "Total net sales were 90,100 million dollars. Gross margin was 25.1 percent.",
+    "2023 Q2 GLOBEX.txt": "Globex Inc quarterly report.\n\n"
+    "The company hired 1,250 engineers. Rent expenses rose to 340 million.",
+}
+QUESTIONS = [
+    ("What were Acme's total net sales in Q1 2023?", "*2023 Q1 ACME*", "Total net sales were $81,797 million."),
+    ("How many engineers did Globex hire?", "*GLOBEX*", "Globex hired 1,250 engineers in 2023."),
+    ("How did Acme describe itself?", "*ACME*", "A quarterly report."),
+]
+
+
+def test_figures_are_numbers_with_separators_decimals_or_three_digits_but_not_years():
+    assert answer_figures("Net sales were $81,797 million (24.6%) in Q3 2023, up 123 from 2022; 10-Q, 81,797") == [
+        "81797", "24.6", "123",
+    ]
+    text = normalise_numbers("Total net sales 81,797 and 181,797; margin 24.65")
+    assert figure_found("81797", text) and not figure_found("24.6", text)
+    assert not figure_found("1797", text)
+
+
+def test_source_globs_match_file_names_case_insensitively():
+    match = glob_matcher("*2023 Q3 AAPL*")
+    assert match("2023 Q3 AAPL.pdf") and match("2023 q3 aapl.PDF") and not match("2023 Q2 AAPL.pdf")
+
+
+@pytest.fixture
+def services(tmp_path):
+    return Services(Settings(data_dir=tmp_path / "data", openai_api_key=""))
+
+
+def _parse(module, argv, services) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    module.register(parser.add_subparsers(dest="command"), lambda: services)
+    return parser.parse_args(argv)
+
+
+def _run(module, argv, services, capsys) -> dict:
+    args = _parse(module, argv, services)
+    assert args.func(args, lambda: services) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_eval_retrieval_reports_every_retriever_on_a_sec10q_style_folder(tmp_path, services, capsys):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in DOCS.items():
+        (docs / name).write_text(text)
+    questions = tmp_path / "qna.csv"
+    with open(questions, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Question", "Source Docs", "Question Type", "Answer"])
+        for q, glob, answer in QUESTIONS:
+            writer.writerow([q, glob, "Single-Doc", answer])
+    argv = ["eval", "retrieval", "--docs", str(docs), "--questions", str(questions), "--k", "1"]
+    result = _run(eval_docs, argv, services, capsys)
+    assert set(result) >= {"dense", "bm25", "hybrid", "setup"}
+    hybrid = result["hybrid"]
+    assert hybrid["questions"] == 3 and hybrid["questions_with_figures"] == 2
+    assert hybrid["file_recall@1"] == 1.0 and hybrid["evidence_recall@1"] == 1.0 and hybrid["mrr@10"] == 1.0
+    assert set(hybrid["latency_ms"]) == {"p50", "p95"}
+    assert result["setup"]["documents"] == 3 and result["setup"]["ingest"]["counts"] == {"indexed": 3}
+    # A rerun reuses the cached workspace: nothing is parsed or embedded again.
+    again = _run(eval_docs, argv, services, capsys)
+    assert again["setup"]["ingest"]["counts"] == {"already_indexed": 3}
+    assert again["hybrid"]["file_recall@1"] == 1.0
+
+
+def test_eval_retrieval_pubmedqa_format(tmp_path, services, capsys):
+    data = {
+        "111": {
+            "QUESTION": "Does aspirin reduce migraine frequency?",
+            "CONTEXTS": ["Aspirin lowered migraine days.", "Trial of 300 adults."],
+        },
+        "222": {
+            "QUESTION": "Is coffee linked to liver fibrosis?",
+            "CONTEXTS": ["Coffee drinkers had less fibrosis of the liver."],
+        },
+    }
+    path = tmp_path / "ori_pqal.json"
+    path.write_text(json.dumps(data))
+    result = _run(
+        eval_docs, ["eval", "retrieval", "--format", "pubmedqa", str(path), "--k", "1"], services, capsys
+    )
+    assert result["dense"]["file_recall@1"] == 1.0
+    assert result["setup"]["dataset"] == "pubmedqa" and "evidence_recall@1" not in result["dense"]
+
+
+def test_eval_retrieval_refuses_missing_inputs(tmp_path, services, capsys):
+    args = _parse(eval_docs, ["eval", "retrieval", "--docs", str(tmp_path / "absent"), "--questions", "x.csv"], services)
+    assert args.func(args, lambda: services) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_bench_search_reports_latency_percentiles_per_mode(services, capsys):
+    result = _run(bench_search, ["bench", "search", "--sizes", "300", "--queries", "5"], services, capsys)
+    for mode in ("dense", "bm25", "hybrid"):
+        assert set(result["300_chunks"][mode]) == {"p50_ms", "p99_ms"}
+
+
+def test_bench_search_refuses_bad_sizes(services, capsys):
+    args = _parse(bench_search, ["bench", "search", "--sizes", "ten"], services)
+    assert args.func(args, lambda: services) == 2
+    assert "--sizes" in capsys.readouterr().err
