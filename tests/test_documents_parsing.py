@@ -56,6 +56,14 @@ def test_html_and_markdown_carry_section_headings(parser):
     assert any(b.text == "Item: Laptops; Window: 14 days" for b in md.blocks)
 
 
+def test_inline_formatting_keeps_a_paragraph_in_one_block(parser):
+    md = parser.parse(b"# Returns\n\nReturn any item within **30 days** of delivery.\n\n- a *bold* step\n", "r.md")
+    html = parser.parse(b"<h1>Returns</h1><p>Return any item within <b>30 days</b> of delivery.</p>", "r.html")
+    for doc in (md, html):
+        assert any(b.text == "Return any item within 30 days of delivery." for b in doc.blocks), doc.blocks
+    assert any(b.text == "- a bold step" for b in md.blocks)
+
+
 def test_markdown_without_md_name_is_detected_from_content(parser):
     assert parser.detect(fx.MARKDOWN, "README") == "md"
 

@@ -64,11 +64,28 @@ class DoclingConverter:
 
 def blocks_from_docling(doc) -> list[Block]:
     """Walk a DoclingDocument in reading order: headings set context, tables become rows."""
+    from docling_core.types.doc import GroupItem
+
     blocks: list[Block] = []
     heading: str | None = None
     title: str | None = None
-    for item, _level in doc.iterate_items():
+    # Inline formatting ("within **30 days** of") splits one paragraph into several text items
+    # under an inline group: the group becomes one block and its children are skipped.
+    inline_groups: set[str] = set()
+    for item, _level in doc.iterate_items(with_groups=True):
         label = str(getattr(item, "label", ""))
+        parent = item.parent.cref if getattr(item, "parent", None) else None
+        if parent in inline_groups:
+            continue
+        if label.endswith("inline"):
+            inline_groups.add(item.self_ref)
+            text = _clean(" ".join(_inline_texts(item, doc)))
+            if text:
+                in_list = parent is not None and str(item.parent.resolve(doc).label).endswith("list_item")
+                blocks.append(Block(f"- {text}" if in_list else text, _first_page(item, doc), heading))
+            continue
+        if isinstance(item, GroupItem):  # other groups (lists, sections): their items follow
+            continue
         page = item.prov[0].page_no if getattr(item, "prov", None) else None
         if label.endswith("title"):
             title = heading = _clean(item.text) or heading
@@ -86,6 +103,25 @@ def blocks_from_docling(doc) -> list[Block]:
                 text = f"- {text}"
             blocks.append(Block(text, page, heading))
     return blocks
+
+
+def _inline_texts(group, doc) -> list[str]:
+    texts = []
+    for ref in group.children:
+        child = ref.resolve(doc)
+        if getattr(child, "children", None) and not getattr(child, "text", ""):
+            texts.extend(_inline_texts(child, doc))
+        else:
+            texts.append(getattr(child, "text", "") or "")
+    return texts
+
+
+def _first_page(group, doc) -> int | None:
+    for ref in group.children:
+        prov = getattr(ref.resolve(doc), "prov", None)
+        if prov:
+            return prov[0].page_no
+    return None
 
 
 def _table_rows(table, page: int | None, heading: str | None) -> list[Block]:
