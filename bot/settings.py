@@ -71,9 +71,6 @@ class Settings(BaseSettings):
     sql_examples_file: str = Field("", alias="SQL_EXAMPLES_FILE")
     approval_ttl_s: int = Field(86400, alias="APPROVAL_TTL_S")
 
-    # REST API auth (header X-API-Key). Unset: the API is open, with a warning in the log.
-    api_key: str = Field("", alias="API_KEY")
-
     @property
     def offline(self) -> bool:
         return not self.openai_api_key
