@@ -11,11 +11,12 @@ import re
 import time
 from dataclasses import dataclass
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from handlers.blocks import ProposalView, answer_blocks, fit_message, notice_blocks, proposal_blocks
 from handlers.format import MESSAGE_BLOCK_LIMIT, escape, truncate
-from handlers.progress import describe_failure
+from handlers.progress import describe_failure, post_failure, working_on
 from handlers.services import BotServices
 
 THREAD_TTL_S = 14 * 24 * 3600  # how long a thread the bot answered keeps answering without a mention
@@ -153,3 +154,23 @@ def answer_question(services: BotServices, client: WebClient, question: Question
         unfurl_media=False,
     )
     record_activity(services, f"question ({kind})", text, channel=question.channel, user=question.user)
+
+
+def answer_message_event(services: BotServices, event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
+    """A mention, a thread follow-up or a DM: answer it in its thread, 👀 while working."""
+    channel, ts = event["channel"], event["ts"]
+    thread_ts = event.get("thread_ts") or ts
+    question = Question(
+        text=strip_mentions(event.get("text", "")),
+        user=event.get("user", ""),
+        channel=channel,
+        thread_ts=thread_ts,
+        team_id=context.team_id or "",
+        in_thread=thread_ts != ts,
+    )
+    with working_on(client, channel, ts, logger):
+        try:
+            history = thread_history(client, channel, thread_ts, context.bot_user_id, ts) if question.in_thread else None
+            answer_question(services, client, question, history=history, logger=logger)
+        except Exception as exc:
+            post_failure(client, channel, thread_ts, "answer that", exc, logger)

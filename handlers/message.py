@@ -12,8 +12,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.ack import acknowledge
-from handlers.conversation import Question, answer_question, is_bot_thread, strip_mentions, thread_history
-from handlers.progress import post_failure, working_on
+from handlers.conversation import answer_message_event, is_bot_thread
 from handlers.services import BotServices
 from handlers.shared_files import ingest_shared_file
 
@@ -49,25 +48,6 @@ def is_thread_follow_up(services: BotServices, event: dict, context: BoltContext
     )
 
 
-def reply(services: BotServices, event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
-    channel, ts = event["channel"], event["ts"]
-    thread_ts = event.get("thread_ts") or ts
-    question = Question(
-        text=strip_mentions(event.get("text", "")),
-        user=event.get("user", ""),
-        channel=channel,
-        thread_ts=thread_ts,
-        team_id=context.team_id or "",
-        in_thread=thread_ts != ts,
-    )
-    with working_on(client, channel, ts, logger):
-        try:
-            history = thread_history(client, channel, thread_ts, context.bot_user_id, ts) if question.in_thread else None
-            answer_question(services, client, question, history=history, logger=logger)
-        except Exception as exc:
-            post_failure(client, channel, thread_ts, "answer that", exc, logger)
-
-
 def register(app: App, services: BotServices) -> None:
     def ingest_message_files(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
         for file in event.get("files", []):
@@ -83,7 +63,7 @@ def register(app: App, services: BotServices) -> None:
             )
 
     def reply_to_message(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
-        reply(services, event, context, client, logger)
+        answer_message_event(services, event, context, client, logger)
 
     def follows_up(event: dict, context: BoltContext) -> bool:
         return is_thread_follow_up(services, event, context)

@@ -14,7 +14,7 @@ from handlers.conversation import record_activity
 from handlers.format import escape
 from handlers.progress import post_failure, working_on
 from handlers.services import BotServices
-from handlers.sql_messages import Click, mark_proposal, read_click, tell_foreign_click, tell_user
+from handlers.sql_messages import Click, mark_proposal, our_click, tell_user
 
 
 def upload_result_files(client: WebClient, click: Click, result, logger: logging.Logger) -> None:
@@ -68,10 +68,8 @@ def run_approved_query(services: BotServices, click: Click, client: WebClient, l
 
 def register(app: App, services: BotServices) -> None:
     def run_approval(body: dict, client: WebClient, logger: logging.Logger) -> None:
-        try:
-            click = read_click(body)
-        except ValueError as exc:
-            tell_foreign_click(body, client, logger, exc)
+        click = our_click(body, client, logger)
+        if click is None:
             return
         try:
             run_approved_query(services, click, client, logger)

@@ -19,7 +19,7 @@ from handlers.blocks import decide_outcome_text, edit_modal, pending_view, propo
 from handlers.conversation import remember_thread
 from handlers.progress import describe_failure, post_failure
 from handlers.services import BotServices
-from handlers.sql_messages import read_click, tell_foreign_click, tell_user
+from handlers.sql_messages import our_click, tell_user
 
 EDIT_HANDOFF_TTL_S = 3600
 
@@ -30,10 +30,8 @@ def _handoff_key(view_id: str) -> str:
 
 def open_editor(services: BotServices, ack: Ack, body: dict, client: WebClient, logger: logging.Logger) -> None:
     ack()
-    try:
-        click = read_click(body)
-    except ValueError as exc:
-        tell_foreign_click(body, client, logger, exc)
+    click = our_click(body, client, logger)
+    if click is None:
         return
     pending = services.sql.get(click.query_id)
     if pending is None or pending.status not in ("pending", "failed"):

@@ -36,6 +36,15 @@ def read_click(body: dict) -> Click:
     )
 
 
+def our_click(body: dict, client: WebClient, logger: logging.Logger) -> Click | None:
+    """The click, or None (after telling the clicker) when the button value is not one we wrote."""
+    try:
+        return read_click(body)
+    except ValueError as exc:
+        tell_foreign_click(body, client, logger, exc)
+        return None
+
+
 def tell_foreign_click(body: dict, client: WebClient, logger: logging.Logger, error: ValueError) -> None:
     """A button whose value we did not write (an old release, a forged payload): say so, run nothing."""
     logger.warning("click with a foreign button value: %s", error)

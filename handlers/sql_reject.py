@@ -13,15 +13,13 @@ from handlers.conversation import record_activity
 from handlers.format import escape
 from handlers.progress import post_failure
 from handlers.services import BotServices
-from handlers.sql_messages import mark_proposal, read_click, tell_foreign_click, tell_user
+from handlers.sql_messages import mark_proposal, our_click, tell_user
 
 
 def register(app: App, services: BotServices) -> None:
     def reject_query(body: dict, client: WebClient, logger: logging.Logger) -> None:
-        try:
-            click = read_click(body)
-        except ValueError as exc:
-            tell_foreign_click(body, client, logger, exc)
+        click = our_click(body, client, logger)
+        if click is None:
             return
         from core.sql.models import SqlRejected
 

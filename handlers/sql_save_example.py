@@ -11,15 +11,13 @@ from handlers import constants as c
 from handlers.ack import acknowledge
 from handlers.progress import describe_failure
 from handlers.services import BotServices
-from handlers.sql_messages import read_click, tell_foreign_click, tell_user
+from handlers.sql_messages import our_click, tell_user
 
 
 def register(app: App, services: BotServices) -> None:
     def save_example(body: dict, client: WebClient, logger: logging.Logger) -> None:
-        try:
-            click = read_click(body)
-        except ValueError as exc:
-            tell_foreign_click(body, client, logger, exc)
+        click = our_click(body, client, logger)
+        if click is None:
             return
         try:
             saved = services.sql.save_example(click.query_id)
