@@ -38,11 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from bot.wiring import configure_logging, load_settings, services_factory
+    from bot.wiring import SettingsError, configure_logging, load_settings, services_factory
 
-    configure_logging(load_settings())
     try:
+        configure_logging(load_settings())
         return int(args.func(args, services_factory) or 0)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # last resort: a clear one-line error instead of a traceback

@@ -7,8 +7,9 @@ embedded defaults: local files, local stores, the bundled sample database, offli
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,7 +18,7 @@ class Settings(BaseSettings):
 
     # Where everything local lives: documents, vectors, the local key-value store, the sample DB.
     data_dir: Path = Field(Path(".data"), alias="DATA_DIR")
-    log_level: str = Field("INFO", alias="LOG_LEVEL")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", alias="LOG_LEVEL")
 
     # Slack
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
@@ -32,17 +33,17 @@ class Settings(BaseSettings):
     openai_base_url: str = Field("", alias="OPENAI_BASE_URL")
     openai_chat_model: str = Field("gpt-4o-mini", alias="OPENAI_CHAT_MODEL")
     # "local" (MiniLM int8 via onnxruntime) or "openai".
-    embedding_provider: str = Field("local", alias="EMBEDDING_PROVIDER")
+    embedding_provider: Literal["local", "openai"] = Field("local", alias="EMBEDDING_PROVIDER")
     openai_embedding_model: str = Field("text-embedding-3-small", alias="OPENAI_EMBEDDING_MODEL")
     llm_timeout_s: float = Field(60.0, alias="LLM_TIMEOUT_S")
 
     # Vectors: "local" (numpy on disk) or "pinecone".
-    vector_store: str = Field("local", alias="VECTOR_STORE")
+    vector_store: Literal["local", "pinecone"] = Field("local", alias="VECTOR_STORE")
     pinecone_api_key: str = Field("", alias="PINECONE_API_KEY")
     pinecone_index_host: str = Field("", alias="PINECONE_INDEX_HOST")
 
     # Files: "local" (DATA_DIR/files) or "s3".
-    object_store: str = Field("local", alias="OBJECT_STORE")
+    object_store: Literal["local", "s3"] = Field("local", alias="OBJECT_STORE")
     s3_bucket: str = Field("", alias="S3_BUCKET")
     s3_prefix: str = Field("", alias="S3_PREFIX")
     s3_endpoint_url: str = Field("", alias="S3_ENDPOINT_URL")
@@ -70,6 +71,17 @@ class Settings(BaseSettings):
     sql_docs_file: str = Field("", alias="SQL_DOCS_FILE")
     sql_examples_file: str = Field("", alias="SQL_EXAMPLES_FILE")
     approval_ttl_s: int = Field(86400, alias="APPROVAL_TTL_S")
+
+    @field_validator("embedding_provider", "vector_store", "object_store", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        # A misspelt backend must fail loudly, but "S3" or "Pinecone" mean what they say.
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def offline(self) -> bool:

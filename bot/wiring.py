@@ -20,14 +20,27 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+class SettingsError(ValueError):
+    """A configuration value that cannot be used; the message names the variable."""
+
+
 def load_settings() -> Settings:
-    return Settings()
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "settings"
+            problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
+        raise SettingsError("bad configuration: " + "; ".join(problems)) from None
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # bm25s sets its own logger to DEBUG, which would print on every query.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class Services:
@@ -173,9 +186,48 @@ class Services:
 
     @cached_property
     def knowledge(self):
+        knowledge = self._new_knowledge()
+        if not any(record["kind"] == "ddl" for record in knowledge.records()):
+            # A fresh install learns its schema on first use; `python -m bot train` is for updates.
+            log.info("SQL knowledge is empty: training it from the database schema")
+            self._train(knowledge, *self._training_material())
+        return knowledge
+
+    def train(self, docs: Path | None = None, examples: Path | None = None) -> dict:
+        """Re-train SQL knowledge (idempotent); a missing or bad file fails before anything changes."""
+        material = self._training_material(docs, examples)
+        knowledge = self.__dict__.setdefault("knowledge", self._new_knowledge())
+        return self._train(knowledge, *material)
+
+    def _new_knowledge(self):
         from core.sql.knowledge import SqlKnowledge
 
         return SqlKnowledge(self.embedder, self.vectors, namespace=f"sql-{self.team_namespace}")
+
+    def _training_material(self, docs: Path | None = None, examples: Path | None = None) -> tuple:
+        """Given files first, then SQL_DOCS_FILE / SQL_EXAMPLES_FILE, then the sample's own for the sample DB."""
+        from core.sql.knowledge import read_documentation_file, read_examples_file
+        from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
+
+        s, sample = self.settings, self.uses_sample_database
+        docs = docs or (Path(s.sql_docs_file) if s.sql_docs_file else (SAMPLE_DOCS_FILE if sample else None))
+        examples = examples or (
+            Path(s.sql_examples_file) if s.sql_examples_file else (SAMPLE_EXAMPLES_FILE if sample else None)
+        )
+        try:
+            documentation = read_documentation_file(docs) if docs else []
+            pairs = read_examples_file(examples) if examples else []
+        except FileNotFoundError as exc:
+            raise SettingsError(f"training file not found: {exc.filename}") from None
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"cannot read a training file: {exc}") from None
+        return docs, documentation, examples, pairs
+
+    def _train(self, knowledge, docs: Path | None, documentation: list, examples: Path | None, pairs: list) -> dict:
+        summary = knowledge.train(self.db.tables(), documentation, pairs).to_dict()
+        summary["docs_file"] = str(docs) if docs else None
+        summary["examples_file"] = str(examples) if examples else None
+        return summary
 
     @cached_property
     def sql_generator(self):

@@ -28,34 +28,15 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
 
 
 def cmd_train(args: argparse.Namespace, services_factory: Callable) -> int:
-    from core.sql.knowledge import read_documentation_file, read_examples_file
+    from bot.wiring import SettingsError
 
-    services = services_factory()
-    docs_file, examples_file = _training_files(args, services)
     try:
-        documentation = read_documentation_file(docs_file) if docs_file else []
-        examples = read_examples_file(examples_file) if examples_file else []
-    except (OSError, ValueError) as error:
+        summary = services_factory().train(args.docs, args.examples)
+    except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    summary = services.knowledge.train(services.db.tables(), documentation, examples).to_dict()
-    summary["docs_file"] = str(docs_file) if docs_file else None
-    summary["examples_file"] = str(examples_file) if examples_file else None
     print(json.dumps(summary, indent=2))
     return 0
-
-
-def _training_files(args: argparse.Namespace, services) -> tuple[Path | None, Path | None]:
-    """Flags first, then SQL_DOCS_FILE / SQL_EXAMPLES_FILE, then the sample's files for the sample DB."""
-    from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
-
-    settings = services.settings
-    sample = services.uses_sample_database
-    docs = args.docs or (Path(settings.sql_docs_file) if settings.sql_docs_file else (SAMPLE_DOCS_FILE if sample else None))
-    examples = args.examples or (
-        Path(settings.sql_examples_file) if settings.sql_examples_file else (SAMPLE_EXAMPLES_FILE if sample else None)
-    )
-    return docs, examples
 
 
 def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
