@@ -97,3 +97,11 @@ def test_bench_ingest_reports_speed_and_memory(minilm, folder):
     assert (result["files"], result["pages"]) == (2, 3)
     assert result["chunks"] >= 1 and result["peak_rss_mb"] > 0
     assert len(result["failed"]) == 1 and "scan.pdf" in result["failed"][0]
+
+
+def test_ingest_without_a_channel_says_slack_will_not_see_it(run, folder):
+    code, out, err = run("ingest", str(folder / "sub" / "policy.md"))
+    assert code == 0 and "Indexed policy.md" in out
+    assert "not linked to any channel" in err
+    code, _, err = run("ingest", str(folder / "report.pdf"), "--workspace-wide")
+    assert code == 0 and "not linked" not in err

@@ -70,12 +70,20 @@ def cmd_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
         print("error: no files found", file=sys.stderr)
         return 2
     failed = sum(1 for r in results if not r.ok)
+    if not (args.channel or args.workspace_wide or args.json) and failed < len(results):
+        print(
+            "note: not linked to any channel, so Slack will not answer from these yet; "
+            "ingest again with --channel C or --workspace-wide (`ask` without --channel sees them)",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps({"results": [r.to_dict() for r in results], "ok": len(results) - failed, "failed": failed}))
     return 1 if failed else 0
 
 
 def cmd_ask(args: argparse.Namespace, services_factory: Callable) -> int:
+    from handlers.format import pages_label
+
     answer = services_factory().answerer.answer(args.question, channel=args.channel)
     citations = [
         {"number": c.number, "file_name": c.file_name, "pages": c.pages, "doc_id": c.doc_id} for c in answer.citations
@@ -85,7 +93,7 @@ def cmd_ask(args: argparse.Namespace, services_factory: Callable) -> int:
         return 0
     print(answer.text)
     for c in answer.citations:
-        pages = f", p. {', '.join(map(str, c.pages))}" if c.pages else ""
+        pages = f", {pages_label(c.pages)}" if c.pages else ""
         print(f"[{c.number}] {c.file_name}{pages}")
     return 0
 
