@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
     from bot.settings import Settings
     from handlers.services import BotServices
 
 
 class SocketModeNotConfigured(ValueError):
-    """A setting Socket Mode needs is missing; the message names it."""
+    """A setting Socket Mode needs is missing or Slack refused it; the message names it."""
 
 
-def run_socket_mode(settings: Settings, services: BotServices) -> None:
-    """Connect and serve until interrupted."""
+def start_socket_mode(settings: Settings, services: BotServices) -> SocketModeHandler:
+    """Connects and returns the handler; events are served on its threads until `handler.close()`.
+
+    The WebSocket URL comes from apps.connections.open on the app's Web API client, so
+    SLACK_API_URL points Socket Mode at another Slack (the local emulator) too.
+    """
     if not settings.slack_app_token:
         raise SocketModeNotConfigured(
             "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with the "
@@ -25,9 +32,28 @@ def run_socket_mode(settings: Settings, services: BotServices) -> None:
     if not settings.slack_bot_token:
         raise SocketModeNotConfigured("SLACK_BOT_TOKEN is not set: the bot token (xoxb-…) is needed to reply")
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
 
     # Socket Mode requests are not signed; Bolt skips verification for them, the secret is unused.
     app = build_app(settings.model_copy(update={"slack_signing_secret": settings.slack_signing_secret or "socket-mode"}), services)
-    SocketModeHandler(app, app_token=settings.slack_app_token).start()
+    handler = SocketModeHandler(app, app_token=settings.slack_app_token)
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        handler.close()
+        raise SocketModeNotConfigured(
+            f"Slack refused SLACK_APP_TOKEN ({exc.response.get('error')}): check the app-level token "
+            "and that Socket Mode is enabled for the app"
+        ) from None
+    return handler
+
+
+def run_socket_mode(settings: Settings, services: BotServices) -> None:
+    """Connect and serve until interrupted."""
+    handler = start_socket_mode(settings, services)
+    try:
+        threading.Event().wait()
+    finally:
+        handler.close()

@@ -2,7 +2,8 @@
 
 It serves the Web API at `<base>/api/`, file downloads and uploads, response URLs and a web
 page, and acts as the people in the workspace: their messages, shared files, button clicks,
-modal submissions and slash commands become signed requests to the bot's endpoint.
+modal submissions and slash commands become signed requests to the bot's endpoint, or, with
+`socket_mode=True`, envelopes over the bot's Socket Mode connection.
 """
 
 from __future__ import annotations
@@ -10,15 +11,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.parse
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.emulator import payloads
-from bot.emulator.delivery import Deliverer, Delivery, signature
+from bot.emulator.delivery import Deliverer, Delivery, Transport, signature
 from bot.emulator.server import EmulatorServer
+from bot.emulator.socket_mode import SocketModeServer
 from bot.emulator.text import encode_user_text, mentioned_users, rich_text_block
 from bot.emulator.web_api import ApiCall, ApiError, WebApi
 from bot.emulator.workspace import Conversation, StoredFile, User, Workspace
@@ -52,7 +53,8 @@ class SlackEmulator:
                  team_id: str = "T1", bot_user_id: str = "UBOT", *, host: str = "127.0.0.1",
                  port: int = 0, bot_name: str = "DocBot", team_name: str = "Demo",
                  deliver_bot_events: bool = True, ack_timeout_s: float = 3.0,
-                 retry_delays_s: Sequence[float] = (0.5, 2.0, 5.0), trigger_ttl_s: float = 30.0) -> None:
+                 retry_delays_s: Sequence[float] = (0.5, 2.0, 5.0), trigger_ttl_s: float = 30.0,
+                 socket_mode: bool = False, app_token: str = "xapp-1-demo") -> None:
         self.signing_secret = signing_secret
         self.bot_token = bot_token
         self.deliver_bot_events = deliver_bot_events
@@ -63,10 +65,15 @@ class SlackEmulator:
             self.ws.add_conversation(Conversation(f"D{user_id[1:]}", name, is_im=True, im_user=user_id))
         for channel_id, name, private in CHANNELS:
             self.ws.add_conversation(Conversation(channel_id, name, is_private=private))
-        self.deliverer = Deliverer(bot_url, signing_secret, ack_timeout_s=ack_timeout_s,
-                                   retry_delays_s=retry_delays_s, on_change=self.ws.touch)
+        self._http = Deliverer(bot_url, signing_secret, ack_timeout_s=ack_timeout_s,
+                               retry_delays_s=retry_delays_s, on_change=self.ws.touch)
+        self.socket_mode = SocketModeServer(app_token, self.ws.app_id, host=host, ack_timeout_s=ack_timeout_s,
+                                            retry_delays_s=retry_delays_s,
+                                            on_change=self.ws.touch) if socket_mode else None
+        # Where people's actions go: the bot's request URL, or its Socket Mode connection.
+        self.deliverer: Transport = self.socket_mode or self._http
         self.api = WebApi(self.ws, bot_token=bot_token, base_url=lambda: self.base_url,
-                          on_bot_event=self._bot_event, trigger_ttl_s=trigger_ttl_s)
+                          on_bot_event=self._bot_event, trigger_ttl_s=trigger_ttl_s, socket_mode=self.socket_mode)
         self._server = EmulatorServer(self, host, port)
         self._responses: dict[str, _ResponseTarget] = {}
         self._thread: threading.Thread | None = None
@@ -83,25 +90,31 @@ class SlackEmulator:
 
     @property
     def bot_url(self) -> str:
-        return self.deliverer.bot_url
+        return self._http.bot_url
 
     @bot_url.setter
     def bot_url(self, url: str) -> None:
         """The bot's request URL may be known only after the emulator started (its API URL is needed first)."""
-        self.deliverer.bot_url = url
+        self._http.bot_url = url
 
     def start(self) -> str:
         """Serves in a background thread; returns the base URL (`http://127.0.0.1:PORT/`)."""
+        if self.socket_mode is not None:
+            self.socket_mode.start()
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="slack-emulator", daemon=True)
         self._thread.start()
         return self.base_url
 
     def serve_forever(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.start()
         self._server.serve_forever()
 
     def stop(self) -> None:
-        self.deliverer.close()
+        self._http.close()
+        if self.socket_mode is not None:
+            self.socket_mode.close()
         if self._thread is not None:  # shutdown() would wait forever for a loop that never ran
             self._server.shutdown()
             self._thread = None
@@ -313,7 +326,7 @@ class SlackEmulator:
                 self.ws, user=person, channel=conversation, message=json.loads(json.dumps(message)),
                 action=element, block_id=block_id, response_url=response_url,
                 trigger_id=self._trigger(person.id), is_ephemeral=ephemeral)
-        return self._send_form(f"block_actions {action_id}", payload)
+        return self.deliverer.send_interactive(f"block_actions {action_id}", payload)
 
     def submit_view(self, view_id: str, user: str, values: dict[str, Any]) -> Delivery:
         """Submits a modal. `values` maps action_id → text (or block_id → {action_id → text}).
@@ -329,7 +342,7 @@ class SlackEmulator:
             state = _view_state(view, values)
             payload = payloads.view_submission(self.ws, user=person, view=view, values=state,
                                                trigger_id=self._trigger(person.id))
-        delivery = self._send_form(f"view_submission {view.get('callback_id', '')}".strip(), payload)
+        delivery = self.deliverer.send_interactive(f"view_submission {view.get('callback_id', '')}".strip(), payload)
         self._apply_view_response(person.id, view_id, delivery)
         return delivery
 
@@ -342,7 +355,7 @@ class SlackEmulator:
                 del stack[stack.index(view_id):]
             self.ws.touch()
         if view is not None and view.get("notify_on_close"):
-            self._send_form("view_closed", payloads.view_closed(self.ws, user=person, view=view))
+            self.deliverer.send_interactive("view_closed", payloads.view_closed(self.ws, user=person, view=view))
 
     def slash_command(self, command: str, text: str, channel: str, user: str) -> Delivery:
         """Runs `/command text`; a JSON or text answer in the HTTP response shows as Slack would."""
@@ -350,9 +363,7 @@ class SlackEmulator:
         target = _ResponseTarget(conversation.id, person.id, None, None, True)
         form = payloads.slash_command(self.ws, user=person, channel=conversation, command=command, text=text,
                                       response_url=self._response_url(target), trigger_id=self._trigger(person.id))
-        body = urllib.parse.urlencode(form)
-        delivery = self.deliverer.send("command", command, body,
-                                       self.deliverer.signed_headers(body, "application/x-www-form-urlencoded"))
+        delivery = self.deliverer.send_command(command, form)
         if delivery.ok and delivery.response.strip():
             try:
                 reply = json.loads(delivery.response)
@@ -381,7 +392,7 @@ class SlackEmulator:
                     sign: bool = True, secret: str | None = None, timestamp: int | None = None,
                     retry_num: int | None = None, retry_reason: str = "http_timeout",
                     headers: dict[str, str] | None = None) -> Delivery:
-        """POSTs a body to the bot right now, signed (or not, or with another secret or timestamp)."""
+        """POSTs a body to the bot's request URL right now, signed (or not, or with another secret or timestamp)."""
         text = json.dumps(body) if isinstance(body, dict) else body.decode() if isinstance(body, bytes) else body
         ts = str(int(time.time()) if timestamp is None else timestamp)
         sent = {"Content-Type": content_type, "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
@@ -392,7 +403,7 @@ class SlackEmulator:
             sent["X-Slack-Retry-Num"] = str(retry_num)
             sent["X-Slack-Retry-Reason"] = retry_reason
         sent.update(headers or {})
-        return self.deliverer.send("raw", "raw", text, sent, retry_num=retry_num or 0)
+        return self._http.send("raw", "raw", text, sent, retry_num=retry_num or 0)
 
     def redeliver(self, delivery: Delivery, *, retry_num: int = 1, retry_reason: str = "http_timeout") -> Delivery:
         """Sends an earlier event again, as Slack's retry does: same body (same event_id), new signature."""
@@ -403,17 +414,12 @@ class SlackEmulator:
     def _send_event(self, event: dict[str, Any]) -> None:
         envelope = payloads.event_envelope(self.ws, event)
         label = event["type"] + (f" ({event['subtype']})" if event.get("subtype") else "")
-        self.deliverer.send_event(label, json.dumps(envelope))
+        self.deliverer.send_event(label, envelope)
 
     def _bot_event(self, conversation: Conversation, event: dict[str, Any]) -> None:
         """Slack also tells the app about its own posts; Bolt drops them (ignoring_self_events)."""
         if self.deliver_bot_events and (conversation.bot_member or conversation.is_im):
             self._send_event(json.loads(json.dumps(event)))
-
-    def _send_form(self, label: str, payload: dict[str, Any]) -> Delivery:
-        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
-        return self.deliverer.send("interactive", label, body,
-                                   self.deliverer.signed_headers(body, "application/x-www-form-urlencoded"))
 
     def _trigger(self, user_id: str) -> str:
         trigger_id = f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}"

@@ -12,12 +12,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.emulator.blocks import MESSAGE_TEXT_MAX, VIEW_MAX_BLOCKS, block_errors
 from bot.emulator.workspace import Conversation, Workspace
 
+if TYPE_CHECKING:
+    from bot.emulator.socket_mode import SocketModeServer
+
 BotEventSink = Callable[[Conversation, dict[str, Any]], None]
+# Methods called with the app-level token (xapp-…) instead of the bot token.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
 
 class ApiError(Exception):
@@ -70,9 +75,13 @@ def _flag(args: dict[str, Any], name: str) -> bool:
 
 class WebApi:
     def __init__(self, workspace: Workspace, *, bot_token: str, base_url: Callable[[], str],
-                 on_bot_event: BotEventSink, trigger_ttl_s: float = 30.0) -> None:
+                 on_bot_event: BotEventSink, trigger_ttl_s: float = 30.0,
+                 socket_mode: SocketModeServer | None = None) -> None:
         self.ws = workspace
         self.bot_token = bot_token
+        self.socket_mode = socket_mode
+        # Without Socket Mode the app has no app-level token: every xapp- token is invalid.
+        self.app_token = socket_mode.app_token if socket_mode is not None else None
         self.base_url = base_url
         self.on_bot_event = on_bot_event
         self.trigger_ttl_s = trigger_ttl_s
@@ -82,6 +91,7 @@ class WebApi:
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "api.test": lambda args: {"args": args},
             "auth.test": self.auth_test,
+            "apps.connections.open": self.apps_connections_open,
             "chat.postMessage": self.chat_post_message,
             "chat.update": self.chat_update,
             "chat.postEphemeral": self.chat_post_ephemeral,
@@ -131,8 +141,10 @@ class WebApi:
             return ApiResult(200, {"ok": False, "error": "unknown_method"})
         if not token:
             return ApiResult(200, {"ok": False, "error": "not_authed"})
-        if token != self.bot_token:
-            return ApiResult(200, {"ok": False, "error": "invalid_auth"})
+        expected = self.app_token if method in APP_TOKEN_METHODS else self.bot_token
+        if token != expected:
+            error = "not_allowed_token_type" if token in (self.bot_token, self.app_token) else "invalid_auth"
+            return ApiResult(200, {"ok": False, "error": error})
         with self._lock:
             queue = self._faults.get(method)
             fault = queue.pop(0) if queue else None
@@ -225,6 +237,10 @@ class WebApi:
             "bot_id": self.ws.bot_id,
             "is_enterprise_install": False,
         }
+
+    def apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        assert self.socket_mode is not None  # the app token check let the call through
+        return {"url": self.socket_mode.open_connection()}
 
     # -- chat --------------------------------------------------------------------------
     def chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
