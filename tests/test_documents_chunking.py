@@ -119,3 +119,37 @@ def test_text_without_spaces_is_still_cut_into_full_windows(tokenizer):
     total = tokenizer.count(text)
     assert len(chunks) <= total // 200 + 2  # windows stay near full size: no crawling a token at a time
     assert all(c.token_count <= 254 for c in chunks)
+
+
+def statement_rows(n: int, columns: str | None = "Three Months Ended July 1, 2023 June 25, 2022") -> list[Block]:
+    return [
+        Block(f"Line item {i} of the statement {i * 1013:,} {i * 977:,}", 4, "STATEMENTS OF OPERATIONS", "table_row", columns)
+        for i in range(1, n + 1)
+    ]
+
+
+def test_a_section_that_opens_with_a_table_starts_a_chunk_of_its_own(tokenizer):
+    # A short tail of another section (a table of contents) must not share the statement's chunk.
+    contents = Block(prose(60), 3, "Part I")
+    chunks = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc([contents, *statement_rows(10)]), "d8")
+    assert [c.heading for c in chunks] == ["Part I", "STATEMENTS OF OPERATIONS"]
+    assert "Line item 1 " in body(chunks[1]) and "Line item" not in chunks[0].text
+    # A few words before the table (a company name) still stay with it.
+    company = Block("Orchard Inc.", 4, "Item 1")
+    chunks = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc([company, *statement_rows(6)]), "d9")
+    assert len(chunks) == 1 and "Orchard Inc." in chunks[0].text
+
+
+def test_column_headers_head_chunks_that_start_mid_table_only(tokenizer):
+    rows = statement_rows(60)
+    after = [Block(prose(120, i), 5, "STATEMENTS OF OPERATIONS") for i in range(3)] + statement_rows(3)
+    chunks = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc([*rows, *after]), "d10")
+    columns = "Columns: Three Months Ended July 1, 2023 June 25, 2022"
+    # Rows repeat their table's columns (the header is not in the chunk); prose is left alone,
+    # even when rows of the same table follow it further down.
+    starts = [(c.text.split("\n")[1], c.text.split("\n")[2]) for c in chunks]
+    assert [second == columns for second, _ in starts] == [third.startswith("Line item") for _, third in starts]
+    assert sum(second == columns for second, _ in starts) >= 4
+    prose_first = [c for c in chunks if not body(c).startswith(("Columns", "Line item"))]
+    assert prose_first and not any("Columns" in c.text for c in prose_first)
+    assert "Line item 3 " in prose_first[-1].text

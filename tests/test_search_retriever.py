@@ -124,6 +124,8 @@ def test_document_prior_prefers_files_named_in_the_question(tmp_path, embedder):
         service.ingest(f"{company} quarterly report.\n\n{body.format(figure)}".encode(), name, channel="C1")
     retriever = Retriever(embedder, vectors, service, NS)
     assert retriever.search("What were ACME net sales in Q2 2023?", channel="C1", k=1)[0].chunk.file_name == "2023 Q2 ACME.txt"
+    spelled = retriever.search("ACME net sales in the second quarter of 2023", channel="C1", k=1)[0]
+    assert spelled.chunk.file_name == "2023 Q2 ACME.txt"
     latest = retriever.search("Acme net sales in the most recent quarter", channel="C1", k=1)[0]
     assert latest.chunk.file_name == "2023 Q3 ACME.txt"
     assert retriever.search("Globex net sales", channel="C1", k=1)[0].chunk.file_name == "2023 Q2 GLOBEX.txt"
@@ -157,3 +159,54 @@ def test_scope_holds_with_pinecone_as_the_vector_store(tmp_path, embedder, mode)
             assert queries and queries[-1]["filter"] == {
                 "$or": [{"channels": {"$in": ["G9"]}}, {"workspace_wide": {"$eq": True}}]
             }
+
+
+def service_with(tmp_path, embedder, documents: dict[str, str]):
+    vectors = LocalVectorStore(tmp_path / "v")
+    service = build_document_service(
+        embedder=embedder, vectors=vectors, objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace=NS,
+    )
+    for name, text in documents.items():
+        service.ingest(text.encode(), name, channel="C1")
+    return service, vectors
+
+
+def test_the_named_documents_chunks_compete_among_themselves_not_only_in_the_global_pool(tmp_path, embedder):
+    # Other quarters' filings match the question's words better and fill the (small) pool of
+    # candidates; the filing the question names ("second quarter" = the Q2 file) must still win.
+    documents = {
+        f"{year} Q{q} ACME.txt": f"Quarterly report {year} {q}.\n\nNet sales were {q}00 million this quarter."
+        for year in (2022, 2023) for q in (1, 3, 4)
+    }
+    documents["2023 Q2 ACME.txt"] = "Quarterly report.\n\nRevenue from product shipments totalled 110 million."
+    service, vectors = service_with(tmp_path, embedder, documents)
+    retriever = Retriever(embedder, vectors, service, NS, candidates=2)
+    question = "What were net sales in the second quarter?"
+    for mode in ("dense", "bm25"):
+        assert retriever.search(question, channel="C1", k=1, mode=mode)[0].chunk.file_name != "2023 Q2 ACME.txt"
+    assert retriever.search(question, channel="C1", k=1)[0].chunk.file_name == "2023 Q2 ACME.txt"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_hits_are_passages_of_neighbouring_chunks_and_never_repeat_text(tmp_path, embedder, mode):
+    paragraphs = [
+        f"Paragraph {i} about the warehouse in region {i}: shipping volumes and staffing were reviewed "
+        f"in detail, and the region reported {i * 1111:,} parcels with {i * 37} delayed deliveries."
+        for i in range(1, 25)
+    ]
+    service, vectors = service_with(tmp_path, embedder, {"warehouses.txt": "\n\n".join(paragraphs)})
+    chunks = service.chunks_in_scope("C1")
+    assert len(chunks) >= 4
+    question = "How many parcels did region 2 report?"
+    plain = Retriever(embedder, vectors, service, NS, passage_tokens=0).search(question, channel="C1", k=2, mode=mode)
+    assert [h.chunk.text for h in plain] == [chunks[h.chunk.index].text for h in plain]
+    hits = Retriever(embedder, vectors, service, NS).search(question, channel="C1", k=3, mode=mode)
+    assert "2,222 parcels" in hits[0].chunk.text
+    for hit in hits:
+        # The ranked chunk plus a neighbour, within the budget, cited with all their pages.
+        own = chunks[hit.chunk.index]
+        assert own.text.split("\n", 1)[1] in hit.chunk.text and len(hit.chunk.text) > len(own.text)
+        assert hit.chunk.token_count <= 512
+    lines = [line for hit in hits for line in hit.chunk.text.split("\n")[1:]]
+    assert len(lines) == len(set(lines))

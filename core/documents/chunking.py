@@ -5,7 +5,9 @@ block larger than a chunk is cut, at the tokenizer's character offsets (preferri
 end, never inside a word), so chunk text is always verbatim source text. Table rows are never
 split when a row fits. Every chunk starts with one context line — the file's name and the
 section heading — because company, period and statement title often appear nowhere else near
-a figure; that line is counted in the token budget.
+a figure; that line is counted in the token budget. A chunk that starts mid-table adds a
+"Columns: …" line (the table's period headers). A section that opens with a table (a financial
+statement) starts a chunk of its own rather than trailing the end of another section.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from core.search.base import Tokenizer
 _MAX_CONTEXT_SHARE = 0.25
 # The column-header line of a chunk that starts mid-table may use at most this share.
 _MAX_COLUMNS_SHARE = 0.2
+# A text piece this short before a chunk's first table row is a row label, not prose.
+_MAX_LABEL_TOKENS = 12
+# A section "opens with a table" when one of its first pieces is a table row.
+_TABLE_LOOKAHEAD = 3
 
 
 @dataclass(frozen=True)
@@ -143,19 +149,31 @@ class Chunker:
     def _pack(self, pieces: list[_Piece]) -> list[list[_Piece]]:
         groups: list[list[_Piece]] = []
         current: list[_Piece] = []
-        for piece in pieces:
+        for i, piece in enumerate(pieces):
             if current and not self._fits(current, piece):
                 groups.append(current)
                 current = self._overlap_from(current, piece)
-            elif current and piece.heading != current[-1].heading and _size(current) >= self._cfg.min_tokens:
-                # A new section starts and this chunk is big enough: end it here, no overlap
-                # (the previous section's tail would only blur the new one).
+            elif current and piece.heading != current[-1].heading and self._section_break(current, pieces, i):
+                # A new section starts: end the chunk here, no overlap (the previous section's
+                # tail would only blur the new one).
                 groups.append(current)
                 current = []
             current.append(piece)
         if current and not all(p.overlap for p in current):
             groups.append(current)
         return self._merge_small_tail(groups)
+
+    def _section_break(self, current: list[_Piece], pieces: list[_Piece], start: int) -> bool:
+        """Whether a chunk ends where the section of pieces[start] begins: when it is big enough,
+        or when the new section opens with a table (a financial statement, a schedule): its rows
+        and headers then start a chunk of their own instead of trailing unrelated text."""
+        size = _size(current)
+        if size >= self._cfg.min_tokens:
+            return True
+        if size < self._cfg.min_tokens // 4:
+            return False  # a few words (a company name, a sub-title) stay with what follows
+        section = pieces[start : start + _TABLE_LOOKAHEAD]
+        return any(p.kind == "table_row" for p in section if p.heading == pieces[start].heading)
 
     def _fits(self, group: list[_Piece], piece: _Piece) -> bool:
         context = max(self._context(h)[1] for h in {p.heading for p in group} | {piece.heading})
@@ -198,7 +216,14 @@ def _size(group: list[_Piece]) -> int:
 
 
 def _first_row(group: list[_Piece]) -> _Piece | None:
-    return next((p for p in group if p.kind == "table_row"), None)
+    """The table row a chunk starts with, after at most a few row labels ("Operating expenses:");
+    None when the chunk starts with prose (its tables, if any, come with their own headers)."""
+    for p in group:
+        if p.kind == "table_row":
+            return p
+        if p.tokens > _MAX_LABEL_TOKENS:
+            return None
+    return None
 
 
 def _main_heading(group: list[_Piece]) -> str | None:

@@ -4,6 +4,7 @@ Company, product and period often appear only in a file's name and on its first 
 to the figure a question asks for ("Apple's Q2 2023 net sales"). This scores whole documents by
 the question's distinctive terms found in their file names and in a good share of their chunks,
 and resolves "latest"/"most recent" to the newest period among the best-matching documents.
+Ordinal quarters in a question ("the second quarter") also count as the file-name form ("Q2").
 The retriever uses the scores as a prior on top of chunk ranking.
 """
 
@@ -24,7 +25,15 @@ _CHARACTERISTIC_SHARE = 0.1
 # Below this total, no question term singled out any document: no prior at all.
 _MIN_EVIDENCE = 0.5
 _RECENT = re.compile(r"\b(latest|most recent|newest|last (?:quarter|report|filing)|current (?:quarter|report))\b", re.I)
+_ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b", re.I)
+_QUARTER_NUMBER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)\D{0,3}[Qq]([1-4])(?!\d)|(?<![A-Za-z])[Qq]([1-4])\D{0,3}((?:19|20)\d\d)(?!\d)")
+
+
+def question_terms(question: str) -> set[str]:
+    """The question's terms, with "second quarter" also read as "q2" (how file names say it)."""
+    quarters = {f"q{_QUARTER_NUMBER[m.group(1).lower()]}" for m in _ORDINAL_QUARTER.finditer(question)}
+    return set(terms(question)) | quarters
 
 
 def period_of(file_name: str) -> tuple[int, int] | None:
@@ -89,6 +98,10 @@ class DocumentMatcher:
         n = self._chunk_count
         return {t: _idf(n, float(self._chunk_df[self._vocab[t]]) if t in self._vocab else 0.0) for t in query_terms}
 
+    def named(self, question: str) -> set[str]:
+        """Documents whose file name shares a term with the question ("ACME", "Q2", "2023")."""
+        return {self._doc_ids[i] for term in question_terms(question) for i in self._name_docs.get(term, [])}
+
     def scores(self, question: str, doc_ids: set[str] | None = None) -> dict[str, float]:
         """Prior in [0, 1] per document (1 = best match); empty when nothing discriminates."""
         if doc_ids is None:
@@ -100,7 +113,7 @@ class DocumentMatcher:
         if n < 2:
             return {}
         raw = np.zeros(len(self._doc_ids), dtype=np.float64)
-        for term in set(terms(question)):
+        for term in question_terms(question):
             presence = np.zeros(len(self._doc_ids), dtype=np.float64)
             tid = self._vocab.get(term)
             if tid is not None:

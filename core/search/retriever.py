@@ -4,7 +4,11 @@ Modes: "dense" and "bm25" are the single retrievers as they are; "hybrid" (the d
 them with weighted reciprocal-rank fusion, ranks chunks with the question minus words that only
 point at documents ("in the latest 10-Q"), and multiplies each chunk's score by a prior for its
 document: how well the question's distinctive words (company, period, product) match the file
-name and the words characteristic of the document (core/search/doc_match.py).
+name and the words characteristic of the document (core/search/doc_match.py). Documents the
+prior singles out also have their chunks ranked among themselves, so the pool of candidates is
+not filled by other files alone. Every mode returns each ranked chunk as the passage around it
+(core/search/passages.py): retrieval works on chunks sized for the embedder, the reader gets
+the rest of the table or section too.
 
 Scope is enforced twice: the vector query carries the channel filter, and every candidate (dense
 or BM25) must belong to a document the corpus says is visible in the channel. A private
@@ -22,6 +26,9 @@ import numpy as np
 from core.documents.models import Chunk
 from core.search.base import Embedder, VectorStore
 from core.search.text import terms, without_meta_words
+
+# Documents the question names with a prior at least this are the ones it is about.
+_FOCUS_PRIOR = 0.6
 
 Mode = Literal["dense", "bm25", "hybrid"]
 MODES: tuple[str, ...] = ("dense", "bm25", "hybrid")
@@ -94,6 +101,7 @@ class Retriever:
         dense_weight: float = 1.0,
         bm25_weight: float = 0.5,
         doc_prior: float = 4.0,
+        passage_tokens: int = 512,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -107,6 +115,9 @@ class Retriever:
         # retriever there, and the document prior (company / period named in the question) the
         # strongest single signal. doc_prior=0 turns the prior off.
         self.doc_prior = doc_prior
+        # Each ranked chunk is returned as the passage around it, at most this many word pieces
+        # (core/search/passages.py); 0 returns the chunks as they are.
+        self.passage_tokens = passage_tokens
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
         self._model_checked = False
@@ -134,20 +145,53 @@ class Retriever:
         dense_rank = {pos: rank for rank, (pos, _) in enumerate(dense, 1)}
         dense_score = dict(dense)
         bm25_rank = {pos: rank for rank, (pos, _) in enumerate(lexical, 1)}
-        return [
-            SearchHit(snap.chunks[pos], float(score), dense_rank.get(pos), bm25_rank.get(pos), dense_score.get(pos))
-            for pos, score in ranked[:k]
-        ]
+        hits = []
+        taken: set[int] = set()
+        for pos, score in ranked:
+            if len(hits) == k:
+                break
+            if pos in taken:
+                continue  # already part of a better-ranked passage
+            chunk = self._passage(snap, pos, taken)
+            hits.append(SearchHit(chunk, float(score), dense_rank.get(pos), bm25_rank.get(pos), dense_score.get(pos)))
+        return hits
+
+    def _passage(self, snap: _Snapshot, pos: int, taken: set[int]) -> Chunk:
+        if not self.passage_tokens:
+            taken.add(pos)
+            return snap.chunks[pos]
+        from core.search.passages import grow_passage
+
+        def neighbour(chunk: Chunk, step: int) -> int | None:
+            return snap.position.get(f"{chunk.doc_id}:{chunk.index + step}")
+
+        passage = grow_passage(
+            pos, snap.chunks, neighbour, taken, self.passage_tokens, self.embedder.tokenizer.count
+        )
+        taken.update(passage.positions)
+        return passage.chunk
 
     def _hybrid(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
         """(ranked, dense candidates, BM25 candidates) for hybrid mode."""
         # The document prior reads the whole question ("latest 10-Q" picks a filing); chunk
         # ranking reads it without words that only point at documents.
         content = without_meta_words(question)
-        dense = self._dense(content, channel, snap, scope, pool)
+        vector = self._embed(content)
+        dense = self._dense_vector(vector, channel, snap, scope, pool)
         lexical = self._bm25(content, snap, scope, pool)
         prior = self._matcher(snap).scores(question, scope.doc_ids) if self.doc_prior else {}
-        return self._fuse(snap, dense, lexical, prior), dense, lexical
+        named = self._matcher(snap).named(question) if prior else set()
+        focus = {doc for doc, p in prior.items() if p >= _FOCUS_PRIOR and doc in named}
+        if focus and len(focus) < len(scope.doc_ids):
+            # The question names its documents (company, period in the file name): rank their
+            # chunks among themselves too, so that a figure's table is a candidate even when other
+            # files' chunks fill the global pool.
+            inside = _Scope(focus, scope.mask & np.fromiter((c.doc_id in focus for c in snap.chunks), bool))
+            dense_ranks = _focused(dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus)
+            lexical_ranks = _focused(lexical, self._bm25(content, snap, inside, pool), snap, focus)
+        else:
+            dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
+        return self._fuse(snap, dense_ranks, lexical_ranks, prior), dense, lexical
 
     def term_weights(self, text: str) -> dict[str, float]:
         """Corpus IDF of each of the text's terms: how much finding the term says about relevance."""
@@ -157,9 +201,21 @@ class Retriever:
     # --- candidates -------------------------------------------------------------------------
 
     def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
+        return self._dense_vector(self._embed(question), channel, snap, scope, pool)
+
+    def _embed(self, question: str) -> np.ndarray:
         self._check_model()
-        vector = self.embedder.embed([question])[0]
-        matches = self.store.query(self.namespace, vector, top_k=pool, filter=scope_filter(channel))
+        return self.embedder.embed([question])[0]
+
+    def _dense_vector(
+        self, vector: np.ndarray, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int,
+        docs: set[str] | None = None,
+    ):
+        flt = scope_filter(channel)
+        if docs is not None:
+            only = {"doc_id": {"$in": sorted(docs)}}
+            flt = only if flt is None else {"$and": [flt, only]}
+        matches = self.store.query(self.namespace, vector, top_k=pool, filter=flt)
         out = []
         for match in matches:
             pos = snap.position.get(match.id)
@@ -182,12 +238,13 @@ class Retriever:
         top = candidates[np.argsort(-scores[candidates], kind="stable")[:pool]]
         return [(int(pos), float(scores[pos])) for pos in top]
 
-    def _fuse(self, snap: _Snapshot, dense: list, lexical: list, prior: dict[str, float]):
-        """Reciprocal-rank fusion, weighted per retriever, times (1 + doc_prior * prior[doc])."""
+    def _fuse(self, snap: _Snapshot, dense: dict[int, int], lexical: dict[int, int], prior: dict[str, float]):
+        """Reciprocal-rank fusion of {position: rank}, weighted per retriever, times
+        (1 + doc_prior * prior[doc])."""
         fused: dict[int, float] = {}
-        for rank, (pos, _) in enumerate(dense, 1):
+        for pos, rank in dense.items():
             fused[pos] = fused.get(pos, 0.0) + self.dense_weight / (self.rrf_k + rank)
-        for rank, (pos, _) in enumerate(lexical, 1):
+        for pos, rank in lexical.items():
             fused[pos] = fused.get(pos, 0.0) + self.bm25_weight / (self.rrf_k + rank)
         if prior:
             for pos in fused:
@@ -225,3 +282,15 @@ class Retriever:
         if not self._model_checked:
             self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
             self._model_checked = True
+
+
+def _ranks(candidates: list[tuple[int, float]]) -> dict[int, int]:
+    return {pos: rank for rank, (pos, _) in enumerate(candidates, 1)}
+
+
+def _focused(overall: list, inside: list, snap: _Snapshot, focus: set[str]) -> dict[int, int]:
+    """Ranks for fusion: chunks of the focus documents by their rank among those documents,
+    the others by their overall rank."""
+    ranks = {pos: rank for pos, rank in _ranks(overall).items() if snap.chunks[pos].doc_id not in focus}
+    ranks.update(_ranks(inside))
+    return ranks
