@@ -44,3 +44,12 @@ def test_filters_follow_pinecone_semantics():
     assert matches(meta, {"missing": {"$ne": "x"}}) and not matches(meta, {"missing": {"$eq": "x"}})
     with pytest.raises(FilterError, match="unsupported"):
         matches(meta, {"n": {"$regex": "x"}})
+
+
+def test_a_line_wrapped_mid_sentence_is_joined_again():
+    text = "R&D expense in 2023 was\ndriven by headcount.\nTotal net sales 81,797 82,959\nProducts 60,584"
+    assert sentences(text) == [
+        "R&D expense in 2023 was driven by headcount.",
+        "Total net sales 81,797 82,959",
+        "Products 60,584",
+    ]

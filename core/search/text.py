@@ -81,6 +81,11 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[$•-])|\n+")
 
 
+# A PDF line wrapped mid-sentence: no closing punctuation, and the next line goes on in lower case.
+_WRAPPED_LINE = re.compile(r"(?<=[^.!?:;\n])[ \t]*\n[ \t]*(?=[a-z(])")
+
+
 def sentences(text: str) -> list[str]:
     """Split text into sentences (and lines: table rows are sentences of their own)."""
+    text = _WRAPPED_LINE.sub(" ", text)
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
