@@ -39,8 +39,6 @@ def load_settings() -> Settings:
 
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # bm25s sets its own logger to DEBUG, which would print on every query.
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class Services:

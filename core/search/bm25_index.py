@@ -12,8 +12,12 @@ class Bm25Index:
     # and a matching row should not be drowned by its neighbours.
     def __init__(self, texts: list[str], *, k1: float = 1.5, b: float = 0.5, tokens: list[list[str]] | None = None) -> None:
         """tokens: the texts' terms when already computed (core.search.text.terms)."""
+        import logging
+
         import bm25s
 
+        # bm25s sets its logger to DEBUG on import; its progress lines are not ours to print.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self._size = len(texts)
         self._bm25 = bm25s.BM25(k1=k1, b=b)
         if texts:
