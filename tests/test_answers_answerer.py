@@ -153,3 +153,23 @@ def test_citation_markers_are_validated_and_renumbered(retriever):
     assert text == "A [1]. B [2][1]. C."
     assert [c.number for c in citations] == [1, 2]
     assert citations[0].file_name == hits[2].chunk.file_name
+
+
+def test_extractive_answers_never_quote_page_headers_or_footers(minilm):
+    from core.answers.extractive import score_sentences
+    from core.documents.models import Chunk
+    from core.search.retriever import SearchHit
+
+    def hit(index: int, text: str) -> SearchHit:
+        chunk = Chunk("d1", "2023 Q3 ACME.pdf", index, text, [index + 1], None, 50)
+        return SearchHit(chunk, 1.0 / (index + 1), index + 1, None)
+
+    hits = [
+        hit(0, "2023 Q3 ACME — Results\nAcme Inc. | Q3 2023 Form 10-Q | 14\nAcme's R&D expense in Q3 2023 was $7.4 billion."),
+        hit(1, "2023 Q3 ACME — Results\nAcme Inc. | Q3 2023 Form 10-Q | 15\nTotal net sales 81,797 82,959"),
+    ]
+    scored = score_sentences("How much did Acme spend on R&D in Q3 2023?", hits, minilm)
+    texts = [s.text for s in scored]
+    assert not any("Form 10-Q" in t for t in texts)
+    assert texts[0] == "Acme's R&D expense in Q3 2023 was $7.4 billion."
+    assert "Total net sales 81,797 82,959" in texts

@@ -228,3 +228,4 @@ def test_csv_header_detection(parser):
     assert [b.text for b in words.blocks] == ["name: Bob; city: Oslo", "name: Ada; city: Lima"]
     numbers = parser.parse(b"1,2\n3,4\n", "grid.csv")
     assert [b.text for b in numbers.blocks] == ["1; 2", "3; 4"]
+

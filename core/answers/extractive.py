@@ -48,15 +48,34 @@ def _body(hit: SearchHit) -> str:
     return rest if rest.strip() and hit.chunk.file_name.rsplit(".", 1)[0] in first else text
 
 
+_TRAILING_NUMBER = re.compile(r"[\s|]*\d+$")
+
+
+def _running_lines(hits: list[SearchHit]) -> set[str]:
+    """Page headers and footers ("Apple Inc. | Q3 2023 Form 10-Q | 14"): the same line with
+    another page number at its end. They match the question's company and period, and say nothing."""
+    numbers: dict[str, set[str]] = {}
+    for hit in hits:
+        for line in hit.chunk.text.splitlines():
+            line = line.strip()
+            stem = _TRAILING_NUMBER.sub("", line)
+            if stem != line and len(_WORDY.findall(stem)) >= 2:
+                numbers.setdefault(stem, set()).add(line[len(stem):].strip(" |"))
+    return {stem for stem, seen in numbers.items() if len(seen) >= 2}
+
+
 def score_sentences(
     question: str, hits: list[SearchHit], embedder: Embedder, term_weights: dict[str, float] | None = None
 ) -> list[ScoredSentence]:
     """Candidate sentences of the hits, best first. term_weights: corpus IDF per question term."""
     candidates: list[tuple[str, int]] = []
     seen: set[str] = set()
+    running = _running_lines(hits)
     for i, hit in enumerate(hits):
         for sentence in sentences(_body(hit)):
             sentence = sentence.lstrip("•·▪■-–* ").strip()
+            if _TRAILING_NUMBER.sub("", sentence) in running:
+                continue
             # Overlapping chunks repeat sentences, sometimes cut differently: compare their openings.
             key = "".join(ch for ch in sentence.lower() if ch.isalnum())[:80]
             # Fragments and bare numbers ("14", "(393) (247)") are not answers.
