@@ -9,7 +9,7 @@ import json
 import logging
 import time
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.ack import acknowledge
@@ -90,9 +90,10 @@ def build_home(services: BotServices, client: WebClient, logger: logging.Logger)
 
 
 def register(app: App, services: BotServices) -> None:
-    def publish_home(event: dict, client: WebClient, logger: logging.Logger) -> None:
+    def publish_home(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
         if event.get("tab", "home") != "home":
             return
-        client.views_publish(user_id=event["user"], view=home_view(build_home(services, client, logger)))
+        view = home_view(build_home(services, client, logger), context.bot_user_id)
+        client.views_publish(user_id=event["user"], view=view)
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])

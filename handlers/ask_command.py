@@ -11,17 +11,16 @@ from slack_sdk.errors import SlackApiError
 from handlers import constants as c
 from handlers.conversation import Question, answer_question
 from handlers.format import escape, truncate
+from handlers.hints import ASK_USAGE
 from handlers.progress import post_failure
 from handlers.services import BotServices
-
-USAGE = "Usage: `/ask <question>`, e.g. `/ask what does the travel policy say about hotels?`"
 
 
 def acknowledge_ask(ack: Ack, command: dict) -> None:
     if (command.get("text") or "").strip():
         ack()
     else:
-        ack(text=USAGE)
+        ack(text=ASK_USAGE)
 
 
 def answer_ask(services: BotServices, command: dict, context: BoltContext, client: WebClient, respond: Respond, logger: logging.Logger) -> None:
@@ -37,7 +36,8 @@ def answer_ask(services: BotServices, command: dict, context: BoltContext, clien
             response_type="ephemeral",
         )
         return
-    question = Question(text=text, user=user, channel=channel, thread_ts=root["ts"], team_id=context.team_id or "")
+    question = Question(text=text, user=user, channel=channel, thread_ts=root["ts"], team_id=context.team_id or "",
+                        direct=command.get("channel_name") == "directmessage")
     try:
         answer_question(services, client, question, history=None, logger=logger)
     except Exception as exc:

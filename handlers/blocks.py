@@ -40,6 +40,7 @@ from handlers.format import (
     split_text,
     truncate,
 )
+from handlers.hints import EXAMPLE_DATA_QUESTION, EXAMPLE_DOCS_QUESTION
 
 if TYPE_CHECKING:
     from core.answers.models import Answer
@@ -240,7 +241,8 @@ def save_example_blocks(query_id: str) -> list[dict]:
 
 
 def edit_modal(sql: str, private_metadata: str) -> dict:
-    """The SQL in an editable box; private_metadata says which proposal and thread it belongs to."""
+    """The SQL in an editable box (callers refuse SQL over MODAL_SQL_LIMIT: cut SQL is another query);
+    private_metadata says which proposal and thread it belongs to."""
     return View(
         type="modal",
         callback_id=c.SQL_EDIT_VIEW_CALLBACK_ID,
@@ -255,7 +257,7 @@ def edit_modal(sql: str, private_metadata: str) -> dict:
                 element=PlainTextInputElement(
                     action_id=c.SQL_EDIT_INPUT_ACTION_ID,
                     multiline=True,
-                    initial_value=sql[:MODAL_SQL_LIMIT],
+                    initial_value=sql,
                     max_length=MODAL_SQL_LIMIT,
                 ),
             )
@@ -284,10 +286,11 @@ def _bullets(lines: list[str], empty: str, limit: int = 20) -> str:
     return truncate("\n".join(shown), SECTION_LIMIT)
 
 
-def home_view(content: HomeContent) -> dict:
+def home_view(content: HomeContent, bot_user_id: str | None) -> dict:
+    bot = f"<@{bot_user_id}>" if bot_user_id else "@me"
     how_to = (
-        "• Mention me in a channel: `@bot what does the travel policy say about hotels?`\n"
-        "• Ask about data: `@bot revenue per month in 2023` — I propose SQL; *Approve* runs it read-only.\n"
+        f"• Mention me in a channel: {bot} {EXAMPLE_DOCS_QUESTION}\n"
+        f"• Ask about data: {bot} {EXAMPLE_DATA_QUESTION} — I propose SQL; *Approve* runs it read-only.\n"
         "• Share a PDF, DOCX, HTML, Markdown, TXT, CSV or JSON file in a channel I am in and I index it.\n"
         "• Reply in a thread I answered to follow up, or send me a direct message.\n"
         "• `/ask <question>` works anywhere."

@@ -5,22 +5,22 @@ Shared by mentions, thread follow-ups, direct messages and /ask, so they all beh
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import time
 from dataclasses import dataclass
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from handlers.blocks import ProposalView, answer_blocks, fit_message, notice_blocks, proposal_blocks
+from handlers.dedup import wait_for_file
 from handlers.format import MESSAGE_BLOCK_LIMIT, escape, truncate
+from handlers.hints import DM_SCOPE_HINT, EMPTY_QUESTION, nothing_found_text
+from handlers.memory import record_activity, remember_thread
 from handlers.progress import describe_failure, post_failure, working_on
 from handlers.services import BotServices
+from handlers.shared_files import ingest_shared_file
 
-THREAD_TTL_S = 14 * 24 * 3600  # how long a thread the bot answered keeps answering without a mention
-ACTIVITY_TTL_S = 7 * 24 * 3600
 HISTORY_MESSAGES = 20  # turns of the thread passed on as history
 THREAD_PAGE = 200
 
@@ -35,31 +35,24 @@ class Question:
     thread_ts: str  # where the reply goes (the thread root, or the message that starts it)
     team_id: str = ""
     in_thread: bool = False  # True when thread_ts is an existing thread with history
+    # A mention, a DM or /ask always gets a reply; a follow-up without a mention only when
+    # something relevant was found (people chat in threads the bot answered).
+    addressed: bool = True
+    direct: bool = False  # a direct message: it sees no channel's documents
+
+
+@dataclass
+class ReplyPart:
+    """One source's contribution to a reply."""
+
+    blocks: list[dict]
+    fallback: str
+    empty: bool = False  # nothing relevant (documents found nothing, SQL abstained): not a failure
+    runnable: bool = False  # a SQL proposal awaiting approval
 
 
 def strip_mentions(text: str) -> str:
     return " ".join(_MENTION.sub(" ", text or "").split())
-
-
-def thread_key(channel: str, thread_ts: str) -> str:
-    return f"slack:thread:{channel}:{thread_ts}"
-
-
-def remember_thread(services: BotServices, channel: str, thread_ts: str) -> None:
-    services.kv.set(thread_key(channel, thread_ts), "1", ttl_s=THREAD_TTL_S)
-
-
-def is_bot_thread(services: BotServices, channel: str, thread_ts: str) -> bool:
-    return services.kv.get(thread_key(channel, thread_ts)) is not None
-
-
-def record_activity(services: BotServices, kind: str, text: str, *, channel: str, user: str = "") -> None:
-    """A short line for the App Home's recent activity (shown only if `channel` is public)."""
-    entry = json.dumps({"at": time.time(), "kind": kind, "text": truncate(text, 150), "user": user, "channel": channel})
-    try:
-        services.kv.set(f"slack:activity:{time.time_ns():020d}", entry, ttl_s=ACTIVITY_TTL_S)
-    except Exception:  # activity is a convenience; never fail an answer over it
-        logging.getLogger(__name__).warning("could not record activity", exc_info=True)
 
 
 def thread_history(client: WebClient, channel: str, thread_ts: str, bot_user_id: str | None, before_ts: str | None) -> list[dict]:
@@ -90,15 +83,67 @@ def proposal_view(proposal, question: str, requester: str) -> ProposalView:
     )
 
 
+def docs_part(services: BotServices, question: Question, text: str, history: list[dict] | None, logger: logging.Logger) -> ReplyPart:
+    try:
+        answer = services.answerer.answer(text, channel=question.channel, history=history)
+    except Exception as exc:
+        logger.error("document answer failed", exc_info=exc)
+        return ReplyPart(notice_blocks(f":warning: I could not search the documents. {describe_failure(exc)}"),
+                         "I could not search the documents.")
+    return ReplyPart(answer_blocks(answer), answer.text, empty=answer.mode == "none")
+
+
+def sql_part(services: BotServices, question: Question, text: str, history: list[dict] | None, logger: logging.Logger) -> ReplyPart:
+    try:
+        proposal = services.sql.propose(
+            text, requester=question.user, channel=question.channel, thread_ts=question.thread_ts, history=history
+        )
+    except Exception as exc:
+        logger.error("SQL proposal failed", exc_info=exc)
+        return ReplyPart(notice_blocks(f":warning: I could not write a database query. {describe_failure(exc)}"),
+                         "I could not write a database query.")
+    view = proposal_view(proposal, text, question.user)
+    fallback = "Proposed SQL — approve to run it." if view.query_id else view.message
+    return ReplyPart(proposal_blocks(view), fallback, empty=proposal.kind == "abstain", runnable=bool(view.query_id))
+
+
+def known_tables(services: BotServices, logger: logging.Logger) -> list[str]:
+    try:
+        return [table.name for table in services.db.tables()]
+    except Exception:  # a hint, not the answer: leave the tables out
+        logger.warning("could not list the database tables for a hint", exc_info=True)
+        return []
+
+
+def compose_reply(services: BotServices, question: Question, kind: str, docs: ReplyPart | None, sql: ReplyPart | None,
+                  logger: logging.Logger) -> ReplyPart | None:
+    """The reply's parts, or None when a follow-up found nothing and the bot stays quiet."""
+    attempted = [part for part in (docs, sql) if part is not None]
+    if all(part.empty for part in attempted):
+        if not question.addressed:
+            return None
+        hint = notice_blocks(DM_SCOPE_HINT) if question.direct and docs is not None else []
+        if kind == "both":  # one neutral reply rather than two "not found"s
+            text = nothing_found_text(known_tables(services, logger))
+            return ReplyPart(notice_blocks(text) + hint, text)
+        only = docs or sql
+        return ReplyPart(only.blocks + hint, only.fallback)
+    show_docs = docs is not None and not docs.empty
+    # Next to a document answer, a SQL clarification is noise; a proposal to approve is not.
+    show_sql = sql is not None and not sql.empty and (sql.runnable or not show_docs)
+    doc_blocks = docs.blocks if show_docs else []
+    sql_blocks = sql.blocks if show_sql else []
+    # The proposal (with its buttons) always fits; a long document answer gives way.
+    blocks = fit_message(doc_blocks, limit=MESSAGE_BLOCK_LIMIT - len(sql_blocks)) + sql_blocks
+    fallback = [part.fallback for part, shown in ((docs, show_docs), (sql, show_sql)) if shown]
+    return ReplyPart(blocks, " ".join(fallback))
+
+
 def answer_question(services: BotServices, client: WebClient, question: Question, *, history: list[dict] | None, logger: logging.Logger) -> None:
     """Route, answer, and post one threaded reply; every failing part is said in the reply."""
     text = question.text
     if not text:
-        client.chat_postMessage(
-            channel=question.channel,
-            thread_ts=question.thread_ts,
-            text="Ask me something after the mention, e.g. “what does the travel policy say about hotels?” or “revenue per month in 2023”.",
-        )
+        client.chat_postMessage(channel=question.channel, thread_ts=question.thread_ts, text=EMPTY_QUESTION)
         return
     parts: dict[str, str] = {}
     try:
@@ -108,58 +153,41 @@ def answer_question(services: BotServices, client: WebClient, question: Question
         logger.warning("routing failed; answering from both sources", exc_info=True)
         kind = "both"
     # A two-part question sends each part to its own source.
-    docs_text, sql_text = parts.get("docs", text), parts.get("sql", text)
-
-    doc_blocks: list[dict] = []
-    sql_blocks: list[dict] = []
-    fallback: list[str] = []
-    if kind in ("docs", "both"):
-        try:
-            answer = services.answerer.answer(docs_text, channel=question.channel, history=history)
-            if kind == "docs" or answer.mode != "none":
-                doc_blocks = answer_blocks(answer)
-                fallback.append(answer.text)
-        except Exception as exc:
-            logger.error("document answer failed", exc_info=exc)
-            doc_blocks = notice_blocks(f":warning: I could not search the documents. {describe_failure(exc)}")
-            fallback.append("I could not search the documents.")
-    if kind in ("sql", "both"):
-        try:
-            proposal = services.sql.propose(
-                sql_text, requester=question.user, channel=question.channel, thread_ts=question.thread_ts, history=history
-            )
-            view = proposal_view(proposal, sql_text, question.user)
-            # With "both", an abstention is noise next to a document answer; alone, it is the answer.
-            if kind == "sql" or view.query_id or not doc_blocks:
-                sql_blocks = proposal_blocks(view)
-                fallback.append("Proposed SQL — approve to run it." if view.query_id else view.message)
-        except Exception as exc:
-            logger.error("SQL proposal failed", exc_info=exc)
-            sql_blocks = notice_blocks(f":warning: I could not write a database query. {describe_failure(exc)}")
-            fallback.append("I could not write a database query.")
-    if not doc_blocks and not sql_blocks:
-        doc_blocks = notice_blocks("I could not find anything about that in the documents or the database.")
-        fallback.append("Nothing found.")
-    # The proposal (with its buttons) always fits; a long document answer gives way.
-    blocks = fit_message(doc_blocks, limit=MESSAGE_BLOCK_LIMIT - len(sql_blocks)) + sql_blocks
+    docs = docs_part(services, question, parts.get("docs", text), history, logger) if kind in ("docs", "both") else None
+    sql = sql_part(services, question, parts.get("sql", text), history, logger) if kind in ("sql", "both") else None
+    reply = compose_reply(services, question, kind, docs, sql, logger)
+    if reply is None:
+        logger.info("follow-up in %s/%s found nothing relevant; staying quiet", question.channel, question.thread_ts)
+        return
 
     # Marked before posting: a reply typed the moment the answer appears must find the mark.
     remember_thread(services, question.channel, question.thread_ts)
     client.chat_postMessage(
         channel=question.channel,
         thread_ts=question.thread_ts,
-        text=escape(truncate(" ".join(fallback), 2900)),
-        blocks=blocks,
+        text=escape(truncate(reply.fallback, 2900)),
+        blocks=reply.blocks,
         unfurl_links=False,
         unfurl_media=False,
     )
     record_activity(services, f"question ({kind})", text, channel=question.channel, user=question.user)
 
 
+def ingest_event_files(services: BotServices, client: WebClient, event: dict, team_id: str, logger: logging.Logger) -> None:
+    """Files sent with the question are indexed before it is answered: it may well be about them."""
+    for file in event.get("files") or []:
+        ingest_shared_file(services, client, logger, file_id=file["id"], channel=event["channel"], team_id=team_id,
+                           file=file, share_ts=event["ts"])
+        # The file_share message or file_shared event may have claimed it first: wait for that one.
+        if not wait_for_file(services.kv, event["channel"], file["id"]):
+            logger.warning("file %s is still being indexed; answering without waiting longer", file["id"])
+
+
 def answer_message_event(services: BotServices, event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
     """A mention, a thread follow-up or a DM: answer it in its thread, 👀 while working."""
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
+    direct = event.get("channel_type") == "im"
     question = Question(
         text=strip_mentions(event.get("text", "")),
         user=event.get("user", ""),
@@ -167,7 +195,13 @@ def answer_message_event(services: BotServices, event: dict, context: BoltContex
         thread_ts=thread_ts,
         team_id=context.team_id or "",
         in_thread=thread_ts != ts,
+        addressed=event.get("type") == "app_mention" or direct,
+        direct=direct,
     )
+    try:
+        ingest_event_files(services, client, event, question.team_id, logger)
+    except Exception as exc:
+        post_failure(client, channel, thread_ts, "index the attached file", exc, logger)
     with working_on(client, channel, ts, logger):
         try:
             history = thread_history(client, channel, thread_ts, context.bot_user_id, ts) if question.in_thread else None

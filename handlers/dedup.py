@@ -9,6 +9,7 @@ answer 404, which Slack treats as a failure and retries again.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 
 EVENT_TTL_S = 24 * 3600  # Slack's last retry comes ~5 minutes later; a day is generous
 FILE_TTL_S = 24 * 3600
+# After a failed ingestion the claim lasts only this long: long enough to drop the other
+# announcement of the same share, short enough that sharing the file again retries it.
+FILE_RETRY_AFTER_S = 10.0
+FILE_WAIT_S = 120.0  # a question sent with a file waits this long for another event's ingestion
+FILE_POLL_S = 0.25
+FILE_INGESTING, FILE_DONE, FILE_FAILED = "ingesting", "done", "failed"
 CLICK_TTL_S = 10  # a double click; core's approval state machine guards beyond that
 # Opening the Edit modal again (after closing it) is a new intent, not a duplicate.
 REPEATABLE_ACTIONS = frozenset({SQL_EDIT_ACTION_ID})
@@ -62,6 +69,30 @@ def dedup_middleware(kv: KeyValueStore) -> Callable[..., BoltResponse]:
     return deduplicate_deliveries
 
 
+def _file_key(channel: str, file_id: str) -> str:
+    return f"slack:file:{channel}:{file_id}"
+
+
 def claim_file(kv: KeyValueStore, channel: str, file_id: str) -> bool:
-    """True for the first of the two events announcing this file in this channel."""
-    return kv.add(f"slack:file:{channel}:{file_id}", "1", ttl_s=FILE_TTL_S)
+    """True for the first of the events announcing this file in this channel (it then ingests it)."""
+    return kv.add(_file_key(channel, file_id), FILE_INGESTING, ttl_s=FILE_TTL_S)
+
+
+def finish_file(kv: KeyValueStore, channel: str, file_id: str) -> None:
+    """The claimed file is indexed: later announcements of it stay dropped."""
+    kv.set(_file_key(channel, file_id), FILE_DONE, ttl_s=FILE_TTL_S)
+
+
+def release_file(kv: KeyValueStore, channel: str, file_id: str) -> None:
+    """The claimed file failed: sharing it again retries once the twin event of this share is past."""
+    kv.set(_file_key(channel, file_id), FILE_FAILED, ttl_s=FILE_RETRY_AFTER_S)
+
+
+def wait_for_file(kv: KeyValueStore, channel: str, file_id: str, timeout_s: float = FILE_WAIT_S) -> bool:
+    """Waits while another event ingests this file; True once it is no longer being ingested."""
+    deadline = time.monotonic() + timeout_s
+    while kv.get(_file_key(channel, file_id)) == FILE_INGESTING:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(FILE_POLL_S)
+    return True

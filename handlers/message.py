@@ -12,7 +12,9 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.ack import acknowledge
-from handlers.conversation import answer_message_event, is_bot_thread
+from handlers.chatter import is_chatter
+from handlers.conversation import answer_message_event
+from handlers.memory import is_bot_thread
 from handlers.services import BotServices
 from handlers.shared_files import ingest_shared_file
 
@@ -44,6 +46,7 @@ def is_thread_follow_up(services: BotServices, event: dict, context: BoltContext
         and not event.get("bot_id")
         and event.get("channel_type") != "im"
         and not _mentions_bot(event, context.bot_user_id)
+        and not is_chatter(event.get("text") or "")  # "thanks!", "ok cool": no answer needed
         and is_bot_thread(services, event["channel"], thread_ts)
     )
 

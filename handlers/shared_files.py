@@ -12,8 +12,8 @@ import urllib.request
 
 from slack_sdk import WebClient
 
-from handlers.conversation import record_activity, remember_thread
-from handlers.dedup import claim_file
+from handlers.memory import record_activity, remember_thread
+from handlers.dedup import claim_file, finish_file, release_file
 from handlers.format import escape
 from handlers.progress import post_failure, working_on
 from handlers.services import BotServices
@@ -66,15 +66,38 @@ def ingest_shared_file(
     if not claim_file(services.kv, channel, file_id):
         logger.info("file %s in %s already handled by the other share event", file_id, channel)
         return
+    indexed = False
+    try:
+        indexed = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
+    finally:
+        # A failure must not block the file for a day: sharing it again retries.
+        if indexed:
+            finish_file(services.kv, channel, file_id)
+        else:
+            release_file(services.kv, channel, file_id)
+
+
+def _ingest_claimed(
+    services: BotServices,
+    client: WebClient,
+    logger: logging.Logger,
+    file_id: str,
+    channel: str,
+    team_id: str,
+    file: dict | None,
+    share_ts: str | None,
+) -> bool:
+    """Download, index and say what happened; True when the document is indexed."""
     try:
         if not file or not file.get("url_private_download") or file.get("file_access") == "check_file_info":
             file = client.files_info(file=file_id)["file"]
     except Exception as exc:
         post_failure(client, channel, share_ts, f"read the shared file {escape(file_id)}", exc, logger)
-        return
+        return False
     name = file.get("name") or file.get("title") or file_id
     thread_ts = share_ts or _share_ts(file, channel)
     max_bytes = int(services.settings.max_file_mb * 1024 * 1024)
+    indexed = False
     with working_on(client, channel, thread_ts, logger):
         try:
             if int(file.get("size") or 0) > max_bytes:
@@ -86,6 +109,7 @@ def ingest_shared_file(
                 html = "html" in (file.get("mimetype") or file.get("filetype") or "")
                 data = download(url, client.token or "", max_bytes, html_expected=html)
                 result = services.documents.ingest(data, name, channel=channel, team_id=team_id)
+                indexed = result.status != "failed"
                 message = escape(result.message)
                 record_activity(services, "file", result.message, channel=channel, user=file.get("user", ""))
             if thread_ts:
@@ -93,3 +117,4 @@ def ingest_shared_file(
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message)
         except Exception as exc:
             post_failure(client, channel, thread_ts, f"index {escape(name)}", exc, logger)
+    return indexed

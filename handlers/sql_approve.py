@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from handlers import constants as c
 from handlers.ack import acknowledge
 from handlers.blocks import TABLE_DATA_ROWS, TABLE_MAX_COLS, result_blocks, save_example_blocks
-from handlers.conversation import record_activity
+from handlers.memory import record_activity
 from handlers.format import escape
 from handlers.progress import post_failure, working_on
 from handlers.services import BotServices
@@ -41,12 +41,12 @@ def run_approved_query(services: BotServices, click: Click, client: WebClient, l
             tell_user(client, click.channel, click.user, click.thread_ts, escape(execution.message), logger)
             return
         if execution.status == "failed" or execution.result is None:
-            # The buttons stay: the requester can edit the SQL or approve again once the cause is fixed.
-            hint = " Use *Edit* to change the SQL." if execution.can_edit else ""
+            # The buttons stay: the requester can edit the SQL or approve again once the cause is
+            # fixed. Core's message already says which of the two helps.
             client.chat_postMessage(
                 channel=click.channel,
                 thread_ts=click.thread_ts,
-                text=f":warning: The query failed: {escape(execution.message)}{hint}",
+                text=f":warning: The query failed: {escape(execution.message)}",
             )
             return
         result = execution.result

@@ -15,8 +15,15 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from handlers import constants as c
-from handlers.blocks import decide_outcome_text, edit_modal, pending_view, proposal_blocks, proposal_decided_blocks
-from handlers.conversation import remember_thread
+from handlers.blocks import (
+    MODAL_SQL_LIMIT,
+    decide_outcome_text,
+    edit_modal,
+    pending_view,
+    proposal_blocks,
+    proposal_decided_blocks,
+)
+from handlers.memory import remember_thread
 from handlers.progress import describe_failure, post_failure
 from handlers.services import BotServices
 from handlers.sql_messages import our_click, tell_user
@@ -38,8 +45,18 @@ def open_editor(services: BotServices, ack: Ack, body: dict, client: WebClient, 
         state = "gone (expired)" if pending is None else f"already {pending.status}"
         tell_user(client, click.channel, click.user, click.thread_ts, f"This query can no longer be edited: it is {state}.", logger)
         return
+    if len(pending.sql) > MODAL_SQL_LIMIT:  # cut SQL in the box would be proposed as if it were whole
+        tell_user(client, click.channel, click.user, click.thread_ts,
+                  f"This SQL is {len(pending.sql):,} characters long; Slack's edit box holds {MODAL_SQL_LIMIT:,}, "
+                  "so it cannot be edited here. Ask again with a narrower question instead.", logger)
+        return
     metadata = json.dumps({"q": click.query_id, "c": click.channel, "m": click.message_ts, "t": click.thread_ts})
-    client.views_open(trigger_id=body["trigger_id"], view=edit_modal(pending.sql, metadata))
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=edit_modal(pending.sql, metadata))
+    except Exception as exc:  # an expired trigger (a slow click) or a Slack error: say so, never fail silently
+        logger.warning("could not open the SQL editor", exc_info=exc)
+        tell_user(client, click.channel, click.user, click.thread_ts,
+                  f"I could not open the SQL editor. {describe_failure(exc)} Click *Edit* again.", logger)
 
 
 def check_edit(services: BotServices, ack: Ack, body: dict, view: dict, logger: logging.Logger) -> None:

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from handlers import constants as c
 from handlers.ack import acknowledge
-from handlers.conversation import record_activity
+from handlers.memory import record_activity
 from handlers.format import escape
 from handlers.progress import post_failure
 from handlers.services import BotServices

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from handlers import constants as c
 from handlers.ack import acknowledge
+from handlers.format import escape
 from handlers.progress import describe_failure
 from handlers.services import BotServices
 from handlers.sql_messages import our_click, tell_user
@@ -20,15 +21,11 @@ def register(app: App, services: BotServices) -> None:
         if click is None:
             return
         try:
-            saved = services.sql.save_example(click.query_id)
+            outcome = services.sql.save_example(click.query_id, user=click.user)
         except Exception as exc:
             tell_user(client, click.channel, click.user, click.thread_ts, f"Could not save the example: {describe_failure(exc)}", logger)
             return
-        text = (
-            "Saved: next time this question (or a close paraphrase) gets this SQL."
-            if saved
-            else "Not saved: only a query that ran successfully can become an example."
-        )
-        tell_user(client, click.channel, click.user, click.thread_ts, text, logger)
+        text = outcome.message if outcome.saved else f"Not saved: {outcome.message}"
+        tell_user(client, click.channel, click.user, click.thread_ts, escape(text), logger)
 
     app.action(c.SQL_SAVE_EXAMPLE_ACTION_ID)(ack=acknowledge, lazy=[save_example])

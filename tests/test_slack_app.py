@@ -14,7 +14,7 @@ from slack_bolt import BoltRequest, BoltResponse
 
 from bot.request_checks import body_problem
 from bot.settings import Settings
-from handlers.dedup import claim_file, dedup_middleware, delivery_key
+from handlers.dedup import claim_file, dedup_middleware, delivery_key, finish_file, release_file, wait_for_file
 from handlers.progress import describe_failure
 
 
@@ -88,6 +88,21 @@ def test_the_two_file_events_claim_a_file_once_per_channel(local_kv) -> None:
     assert claim_file(local_kv, "C1", "F1") is True
     assert claim_file(local_kv, "C1", "F1") is False
     assert claim_file(local_kv, "C2", "F1") is True, "the same file shared in another channel is linked there"
+
+
+def test_a_question_waits_for_the_file_another_event_is_indexing(local_kv) -> None:
+    assert claim_file(local_kv, "C1", "F1")
+    assert wait_for_file(local_kv, "C1", "F1", timeout_s=0.3) is False, "still being indexed by the claimant"
+    finish_file(local_kv, "C1", "F1")
+    assert wait_for_file(local_kv, "C1", "F1", timeout_s=0.3) is True
+    assert claim_file(local_kv, "C1", "F1") is False, "an indexed file is not indexed again"
+
+
+def test_a_failed_file_is_released_but_its_twin_event_is_still_dropped(local_kv) -> None:
+    assert claim_file(local_kv, "C1", "F2")
+    release_file(local_kv, "C1", "F2")
+    assert wait_for_file(local_kv, "C1", "F2", timeout_s=0.3) is True, "a waiting question goes on"
+    assert claim_file(local_kv, "C1", "F2") is False, "the other announcement of the same share"
 
 
 @pytest.mark.parametrize(

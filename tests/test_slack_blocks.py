@@ -160,7 +160,15 @@ def test_edit_modal_carries_sql_and_metadata() -> None:
 
 def test_home_view_escapes_and_reports_problems() -> None:
     view = home_view(HomeContent(documents=["<b>.pdf — 2 pages"], tables=[], examples=[], activity=[],
-                                 problems=["could not load the database tables (DatabaseUnavailable: down)"]))
+                                 problems=["could not load the database tables (DatabaseUnavailable: down)"]), "UBOT1")
     dumped = json.dumps(view)
     assert view["type"] == "home" and "&lt;b&gt;.pdf" in dumped and "No database tables known" in dumped
     assert "could not load the database tables" in dumped
+
+
+def test_home_view_suggests_questions_with_the_bots_real_mention() -> None:
+    view = home_view(HomeContent(documents=[], tables=[], examples=[], activity=[], problems=[]), "UBOT1")
+    how_to = view["blocks"][1]["text"]["text"]
+    assert "<@UBOT1> what is the refund policy?" in how_to
+    assert "<@UBOT1> how many orders per month in 2024?" in how_to
+    assert "@bot" not in how_to and "travel policy" not in how_to and "2023" not in how_to

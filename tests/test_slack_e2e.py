@@ -151,6 +151,60 @@ def test_thread_follow_up_needs_no_mention(stack) -> None:
     assert emu.bot_messages(channel, other) == []
 
 
+def test_chat_in_the_bots_thread_gets_no_reply(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C16CHAT", "chat-e2e").id
+    share_policy(emu, channel)
+    root = emu.user_message(channel, "alice", "@bot What is the hotel limit per night?")
+    replies(emu, channel, root, 1)
+    emu.user_message(channel, "alice", "thanks!", thread_ts=root)
+    # Chat that mentions what the documents cover is still chat, not a question.
+    emu.user_message(channel, "alice", "great, so 150 EUR per night for the hotel in Berlin", thread_ts=root)
+    emu.user_message(channel, "bob", "ok cool, see you at lunch bob", thread_ts=root)
+    emu.user_message(channel, "carol", "is the canteen pizza any good today?", thread_ts=root)
+    emu.wait_idle()
+    time.sleep(0.5)  # let any (wrong) reply land before counting
+    assert len([m for m in emu.bot_messages(channel, root) if m["ts"] != root]) == 1
+    # A real follow-up in the same thread is still answered; a mention always is.
+    emu.user_message(channel, "alice", "and in London?", thread_ts=root)
+    assert "200" in all_text(replies(emu, channel, root, 2)[1])
+    emu.user_message(channel, "alice", "@bot thanks!", thread_ts=root)
+    replies(emu, channel, root, 3)
+
+
+def test_a_greeting_gets_one_helpful_reply(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C17HELLO", "hello-e2e").id
+    ts = emu.user_message(channel, "alice", "@bot hello")
+    emu.wait_idle()
+    found = replies(emu, channel, ts)
+    assert len(found) == 1
+    text = all_text(found[0])
+    assert "couldn't find that in the documents or the data" in text
+    assert "what is the refund policy?" in text and "how many orders per month in 2024?" in text
+    assert "`orders`" in text and "`customers`" in text
+    assert "Data question" not in text and "LLM" not in text
+
+
+def test_an_empty_mention_suggests_questions_that_work(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C18EMPTY", "empty-e2e").id
+    ts = emu.user_message(channel, "alice", "@bot")
+    text = replies(emu, channel, ts)[0]["text"]
+    assert "what is the refund policy?" in text and "travel policy" not in text
+
+
+def test_a_direct_message_that_finds_no_document_explains_why(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C19SCOPE", "scope-e2e").id
+    share_policy(emu, channel)
+    dm = emu.channel("bob").id
+    ts = emu.user_message(dm, "bob", "What does the travel policy say about the hotel limit per night?")
+    text = all_text(replies(emu, dm, ts)[0])
+    assert "150" not in text, "a channel's document does not answer in a direct message"
+    assert "Documents shared in a channel answer only in that channel" in text
+
+
 def test_direct_message_is_answered(stack) -> None:
     emu, _ = stack
     dm = emu.channel("alice").id
@@ -173,6 +227,44 @@ def test_unsupported_file_gets_its_reason(stack) -> None:
     shared = emu.share_file(channel, "alice", "photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     reply = replies(emu, channel, shared.ts)[0]
     assert "photo.png" in reply["text"] and ("Could not index" in reply["text"] or "could not" in reply["text"].lower())
+    emu.wait_idle()
+    time.sleep(0.5)  # let a second (wrong) attempt by the twin file_shared event land before counting
+    assert len([m for m in emu.bot_messages(channel, shared.ts) if m["ts"] != shared.ts]) == 1
+
+
+def test_a_failed_ingestion_is_retried_when_the_file_is_shared_again(stack, monkeypatch) -> None:
+    import handlers.dedup
+
+    emu, services = stack
+    channel = emu.add_channel("C14AGAIN", "again-e2e").id
+    # Shorter than the real window (which only has to outlast the twin event of one share).
+    monkeypatch.setattr(handlers.dedup, "FILE_RETRY_AFTER_S", 0.3)
+    stored = emu.ws.add_file("holidays.txt", emu.user("alice").id, b"Employees get 27 days of paid leave per year.")
+    event = {"type": "file_shared", "channel_id": channel, "file_id": stored.id, "user_id": emu.user("alice").id,
+             "file": {"id": stored.id}, "event_ts": "1.0"}
+    emu.fail("files.info", "internal_error")  # a transient Slack failure
+    emu.deliver_raw(emu.event_envelope(event, event_id="EvAGAIN1"))
+    failure = emu.wait_for(lambda: emu.bot_messages(channel), WAIT_S)[0]
+    assert "could not read the shared file" in failure["text"] and "internal_error" in failure["text"]
+    time.sleep(0.5)  # past the retry window
+    emu.deliver_raw(emu.event_envelope(event, event_id="EvAGAIN2"))
+    indexed = emu.wait_for(lambda: [m for m in emu.bot_messages(channel) if "Indexed holidays.txt" in m["text"]], WAIT_S)
+    assert len(indexed) == 1 and any(d.file_name == "holidays.txt" for d in services.documents.list(channel))
+
+
+def test_a_question_sent_with_a_file_is_answered_after_the_file_is_indexed(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C15WITH", "with-file-e2e").id
+    shared = emu.share_file(channel, "alice", "holidays.txt",
+                            b"Holidays. Every employee gets 27 days of paid leave per calendar year.",
+                            text="@bot how many days of paid leave does an employee get per year?")
+    replies(emu, channel, shared.ts, 2)
+    emu.wait_idle()
+    found = [m for m in emu.bot_messages(channel, shared.ts) if m["ts"] != shared.ts]
+    assert len(found) == 2, [m["text"] for m in found]
+    assert "Indexed holidays.txt" in found[0]["text"], "the file is indexed once, before the answer"
+    answer = all_text(found[1])
+    assert "27" in answer and "holidays.txt" in answer
 
 
 # --- data questions -----------------------------------------------------------------------
@@ -204,9 +296,15 @@ def test_data_question_proposal_approve_table_csv_chart(stack) -> None:
     assert csv_file.data.decode().splitlines()[0] == "month,revenue"
     assert next(f for f in files if f.name == "chart.png").data.startswith(b"\x89PNG")
 
+    emu.click(channel, result["ts"], c.SQL_SAVE_EXAMPLE_ACTION_ID, "bob")
+    refused = emu.wait_for(lambda: emu.ephemerals(channel, "bob"), WAIT_S)
+    assert refused[-1]["text"].startswith("Not saved: Only the person who asked")
+    query_id = actions["elements"][0]["value"].split(":", 1)[1]
+    assert not services.sql.get(query_id).saved_example
     emu.click(channel, result["ts"], c.SQL_SAVE_EXAMPLE_ACTION_ID, "alice")
     saved = emu.wait_for(lambda: emu.ephemerals(channel, "alice"), WAIT_S)
     assert saved[-1]["text"].startswith("Saved")
+    assert services.sql.get(query_id).saved_example
 
 
 def test_question_needing_both_gets_both_parts_in_one_reply(stack) -> None:
@@ -284,6 +382,53 @@ def test_edit_opens_modal_guard_refuses_then_new_proposal(stack) -> None:
         WAIT_S,
     )
     assert not any(b["type"] == "actions" for b in old["blocks"])
+
+
+def test_a_failed_query_says_edit_once(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C26FAILQ", "failq-e2e").id
+    ts, proposal = ask_data_question(emu, channel)
+    emu.click(channel, proposal["ts"], c.SQL_EDIT_ACTION_ID, "alice")
+    view = emu.wait_for(lambda: emu.open_view("alice"), WAIT_S)
+    emu.submit_view(view["id"], "alice", {c.SQL_EDIT_INPUT_ACTION_ID: "SELECT no_such_column FROM orders"})
+    edited = replies(emu, channel, ts, 2)[1]
+    emu.click(channel, edited["ts"], c.SQL_APPROVE_ACTION_ID, "alice")
+    failure = replies(emu, channel, ts, 3)[2]["text"]
+    assert "The query failed" in failure and "no_such_column" in failure
+    assert failure.lower().count("edit") == 1, failure
+
+
+def test_edit_says_why_when_the_editor_cannot_open(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C27NOEDIT", "noedit-e2e").id
+    _, proposal = ask_data_question(emu, channel)
+    emu.fail("views.open", "expired_trigger_id")
+    emu.click(channel, proposal["ts"], c.SQL_EDIT_ACTION_ID, "alice")
+    told = emu.wait_for(lambda: emu.ephemerals(channel, "alice"), WAIT_S)[-1]["text"]
+    assert "could not open the SQL editor" in told and "expired_trigger_id" in told
+    assert emu.open_view("alice") is None
+
+
+def test_edit_refuses_sql_longer_than_the_edit_box(stack) -> None:
+    from slack_sdk import WebClient
+
+    from handlers.blocks import MODAL_SQL_LIMIT, pending_view, proposal_blocks
+
+    emu, services = stack
+    channel = emu.add_channel("C28LONG", "long-e2e").id
+    ts, proposal = ask_data_question(emu, channel)
+    query_id = proposal["blocks"][-1]["elements"][0]["value"].split(":", 1)[1]
+    long_sql = "SELECT " + ", ".join(f"order_id AS c{i}" for i in range(300)) + " FROM orders"
+    assert len(long_sql) > MODAL_SQL_LIMIT
+    pending = services.sql.edit(query_id, long_sql, user="U01ALICE").pending
+    # Posted as the bot posts an edited proposal.
+    bot = WebClient(token=emu.bot_token, base_url=emu.api_url)
+    posted = bot.chat_postMessage(channel=channel, thread_ts=ts, text="Edited SQL",
+                                  blocks=proposal_blocks(pending_view(pending, "Edited SQL, checked again.")))
+    emu.click(channel, posted["ts"], c.SQL_EDIT_ACTION_ID, "alice")
+    told = emu.wait_for(lambda: emu.ephemerals(channel, "alice"), WAIT_S)[-1]["text"]
+    assert f"{len(pending.sql):,} characters" in told and "cannot be edited here" in told
+    assert emu.open_view("alice") is None, "no modal with the SQL cut short"
 
 
 # --- delivery, signatures, junk -----------------------------------------------------------
@@ -374,6 +519,7 @@ def test_app_home_lists_what_the_bot_knows(stack) -> None:
     home = emu.wait_for(lambda: emu.home_view("bob"), WAIT_S)
     text = json.dumps(home["blocks"])
     assert "travel_policy.pdf" in text and "orders" in text and "How to use me" in text
+    assert f"<@{emu.ws.bot_user_id}> what is the refund policy?" in text and "@bot" not in text
     assert "salaries.txt" not in text, "private channel documents are not listed by name"
 
 
@@ -402,4 +548,4 @@ def test_a_failure_is_said_in_the_thread_and_the_eyes_go_away(stack) -> None:
 def test_slash_command_without_text_shows_usage(stack) -> None:
     emu, _ = stack
     delivery = emu.slash_command("/ask", "", "C01GENERAL", "alice")
-    assert delivery.status == 200 and "Usage" in delivery.response
+    assert delivery.status == 200 and "Usage" in delivery.response and "what is the refund policy?" in delivery.response

@@ -218,13 +218,27 @@ def test_save_example(shop: Path, local_kv) -> None:
     saved: list[tuple[str, str]] = []
     service = make_service(SqliteDatabase(shop), local_kv, examples=lambda q, s: saved.append((q, s)))
     pending = service.propose("how many orders", requester="U1").pending
-    assert not service.save_example(pending.id)  # not run yet
+    not_run = service.save_example(pending.id, user="U1")
+    assert not not_run.saved and "ran successfully" in not_run.message and "waiting for approval" in not_run.message
     service.approve(pending.id, user="U1")
-    assert service.save_example(pending.id)
-    assert service.save_example(pending.id)  # idempotent: stored once
+    assert service.save_example(pending.id, user="U1").saved
+    assert service.save_example(pending.id, user=APPROVER).saved  # idempotent: stored once
     assert saved == [("how many orders", "SELECT count(*) AS n FROM orders")]  # without the added LIMIT
-    assert not service.save_example("missing")
-    assert not make_service(SqliteDatabase(shop), local_kv).save_example(pending.id)  # no sink configured
+    missing = service.save_example("missing", user="U1")
+    assert not missing.saved and "expired" in missing.message
+    unconfigured = make_service(SqliteDatabase(shop), local_kv).save_example(pending.id, user="U1")
+    assert not unconfigured.saved and "not configured" in unconfigured.message
+
+
+def test_only_the_requester_or_an_approver_may_save_an_example(shop: Path, local_kv) -> None:
+    saved: list[tuple[str, str]] = []
+    service = make_service(SqliteDatabase(shop), local_kv, examples=lambda q, s: saved.append((q, s)))
+    pending = service.propose("how many orders", requester="U1").pending
+    service.approve(pending.id, user="U1")
+    refused = service.save_example(pending.id, user="UOTHER")
+    assert not refused.saved and "Only the person who asked (U1) or an approver can save" in refused.message
+    assert saved == [] and not service.get(pending.id).saved_example
+    assert service.save_example(pending.id, user=APPROVER).saved and len(saved) == 1
 
 
 def test_save_example_into_sql_knowledge(shop: Path, local_kv, tmp_path: Path, minilm) -> None:
@@ -235,7 +249,7 @@ def test_save_example_into_sql_knowledge(shop: Path, local_kv, tmp_path: Path, m
     service = make_service(SqliteDatabase(shop), local_kv, examples=knowledge)
     pending = service.propose("how many orders", requester="U1").pending
     service.approve(pending.id, user="U1")
-    assert service.save_example(pending.id)
+    assert service.save_example(pending.id, user="U1").saved
     best = knowledge.similar_examples("number of orders", k=1)[0]
     assert (best.question, best.sql) == ("how many orders", "SELECT count(*) AS n FROM orders")
 
@@ -247,5 +261,6 @@ def test_save_example_when_the_store_is_down(shop: Path, local_kv) -> None:
     service = make_service(SqliteDatabase(shop), local_kv, examples=unavailable)
     pending = service.propose("how many orders", requester="U1").pending
     service.approve(pending.id, user="U1")
-    assert not service.save_example(pending.id)
+    outcome = service.save_example(pending.id, user="U1")
+    assert not outcome.saved and "unavailable" in outcome.message and "vector store unreachable" in outcome.message
     assert not service.get(pending.id).saved_example

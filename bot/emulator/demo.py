@@ -2,7 +2,8 @@
 
 The bot is built exactly as for production (`build_app` through `create_http_app`, served by
 uvicorn); only `SLACK_API_URL` points at the emulator, which delivers signed requests to the
-bot's `/slack/events`. Sample documents are shared into #general so there is something to ask.
+bot's `/slack/events`. Sample documents are shared into #general so there is something to ask, then
+made workspace-wide so direct messages can ask about them too.
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SAMPLES = Path(__file__).with_name("samples")
 DEMO_TOKEN = "xoxb-demo"
+SEED_TIMEOUT_S = 120.0  # the first indexing loads the embedding model
 DEMO_APPROVER = "U03CAROL"  # Carol may approve anyone's SQL; requesters approve their own
 WELCOME = (
     "*Welcome to the demo workspace.* {bot} is in every channel.\n"
     "• Ask about the shared documents: `@{bot} how long do customers have to return an item?`\n"
     "• Ask the sample shop database: `@{bot} what is the revenue per month?` — then *Approve* the SQL\n"
     "• Share a PDF with the 📎 button (no PDF at hand? download <{pdf}|this sample>), then ask about it\n"
-    "• Replies in a thread the bot answered need no mention; direct messages work too\n"
+    "• Replies in a thread the bot answered need no mention; direct messages work too (the samples are workspace-wide)\n"
     "• Switch person in the top-left: {approvers} may approve anyone's SQL; `/ask` works too"
 )
 
@@ -105,6 +107,7 @@ def start_demo(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *,
     _welcome(emulator, bot_settings.approvers)
     if seed:
         seed_documents(emulator)
+        share_samples_workspace_wide(emulator, services)
     return Demo(emulator, server, emulator.bot_url)
 
 
@@ -135,6 +138,27 @@ def seed_documents(emulator: SlackEmulator, channel: str = "general", user: str 
             for path in sorted(SAMPLES.iterdir()) if path.is_file()]
 
 
+def share_samples_workspace_wide(emulator: SlackEmulator, services: Any, channel: str = "general",
+                                 timeout_s: float = SEED_TIMEOUT_S) -> None:
+    """Once the bot has indexed the shared samples, makes them answer everywhere (direct messages too).
+
+    A document shared in a channel answers only there; in Slack an admin would run
+    `python -m bot ingest --workspace-wide`, which links the already-indexed bytes (nothing is re-embedded).
+    """
+    try:
+        for share in [m for m in emulator.messages(channel) if m.get("subtype") == "file_share"]:
+            emulator.wait_for(lambda share=share: emulator.bot_messages(channel, share["ts"]), timeout_s,
+                              f"the bot did not index {share['files'][0]['name']}")
+    except TimeoutError as exc:  # the demo still runs; the samples answer in #general only
+        log.warning("the samples stay in #general only: %s", exc)
+        return
+    for path in sorted(SAMPLES.iterdir()):
+        if path.is_file():
+            result = services.documents.ingest(path.read_bytes(), path.name, workspace_wide=True)
+            if result.status == "failed":
+                log.warning("could not share %s workspace-wide: %s", path.name, result.reason)
+
+
 def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 3000, open_browser: bool = False) -> int:
     """Runs until Ctrl-C. Returns the process exit code."""
     try:
@@ -146,7 +170,7 @@ def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 3000, open
         print(f"Could not start the demo: {exc}")
         return 1
     print(f"Open {demo.url}")
-    print(f"(the bot listens on {demo.bot_url}; sample documents are being indexed — replies appear in #general)")
+    print(f"(the bot listens on {demo.bot_url}; the sample documents are indexed — see #general)")
     if open_browser:
         webbrowser.open(demo.url)
     try:

@@ -60,6 +60,14 @@ class Execution:
     can_edit: bool = False  # offer "Edit SQL": the SQL itself was the problem
 
 
+@dataclass
+class SaveOutcome:
+    """Whether a query became a saved example, and the sentence to show either way."""
+
+    saved: bool
+    message: str
+
+
 class SqlService:
     def __init__(
         self,
@@ -216,22 +224,31 @@ class SqlService:
 
     # ---- learning ----------------------------------------------------------------------------
 
-    def save_example(self, query_id: str) -> bool:
-        """Store the question → SQL of a query that ran well, for later generation. True when stored."""
+    def save_example(self, query_id: str, *, user: str) -> SaveOutcome:
+        """Store the question → SQL of a query that ran well, for later generation.
+
+        Only the requester or an approver may teach the generator: a saved example is reused for
+        everyone's later questions."""
         query = self.get(query_id)
-        if self.knowledge is None or query is None or query.status != "done" or not query.question.strip():
-            return False
+        if query is None:
+            return SaveOutcome(False, self._not_found(query_id))
+        if not self._may_act(query, user):
+            return SaveOutcome(False, self._not_allowed(query, "save"))
+        if self.knowledge is None:
+            return SaveOutcome(False, "Saving examples is not configured for this bot.")
+        if query.status != "done" or not query.question.strip():
+            return SaveOutcome(False, "Only a query that ran successfully can become an example. " + _status_message(query))
         if query.saved_example:
-            return True
+            return SaveOutcome(True, "This example is already saved.")
         sql = query.proposed_sql or query.sql
         add: Callable[[str, str], Any] = getattr(self.knowledge, "add_example", self.knowledge)
         try:
             add(query.question, sql)
         except Exception as exc:  # noqa: BLE001 — an embedding or vector-store outage: not saved, say so
             log.warning("could not save query %s as an example: %s", query.id, exc)
-            return False
+            return SaveOutcome(False, f"The example store is unavailable right now ({exc}); try again later.")
         self.approvals.update(query.id, saved_example=True)
-        return True
+        return SaveOutcome(True, "Saved: next time this question (or a close paraphrase) gets this SQL.")
 
     # ---- rules -------------------------------------------------------------------------------
 
