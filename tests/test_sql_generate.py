@@ -9,9 +9,11 @@ import pytest
 
 from core.search.local_store import LocalVectorStore
 from core.sql.database import PostgresDatabase, SqliteDatabase
+from core.sql.generate.metrics import Condition, find_metrics, measures_by_phrase
 from core.sql.generate.offline import OfflineSqlGenerator
-from core.sql.knowledge import SqlKnowledge, read_examples_file
-from core.sql.sample import SAMPLE_EXAMPLES_FILE, ensure_sample_database, load_sample_into_postgres
+from core.sql.generate.schema_index import SchemaIndex
+from core.sql.knowledge import SqlKnowledge, read_documentation_file, read_examples_file
+from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE, ensure_sample_database, load_sample_into_postgres
 
 TODAY = date(2026, 11, 25)
 
@@ -261,7 +263,7 @@ def sample_db(tmp_path_factory) -> SqliteDatabase:
 @pytest.fixture(scope="module")
 def sample_knowledge(minilm, tmp_path_factory, sample_db) -> SqlKnowledge:
     knowledge = SqlKnowledge(minilm, LocalVectorStore(tmp_path_factory.mktemp("vectors")), "sql-sample")
-    knowledge.train(sample_db.tables(), [], read_examples_file(SAMPLE_EXAMPLES_FILE))
+    knowledge.train(sample_db.tables(), read_documentation_file(SAMPLE_DOCS_FILE), read_examples_file(SAMPLE_EXAMPLES_FILE))
     return knowledge
 
 
@@ -302,14 +304,22 @@ def test_sample_questions_with_relative_dates_anchor_on_the_data(sample_db, samp
     generator = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY)
     proposal = generator.generate("How many orders shipped to Germany last month?")
     assert proposal.kind == "sql", proposal.message
-    # The data ends in December 2024, before "today": last month is November 2024.
+    # The data ends in December 2024, before "today": last month is November 2024, and the
+    # proposal says so, for a reviewer who would otherwise think of today's calendar.
     assert "'2024-11-01'" in proposal.sql and "'2024-12-01'" in proposal.sql
+    assert "“last month” = November 2024 — the data in orders.order_date ends on 2024-12-31" in proposal.message
     expected = sample_db.run_readonly(
         "SELECT COUNT(*) FROM orders WHERE ship_country = 'Germany' AND order_date LIKE '2024-11-%'"
     ).rows
     assert sample_db.run_readonly(proposal.sql).rows == expected
+    this_year = generator.generate("How many orders were placed this year?")
+    assert "'2024-01-01'" in this_year.sql and "“this year” = 2024 — the data" in this_year.message
     live = OfflineSqlGenerator(sample_db, sample_knowledge, today=date(2024, 6, 15))
-    assert "'2024-05-01'" in live.generate("How many orders were placed last month?").sql
+    on_today = live.generate("How many orders were placed last month?")
+    assert "'2024-05-01'" in on_today.sql
+    assert "“last month” = May 2024." in on_today.message and "ends on" not in on_today.message
+    fixed = generator.generate("How many orders were placed in 2023?")
+    assert "“" not in fixed.message  # nothing relative to explain
 
 
 def test_sample_questions(sample_db, sample_knowledge):
@@ -356,6 +366,17 @@ def test_sample_questions(sample_db, sample_knowledge):
             "What is the average total amount of orders per month?",
             "SELECT substr(order_date, 1, 7), AVG(total_amount) FROM orders GROUP BY 1",
         ),
+        # A value right after a table word describes that table: the customers' country (billing),
+        # not the orders' ship_country, although both hold 'Germany'.
+        (
+            "how many orders from customers in Germany",
+            "SELECT COUNT(*) FROM orders o JOIN customers c USING (customer_id) WHERE c.country = 'Germany'",
+        ),
+        (
+            "how many orders of customers in the business segment in 2023",
+            "SELECT COUNT(*) FROM orders o JOIN customers c USING (customer_id)"
+            " WHERE c.segment = 'business' AND o.order_date LIKE '2023-%'",
+        ),
     ],
 )
 def test_sample_plain_questions(sample_db, question, reference):
@@ -364,11 +385,170 @@ def test_sample_plain_questions(sample_db, question, reference):
     assert rows(sample_db, proposal.sql) == rows(sample_db, reference)
 
 
+def test_customers_from_germany_are_not_orders_shipped_there(sample_db):
+    generator = OfflineSqlGenerator(sample_db, None, today=TODAY)
+    billed = sample_db.run_readonly(generator.generate("how many orders from customers in Germany").sql).rows
+    shipped = sample_db.run_readonly(generator.generate("how many orders shipped to Germany").sql).rows
+    assert billed != shipped  # the two readings differ on this data: the test tells them apart
+
+
+def test_top_n_by_number_of_related_rows(sample_db):
+    proposal = OfflineSqlGenerator(sample_db, None, today=TODAY).generate("top 5 customers by number of orders")
+    assert proposal.kind == "sql", proposal.message
+    result = sample_db.run_readonly(proposal.sql)
+    assert result.columns[-1] == "number_of_orders"
+    expected = sample_db.run_readonly("SELECT COUNT(*) AS n FROM orders GROUP BY customer_id ORDER BY n DESC LIMIT 5").rows
+    assert [row[-1] for row in result.rows] == [row[0] for row in expected]
+    assert all(isinstance(row[1], str) for row in result.rows)  # the customers themselves, then their count
+    products = OfflineSqlGenerator(sample_db, None, today=TODAY).generate("top 3 products by unit price")
+    assert sample_db.run_readonly(products.sql).rows == sample_db.run_readonly(
+        "SELECT * FROM products ORDER BY unit_price DESC LIMIT 3"
+    ).rows
+
+
 def test_sample_business_terms_are_not_guessed(sample_db):
-    # Revenue counts paid orders only (docs.md); without a saved example the engine must not
+    # Revenue counts paid orders only (docs.md); without the documentation the engine must not
     # guess it from a column.
     proposal = OfflineSqlGenerator(sample_db, None, today=TODAY).generate("top 5 customers by revenue")
     assert proposal.kind == "abstain"
+
+
+PAID = "status IN ('paid', 'shipped', 'delivered')"
+
+
+@pytest.mark.parametrize(
+    ("question", "reference"),
+    [
+        ("what was total revenue in 2022?", f"SELECT SUM(total_amount) FROM orders WHERE {PAID} AND order_date LIKE '2022-%'"),
+        (
+            "top 5 customers by revenue",
+            f"SELECT c.*, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
+            " GROUP BY c.customer_id ORDER BY r DESC LIMIT 5",
+        ),
+        (
+            "Which customer has the highest lifetime value?",
+            f"SELECT c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
+            " GROUP BY c.customer_id ORDER BY r DESC LIMIT 1",
+        ),
+        (
+            "revenue per month in 2023",
+            f"SELECT substr(order_date, 1, 7) AS m, SUM(total_amount) FROM orders WHERE {PAID} AND order_date LIKE '2023-%'"
+            " GROUP BY m ORDER BY m",
+        ),
+        # The period belongs to the metric's rows (orders), not to the customers' signup date.
+        (
+            "top 3 customers in Germany by revenue in 2023",
+            f"SELECT c.*, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
+            " AND c.country = 'Germany' AND o.order_date LIKE '2023-%' GROUP BY c.customer_id ORDER BY r DESC LIMIT 3",
+        ),
+        # The condition sits on another table than the measure: joined along the foreign key.
+        (
+            "units sold in 2023",
+            f"SELECT SUM(i.quantity) FROM order_items i JOIN orders o USING (order_id) WHERE o.{PAID} AND o.order_date LIKE '2023-%'",
+        ),
+        (
+            "average order value per segment",
+            f"SELECT c.segment, AVG(o.total_amount) FROM orders o JOIN customers c USING (customer_id) WHERE o.{PAID} GROUP BY 1",
+        ),
+        # The documented term beats the status value 'paid' of the same word.
+        ("how many paid orders in 2023", f"SELECT COUNT(*) FROM orders WHERE {PAID} AND order_date LIKE '2023-%'"),
+        (
+            "how many active customers in 2024",
+            f"SELECT COUNT(DISTINCT customer_id) FROM orders WHERE {PAID} AND order_date LIKE '2024-%'",
+        ),
+    ],
+)
+def test_business_metrics_from_the_documentation(sample_db, sample_knowledge, question, reference):
+    proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate(question)
+    assert proposal.kind == "sql" and proposal.source == "pattern", proposal.message
+    assert "status IN ('paid', 'shipped', 'delivered')" in proposal.sql
+    expected = sample_db.run_readonly(reference).rows
+    got = sample_db.run_readonly(proposal.sql).rows
+    assert got == expected if "ORDER BY" in reference else sorted(got, key=repr) == sorted(expected, key=repr)
+
+
+def test_business_metric_is_not_the_plain_column_and_is_named(sample_db, sample_knowledge):
+    generator = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY)
+    revenue = sample_db.run_readonly(generator.generate("what was total revenue in 2022?").sql)
+    everything = sample_db.run_readonly(generator.generate("what is the total amount of orders in 2022?").sql)
+    assert revenue.columns == ["revenue"]
+    assert revenue.rows[0][0] < everything.rows[0][0]  # cancelled, refunded and pending orders left out
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("revenue of cancelled orders", "definition already sets status"),
+        ("average revenue per month", "'revenue' is a SUM of its own"),
+        ("top 5 by revenue", "cannot place 'by'"),  # top 5 of what?
+        # Customers without a paid order have the lowest revenue; the join would leave them out.
+        ("Which customer has the lowest revenue?", "misses rows that have none"),
+    ],
+)
+def test_business_metrics_abstain_where_the_definition_does_not_fit(sample_db, sample_knowledge, question, reason):
+    proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate(question)
+    assert proposal.kind == "abstain", proposal.sql
+    assert reason in proposal.message
+
+
+def test_sample_documentation_metrics_all_resolve(sample_db):
+    metrics, errors = find_metrics(read_documentation_file(SAMPLE_DOCS_FILE))
+    assert errors == []
+    assert {name for m in metrics for name in m.names} >= {"revenue", "average order value", "aov", "units sold", "lifetime value"}
+    measures = measures_by_phrase(metrics, SchemaIndex.build(sample_db.tables()))
+    assert len(measures) == sum(len(m.names) for m in metrics)  # no definition out of step with the schema
+
+
+def test_metric_lines_parse_in_all_documented_forms():
+    paragraph = """Prose stays prose. Segments: consumer (private people), business.
+Totals: sum (in EUR) of the amounts.
+- `big spenders, whales: COUNT(DISTINCT orders.customer_id) WHERE orders.total_amount >= 1000.5 AND orders.note IS NOT NULL`
+* late fees: SUM(orders.fee) WHERE orders.status NOT IN ('paid', 'it''s open') AND orders.kind <> 'test and demo'"""
+    metrics, errors = find_metrics([paragraph])
+    assert errors == []
+    whales, fees = metrics
+    assert whales.names == ("big spenders", "whales") and whales.aggregate == "COUNT" and whales.distinct
+    assert whales.conditions == (
+        Condition("orders", "total_amount", ">=", 1000.5),
+        Condition("orders", "note", "IS NOT", None),
+    )
+    assert fees.conditions == (
+        Condition("orders", "status", "NOT IN", ["paid", "it's open"]),
+        Condition("orders", "kind", "!=", "test and demo"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("revenue: SUM(total_amount) WHERE status = 'paid'", "write it as"),
+        ("revenue: SUM(orders.total_amount) - SUM(orders.refunds)", "write it as"),
+        ("revenue: SUM(orders.total_amount) WHERE orders.status LIKE 'p%'", "the condition “orders.status LIKE 'p%'”"),
+    ],
+)
+def test_malformed_metric_lines_are_errors_naming_the_line(line, reason):
+    metrics, errors = find_metrics(["Revenue is money.\n" + line])
+    assert metrics == []
+    assert len(errors) == 1 and errors[0].startswith(f"metric line “{line}”: ") and reason in errors[0]
+
+
+def test_metrics_from_a_users_docs_file_and_a_stale_one_is_ignored(school, minilm, tmp_path, caplog):
+    # SQL_DOCS_FILE in the documented format, trained as `python -m bot train` does.
+    docs = tmp_path / "terms.md"
+    docs.write_text(
+        "<!-- metric lines: names: AGGREGATE(table.column) WHERE … -->\n\n"
+        "An adult is a student aged 21 or more.\n"
+        "- `adults, grown-ups: COUNT(student.student_id) WHERE student.age >= 21`\n\n"
+        "Height was dropped from the schema.\n`tallness: AVG(student.height)`\n"
+    )
+    knowledge = SqlKnowledge(minilm, LocalVectorStore(tmp_path / "v"), "sql-school-terms")
+    knowledge.train(school.tables(), read_documentation_file(docs))
+    generator = OfflineSqlGenerator(school, knowledge, today=TODAY)
+    proposal = generator.generate("How many adults are in the History department?")
+    assert proposal.kind == "sql", proposal.message
+    assert school.run_readonly(proposal.sql).rows == [(1,)]  # Eve; Chloé is 19
+    assert "tallness" in caplog.text and "no column student.height" in caplog.text
+    assert generator.generate("What is the tallness of students?").kind == "abstain"
 
 
 @pytest.fixture
@@ -379,9 +559,9 @@ def sample_postgres(pg_scratch_url):
     database.close()
 
 
-def test_generated_sql_runs_on_postgres(sample_postgres, sample_db):
-    generator = OfflineSqlGenerator(sample_postgres, None, today=TODAY)
-    lite = OfflineSqlGenerator(sample_db, None, today=TODAY)
+def test_generated_sql_runs_on_postgres(sample_postgres, sample_db, sample_knowledge):
+    generator = OfflineSqlGenerator(sample_postgres, sample_knowledge, today=TODAY)
+    lite = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY)
     for question in (
         "How many orders shipped to Germany last month?",
         "What is the average unit price of products for each category?",
@@ -389,6 +569,13 @@ def test_generated_sql_runs_on_postgres(sample_postgres, sample_db):
         "What is the total amount of orders in 2023?",
         "how many orders per month in 2024",
         "which products were never ordered",
+        "how many orders from customers in Germany",
+        "top 4 customers by number of orders",
+        "what was total revenue in 2022?",
+        "top 5 customers by revenue",
+        "revenue per month in 2023",
+        "units sold last year",
+        "how many active customers in 2024",
     ):
         proposal = generator.generate(question)
         assert proposal.kind == "sql", (question, proposal.message)

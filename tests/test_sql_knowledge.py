@@ -126,3 +126,24 @@ def test_bad_examples_file_names_the_problem(tmp_path):
     docs = tmp_path / "docs.md"
     docs.write_text("# Terms\n\nRevenue is money.\n\n\nAOV is revenue per order.\n")
     assert read_documentation_file(docs) == ["Revenue is money.", "AOV is revenue per order."]
+
+
+def test_documentation_file_drops_comments_and_refuses_a_broken_metric_line(tmp_path):
+    docs = tmp_path / "docs.md"
+    docs.write_text(
+        "# Terms\n\n<!-- format notes\nfor editors -->\n\nRevenue is money.\n"
+        "`revenue: SUM(orders.total_amount) WHERE orders.status = 'paid'`\n"
+    )
+    assert read_documentation_file(docs) == ["Revenue is money.\n`revenue: SUM(orders.total_amount) WHERE orders.status = 'paid'`"]
+    docs.write_text("Revenue is money.\nrevenue: SUM(total_amount)\n")
+    with pytest.raises(ValueError, match=r"docs\.md: metric line “revenue: SUM\(total_amount\)”: write it as"):
+        read_documentation_file(docs)
+
+
+def test_documentation_lists_every_trained_text(any_knowledge):
+    knowledge = any_knowledge
+    docs = ["Revenue is the sum of total_amount over paid orders.", "Salaries are yearly, in EUR."]
+    knowledge.train(schema(), docs, [Example("How many orders are there?", "SELECT COUNT(*) FROM orders")])
+    assert sorted(knowledge.documentation()) == sorted(docs)
+    knowledge.train(schema(), docs[:1])
+    assert knowledge.documentation() == docs[:1]

@@ -80,10 +80,18 @@ def documentation_id(text: str) -> str:
 
 
 def read_documentation_file(path: Path) -> list[str]:
-    """Paragraphs of a text/Markdown file; headings are kept with the paragraph they start."""
-    text = Path(path).read_text(encoding="utf-8")
+    """Paragraphs of a text/Markdown file; headings are kept with the paragraph they start, and
+    <!-- comments --> (notes for the file's editors) are left out. A business-metric line that
+    does not parse (core/sql/generate/metrics.py) is an error naming the line."""
+    from core.sql.generate.metrics import find_metrics
+
+    text = re.sub(r"<!--.*?-->", "", Path(path).read_text(encoding="utf-8"), flags=re.S)
     paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text)]
-    return [part for part in paragraphs if part and not re.fullmatch(r"#+ .*", part)]
+    paragraphs = [part for part in paragraphs if part and not re.fullmatch(r"#+ .*", part)]
+    _, errors = find_metrics(paragraphs)
+    if errors:
+        raise ValueError(f"{path}: {errors[0]}")
+    return paragraphs
 
 
 def read_examples_file(path: Path) -> list[Example]:
@@ -206,6 +214,10 @@ class SqlKnowledge:
 
     def related_documentation(self, question: str, k: int = 5) -> list[str]:
         return [m.metadata["text"] for m in self._query(question, k, {"kind": {"$eq": "doc"}})]
+
+    def documentation(self) -> list[str]:
+        """Every trained documentation text (the offline generator reads business metrics in it)."""
+        return [match.metadata["text"] for match in self._list(filter={"kind": {"$eq": "doc"}})]
 
     def similar_examples(self, question: str, k: int = 5) -> list[Example]:
         matches = self._query(question, k, {"kind": {"$eq": "example"}})

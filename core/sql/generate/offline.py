@@ -4,13 +4,16 @@
    similarity ≥ `paraphrase_threshold` and no material difference: the two questions mention the
    same numbers, time units and schema words (table and column words, values in the data), so
    "revenue in 2022" never reuses the SQL saved for "revenue in 2023" (cosine 0.95).
-2. The schema-aware pattern engine (core/sql/generate/patterns.py).
+2. The schema-aware pattern engine (core/sql/generate/patterns.py), which also knows the
+   business metrics defined in the trained documentation (core/sql/generate/metrics.py):
+   "revenue" is the documented sum over paid orders, never a guess from a column.
 3. Otherwise: "I can't write this query without an LLM", similar saved questions and the
    tables it knows. Abstaining beats guessing.
 
 Relative dates ("last month", "this year") are anchored at the latest date in the data when
 that is earlier than today: on a live database the two agree, and on a historical one such as
-the bundled sample "last month" still means the last month that has data.
+the bundled sample "last month" still means the last month that has data. The proposal's
+message says which range such words became, and why when it is not today's.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
+from core.sql.generate.metrics import Metric, find_metrics
 from core.sql.generate.models import SqlProposal
 from core.sql.generate.patterns import PatternEngine
 from core.sql.generate.query import Abstain, quote_identifier
@@ -62,7 +66,7 @@ class OfflineSqlGenerator:
         # Built on first use: reading distinct values touches every text column once.
         if self._engine is None:
             schema = SchemaIndex.build(self.db.tables(), self.db.distinct_values)
-            self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date)
+            self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
         return self._engine
 
     def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
@@ -83,7 +87,7 @@ class OfflineSqlGenerator:
                 similar=[example.question for example in similar],
             )
         try:
-            sql, tables = self.engine.generate(text)
+            sql, tables, notes = self.engine.generate(text)
         except Abstain as reason:
             return self._abstain(f"I can't write this query without an LLM ({reason}).", similar)
         except SqlError as error:  # the schema could not be read: say so, do not crash
@@ -91,11 +95,25 @@ class OfflineSqlGenerator:
         return SqlProposal(
             kind="sql",
             sql=sql,
-            message="Written by the offline pattern engine; please check it before approving.",
+            message="\n".join(["Written by the offline pattern engine; please check it before approving.", *notes]),
             tables=tables,
             source="pattern",
             similar=[example.question for example in similar],
         )
+
+    def _metrics(self) -> list[Metric]:
+        """Business metrics written in the trained documentation; none without knowledge."""
+        if self.knowledge is None:
+            return []
+        try:
+            documentation = self.knowledge.documentation()
+        except Exception as error:  # noqa: BLE001 — without them, business terms abstain as unknown words
+            log.warning("business metrics unavailable: %s", error)
+            return []
+        metrics, errors = find_metrics(documentation)
+        for error in errors:  # training refuses such lines; documentation added otherwise may have them
+            log.warning("documentation: %s", error)
+        return metrics
 
     def _latest_date(self, table: str, column: str) -> date | None:
         try:
@@ -129,6 +147,7 @@ class OfflineSqlGenerator:
         words = {w for phrase in schema.table_phrases for w in phrase}
         words |= {w for phrase in schema.column_phrases for w in phrase}
         words |= {w for key in schema.values for w in key.split()}
+        words |= {w for phrase in self.engine.measures for w in phrase}
         return words - _GENERIC_WORDS
 
     def _similar(self, text: str) -> list:

@@ -9,10 +9,12 @@ explain and the engine abstains — a wrong query that looks right is worse than
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 
 from core.sql.generate.direction import column_direction, direction_before
+from core.sql.generate.metrics import Measure, Metric, measures_by_phrase
 from core.sql.generate.query import (
     Abstain, RelatedRows, Filter, Query, Select, TableAverage, filter_sql, literal, merge_equalities, quote_identifier,
 )
@@ -32,6 +34,7 @@ class PatternEngine:
         schema: SchemaIndex,
         today: date | None = None,
         latest_date: Callable[[str, str], date | None] | None = None,
+        metrics: Iterable[Metric] = (),
     ) -> None:
         # The SQL written is plain enough to run unchanged on SQLite and PostgreSQL: ISO date
         # literals, standard aggregates, identifiers quoted only when not lower-case.
@@ -39,11 +42,13 @@ class PatternEngine:
         self.today = today  # None: the real date at each question (long-running processes)
         # latest_date(table, column): the newest date in the data, the anchor for "last month".
         self.latest_date = latest_date
+        # Business metrics from the documentation ("revenue"), by their names as engine words.
+        self.measures = measures_by_phrase(metrics, schema)
         self._date_words_cache: set[str] | None = None
         self._column_words_cache: set[str] | None = None
 
-    def generate(self, question: str) -> tuple[str, list[str]]:
-        """(sql, tables) or raises Abstain with the reason."""
+    def generate(self, question: str) -> tuple[str, list[str], list[str]]:
+        """(sql, tables, notes on how words were read) or raises Abstain with the reason."""
         words = tokenize(question)
         if len(words) < 2:
             raise Abstain("the question is too short")
@@ -52,7 +57,7 @@ class PatternEngine:
         if unknown:
             raise Abstain(f"not understood: {', '.join(unknown[:5])}")
         query = self.interpret(tags, words)
-        return self.render(query), query.tables
+        return self.render(query), query.tables, query.notes
 
     # ---- tagging ---------------------------------------------------------------------------
 
@@ -75,7 +80,7 @@ class PatternEngine:
             number = float(word.text) if "." in word.text else int(word.text)
             return Tag("number", start, start + 1, word.text, number)
         best: Tag | None = None
-        limit = max(self.schema.max_phrase, MAX_MARKER, 4)
+        limit = max(self.schema.max_phrase, MAX_MARKER, 4, *(len(phrase) for phrase in self.measures))
         for end in range(min(len(words), start + limit), start, -1):
             span = words[start:end]
             lowers = tuple(w.lower for w in span)
@@ -85,6 +90,9 @@ class PatternEngine:
             marker = MARKERS.get(lowers)
             if marker:
                 candidates.append(Tag(marker[0], start, end, text, marker[1]))
+            measure = self.measures.get(lemmas)
+            if measure:
+                candidates.append(Tag("measure", start, end, text, measure))
             columns = self.schema.column_phrases.get(lemmas)
             tables = self.schema.table_phrases.get(lemmas)
             if not columns and not tables and len(lemmas) == 2:
@@ -100,9 +108,10 @@ class PatternEngine:
             if hits:
                 candidates.append(Tag("value", start, end, text, hits))
             if candidates:
+                # A documented business term beats the schema ("paid orders" is not status 'paid').
                 # Schema words beat markers of the same length ("total" the column vs "total" the
                 # word) unless an aggregate word leads into more words: "average, maximum age".
-                order = {"table": 0, "column": 1, "value": 2}
+                order = {"measure": -1, "table": 0, "column": 1, "value": 2}
                 following = words[end].lower if end < len(words) else None
                 leads_on = following is not None and (following not in FILLER or following == "and")
                 if marker and marker[0] in ("agg", "extreme") and leads_on:
@@ -299,9 +308,12 @@ class PatternEngine:
                         raise Abstain(f"'{tag.text}' is not a value of {column.name}")
                     return Filter(column, "=", tag.text)
             else:
+                # "orders from customers in Germany": the customers' country, not the orders' —
+                # the value describes the table just named, as a column word would (_resolve).
+                recent = [h for h in hits if context["recent"] != main and h.column.table == context["recent"]]
                 in_main = [h for h in hits if h.column.table == main]
                 playing = [h for h in hits if h.column.table in in_play]
-                hits = in_main or playing or hits
+                hits = recent or in_main or playing or hits
             columns = {id(h.column): h for h in hits}
             direction = direction_before([w.lower for w in words], tag.start)
             if len(columns) > 1 and direction is not None:
@@ -327,6 +339,10 @@ class PatternEngine:
             return Filter(column, "=", value_tag.text)
 
         sort_verb = words[0].lower in ("sort", "order", "rank", "arrange")  # tagged as filler
+        # Periods of a business metric are about its rows: "top customers by revenue in 2023" is
+        # the revenue of 2023's orders, not customers who signed up in 2023.
+        dated = {self._dated_table(tag.data) for tag in tags if tag.kind == "measure"}
+        period_table = dated.pop() if len(dated) == 1 else None
         seen_table = False
         pending_aggs: list[str] = []
         pending_count = False
@@ -350,6 +366,30 @@ class PatternEngine:
                 query.limit = query.limit or 1
                 i += 1 + skip
                 continue
+            elif kind in ("by", "extreme") and nxt is not None and nxt.kind == "measure" and seen_table and (
+                kind == "extreme" or query.limit is not None
+            ):
+                # "top 5 customers by revenue", "the customer with the highest revenue"
+                self._rank(query, self._add_measure(query, nxt.data), main, "ASC" if tag.data == "MIN" else "DESC")
+                i += 2
+                continue
+            elif kind == "by" and query.limit is not None and seen_table and nxt is not None and nxt.kind == "count" and (
+                _counted_table(tags, i + 1) is not None
+            ):
+                # "top 5 customers by number of orders": counted and shown
+                skip, table = _counted_table(tags, i + 1)
+                label = re.sub(r"\W+", "_", " ".join(t.text for t in tags[i + 1:i + 1 + skip]).lower())
+                query.selects.append(Select(self._primary_key(table), "COUNT", label=label))
+                self._rank(query, query.selects[-1], main, "DESC")
+                i += 1 + skip
+                continue
+            elif kind == "measure":
+                # "total revenue in 2022": the metric's aggregate, its conditions always applied
+                aggregate = tag.data.select.agg
+                if pending_distinct or any(a != aggregate for a in pending_aggs) or (pending_count and aggregate != "COUNT"):
+                    raise Abstain(f"'{tag.text}' is a {aggregate} of its own")
+                self._add_measure(query, tag.data)
+                pending_aggs, pending_count = [], False
             elif kind == "common":
                 if nxt is None or nxt.kind != "column":
                     raise Abstain(f"'{tag.text}' needs a column")
@@ -500,7 +540,7 @@ class PatternEngine:
             elif kind == "bucket":
                 if query.group_by is not None:
                     raise Abstain("two groupings")
-                query.group_by, query.bucket = self._bucket(main or _table_of(query), tag.data)
+                query.group_by, query.bucket = self._bucket(period_table or main or _table_of(query), tag.data)
             elif kind == "both" and nxt is not None and nxt.kind == "column":
                 pass  # "list both the id and the name": both columns
             elif kind == "both" and nxt is not None and nxt.kind == "value" and i + 2 < len(tags) and tags[i + 2].kind == "value":
@@ -517,7 +557,7 @@ class PatternEngine:
                     raise Abstain(f"'{tag.text}' needs a year")
                 previous = tags[i - 1] if i else None
                 column = resolve(previous) if previous is not None and previous.kind == "column" else None
-                query.filters.append(self._year_bound(column, main or _table_of(query), tag.data, nxt.data))
+                query.filters.append(self._year_bound(column, period_table or main or _table_of(query), tag.data, nxt.data))
                 i += 2
                 continue
             elif kind == "cmp" and nxt is not None and nxt.kind == "number" and _counted_table(tags, i + 2, count_word=False) is not None:
@@ -673,7 +713,7 @@ class PatternEngine:
                 i += 2
                 continue
             elif kind == "period" or (kind == "number" and is_year(tag.data) and (i == 0 or tags[i - 1].kind not in ("cmp", "cmp_col", "top"))):
-                query.filters.extend(self._period_filters(tag, main or _table_of(query)))
+                query.filters.extend(self._period_filters(tag, period_table or main or _table_of(query), query.notes))
             elif kind == "break":
                 # "Which owner owns the most dogs? List the owner id and last name."
                 listed = [resolve(t) for t in tags[i + 1:]] if all(t.kind == "column" for t in tags[i + 1:]) else []
@@ -697,8 +737,10 @@ class PatternEngine:
             raise Abstain("an aggregate without a column")
         if query.count_table is not None:
             self._count_related(query, main, words)
-        if not query.selects and main is not None and _asks_for_rows(words):
-            query.selects.append(self._rows_of(main, words))
+        if not query.selects and main is not None and (_asks_for_rows(words) or any(t.kind == "top" for t in tags)):
+            query.selects.append(self._rows_of(main, words))  # "top 5 products by unit price": rows
+        if query.rank is not None and all(s.agg for s in query.selects):
+            query.selects.insert(0, self._rows_of(main, words))  # the ranked rows, then their measure
         if not query.selects:
             raise Abstain("no column to show")
         if query.group_by is not None:
@@ -721,8 +763,12 @@ class PatternEngine:
                 query.selects.insert(0, Select(query.group_by))
         elif any(s.agg for s in query.selects) and any(not s.agg for s in query.selects):
             raise Abstain("mixes aggregates and plain columns")
-        if query.count_order is not None and query.order_by is not None:
+        if sum(x is not None for x in (query.count_order, query.order_by, query.rank)) > 1:
             raise Abstain("two orderings")
+        for required in query.required:
+            if any(f.column == required.column for f in query.filters):
+                # "revenue of cancelled orders": the metric's definition already decides the status
+                raise Abstain(f"the business term's definition already sets {required.column.name}")
         if query.order_by is not None and query.limit is not None and any(s.agg for s in query.selects) and query.group_by is None:
             raise Abstain("aggregate with a superlative")
         query.filters = merge_equalities(query.filters, either=any(t.kind == "or" for t in tags))
@@ -769,6 +815,33 @@ class PatternEngine:
         if resolve(tags[position]) != column:
             raise Abstain("compares one column with the average of another")
         return 1
+
+    @staticmethod
+    def _add_measure(query: Query, measure: Measure) -> Select:
+        select = replace(measure.select)
+        query.selects.append(select)
+        query.required += [replace(f) for f in measure.required if f not in query.required]
+        return select
+
+    def _rank(self, query: Query, select: Select, main: str | None, direction: str) -> None:
+        """Rows of the main table ordered by a shown aggregate (select) over their related rows."""
+        if main is None:
+            raise Abstain("ranking needs a table to rank")
+        if query.group_by is not None:
+            raise Abstain("two groupings")  # a second ranking, or "per month" before it
+        if direction == "ASC" and select.column.table != main:
+            # "the customer with the lowest revenue" may have no paid order at all: the join that
+            # computes the revenue would leave exactly that customer out.
+            raise Abstain("the lowest total over related rows misses rows that have none")
+        query.group_by = self._primary_key(main)
+        query.rank = (select, direction)
+        query.limit = query.limit or 1
+
+    def _dated_table(self, measure: Measure) -> str | None:
+        """The table whose date a period means for a metric: its own, else that of a condition
+        (units sold: order_items has no date, the orders it requires have)."""
+        tables = [measure.select.column.table] + [f.column.table for f in measure.required]
+        return next((t for t in tables if any(c.kind == "date" for c in self.schema.tables[t])), None)
 
     def _title_column(self, table: str) -> Column | None:
         """The text column named like its table (orchestra.Orchestra): the table's name for its rows."""
@@ -821,7 +894,7 @@ class PatternEngine:
                 return Select(names[0])
         return Select(None)
 
-    def _period_filters(self, tag: Tag, main: str | None) -> list[Filter]:
+    def _period_filters(self, tag: Tag, main: str | None, notes: list[str]) -> list[Filter]:
         if main is None:
             raise Abstain(f"'{tag.text}' needs a table with a date")
         dates = [c for c in self.schema.tables[main] if c.kind == "date"]
@@ -831,7 +904,7 @@ class PatternEngine:
         if len(dates) != 1:
             raise Abstain(f"'{tag.text}': {main} has {'no' if not dates else 'several'} date columns")
         column = dates[0]
-        start, end = self._period(tag, column)
+        start, end = self._period(tag, column, notes)
         return [Filter(column, ">=", start.isoformat()), Filter(column, "<", end.isoformat())]
 
     def _bucket(self, main: str | None, unit: str) -> tuple[Column, int | None]:
@@ -863,34 +936,30 @@ class PatternEngine:
         bound = date(year + 1, 1, 1) if op == ">" else date(year, 1, 1)
         return Filter(column, "<" if op == "<" else ">=", bound.isoformat())
 
-    def _period(self, tag: Tag, column: Column) -> tuple[date, date]:
+    def _period(self, tag: Tag, column: Column, notes: list[str]) -> tuple[date, date]:
+        """The [start, end) of a period; a relative one ("last month") also says how it was read."""
         if tag.kind == "number":
             return date(tag.data, 1, 1), date(tag.data + 1, 1, 1)
         if isinstance(tag.data, tuple):
             _, year, month = tag.data
             return date(year, month, 1), _next_month(date(year, month, 1))
-        anchor = self.today or date.today()
+        today = self.today or date.today()
         latest = self.latest_date(column.table, column.name) if self.latest_date else None
-        if latest is not None and latest < anchor:
-            anchor = latest
-        month_start = anchor.replace(day=1)
-        if tag.data == "this_year":
-            return anchor.replace(month=1, day=1), anchor.replace(year=anchor.year + 1, month=1, day=1)
-        if tag.data == "last_year":
-            return anchor.replace(year=anchor.year - 1, month=1, day=1), anchor.replace(month=1, day=1)
-        if tag.data == "this_month":
-            return month_start, _next_month(month_start)
-        if tag.data == "last_month":
-            previous = (month_start - timedelta(days=1)).replace(day=1)
-            return previous, month_start
-        week_start = anchor - timedelta(days=anchor.weekday())
-        return week_start - timedelta(days=7), week_start
+        anchor = latest if latest is not None and latest < today else today
+        start, end = _relative_period(tag.data, anchor)
+        note = f"“{tag.text.lower()}” = {_describe_period(start, end)}"
+        if anchor != today:
+            # A reviewer reading "last month" thinks of today's calendar: say why it is not.
+            note += f" — the data in {column.table}.{column.name} ends on {anchor.isoformat()}, so relative dates count from there, not from today"
+        notes.append(note + ".")
+        return start, end
 
     @staticmethod
     def _columns(query: Query) -> list[Column]:
         columns = [s.column for s in query.selects if s.column is not None]
         # (a Select without column and aggregate is '*': rows of the main table)
         columns += [f.column for f in query.filters]
+        columns += [f.column for f in query.required]
         if query.group_by is not None:
             columns.append(query.group_by)
         if query.order_by is not None:
@@ -916,25 +985,25 @@ class PatternEngine:
                 return f"substr(CAST({ref(column)} AS TEXT), 1, {query.bucket})"
             return ref(column)
 
-        parts = []
-        for select in query.selects:
+        def expression(select: Select) -> str:
             if select.agg == "COUNT" and select.column is None:
-                parts.append("COUNT(*)")
-            elif select.column is None:
-                parts.append(f"{alias[query.tables[0]]}.*" if multi else "*")
-            elif select.agg:
-                inner = ("DISTINCT " if select.distinct else "") + ref(select.column)
-                if select.column.numeric_text and select.agg in ("AVG", "SUM"):
-                    inner = f"CAST({inner} AS REAL)"  # numbers kept as text: PostgreSQL will not average text
-                parts.append(f"{select.agg}({inner})")
-            else:
-                parts.append(grouped(select.column))
+                return "COUNT(*)"
+            if select.column is None:
+                return f"{alias[query.tables[0]]}.*" if multi else "*"
+            if not select.agg:
+                return grouped(select.column)
+            inner = ref(select.column)
+            if select.column.numeric_text and select.agg in ("AVG", "SUM"):
+                inner = f"CAST({inner} AS REAL)"  # numbers kept as text: PostgreSQL will not average text
+            return f"{select.agg}({'DISTINCT ' if select.distinct else ''}{inner})"
+
+        parts = [expression(s) + (f" AS {quote_identifier(s.label)}" if s.label else "") for s in query.selects]
         sql = "SELECT " + ("DISTINCT " if query.distinct else "") + ", ".join(parts)
         first = query.tables[0]
         sql += f" FROM {quote_identifier(first)}" + (f" AS {alias[first]}" if multi else "")
         for table, condition in joins:
             sql += f" JOIN {quote_identifier(table)} AS {alias[table]} ON " + condition(ref)
-        conditions = [filter_sql(f, ref) for f in query.filters]
+        conditions = [filter_sql(f, ref) for f in [*query.filters, *query.required]]
         conditions += [self._related_sql(query.tables[0], link, ref) for link in query.related]
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
@@ -947,7 +1016,10 @@ class PatternEngine:
         if query.order_by is not None:
             column, direction = query.order_by
             sql += f" ORDER BY {ref(column)} {direction}"
-        if query.bucket is not None and query.count_order is None and query.order_by is None:
+        if query.rank is not None:
+            select, direction = query.rank
+            sql += f" ORDER BY {expression(select)} {direction}"
+        if query.bucket is not None and query.count_order is None and query.order_by is None and query.rank is None:
             sql += f" ORDER BY {grouped(query.group_by)}"  # a time series reads in time order
         if query.limit is not None:
             sql += f" LIMIT {query.limit}"
@@ -1138,6 +1210,29 @@ def _widens_equality(filters: list[Filter], tags: list[Tag], i: int) -> bool:
 
 def is_year(value: object) -> bool:
     return isinstance(value, int) and 1900 <= value <= 2100
+
+
+def _relative_period(kind: str, anchor: date) -> tuple[date, date]:
+    month_start = anchor.replace(day=1)
+    if kind == "this_year":
+        return anchor.replace(month=1, day=1), anchor.replace(year=anchor.year + 1, month=1, day=1)
+    if kind == "last_year":
+        return anchor.replace(year=anchor.year - 1, month=1, day=1), anchor.replace(month=1, day=1)
+    if kind == "this_month":
+        return month_start, _next_month(month_start)
+    if kind == "last_month":
+        return (month_start - timedelta(days=1)).replace(day=1), month_start
+    week_start = anchor - timedelta(days=anchor.weekday())
+    return week_start - timedelta(days=7), week_start
+
+
+def _describe_period(start: date, end: date) -> str:
+    """'2024', 'November 2024' or '2024-12-16 to 2024-12-22' for [start, end)."""
+    if (start.month, start.day, end.month, end.day) == (1, 1, 1, 1) and end.year == start.year + 1:
+        return str(start.year)
+    if start.day == 1 and end == _next_month(start):
+        return start.strftime("%B %Y")
+    return f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
 
 
 def _next_month(day: date) -> date:

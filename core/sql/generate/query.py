@@ -17,6 +17,7 @@ class Select:
     column: Column | None  # None with COUNT means count(*)
     agg: str | None = None
     distinct: bool = False
+    label: str | None = None  # the output column's name ("revenue" for a business metric)
 
 
 @dataclass
@@ -64,6 +65,12 @@ class Query:
     directions: dict[str, str] = field(default_factory=dict)
     # Grouping a date column by its first characters (ISO text): 4 = year, 7 = month, 10 = day.
     bucket: int | None = None
+    # Conditions a business metric brings along ("revenue" counts paid orders only): always
+    # applied, and never merged with or negated like the question's own filters.
+    required: list[Filter] = field(default_factory=list)
+    # Ordering by an aggregate that is shown: "top 5 customers by revenue" (select, direction).
+    rank: tuple[Select, str] | None = None
+    notes: list[str] = field(default_factory=list)  # how relative words were read ("last month" = …)
 
 
 def merge_equalities(filters: list[Filter], either: bool) -> list[Filter]:
@@ -88,8 +95,8 @@ def filter_sql(item: Filter, ref) -> str:
         column = item.value.column
         average = f"(SELECT AVG({quote_identifier(column.name)}) FROM {quote_identifier(column.table)})"
         return f"{ref(item.column)} {item.op} {average}"
-    if item.op == "IN":
-        return f"{ref(item.column)} IN ({', '.join(literal(v) for v in item.value)})"
+    if item.op in ("IN", "NOT IN"):
+        return f"{ref(item.column)} {item.op} ({', '.join(literal(v) for v in item.value)})"
     return f"{ref(item.column)} {item.op} {literal(item.value)}"
 
 
