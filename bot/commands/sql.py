@@ -58,6 +58,8 @@ def cmd_sql(args: argparse.Namespace, services_factory: Callable) -> int:
     if proposal.kind == "sql":
         print(proposal.sql)
         print(f"-- pending id: {proposal.pending.id}  (run it: python -m bot approve {proposal.pending.id})")
+        for line in proposal.message.splitlines():  # how it was written, e.g. what "last month" meant
+            print(f"-- {line}", file=sys.stderr)
         return 0
     if proposal.kind == "refused":
         if proposal.sql:
@@ -66,7 +68,8 @@ def cmd_sql(args: argparse.Namespace, services_factory: Callable) -> int:
         return 1
     print(proposal.message)
     for question in proposal.similar:
-        print(f"  similar: {question}")
+        if question not in proposal.message:  # the offline generator already lists them
+            print(f"  similar: {question}")
     return 0
 
 
