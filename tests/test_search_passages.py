@@ -46,3 +46,9 @@ def test_growth_stops_at_the_budget_and_at_chunks_of_better_ranked_passages():
     assert two.positions == [2, 3]
     taken = grow_passage(2, chunks, neighbours(chunks), {3}, budget=2 * chunks[2].token_count, count_tokens=words)
     assert taken.positions == [1, 2]
+
+
+def test_chunks_without_a_context_line_count_whole_against_the_budget():
+    plain = [Chunk("d2", "notes.txt", i, "word " * 30, [1], None, 30) for i in range(10)]
+    passage = grow_passage(0, plain, neighbours(plain), set(), budget=100, count_tokens=words)
+    assert passage.positions == [0, 1, 2]  # 3 x 30 tokens fit in 100; a fourth would not

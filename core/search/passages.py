@@ -69,13 +69,15 @@ def grow_passage(
 def _head_and_body(chunk: Chunk) -> tuple[list[str], list[str]]:
     """A chunk's context line (plus the column-header line that may follow it) and the rest."""
     lines = chunk.text.split("\n")
+    if len(lines) == 1:
+        return [], lines  # a chunk with no context line (not one of our chunker's) is all body
     head = 2 if len(lines) > 1 and lines[1].startswith(_COLUMNS_PREFIX) else 1
     return lines[:head], lines[head:]
 
 
 def _body_tokens(chunk: Chunk, count_tokens: Callable[[str], int]) -> int:
     head, _ = _head_and_body(chunk)
-    return max(0, chunk.token_count - count_tokens("\n".join(head)))
+    return max(0, chunk.token_count - count_tokens("\n".join(head))) if head else chunk.token_count
 
 
 def _join(parts: list[Chunk]) -> str:
