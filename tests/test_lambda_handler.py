@@ -76,8 +76,6 @@ def lambda_stack(tmp_path_factory):
     from bot.lambda_handler import build_lambda_handler
     from bot.settings import Settings
     from bot.wiring import Services
-    from core.sql.knowledge import read_documentation_file, read_examples_file
-    from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
 
     emulator = SlackEmulator(SECRET)
     emulator.start()
@@ -88,9 +86,7 @@ def lambda_stack(tmp_path_factory):
         SLACK_API_URL=emulator.api_url,
     )
     services = Services(settings)
-    services.knowledge.train(
-        services.db.tables(), read_documentation_file(SAMPLE_DOCS_FILE), read_examples_file(SAMPLE_EXAMPLES_FILE)
-    )
+    services.train()
     fake = FakeLambdaClient()
     handler = build_lambda_handler(settings, services, lambda_client=fake)
     yield emulator, handler, fake, services

@@ -29,15 +29,11 @@ def services(tmp_path_factory):
     """Embedded defaults in a scratch DATA_DIR: sample DB trained, the route documents ingested."""
     from bot.settings import Settings
     from bot.wiring import Services
-    from core.sql.knowledge import read_documentation_file, read_examples_file
-    from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
 
     services = Services(Settings(DATA_DIR=str(tmp_path_factory.mktemp("routing"))))
     for path in sorted((FIXTURES / "route_docs").glob("*.txt")):
         assert services.documents.ingest(path.read_bytes(), path.name).status == "indexed"
-    services.knowledge.train(
-        services.db.tables(), read_documentation_file(SAMPLE_DOCS_FILE), read_examples_file(SAMPLE_EXAMPLES_FILE)
-    )
+    services.train()
     return services
 
 

@@ -18,9 +18,9 @@ import pytest
 
 from bot.emulator.emulator import SlackEmulator
 from handlers import constants as c
+from tests.slack_helpers import WAIT_S, all_text, replies
 
 SECRET = "e2e-signing-secret"
-WAIT_S = 60  # generous: the first answer loads the embedding model
 
 
 def travel_policy_pdf() -> bytes:
@@ -48,8 +48,6 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
     from bot.http_app import create_http_app
     from bot.settings import Settings
     from bot.wiring import Services
-    from core.sql.knowledge import read_documentation_file, read_examples_file
-    from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
 
     emulator = SlackEmulator(SECRET, ack_timeout_s=3.0, retry_delays_s=(0.2, 0.5, 1.0))
     emulator.start()
@@ -62,10 +60,8 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
         MAX_FILE_MB=1,
     )
     services = Services(settings)
-    # What `python -m bot train` does for the sample database: schema, business terms, examples.
-    services.knowledge.train(
-        services.db.tables(), read_documentation_file(SAMPLE_DOCS_FILE), read_examples_file(SAMPLE_EXAMPLES_FILE)
-    )
+    # What `python -m bot train` does: schema, and for the sample database its terms and examples.
+    services.train()
     server = uvicorn.Server(uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -79,21 +75,6 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
     server.should_exit = True
     thread.join(timeout=10)
     emulator.stop()
-
-
-def replies(emu: SlackEmulator, channel: str, thread_ts: str, n: int = 1) -> list[dict]:
-    """The bot's replies in a thread once there are at least n of them."""
-    return emu.wait_for(
-        lambda: (lambda found: found if len(found) >= n else None)(
-            [m for m in emu.bot_messages(channel, thread_ts) if m.get("ts") != thread_ts]
-        ),
-        WAIT_S,
-        f"expected {n} bot replies in {channel}/{thread_ts}",
-    )
-
-
-def all_text(message: dict) -> str:
-    return json.dumps(message.get("blocks") or []) + message.get("text", "")
 
 
 def bot_files(emu: SlackEmulator, channel: str) -> list:

@@ -14,10 +14,10 @@ import pytest
 from bot.emulator.emulator import SlackEmulator
 from bot.settings import Settings
 from handlers import constants as c
+from tests.slack_helpers import WAIT_S, all_text, replies
 from handlers.blocks import decode_query_ref
 
 APP_TOKEN = "xapp-1-A01DOCBOT-socket-test"
-WAIT_S = 60  # generous: the first answer loads the embedding model
 ACK_TIMEOUT_S = 3.0  # Slack's own
 
 
@@ -25,8 +25,6 @@ ACK_TIMEOUT_S = 3.0  # Slack's own
 def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
     from bot.socket_mode import start_socket_mode
     from bot.wiring import Services
-    from core.sql.knowledge import read_documentation_file, read_examples_file
-    from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
 
     emulator = SlackEmulator("unused-in-socket-mode", socket_mode=True, app_token=APP_TOKEN,
                              ack_timeout_s=ACK_TIMEOUT_S, retry_delays_s=(0.2, 0.5, 1.0))
@@ -39,29 +37,12 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
         APPROVER_USER_IDS="U03CAROL",
     )
     services = Services(settings)
-    # What `python -m bot train` does for the sample database: schema, business terms, examples.
-    services.knowledge.train(
-        services.db.tables(), read_documentation_file(SAMPLE_DOCS_FILE), read_examples_file(SAMPLE_EXAMPLES_FILE)
-    )
+    # What `python -m bot train` does: schema, and for the sample database its terms and examples.
+    services.train()
     handler = start_socket_mode(settings, services)
     yield emulator, services
     handler.close()
     emulator.stop()
-
-
-def replies(emu: SlackEmulator, channel: str, thread_ts: str, n: int = 1) -> list[dict]:
-    """The bot's replies in a thread once there are at least n of them."""
-    return emu.wait_for(
-        lambda: (lambda found: found if len(found) >= n else None)(
-            [m for m in emu.bot_messages(channel, thread_ts) if m.get("ts") != thread_ts]
-        ),
-        WAIT_S,
-        f"expected {n} bot replies in {channel}/{thread_ts}",
-    )
-
-
-def all_text(message: dict) -> str:
-    return json.dumps(message.get("blocks") or []) + message.get("text", "")
 
 
 def test_connection_is_opened_with_the_app_token_through_the_api_url(stack) -> None:

@@ -92,7 +92,7 @@ def start_demo(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *,
 
         services = Services(bot_settings)
     if getattr(services, "uses_sample_database", False):
-        train_sample_sql(services)
+        services.train()  # the sample's business terms and examples, refreshed on every start
     api = create_http_app(bot_settings, services)
     bot_port = _free_port("127.0.0.1")
     server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=bot_port, log_level="warning"))
@@ -109,15 +109,6 @@ def start_demo(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *,
         seed_documents(emulator)
         share_samples_workspace_wide(emulator, services)
     return Demo(emulator, server, emulator.bot_url)
-
-
-def train_sample_sql(services: Any) -> None:
-    """Teaches the SQL generator and router the sample shop (schema, business terms, examples); idempotent."""
-    from core.sql.knowledge import read_documentation_file, read_examples_file
-    from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
-
-    services.knowledge.train(services.db.tables(), read_documentation_file(SAMPLE_DOCS_FILE),
-                             read_examples_file(SAMPLE_EXAMPLES_FILE))
 
 
 def _welcome(emulator: SlackEmulator, approvers: frozenset[str]) -> None:
