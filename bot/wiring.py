@@ -139,20 +139,26 @@ class Services:
     def documents(self):
         from core.documents.service import build_document_service
 
-        s = self.settings
         return build_document_service(
             embedder=self.embedder,
             vectors=self.vectors,
             objects=self.objects,
             kv=self.kv,
             namespace=f"docs-{self.team_namespace}",
-            max_file_mb=s.max_file_mb,
-            max_pages=s.max_pages,
-            artifacts_path=s.docling_artifacts_path or None,
-            chunk_tokens=s.chunk_tokens,
-            chunk_overlap=s.chunk_overlap,
-            chunk_min_tokens=s.chunk_min_tokens,
+            **self.document_options(),
         )
+
+    def document_options(self) -> dict:
+        """Limits, parser and chunking settings for a document service (also `bench ingest`'s)."""
+        s = self.settings
+        return {
+            "max_file_mb": s.max_file_mb,
+            "max_pages": s.max_pages,
+            "artifacts_path": s.docling_artifacts_path or None,
+            "chunk_tokens": s.chunk_tokens,
+            "chunk_overlap": s.chunk_overlap,
+            "chunk_min_tokens": s.chunk_min_tokens,
+        }
 
     @cached_property
     def retriever(self):

@@ -32,24 +32,13 @@ def cmd_bench_ingest(args: argparse.Namespace, services_factory: Callable) -> in
     if args.limit:
         files = files[: args.limit]
     services = services_factory()
-    s = services.settings
-    if s.embedding_provider == "local":
+    if services.settings.embedding_provider == "local":
         from core.search.minilm import LocalMiniLMEmbedder
 
         embedder = LocalMiniLMEmbedder()  # uncached: a benchmark must not measure cache hits
     else:
         embedder = services.embedder
-    result = bench_ingest(
-        files,
-        embedder,
-        max_file_mb=s.max_file_mb,
-        max_pages=s.max_pages,
-        artifacts_path=s.docling_artifacts_path or None,
-        chunk_tokens=s.chunk_tokens,
-        chunk_overlap=s.chunk_overlap,
-        chunk_min_tokens=s.chunk_min_tokens,
-        parse_only=args.parse_only,
-    )
+    result = bench_ingest(files, embedder, parse_only=args.parse_only, **services.document_options())
     print(json.dumps(result))
     return 0 if not result["failed"] else 1
 
