@@ -52,9 +52,8 @@ class Services:
     def data_dir(self) -> Path:
         return self.settings.data_dir
 
-    @property
-    def team_namespace(self) -> str:
-        return "default"
+    # One deployment serves one Slack workspace (one bot token): one namespace per kind of data.
+    team_namespace = "default"
 
     # --- storage -------------------------------------------------------------------------
 
