@@ -199,8 +199,9 @@ class Services:
     def train(self, docs: Path | None = None, examples: Path | None = None) -> dict:
         """Re-train SQL knowledge (idempotent); a missing or bad file fails before anything changes."""
         material = self._training_material(docs, examples)
-        knowledge = self.__dict__.setdefault("knowledge", self._new_knowledge())
-        return self._train(knowledge, *material)
+        if "knowledge" not in self.__dict__:  # not through the property: it would train twice
+            self.__dict__["knowledge"] = self._new_knowledge()
+        return self._train(self.__dict__["knowledge"], *material)
 
     def _new_knowledge(self):
         from core.sql.knowledge import SqlKnowledge
