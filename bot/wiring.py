@@ -62,7 +62,7 @@ class Services:
         if self.settings.redis_url:
             from core.cache.redis_store import RedisKeyValueStore
 
-            return RedisKeyValueStore.from_url(self.settings.redis_url, prefix="bot:")
+            return RedisKeyValueStore.from_url(self.settings.redis_url.get_secret_value(), prefix="bot:")
         from core.cache.local import LocalKeyValueStore
 
         return LocalKeyValueStore(self.data_dir / "kv.sqlite")
@@ -91,7 +91,7 @@ class Services:
 
             if not (s.pinecone_api_key and s.pinecone_index_host):
                 raise ValueError("VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST")
-            return PineconeVectorStore(api_key=s.pinecone_api_key, host=s.pinecone_index_host)
+            return PineconeVectorStore(api_key=s.pinecone_api_key.get_secret_value(), host=s.pinecone_index_host)
         from core.search.local_store import LocalVectorStore
 
         return LocalVectorStore(self.data_dir / "vectors")
@@ -105,7 +105,9 @@ class Services:
         from core.llm.openai_chat import make_openai_client
 
         s = self.settings
-        return make_openai_client(api_key=s.openai_api_key, base_url=s.openai_base_url or None, timeout=s.llm_timeout_s)
+        return make_openai_client(
+            api_key=s.openai_api_key.get_secret_value(), base_url=s.openai_base_url or None, timeout=s.llm_timeout_s
+        )
 
     @cached_property
     def llm(self):
@@ -178,7 +180,7 @@ class Services:
         from core.sql.database import open_database
 
         if self.settings.database_url:
-            return open_database(self.settings.database_url, lock_timeout_s=self.settings.lock_timeout_s)
+            return open_database(self.settings.database_url.get_secret_value(), lock_timeout_s=self.settings.lock_timeout_s)
         from core.sql.sample import ensure_sample_database
 
         return open_database(str(ensure_sample_database(self.data_dir)))
