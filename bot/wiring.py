@@ -28,17 +28,24 @@ def load_settings() -> Settings:
     from pydantic import ValidationError
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
             problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
         raise SettingsError("bad configuration: " + "; ".join(problems)) from None
+    lambda_problems = settings.lambda_problems()
+    if lambda_problems:
+        raise SettingsError("cannot run on AWS Lambda with this configuration: " + "; ".join(lambda_problems))
+    return settings
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Text lines locally; JSON lines with request and Slack event ids on Lambda (bot/logs.py says why)."""
+    from bot.logs import configure_logging as configure
+
+    configure(settings.log_level, json_lines=settings.on_lambda)
 
 
 class Services:
