@@ -18,6 +18,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries that log every HTTP request at INFO: at INFO they would drown our lines (and CloudWatch
+# bills by the gigabyte); LOG_LEVEL=DEBUG lets them through again.
+CHATTY_LIBRARIES = ("httpx", "httpcore", "pinecone", "botocore", "boto3", "urllib3")
 
 # Set for the duration of one invocation; contextvars keep concurrent requests apart.
 _request_id: ContextVar[str | None] = ContextVar("aws_request_id", default=None)
@@ -61,6 +64,8 @@ def configure_logging(level: str, *, json_lines: bool) -> None:
     """Root logger at `level`; JSON lines on every root handler (adding one to stdout if none)."""
     root = logging.getLogger()
     root.setLevel(level)
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING if level != "DEBUG" else logging.NOTSET)
     if json_lines:
         if not root.handlers:
             root.addHandler(logging.StreamHandler(sys.stdout))
