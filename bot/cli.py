@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "route_eval",
     "slack",
     "demo",
+    "cold_start",
+    "infra",
 )
 
 
