@@ -24,6 +24,14 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     evaluation.add_argument("--limit", type=int, help="only the first N questions")
     evaluation.add_argument("--guard", action="store_true", help="check every gold query passes the guard instead")
     evaluation.add_argument("--mistakes", type=int, default=0, help="include up to N wrong answers per path")
+    evaluation.add_argument(
+        "--context", action="store_true",
+        help="all databases in one store: are the gold query's tables and columns in the LLM prompt? (no LLM needed)",
+    )
+    evaluation.add_argument(
+        "--nearest", action="store_true",
+        help="with --context: the knowledge store's 5 nearest tables instead of the relevance selector",
+    )
     evaluation.set_defaults(func=cmd_eval_sql)
 
 
@@ -49,6 +57,8 @@ def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
 
         print(json.dumps(guard_eval(args.spider, db_ids), indent=2))
         return 0
+    if args.context:
+        return _eval_context(args, services_factory, db_ids)
     from core.eval.sql_eval import evaluate
 
     services = services_factory()
@@ -57,6 +67,40 @@ def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
         report = evaluate(args.spider, make_generators, db_ids=db_ids, limit=args.limit, keep_mistakes=args.mistakes)
     print(json.dumps(report, indent=2))
     return 0
+
+
+def _eval_context(args: argparse.Namespace, services_factory: Callable, db_ids: list[str] | None) -> int:
+    from core.eval.sql_context import evaluate_context
+
+    services = services_factory()
+    with tempfile.TemporaryDirectory(prefix="sql-context-") as scratch:
+        build = prompter_factory(services.embedder, Path(scratch), services.settings.openai_chat_model, nearest=args.nearest)
+        report = evaluate_context(args.spider, build, db_ids=db_ids, limit=args.limit)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def prompter_factory(embedder, scratch: Path, model: str, *, nearest: bool = False) -> Callable:
+    """All tables in one scratch knowledge store → prompt(question), as the LLM path builds it."""
+    from core.schema import SchemaUnderstanding
+    from core.schema.selector import SchemaSelector
+    from core.schema.synonyms import WordNetThesaurus
+    from core.search.local_store import LocalVectorStore
+    from core.sql.generate.vanna_generator import VannaSqlGenerator
+    from core.sql.knowledge import SqlKnowledge
+
+    def build(tables: list) -> Callable[[str], list[dict]]:
+        knowledge = SqlKnowledge(embedder, LocalVectorStore(scratch / "vectors"), namespace="sql-spider-warehouse")
+        knowledge.train(tables)
+        selector = None
+        if not nearest:
+            understanding = SchemaUnderstanding.build(tables, thesaurus=WordNetThesaurus.load(), embedder=embedder)
+            selector = SchemaSelector(understanding, tables, embedder)
+        # No client: the prompt is built, never sent.
+        generator = VannaSqlGenerator(None, model, knowledge, "sqlite", schema_selector=selector)
+        return generator.prompt
+
+    return build
 
 
 def generator_factory(embedder, scratch: Path, openai_client=None, model: str = "gpt-4o-mini") -> Callable:

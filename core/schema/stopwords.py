@@ -10,7 +10,8 @@ STOPWORDS = frozenset(
     it its they them their theirs he him his she her hers we us our ours you your yours i me my mine
     list show give find tell get return display name names number count total amount per also only
     just each both either neither very one ones please whether among across via over under up down
-    out off again further once""".split()
+    out off again further once first last next previous top bottom high low highest lowest largest
+    smallest best worst before after since until during""".split()
 )
 # Words that name a column of almost any table: weak evidence alone.
 GENERIC_COLUMN_WORDS = frozenset({"id", "name", "code", "type", "description", "date", "number", "value", "key"})

@@ -292,7 +292,7 @@ class SchemaUnderstanding:
             self._add(_phrase_key(synonym), _Key(target, "synonym", 1.0))
         if self.thesaurus is not None and len(words) > 1:
             for word in content:
-                if word in GENERIC_COLUMN_WORDS:
+                if word in GENERIC_COLUMN_WORDS or (owner_words and word in owner_words):
                     continue
                 for related in self.thesaurus.related(word):
                     self._add(_phrase_key(related.word), _Key(target, "synonym", 0.6 * _RELATION_WEIGHT[related.relation]))
