@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     sql_docs_file: str = Field("", alias="SQL_DOCS_FILE")
     sql_examples_file: str = Field("", alias="SQL_EXAMPLES_FILE")
     approval_ttl_s: int = Field(86400, alias="APPROVAL_TTL_S")
+    # YAML or JSON: table → column → plain-English description, for what names cannot say.
+    schema_descriptions_file: str = Field("", alias="SCHEMA_DESCRIPTIONS_FILE")
 
     @field_validator("embedding_provider", "vector_store", "object_store", mode="before")
     @classmethod

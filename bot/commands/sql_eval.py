@@ -32,6 +32,10 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
         "--nearest", action="store_true",
         help="with --context: the knowledge store's 5 nearest tables instead of the relevance selector",
     )
+    evaluation.add_argument(
+        "--schema-tokens", type=int, default=None,
+        help="with --context: the selector's token budget for table DDL (default: the generator's)",
+    )
     evaluation.set_defaults(func=cmd_eval_sql)
 
 
@@ -74,13 +78,18 @@ def _eval_context(args: argparse.Namespace, services_factory: Callable, db_ids: 
 
     services = services_factory()
     with tempfile.TemporaryDirectory(prefix="sql-context-") as scratch:
-        build = prompter_factory(services.embedder, Path(scratch), services.settings.openai_chat_model, nearest=args.nearest)
+        build = prompter_factory(
+            services.embedder, Path(scratch), services.settings.openai_chat_model,
+            nearest=args.nearest, schema_tokens=args.schema_tokens,
+        )
         report = evaluate_context(args.spider, build, db_ids=db_ids, limit=args.limit)
     print(json.dumps(report, indent=2))
     return 0
 
 
-def prompter_factory(embedder, scratch: Path, model: str, *, nearest: bool = False) -> Callable:
+def prompter_factory(
+    embedder, scratch: Path, model: str, *, nearest: bool = False, schema_tokens: int | None = None
+) -> Callable:
     """All tables in one scratch knowledge store → prompt(question), as the LLM path builds it."""
     from core.schema import SchemaUnderstanding
     from core.schema.selector import SchemaSelector
@@ -95,7 +104,8 @@ def prompter_factory(embedder, scratch: Path, model: str, *, nearest: bool = Fal
         selector = None
         if not nearest:
             understanding = SchemaUnderstanding.build(tables, thesaurus=WordNetThesaurus.load(), embedder=embedder)
-            selector = SchemaSelector(understanding, tables, embedder)
+            budget = {"budget_tokens": schema_tokens} if schema_tokens else {}
+            selector = SchemaSelector(understanding, tables, embedder, **budget)
         # No client: the prompt is built, never sent.
         generator = VannaSqlGenerator(None, model, knowledge, "sqlite", schema_selector=selector)
         return generator.prompt

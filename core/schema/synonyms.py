@@ -31,11 +31,13 @@ class ThesaurusUnavailable(Exception):
 class Related:
     word: str  # lower case, spaces between words ('motion picture')
     relation: str  # "synonym", "broader" (hypernym) or "derived"
+    pos: str = "n"  # part of speech of the sense it came from: n, v or a
 
 
 class Thesaurus(Protocol):
-    def related(self, word: str) -> list[Related]:
-        """Words close in meaning to a (singular, lower-case) word, nearest first."""
+    def related(self, word: str, nouns_first: bool = False) -> list[Related]:
+        """Words close in meaning to a (singular, lower-case) word, nearest first. nouns_first:
+        only noun senses when the word has any (names of tables and columns are nouns)."""
         ...
 
 
@@ -62,12 +64,14 @@ class WordNetThesaurus:
                 cls._shared = cls(_package_directory())
             return cls._shared
 
-    def related(self, word: str) -> list[Related]:
+    def related(self, word: str, nouns_first: bool = False) -> list[Related]:
         key = word.strip().lower().replace(" ", "_")
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = self._lookup(key)
-            return list(self._cache[key])
+            found = list(self._cache[key])
+        nouns = [r for r in found if r.pos == "n"]
+        return nouns if nouns_first and nouns else found
 
     def _lookup(self, key: str) -> list[Related]:
         found: dict[str, Related] = {}
@@ -76,7 +80,7 @@ class WordNetThesaurus:
             for offset in self._offsets(pos, key)[:limit]:
                 words, pointers = self._synset(pos, offset)
                 for other in words:
-                    _keep(found, other, "synonym")
+                    _keep(found, other, "synonym", pos)
                 for symbol, target, target_pos in pointers:
                     if symbol in ("@", "@i") and target_pos == pos:
                         relation = "broader"
@@ -86,7 +90,7 @@ class WordNetThesaurus:
                         continue
                     for other in self._synset(target_pos, target)[0]:
                         if relation != "derived" or other[:3] == key[:3]:
-                            _keep(found, other, relation)
+                            _keep(found, other, relation, pos)
         found.pop(key.replace("_", " "), None)
         return sorted(found.values(), key=lambda r: order[r.relation])
 
@@ -113,9 +117,9 @@ class WordNetThesaurus:
         return [w for w in words if w], pointers
 
 
-def _keep(found: dict[str, Related], word: str, relation: str) -> None:
+def _keep(found: dict[str, Related], word: str, relation: str, pos: str) -> None:
     if word and word not in found:
-        found[word] = Related(word, relation)
+        found[word] = Related(word, relation, pos)
 
 
 def _plain(lemma: str) -> str:

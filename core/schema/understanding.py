@@ -294,7 +294,7 @@ class SchemaUnderstanding:
             for word in content:
                 if word in GENERIC_COLUMN_WORDS or (owner_words and word in owner_words):
                     continue
-                for related in self.thesaurus.related(word):
+                for related in self.thesaurus.related(word, nouns_first=True):
                     self._add(_phrase_key(related.word), _Key(target, "synonym", 0.6 * _RELATION_WEIGHT[related.relation]))
         for text, source in ((meaning.comment, "comment"), (meaning.description, "description")):
             if text:
@@ -508,13 +508,14 @@ class _IdentifierReader:
             return []
         content = [w for w in words if w not in GENERIC_COLUMN_WORDS and w not in STOPWORDS]
         phrase = " ".join(words)
-        related = [r.word for r in self.thesaurus.related(phrase)] if len(words) > 1 else []
+        related = [r.word for r in self.thesaurus.related(phrase, nouns_first=True)] if len(words) > 1 else []
         if len(content) == 1:
             head = content[0]
-            related += [
-                " ".join(words).replace(head, r.word) for r in self.thesaurus.related(head) if r.relation == "synonym"
-            ]
-            related += [r.word for r in self.thesaurus.related(head) if r.relation != "synonym"]
+            senses = self.thesaurus.related(head, nouns_first=True)
+            if head == words[-1]:
+                # 'client id' for customer_id: the head noun replaced, its modifiers kept
+                related += [" ".join(words[:-1] + [r.word]) for r in senses if r.relation == "synonym" and r.pos == "n"]
+            related += [r.word for r in senses if r.relation != "synonym" or len(words) == 1]
         seen: list[str] = []
         for word in related:
             if word not in seen and word != phrase:
