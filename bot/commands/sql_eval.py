@@ -38,6 +38,15 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     )
     evaluation.set_defaults(func=cmd_eval_sql)
 
+    perturb = subcommands(sub, "eval").add_parser(
+        "perturb-spider", help="write a Spider copy renamed like real schemas (prefixes, abbreviations, run-ons), gold SQL rewritten"
+    )
+    perturb.add_argument("--spider", type=Path, required=True, help="Spider folder with dev.json and database/")
+    perturb.add_argument("--out", type=Path, required=True, help="new folder for the perturbed set (e.g. under .data/)")
+    perturb.add_argument("--seed", type=int, default=0, help="the draw of styles and renamings")
+    perturb.add_argument("--db-ids", help="comma-separated database ids (default: all)")
+    perturb.set_defaults(func=cmd_perturb_spider)
+
 
 def cmd_train(args: argparse.Namespace, services_factory: Callable) -> int:
     from bot.wiring import SettingsError
@@ -70,6 +79,22 @@ def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
         make_generators = generator_factory(services.embedder, Path(scratch), services.openai_client, services.settings.openai_chat_model)
         report = evaluate(args.spider, make_generators, db_ids=db_ids, limit=args.limit, keep_mistakes=args.mistakes)
     print(json.dumps(report, indent=2))
+    return 0
+
+
+def cmd_perturb_spider(args: argparse.Namespace, services_factory: Callable) -> int:
+    from core.eval.perturb import perturb_spider
+
+    if not (args.spider / "dev.json").is_file():
+        print(f"error: {args.spider}/dev.json not found: --spider must point at a Spider folder", file=sys.stderr)
+        return 2
+    db_ids = [d.strip() for d in args.db_ids.split(",") if d.strip()] if args.db_ids else None
+    try:
+        report = perturb_spider(args.spider, args.out, args.seed, db_ids)
+    except FileExistsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(report | {"out": str(args.out)}, indent=2))
     return 0
 
 
