@@ -25,7 +25,7 @@ CHARS_PER_TOKEN = 4
 DEFAULT_BUDGET_TOKENS = 1400
 _KIND_WEIGHT = {"table": 1.0, "column": 0.6, "value": 0.5, "term": 0.0}
 _DENSE_WEIGHT = 2.0
-_NEIGHBOUR_SHARE = 0.35  # of a table's score passed to tables it has a foreign key with
+_NEIGHBOUR_SHARE = 0.35  # of the best foreign-key neighbour's score passed to a table
 _SCHEMA_SHARE = 0.25  # of the best table's score passed to the other tables of its schema
 _MIN_SHARE_OF_BEST = 0.15  # tables scoring below this share of the best one are left out
 
@@ -91,9 +91,10 @@ class SchemaSelector:
         dense = self._dense(question)
         base = {name: lexical.get(name, 0.0) + _DENSE_WEIGHT * max(0.0, dense.get(name, 0.0)) for name in self._names}
         final = dict(base)
-        for name, score in base.items():
-            for neighbour in self._neighbours[name]:
-                final[neighbour] += _NEIGHBOUR_SHARE * score
+        for name in self._names:
+            # The best neighbour only: a link table must not outrank the tables it links.
+            linked = max((base[n] for n in self._neighbours[name]), default=0.0)
+            final[name] += _NEIGHBOUR_SHARE * linked
         if base:
             top = max(base, key=lambda name: base[name])
             schema = self._schema(top)
