@@ -258,7 +258,35 @@ class Services:
             knowledge=self.knowledge,
             dialect=self.db.dialect,
             fallback=offline,
+            schema_selector=self.schema_selector,
         )
+
+    @cached_property
+    def schema_understanding(self):
+        """The database's names as plain words (core/schema), with the operator's descriptions."""
+        from core.schema import DescriptionsError, SchemaUnderstanding, load_descriptions
+        from core.schema.synonyms import ThesaurusUnavailable, WordNetThesaurus
+
+        descriptions = None
+        if self.settings.schema_descriptions_file:
+            try:
+                descriptions = load_descriptions(Path(self.settings.schema_descriptions_file))
+            except DescriptionsError as exc:
+                raise SettingsError(f"SCHEMA_DESCRIPTIONS_FILE: {exc}") from None
+        try:
+            thesaurus = WordNetThesaurus.load()
+        except ThesaurusUnavailable as exc:
+            log.warning("no synonyms for schema words: %s", exc)
+            thesaurus = None
+        return SchemaUnderstanding.build(
+            self.db.tables(), descriptions=descriptions, thesaurus=thesaurus, embedder=self.embedder
+        )
+
+    @cached_property
+    def schema_selector(self):
+        from core.schema.selector import SchemaSelector
+
+        return SchemaSelector(self.schema_understanding, self.db.tables(), self.embedder)
 
     @cached_property
     def guard(self):
