@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 EMULATOR = Path(__file__).resolve().parents[3] / "bot" / "emulator"
 REPO = EMULATOR.parents[1]
 PRODUCT = ("bot", "core", "handlers", "tests")
@@ -52,22 +50,3 @@ def test_importing_every_emulator_module_loads_nothing_of_the_product() -> None:
     assert "bot.emulator.ui" in loaded and "bot.emulator.__main__" in loaded, "every module was imported"
     product = [m for m in loaded if m.split(".")[0] in PRODUCT and not _is_emulator_or_parent(m)]
     assert product == []
-
-
-@pytest.mark.parametrize("missing", ["bot.emulator", "bot.demo"])
-def test_demo_command_says_so_when_the_install_has_no_emulator(missing: str, tmp_path: Path) -> None:
-    """The container image leaves the emulator and the demo glue out; the command must say why it cannot run."""
-    code = (
-        "import sys\n"
-        "class Absent:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        f"        if name == {missing!r}:\n"
-        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
-        "sys.meta_path.insert(0, Absent())\n"
-        "from bot.cli import main\n"
-        "sys.exit(main(['demo', '--port', '0']))\n"
-    )
-    env = {"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
-    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
-    assert run.returncode == 2, run.stdout + run.stderr
-    assert "the demo is not part of this installation" in run.stderr
