@@ -34,6 +34,9 @@ REPO = Path(__file__).resolve().parents[2]
 SECRET = "image-signing-secret"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:docbot"
 
+# The installed runtime (requirements.txt, before byte-compiling): 524 MB when this was written.
+RUNTIME_BUDGET_MB = 600
+
 pytestmark = pytest.mark.slow
 
 _DRIVER = r"""
@@ -75,6 +78,8 @@ def task_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "--require-hashes", "--no-deps", "-r", str(REPO / "requirements.txt")],
         check=True, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"}, timeout=900,
     )
+    size_mb = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 1e6
+    assert size_mb < RUNTIME_BUDGET_MB, f"the runtime packages take {size_mb:.0f} MB (budget {RUNTIME_BUDGET_MB} MB)"
     copied = copy_like_docker(REPO, copies, root)
     assert "bot/lambda_handler.py" in copied and "handlers/__init__.py" in copied and "core/__init__.py" in copied
     assert not [f for f in copied if f.startswith(("bot/emulator/", "tests/")) or "__pycache__" in f]
