@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from handlers import register_listeners
-from handlers.dedup import dedup_middleware
+from handlers.state.dedup import dedup_middleware
 
 if TYPE_CHECKING:
     from bot.settings import Settings

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "sql",
     "sql_eval",
     "route_eval",
+    "schema",
     "slack",
     "demo",
     "cold_start",

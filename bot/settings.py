@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     sql_docs_file: str = Field("", alias="SQL_DOCS_FILE")
     sql_examples_file: str = Field("", alias="SQL_EXAMPLES_FILE")
     approval_ttl_s: int = Field(86400, alias="APPROVAL_TTL_S")
+    # YAML or JSON: table → column → plain-English description, for what names cannot say.
+    schema_descriptions_file: str = Field("", alias="SCHEMA_DESCRIPTIONS_FILE")
 
     # Set by AWS Lambda in every function's environment: how the code knows it runs there.
     aws_lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")

@@ -80,13 +80,13 @@ class Services:
         if s.object_store == "s3":
             import boto3
 
-            from core.documents.storage import S3ObjectStore
+            from core.storage.s3 import S3ObjectStore
 
             if not s.s3_bucket:
                 raise ValueError("OBJECT_STORE=s3 needs S3_BUCKET")
             client = boto3.client("s3", region_name=s.aws_region, endpoint_url=s.s3_endpoint_url or None)
             return S3ObjectStore(bucket=s.s3_bucket, prefix=s.s3_prefix, client=client)
-        from core.documents.storage import LocalObjectStore
+        from core.storage.local import LocalObjectStore
 
         return LocalObjectStore(self.data_dir / "files")
 
@@ -94,12 +94,12 @@ class Services:
     def vectors(self):
         s = self.settings
         if s.vector_store == "pinecone":
-            from core.search.pinecone_store import PineconeVectorStore
+            from core.vectors.pinecone import PineconeVectorStore
 
             if not (s.pinecone_api_key and s.pinecone_index_host):
                 raise ValueError("VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST")
             return PineconeVectorStore(api_key=s.pinecone_api_key.get_secret_value(), host=s.pinecone_index_host)
-        from core.search.local_store import LocalVectorStore
+        from core.vectors.local import LocalVectorStore
 
         return LocalVectorStore(self.data_dir / "vectors")
 
@@ -109,7 +109,7 @@ class Services:
     def openai_client(self):
         if self.settings.offline:
             return None
-        from core.llm.openai_chat import make_openai_client
+        from core.llm.openai import make_openai_client
 
         s = self.settings
         return make_openai_client(
@@ -120,23 +120,23 @@ class Services:
     def llm(self):
         if self.openai_client is None:
             return None
-        from core.llm.openai_chat import OpenAIChatModel
+        from core.llm.openai import OpenAIChatModel
 
         return OpenAIChatModel(self.openai_client, self.settings.openai_chat_model)
 
     @cached_property
     def embedder(self):
-        from core.search.cached import CachedEmbedder
+        from core.embeddings.cached import CachedEmbedder
 
         s = self.settings
         if s.embedding_provider == "openai":
             if self.openai_client is None:
                 raise ValueError("EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY")
-            from core.search.openai_embedder import OpenAIEmbedder
+            from core.embeddings.openai import OpenAIEmbedder
 
             inner = OpenAIEmbedder(self.openai_client, s.openai_embedding_model)
         else:
-            from core.search.minilm import LocalMiniLMEmbedder
+            from core.embeddings.minilm import LocalMiniLMEmbedder
 
             inner = LocalMiniLMEmbedder()
         return CachedEmbedder(inner, self.kv)
@@ -184,7 +184,7 @@ class Services:
 
     @cached_property
     def db(self):
-        from core.sql.database import open_database
+        from core.sql.databases.base import open_database
 
         if self.settings.database_url:
             return open_database(self.settings.database_url.get_secret_value(), lock_timeout_s=self.settings.lock_timeout_s)
@@ -249,7 +249,7 @@ class Services:
         offline = OfflineSqlGenerator(self.db, self.knowledge)
         if self.openai_client is None:
             return offline
-        from core.sql.generate.vanna_generator import VannaSqlGenerator
+        from core.sql.generate.vanna import VannaSqlGenerator
 
         # An unreachable LLM degrades to the offline generator instead of refusing outright.
         return VannaSqlGenerator(
@@ -258,7 +258,35 @@ class Services:
             knowledge=self.knowledge,
             dialect=self.db.dialect,
             fallback=offline,
+            schema_selector=self.schema_selector,
         )
+
+    @cached_property
+    def schema_understanding(self):
+        """The database's names as plain words (core/schema), with the operator's descriptions."""
+        from core.schema import DescriptionsError, SchemaUnderstanding, load_descriptions
+        from core.schema.synonyms import ThesaurusUnavailable, WordNetThesaurus
+
+        descriptions = None
+        if self.settings.schema_descriptions_file:
+            try:
+                descriptions = load_descriptions(Path(self.settings.schema_descriptions_file))
+            except DescriptionsError as exc:
+                raise SettingsError(f"SCHEMA_DESCRIPTIONS_FILE: {exc}") from None
+        try:
+            thesaurus = WordNetThesaurus.load()
+        except ThesaurusUnavailable as exc:
+            log.warning("no synonyms for schema words: %s", exc)
+            thesaurus = None
+        return SchemaUnderstanding.build(
+            self.db.tables(), descriptions=descriptions, thesaurus=thesaurus, embedder=self.embedder
+        )
+
+    @cached_property
+    def schema_selector(self):
+        from core.schema.selector import SchemaSelector
+
+        return SchemaSelector(self.schema_understanding, self.db.tables(), self.embedder)
 
     @cached_property
     def guard(self):
