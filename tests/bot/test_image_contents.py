@@ -34,8 +34,9 @@ REPO = Path(__file__).resolve().parents[2]
 SECRET = "image-signing-secret"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:docbot"
 
-# The installed runtime (requirements.txt, before byte-compiling): 524 MB when this was written.
-RUNTIME_BUDGET_MB = 600
+# The installed runtime (requirements.txt, before byte-compiling): 614 MB when this was written
+# (README "Packaging" says what each heavy package is for).
+RUNTIME_BUDGET_MB = 650
 
 pytestmark = pytest.mark.slow
 
