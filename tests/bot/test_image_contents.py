@@ -49,14 +49,14 @@ logging.getLogger().addHandler(logging.StreamHandler(sys.stdout))
 import bot.lambda_handler as entry
 class Context:
     function_name = "docbot"
-    invoked_function_arn = %(arn)r
+    invoked_function_arn = FUNCTION_ARN
 for number, event in enumerate(json.load(open(events_file))):
     context = Context()
     context.aws_request_id = f"request-{number}"
     print("RESPONSE " + json.dumps(entry.handler(event, context)), flush=True)
 files = sorted({getattr(m, "__file__", None) or "" for m in list(sys.modules.values())} - {"", __file__})
 print("MODULES " + json.dumps({"names": sorted(sys.modules), "files": files}), flush=True)
-""" % {"arn": FUNCTION_ARN}
+""".replace("FUNCTION_ARN", repr(FUNCTION_ARN))
 
 
 def _uv() -> str:

@@ -72,7 +72,7 @@ def test_on_lambda_local_stores_are_refused_naming_the_variables(monkeypatch) ->
     monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
     monkeypatch.setenv("VECTOR_STORE", "pinecone")
     monkeypatch.setenv("OBJECT_STORE", "s3")
-    with pytest.raises(SettingsError, match="PINECONE_API_KEY and PINECONE_INDEX_HOST.*S3_BUCKET"):
+    with pytest.raises(SettingsError, match=r"PINECONE_API_KEY and PINECONE_INDEX_HOST.*S3_BUCKET"):
         load_settings()
     monkeypatch.setenv("PINECONE_API_KEY", "k")
     monkeypatch.setenv("PINECONE_INDEX_HOST", "https://idx")
