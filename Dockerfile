@@ -67,7 +67,8 @@ RUN python3 -m compileall -q core handlers bot
 FROM runtime AS serve
 ENV DATA_DIR=/data \
     PYTHONPATH=/var/task
-RUN mkdir -p /data /tmp/matplotlib && chown 1000:1000 /data /tmp/matplotlib
+# Outside Lambda /tmp is the image's own: the font cache can sit there already, writable.
+RUN mkdir -p /data && cp -r /opt/matplotlib /tmp/matplotlib && chown -R 1000:1000 /data /tmp/matplotlib
 VOLUME ["/data"]
 USER 1000:1000
 EXPOSE 3000

@@ -25,7 +25,8 @@ imported = time.perf_counter()
 from slack_sdk.signature import SignatureVerifier
 from bot.settings import Settings
 from bot.wiring import Services
-settings = Settings(_env_file=None, DATA_DIR={data_dir!r}, SLACK_SIGNING_SECRET="cold-start", SLACK_BOT_TOKEN="xoxb-cold")
+settings = Settings(_env_file=None, DATA_DIR={data_dir!r}, SLACK_SIGNING_SECRET="cold-start",
+                    SLACK_BOT_TOKEN="xoxb-cold")
 services = Services(settings)
 handle = lh.build_lambda_handler(settings, services)
 built = time.perf_counter()
@@ -33,7 +34,8 @@ body = json.dumps({{"token": "t", "challenge": "cold-start-challenge", "type": "
 now = str(int(time.time()))
 signature = SignatureVerifier("cold-start").generate_signature(timestamp=now, body=body)
 event = {{"version": "2.0", "rawPath": "/slack/events", "rawQueryString": "", "body": body, "isBase64Encoded": False,
-         "headers": {{"content-type": "application/json", "x-slack-request-timestamp": now, "x-slack-signature": signature}},
+         "headers": {{"content-type": "application/json", "x-slack-request-timestamp": now,
+                     "x-slack-signature": signature}},
          "requestContext": {{"http": {{"method": "POST", "path": "/slack/events"}}, "requestId": "cold-start"}}}}
 class Context:
     aws_request_id = "cold-start"

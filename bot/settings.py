@@ -116,7 +116,9 @@ class Settings(BaseSettings):
         elif not (self.pinecone_api_key and self.pinecone_index_host):
             problems.append("VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST")
         if self.object_store == "local":
-            problems.append("OBJECT_STORE=local: stored files would stay in one instance's /tmp; set OBJECT_STORE=s3 with S3_BUCKET")
+            problems.append(
+                "OBJECT_STORE=local: stored files would stay in one instance's /tmp; set OBJECT_STORE=s3 with S3_BUCKET"
+            )
         elif not self.s3_bucket:
             problems.append("OBJECT_STORE=s3 needs S3_BUCKET")
         return problems

@@ -187,7 +187,8 @@ class Services:
         from core.sql.databases.base import open_database
 
         if self.settings.database_url:
-            return open_database(self.settings.database_url.get_secret_value(), lock_timeout_s=self.settings.lock_timeout_s)
+            url = self.settings.database_url.get_secret_value()
+            return open_database(url, lock_timeout_s=self.settings.lock_timeout_s)
         from core.sql.sample import ensure_sample_database
 
         return open_database(str(ensure_sample_database(self.data_dir)))

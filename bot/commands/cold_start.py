@@ -13,7 +13,9 @@ from bot.commands import subcommands
 
 def register(sub: argparse._SubParsersAction, services_factory: Callable[[], Any]) -> None:
     bench = subcommands(sub, "bench")
-    cold = bench.add_parser("cold-start", help="a new Lambda instance: import, app build, first event (fresh interpreters)")
+    cold = bench.add_parser(
+        "cold-start", help="a new Lambda instance: import, app build, first event (fresh interpreters)"
+    )
     cold.add_argument("--repeats", type=int, default=3, help="fresh interpreters to take the median of (default 3)")
     cold.set_defaults(func=_cold_start)
 

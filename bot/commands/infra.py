@@ -15,7 +15,9 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable[[], Any
     actions = infra.add_subparsers(dest="infra_command", metavar="ACTION", required=True)
     env_help = "read settings from this env file too (the environment wins)"
 
-    up = actions.add_parser("up", help="create or update everything (idempotent); IMAGE_URI creates/updates the function")
+    up = actions.add_parser(
+        "up", help="create or update everything (idempotent); IMAGE_URI creates or updates the function"
+    )
     up.add_argument("--env-file", type=Path, help=env_help)
     up.set_defaults(func=_run, action="up")
 

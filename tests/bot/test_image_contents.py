@@ -34,6 +34,10 @@ REPO = Path(__file__).resolve().parents[2]
 SECRET = "image-signing-secret"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:docbot"
 
+# The installed runtime (requirements.txt, before byte-compiling): 614 MB when this was written
+# (README "Packaging" says what each heavy package is for).
+RUNTIME_BUDGET_MB = 650
+
 pytestmark = pytest.mark.slow
 
 _DRIVER = r"""
@@ -45,14 +49,14 @@ logging.getLogger().addHandler(logging.StreamHandler(sys.stdout))
 import bot.lambda_handler as entry
 class Context:
     function_name = "docbot"
-    invoked_function_arn = %(arn)r
+    invoked_function_arn = FUNCTION_ARN
 for number, event in enumerate(json.load(open(events_file))):
     context = Context()
     context.aws_request_id = f"request-{number}"
     print("RESPONSE " + json.dumps(entry.handler(event, context)), flush=True)
 files = sorted({getattr(m, "__file__", None) or "" for m in list(sys.modules.values())} - {"", __file__})
 print("MODULES " + json.dumps({"names": sorted(sys.modules), "files": files}), flush=True)
-""" % {"arn": FUNCTION_ARN}
+""".replace("FUNCTION_ARN", repr(FUNCTION_ARN))
 
 
 def _uv() -> str:
@@ -75,6 +79,8 @@ def task_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "--require-hashes", "--no-deps", "-r", str(REPO / "requirements.txt")],
         check=True, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"}, timeout=900,
     )
+    size_mb = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 1e6
+    assert size_mb < RUNTIME_BUDGET_MB, f"the runtime packages take {size_mb:.0f} MB (budget {RUNTIME_BUDGET_MB} MB)"
     copied = copy_like_docker(REPO, copies, root)
     assert "bot/lambda_handler.py" in copied and "handlers/__init__.py" in copied and "core/__init__.py" in copied
     assert not [f for f in copied if f.startswith(("bot/emulator/", "bot/demo/", "tests/")) or "__pycache__" in f]

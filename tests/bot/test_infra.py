@@ -174,7 +174,9 @@ def test_settings_the_function_cannot_run_with_are_refused_before_anything_is_ma
 def test_an_env_file_supplies_settings_and_the_environment_wins(deploy_env, s3_endpoint, capsys, monkeypatch,
                                                                  tmp_path) -> None:
     env_file = tmp_path / "prod.env"
-    env_file.write_text("# production\nOPENAI_API_KEY=sk-from-file\nexport LAMBDA_TIMEOUT_S=120\nSLACK_BOT_TOKEN=xoxb-file\n")
+    env_file.write_text(
+        "# production\nOPENAI_API_KEY=sk-from-file\nexport LAMBDA_TIMEOUT_S=120\nSLACK_BOT_TOKEN=xoxb-file\n"
+    )
     code, _, err = infra(capsys, "up", "--env-file", str(env_file))
     assert code == 0, err
     config = client("lambda", s3_endpoint).get_function(FunctionName=deploy_env["DOCBOT_NAME"])["Configuration"]

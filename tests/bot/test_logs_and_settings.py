@@ -72,7 +72,7 @@ def test_on_lambda_local_stores_are_refused_naming_the_variables(monkeypatch) ->
     monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
     monkeypatch.setenv("VECTOR_STORE", "pinecone")
     monkeypatch.setenv("OBJECT_STORE", "s3")
-    with pytest.raises(SettingsError, match="PINECONE_API_KEY and PINECONE_INDEX_HOST.*S3_BUCKET"):
+    with pytest.raises(SettingsError, match=r"PINECONE_API_KEY and PINECONE_INDEX_HOST.*S3_BUCKET"):
         load_settings()
     monkeypatch.setenv("PINECONE_API_KEY", "k")
     monkeypatch.setenv("PINECONE_INDEX_HOST", "https://idx")
@@ -91,3 +91,18 @@ def test_bench_cold_start_prints_one_json_object_without_heavy_imports() -> None
     report = json.loads(done.stdout)
     assert set(report["cold_start_s"]) == {"import_s", "app_build_s", "first_event_s", "total_s"}
     assert report["heavy_modules_loaded"] == [] and report["target_total_s"] == 1.0
+
+
+def test_the_image_font_cache_is_copied_to_the_writable_config_dir(tmp_path, monkeypatch) -> None:
+    from bot.lambda_handler import seed_matplotlib_cache
+
+    seed = tmp_path / "opt-matplotlib"
+    seed.mkdir()
+    (seed / "fontlist-v390.json").write_text("{}")
+    monkeypatch.setenv("MPLCONFIGDIR_SEED", str(seed))
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "tmp" / "matplotlib"))
+    seed_matplotlib_cache()
+    assert (tmp_path / "tmp" / "matplotlib" / "fontlist-v390.json").read_text() == "{}"
+    (seed / "fontlist-v390.json").write_text("changed")
+    seed_matplotlib_cache()  # a warm instance keeps what it has
+    assert (tmp_path / "tmp" / "matplotlib" / "fontlist-v390.json").read_text() == "{}"

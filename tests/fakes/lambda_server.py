@@ -24,7 +24,7 @@ class FakeLambda:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:  # http.server's name for the POST handler
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 match = _INVOKE.match(self.path.split("?")[0])
                 if not match:
