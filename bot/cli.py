@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "schema",
     "slack",
     "demo",
+    "cold_start",
+    "infra",
 )
 
 

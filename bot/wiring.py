@@ -28,17 +28,24 @@ def load_settings() -> Settings:
     from pydantic import ValidationError
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
             problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
         raise SettingsError("bad configuration: " + "; ".join(problems)) from None
+    lambda_problems = settings.lambda_problems()
+    if lambda_problems:
+        raise SettingsError("cannot run on AWS Lambda with this configuration: " + "; ".join(lambda_problems))
+    return settings
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Text lines locally; JSON lines with request and Slack event ids on Lambda (bot/logs.py says why)."""
+    from bot.logs import configure_logging as configure
+
+    configure(settings.log_level, json_lines=settings.on_lambda)
 
 
 class Services:
@@ -62,7 +69,7 @@ class Services:
         if self.settings.redis_url:
             from core.cache.redis_store import RedisKeyValueStore
 
-            return RedisKeyValueStore.from_url(self.settings.redis_url, prefix="bot:")
+            return RedisKeyValueStore.from_url(self.settings.redis_url.get_secret_value(), prefix="bot:")
         from core.cache.local import LocalKeyValueStore
 
         return LocalKeyValueStore(self.data_dir / "kv.sqlite")
@@ -73,13 +80,13 @@ class Services:
         if s.object_store == "s3":
             import boto3
 
-            from core.documents.storage import S3ObjectStore
+            from core.storage.s3 import S3ObjectStore
 
             if not s.s3_bucket:
                 raise ValueError("OBJECT_STORE=s3 needs S3_BUCKET")
             client = boto3.client("s3", region_name=s.aws_region, endpoint_url=s.s3_endpoint_url or None)
             return S3ObjectStore(bucket=s.s3_bucket, prefix=s.s3_prefix, client=client)
-        from core.documents.storage import LocalObjectStore
+        from core.storage.local import LocalObjectStore
 
         return LocalObjectStore(self.data_dir / "files")
 
@@ -87,12 +94,12 @@ class Services:
     def vectors(self):
         s = self.settings
         if s.vector_store == "pinecone":
-            from core.search.pinecone_store import PineconeVectorStore
+            from core.vectors.pinecone import PineconeVectorStore
 
             if not (s.pinecone_api_key and s.pinecone_index_host):
                 raise ValueError("VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST")
-            return PineconeVectorStore(api_key=s.pinecone_api_key, host=s.pinecone_index_host)
-        from core.search.local_store import LocalVectorStore
+            return PineconeVectorStore(api_key=s.pinecone_api_key.get_secret_value(), host=s.pinecone_index_host)
+        from core.vectors.local import LocalVectorStore
 
         return LocalVectorStore(self.data_dir / "vectors")
 
@@ -102,32 +109,34 @@ class Services:
     def openai_client(self):
         if self.settings.offline:
             return None
-        from core.llm.openai_chat import make_openai_client
+        from core.llm.openai import make_openai_client
 
         s = self.settings
-        return make_openai_client(api_key=s.openai_api_key, base_url=s.openai_base_url or None, timeout=s.llm_timeout_s)
+        return make_openai_client(
+            api_key=s.openai_api_key.get_secret_value(), base_url=s.openai_base_url or None, timeout=s.llm_timeout_s
+        )
 
     @cached_property
     def llm(self):
         if self.openai_client is None:
             return None
-        from core.llm.openai_chat import OpenAIChatModel
+        from core.llm.openai import OpenAIChatModel
 
         return OpenAIChatModel(self.openai_client, self.settings.openai_chat_model)
 
     @cached_property
     def embedder(self):
-        from core.search.cached import CachedEmbedder
+        from core.embeddings.cached import CachedEmbedder
 
         s = self.settings
         if s.embedding_provider == "openai":
             if self.openai_client is None:
                 raise ValueError("EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY")
-            from core.search.openai_embedder import OpenAIEmbedder
+            from core.embeddings.openai import OpenAIEmbedder
 
             inner = OpenAIEmbedder(self.openai_client, s.openai_embedding_model)
         else:
-            from core.search.minilm import LocalMiniLMEmbedder
+            from core.embeddings.minilm import LocalMiniLMEmbedder
 
             inner = LocalMiniLMEmbedder()
         return CachedEmbedder(inner, self.kv)
@@ -175,10 +184,10 @@ class Services:
 
     @cached_property
     def db(self):
-        from core.sql.database import open_database
+        from core.sql.databases.base import open_database
 
         if self.settings.database_url:
-            return open_database(self.settings.database_url, lock_timeout_s=self.settings.lock_timeout_s)
+            return open_database(self.settings.database_url.get_secret_value(), lock_timeout_s=self.settings.lock_timeout_s)
         from core.sql.sample import ensure_sample_database
 
         return open_database(str(ensure_sample_database(self.data_dir)))
@@ -240,7 +249,7 @@ class Services:
         offline = OfflineSqlGenerator(self.db, self.knowledge)
         if self.openai_client is None:
             return offline
-        from core.sql.generate.vanna_generator import VannaSqlGenerator
+        from core.sql.generate.vanna import VannaSqlGenerator
 
         # An unreachable LLM degrades to the offline generator instead of refusing outright.
         return VannaSqlGenerator(

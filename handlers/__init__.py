@@ -1,4 +1,5 @@
-"""Slack listeners, one module per listener; `register_listeners` wires them all into an App."""
+"""Slack presentation: listeners grouped by surface (events, actions, commands), Block Kit builders
+and formatting (ui), Slack-side state (state). `register_listeners` wires them all into an App."""
 
 from __future__ import annotations
 
@@ -11,17 +12,10 @@ if TYPE_CHECKING:
 
 
 def register_listeners(app: App, services: BotServices) -> None:
-    from handlers import (
-        app_home_opened,
-        app_mention,
-        ask_command,
-        file_shared,
-        message,
-        sql_approve,
-        sql_edit,
-        sql_reject,
-        sql_save_example,
-    )
+    from handlers.actions import sql_approve, sql_edit, sql_reject, sql_save_example
+    from handlers.commands import ask
+    from handlers.events import app_home_opened, app_mention, file_shared, message
 
-    for module in (app_mention, message, file_shared, sql_approve, sql_edit, sql_reject, sql_save_example, app_home_opened, ask_command):
+    listeners = (app_mention, message, file_shared, app_home_opened, sql_approve, sql_edit, sql_reject, sql_save_example, ask)
+    for module in listeners:
         module.register(app, services)

@@ -12,14 +12,20 @@ from dataclasses import dataclass
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from handlers.blocks import ProposalView, answer_blocks, fit_message, notice_blocks, proposal_blocks
-from handlers.dedup import wait_for_file
-from handlers.format import MESSAGE_BLOCK_LIMIT, escape, truncate
-from handlers.hints import DM_SCOPE_HINT, EMPTY_QUESTION, nothing_found_text
-from handlers.memory import record_activity, remember_thread
-from handlers.progress import describe_failure, post_failure, working_on
+from handlers.events.file_ingest import ingest_shared_file
 from handlers.services import BotServices
-from handlers.shared_files import ingest_shared_file
+from handlers.state.dedup import wait_for_file
+from handlers.state.thread_memory import record_activity, remember_thread
+from handlers.ui.blocks import (
+    ProposalView,
+    answer_blocks,
+    fit_message,
+    notice_blocks,
+    proposal_blocks,
+)
+from handlers.ui.format import MESSAGE_BLOCK_LIMIT, escape, truncate
+from handlers.ui.hints import DM_SCOPE_HINT, EMPTY_QUESTION, nothing_found_text
+from handlers.ui.progress import describe_failure, post_failure, working_on
 
 HISTORY_MESSAGES = 20  # turns of the thread passed on as history
 THREAD_PAGE = 200

@@ -15,5 +15,5 @@ class BotServices(Protocol):
     answerer: Any  # core.answers.Answerer: answer
     sql: Any  # core.sql.service.SqlService: propose, approve, reject, edit, save_example, get
     router: Any  # core.routing.Router: route
-    db: Any  # core.sql.database.Database: tables (App Home)
+    db: Any  # core.sql.databases.base.Database: tables (App Home)
     knowledge: Any  # core.sql.knowledge.SqlKnowledge: records (App Home's saved examples)

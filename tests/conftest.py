@@ -105,6 +105,6 @@ def s3_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def minilm():
     """The real offline embedder, loaded once per test session."""
-    from core.search.minilm import LocalMiniLMEmbedder
+    from core.embeddings.minilm import LocalMiniLMEmbedder
 
     return LocalMiniLMEmbedder(threads=1)

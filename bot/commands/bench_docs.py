@@ -33,7 +33,7 @@ def cmd_bench_ingest(args: argparse.Namespace, services_factory: Callable) -> in
         files = files[: args.limit]
     services = services_factory()
     if services.settings.embedding_provider == "local":
-        from core.search.minilm import LocalMiniLMEmbedder
+        from core.embeddings.minilm import LocalMiniLMEmbedder
 
         embedder = LocalMiniLMEmbedder()  # uncached: a benchmark must not measure cache hits
     else:
@@ -46,8 +46,8 @@ def cmd_bench_ingest(args: argparse.Namespace, services_factory: Callable) -> in
 def bench_ingest(files: list[Path], embedder, *, parse_only: bool = False, **service_options) -> dict:
     from core.cache.local import LocalKeyValueStore
     from core.documents.service import build_document_service
-    from core.documents.storage import LocalObjectStore
-    from core.search.local_store import LocalVectorStore
+    from core.storage.local import LocalObjectStore
+    from core.vectors.local import LocalVectorStore
 
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         root = Path(tmp)

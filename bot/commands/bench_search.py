@@ -32,7 +32,7 @@ def cmd_bench_search(args: argparse.Namespace, services_factory: Callable) -> in
         return 2
     services = services_factory()
     if services.settings.embedding_provider == "local":
-        from core.search.minilm import LocalMiniLMEmbedder
+        from core.embeddings.minilm import LocalMiniLMEmbedder
 
         embedder = LocalMiniLMEmbedder()  # uncached: measure real query embedding
     else:

@@ -82,7 +82,7 @@ def cmd_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, services_factory: Callable) -> int:
-    from handlers.format import pages_label
+    from handlers.ui.format import pages_label
 
     answer = services_factory().answerer.answer(args.question, channel=args.channel)
     citations = [

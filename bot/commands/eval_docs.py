@@ -110,7 +110,7 @@ def run_eval(services, label: str, documents: dict[str, bytes], questions, k: in
 def _raw_embedder(services):
     """The configured embedder without the bot's cache (the workspace has its own)."""
     if services.settings.embedding_provider == "local":
-        from core.search.minilm import LocalMiniLMEmbedder
+        from core.embeddings.minilm import LocalMiniLMEmbedder
 
         return LocalMiniLMEmbedder()
     return services.embedder

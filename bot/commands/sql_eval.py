@@ -119,8 +119,8 @@ def prompter_factory(
     from core.schema import SchemaUnderstanding
     from core.schema.selector import SchemaSelector
     from core.schema.synonyms import WordNetThesaurus
-    from core.search.local_store import LocalVectorStore
-    from core.sql.generate.vanna_generator import VannaSqlGenerator
+    from core.vectors.local import LocalVectorStore
+    from core.sql.generate.vanna import VannaSqlGenerator
     from core.sql.knowledge import SqlKnowledge
 
     def build(tables: list) -> Callable[[str], list[dict]]:
@@ -140,7 +140,7 @@ def prompter_factory(
 
 def generator_factory(embedder, scratch: Path, openai_client=None, model: str = "gpt-4o-mini") -> Callable:
     """Per Spider database: knowledge trained on its schema alone, an offline and maybe an LLM generator."""
-    from core.search.local_store import LocalVectorStore
+    from core.vectors.local import LocalVectorStore
     from core.sql.generate.offline import OfflineSqlGenerator
     from core.sql.knowledge import SqlKnowledge
 
@@ -152,7 +152,7 @@ def generator_factory(embedder, scratch: Path, openai_client=None, model: str = 
         knowledge.train(database.tables())
         generators = {"offline": OfflineSqlGenerator(database, knowledge)}
         if openai_client is not None:
-            from core.sql.generate.vanna_generator import VannaSqlGenerator
+            from core.sql.generate.vanna import VannaSqlGenerator
 
             generators["llm"] = VannaSqlGenerator(client=openai_client, model=model, knowledge=knowledge, dialect=database.dialect)
         return generators

@@ -7,7 +7,7 @@ import json
 import logging
 
 from core.answers.extractive import extractive_answer, score_sentences
-from core.answers.models import Answer, Citation
+from core.answers.base import Answer, Citation
 from core.answers.prompt import NOT_IN_DOCUMENTS, build_messages, resolve_citations, says_not_in_documents
 from core.cache.base import KeyValueStore
 from core.documents.models import Chunk

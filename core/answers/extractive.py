@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.answers.models import Citation
-from core.search.base import Embedder
+from core.answers.base import Citation
+from core.embeddings.base import Embedder
 from core.search.retriever import SearchHit
 from core.search.text import sentences, terms, without_meta_words
 

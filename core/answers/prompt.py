@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.answers.models import Citation
+from core.answers.base import Citation
 from core.search.retriever import SearchHit
 
 NOT_IN_DOCUMENTS = "The documents don't say."

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from core.documents.models import Block, Chunk, ParsedDocument
-from core.search.base import Tokenizer
+from core.embeddings.base import Tokenizer
 
 # The context line may use at most this share of a chunk; longer headings are cut.
 _MAX_CONTEXT_SHARE = 0.25

@@ -24,8 +24,10 @@ from core.documents.chunking import Chunker, ChunkingConfig
 from core.documents.limits import IngestLimits, check_size
 from core.documents.models import Chunk, DocumentRecord, IngestError, IngestResult, ParsedDocument
 from core.documents.parsers import DocumentParser
-from core.documents.storage import DocumentObjects, ObjectStore, ObjectStoreError
-from core.search.base import Embedder, EmbeddingError, IndexMismatch, VectorRecord, VectorStore, VectorStoreError
+from core.documents.objects import DocumentObjects
+from core.storage.base import ObjectStore, ObjectStoreError
+from core.embeddings.base import Embedder, EmbeddingError
+from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
 
 log = logging.getLogger(__name__)
 

@@ -219,7 +219,7 @@ def _alias_only(aliases: dict[str, str]) -> set[str]:
 
 
 def _same_result(spider_dir: Path, out_dir: Path, db_id: str, original: str, rewritten: str) -> bool:
-    from core.sql.database import SqliteDatabase
+    from core.sql.databases.base import SqliteDatabase
 
     try:
         before = (
@@ -235,7 +235,7 @@ def _same_result(spider_dir: Path, out_dir: Path, db_id: str, original: str, rew
 
 
 def _tables_entry(db_id: str, path: Path) -> dict:
-    from core.sql.database import SqliteDatabase
+    from core.sql.databases.base import SqliteDatabase
 
     tables = SqliteDatabase(path).tables()
     names = [t.name for t in tables]

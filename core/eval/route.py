@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.routing.models import ROUTE_KINDS, QuestionRouter
+from core.routing.base import ROUTE_KINDS, QuestionRouter
 
 
 @dataclass

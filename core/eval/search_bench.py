@@ -11,7 +11,8 @@ import numpy as np
 
 from core.documents.models import Chunk
 from core.eval.retrieval import percentile
-from core.search.base import Embedder, VectorRecord
+from core.embeddings.base import Embedder
+from core.vectors.base import VectorRecord
 
 NAMESPACE = "docs-bench"
 _WORDS_PER_CHUNK = 120
@@ -41,7 +42,7 @@ def _vocabulary(rng: np.random.Generator, size: int = 20000) -> np.ndarray:
 
 
 def build(n_chunks: int, embedder: Embedder, root: Path, seed: int = 7):
-    from core.search.local_store import LocalVectorStore
+    from core.vectors.local import LocalVectorStore
 
     rng = np.random.default_rng(seed)
     vocab = _vocabulary(rng)

@@ -34,7 +34,7 @@ class GoldSchema:
 
 def qualified_tables(spider_dir: Path, db_ids: list[str]) -> list[TableInfo]:
     """Every table of these databases, named `<db_id>.<table>`, foreign keys qualified alike."""
-    from core.sql.database import SqliteDatabase
+    from core.sql.databases.base import SqliteDatabase
 
     tables: list[TableInfo] = []
     for db_id in db_ids:

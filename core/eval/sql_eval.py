@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from core.sql.database import Database
-    from core.sql.generate.models import SqlGenerator
+    from core.sql.databases.base import Database
+    from core.sql.generate.base import SqlGenerator
 
 _MAX_ROWS = 100_000
 _TIMEOUT_S = 30.0
@@ -73,7 +73,7 @@ def evaluate(
     keep_mistakes: int = 0,
 ) -> dict:
     """make_generators(db_id, database) -> {"offline": generator, "llm": generator, …}."""
-    from core.sql.database import SqliteDatabase
+    from core.sql.databases.base import SqliteDatabase
 
     scores: dict[str, PathScore] = {}
     questions = load_questions(spider_dir, db_ids, limit)

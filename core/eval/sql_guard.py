@@ -16,7 +16,7 @@ from pathlib import Path
 
 from core.sql.guard import SqlGuard
 from core.sql.models import SqlError
-from core.sql.sqlite_db import SqliteDatabase
+from core.sql.databases.sqlite import SqliteDatabase
 
 _EXAMPLES = 20  # failures listed in the report, per kind
 _MAX_ROWS = 100_000

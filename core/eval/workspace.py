@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.documents.service import DocumentService, build_document_service
-from core.search.base import Embedder
+from core.embeddings.base import Embedder
 
 NAMESPACE = "docs-eval"
 
@@ -45,9 +45,9 @@ class Workspace:
 
 def open_workspace(data_dir: Path, label: str, embedder: Embedder, chunking: dict, **service_options) -> Workspace:
     from core.cache.local import LocalKeyValueStore
-    from core.documents.storage import LocalObjectStore
-    from core.search.cached import CachedEmbedder
-    from core.search.local_store import LocalVectorStore
+    from core.storage.local import LocalObjectStore
+    from core.embeddings.cached import CachedEmbedder
+    from core.vectors.local import LocalVectorStore
 
     material = [label, embedder.model_id, chunking, _pipeline_fingerprint()]
     key = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:12]

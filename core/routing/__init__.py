@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.routing.keyword import KeywordRouter
-from core.routing.models import ROUTE_KINDS, QuestionRouter, Route, RouteKind
+from core.routing.base import ROUTE_KINDS, QuestionRouter, Route, RouteKind
 from core.routing.router import Router, Thresholds
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from core.routing.models import Route
+from core.routing.base import Route
 
 SQL_KEYWORDS = ("total", "count", "how many", "sum", "average", "number of")
 DOC_KEYWORDS = ("what is", "what's", "explain", "policy", "describe", "why")

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from core.routing.models import ROUTE_KINDS, Route
+from core.routing.base import ROUTE_KINDS, Route
 from core.routing.vocabulary import SchemaVocabulary, words_of
 from core.sql.generate.words import singular
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from core.schema.understanding import SchemaUnderstanding, TableMeaning
-    from core.search.base import Embedder
+    from core.embeddings.base import Embedder
     from core.sql.models import TableInfo
 
 # Vanna's own estimate, used for its budget too: about four characters per token.

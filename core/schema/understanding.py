@@ -35,7 +35,7 @@ from core.schema.words import WordSplitter, delimited_chunks
 if TYPE_CHECKING:
     import numpy as np
 
-    from core.search.base import Embedder
+    from core.embeddings.base import Embedder
     from core.sql.models import TableInfo
 
 Source = Literal["exact", "stem", "abbreviation", "synonym", "embedding", "comment", "description"]

@@ -24,7 +24,8 @@ from typing import Literal, Protocol
 import numpy as np
 
 from core.documents.models import Chunk
-from core.search.base import Embedder, VectorStore
+from core.embeddings.base import Embedder
+from core.vectors.base import VectorStore
 from core.search.text import terms, without_meta_words
 
 # Documents the question names with a prior at least this are the ones it is about.

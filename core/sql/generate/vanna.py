@@ -1,0 +1,204 @@
+"""SQL generation with an LLM through Vanna's classic API (`vanna.legacy`).
+
+Vanna's vector-store half is ours: the nine abstract methods read and write SqlKnowledge (the
+shared embedder and vector store, namespace `sql-…`), so DDL comes back as whole tables. The
+chat half is Vanna's OpenAI_Chat with an injected OpenAI-compatible client. Three changes from
+stock Vanna: `log()` is silenced (it prints whole prompts, schema included), the prompt is
+submitted without OpenAI_Chat's `print("Using model …")`, and the model never sees data
+(`allow_llm_to_see_data=False`). A reply that is not a query is returned as a clarification.
+vanna (pandas, plotly) is imported on first use: it takes most of a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import TYPE_CHECKING
+
+from core.sql.generate.base import SqlProposal
+from core.sql.generate.sql_tables import tables_in
+
+if TYPE_CHECKING:
+    from core.schema.selector import SchemaSelector
+    from core.sql.generate.base import SqlGenerator
+    from core.sql.knowledge import SqlKnowledge
+
+log = logging.getLogger(__name__)
+
+VANNA_DIALECTS = {"postgres": "PostgreSQL", "postgresql": "PostgreSQL", "sqlite": "SQLite"}
+_QUERY_START = re.compile(r"^\s*(\(\s*)*(select|with)\b", re.I)
+_CLASS_LOCK = threading.Lock()
+_VANNA_CLASS = None
+
+
+def _vanna_class():
+    """The Vanna subclass, built once on first use so that importing this module stays cheap."""
+    global _VANNA_CLASS
+    with _CLASS_LOCK:
+        if _VANNA_CLASS is not None:
+            return _VANNA_CLASS
+        from vanna.legacy.base import VannaBase
+        from vanna.legacy.openai import OpenAI_Chat
+
+        class KnowledgeVanna(VannaBase):
+            """Vanna's vector-store methods on top of SqlKnowledge."""
+
+            def __init__(self, knowledge: SqlKnowledge, config: dict, selector: SchemaSelector | None = None) -> None:
+                VannaBase.__init__(self, config=config)
+                self.knowledge = knowledge
+                self.selector = selector
+                self.k = int(config.get("k", 5))
+
+            def log(self, message: str, title: str = "Info") -> None:
+                log.debug("vanna %s: %d characters", title, len(str(message)))
+
+            def generate_embedding(self, data: str, **kwargs) -> list[float]:
+                return self.knowledge.embedder.embed([data])[0].tolist()
+
+            def get_similar_question_sql(self, question: str, **kwargs) -> list:
+                return [{"question": e.question, "sql": e.sql} for e in self.knowledge.similar_examples(question, k=self.k)]
+
+            def get_related_ddl(self, question: str, **kwargs) -> list:
+                if self.selector is not None:
+                    # Chosen by relevance within a token budget: a warehouse of hundreds of tables fits.
+                    return self.selector.select(question).ddl
+                return [table.ddl for table in self.knowledge.related_tables(question, k=self.k)]
+
+            def get_related_documentation(self, question: str, **kwargs) -> list:
+                return self.knowledge.related_documentation(question, k=self.k)
+
+            def add_question_sql(self, question: str, sql: str, **kwargs) -> str:
+                return self.knowledge.add_example(question, sql)
+
+            def add_ddl(self, ddl: str, **kwargs) -> str:
+                match = re.search(r"create\s+(?:table|view)\s+(?:if\s+not\s+exists\s+)?[\"`\[]?([\w.]+)", ddl, re.I)
+                if match is None:
+                    raise ValueError("DDL must contain CREATE TABLE <name>")
+                return self.knowledge.add_ddl(match.group(1), ddl)
+
+            def add_documentation(self, documentation: str, **kwargs) -> str:
+                return self.knowledge.add_documentation(documentation)
+
+            def get_training_data(self, **kwargs):
+                import pandas as pd
+
+                rows = self.knowledge.records()
+                return pd.DataFrame(
+                    [
+                        {
+                            "id": row["id"],
+                            "training_data_type": {"ddl": "ddl", "doc": "documentation", "example": "sql"}.get(row["kind"], row["kind"]),
+                            "question": row.get("question"),
+                            "content": row.get("sql") if row["kind"] == "example" else row.get("text"),
+                        }
+                        for row in rows
+                    ],
+                    columns=["id", "training_data_type", "question", "content"],
+                )
+
+            def remove_training_data(self, id: str, **kwargs) -> bool:
+                return self.knowledge.remove(id)
+
+        class KnowledgeOpenAIVanna(KnowledgeVanna, OpenAI_Chat):
+            def __init__(self, knowledge: SqlKnowledge, client, config: dict, selector: SchemaSelector | None = None) -> None:
+                KnowledgeVanna.__init__(self, knowledge, config, selector)
+                OpenAI_Chat.__init__(self, client=client, config=config)  # config must be a dict
+                self.last_response: str | None = None
+
+            def submit_prompt(self, prompt, **kwargs) -> str:
+                # OpenAI_Chat's own version prints "Using model …" to stdout on every call.
+                response = self.client.chat.completions.create(
+                    model=self.config["model"], messages=prompt, temperature=self.temperature
+                )
+                self.last_response = response.choices[0].message.content or ""
+                return self.last_response
+
+        _VANNA_CLASS = KnowledgeOpenAIVanna
+        return _VANNA_CLASS
+
+
+class VannaSqlGenerator:
+    def __init__(
+        self,
+        client,
+        model: str,
+        knowledge: SqlKnowledge,
+        dialect: str,
+        *,
+        temperature: float = 0.0,
+        fallback: SqlGenerator | None = None,
+        schema_selector: SchemaSelector | None = None,
+    ) -> None:
+        if dialect.lower() not in VANNA_DIALECTS:
+            raise ValueError(f"unknown SQL dialect {dialect!r}: use postgres or sqlite")
+        self.client = client
+        self.model = model
+        self.knowledge = knowledge
+        self.dialect_name = "sqlite" if dialect.lower() == "sqlite" else "postgres"
+        self.dialect = VANNA_DIALECTS[dialect.lower()]  # how Vanna's prompt names it
+        self.temperature = temperature
+        # Used when the LLM cannot be reached, e.g. the OfflineSqlGenerator.
+        self.fallback = fallback
+        # Picks the tables the prompt shows; None: the knowledge store's nearest few DDLs.
+        self.schema_selector = schema_selector
+        self._vanna = None
+        self._lock = threading.Lock()
+
+    @property
+    def vanna(self):
+        with self._lock:
+            if self._vanna is None:
+                config = {"model": self.model, "temperature": self.temperature, "dialect": self.dialect}
+                self._vanna = _vanna_class()(self.knowledge, self.client, config, self.schema_selector)
+            return self._vanna
+
+    def prompt(self, question: str, history: list[dict] | None = None) -> list[dict]:
+        """The chat messages generate() would send for this question, without sending them."""
+        text = _with_history(question.strip(), history)
+        vanna = self.vanna
+        return vanna.get_sql_prompt(
+            initial_prompt=vanna.config.get("initial_prompt"),
+            question=text,
+            question_sql_list=vanna.get_similar_question_sql(text),
+            ddl_list=vanna.get_related_ddl(text),
+            doc_list=vanna.get_related_documentation(text),
+        )
+
+    def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
+        text = (question or "").strip()
+        if not text:
+            return SqlProposal("abstain", None, "Ask a question about the data.", source="none")
+        prompt_question = _with_history(text, history)
+        vanna = self.vanna
+        try:
+            with self._lock:  # one Vanna object: last_response must belong to this call
+                sql = vanna.generate_sql(prompt_question, allow_llm_to_see_data=False)
+                raw = vanna.last_response or ""
+        except Exception as error:  # noqa: BLE001 — any client/transport error means "LLM down"
+            reason = f"The LLM could not be reached ({type(error).__name__}: {str(error)[:200]})."
+            if self.fallback is not None:
+                proposal = self.fallback.generate(text, history)
+                proposal.message = f"{reason} {proposal.message}"
+                return proposal
+            return SqlProposal("abstain", None, reason, source="none")
+        similar = [e.question for e in self.knowledge.similar_examples(text, k=3)]
+        if not sql or not _QUERY_START.match(sql):
+            return SqlProposal("clarification", None, (raw or sql or "").strip(), source="llm", similar=similar)
+        return SqlProposal(
+            "sql",
+            sql.strip(),
+            f"Written by {self.model}; please check it before approving.",
+            tables=tables_in(sql, self.dialect_name),
+            source="llm",
+            similar=similar,
+        )
+
+
+def _with_history(question: str, history: list[dict] | None) -> str:
+    """Earlier turns of the thread, so that 'and for 2023?' makes sense to the model."""
+    earlier = [turn.get("content", "") for turn in (history or []) if turn.get("role") == "user" and turn.get("content")]
+    if not earlier:
+        return question
+    context = "\n".join(f"- {turn}" for turn in earlier[-3:])
+    return f"Earlier questions in this conversation:\n{context}\nCurrent question: {question}"

@@ -1,0 +1,54 @@
+"""Vector stores: the interface, the records they exchange, and their errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass
+class VectorRecord:
+    id: str
+    vector: np.ndarray
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class VectorMatch:
+    id: str
+    score: float
+    metadata: dict = field(default_factory=dict)
+
+
+class VectorStore(Protocol):
+    def upsert(self, namespace: str, records: list[VectorRecord]) -> None: ...
+
+    def query(
+        self, namespace: str, vector: np.ndarray, top_k: int, filter: dict | None = None
+    ) -> list[VectorMatch]: ...
+
+    def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict | None = None) -> None: ...
+
+    def check_model(self, namespace: str, model_id: str, dimension: int) -> None:
+        """Raise IndexMismatch if the namespace holds vectors of another model; record them if empty."""
+        ...
+
+
+class IndexMismatch(Exception):
+    """A vector index was built with a different embedding model or dimension."""
+
+    def __init__(self, namespace: str, built_model: str, built_dim: int, model_id: str, dimension: int) -> None:
+        super().__init__(
+            f"index {namespace!r} built with {built_model} (dim {built_dim}); configured embedder is "
+            f"{model_id} (dim {dimension}): re-index or switch back"
+        )
+        self.namespace = namespace
+        self.built_model = built_model
+        self.built_dim = built_dim
+
+
+class VectorStoreError(Exception):
+    """The vector store could not be read or written; the message says why."""

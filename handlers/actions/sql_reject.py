@@ -1,0 +1,37 @@
+"""Reject on a SQL proposal: it will never run; the proposal says who rejected it."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from handlers.ack import acknowledge
+from handlers.actions.sql_clicks import mark_proposal, our_click, tell_user
+from handlers.services import BotServices
+from handlers.state.thread_memory import record_activity
+from handlers.ui import ids as c
+from handlers.ui.format import escape
+from handlers.ui.progress import post_failure
+
+
+def register(app: App, services: BotServices) -> None:
+    def reject_query(body: dict, client: WebClient, logger: logging.Logger) -> None:
+        click = our_click(body, client, logger)
+        if click is None:
+            return
+        from core.sql.models import SqlRejected
+
+        try:
+            pending = services.sql.reject(click.query_id, user=click.user)
+        except SqlRejected as exc:  # not allowed, already run, expired: the clicker hears why
+            tell_user(client, click.channel, click.user, click.thread_ts, f"Could not reject: {escape(str(exc))}", logger)
+            return
+        except Exception as exc:
+            post_failure(client, click.channel, click.thread_ts, "reject the query", exc, logger)
+            return
+        mark_proposal(client, click, "Rejected", logger)
+        record_activity(services, "rejected", pending.question, channel=click.channel, user=click.user)
+
+    app.action(c.SQL_REJECT_ACTION_ID)(ack=acknowledge, lazy=[reject_query])

@@ -1,0 +1,99 @@
+"""The App Home tab: what the bot knows, how to use it, what happened lately.
+
+Documents from private channels are listed only by count: their names are not everyone's to see.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from handlers.ack import acknowledge
+from handlers.services import BotServices
+from handlers.ui.blocks import HomeContent, home_view
+
+ACTIVITY_SHOWN = 10
+
+
+def _public_channels(client: WebClient, channel_ids: set[str], logger: logging.Logger) -> set[str]:
+    public = set()
+    for channel in channel_ids:
+        try:
+            info = client.conversations_info(channel=channel)["channel"]
+        except Exception:  # unknown or inaccessible: treat as private
+            logger.info("conversations.info failed for %s; treating it as private", channel)
+            continue
+        if not info.get("is_private") and not info.get("is_im") and not info.get("is_mpim"):
+            public.add(channel)
+    return public
+
+
+def document_lines(services: BotServices, client: WebClient, logger: logging.Logger) -> list[str]:
+    records = services.documents.list(None)
+    public = _public_channels(client, {ch for r in records for ch in r.channels}, logger)
+    lines, hidden = [], 0
+    for record in records:
+        if record.workspace_wide or public.intersection(record.channels):
+            detail = f"{record.pages} pages" if record.pages else f"{record.chunks} chunks"
+            lines.append(f"{record.file_name} — {detail}")
+        else:
+            hidden += 1
+    if hidden:
+        lines.append(f"{hidden} more shared in private channels or direct messages")
+    return lines
+
+
+def table_lines(services: BotServices) -> list[str]:
+    return [f"{t.name} ({len(t.columns)} columns)" for t in services.db.tables()]
+
+
+def example_lines(services: BotServices) -> list[str]:
+    return [r["question"] for r in services.knowledge.records() if r.get("kind") == "example" and r.get("question")]
+
+
+def activity_lines(services: BotServices, client: WebClient, logger: logging.Logger) -> list[str]:
+    """The latest activity in public channels (what happens in private ones stays there)."""
+    entries = []
+    for key in sorted(services.kv.keys("slack:activity:"), reverse=True)[: ACTIVITY_SHOWN * 5]:
+        raw = services.kv.get(key)
+        if raw:
+            entries.append(json.loads(raw))
+    public = _public_channels(client, {e.get("channel", "") for e in entries if e.get("channel")}, logger)
+    lines = []
+    for entry in entries:
+        if entry.get("channel") in public:
+            when = time.strftime("%b %d %H:%M", time.gmtime(entry["at"]))
+            lines.append(f"{when} UTC · {entry['kind']}: {entry['text']}")
+    return lines[:ACTIVITY_SHOWN]
+
+
+def build_home(services: BotServices, client: WebClient, logger: logging.Logger) -> HomeContent:
+    """Each part loads on its own: one failing source is named, the rest still shows."""
+    content = HomeContent(documents=[], tables=[], examples=[], activity=[], problems=[])
+    parts = [
+        ("documents", "the document list", lambda: document_lines(services, client, logger)),
+        ("tables", "the database tables", lambda: table_lines(services)),
+        ("examples", "the saved examples", lambda: example_lines(services)),
+        ("activity", "recent activity", lambda: activity_lines(services, client, logger)),
+    ]
+    for attribute, what, load in parts:
+        try:
+            setattr(content, attribute, load())
+        except Exception as exc:
+            logger.warning("App Home: could not load %s", what, exc_info=True)
+            content.problems.append(f"could not load {what} ({type(exc).__name__}: {exc})")
+    return content
+
+
+def register(app: App, services: BotServices) -> None:
+    def publish_home(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        view = home_view(build_home(services, client, logger), context.bot_user_id)
+        client.views_publish(user_id=event["user"], view=view)
+
+    app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])

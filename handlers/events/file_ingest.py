@@ -1,0 +1,120 @@
+"""A file shared into a channel: download it with the bot token, index it once, say what happened.
+
+Slack announces one share twice (a `message` with subtype `file_share` and a `file_shared` event);
+whichever arrives first claims the file in the key-value store and the other does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.request
+
+from slack_sdk import WebClient
+
+from handlers.services import BotServices
+from handlers.state.dedup import claim_file, finish_file, release_file
+from handlers.state.thread_memory import record_activity, remember_thread
+from handlers.ui.format import escape
+from handlers.ui.progress import post_failure, working_on
+
+DOWNLOAD_TIMEOUT_S = 60
+
+
+class FileDownloadError(Exception):
+    """The file's bytes could not be fetched from Slack; the message says why."""
+
+
+def download(url: str, token: str, max_bytes: int, *, html_expected: bool = False) -> bytes:
+    """The file's bytes; a login page (missing token or files:read scope) is an error, not a document."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
+            if "text/html" in response.headers.get("Content-Type", "") and not html_expected:
+                raise FileDownloadError("Slack sent a login page instead of the file (does the app have the files:read scope?)")
+            data = response.read(max_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        raise FileDownloadError(f"Slack answered HTTP {exc.code}") from exc
+    except urllib.error.URLError as exc:
+        raise FileDownloadError(f"the download failed ({exc.reason})") from exc
+    if len(data) > max_bytes:
+        raise FileDownloadError(f"the file is larger than the {max_bytes // (1024 * 1024)} MB limit")
+    return data
+
+
+def _share_ts(file: dict, channel: str) -> str | None:
+    """The ts of the message that shared this file in `channel`, to reply in its thread."""
+    shares = file.get("shares") or {}
+    for visibility in ("public", "private"):
+        for share in (shares.get(visibility) or {}).get(channel) or []:
+            if share.get("ts"):
+                return share["ts"]
+    return None
+
+
+def ingest_shared_file(
+    services: BotServices,
+    client: WebClient,
+    logger: logging.Logger,
+    *,
+    file_id: str,
+    channel: str,
+    team_id: str,
+    file: dict | None = None,
+    share_ts: str | None = None,
+) -> None:
+    if not claim_file(services.kv, channel, file_id):
+        logger.info("file %s in %s already handled by the other share event", file_id, channel)
+        return
+    indexed = False
+    try:
+        indexed = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
+    finally:
+        # A failure must not block the file for a day: sharing it again retries.
+        if indexed:
+            finish_file(services.kv, channel, file_id)
+        else:
+            release_file(services.kv, channel, file_id)
+
+
+def _ingest_claimed(
+    services: BotServices,
+    client: WebClient,
+    logger: logging.Logger,
+    file_id: str,
+    channel: str,
+    team_id: str,
+    file: dict | None,
+    share_ts: str | None,
+) -> bool:
+    """Download, index and say what happened; True when the document is indexed."""
+    try:
+        if not file or not file.get("url_private_download") or file.get("file_access") == "check_file_info":
+            file = client.files_info(file=file_id)["file"]
+    except Exception as exc:
+        post_failure(client, channel, share_ts, f"read the shared file {escape(file_id)}", exc, logger)
+        return False
+    name = file.get("name") or file.get("title") or file_id
+    thread_ts = share_ts or _share_ts(file, channel)
+    max_bytes = int(services.settings.max_file_mb * 1024 * 1024)
+    indexed = False
+    with working_on(client, channel, thread_ts, logger):
+        try:
+            if int(file.get("size") or 0) > max_bytes:
+                message = f"Could not index {escape(name)}: it is larger than the {services.settings.max_file_mb:g} MB limit."
+            else:
+                url = file.get("url_private_download") or file.get("url_private")
+                if not url:
+                    raise FileDownloadError("Slack gave no download address for it")
+                html = "html" in (file.get("mimetype") or file.get("filetype") or "")
+                data = download(url, client.token or "", max_bytes, html_expected=html)
+                result = services.documents.ingest(data, name, channel=channel, team_id=team_id)
+                indexed = result.status != "failed"
+                message = escape(result.message)
+                record_activity(services, "file", result.message, channel=channel, user=file.get("user", ""))
+            if thread_ts:
+                remember_thread(services, channel, thread_ts)
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message)
+        except Exception as exc:
+            post_failure(client, channel, thread_ts, f"index {escape(name)}", exc, logger)
+    return indexed

@@ -1,0 +1,78 @@
+"""Plain messages: files shared with a message, direct messages, and follow-ups in the bot's threads.
+
+Whether a message needs work is decided in the matchers (cheap: a key lookup), so on Lambda only
+messages the bot answers cost a self-invocation; every other message is acknowledged and dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from handlers.ack import acknowledge
+from handlers.conversation import answer_message_event
+from handlers.events.chatter import is_chatter
+from handlers.events.file_ingest import ingest_shared_file
+from handlers.services import BotServices
+from handlers.state.thread_memory import is_bot_thread
+
+
+def _mentions_bot(event: dict, bot_user_id: str | None) -> bool:
+    # A mention also arrives as app_mention; that listener answers it.
+    return bool(bot_user_id) and f"<@{bot_user_id}" in (event.get("text") or "")
+
+
+def is_file_share(event: dict) -> bool:
+    return event.get("subtype") == "file_share" and bool(event.get("files"))
+
+
+def is_direct_question(event: dict, context: BoltContext) -> bool:
+    return (
+        event.get("channel_type") == "im"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and not _mentions_bot(event, context.bot_user_id)
+    )
+
+
+def is_thread_follow_up(services: BotServices, event: dict, context: BoltContext) -> bool:
+    thread_ts = event.get("thread_ts")
+    return (
+        bool(thread_ts)
+        and thread_ts != event.get("ts")
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and event.get("channel_type") != "im"
+        and not _mentions_bot(event, context.bot_user_id)
+        and not is_chatter(event.get("text") or "")  # "thanks!", "ok cool": no answer needed
+        and is_bot_thread(services, event["channel"], thread_ts)
+    )
+
+
+def register(app: App, services: BotServices) -> None:
+    def ingest_message_files(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
+        for file in event.get("files", []):
+            ingest_shared_file(
+                services,
+                client,
+                logger,
+                file_id=file["id"],
+                channel=event["channel"],
+                team_id=context.team_id or "",
+                file=file,
+                share_ts=event.get("ts"),
+            )
+
+    def reply_to_message(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
+        answer_message_event(services, event, context, client, logger)
+
+    def follows_up(event: dict, context: BoltContext) -> bool:
+        return is_thread_follow_up(services, event, context)
+
+    app.event("message", matchers=[is_file_share])(ack=acknowledge, lazy=[ingest_message_files])
+    app.event("message", matchers=[is_direct_question])(ack=acknowledge, lazy=[reply_to_message])
+    app.event("message", matchers=[follows_up])(ack=acknowledge, lazy=[reply_to_message])
+    # Everything else (edits, joins, chatter in channels): acknowledged so Slack does not retry.
+    app.event("message")(acknowledge)

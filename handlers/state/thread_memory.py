@@ -1,0 +1,34 @@
+"""What the bot remembers between events: the threads it answered, and recent activity for App Home."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from handlers.services import BotServices
+from handlers.ui.format import truncate
+
+THREAD_TTL_S = 14 * 24 * 3600  # how long a thread the bot answered keeps answering without a mention
+ACTIVITY_TTL_S = 7 * 24 * 3600
+
+
+def thread_key(channel: str, thread_ts: str) -> str:
+    return f"slack:thread:{channel}:{thread_ts}"
+
+
+def remember_thread(services: BotServices, channel: str, thread_ts: str) -> None:
+    services.kv.set(thread_key(channel, thread_ts), "1", ttl_s=THREAD_TTL_S)
+
+
+def is_bot_thread(services: BotServices, channel: str, thread_ts: str) -> bool:
+    return services.kv.get(thread_key(channel, thread_ts)) is not None
+
+
+def record_activity(services: BotServices, kind: str, text: str, *, channel: str, user: str = "") -> None:
+    """A short line for the App Home's recent activity (shown only if `channel` is public)."""
+    entry = json.dumps({"at": time.time(), "kind": kind, "text": truncate(text, 150), "user": user, "channel": channel})
+    try:
+        services.kv.set(f"slack:activity:{time.time_ns():020d}", entry, ttl_s=ACTIVITY_TTL_S)
+    except Exception:  # activity is a convenience; never fail an answer over it
+        logging.getLogger(__name__).warning("could not record activity", exc_info=True)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.embeddings.base import EmbeddingError
+from core.embeddings.minilm import _verified
+
+
+@pytest.fixture
+def embedder(minilm):
+    return minilm  # the session-wide model from conftest.py
+
+
+def test_vectors_are_normalised_float32_of_the_model_dimension(embedder):
+    vectors = embedder.embed(["Quarterly revenue grew.", "The board met in May.", ""])
+    assert vectors.shape == (3, 384)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embedder.embed([]).shape == (0, 384)
+
+
+def test_paraphrases_are_closer_than_unrelated_text(embedder):
+    cat, feline, finance = embedder.embed(
+        ["The cat sat on the mat.", "A kitten rested on a rug.", "Net sales increased to 81,797 million dollars."]
+    )
+    assert cat @ feline > cat @ finance + 0.3
+
+
+def test_a_batch_gives_the_same_vectors_as_one_text_at_a_time(embedder):
+    texts = ["short", "a considerably longer sentence about operating income and margins " * 3, "medium length text"]
+    batched = embedder.embed(texts)
+    single = np.vstack([embedder.embed([t]) for t in texts])
+    assert np.allclose(batched, single, atol=1e-4)
+
+
+def test_counting_sees_every_word_piece_without_special_tokens(embedder):
+    tok = embedder.tokenizer
+    assert tok.count("hello world") == 2
+    long_text = "revenue " * 400
+    # The shipped tokenizer.json truncates at 128; counting must not.
+    assert tok.count(long_text) == 400
+
+
+def test_spans_are_character_offsets_into_the_original_text(embedder):
+    text = "Apple's Net Sales: 81,797"
+    spans = embedder.tokenizer.spans(text)
+    assert len(spans) == embedder.tokenizer.count(text)
+    assert text[spans[0][0] : spans[0][1]] == "Apple"
+    assert spans[-1][1] == len(text)
+
+
+def test_text_beyond_the_model_window_does_not_change_the_vector(embedder):
+    head = "alpha beta gamma delta " * 80  # well over 256 word pieces
+    a, b = embedder.embed([head, head + " completely different tail about bananas"])
+    assert np.allclose(a, b, atol=1e-5)
+    assert embedder.max_tokens == 254
+
+
+def test_a_model_file_with_the_wrong_hash_is_refused(tmp_path):
+    bad = tmp_path / "model.onnx"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(EmbeddingError, match="sha256"):
+        _verified(bad, "0" * 64)
+    with pytest.raises(EmbeddingError, match="missing"):
+        _verified(tmp_path / "absent.onnx", "0" * 64)

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import pytest
+
+from core.cache.local import LocalKeyValueStore
+from core.documents.service import build_document_service
+from core.storage.local import LocalObjectStore
+from core.search.doc_match import DocumentMatcher, period_of
+from core.vectors.local import LocalVectorStore
+from core.search.retriever import MODES, Retriever
+
+NS = "docs-T1"
+
+TRAVEL = b"""Travel policy.
+
+Employees may fly business class on flights longer than six hours.
+Hotel costs are capped at 200 dollars per night in most cities."""
+
+MERGER = b"""Project Falcon.
+
+We will acquire Initech for 3.2 billion dollars in March.
+The hotel costs for the negotiation team in Paris are 900 dollars per night."""
+
+HOLIDAYS = b"""Holiday calendar.
+
+The office closes on December 25 and January 1.
+Staff get a hotel discount of 15 percent when they travel for work."""
+
+
+@pytest.fixture
+def embedder(minilm):
+    return minilm  # the session-wide model from conftest.py
+
+
+@pytest.fixture
+def world(tmp_path, embedder):
+    vectors = LocalVectorStore(tmp_path / "vectors")
+    service = build_document_service(
+        embedder=embedder,
+        vectors=vectors,
+        objects=LocalObjectStore(tmp_path / "objects"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace=NS,
+    )
+    service.ingest(TRAVEL, "travel-policy.md", channel="C1")
+    service.ingest(MERGER, "falcon.txt", channel="G9")  # a private channel
+    service.ingest(HOLIDAYS, "holidays.txt", workspace_wide=True)
+    return service, Retriever(embedder, vectors, service, NS)
+
+
+def files(hits):
+    return {h.chunk.file_name for h in hits}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_private_channels_document_never_surfaces_elsewhere(world, mode):
+    _, retriever = world
+    # The question is about the private document; it must still never leak.
+    question = "How much will we pay to acquire Initech in Project Falcon? Paris hotel per night"
+    for channel in ("C1", "C7", "D123"):
+        assert "falcon.txt" not in files(retriever.search(question, channel=channel, k=10, mode=mode))
+    assert "falcon.txt" in files(retriever.search(question, channel="G9", k=10, mode=mode))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_workspace_wide_documents_answer_everywhere_and_channel_documents_only_there(world, mode):
+    _, retriever = world
+    assert files(retriever.search("hotel discount for staff", channel="C7", k=10, mode=mode)) == {"holidays.txt"}
+    in_c1 = files(retriever.search("hotel cost per night", channel="C1", k=10, mode=mode))
+    assert in_c1 == {"travel-policy.md", "holidays.txt"}
+    everything = files(retriever.search("hotel cost per night", channel=None, k=10, mode=mode))
+    assert everything == {"travel-policy.md", "holidays.txt", "falcon.txt"}
+
+
+def test_relevant_chunk_ranks_first_in_every_mode(world):
+    _, retriever = world
+    for mode in MODES:
+        hits = retriever.search("Can I fly business class on a long flight?", channel="C1", mode=mode)
+        assert hits[0].chunk.file_name == "travel-policy.md", mode
+        assert hits[0].chunk.pages == [] and hits[0].chunk.doc_id
+
+
+def test_hybrid_hits_carry_both_ranks_and_the_dense_similarity(world):
+    _, retriever = world
+    hit = retriever.search("business class flights longer than six hours", channel="C1", k=1)[0]
+    assert hit.dense_rank == 1 and hit.bm25_rank == 1
+    assert 0.3 < hit.dense_score <= 1.0
+
+
+def test_a_newly_linked_document_becomes_searchable_and_a_deleted_one_disappears(world):
+    service, retriever = world
+    assert "holidays.txt" in files(retriever.search("office closes December 25", channel="C1", mode="bm25"))
+    assert "falcon.txt" not in files(retriever.search("acquire Initech", channel="C1", k=10))
+    service.ingest(MERGER, "falcon-copy.txt", channel="C1")  # same bytes shared into C1: linked
+    for mode in MODES:
+        assert "falcon.txt" in files(retriever.search("acquire Initech", channel="C1", k=10, mode=mode)), mode
+    falcon = next(r for r in service.list() if r.file_name == "falcon.txt")
+    assert service.delete(falcon.doc_id)
+    for mode in MODES:
+        assert "falcon.txt" not in files(retriever.search("acquire Initech", channel=None, k=10, mode=mode)), mode
+
+
+def test_empty_questions_scopes_and_bad_arguments(world):
+    _, retriever = world
+    assert retriever.search("   ", channel="C1") == []
+    with pytest.raises(ValueError, match="unknown retrieval mode"):
+        retriever.search("hotel", channel="C1", mode="fuzzy")
+    with pytest.raises(ValueError, match="k must be"):
+        retriever.search("hotel", channel="C1", k=0)
+    # BM25 finds nothing for words no document contains; dense always returns neighbours.
+    assert retriever.search("zyzzyva quux", channel="C1", mode="bm25") == []
+
+
+def test_document_prior_prefers_files_named_in_the_question(tmp_path, embedder):
+    vectors = LocalVectorStore(tmp_path / "v")
+    service = build_document_service(
+        embedder=embedder, vectors=vectors, objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace=NS,
+    )
+    body = "Net sales were {} million this quarter. Operating expenses rose because of hiring."
+    names = {"2023 Q1 ACME.txt": "100", "2023 Q2 ACME.txt": "110", "2023 Q2 GLOBEX.txt": "300", "2023 Q3 ACME.txt": "120"}
+    for name, figure in names.items():
+        company = "Acme Corp" if "ACME" in name else "Globex Inc"
+        service.ingest(f"{company} quarterly report.\n\n{body.format(figure)}".encode(), name, channel="C1")
+    retriever = Retriever(embedder, vectors, service, NS)
+    assert retriever.search("What were ACME net sales in Q2 2023?", channel="C1", k=1)[0].chunk.file_name == "2023 Q2 ACME.txt"
+    spelled = retriever.search("ACME net sales in the second quarter of 2023", channel="C1", k=1)[0]
+    assert spelled.chunk.file_name == "2023 Q2 ACME.txt"
+    latest = retriever.search("Acme net sales in the most recent quarter", channel="C1", k=1)[0]
+    assert latest.chunk.file_name == "2023 Q3 ACME.txt"
+    assert retriever.search("Globex net sales", channel="C1", k=1)[0].chunk.file_name == "2023 Q2 GLOBEX.txt"
+
+
+def test_period_parsing_and_matcher_silence_when_nothing_discriminates():
+    assert period_of("2023 Q3 AAPL.pdf") == (2023, 3)
+    assert period_of("report-q1-2024.pdf") == (2024, 1)
+    assert period_of("notes.txt") is None
+    assert DocumentMatcher([]).scores("anything") == {}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_scope_holds_with_pinecone_as_the_vector_store(tmp_path, embedder, mode):
+    from core.vectors.pinecone import PineconeVectorStore
+    from tests.fakes.pinecone_server import FakePinecone
+
+    with FakePinecone(dimension=embedder.dimension) as fake:
+        vectors = PineconeVectorStore(api_key="test", host=fake.host)
+        service = build_document_service(
+            embedder=embedder, vectors=vectors, objects=LocalObjectStore(tmp_path / "o"),
+            kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace=NS,
+        )
+        service.ingest(TRAVEL, "travel-policy.md", channel="C1")
+        service.ingest(MERGER, "falcon.txt", channel="G9")
+        retriever = Retriever(embedder, vectors, service, NS)
+        assert files(retriever.search("acquire Initech hotel per night", channel="C1", k=10, mode=mode)) == {"travel-policy.md"}
+        assert "falcon.txt" in files(retriever.search("acquire Initech", channel="G9", k=10, mode=mode))
+        if mode != "bm25":
+            queries = [body for _, path, body in fake.requests if path == "/query"]
+            assert queries and queries[-1]["filter"] == {
+                "$or": [{"channels": {"$in": ["G9"]}}, {"workspace_wide": {"$eq": True}}]
+            }
+
+
+def service_with(tmp_path, embedder, documents: dict[str, str]):
+    vectors = LocalVectorStore(tmp_path / "v")
+    service = build_document_service(
+        embedder=embedder, vectors=vectors, objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace=NS,
+    )
+    for name, text in documents.items():
+        service.ingest(text.encode(), name, channel="C1")
+    return service, vectors
+
+
+def test_the_named_documents_chunks_compete_among_themselves_not_only_in_the_global_pool(tmp_path, embedder):
+    # Other quarters' filings match the question's words better and fill the (small) pool of
+    # candidates; the filing the question names ("second quarter" = the Q2 file) must still win.
+    documents = {
+        f"{year} Q{q} ACME.txt": f"Quarterly report {year} {q}.\n\nNet sales were {q}00 million this quarter."
+        for year in (2022, 2023) for q in (1, 3, 4)
+    }
+    documents["2023 Q2 ACME.txt"] = "Quarterly report.\n\nRevenue from product shipments totalled 110 million."
+    service, vectors = service_with(tmp_path, embedder, documents)
+    retriever = Retriever(embedder, vectors, service, NS, candidates=2)
+    question = "What were net sales in the second quarter?"
+    for mode in ("dense", "bm25"):
+        assert retriever.search(question, channel="C1", k=1, mode=mode)[0].chunk.file_name != "2023 Q2 ACME.txt"
+    assert retriever.search(question, channel="C1", k=1)[0].chunk.file_name == "2023 Q2 ACME.txt"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_hits_are_passages_of_neighbouring_chunks_and_never_repeat_text(tmp_path, embedder, mode):
+    paragraphs = [
+        f"Paragraph {i} about the warehouse in region {i}: shipping volumes and staffing were reviewed "
+        f"in detail, and the region reported {i * 1111:,} parcels with {i * 37} delayed deliveries."
+        for i in range(1, 25)
+    ]
+    service, vectors = service_with(tmp_path, embedder, {"warehouses.txt": "\n\n".join(paragraphs)})
+    chunks = service.chunks_in_scope("C1")
+    assert len(chunks) >= 4
+    question = "How many parcels did region 2 report?"
+    plain = Retriever(embedder, vectors, service, NS, passage_tokens=0).search(question, channel="C1", k=2, mode=mode)
+    assert [h.chunk.text for h in plain] == [chunks[h.chunk.index].text for h in plain]
+    hits = Retriever(embedder, vectors, service, NS).search(question, channel="C1", k=3, mode=mode)
+    assert "2,222 parcels" in hits[0].chunk.text
+    for hit in hits:
+        # The ranked chunk plus a neighbour, within the budget, cited with all their pages.
+        own = chunks[hit.chunk.index]
+        assert own.text.split("\n", 1)[1] in hit.chunk.text and len(hit.chunk.text) > len(own.text)
+        assert hit.chunk.token_count <= 512
+    lines = [line for hit in hits for line in hit.chunk.text.split("\n")[1:]]
+    assert len(lines) == len(set(lines))
