@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from core.errors import DocBotError
+
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -12,8 +14,10 @@ if TYPE_CHECKING:
     from handlers.services import BotServices
 
 
-class SocketModeNotConfigured(ValueError):
+class SocketModeNotConfigured(DocBotError, ValueError):
     """A setting Socket Mode needs is missing or Slack refused it; the message names it."""
+
+    what = "Socket Mode cannot start"
 
 
 def start_socket_mode(settings: Settings, services: BotServices) -> SocketModeHandler:
