@@ -17,8 +17,11 @@ COMMAND_MODULES = (
     "sql",
     "sql_eval",
     "route_eval",
+    "schema",
     "slack",
     "demo",
+    "cold_start",
+    "infra",
 )
 
 

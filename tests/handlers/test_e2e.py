@@ -19,6 +19,7 @@ import pytest
 from bot.emulator.emulator import SlackEmulator
 from handlers.ui import ids as c
 from tests.slack_helpers import WAIT_S, all_text, replies
+from tests.support.slack_faults import ApiFaults
 
 SECRET = "e2e-signing-secret"
 
@@ -223,7 +224,7 @@ def test_a_failed_ingestion_is_retried_when_the_file_is_shared_again(stack, monk
     stored = emu.ws.add_file("holidays.txt", emu.user("alice").id, b"Employees get 27 days of paid leave per year.")
     event = {"type": "file_shared", "channel_id": channel, "file_id": stored.id, "user_id": emu.user("alice").id,
              "file": {"id": stored.id}, "event_ts": "1.0"}
-    emu.fail("files.info", "internal_error")  # a transient Slack failure
+    ApiFaults(emu).fail("files.info", "internal_error")  # a transient Slack failure
     emu.deliver_raw(emu.event_envelope(event, event_id="EvAGAIN1"))
     failure = emu.wait_for(lambda: emu.bot_messages(channel), WAIT_S)[0]
     assert "could not read the shared file" in failure["text"] and "internal_error" in failure["text"]
@@ -383,7 +384,7 @@ def test_edit_says_why_when_the_editor_cannot_open(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C27NOEDIT", "noedit-e2e").id
     _, proposal = ask_data_question(emu, channel)
-    emu.fail("views.open", "expired_trigger_id")
+    ApiFaults(emu).fail("views.open", "expired_trigger_id")
     emu.click(channel, proposal["ts"], c.SQL_EDIT_ACTION_ID, "alice")
     told = emu.wait_for(lambda: emu.ephemerals(channel, "alice"), WAIT_S)[-1]["text"]
     assert "could not open the SQL editor" in told and "expired_trigger_id" in told
@@ -507,7 +508,7 @@ def test_app_home_lists_what_the_bot_knows(stack) -> None:
 def test_rate_limited_post_is_retried_after_retry_after(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C43LIMIT", "limit-e2e").id
-    emu.rate_limit("chat.postMessage", retry_after=1, times=1)
+    ApiFaults(emu).rate_limit("chat.postMessage", retry_after=1, times=1)
     ts = emu.user_message(channel, "alice", "@bot How many orders were placed in 2023?")
     assert replies(emu, channel, ts)
     assert len(emu.calls("chat.postMessage")) >= 2
@@ -518,7 +519,7 @@ def test_a_failure_is_said_in_the_thread_and_the_eyes_go_away(stack) -> None:
     channel = emu.add_channel("C44FAIL", "fail-e2e").id
     root = emu.user_message(channel, "alice", "@bot How many orders were placed in 2023?")
     replies(emu, channel, root)
-    emu.fail("conversations.replies", "internal_error")
+    ApiFaults(emu).fail("conversations.replies", "internal_error")
     follow_up = emu.user_message(channel, "alice", "and in 2024?", thread_ts=root)
     failure = replies(emu, channel, root, 2)[1]
     assert "Sorry, I could not answer that" in failure["text"] and "internal_error" in failure["text"]
