@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from core.sql.approvals import ApprovalStore, PendingQuery
+from core.sql.explain import LARGE_TABLE_ROWS, PlanEstimate
 from core.sql.models import DatabaseUnavailable, QueryResult, SqlError, SqlRejected, SqlTimeout
 from core.sql.render import summary
 
@@ -47,6 +48,7 @@ class Proposal:
     source: str = "none"  # the generator's source ("saved", "pattern", "llm"), or "edit"
     tables: list[str] = field(default_factory=list)
     similar: list[str] = field(default_factory=list)
+    estimate: PlanEstimate | None = None  # the planner's, for kind "sql" on PostgreSQL
 
 
 @dataclass
@@ -80,6 +82,7 @@ class SqlService:
         approvers: frozenset[str] = frozenset(),
         max_rows: int = 1000,
         timeout_s: float = 15.0,
+        large_table_rows: int = LARGE_TABLE_ROWS,
     ) -> None:
         """knowledge: where saved examples go — an object with add_example(question, sql) (SqlKnowledge)
         or a callable(question, sql); None disables saving."""
@@ -92,6 +95,7 @@ class SqlService:
         self.max_rows = max_rows
         self.timeout_s = timeout_s
         self.stale_running_s = timeout_s + STALE_MARGIN_S
+        self.large_table_rows = large_table_rows
 
     # ---- asking ------------------------------------------------------------------------------
 
@@ -154,7 +158,22 @@ class SqlService:
             f"Review this SQL; it runs only when approved (read-only, at most {self.max_rows:,} rows, "
             f"{self.timeout_s:g} s). Query id: {pending.id}"
         )
-        return Proposal("sql", message, sql=verdict.sql, pending=pending, source=source, tables=verdict.tables)
+        estimate, estimate_note = self._estimate(verdict.sql)
+        if estimate_note:
+            message = f"{estimate_note}\n{message}"
+        return Proposal("sql", message, sql=verdict.sql, pending=pending, source=source, tables=verdict.tables,
+                        estimate=estimate)
+
+    def _estimate(self, sql: str) -> tuple[PlanEstimate | None, str | None]:
+        """The planner's estimate and the lines saying it, through the guarded read-only path.
+        The proposal stands without it: a failure only says why there is no estimate."""
+        try:
+            estimate = self.db.explain(sql, timeout_s=min(self.timeout_s, 5.0))
+        except SqlError as exc:
+            return None, f"No estimate from the database: {_sentence(exc)}"
+        if estimate is None:
+            return None, None
+        return estimate, estimate.describe(self.max_rows, self.large_table_rows)
 
     # ---- deciding ----------------------------------------------------------------------------
 
