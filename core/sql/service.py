@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from core.sql.approvals import ApprovalStore, PendingQuery
 from core.sql.explain import LARGE_TABLE_ROWS, PlanEstimate
+from core.sql.headers import readable_headers
 from core.sql.models import DatabaseUnavailable, QueryResult, SqlError, SqlRejected, SqlTimeout
 from core.sql.render import summary
 
@@ -218,6 +219,7 @@ class SqlService:
         except BaseException as exc:
             self.approvals.transition(query_id, "running", "failed", where=mine, error=f"Internal error: {exc}")
             raise
+        result = replace(result, columns=readable_headers(result.columns, sql, self.db.dialect))
         line = summary(result, shown_rows=SHOWN_ROWS)
         if not self.approvals.transition(query_id, "running", "done", where=mine, result_summary=line):
             log.warning("query %s finished but its record had changed (expired or marked stale)", query_id)

@@ -33,10 +33,14 @@ class Completion:
         if query.count_table is not None:
             self._count_related(query, main, words)
         if not query.selects and main is not None and (_asks_for_rows(words) or any(t.kind == K.TOP for t in r.tags)):
-            query.selects.append(self._rows_of(main, words))  # "top 5 products by unit price": rows
+            if query.order_by is not None and any(t.kind == K.TOP for t in r.tags):
+                # "top 5 products by unit price": which products (key and name), and the price
+                query.selects += [*self._identifying(main, words), Select(query.order_by[0])]
+            else:
+                query.selects.append(self._rows_of(main, words))  # "list the orders": whole rows
         if query.rank is not None and all(s.agg for s in query.selects):
             assert main is not None  # a ranking always has a main table (_rank)
-            query.selects.insert(0, self._rows_of(main, words))  # the ranked rows, then their measure
+            query.selects[0:0] = self._identifying(main, words)  # the ranked rows, then their measure
         if not query.selects:
             raise Abstain("no column to show")
         self._check_grouping(query)
@@ -178,6 +182,22 @@ class Completion:
         if not query.selects:
             query.selects.append(self._rows_of(select_table, words))
 
+    def _identifying(self, table: str, words: list[Word]) -> list[Select]:
+        """What tells ranked rows apart for a reader: the key and the name ("top 5 customers by
+        revenue" shows customer_id, name, revenue — not every column with the answer off-screen)."""
+        keys = [c for c in self.schema.tables[table] if c.primary_key]
+        name = self._name_column(table)
+        if len(keys) != 1 or name is None:
+            return [self._rows_of(table, words)]
+        return [Select(keys[0]), Select(name)]
+
+    def _name_column(self, table: str) -> Column | None:
+        """The one text column that names a row: `name`, `<table> name`, or the column named like the table."""
+        phrases = {phrase for phrase, tables in self.schema.table_phrases.items() if table in tables}
+        wanted = {("name",), ("title",)} | {(*p, "name") for p in phrases} | phrases
+        names = [c for c in self.schema.tables[table] if c.kind == "text" and tuple(split_identifier(c.name)) in wanted]
+        return names[0] if len(names) == 1 else None
+
     def _rows_of(self, table: str, words: list[Word]) -> Select:
         """ "Which airlines…" asks who they are: their name column. "List the orders…": whole rows."""
         if words[0].lower in ("which", "find", "what", "give", "return"):
@@ -187,7 +207,7 @@ class Completion:
                 c
                 for c in self.schema.tables[table]
                 if c.kind == "text"
-                and tuple(split_identifier(c.name)) in {("name",)} | {p + ("name",) for p in phrases} | phrases
+                and tuple(split_identifier(c.name)) in {("name",)} | {(*p, "name") for p in phrases} | phrases
             ]
             if len(names) == 1:
                 return Select(names[0])
