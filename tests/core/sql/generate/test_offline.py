@@ -607,3 +607,40 @@ def test_saved_proposal_lists_its_tables(sample_db, sample_knowledge):
     proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate("Top 10 customers by lifetime value")
     assert proposal.source == "saved"
     assert proposal.tables == ["customers", "orders"]
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "reference"),
+    [
+        (
+            "What was the total revenue in 2023?",
+            "and in 2024?",
+            f"SELECT SUM(total_amount) FROM orders WHERE {PAID} AND order_date LIKE '2024-%'",
+        ),
+        (
+            "how many customers in Germany",
+            "and France?",
+            "SELECT COUNT(*) FROM customers WHERE country = 'France'",
+        ),
+        (
+            "top 5 customers by revenue",
+            "what about the top 3?",
+            f"SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id)"
+            f" WHERE o.{PAID} GROUP BY c.customer_id ORDER BY r DESC LIMIT 3",
+        ),
+    ],
+)
+def test_follow_ups_rewrite_the_previous_question(sample_db, sample_knowledge, previous, follow_up, reference):
+    generator = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY)
+    history = [{"role": "user", "content": f"<@UBOT> {previous}"}, {"role": "assistant", "content": "SELECT …"}]
+    proposal = generator.generate(follow_up, history)
+    assert proposal.kind == "sql", proposal.message
+    assert proposal.message.startswith("Read as “") and f"following “{previous}”" in proposal.message
+    assert rows(sample_db, proposal.sql) == rows(sample_db, reference)
+
+
+def test_a_follow_up_without_a_thread_or_a_literal_is_not_rewritten(sample_db, sample_knowledge):
+    generator = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY)
+    assert "Read as" not in generator.generate("and in 2024?").message  # no previous question
+    history = [{"role": "user", "content": "What was the total revenue in 2023?"}]
+    assert "Read as" not in generator.generate("and why?", history).message  # nothing to substitute
