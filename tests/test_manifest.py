@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from handlers import constants as c
+from handlers.ui import ids as c
 
 REPO = Path(__file__).resolve().parents[1]
 

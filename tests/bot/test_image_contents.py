@@ -25,7 +25,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.emulator.emulator import SlackEmulator
-from handlers import constants as c
+from handlers.ui import ids as c
 from tests.bot.image_files import context_copies, copy_like_docker
 from tests.fakes.lambda_server import FakeLambda
 from tests.fakes.pinecone_server import FakePinecone
@@ -77,7 +77,7 @@ def task_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     copied = copy_like_docker(REPO, copies, root)
     assert "bot/lambda_handler.py" in copied and "handlers/__init__.py" in copied and "core/__init__.py" in copied
-    assert not [f for f in copied if f.startswith(("bot/emulator/", "tests/")) or "__pycache__" in f]
+    assert not [f for f in copied if f.startswith(("bot/emulator/", "bot/demo/", "tests/")) or "__pycache__" in f]
     return root
 
 
@@ -114,7 +114,7 @@ def assert_only_image_files(modules: dict, task_root: Path) -> None:
     outside = [f for f in modules["files"] if not any(Path(f).resolve().is_relative_to(a) for a in allowed)]
     assert outside == [], f"loaded from outside the image: {outside[:10]}"
     left_out = [m for m in modules["names"] if m.split(".")[0] in ("tests", "pytest", "moto", "_pytest")
-                or m.startswith("bot.emulator")]
+                or m.startswith(("bot.emulator", "bot.demo"))]
     assert left_out == []
 
 
