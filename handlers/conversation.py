@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from core.routing.requests import asks_something
 from handlers.events.file_ingest import ingest_shared_file
 from handlers.services import BotServices
 from handlers.state.dedup import wait_for_file
@@ -208,6 +209,8 @@ def answer_message_event(services: BotServices, event: dict, context: BoltContex
         ingest_event_files(services, client, event, question.team_id, logger)
     except Exception as exc:
         post_failure(client, channel, thread_ts, "index the attached file", exc, logger)
+    if event.get("files") and not asks_something(question.text):
+        return  # "here is the report": the indexing reply already said what happened
     with working_on(client, channel, ts, logger):
         try:
             history = thread_history(client, channel, thread_ts, context.bot_user_id, ts) if question.in_thread else None

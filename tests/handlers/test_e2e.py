@@ -248,6 +248,19 @@ def test_a_question_sent_with_a_file_is_answered_after_the_file_is_indexed(stack
     assert "27" in answer and "holidays.txt" in answer
 
 
+def test_a_file_shared_with_a_comment_that_asks_nothing_is_only_indexed(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C16NOTE", "note-with-file-e2e").id
+    shared = emu.share_file(channel, "alice", "accident.txt",
+                            b"Accident report. The forklift hit a shelf in aisle 4; nobody was hurt.",
+                            text="@bot here is an accident report")
+    replies(emu, channel, shared.ts)
+    emu.wait_idle()
+    found = [m for m in emu.bot_messages(channel, shared.ts) if m["ts"] != shared.ts]
+    assert len(found) == 1, [m["text"] for m in found]
+    assert "Indexed accident.txt" in found[0]["text"]
+
+
 # --- data questions -----------------------------------------------------------------------
 
 
