@@ -28,6 +28,7 @@ from core.documents.objects import DocumentObjects
 from core.storage.base import ObjectStore, ObjectStoreError
 from core.embeddings.base import Embedder, EmbeddingError
 from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
+from core.search.keyword_index import IndexSnapshot, KeywordIndex, KeywordIndexError
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,9 @@ class DocumentService:
         self.limits = limits
         self.chunking = chunking.fitted(embedder.max_tokens)
         self._chunker = Chunker(embedder.tokenizer, self.chunking)
-        # Chunks never change for a doc_id (it is the hash of the bytes): safe to keep.
-        self._chunks: dict[str, list[Chunk]] = {}
+        # The keyword side of search, persisted beside the documents: a new process loads it
+        # instead of re-reading and re-tokenizing every chunk.
+        self.keywords = KeywordIndex(objects, catalog_kv, namespace)
         self._lock = threading.Lock()
 
     # --- ingest --------------------------------------------------------------------------
@@ -84,7 +86,7 @@ class DocumentService:
             return IngestResult(name, "failed", reason=str(exc))
         except IndexMismatch as exc:
             return IngestResult(name, "failed", reason=str(exc))
-        except (EmbeddingError, VectorStoreError, ObjectStoreError) as exc:
+        except (EmbeddingError, VectorStoreError, ObjectStoreError, KeywordIndexError) as exc:
             log.warning("ingest of %s failed: %s", name, exc)
             return IngestResult(name, "failed", reason=f"a service it needs is unavailable ({exc}); try again later")
         except Exception as exc:  # a dependency failed: report it, keep the batch going
@@ -135,7 +137,7 @@ class DocumentService:
                 {**record.to_dict(), "chunking": self.chunking.__dict__, "pdf_parser": self.parser.pdf_pipeline}
             ).encode(),
         )
-        self._chunks[doc_id] = chunks
+        self.keywords.add(chunks)
         self._upsert(record, chunks, vectors)
         if known is not None:
             self.kv.set(CATALOG_PREFIX + doc_id, json.dumps(record.to_dict()))
@@ -172,7 +174,7 @@ class DocumentService:
             **{**stored.to_dict(), "file_name": name, "channels": channels, "workspace_wide": workspace_wide,
                "team_id": team_id, "created": time.time()}
         )
-        self._chunks[doc_id] = chunks
+        self.keywords.add(chunks)
         self._upsert(record, chunks, vectors)
         self._save_new(record)
         return IngestResult(name, "indexed", doc_id, record.pages, record.chunks)
@@ -232,7 +234,7 @@ class DocumentService:
         self.vectors.delete(self.namespace, filter={"doc_id": {"$eq": doc_id}})
         DocumentObjects(self.objects, record.ext, doc_id).delete()
         self.kv.delete(CATALOG_PREFIX + doc_id)
-        self._chunks.pop(doc_id, None)
+        self.keywords.remove([doc_id])
         for key in self.kv.keys(ANSWER_PREFIX):
             self.kv.delete(key)
         self._bump_version()
@@ -240,28 +242,34 @@ class DocumentService:
 
     # --- ChunkCorpus ---------------------------------------------------------------------
 
+    def keyword_snapshot(self) -> IndexSnapshot:
+        """The persisted keyword index; catalogued documents it lacks (stored before it existed,
+        or lost with it) are added from their stored chunks first."""
+        snap = self.keywords.snapshot()
+        missing = [r for r in self.list() if r.doc_id not in snap.documents]
+        if not missing:
+            return snap
+        for record in missing:
+            raw = self.objects.get(DocumentObjects(self.objects, record.ext, record.doc_id).chunks)
+            if raw is None:
+                log.warning("chunks of %s (%s) are missing from the object store", record.file_name, record.doc_id)
+                continue
+            log.info("adding %s to the keyword index", record.file_name)
+            self.keywords.add([Chunk.from_dict(d) for d in json.loads(raw)])
+        return self.keywords.snapshot()
+
+    def visible_documents(self, channel: str | None) -> set[str]:
+        return {r.doc_id for r in self.list(channel)}
+
     def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
-        chunks: list[Chunk] = []
-        for record in self.list(channel):
-            chunks.extend(self._chunks_of(record))
-        return chunks
+        """Every chunk the channel may see (None: all), document by document."""
+        snap = self.keyword_snapshot()
+        return [snap.chunks[p] for record in self.list(channel) for p in snap.positions_of(record.doc_id)]
 
     def version(self) -> str:
         return self.kv.get(VERSION_KEY) or "0"
 
     # --- internals -----------------------------------------------------------------------
-
-    def _chunks_of(self, record: DocumentRecord) -> list[Chunk]:
-        cached = self._chunks.get(record.doc_id)
-        if cached is not None:
-            return cached
-        raw = self.objects.get(DocumentObjects(self.objects, record.ext, record.doc_id).chunks)
-        if raw is None:
-            log.warning("chunks of %s (%s) are missing from the object store", record.file_name, record.doc_id)
-            return []
-        chunks = [Chunk.from_dict(d) for d in json.loads(raw)]
-        self._chunks[record.doc_id] = chunks
-        return chunks
 
     def _load_artifacts(self, objs: DocumentObjects) -> tuple[list[Chunk], np.ndarray]:
         raw_chunks = objs.store.get(objs.chunks)
