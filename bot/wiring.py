@@ -153,6 +153,9 @@ class Services:
         return {
             "max_file_mb": s.max_file_mb,
             "max_pages": s.max_pages,
+            "max_chars": s.max_text_chars,
+            "max_chunks": s.max_chunks,
+            "max_seconds": s.max_ingest_seconds,
             "artifacts_path": s.docling_artifacts_path or None,
             "chunk_tokens": s.chunk_tokens,
             "chunk_overlap": s.chunk_overlap,

@@ -530,13 +530,16 @@ def build_document_service(
     namespace: str,
     max_file_mb: float = 50.0,
     max_pages: int = 2000,
+    max_chars: int = 10_000_000,
+    max_chunks: int = 20_000,
+    max_seconds: float = 900.0,
     artifacts_path: str | Path | None = None,
     chunk_tokens: int = 512,
     chunk_overlap: int = 50,
     chunk_min_tokens: int = 256,
 ) -> DocumentService:
     """The usual assembly from plain settings values (used by bot/wiring.py)."""
-    limits = IngestLimits.from_megabytes(max_file_mb, max_pages)
+    limits = IngestLimits.from_megabytes(max_file_mb, max_pages, max_chars, max_chunks, max_seconds)
     return DocumentService(
         parser=DocumentParser(limits, artifacts_path),
         embedder=embedder,
