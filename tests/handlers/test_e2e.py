@@ -106,6 +106,10 @@ def test_shared_pdf_is_ingested_once_then_answers_with_citation(stack) -> None:
     assert len(ingest_replies) == 1, "file_share message + file_shared event must give one ingestion"
     assert "Indexed travel_policy.pdf" in ingest_replies[0]["text"]
     assert len(services.documents.list(channel)) == 1
+    # Searchable at once, then the same reply says when the dense vectors are there too.
+    assert any("searchable now" in call.args.get("text", "") for call in emu.calls("chat.postMessage"))
+    emu.wait_for(lambda: "(fully indexed)" in emu.bot_messages(channel, shared_ts)[-1]["text"], WAIT_S)
+    assert not services.documents.list(channel)[0].vectors_pending
 
     ts = emu.user_message(channel, "bob", "@bot What does the travel policy say about the hotel limit per night?")
     answer = replies(emu, channel, ts)[0]
