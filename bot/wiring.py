@@ -174,6 +174,12 @@ class Services:
 
         return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.kv)
 
+    @cached_property
+    def feedback(self):
+        from core.feedback.kv import KeyValueFeedbackStore
+
+        return KeyValueFeedbackStore(self.kv)
+
     # --- SQL -----------------------------------------------------------------------------
 
     @cached_property

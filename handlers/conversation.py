@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from core.routing.requests import asks_something
 from handlers.events.file_ingest import ingest_shared_file
 from handlers.services import BotServices
+from handlers.state.answers import remember_answer
 from handlers.state.dedup import wait_for_file
 from handlers.state.thread_memory import record_activity, remember_thread
 from handlers.ui.blocks import (
@@ -24,6 +25,7 @@ from handlers.ui.blocks import (
     notice_blocks,
     proposal_blocks,
 )
+from handlers.ui.feedback import feedback_blocks
 from handlers.ui.format import MESSAGE_BLOCK_LIMIT, escape, truncate
 from handlers.ui.hints import DM_SCOPE_HINT, EMPTY_QUESTION, nothing_found_text
 from handlers.ui.progress import describe_failure, post_failure, working_on
@@ -97,7 +99,11 @@ def docs_part(services: BotServices, question: Question, text: str, history: lis
         logger.error("document answer failed", exc_info=exc)
         return ReplyPart(notice_blocks(f":warning: I could not search the documents. {describe_failure(exc)}"),
                          "I could not search the documents.")
-    return ReplyPart(answer_blocks(answer), answer.text, empty=answer.mode == "none")
+    if answer.mode == "none":
+        return ReplyPart(answer_blocks(answer), answer.text, empty=True)
+    answer_id = remember_answer(services, text, answer, channel=question.channel, user=question.user, logger=logger)
+    rating = feedback_blocks(answer_id) if answer_id else []
+    return ReplyPart(fit_message(answer_blocks(answer), limit=MESSAGE_BLOCK_LIMIT - len(rating)) + rating, answer.text)
 
 
 def sql_part(services: BotServices, question: Question, text: str, history: list[dict] | None, logger: logging.Logger) -> ReplyPart:

@@ -17,3 +17,4 @@ class BotServices(Protocol):
     router: Any  # core.routing.Router: route
     db: Any  # core.sql.databases.base.Database: tables (App Home)
     knowledge: Any  # core.sql.knowledge.SqlKnowledge: records (App Home's saved examples)
+    feedback: Any  # core.feedback.base.FeedbackStore: remember, rate, all
