@@ -12,6 +12,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "docs",
     "ask",
+    "feedback",
     "bench_docs",
     "eval_docs",
     "bench_search",

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # Documents
     max_file_mb: float = Field(50.0, alias="MAX_FILE_MB")
     max_pages: int = Field(2000, alias="MAX_PAGES")
+    max_text_chars: int = Field(10_000_000, alias="MAX_TEXT_CHARS", ge=1)
+    max_chunks: int = Field(20_000, alias="MAX_CHUNKS", ge=1)
+    max_ingest_seconds: float = Field(900.0, alias="MAX_INGEST_SECONDS", gt=0)
     docling_artifacts_path: str = Field("", alias="DOCLING_ARTIFACTS_PATH")
     chunk_tokens: int = Field(512, alias="CHUNK_TOKENS")
     chunk_overlap: int = Field(50, alias="CHUNK_OVERLAP")

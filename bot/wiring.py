@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load
     from core.cache.base import KeyValueStore
     from core.documents.service import DocumentService
     from core.embeddings.base import Embedder
+    from core.feedback.base import FeedbackStore
     from core.llm.base import ChatModel
     from core.routing.base import QuestionRouter
     from core.schema import SchemaUnderstanding
@@ -199,6 +200,9 @@ class Services:
         return {
             "max_file_mb": s.max_file_mb,
             "max_pages": s.max_pages,
+            "max_chars": s.max_text_chars,
+            "max_chunks": s.max_chunks,
+            "max_seconds": s.max_ingest_seconds,
             "artifacts_path": s.docling_artifacts_path or None,
             "chunk_tokens": s.chunk_tokens,
             "chunk_overlap": s.chunk_overlap,
@@ -216,6 +220,12 @@ class Services:
         from core.answers.answerer import Answerer
 
         return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.kv)
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        from core.feedback.kv import KeyValueFeedbackStore
+
+        return KeyValueFeedbackStore(self.kv)
 
     # --- SQL -----------------------------------------------------------------------------
 
