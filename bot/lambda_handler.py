@@ -50,7 +50,7 @@ def build_lambda_handler(settings: Settings, services: BotServices, *, lambda_cl
     from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 
     from bot.app import build_app
-    from bot.request_checks import body_problem
+    from bot.request_checks import refuse_slack_request
 
     bolt = build_app(settings, services)
     slack = SlackRequestHandler(bolt)
@@ -62,13 +62,15 @@ def build_lambda_handler(settings: Settings, services: BotServices, *, lambda_cl
         if not isinstance(event, dict):
             return _reply(400, "not an HTTP event")
         if event_path(event) in SLACK_PATHS:
-            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-            try:
-                problem = body_problem(_event_body(event), headers.get("content-type", ""))
-            except (ValueError, TypeError):
-                problem = "body is not valid base64"
-            if problem:
-                return _reply(400, f"not a Slack request: {problem}")
+            headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+            # Bolt's own re-invocation (method "NONE", from Lambda itself, not a URL) is checked by Bolt.
+            if event.get("method") != "NONE":
+                try:
+                    refusal = refuse_slack_request(_event_body(event), headers, settings.slack_signing_secret)
+                except (ValueError, TypeError):
+                    return _reply(400, "not a Slack request: body is not valid base64")
+                if refusal:
+                    return _reply(refusal.status, refusal.reason)
             event.setdefault("isBase64Encoded", False)
             return slack.handle(event, context)
         if not rest:

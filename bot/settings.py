@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    # Per Web API request; 5xx and timeouts are retried with backoff. Decorations (👀) use a shorter one.
+    slack_timeout_s: float = Field(30.0, alias="SLACK_TIMEOUT_S", gt=0)
     # Users (Slack ids, comma-separated) who may approve anyone's SQL, besides its requester.
     approver_user_ids: str = Field("", alias="APPROVER_USER_IDS")
 
