@@ -35,6 +35,7 @@ CONNECTION_RETRIES = 2  # refused, reset or timed-out connections
 # 0.5 s, 1 s, 2 s (+ jitter): a blip passes, an outage fails within seconds rather than minutes.
 BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=0.5)
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+AUTH_TEST_TIMEOUT_S = 2
 UNAUTHORISED_STATUS = 503  # auth.test failed: not acknowledged, so Slack delivers the event again
 
 
@@ -74,11 +75,13 @@ def require_auth_test(client: WebClient) -> Callable[..., BoltResponse]:
     users of a slash command), so Slack would count the event as delivered and never retry it.
     """
     verified: list[bool] = []
+    # Inside the 3-second ack budget: one quick try, no backoff; Slack's own retry is the next try.
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=AUTH_TEST_TIMEOUT_S, retry_handlers=[])
 
     def authorised_or_retry_later(body: dict, logger: logging.Logger, next: Callable[[], BoltResponse]) -> BoltResponse:
         if not verified and body.get("type") != "url_verification" and "ssl_check" not in body:
             try:
-                client.auth_test()
+                quick.auth_test()
             except Exception as exc:  # Slack down, token revoked: do not acknowledge what we cannot answer
                 logger.error("auth.test failed (%s); answering %s so Slack delivers again", exc, UNAUTHORISED_STATUS)
                 return BoltResponse(status=UNAUTHORISED_STATUS, body="")

@@ -283,7 +283,14 @@ class Services:
             approvers=s.approvers,
             max_rows=s.max_rows,
             timeout_s=s.statement_timeout_s,
+            results=self.sql_results,
         )
+
+    @cached_property
+    def sql_results(self):
+        from core.sql.results import ResultStore
+
+        return ResultStore(self.kv, ttl_s=self.settings.approval_ttl_s)
 
     # --- routing -------------------------------------------------------------------------
 

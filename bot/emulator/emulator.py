@@ -224,6 +224,14 @@ class SlackEmulator:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
         self.api.inject_fault(method, error, times=times)
 
+    def server_error(self, method: str, *, status: int = 500, times: int = 1) -> None:
+        """The next `times` calls of `method` get an HTTP 5xx (Slack having a bad moment)."""
+        self.api.inject_fault(method, "internal_error", status=status, times=times)
+
+    def stall(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of `method` hang for `seconds` before answering normally."""
+        self.api.inject_fault(method, "", stall_s=seconds, times=times)
+
     # -- people acting -----------------------------------------------------------------
     def _resolve_name(self, name: str) -> str | None:
         lowered = name.lower()

@@ -49,6 +49,7 @@ class _Fault:
     error: str
     status: int
     retry_after: int | None
+    stall_s: float = 0.0  # answer only after this long (a hanging Slack); 0 with error "" answers normally
 
 
 @dataclass
@@ -120,9 +121,11 @@ class WebApi:
 
     # -- plumbing ----------------------------------------------------------------------
     def inject_fault(self, method: str, error: str, *, status: int = 200, times: int = 1,
-                     retry_after: int | None = None) -> None:
+                     retry_after: int | None = None, stall_s: float = 0.0) -> None:
         with self._lock:
-            self._faults.setdefault(method, []).extend(_Fault(error, status, retry_after) for _ in range(times))
+            self._faults.setdefault(method, []).extend(
+                _Fault(error, status, retry_after, stall_s) for _ in range(times)
+            )
 
     def call(self, method: str, args: dict[str, Any], authorization: str | None) -> ApiResult:
         token = None
@@ -148,7 +151,9 @@ class WebApi:
         with self._lock:
             queue = self._faults.get(method)
             fault = queue.pop(0) if queue else None
-        if fault is not None:
+        if fault is not None and fault.stall_s:
+            time.sleep(fault.stall_s)
+        if fault is not None and fault.error:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return ApiResult(fault.status, {"ok": False, "error": fault.error}, headers)
         try:
