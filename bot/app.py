@@ -116,6 +116,7 @@ def build_app(settings: Settings, services: BotServices, *, client: WebClient | 
     # Bolt logs the full body of a request whose signature fails at INFO; the HTTP edge refuses those
     # before Bolt, and this keeps any that reach it (another entry point) out of the logs.
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
-    app.use(dedup_middleware(services.kv))
+    # Before the ack: the store with short timeouts (Services.ack_kv), failing open past them.
+    app.use(dedup_middleware(getattr(services, "ack_kv", None) or services.kv))
     register_listeners(app, services)
     return app

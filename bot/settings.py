@@ -53,6 +53,8 @@ class Settings(BaseSettings):
 
     # Cache, dedup, approvals: Redis when set, else a local SQLite file in DATA_DIR.
     redis_url: str = Field("", alias="REDIS_URL")
+    # Redis timeout before the ack (dedup, thread marks): past it the check fails open.
+    redis_ack_timeout_s: float = Field(0.3, alias="REDIS_ACK_TIMEOUT_S", gt=0)
 
     # Documents
     max_file_mb: float = Field(50.0, alias="MAX_FILE_MB")

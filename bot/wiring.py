@@ -68,6 +68,17 @@ class Services:
         return LocalKeyValueStore(self.data_dir / "kv.sqlite")
 
     @cached_property
+    def ack_kv(self):
+        """The store the acknowledgement path reads (dedup marks, thread marks): the same data as `kv`,
+        with short Redis timeouts so a frozen Redis fails open within Slack's 3-second budget."""
+        if self.settings.redis_url:
+            from core.cache.redis_store import RedisKeyValueStore
+
+            return RedisKeyValueStore.from_url(self.settings.redis_url, prefix="bot:",
+                                               timeout_s=self.settings.redis_ack_timeout_s)
+        return self.kv
+
+    @cached_property
     def objects(self):
         s = self.settings
         if s.object_store == "s3":

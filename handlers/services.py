@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 class BotServices(Protocol):
     settings: Any  # bot.settings.Settings: slack_bot_token, max_file_mb
     kv: KeyValueStore  # dedup marks, thread marks, activity log
+    ack_kv: KeyValueStore  # the same store with short timeouts, for reads before the ack
     documents: Any  # core.documents.service.DocumentService: ingest, list
     answerer: Any  # core.answers.Answerer: answer
     sql: Any  # core.sql.service.SqlService: propose, approve, reject, edit, save_example, get

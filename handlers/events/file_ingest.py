@@ -63,18 +63,25 @@ def ingest_shared_file(
     file: dict | None = None,
     share_ts: str | None = None,
 ) -> None:
-    if not claim_file(services.kv, channel, file_id):
+    try:
+        lease = claim_file(services.kv, channel, file_id)
+    except Exception:  # the store is down: indexing twice (idempotent by content) beats never indexing
+        logger.warning("could not claim file %s; indexing it without a claim", file_id, exc_info=True)
+        _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
+        return
+    if lease is None:
         logger.info("file %s in %s already handled by the other share event", file_id, channel)
         return
     indexed = False
     try:
-        indexed = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
+        with lease.kept_alive():
+            indexed = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
     finally:
         # A failure must not block the file for a day: sharing it again retries.
-        if indexed:
-            finish_file(services.kv, channel, file_id)
-        else:
-            release_file(services.kv, channel, file_id)
+        try:
+            finish_file(lease) if indexed else release_file(lease)
+        except Exception:  # the lease then simply expires
+            logger.warning("could not record the outcome of file %s", file_id, exc_info=True)
 
 
 def _ingest_claimed(
