@@ -91,13 +91,16 @@ def require_auth_test(client: WebClient) -> Callable[..., BoltResponse]:
     return authorised_or_retry_later
 
 
-def build_app(settings: Settings, services: BotServices, *, client: WebClient | None = None, token_verification: bool = False) -> App:
+def build_app(settings: Settings, services: BotServices, *, client: WebClient | None = None,
+              token_verification: bool = False, verify_requests: bool = True) -> App:
     """A Bolt App with every listener registered.
 
     process_before_response: the HTTP response waits for the acknowledgement, which every
     listener gives at once; the work runs in lazy listeners (threads here, a self-invocation on
     Lambda). auth.test runs on the first request instead of at start-up (token_verification=False),
-    so building the app never needs the network.
+    so building the app never needs the network. verify_requests=False only in queue workers: their
+    requests come from the queue, verified by `serve` when they arrived (the signature's timestamp
+    may be older than Slack's five minutes by the time a redelivered task runs).
     """
     if not settings.slack_signing_secret:
         raise ValueError("SLACK_SIGNING_SECRET is not set: Slack requests cannot be verified without it")
@@ -107,6 +110,7 @@ def build_app(settings: Settings, services: BotServices, *, client: WebClient | 
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
+        request_verification_enabled=verify_requests,
         process_before_response=True,
         token_verification_enabled=token_verification,
         before_authorize=require_auth_test(client),

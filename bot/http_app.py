@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from slack_bolt import App
 
     from bot.settings import Settings
+    from bot.work_queue import SlackTaskQueue
     from handlers.services import BotServices
 
 log = logging.getLogger("bot.http")
@@ -45,13 +46,27 @@ async def read_capped_body(request: Request) -> bytes | Refusal:
     return b"".join(chunks)
 
 
+def use_work_queue(bolt: App, queue: SlackTaskQueue) -> None:
+    """Lazy listeners go to the durable queue (python -m bot worker) instead of this process's threads."""
+    from bot.work_queue import QueueLazyListenerRunner
+
+    runner = bolt.listener_runner
+    runner.lazy_listener_runner = QueueLazyListenerRunner(queue, runner.lazy_listener_runner, log)
+
+
 def create_http_app(settings: Settings, services: BotServices, *, bolt_app: App | None = None) -> FastAPI:
     from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
     from starlette.concurrency import run_in_threadpool
 
     from bot.app import build_app
 
-    bolt = bolt_app or build_app(settings, services)
+    if bolt_app is None:
+        bolt = build_app(settings, services)
+        queue = getattr(services, "work_queue", None)
+        if queue is not None:
+            use_work_queue(bolt, queue)
+    else:
+        bolt = bolt_app
     api = FastAPI(title="Slack bot", docs_url=None, redoc_url=None, openapi_url=None)
 
     @api.get("/healthz")

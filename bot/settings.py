@@ -53,6 +53,18 @@ class Settings(BaseSettings):
 
     # Cache, dedup, approvals: Redis when set, else a local SQLite file in DATA_DIR.
     redis_url: str = Field("", alias="REDIS_URL")
+    # Work after the ack: "auto" = a Redis queue (Dramatiq) when REDIS_URL is set, run by
+    # `python -m bot worker`; "inline" = threads inside the serving process (single node).
+    work_queue: Literal["auto", "redis", "inline"] = Field("auto", alias="WORK_QUEUE")
+    queue_namespace: str = Field("docbot", alias="QUEUE_NAMESPACE")
+    # A worker silent this long is dead: its tasks go back to the queue. Must exceed TASK_LEASE_S.
+    queue_heartbeat_timeout_s: float = Field(45.0, alias="QUEUE_HEARTBEAT_TIMEOUT_S", gt=0)
+    task_lease_s: float = Field(30.0, alias="TASK_LEASE_S", gt=0)
+    task_time_limit_s: float = Field(900.0, alias="TASK_TIME_LIMIT_S", gt=0)
+    worker_processes: int = Field(2, alias="WORKER_PROCESSES", ge=1)
+    worker_threads: int = Field(4, alias="WORKER_THREADS", ge=1)
+    # On SIGTERM a worker finishes its running tasks for up to this long; unfinished ones are redelivered.
+    worker_drain_s: float = Field(120.0, alias="WORKER_DRAIN_S", gt=0)
     # Redis timeout before the ack (dedup, thread marks): past it the check fails open.
     redis_ack_timeout_s: float = Field(0.3, alias="REDIS_ACK_TIMEOUT_S", gt=0)
 
@@ -76,7 +88,7 @@ class Settings(BaseSettings):
     sql_examples_file: str = Field("", alias="SQL_EXAMPLES_FILE")
     approval_ttl_s: int = Field(86400, alias="APPROVAL_TTL_S")
 
-    @field_validator("embedding_provider", "vector_store", "object_store", mode="before")
+    @field_validator("embedding_provider", "vector_store", "object_store", "work_queue", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         # A misspelt backend must fail loudly, but "S3" or "Pinecone" mean what they say.
@@ -86,6 +98,13 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @property
+    def queued(self) -> bool:
+        """Whether work after the ack goes through the Redis queue to `python -m bot worker`."""
+        if self.work_queue == "redis" and not self.redis_url:
+            raise ValueError("WORK_QUEUE=redis needs REDIS_URL")
+        return self.work_queue == "redis" or (self.work_queue == "auto" and bool(self.redis_url))
 
     @property
     def offline(self) -> bool:

@@ -79,6 +79,19 @@ class Services:
         return self.kv
 
     @cached_property
+    def work_queue(self):
+        """The queue `serve` enqueues on (short Redis timeouts: it is on the ack path), or None inline."""
+        return self.task_queue(socket_timeout_s=self.settings.redis_ack_timeout_s) if self.settings.queued else None
+
+    def task_queue(self, *, socket_timeout_s: float | None = None):
+        from bot.work_queue import SlackTaskQueue, build_broker
+
+        s = self.settings
+        broker = build_broker(s.redis_url, namespace=s.queue_namespace, heartbeat_timeout_s=s.queue_heartbeat_timeout_s,
+                              socket_timeout_s=socket_timeout_s)
+        return SlackTaskQueue(broker, time_limit_s=s.task_time_limit_s)
+
+    @cached_property
     def objects(self):
         s = self.settings
         if s.object_store == "s3":

@@ -232,6 +232,14 @@ class SlackEmulator:
         """The next `times` calls of `method` hang for `seconds` before answering normally."""
         self.api.inject_fault(method, "", stall_s=seconds, times=times)
 
+    def hang_then_fail(self, method: str, seconds: float) -> None:
+        """The next call of `method` hangs for `seconds`, then fails with a 500 (nothing is done)."""
+        self.api.inject_fault(method, "internal_error", status=500, stall_s=seconds)
+
+    def faults_left(self, method: str) -> int:
+        """Injected faults of `method` not yet met by a call."""
+        return self.api.faults_left(method)
+
     # -- people acting -----------------------------------------------------------------
     def _resolve_name(self, name: str) -> str | None:
         lowered = name.lower()

@@ -127,6 +127,10 @@ class WebApi:
                 _Fault(error, status, retry_after, stall_s) for _ in range(times)
             )
 
+    def faults_left(self, method: str) -> int:
+        with self._lock:
+            return len(self._faults.get(method) or [])
+
     def call(self, method: str, args: dict[str, Any], authorization: str | None) -> ApiResult:
         token = None
         if authorization and authorization.lower().startswith("bearer "):
