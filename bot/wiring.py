@@ -16,6 +16,7 @@ from bot.settings import Settings
 from core.errors import DocBotError
 
 if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load on first use
+    from bot.work_queue import SlackTaskQueue
     from openai import OpenAI
 
     from core.answers.answerer import Answerer
@@ -111,6 +112,30 @@ class Services:
         from core.cache.local import LocalKeyValueStore
 
         return LocalKeyValueStore(self.data_dir / "kv.sqlite")
+
+    @cached_property
+    def ack_kv(self) -> KeyValueStore:
+        """The store the acknowledgement path reads (dedup marks, thread marks): the same data as `kv`,
+        with short Redis timeouts so a frozen Redis fails open within Slack's 3-second budget."""
+        if self.settings.redis_url:
+            from core.cache.redis_store import RedisKeyValueStore
+
+            return RedisKeyValueStore.from_url(self.settings.redis_url.get_secret_value(), prefix="bot:",
+                                               timeout_s=self.settings.redis_ack_timeout_s)
+        return self.kv
+
+    @cached_property
+    def work_queue(self) -> SlackTaskQueue | None:
+        """The queue `serve` enqueues on (short Redis timeouts: it is on the ack path), or None inline."""
+        return self.task_queue(socket_timeout_s=self.settings.redis_ack_timeout_s) if self.settings.queued else None
+
+    def task_queue(self, *, socket_timeout_s: float | None = None) -> SlackTaskQueue:
+        from bot.work_queue import SlackTaskQueue, build_broker
+
+        s = self.settings
+        broker = build_broker(s.redis_url.get_secret_value(), namespace=s.queue_namespace, heartbeat_timeout_s=s.queue_heartbeat_timeout_s,
+                              socket_timeout_s=socket_timeout_s)
+        return SlackTaskQueue(broker, time_limit_s=s.task_time_limit_s)
 
     @cached_property
     def objects(self) -> ObjectStore:
@@ -377,7 +402,14 @@ class Services:
             approvers=s.approvers,
             max_rows=s.max_rows,
             timeout_s=s.statement_timeout_s,
+            results=self.sql_results,
         )
+
+    @cached_property
+    def sql_results(self):
+        from core.sql.results import ResultStore
+
+        return ResultStore(self.kv, ttl_s=self.settings.approval_ttl_s)
 
     # --- routing -------------------------------------------------------------------------
 

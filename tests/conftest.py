@@ -133,3 +133,38 @@ def minilm():
     from core.embeddings.minilm import LocalMiniLMEmbedder
 
     return LocalMiniLMEmbedder(threads=1)
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[str]:
+    """A Redis server of this test's own, on a free port, so it can be frozen (DEBUG SLEEP, CLIENT
+    PAUSE) or stopped without touching the shared one. No persistence: it lives for one test."""
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _service_missing("redis-server", FileNotFoundError("redis-server is not installed"))
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path), "--enable-debug-command", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_timeout=1).ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the private redis-server did not start") from None
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)

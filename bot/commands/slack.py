@@ -15,6 +15,11 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(func=_serve)
 
+    worker = sub.add_parser("worker", help="run queued Slack work (needs REDIS_URL; `serve` enqueues, workers answer)")
+    worker.add_argument("--processes", type=int, default=None, help="worker processes (default WORKER_PROCESSES)")
+    worker.add_argument("--threads", type=int, default=None, help="threads per process (default WORKER_THREADS)")
+    worker.set_defaults(func=_worker)
+
     socket = sub.add_parser("socket", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)")
     socket.set_defaults(func=_socket)
 
@@ -33,6 +38,22 @@ def _serve(args: argparse.Namespace, services_factory) -> int:
     services = services_factory()
     uvicorn.run(create_http_app(services.settings, services), host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def _worker(args: argparse.Namespace, services_factory) -> int:
+    from bot.worker import run_workers
+
+    settings = services_factory().settings
+    if not settings.queued:
+        print("error: the worker needs the Redis work queue: set REDIS_URL (and WORK_QUEUE=auto or redis)",
+              file=sys.stderr)
+        return 2
+    processes = args.processes or settings.worker_processes
+    threads = args.threads or settings.worker_threads
+    if processes < 1 or threads < 1:
+        print("error: --processes and --threads must be at least 1", file=sys.stderr)
+        return 2
+    return run_workers(processes, threads, settings.worker_drain_s)
 
 
 def _socket(args: argparse.Namespace, services_factory) -> int:

@@ -226,15 +226,23 @@ def result_blocks(table: dict, summary: str) -> list[dict]:
 
 
 def save_example_blocks(query_id: str) -> list[dict]:
+    """Under a result: keep the example, or post the stored result again further down the thread."""
+    ref = encode_query_ref(query_id)
     return [
         ActionsBlock(
             elements=[
-                ButtonElement(
-                    text="Save as example", action_id=c.SQL_SAVE_EXAMPLE_ACTION_ID, value=encode_query_ref(query_id)
-                )
+                ButtonElement(text="Save as example", action_id=c.SQL_SAVE_EXAMPLE_ACTION_ID, value=ref),
+                ButtonElement(text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID, value=ref),
             ]
         ).to_dict()
     ]
+
+
+def show_result_blocks(text: str, query_id: str) -> list[dict]:
+    """A notice with the one button that helps: post the stored result again."""
+    button = ButtonElement(text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID,
+                           value=encode_query_ref(query_id))
+    return notice_blocks(text) + [ActionsBlock(elements=[button]).to_dict()]
 
 
 # --- the Edit modal ---------------------------------------------------------------------------

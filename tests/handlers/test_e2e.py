@@ -512,6 +512,9 @@ def test_bad_signature_and_stale_timestamp_are_401(stack) -> None:
 def test_junk_payloads_get_4xx_not_500(stack, body, content_type) -> None:
     emu, _ = stack
     delivery = emu.deliver_raw(body, content_type=content_type)
+    if delivery.status is None:  # over the size cap: answered 413 and closed before the body was read
+        assert len(body) > 1024 * 1024 and delivery.error
+        return
     assert 400 <= delivery.status < 500
 
 
