@@ -79,7 +79,7 @@ def create_http_app(settings: Settings, services: BotServices, *, bolt_app: App 
         if isinstance(body, Refusal):
             return refusal_response(body)
         headers = {name.lower(): value for name, value in request.headers.items()}
-        refusal = refuse_slack_request(body, headers, settings.slack_signing_secret)
+        refusal = refuse_slack_request(body, headers, settings.slack_signing_secret.get_secret_value())
         if refusal:
             log.info("refused a request to %s: %s", SLACK_PATH, refusal.reason)  # never the body: it is unverified
             return refusal_response(refusal)

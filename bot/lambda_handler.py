@@ -86,7 +86,7 @@ def build_lambda_handler(
             # Bolt's own re-invocation (method "NONE", from Lambda itself, not a URL) is checked by Bolt.
             if event.get("method") != "NONE":
                 try:
-                    refusal = refuse_slack_request(_event_body(event), headers, settings.slack_signing_secret)
+                    refusal = refuse_slack_request(_event_body(event), headers, settings.slack_signing_secret.get_secret_value())
                 except (ValueError, TypeError):
                     return _reply(400, "not a Slack request: body is not valid base64")
                 if refusal:
