@@ -158,7 +158,7 @@ def test_manifest_declares_what_the_bot_uses() -> None:
         manifest = yaml.safe_load(f)
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mentions:read", "chat:write", "files:read", "files:write", "reactions:write", "channels:history",
-            "groups:history", "im:history", "users:read", "commands"} <= scopes
+            "groups:history", "im:history", "commands"} <= scopes
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"app_mention", "message.channels", "message.groups", "message.im", "file_shared", "app_home_opened"} <= events
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
