@@ -30,9 +30,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
-# Everything but the slow tests (fresh environments, external linters).
+# The quick loop: everything but the browser, end-to-end and slow lanes (markers in tests/conftest.py).
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" tests
+	$(PY) -m pytest -q -p no:cacheprovider -m "not browser and not e2e and not slow" tests
 
 lint: $(STAMP)
 	$(VENV)/bin/hadolint Dockerfile

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 # Modules under bot.commands, each exposing register(sub, services_factory).
 COMMAND_MODULES = (
     "docs",
+    "ask",
     "bench_docs",
     "eval_docs",
     "bench_search",

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
+from core.errors import DocBotError
+
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -14,8 +16,10 @@ if TYPE_CHECKING:
     from handlers.services import BotServices
 
 
-class SocketModeNotConfigured(ValueError):
+class SocketModeNotConfigured(DocBotError, ValueError):
     """A setting Socket Mode needs is missing or Slack refused it; the message names it."""
+
+    what = "Socket Mode cannot start"
 
 
 def start_socket_mode(settings: Settings, services: BotServices) -> SocketModeHandler:

@@ -52,7 +52,9 @@ def cmd_schema(args: argparse.Namespace, services_factory: Callable) -> int:
         print(f"Question: {args.match}")
         for match in matches:
             where = match.table + (f".{match.column}" if match.column else "") if match.table else match.via
-            print(f"  {match.text!r:<24} → {match.kind:<6} {where}  ({match.source}, via {match.via}, {match.score:.2f})")
+            print(
+                f"  {match.text!r:<24} → {match.kind:<6} {where}  ({match.source}, via {match.via}, {match.score:.2f})"
+            )
     return 0
 
 
@@ -64,9 +66,7 @@ def _notes(meaning) -> str:
     parts = []
     if meaning.prefix:
         parts.append(f"prefix {meaning.prefix!r}")
-    expanded = [
-        f"{raw}→{source}" for raw, source in zip(meaning.raw_words, meaning.word_sources) if source != "word"
-    ]
+    expanded = [f"{raw}→{source}" for raw, source in zip(meaning.raw_words, meaning.word_sources) if source != "word"]
     if expanded:
         parts.append("expanded " + ", ".join(expanded))
     if meaning.synonyms:

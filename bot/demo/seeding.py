@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,8 @@ WELCOME = (
     "• Ask about the shared documents: `@{bot} how long do customers have to return an item?`\n"
     "• Ask the sample shop database: `@{bot} what is the revenue per month?` — then *Approve* the SQL\n"
     "• Share a PDF with the 📎 button (no PDF at hand? download <{pdf}|this sample>), then ask about it\n"
-    "• Replies in a thread the bot answered need no mention; direct messages work too (the samples are workspace-wide)\n"
+    "• Replies in a thread the bot answered need no mention; "
+    "direct messages work too (the samples are workspace-wide)\n"
     "• Switch person in the top-left: {approvers} may approve anyone's SQL; `/ask` works too"
 )
 
@@ -50,7 +52,7 @@ def share_samples_workspace_wide(emulator: SlackEmulator, documents: DocumentSer
     """
     try:
         for share in [m for m in emulator.messages(channel) if m.get("subtype") == "file_share"]:
-            emulator.wait_for(lambda share=share: emulator.bot_messages(channel, share["ts"]), timeout_s,
+            emulator.wait_for(partial(emulator.bot_messages, channel, share["ts"]), timeout_s,
                               f"the bot did not index {share['files'][0]['name']}")
     except TimeoutError as exc:  # the demo still runs; the samples answer in #general only
         log.warning("the samples stay in #general only: %s", exc)

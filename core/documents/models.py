@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from core.errors import DocBotError
+
 BlockKind = Literal["text", "table_row"]
 IngestStatus = Literal["indexed", "already_indexed", "linked", "failed"]
 
 
-class IngestError(Exception):
+class IngestError(DocBotError):
     """A file cannot be ingested; the message is the user-facing reason (without the file name)."""
+
+    what = "The file could not be indexed"
 
 
 @dataclass

@@ -130,7 +130,10 @@ def _rename_database(path: Path, maker: NameMaker) -> Renaming:
     conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA foreign_keys = OFF")
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        tables = [
+            row[0]
+            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        ]
         used: set[str] = set()
         for table in tables:
             words = [maker.word(w) for w in maker.words(table)]
@@ -146,7 +149,9 @@ def _rename_database(path: Path, maker: NameMaker) -> Renaming:
             taken: set[str] = set()
             for column in columns:
                 column_words = [maker.word(w) for w in maker.words(column)]
-                new_column = _unique(maker.join(column_words, column_prefix if maker.initials_on_columns else ""), taken)
+                new_column = _unique(
+                    maker.join(column_words, column_prefix if maker.initials_on_columns else ""), taken
+                )
                 try:
                     conn.execute(f'ALTER TABLE "{new}" RENAME COLUMN "{column}" TO "{new_column}"')
                 except sqlite3.Error:
@@ -183,7 +188,7 @@ def rewrite_sql(sql: str, renaming: Renaming) -> str | None:
             query_tables.append(old)
             aliases[(table.alias or table.name).lower()] = old
     columns_of: dict[str, set[str]] = {}
-    for (table, column) in renaming.columns:
+    for table, column in renaming.columns:
         columns_of.setdefault(table, set()).add(column)
     for column in list(tree.find_all(exp.Column)):
         if isinstance(column.this, exp.Star):
@@ -195,7 +200,11 @@ def rewrite_sql(sql: str, renaming: Renaming) -> str | None:
             owner = owners[0] if owners else None
         if owner is not None and (owner, name) in renaming.columns:
             column.set("this", exp.to_identifier(renaming.columns[(owner, name)], quoted=True))
-        if column.table and column.table.lower() in renaming.tables and column.table.lower() not in _alias_only(aliases):
+        if (
+            column.table
+            and column.table.lower() in renaming.tables
+            and column.table.lower() not in _alias_only(aliases)
+        ):
             column.set("table", exp.to_identifier(renaming.tables[column.table.lower()], quoted=True))
     for table in tree.find_all(exp.Table):
         old = table.name.lower()
@@ -213,8 +222,12 @@ def _same_result(spider_dir: Path, out_dir: Path, db_id: str, original: str, rew
     from core.sql.databases.base import SqliteDatabase
 
     try:
-        before = SqliteDatabase(database_file(spider_dir, db_id)).run_readonly(original, max_rows=100_000, timeout_s=30).rows
-        after = SqliteDatabase(database_file(out_dir, db_id)).run_readonly(rewritten, max_rows=100_000, timeout_s=30).rows
+        before = (
+            SqliteDatabase(database_file(spider_dir, db_id)).run_readonly(original, max_rows=100_000, timeout_s=30).rows
+        )
+        after = (
+            SqliteDatabase(database_file(out_dir, db_id)).run_readonly(rewritten, max_rows=100_000, timeout_s=30).rows
+        )
     except Exception:  # noqa: BLE001 — a query that no longer runs is dropped, and counted
         return False
     ordered = bool(re.search(r"\border\s+by\b", original, re.I))
@@ -233,8 +246,12 @@ def _tables_entry(db_id: str, path: Path) -> dict:
         "table_names": names,
         "column_names_original": columns,
         "column_names": columns,
-        "column_types": ["text"] + [("number" if re.search(r"int|real|num|dec|float|double", c.type, re.I) else "text")
-                                    for t in tables for c in t.columns],
+        "column_types": ["text"]
+        + [
+            ("number" if re.search(r"int|real|num|dec|float|double", c.type, re.I) else "text")
+            for t in tables
+            for c in t.columns
+        ],
         "primary_keys": [],
         "foreign_keys": [],
     }

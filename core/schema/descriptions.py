@@ -60,7 +60,9 @@ def load_descriptions(path: Path) -> Descriptions:
             raise DescriptionsError(f"{path}: table {table!r} must map to a description or to column → description")
         for column, text in entry.items():
             if not isinstance(text, str):
-                raise DescriptionsError(f"{path}: {table}.{column} must be a text description, not {type(text).__name__}")
+                raise DescriptionsError(
+                    f"{path}: {table}.{column} must be a text description, not {type(text).__name__}"
+                )
             if str(column) == TABLE_KEY:
                 result.tables[table_key] = text.strip()
             else:

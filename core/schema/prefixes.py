@@ -11,7 +11,28 @@ from collections import Counter
 from collections.abc import Callable
 
 # Generic warehouse conventions: prefixes that never mean anything about the data itself.
-CONVENTIONAL = frozenset({"tbl", "tb", "t", "dim", "fact", "fct", "vw", "v", "stg", "lkp", "lk", "ref", "tmp", "dw", "raw", "src", "mst", "trn"})
+CONVENTIONAL = frozenset(
+    {
+        "tbl",
+        "tb",
+        "t",
+        "dim",
+        "fact",
+        "fct",
+        "vw",
+        "v",
+        "stg",
+        "lkp",
+        "lk",
+        "ref",
+        "tmp",
+        "dw",
+        "raw",
+        "src",
+        "mst",
+        "trn",
+    }
+)
 _MAX_RUN_ON_PREFIX = 4
 
 
@@ -65,7 +86,7 @@ def strip_prefix(chunks: list[str], whole: str, prefix: str | None) -> tuple[str
     if prefix and len(chunks) > 1 and chunks[0] == prefix:
         return prefix, " ".join(chunks[1:])
     if prefix and len(chunks) == 1 and whole.startswith(prefix) and len(whole) > len(prefix) + 1:
-        return prefix, whole[len(prefix):]
+        return prefix, whole[len(prefix) :]
     return None, " ".join(chunks)
 
 
@@ -73,5 +94,5 @@ def _rest(chunks: list[str], run_on: str | None, candidate: str) -> str | None:
     if len(chunks) > 1 and chunks[0] == candidate:
         return "".join(chunks[1:])
     if run_on is not None and run_on.startswith(candidate):
-        return run_on[len(candidate):]
+        return run_on[len(candidate) :]
     return None

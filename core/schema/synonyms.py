@@ -158,5 +158,7 @@ def _read_data(path: Path) -> dict[int, bytes]:
 def _package_directory() -> Path:
     spec = importlib.util.find_spec(_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ThesaurusUnavailable(f"the Python package {_PACKAGE!r} is not installed (pip install -r requirements.txt)")
+        raise ThesaurusUnavailable(
+            f"the Python package {_PACKAGE!r} is not installed (pip install -r requirements.txt)"
+        )
     return Path(next(iter(spec.submodule_search_locations))).joinpath(*_DATA)

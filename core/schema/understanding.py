@@ -44,8 +44,13 @@ WordSource = Literal["word", "abbreviation", "initials", "shortening"]
 
 # How much each kind of evidence is worth (1.0: the question says the schema's own word).
 SOURCE_WEIGHT: dict[str, float] = {
-    "exact": 1.0, "stem": 0.95, "abbreviation": 0.9, "description": 0.85, "comment": 0.85,
-    "synonym": 0.8, "embedding": 0.7,
+    "exact": 1.0,
+    "stem": 0.95,
+    "abbreviation": 0.9,
+    "description": 0.85,
+    "comment": 0.85,
+    "synonym": 0.8,
+    "embedding": 0.7,
 }
 _RELATION_WEIGHT = {"synonym": 1.0, "derived": 0.85, "broader": 0.75}
 # Cosine similarity (MiniLM) above which a question word counts as meaning a schema phrase.
@@ -122,8 +127,13 @@ class ConceptMatch:
 
     def to_dict(self) -> dict:
         return {
-            "text": self.text, "kind": self.kind, "table": self.table, "column": self.column,
-            "source": self.source, "score": round(self.score, 3), "via": self.via,
+            "text": self.text,
+            "kind": self.kind,
+            "table": self.table,
+            "column": self.column,
+            "source": self.source,
+            "score": round(self.score, 3),
+            "via": self.via,
         }
 
 
@@ -219,10 +229,19 @@ class SchemaUnderstanding:
                     said = tuple(tokens[start : start + size])
                     if source == "exact" and entry.raw is not None and said != entry.raw:
                         source = "stem"
-                    matches.append(ConceptMatch(
-                        " ".join(said), entry.target.kind, entry.target.table, entry.target.column, source,
-                        SOURCE_WEIGHT[source] * entry.weight, entry.target.via, start, start + size,
-                    ))
+                    matches.append(
+                        ConceptMatch(
+                            " ".join(said),
+                            entry.target.kind,
+                            entry.target.table,
+                            entry.target.column,
+                            source,
+                            SOURCE_WEIGHT[source] * entry.weight,
+                            entry.target.via,
+                            start,
+                            start + size,
+                        )
+                    )
                     for at in range(start, start + size):
                         covered[at] = True
         matches.extend(self._embedding_matches(tokens, stems, covered))
@@ -232,7 +251,8 @@ class SchemaUnderstanding:
         if self.embedder is None or not self._phrases:
             return []
         spans = [
-            (i, i + 1) for i, stem in enumerate(stems)
+            (i, i + 1)
+            for i, stem in enumerate(stems)
             if not covered[i] and stem not in STOPWORDS and len(stem) > 2 and not stem.isdigit()
         ]
         if not spans:
@@ -250,10 +270,19 @@ class SchemaUnderstanding:
                 if score < EMBEDDING_THRESHOLD:
                     break
                 text, target = self._phrases[column]
-                found.append(ConceptMatch(
-                    " ".join(tokens[start:end]), target.kind, target.table, target.column, "embedding",
-                    SOURCE_WEIGHT["embedding"] * score, f"{text} (similarity {score:.2f})", start, end,
-                ))
+                found.append(
+                    ConceptMatch(
+                        " ".join(tokens[start:end]),
+                        target.kind,
+                        target.table,
+                        target.column,
+                        "embedding",
+                        SOURCE_WEIGHT["embedding"] * score,
+                        f"{text} (similarity {score:.2f})",
+                        start,
+                        end,
+                    )
+                )
         return found
 
     # ---- index ------------------------------------------------------------------------------
@@ -295,7 +324,9 @@ class SchemaUnderstanding:
                 if word in GENERIC_COLUMN_WORDS or (owner_words and word in owner_words):
                     continue
                 for related in self.thesaurus.related(word, nouns_first=True):
-                    self._add(_phrase_key(related.word), _Key(target, "synonym", 0.6 * _RELATION_WEIGHT[related.relation]))
+                    self._add(
+                        _phrase_key(related.word), _Key(target, "synonym", 0.6 * _RELATION_WEIGHT[related.relation])
+                    )
         for text, source in ((meaning.comment, "comment"), (meaning.description, "description")):
             if text:
                 self._index_text(text, target, source)  # type: ignore[arg-type]
@@ -372,7 +403,9 @@ class _IdentifierReader:
         names = [_unqualified(t.name) for t in tables] + [c.name for t in tables for c in t.columns]
         # Words the schema spells out somewhere (delimited or cased) guide the splitting of run-ons.
         vocabulary = {
-            chunk.lower() for name in names for chunk in delimited_chunks(name)
+            chunk.lower()
+            for name in names
+            for chunk in delimited_chunks(name)
             if len(delimited_chunks(name)) > 1 and len(chunk) > 2 and chunk.isalpha()
         }
         self.splitter = WordSplitter(lexicon, vocabulary)
@@ -386,12 +419,28 @@ class _IdentifierReader:
             chunks = [c.lower() for c in delimited_chunks(bare)]
             stripped, rest = strip_prefix(chunks, bare.lower(), prefix)
             raw = self._split(rest)
-            meanings.append(TableMeaning(
-                table.name, raw, [], [], prefix=stripped, comment=table.comment,
-                description=self.descriptions.table(table.name), schema=schema,
-            ))
-        schema_words = {w for m in meanings for w in m.raw_words if self.lexicon.is_common(w, _COMMON_WORD) and len(w) > 3}
-        schema_words |= {w for t in self.tables for c in t.columns for w in self._split(c.name) if len(w) > 3 and self.lexicon.is_common(w, _COMMON_WORD)}
+            meanings.append(
+                TableMeaning(
+                    table.name,
+                    raw,
+                    [],
+                    [],
+                    prefix=stripped,
+                    comment=table.comment,
+                    description=self.descriptions.table(table.name),
+                    schema=schema,
+                )
+            )
+        schema_words = {
+            w for m in meanings for w in m.raw_words if self.lexicon.is_common(w, _COMMON_WORD) and len(w) > 3
+        }
+        schema_words |= {
+            w
+            for t in self.tables
+            for c in t.columns
+            for w in self._split(c.name)
+            if len(w) > 3 and self.lexicon.is_common(w, _COMMON_WORD)
+        }
         for meaning in meanings:
             meaning.words, meaning.word_sources = self._expand(meaning.raw_words, schema_words, initials=None)
         for table, meaning in zip(self.tables, meanings):
@@ -420,9 +469,11 @@ class _IdentifierReader:
 
     def _segments_cleanly(self, text: str) -> bool:
         words = self.splitter.split(text)
-        return bool(words) and all(
-            w.isdigit() or w in ABBREVIATIONS or self.lexicon.is_common(w, 6.0) for w in words
-        ) and len(words) <= max(1, len(text) // 3)
+        return (
+            bool(words)
+            and all(w.isdigit() or w in ABBREVIATIONS or self.lexicon.is_common(w, 6.0) for w in words)
+            and len(words) <= max(1, len(text) // 3)
+        )
 
     def _columns(
         self, table: TableInfo, meaning: TableMeaning, schema_prefix: str | None, schema_words: set[str]
@@ -440,15 +491,31 @@ class _IdentifierReader:
             if column_prefix and len(raw) > 1 and raw[0] == column_prefix:
                 prefix = (stripped or "") + column_prefix
                 raw = raw[1:]
-            elif column_prefix and len(raw) == 1 and raw[0].startswith(column_prefix) and len(raw[0]) > len(column_prefix) + 2:
+            elif (
+                column_prefix
+                and len(raw) == 1
+                and raw[0].startswith(column_prefix)
+                and len(raw[0]) > len(column_prefix) + 2
+            ):
                 prefix = (stripped or "") + column_prefix
-                raw = self._split(raw[0][len(column_prefix):])
+                raw = self._split(raw[0][len(column_prefix) :])
             words, sources = self._expand(raw, schema_words, initials=(initials, meaning.words))
-            result.append(ColumnMeaning(
-                column.name, raw, words, sources, prefix=prefix, synonyms=self._synonyms(_own_words(words, meaning.words)),
-                comment=column.comment, description=self.descriptions.column(table.name, column.name),
-                table=table.name, type=column.type, primary_key=column.primary_key, references=column.references,
-            ))
+            result.append(
+                ColumnMeaning(
+                    column.name,
+                    raw,
+                    words,
+                    sources,
+                    prefix=prefix,
+                    synonyms=self._synonyms(_own_words(words, meaning.words)),
+                    comment=column.comment,
+                    description=self.descriptions.column(table.name, column.name),
+                    table=table.name,
+                    type=column.type,
+                    primary_key=column.primary_key,
+                    references=column.references,
+                )
+            )
         return result
 
     def _column_prefix(self, columns: list[list[str]], initials: str | None, table: TableMeaning) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from core.errors import DocBotError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -37,8 +39,10 @@ class VectorStore(Protocol):
         ...
 
 
-class IndexMismatch(Exception):
+class IndexMismatch(DocBotError):
     """A vector index was built with a different embedding model or dimension."""
+
+    what = "The search index was built with a different model"
 
     def __init__(self, namespace: str, built_model: str, built_dim: int, model_id: str, dimension: int) -> None:
         super().__init__(
@@ -50,5 +54,7 @@ class IndexMismatch(Exception):
         self.built_dim = built_dim
 
 
-class VectorStoreError(Exception):
+class VectorStoreError(DocBotError):
     """The vector store could not be read or written; the message says why."""
+
+    what = "The search index could not be reached"

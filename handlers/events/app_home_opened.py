@@ -52,7 +52,7 @@ def table_lines(services: BotServices) -> list[str]:
 
 
 def example_lines(services: BotServices) -> list[str]:
-    return [r["question"] for r in services.knowledge.records() if r.get("kind") == "example" and r.get("question")]
+    return [example.question for example in services.knowledge.examples()]
 
 
 def activity_lines(services: BotServices, client: WebClient, logger: logging.Logger) -> list[str]:

@@ -12,6 +12,7 @@ import urllib.request
 
 from slack_sdk import WebClient
 
+from core.errors import DocBotError
 from handlers.services import BotServices
 from handlers.state.dedup import claim_file, finish_file, release_file
 from handlers.state.thread_memory import record_activity, remember_thread
@@ -21,8 +22,10 @@ from handlers.ui.progress import post_failure, working_on
 DOWNLOAD_TIMEOUT_S = 60
 
 
-class FileDownloadError(Exception):
+class FileDownloadError(DocBotError):
     """The file's bytes could not be fetched from Slack; the message says why."""
+
+    what = "The file could not be downloaded from Slack"
 
 
 def download(url: str, token: str, max_bytes: int, *, html_expected: bool = False) -> bytes:

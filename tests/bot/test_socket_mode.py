@@ -18,6 +18,8 @@ from tests.slack_helpers import WAIT_S, all_text, replies
 from tests.support.slack_faults import LostAcks
 from handlers.ui.blocks import decode_query_ref
 
+pytestmark = pytest.mark.e2e
+
 APP_TOKEN = "xapp-1-A01DOCBOT-socket-test"
 ACK_TIMEOUT_S = 3.0  # Slack's own
 

@@ -21,6 +21,8 @@ from handlers.ui import ids as c
 from tests.slack_helpers import WAIT_S, all_text, replies
 from tests.support.slack_faults import ApiFaults
 
+pytestmark = pytest.mark.e2e
+
 SECRET = "e2e-signing-secret"
 
 

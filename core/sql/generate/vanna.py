@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 VANNA_DIALECTS = {"postgres": "PostgreSQL", "postgresql": "PostgreSQL", "sqlite": "SQLite"}
+# What Vanna calls each kind of training record in get_training_data.
+VANNA_TRAINING_TYPES = {"ddl": "ddl", "doc": "documentation", "example": "sql"}
 _QUERY_START = re.compile(r"^\s*(\(\s*)*(select|with)\b", re.I)
 _CLASS_LOCK = threading.Lock()
 _VANNA_CLASS = None
@@ -83,16 +85,15 @@ def _vanna_class():
             def get_training_data(self, **kwargs):
                 import pandas as pd
 
-                rows = self.knowledge.records()
                 return pd.DataFrame(
                     [
                         {
-                            "id": row["id"],
-                            "training_data_type": {"ddl": "ddl", "doc": "documentation", "example": "sql"}.get(row["kind"], row["kind"]),
-                            "question": row.get("question"),
-                            "content": row.get("sql") if row["kind"] == "example" else row.get("text"),
+                            "id": record.id,
+                            "training_data_type": VANNA_TRAINING_TYPES[record.kind],
+                            "question": record.question,
+                            "content": record.sql if record.kind == "example" else record.text,
                         }
-                        for row in rows
+                        for record in self.knowledge.records()
                     ],
                     columns=["id", "training_data_type", "question", "content"],
                 )

@@ -11,6 +11,8 @@ from bot.demo import SAMPLES, Demo, start_demo
 from bot.emulator.sample_pdf import SAMPLE_PDF_NAME, sample_pdf
 from bot.settings import Settings
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:

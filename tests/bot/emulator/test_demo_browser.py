@@ -26,7 +26,8 @@ SECRET = "browser-test-secret"
 TOKEN = "xoxb-browser"
 SCREENSHOT = os.environ.get("EMULATOR_SCREENSHOT", "")  # set to a path to keep a picture of the page
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (apt-get install chromium)")]
 
 
 def tiny_png(width: int = 96, height: int = 48) -> bytes:

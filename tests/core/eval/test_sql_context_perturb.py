@@ -46,10 +46,17 @@ def spider(tmp_path: Path) -> Path:
         conn.close()
     questions = [
         {"db_id": "concerts", "question": "How many singers are there?", "query": "SELECT count(*) FROM singer"},
-        {"db_id": "concerts", "question": "Names of singers in concerts of 2014",
-         "query": "SELECT T1.name FROM singer AS T1 JOIN singer_in_concert AS T2 ON T1.singer_id = T2.singer_id "
-                  "JOIN concert AS T3 ON T2.concert_id = T3.concert_id WHERE T3.year = 2014"},
-        {"db_id": "school", "question": "What are the majors of students?", "query": "SELECT DISTINCT major FROM student"},
+        {
+            "db_id": "concerts",
+            "question": "Names of singers in concerts of 2014",
+            "query": "SELECT T1.name FROM singer AS T1 JOIN singer_in_concert AS T2 ON T1.singer_id = T2.singer_id "
+            "JOIN concert AS T3 ON T2.concert_id = T3.concert_id WHERE T3.year = 2014",
+        },
+        {
+            "db_id": "school",
+            "question": "What are the majors of students?",
+            "query": "SELECT DISTINCT major FROM student",
+        },
         {"db_id": "school", "question": "Total credits of all courses", "query": "SELECT sum(credits) FROM course"},
     ]
     (root / "dev.json").write_text(json.dumps(questions))
@@ -74,10 +81,16 @@ def test_gold_tables_and_columns_resolve_aliases() -> None:
         "db.singer": TableInfo("db.singer", [ColumnInfo("singer_id", "int"), ColumnInfo("name", "text")]),
         "db.song": TableInfo("db.song", [ColumnInfo("singer_id", "int"), ColumnInfo("title", "text")]),
     }
-    gold = gold_schema("SELECT T1.name, title FROM singer AS T1 JOIN song AS T2 ON T1.singer_id = T2.singer_id",
-                       "db", tables)
+    gold = gold_schema(
+        "SELECT T1.name, title FROM singer AS T1 JOIN song AS T2 ON T1.singer_id = T2.singer_id", "db", tables
+    )
     assert gold is not None and gold.tables == {"db.singer", "db.song"}
-    assert gold.columns == {("db.singer", "name"), ("db.song", "title"), ("db.singer", "singer_id"), ("db.song", "singer_id")}
+    assert gold.columns == {
+        ("db.singer", "name"),
+        ("db.song", "title"),
+        ("db.singer", "singer_id"),
+        ("db.song", "singer_id"),
+    }
     shown = prompt_schema("x\nCREATE TABLE db.singer (\n  singer_id INTEGER PRIMARY KEY,\n  name TEXT\n);\n")
     assert shown == {"db.singer": {"singer_id", "name"}}
 
@@ -92,7 +105,13 @@ def test_context_eval_reports_recall_and_tokens(spider: Path, tmp_path: Path, mi
 
 def test_perturbed_set_renames_and_keeps_gold_answers(spider: Path, tmp_path: Path, minilm, capsys) -> None:
     out = tmp_path / "perturbed"
-    assert run(["eval", "perturb-spider", "--spider", str(spider), "--out", str(out), "--seed", "3"], services(tmp_path, minilm)) == 0
+    assert (
+        run(
+            ["eval", "perturb-spider", "--spider", str(spider), "--out", str(out), "--seed", "3"],
+            services(tmp_path, minilm),
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["kept"] == 4 and report["dropped"] == 0
     items = json.loads((out / "dev.json").read_text())
@@ -110,8 +129,16 @@ def test_perturbed_set_renames_and_keeps_gold_answers(spider: Path, tmp_path: Pa
 def test_rewrite_sql_renames_through_aliases() -> None:
     renaming = Renaming(
         tables={"singer": "sbSinger", "song": "sbSong"},
-        columns={("singer", "name"): "sbSgrNm", ("singer", "singer_id"): "sbSgrId", ("song", "singer_id"): "sbSngSgrId"},
+        columns={
+            ("singer", "name"): "sbSgrNm",
+            ("singer", "singer_id"): "sbSgrId",
+            ("song", "singer_id"): "sbSngSgrId",
+        },
     )
-    sql = rewrite_sql("SELECT T1.name FROM singer AS T1 JOIN song AS T2 ON T1.singer_id = T2.singer_id WHERE name = 'x'", renaming)
-    assert sql == ('SELECT T1."sbSgrNm" FROM "sbSinger" AS T1 JOIN "sbSong" AS T2 ON T1."sbSgrId" = T2."sbSngSgrId" '
-                   "WHERE \"sbSgrNm\" = 'x'")
+    sql = rewrite_sql(
+        "SELECT T1.name FROM singer AS T1 JOIN song AS T2 ON T1.singer_id = T2.singer_id WHERE name = 'x'", renaming
+    )
+    assert sql == (
+        'SELECT T1."sbSgrNm" FROM "sbSinger" AS T1 JOIN "sbSong" AS T2 ON T1."sbSgrId" = T2."sbSngSgrId" '
+        "WHERE \"sbSgrNm\" = 'x'"
+    )

@@ -28,8 +28,9 @@ def test_schema_command_shows_words_comments_and_descriptions(pg_scratch_url, tm
         conn.execute("COMMENT ON COLUMN sbTxn.sbTxnAmt IS 'money the customer paid'")
     descriptions = tmp_path / "descriptions.yaml"
     descriptions.write_text("sbcustomer:\n  sbcustst: US state of residence\n")
-    services = Services(Settings(data_dir=tmp_path / "data", database_url=pg_scratch_url,
-                                 schema_descriptions_file=str(descriptions)))
+    services = Services(
+        Settings(data_dir=tmp_path / "data", database_url=pg_scratch_url, schema_descriptions_file=str(descriptions))
+    )
     services.__dict__["embedder"] = minilm
 
     assert run(["schema", "--json", "--match", "money paid by each client"], services) == 0

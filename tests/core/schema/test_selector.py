@@ -11,14 +11,21 @@ from core.sql.models import ColumnInfo, TableInfo
 
 
 def table(name: str, *columns: str, refs: dict[str, str] | None = None) -> TableInfo:
-    return TableInfo(name, [ColumnInfo(c, "integer" if c.endswith("id") else "text", references=(refs or {}).get(c)) for c in columns])
+    return TableInfo(
+        name,
+        [ColumnInfo(c, "integer" if c.endswith("id") else "text", references=(refs or {}).get(c)) for c in columns],
+    )
 
 
 WAREHOUSE = [
     table("music.singer", "singer_id", "name", "country", "age"),
     table("music.concert", "concert_id", "concert_name", "year"),
-    table("music.singer_in_concert", "concert_id", "singer_id",
-          refs={"concert_id": "music.concert.concert_id", "singer_id": "music.singer.singer_id"}),
+    table(
+        "music.singer_in_concert",
+        "concert_id",
+        "singer_id",
+        refs={"concert_id": "music.concert.concert_id", "singer_id": "music.singer.singer_id"},
+    ),
     table("shop.customer", "cust_id", "cust_name", "state"),
     table("shop.orders", "order_id", "cust_id", "total_amt", refs={"cust_id": "shop.customer.cust_id"}),
     table("school.student", "student_id", "first_name", "major"),

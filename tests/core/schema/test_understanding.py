@@ -105,7 +105,9 @@ def test_embedder_matches_what_no_word_list_links(minilm) -> None:
 
 def test_values_and_terms_are_matched(brokerage: SchemaUnderstanding) -> None:
     understanding = SchemaUnderstanding.build(
-        BROKERAGE, values={("sbcustomer", "sbcuststate"): ["California", "Texas"]}, terms={"AUM": "assets under management"}
+        BROKERAGE,
+        values={("sbcustomer", "sbcuststate"): ["California", "Texas"]},
+        terms={"AUM": "assets under management"},
     )
     matches = understanding.match("customers in California and their AUM")
     assert any(m.kind == "value" and m.column == "sbcuststate" and m.via == "California" for m in matches)
