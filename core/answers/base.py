@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from core.search.retriever import SearchHit
+if TYPE_CHECKING:  # only an annotation here; the retriever pulls in numpy, which a Lambda ack never needs
+    from core.search.retriever import SearchHit
 
 AnswerMode = Literal["llm", "extractive", "none"]
 
