@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:  # the Slack path imports answers' types; the retriever (numpy) loads with search
+if TYPE_CHECKING:  # only an annotation here; the retriever pulls in numpy, which a Lambda ack never needs
     from core.search.retriever import SearchHit
 
 AnswerMode = Literal["llm", "extractive", "none"]
