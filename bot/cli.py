@@ -11,14 +11,19 @@ from collections.abc import Sequence
 # Modules under bot.commands, each exposing register(sub, services_factory).
 COMMAND_MODULES = (
     "docs",
+    "ask",
+    "feedback",
     "bench_docs",
     "eval_docs",
     "bench_search",
     "sql",
     "sql_eval",
     "route_eval",
+    "schema",
     "slack",
     "demo",
+    "cold_start",
+    "infra",
 )
 
 

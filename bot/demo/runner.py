@@ -15,6 +15,8 @@ import webbrowser
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from bot.demo.seeding import seed_documents, share_samples_workspace_wide, welcome
 from bot.emulator import SlackEmulator
 
@@ -59,8 +61,8 @@ def demo_settings(settings: Settings, api_url: str, signing_secret: str) -> Sett
     """The configured settings with Slack pointed at the emulator (the rest is kept)."""
     update: dict[str, Any] = {
         "slack_api_url": api_url,
-        "slack_bot_token": DEMO_TOKEN,
-        "slack_signing_secret": signing_secret,
+        "slack_bot_token": SecretStr(DEMO_TOKEN),
+        "slack_signing_secret": SecretStr(signing_secret),
     }
     if not settings.approver_user_ids:
         update["approver_user_ids"] = DEMO_APPROVER

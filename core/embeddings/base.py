@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from core.errors import DocBotError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -29,5 +31,7 @@ class Embedder(Protocol):
         ...
 
 
-class EmbeddingError(Exception):
+class EmbeddingError(DocBotError):
     """The embedding model could not be loaded or run; the message says why."""
+
+    what = "The embedding model could not run"

@@ -21,6 +21,6 @@ def build_router(*, db, knowledge, retriever: DocumentSearch | None, llm: ChatMo
 
     documentation: list[str] = []
     if knowledge is not None:
-        documentation = [r["text"] for r in knowledge.records() if r.get("kind") == "doc" and r.get("text")]
+        documentation = knowledge.documentation()
     vocabulary = SchemaVocabulary.build(db.tables(), db.distinct_values, documentation)
     return Router(vocabulary, retriever, llm)

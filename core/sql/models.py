@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.errors import DocBotError
 
-class SqlError(Exception):
+
+class SqlError(DocBotError):
     """A query could not run; the message is meant for the person who asked (often the database's own)."""
+
+    what = "The database reported an error"
 
 
 class SqlTimeout(SqlError):
     """The statement or a lock wait ran past its time limit and was cancelled."""
 
+    what = "The query ran longer than the time limit and was stopped"
+
 
 class DatabaseUnavailable(SqlError):
     """The database cannot be reached (down, wrong address, refused credentials, missing file)."""
 
-
-class SqlRejected(SqlError):
-    """The SQL or the request was refused before running; the message names the reason."""
+    what = "The database is not reachable right now"
 
 
 @dataclass

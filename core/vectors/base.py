@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from core.errors import DocBotError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -32,13 +34,23 @@ class VectorStore(Protocol):
 
     def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict | None = None) -> None: ...
 
+    def count(self, namespace: str) -> int:
+        """Vectors stored in the namespace."""
+        ...
+
+    def clear(self, namespace: str) -> None:
+        """Delete every vector of the namespace, even when its index is damaged (before a rebuild)."""
+        ...
+
     def check_model(self, namespace: str, model_id: str, dimension: int) -> None:
         """Raise IndexMismatch if the namespace holds vectors of another model; record them if empty."""
         ...
 
 
-class IndexMismatch(Exception):
+class IndexMismatch(DocBotError):
     """A vector index was built with a different embedding model or dimension."""
+
+    what = "The search index was built with a different model"
 
     def __init__(self, namespace: str, built_model: str, built_dim: int, model_id: str, dimension: int) -> None:
         super().__init__(
@@ -50,5 +62,7 @@ class IndexMismatch(Exception):
         self.built_dim = built_dim
 
 
-class VectorStoreError(Exception):
+class VectorStoreError(DocBotError):
     """The vector store could not be read or written; the message says why."""
+
+    what = "The search index could not be reached"

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.errors import DocBotError
+
 _MISSING = object()
 
 
-class FilterError(ValueError):
+class FilterError(DocBotError, ValueError):
     """A filter uses an operator or shape this store does not understand."""
+
+    what = "The search filter is not valid"
 
 
 def matches(metadata: dict, flt: dict | None) -> bool:

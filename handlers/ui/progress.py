@@ -9,35 +9,25 @@ from contextlib import contextmanager
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from core.errors import DocBotError
 from handlers.ui import ids as c
 from handlers.ui.format import escape, truncate
 
 
 def describe_failure(exc: BaseException) -> str:
     """A human sentence for a failure, naming what failed; the exception text is escaped."""
-    name = type(exc).__name__
-    detail = escape(truncate(str(exc).strip() or name, 500))
     if isinstance(exc, SlackApiError):
         return f"Slack refused a request ({escape(str(exc.response.get('error', 'unknown error')))})."
-    reasons = {
-        "LlmUnavailable": "The language model is not reachable right now",
-        "DatabaseUnavailable": "The database is not reachable right now",
-        "SqlTimeout": "The query ran longer than the time limit and was stopped",
-        "SqlRejected": "The query was refused by the safety check",
-        "SqlError": "The database reported an error",
-        "IngestError": "The file could not be indexed",
-        "EmbeddingError": "The embedding model could not run",
-        "VectorStoreError": "The search index could not be reached",
-        "IndexMismatch": "The search index was built with a different model",
-        "FileDownloadError": "The file could not be downloaded from Slack",
-    }
-    for klass in type(exc).__mro__:
-        if klass.__name__ in reasons:
-            return f"{reasons[klass.__name__]}: {detail}"
+    name = type(exc).__name__
+    detail = escape(truncate(str(exc).strip() or name, 500))
+    if isinstance(exc, DocBotError):  # each kind of failure says what failed; the message says why
+        return f"{exc.what}: {detail}"
     return f"Something unexpected went wrong ({escape(name)}: {detail})."
 
 
-def post_failure(client: WebClient, channel: str, thread_ts: str | None, doing: str, exc: BaseException, logger: logging.Logger) -> None:
+def post_failure(
+    client: WebClient, channel: str, thread_ts: str | None, doing: str, exc: BaseException, logger: logging.Logger
+) -> None:
     """Tell the people in the thread what went wrong; never let this second failure hide the first."""
     logger.error("failed to %s", doing, exc_info=exc)
     text = f":warning: Sorry, I could not {doing}. {describe_failure(exc)}"

@@ -36,7 +36,7 @@ def test_the_cli_reports_bad_configuration_without_a_traceback(monkeypatch, caps
 def test_a_fresh_install_trains_sql_knowledge_on_first_use(tmp_path, minilm):
     services = Services(Settings(data_dir=tmp_path / "data", database_url="", openai_api_key=""))
     services.__dict__["embedder"] = minilm  # the session's loaded model
-    kinds = {record["kind"] for record in services.knowledge.records()}
+    kinds = {record.kind for record in services.knowledge.records()}
     assert {"ddl", "doc", "example"} <= kinds
     proposal = services.sql.propose("What is the revenue per month?", requester="U1")
     assert proposal.kind == "sql" and "orders" in proposal.sql

@@ -109,6 +109,10 @@ def test_shared_pdf_is_ingested_once_then_answers_with_citation(stack) -> None:
     assert len(ingest_replies) == 1, "file_share message + file_shared event must give one ingestion"
     assert "Indexed travel_policy.pdf" in ingest_replies[0]["text"]
     assert len(services.documents.list(channel)) == 1
+    # Searchable at once, then the same reply says when the dense vectors are there too.
+    assert any("searchable now" in call.args.get("text", "") for call in emu.calls("chat.postMessage"))
+    emu.wait_for(lambda: "(fully indexed)" in emu.bot_messages(channel, shared_ts)[-1]["text"], WAIT_S)
+    assert not services.documents.list(channel)[0].vectors_pending
 
     ts = emu.user_message(channel, "bob", "@bot What does the travel policy say about the hotel limit per night?")
     answer = replies(emu, channel, ts)[0]
@@ -249,6 +253,55 @@ def test_a_question_sent_with_a_file_is_answered_after_the_file_is_indexed(stack
     assert "Indexed holidays.txt" in found[0]["text"], "the file is indexed once, before the answer"
     answer = all_text(found[1])
     assert "27" in answer and "holidays.txt" in answer
+
+
+def test_a_file_shared_with_a_comment_that_asks_nothing_is_only_indexed(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C16NOTE", "note-with-file-e2e").id
+    shared = emu.share_file(channel, "alice", "accident.txt",
+                            b"Accident report. The forklift hit a shelf in aisle 4; nobody was hurt.",
+                            text="@bot here is an accident report")
+    replies(emu, channel, shared.ts)
+    emu.wait_idle()
+    found = [m for m in emu.bot_messages(channel, shared.ts) if m["ts"] != shared.ts]
+    assert len(found) == 1, [m["text"] for m in found]
+    assert "Indexed accident.txt" in found[0]["text"]
+
+
+def test_answers_take_one_rating_per_person_shown_in_app_home_and_exported(stack, capsys) -> None:
+    emu, services = stack
+    channel = emu.add_channel("C17RATE", "rate-e2e").id
+    share_policy(emu, channel)
+    ts = emu.user_message(channel, "bob", "@bot What does the travel policy say about the hotel limit per night?")
+    answer = replies(emu, channel, ts)[0]
+    (actions,) = [b for b in answer["blocks"] if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions["elements"]] == [c.ANSWER_FEEDBACK_UP_ACTION_ID, c.ANSWER_FEEDBACK_DOWN_ACTION_ID]
+    assert all(e["value"].startswith(c.ANSWER_REF_PREFIX) and "150" not in e["value"] for e in actions["elements"])
+
+    emu.click(channel, answer["ts"], c.ANSWER_FEEDBACK_DOWN_ACTION_ID, "bob")
+    emu.click(channel, answer["ts"], c.ANSWER_FEEDBACK_UP_ACTION_ID, "bob")  # a change of mind is not counted
+    emu.click(channel, answer["ts"], c.ANSWER_FEEDBACK_UP_ACTION_ID, "alice")
+    told = emu.wait_for(lambda: (lambda e: e if len(e) >= 2 else None)(emu.ephemerals(channel, "bob")), WAIT_S)
+    assert "recorded" in told[0]["text"] and "already rated" in told[1]["text"]
+    emu.wait_for(lambda: len([f for f in services.feedback.all() if f.answer.channel == channel]) == 2, WAIT_S)
+    mine = {f.user: f for f in services.feedback.all() if f.answer.channel == channel}
+    assert mine[emu.user("bob").id].rating == "down" and mine[emu.user("alice").id].rating == "up"
+    rated = mine[emu.user("bob").id].answer
+    assert "hotel limit" in rated.question and "150" in rated.answer and rated.citations[0]["file_name"] == "travel_policy.pdf"
+
+    emu.open_home("carol")
+    home = json.dumps(emu.wait_for(lambda: emu.home_view("carol"), WAIT_S)["blocks"])
+    assert "Answer feedback" in home and "hotel limit per night" in home
+
+    from bot.commands import feedback
+
+    parser = __import__("argparse").ArgumentParser()
+    feedback.register(parser.add_subparsers(dest="command"), lambda: services)
+    args = parser.parse_args(["feedback", "export", "--rating", "down"])
+    assert args.func(args, lambda: services) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert any(r["channel"] == channel and r["rating"] == "down" and r["citations"] for r in rows)
+    assert all(r["rating"] == "down" for r in rows)
 
 
 # --- data questions -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 
+from core.documents.limits import Deadline
 from core.documents.models import Block, IngestError
 
 # PDFium is not thread-safe: one document operation at a time per process.
@@ -59,9 +60,11 @@ def open_pdf(data: bytes, max_pages: int):
     return pdf
 
 
-def page_texts(pdf) -> list[str]:
+def page_texts(pdf, deadline: Deadline | None = None) -> list[str]:
     texts = []
     for i in range(len(pdf)):
+        if deadline is not None:
+            deadline.check(f"reading page {i + 1} of the PDF")
         page = pdf[i]
         textpage = page.get_textpage()
         try:
@@ -72,13 +75,13 @@ def page_texts(pdf) -> list[str]:
     return texts
 
 
-def parse_pdf_text(data: bytes, max_pages: int) -> tuple[list[Block], int]:
+def parse_pdf_text(data: bytes, max_pages: int, deadline: Deadline | None = None) -> tuple[list[Block], int]:
     import pypdfium2
 
     with PDFIUM_LOCK:
         pdf = open_pdf(data, max_pages)
         try:
-            texts = page_texts(pdf)
+            texts = page_texts(pdf, deadline)
         except pypdfium2.PdfiumError as exc:
             raise IngestError(f"the PDF is damaged: a page cannot be read ({exc})") from exc
         finally:

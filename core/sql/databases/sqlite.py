@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from core.sql.denylist import denied_function_reason
+from core.sql.explain import PlanEstimate
 from core.sql.models import ColumnInfo, DatabaseUnavailable, QueryResult, SqlError, SqlTimeout, TableInfo
 from core.sql.values import display_value
 
@@ -105,6 +106,10 @@ class SqliteDatabase:
                 finally:
                     conn.close()
             return self._tables
+
+    def explain(self, sql: str, timeout_s: float = 5.0) -> PlanEstimate | None:
+        """SQLite's planner keeps no row estimates worth showing (EXPLAIN QUERY PLAN has none)."""
+        return None
 
     def distinct_values(self, table: str, column: str, limit: int = 50) -> list:
         """The most frequent non-null values of a known column (for literal matching)."""

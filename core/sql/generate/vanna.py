@@ -20,12 +20,15 @@ from core.sql.generate.base import SqlProposal
 from core.sql.generate.sql_tables import tables_in
 
 if TYPE_CHECKING:
+    from core.schema.selector import SchemaSelector
     from core.sql.generate.base import SqlGenerator
     from core.sql.knowledge import SqlKnowledge
 
 log = logging.getLogger(__name__)
 
 VANNA_DIALECTS = {"postgres": "PostgreSQL", "postgresql": "PostgreSQL", "sqlite": "SQLite"}
+# What Vanna calls each kind of training record in get_training_data.
+VANNA_TRAINING_TYPES = {"ddl": "ddl", "doc": "documentation", "example": "sql"}
 _QUERY_START = re.compile(r"^\s*(\(\s*)*(select|with)\b", re.I)
 _CLASS_LOCK = threading.Lock()
 _VANNA_CLASS = None
@@ -43,9 +46,10 @@ def _vanna_class():
         class KnowledgeVanna(VannaBase):
             """Vanna's vector-store methods on top of SqlKnowledge."""
 
-            def __init__(self, knowledge: SqlKnowledge, config: dict) -> None:
+            def __init__(self, knowledge: SqlKnowledge, config: dict, selector: SchemaSelector | None = None) -> None:
                 VannaBase.__init__(self, config=config)
                 self.knowledge = knowledge
+                self.selector = selector
                 self.k = int(config.get("k", 5))
 
             def log(self, message: str, title: str = "Info") -> None:
@@ -58,6 +62,9 @@ def _vanna_class():
                 return [{"question": e.question, "sql": e.sql} for e in self.knowledge.similar_examples(question, k=self.k)]
 
             def get_related_ddl(self, question: str, **kwargs) -> list:
+                if self.selector is not None:
+                    # Chosen by relevance within a token budget: a warehouse of hundreds of tables fits.
+                    return self.selector.select(question).ddl
                 return [table.ddl for table in self.knowledge.related_tables(question, k=self.k)]
 
             def get_related_documentation(self, question: str, **kwargs) -> list:
@@ -78,16 +85,15 @@ def _vanna_class():
             def get_training_data(self, **kwargs):
                 import pandas as pd
 
-                rows = self.knowledge.records()
                 return pd.DataFrame(
                     [
                         {
-                            "id": row["id"],
-                            "training_data_type": {"ddl": "ddl", "doc": "documentation", "example": "sql"}.get(row["kind"], row["kind"]),
-                            "question": row.get("question"),
-                            "content": row.get("sql") if row["kind"] == "example" else row.get("text"),
+                            "id": record.id,
+                            "training_data_type": VANNA_TRAINING_TYPES[record.kind],
+                            "question": record.question,
+                            "content": record.sql if record.kind == "example" else record.text,
                         }
-                        for row in rows
+                        for record in self.knowledge.records()
                     ],
                     columns=["id", "training_data_type", "question", "content"],
                 )
@@ -96,8 +102,8 @@ def _vanna_class():
                 return self.knowledge.remove(id)
 
         class KnowledgeOpenAIVanna(KnowledgeVanna, OpenAI_Chat):
-            def __init__(self, knowledge: SqlKnowledge, client, config: dict) -> None:
-                KnowledgeVanna.__init__(self, knowledge, config)
+            def __init__(self, knowledge: SqlKnowledge, client, config: dict, selector: SchemaSelector | None = None) -> None:
+                KnowledgeVanna.__init__(self, knowledge, config, selector)
                 OpenAI_Chat.__init__(self, client=client, config=config)  # config must be a dict
                 self.last_response: str | None = None
 
@@ -123,6 +129,7 @@ class VannaSqlGenerator:
         *,
         temperature: float = 0.0,
         fallback: SqlGenerator | None = None,
+        schema_selector: SchemaSelector | None = None,
     ) -> None:
         if dialect.lower() not in VANNA_DIALECTS:
             raise ValueError(f"unknown SQL dialect {dialect!r}: use postgres or sqlite")
@@ -134,6 +141,8 @@ class VannaSqlGenerator:
         self.temperature = temperature
         # Used when the LLM cannot be reached, e.g. the OfflineSqlGenerator.
         self.fallback = fallback
+        # Picks the tables the prompt shows; None: the knowledge store's nearest few DDLs.
+        self.schema_selector = schema_selector
         self._vanna = None
         self._lock = threading.Lock()
 
@@ -142,8 +151,20 @@ class VannaSqlGenerator:
         with self._lock:
             if self._vanna is None:
                 config = {"model": self.model, "temperature": self.temperature, "dialect": self.dialect}
-                self._vanna = _vanna_class()(self.knowledge, self.client, config)
+                self._vanna = _vanna_class()(self.knowledge, self.client, config, self.schema_selector)
             return self._vanna
+
+    def prompt(self, question: str, history: list[dict] | None = None) -> list[dict]:
+        """The chat messages generate() would send for this question, without sending them."""
+        text = _with_history(question.strip(), history)
+        vanna = self.vanna
+        return vanna.get_sql_prompt(
+            initial_prompt=vanna.config.get("initial_prompt"),
+            question=text,
+            question_sql_list=vanna.get_similar_question_sql(text),
+            ddl_list=vanna.get_related_ddl(text),
+            doc_list=vanna.get_related_documentation(text),
+        )
 
     def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
         text = (question or "").strip()

@@ -40,9 +40,9 @@ class CountingEmbedder:
 class CountingParser(DocumentParser):
     parses = 0
 
-    def parse(self, data, file_name):
+    def parse(self, data, file_name, deadline=None):
         self.parses += 1
-        return super().parse(data, file_name)
+        return super().parse(data, file_name, deadline)
 
 
 class FailingStore:
