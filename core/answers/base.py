@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from core.search.retriever import SearchHit
 
@@ -25,7 +25,7 @@ class Citation:
             return f"{self.file_name}, p. {self.pages[0]}"
         return f"{self.file_name}, pp. {self.pages[0]}-{self.pages[-1]}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"number": self.number, "file_name": self.file_name, "pages": self.pages, "doc_id": self.doc_id}
 
 
@@ -36,7 +36,7 @@ class Answer:
     mode: AnswerMode
     hits: list[SearchHit]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "mode": self.mode,

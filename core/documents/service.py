@@ -23,10 +23,10 @@ from core.cache.base import KeyValueStore
 from core.documents.chunking import Chunker, ChunkingConfig
 from core.documents.limits import IngestLimits, check_size
 from core.documents.models import Chunk, DocumentRecord, IngestError, IngestResult, ParsedDocument
-from core.documents.parsers import DocumentParser
 from core.documents.objects import DocumentObjects
-from core.storage.base import ObjectStore, ObjectStoreError
+from core.documents.parsers import DocumentParser
 from core.embeddings.base import Embedder, EmbeddingError
+from core.storage.base import ObjectStore, ObjectStoreError
 from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,10 @@ VERSION_KEY = "docs-version"
 # may make a cached answer wrong, so deleting a document clears them.
 ANSWER_PREFIX = "answer:"
 _CAS_ATTEMPTS = 20
+
+
+# Inside DocumentService `list` names its listing method, so annotations after it use this alias.
+Chunks = list[Chunk]
 
 
 class DocumentService:
@@ -169,8 +173,14 @@ class DocumentService:
             return None  # built for another embedder: parse and embed again (objects are overwritten)
         # Channels come from this request only: links recorded elsewhere are not ours to reuse.
         record = DocumentRecord(
-            **{**stored.to_dict(), "file_name": name, "channels": channels, "workspace_wide": workspace_wide,
-               "team_id": team_id, "created": time.time()}
+            **{
+                **stored.to_dict(),
+                "file_name": name,
+                "channels": channels,
+                "workspace_wide": workspace_wide,
+                "team_id": team_id,
+                "created": time.time(),
+            }
         )
         self._chunks[doc_id] = chunks
         self._upsert(record, chunks, vectors)
@@ -240,8 +250,8 @@ class DocumentService:
 
     # --- ChunkCorpus ---------------------------------------------------------------------
 
-    def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
-        chunks: list[Chunk] = []
+    def chunks_in_scope(self, channel: str | None) -> Chunks:
+        chunks: Chunks = []
         for record in self.list(channel):
             chunks.extend(self._chunks_of(record))
         return chunks
@@ -251,7 +261,7 @@ class DocumentService:
 
     # --- internals -----------------------------------------------------------------------
 
-    def _chunks_of(self, record: DocumentRecord) -> list[Chunk]:
+    def _chunks_of(self, record: DocumentRecord) -> Chunks:
         cached = self._chunks.get(record.doc_id)
         if cached is not None:
             return cached
@@ -263,7 +273,7 @@ class DocumentService:
         self._chunks[record.doc_id] = chunks
         return chunks
 
-    def _load_artifacts(self, objs: DocumentObjects) -> tuple[list[Chunk], np.ndarray]:
+    def _load_artifacts(self, objs: DocumentObjects) -> tuple[Chunks, np.ndarray]:
         raw_chunks = objs.store.get(objs.chunks)
         raw_vectors = objs.store.get(objs.embeddings)
         if raw_chunks is None or raw_vectors is None:
@@ -272,7 +282,7 @@ class DocumentService:
         vectors = np.load(io.BytesIO(raw_vectors), allow_pickle=False)
         return chunks, vectors
 
-    def _upsert(self, record: DocumentRecord, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def _upsert(self, record: DocumentRecord, chunks: Chunks, vectors: np.ndarray) -> None:
         records = [
             VectorRecord(
                 id=chunk.id,
@@ -299,8 +309,9 @@ class DocumentService:
             # Another process indexed the same bytes meanwhile: merge our scope into its record.
             current = self.get(record.doc_id)
             if current is not None:
-                self._link(current, record.file_name, record.channels[0] if record.channels else None,
-                           record.workspace_wide)
+                self._link(
+                    current, record.file_name, record.channels[0] if record.channels else None, record.workspace_wide
+                )
                 return
             self.kv.set(key, json.dumps(record.to_dict()))
         self._bump_version()

@@ -19,6 +19,7 @@ from core.embeddings.base import EmbeddingError
 from core.embeddings.normalise import l2_normalise
 
 if TYPE_CHECKING:
+    import onnxruntime
     import tokenizers
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -72,7 +73,7 @@ class WordPieceTokenizer:
         return len(self._tok.encode(text, add_special_tokens=False).ids)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        return [tuple(o) for o in self._tok.encode(text, add_special_tokens=False).offsets]
+        return [(start, end) for start, end in self._tok.encode(text, add_special_tokens=False).offsets]
 
 
 class LocalMiniLMEmbedder:
@@ -87,7 +88,7 @@ class LocalMiniLMEmbedder:
         tok_path = tokenizer_path()
         self.tokenizer = WordPieceTokenizer(tok_path)
         self._encoder = self._embedding_tokenizer(tok_path)
-        self._session = None
+        self._session: onnxruntime.InferenceSession | None = None
         self._input_names: set[str] = set()
         self._lock = threading.Lock()
 
@@ -100,7 +101,7 @@ class LocalMiniLMEmbedder:
         tok.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest text of each batch
         return tok
 
-    def _load_session(self):
+    def _load_session(self) -> onnxruntime.InferenceSession:
         # onnxruntime is imported on first use so importing this module stays cheap.
         with self._lock:
             if self._session is None:
@@ -132,7 +133,7 @@ class LocalMiniLMEmbedder:
             out[batch] = self._embed_batch([texts[i] for i in batch], session)
         return out
 
-    def _embed_batch(self, texts: list[str], session) -> np.ndarray:
+    def _embed_batch(self, texts: list[str], session: onnxruntime.InferenceSession) -> np.ndarray:
         encodings = self._encoder.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)

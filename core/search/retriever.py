@@ -19,14 +19,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
 from core.documents.models import Chunk
 from core.embeddings.base import Embedder
-from core.vectors.base import VectorStore
 from core.search.text import terms, without_meta_words
+from core.vectors.base import VectorStore
+
+if TYPE_CHECKING:
+    from core.search.bm25_index import Bm25Index
+    from core.search.doc_match import DocumentMatcher
+
+# Candidates as (chunk position, score), best first.
+Ranked = list[tuple[int, float]]
 
 # Documents the question names with a prior at least this are the ones it is about.
 _FOCUS_PRIOR = 0.6
@@ -54,7 +61,7 @@ class SearchHit:
     dense_score: float | None = None  # cosine similarity to the question, when known
 
 
-def scope_filter(channel: str | None) -> dict | None:
+def scope_filter(channel: str | None) -> dict[str, Any] | None:
     """Vector-store filter for the scope rule: the channel's documents and workspace-wide ones."""
     if channel is None:
         return None
@@ -75,8 +82,8 @@ class _Snapshot:
     chunks: list[Chunk]
     position: dict[str, int]
     scopes: dict[str | None, _Scope] = field(default_factory=dict)
-    bm25: object | None = None
-    matcher: object | None = None
+    bm25: Bm25Index | None = None
+    matcher: DocumentMatcher | None = None
     _terms: list[list[str]] | None = None  # shared by BM25 and the matcher, dropped once both exist
 
     def chunk_terms(self) -> list[list[str]]:
@@ -146,7 +153,7 @@ class Retriever:
         dense_rank = {pos: rank for rank, (pos, _) in enumerate(dense, 1)}
         dense_score = dict(dense)
         bm25_rank = {pos: rank for rank, (pos, _) in enumerate(lexical, 1)}
-        hits = []
+        hits: list[SearchHit] = []
         taken: set[int] = set()
         for pos, score in ranked:
             if len(hits) == k:
@@ -166,13 +173,13 @@ class Retriever:
         def neighbour(chunk: Chunk, step: int) -> int | None:
             return snap.position.get(f"{chunk.doc_id}:{chunk.index + step}")
 
-        passage = grow_passage(
-            pos, snap.chunks, neighbour, taken, self.passage_tokens, self.embedder.tokenizer.count
-        )
+        passage = grow_passage(pos, snap.chunks, neighbour, taken, self.passage_tokens, self.embedder.tokenizer.count)
         taken.update(passage.positions)
         return passage.chunk
 
-    def _hybrid(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
+    def _hybrid(
+        self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int
+    ) -> tuple[Ranked, Ranked, Ranked]:
         """(ranked, dense candidates, BM25 candidates) for hybrid mode."""
         # The document prior reads the whole question ("latest 10-Q" picks a filing); chunk
         # ranking reads it without words that only point at documents.
@@ -188,7 +195,9 @@ class Retriever:
             # chunks among themselves too, so that a figure's table is a candidate even when other
             # files' chunks fill the global pool.
             inside = _Scope(focus, scope.mask & np.fromiter((c.doc_id in focus for c in snap.chunks), bool))
-            dense_ranks = _focused(dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus)
+            dense_ranks = _focused(
+                dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus
+            )
             lexical_ranks = _focused(lexical, self._bm25(content, snap, inside, pool), snap, focus)
         else:
             dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
@@ -201,23 +210,29 @@ class Retriever:
 
     # --- candidates -------------------------------------------------------------------------
 
-    def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
+    def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
         return self._dense_vector(self._embed(question), channel, snap, scope, pool)
 
     def _embed(self, question: str) -> np.ndarray:
         self._check_model()
-        return self.embedder.embed([question])[0]
+        vector: np.ndarray = self.embedder.embed([question])[0]
+        return vector
 
     def _dense_vector(
-        self, vector: np.ndarray, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int,
+        self,
+        vector: np.ndarray,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
         docs: set[str] | None = None,
-    ):
+    ) -> Ranked:
         flt = scope_filter(channel)
         if docs is not None:
             only = {"doc_id": {"$in": sorted(docs)}}
             flt = only if flt is None else {"$and": [flt, only]}
         matches = self.store.query(self.namespace, vector, top_k=pool, filter=flt)
-        out = []
+        out: Ranked = []
         for match in matches:
             pos = snap.position.get(match.id)
             # Vectors of deleted or out-of-scope documents are dropped here, whatever their metadata says.
@@ -225,21 +240,22 @@ class Retriever:
                 out.append((pos, match.score))
         return out
 
-    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int):
+    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
         from core.search.bm25_index import Bm25Index
 
         with self._lock:
             if snap.bm25 is None:
                 snap.bm25 = Bm25Index([c.text for c in snap.chunks], tokens=snap.chunk_terms())
                 snap.release_terms()
-        scores = np.where(scope.mask, snap.bm25.scores(question), 0.0)
+            bm25 = snap.bm25
+        scores = np.where(scope.mask, bm25.scores(question), 0.0)
         candidates = np.flatnonzero(scores > 0)
         if not candidates.size:
             return []
         top = candidates[np.argsort(-scores[candidates], kind="stable")[:pool]]
         return [(int(pos), float(scores[pos])) for pos in top]
 
-    def _fuse(self, snap: _Snapshot, dense: dict[int, int], lexical: dict[int, int], prior: dict[str, float]):
+    def _fuse(self, snap: _Snapshot, dense: dict[int, int], lexical: dict[int, int], prior: dict[str, float]) -> Ranked:
         """Reciprocal-rank fusion of {position: rank}, weighted per retriever, times
         (1 + doc_prior * prior[doc])."""
         fused: dict[int, float] = {}
@@ -270,7 +286,7 @@ class Retriever:
                 scope = snap.scopes[channel] = _Scope(doc_ids, mask)
             return snap, scope
 
-    def _matcher(self, snap: _Snapshot):
+    def _matcher(self, snap: _Snapshot) -> DocumentMatcher:
         from core.search.doc_match import DocumentMatcher
 
         with self._lock:
@@ -289,7 +305,7 @@ def _ranks(candidates: list[tuple[int, float]]) -> dict[int, int]:
     return {pos: rank for rank, (pos, _) in enumerate(candidates, 1)}
 
 
-def _focused(overall: list, inside: list, snap: _Snapshot, focus: set[str]) -> dict[int, int]:
+def _focused(overall: Ranked, inside: Ranked, snap: _Snapshot, focus: set[str]) -> dict[int, int]:
     """Ranks for fusion: chunks of the focus documents by their rank among those documents,
     the others by their overall rank."""
     ranks = {pos: rank for pos, rank in _ranks(overall).items() if snap.chunks[pos].doc_id not in focus}

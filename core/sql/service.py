@@ -18,6 +18,7 @@ from core.sql.models import DatabaseUnavailable, QueryResult, SqlError, SqlTimeo
 from core.sql.render import summary
 
 if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
     from core.sql.databases.base import Database
     from core.sql.generate.base import SqlGenerator, SqlProposal
     from core.sql.guard import SqlGuard
@@ -128,7 +129,7 @@ class SqlService:
         requester: str,
         channel: str | None = None,
         thread_ts: str | None = None,
-        history: list[dict] | None = None,
+        history: list[ChatMessage] | None = None,
     ) -> Proposal:
         question = " ".join((question or "").split())
         if not any(ch.isalnum() for ch in question):
@@ -140,10 +141,9 @@ class SqlService:
         except Exception as exc:  # noqa: BLE001 — an LLM outage must not break the conversation
             log.warning("SQL generation failed: %s", exc)
             return Proposal("abstain", f"I could not write SQL for that right now: {exc}")
-        if generated.kind != "sql" or not (generated.sql or "").strip():
-            kind = "clarification" if generated.kind == "clarification" else "abstain"
+        if generated.kind != "sql" or generated.sql is None or not generated.sql.strip():
             return Proposal(
-                kind,
+                "clarification" if generated.kind == "clarification" else "abstain",
                 generated.message,
                 source=generated.source,
                 tables=list(generated.tables),
@@ -286,7 +286,7 @@ class SqlService:
             log.warning("query %s finished but its record had changed (expired or marked stale)", query_id)
         return Execution("done", line, result=result, query=self.get(query_id))
 
-    def _failed(self, query_id: str, mine: dict, message: str, can_edit: bool) -> Execution:
+    def _failed(self, query_id: str, mine: dict[str, Any], message: str, can_edit: bool) -> Execution:
         self.approvals.transition(query_id, "running", "failed", where=mine, error=message)
         return Execution("failed", message, query=self.get(query_id), can_edit=can_edit)
 
