@@ -1,6 +1,7 @@
-"""The HTTP entry point: FastAPI serving Slack events, interactivity and slash commands.
+"""The HTTP entry point: the REST API (bot/api) plus Slack's events, interactivity and slash commands.
 
-`POST /slack/events` takes all three kinds of Slack request; `GET /healthz` is liveness.
+`POST /slack/events` takes all three kinds of Slack request; `/api/v1/…` is the REST API (its
+OpenAPI at /docs and /openapi.json), `GET /healthz` liveness and `GET /readyz` readiness.
 A body that is neither JSON nor Slack's form encoding gets 400 before Bolt sees it: Bolt's adapter
 answers 500 to such a body, and Slack retries 5xx answers.
 """
@@ -18,25 +19,22 @@ if TYPE_CHECKING:
     from slack_bolt import App
 
     from bot.settings import Settings
-    from handlers.services import BotServices
+    from bot.wiring import Services
 
 SLACK_PATH = "/slack/events"
 
 
-def create_http_app(settings: Settings, services: BotServices, *, bolt_app: App | None = None) -> FastAPI:
+def create_http_app(settings: Settings, services: Services, *, bolt_app: App | None = None) -> FastAPI:
     from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
     from starlette.concurrency import run_in_threadpool
 
+    from bot.api import create_api
     from bot.app import build_app
 
     bolt = bolt_app or build_app(settings, services)
-    api = FastAPI(title="Slack bot", docs_url=None, redoc_url=None, openapi_url=None)
+    api = create_api(services)
 
-    @api.get("/healthz")
-    async def healthz() -> dict:
-        return {"ok": True}
-
-    @api.post(SLACK_PATH)
+    @api.post(SLACK_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
         problem = body_problem(await request.body(), request.headers.get("content-type", ""))
         if problem:

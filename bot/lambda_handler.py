@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from handlers.services import BotServices
+    from bot.wiring import Services
 
 log = logging.getLogger("bot.lambda")
 
@@ -30,7 +30,12 @@ LambdaHandler = Callable[[dict, Any], dict]
 
 def event_path(event: dict) -> str:
     """The request path of a Function URL / API Gateway v2 or v1 event."""
-    return event.get("rawPath") or event.get("path") or ((event.get("requestContext") or {}).get("http") or {}).get("path") or ""
+    return (
+        event.get("rawPath")
+        or event.get("path")
+        or ((event.get("requestContext") or {}).get("http") or {}).get("path")
+        or ""
+    )
 
 
 def _event_body(event: dict) -> bytes:
@@ -41,10 +46,14 @@ def _event_body(event: dict) -> bytes:
 
 
 def _reply(status: int, message: str) -> dict:
-    return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": json.dumps({"error": message})}
+    return {
+        "statusCode": status,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps({"error": message}),
+    }
 
 
-def build_lambda_handler(settings: Settings, services: BotServices, *, lambda_client: Any | None = None) -> LambdaHandler:
+def build_lambda_handler(settings: Settings, services: Services, *, lambda_client: Any | None = None) -> LambdaHandler:
     """A handler(event, context) over one Bolt app; `lambda_client` replaces boto3's (tests)."""
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner

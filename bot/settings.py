@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     sql_docs_file: str = Field("", alias="SQL_DOCS_FILE")
     sql_examples_file: str = Field("", alias="SQL_EXAMPLES_FILE")
     approval_ttl_s: int = Field(86400, alias="APPROVAL_TTL_S")
+
+    # REST API (/api/v1/…): callers send it as X-API-Key. Unset: the API refuses every call (503).
+    api_key: SecretStr = Field(SecretStr(""), alias="API_KEY")
 
     @field_validator("embedding_provider", "vector_store", "object_store", mode="before")
     @classmethod

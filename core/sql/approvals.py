@@ -111,6 +111,11 @@ class ApprovalStore:
             return self.get(query_id, stale_running_s=stale_running_s)
         return query
 
+    def all(self) -> list[PendingQuery]:
+        """Every query within its lifetime, whatever its status (for counts; stale runs not failed here)."""
+        raws = (self._kv.get(key) for key in self._kv.keys(_KEY_PREFIX))
+        return [PendingQuery.from_json(raw) for raw in raws if raw is not None]
+
     def transition(
         self,
         query_id: str,

@@ -62,15 +62,22 @@ class Proposal:
         }
 
 
+# Why a decision on a query was refused (nothing ran, nothing changed): "not_found" (wrong id or
+# expired), "not_allowed" (neither the requester nor an approver), "conflict" (already decided,
+# running or replaced), "unsafe" (the guard refuses the SQL now).
+Refusal = Literal["not_found", "not_allowed", "conflict", "unsafe"]
+
+
 @dataclass
 class Execution:
-    """The outcome of an approval. status "refused": nothing ran (see message)."""
+    """The outcome of an approval. status "refused": nothing ran (`refusal` says why, `message` in words)."""
 
     status: Literal["done", "failed", "refused"]
     message: str
     result: QueryResult | None = None
     query: PendingQuery | None = None
     can_edit: bool = False  # offer "Edit SQL": the SQL itself was the problem
+    refusal: Refusal | None = None
 
 
 @dataclass
@@ -80,6 +87,7 @@ class Rejection:
     rejected: bool
     message: str
     query: PendingQuery | None = None
+    refusal: Refusal | None = None
 
 
 @dataclass
@@ -243,24 +251,24 @@ class SqlService:
     def approve(self, query_id: str, *, user: str) -> Execution:
         query = self.get(query_id)
         if query is None:
-            return Execution("refused", self._not_found(query_id))
+            return Execution("refused", self._not_found(query_id), refusal="not_found")
         if not self._may_act(query, user):
-            return Execution("refused", self._not_allowed(query, "run"), query=query)
+            return Execution("refused", self._not_allowed(query, "run"), query=query, refusal="not_allowed")
         if query.status not in ("pending", "failed"):
-            return Execution("refused", _status_message(query), query=query)
+            return Execution("refused", _status_message(query), query=query, refusal="conflict")
         verdict = self.guard.check(query.sql)  # again: the schema or the rules may have changed
         if not verdict.allowed:
             self.approvals.transition(query.id, query.status, "failed", error=verdict.reason)
-            return Execution(
-                "refused", f"This SQL cannot run: {verdict.reason}", query=self.get(query.id), can_edit=True
-            )
+            message = f"This SQL cannot run: {verdict.reason}"
+            return Execution("refused", message, query=self.get(query.id), can_edit=True, refusal="unsafe")
         token = secrets.token_hex(8)
         if not self.approvals.transition(
             query.id, query.status, "running", approved_by=user, run_token=token, error=None
         ):
             current = self.get(query.id)
-            message = _status_message(current) if current else self._not_found(query_id)
-            return Execution("refused", message, query=current)
+            if current is None:
+                return Execution("refused", self._not_found(query_id), refusal="not_found")
+            return Execution("refused", _status_message(current), query=current, refusal="conflict")
         return self._run(query.id, verdict.sql, token)
 
     def _run(self, query_id: str, sql: str, token: str) -> Execution:
@@ -294,14 +302,14 @@ class SqlService:
         """Mark a pending (or failed) query rejected, so it never runs; or say why that is not possible."""
         query = self.get(query_id)
         if query is None:
-            return Rejection(False, self._not_found(query_id))
+            return Rejection(False, self._not_found(query_id), refusal="not_found")
         if not self._may_act(query, user):
-            return Rejection(False, self._not_allowed(query, "reject"), query=query)
+            return Rejection(False, self._not_allowed(query, "reject"), query=query, refusal="not_allowed")
         if query.status not in ("pending", "failed") or not self.approvals.transition(
             query.id, query.status, "rejected", approved_by=user
         ):
             current = self.get(query.id) or query
-            return Rejection(False, _status_message(current), query=current)
+            return Rejection(False, _status_message(current), query=current, refusal="conflict")
         rejected = self.get(query.id) or query
         return Rejection(True, _status_message(rejected), query=rejected)
 
