@@ -22,7 +22,7 @@ RATE_LIMIT_RETRIES = 3  # each waits the Retry-After Slack sends with its 429
 def build_client(settings: Settings) -> WebClient:
     """Every Web API call goes to SLACK_API_URL; a 429 waits Retry-After and tries again."""
     return WebClient(
-        token=settings.slack_bot_token or None,
+        token=settings.slack_bot_token.get_secret_value() or None,
         base_url=settings.slack_api_url,
         retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
     )
@@ -42,7 +42,7 @@ def build_app(settings: Settings, services: BotServices, *, client: WebClient | 
         raise ValueError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-…) is needed to reply in Slack")
     app = App(
         client=client or build_client(settings),
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
         process_before_response=True,
         token_verification_enabled=token_verification,
         logger=logging.getLogger("bot.slack"),

@@ -20,6 +20,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from pydantic import SecretStr
+
 if TYPE_CHECKING:
     from bot.settings import Settings
     from handlers.services import BotServices
@@ -96,11 +98,15 @@ def run_ack_benchmark(settings: Settings, services: BotServices, *, events: int 
     from bot.emulator.emulator import SlackEmulator
     from bot.http_app import create_http_app
 
-    secret = settings.slack_signing_secret or "bench-signing-secret"
+    secret = settings.slack_signing_secret.get_secret_value() or "bench-signing-secret"
     emulator = SlackEmulator(secret, bot_token="xoxb-bench")
     emulator.start()
     bench_settings = settings.model_copy(
-        update={"slack_signing_secret": secret, "slack_bot_token": "xoxb-bench", "slack_api_url": emulator.api_url}
+        update={
+            "slack_signing_secret": SecretStr(secret),
+            "slack_bot_token": SecretStr("xoxb-bench"),
+            "slack_api_url": emulator.api_url,
+        }
     )
     config = uvicorn.Config(create_http_app(bench_settings, services), host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)

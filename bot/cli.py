@@ -12,14 +12,18 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "docs",
     "ask",
+    "feedback",
     "bench_docs",
     "eval_docs",
     "bench_search",
     "sql",
     "sql_eval",
     "route_eval",
+    "schema",
     "slack",
     "demo",
+    "cold_start",
+    "infra",
 )
 
 

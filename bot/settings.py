@@ -2,6 +2,8 @@
 
 Every field is documented in README.md and .env.example. Unset values fall back to the
 embedded defaults: local files, local stores, the bundled sample database, offline mode.
+Secrets (tokens, keys, URLs that may carry a password) are SecretStr: they print as '**********'
+in a repr, a log line or an error; `.get_secret_value()` at the one place each is used.
 """
 
 from __future__ import annotations
@@ -21,15 +23,15 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", alias="LOG_LEVEL")
 
     # Slack
-    slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
-    slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
-    slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
+    slack_bot_token: SecretStr = Field(SecretStr(""), alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr = Field(SecretStr(""), alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr = Field(SecretStr(""), alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
     # Users (Slack ids, comma-separated) who may approve anyone's SQL, besides its requester.
     approver_user_ids: str = Field("", alias="APPROVER_USER_IDS")
 
     # LLM and embeddings: unset OPENAI_API_KEY means offline mode.
-    openai_api_key: str = Field("", alias="OPENAI_API_KEY")
+    openai_api_key: SecretStr = Field(SecretStr(""), alias="OPENAI_API_KEY")
     openai_base_url: str = Field("", alias="OPENAI_BASE_URL")
     openai_chat_model: str = Field("gpt-4o-mini", alias="OPENAI_CHAT_MODEL")
     # "local" (MiniLM int8 via onnxruntime) or "openai".
@@ -39,7 +41,7 @@ class Settings(BaseSettings):
 
     # Vectors: "local" (numpy on disk) or "pinecone".
     vector_store: Literal["local", "pinecone"] = Field("local", alias="VECTOR_STORE")
-    pinecone_api_key: str = Field("", alias="PINECONE_API_KEY")
+    pinecone_api_key: SecretStr = Field(SecretStr(""), alias="PINECONE_API_KEY")
     pinecone_index_host: str = Field("", alias="PINECONE_INDEX_HOST")
 
     # Files: "local" (DATA_DIR/files) or "s3".
@@ -50,11 +52,14 @@ class Settings(BaseSettings):
     aws_region: str = Field("us-east-1", alias="AWS_REGION")
 
     # Cache, dedup, approvals: Redis when set, else a local SQLite file in DATA_DIR.
-    redis_url: str = Field("", alias="REDIS_URL")
+    redis_url: SecretStr = Field(SecretStr(""), alias="REDIS_URL")
 
     # Documents
     max_file_mb: float = Field(50.0, alias="MAX_FILE_MB")
     max_pages: int = Field(2000, alias="MAX_PAGES")
+    max_text_chars: int = Field(10_000_000, alias="MAX_TEXT_CHARS", ge=1)
+    max_chunks: int = Field(20_000, alias="MAX_CHUNKS", ge=1)
+    max_ingest_seconds: float = Field(900.0, alias="MAX_INGEST_SECONDS", gt=0)
     docling_artifacts_path: str = Field("", alias="DOCLING_ARTIFACTS_PATH")
     chunk_tokens: int = Field(512, alias="CHUNK_TOKENS")
     chunk_overlap: int = Field(50, alias="CHUNK_OVERLAP")
@@ -62,7 +67,7 @@ class Settings(BaseSettings):
     top_k: int = Field(5, alias="TOP_K")
 
     # Database: unset DATABASE_URL means the bundled sample database (SQLite).
-    database_url: str = Field("", alias="DATABASE_URL")
+    database_url: SecretStr = Field(SecretStr(""), alias="DATABASE_URL")
     statement_timeout_s: float = Field(15.0, alias="STATEMENT_TIMEOUT_S")
     lock_timeout_s: float = Field(5.0, alias="LOCK_TIMEOUT_S")
     max_rows: int = Field(1000, alias="MAX_ROWS")
@@ -71,6 +76,11 @@ class Settings(BaseSettings):
     sql_docs_file: str = Field("", alias="SQL_DOCS_FILE")
     sql_examples_file: str = Field("", alias="SQL_EXAMPLES_FILE")
     approval_ttl_s: int = Field(86400, alias="APPROVAL_TTL_S")
+    # YAML or JSON: table → column → plain-English description, for what names cannot say.
+    schema_descriptions_file: str = Field("", alias="SCHEMA_DESCRIPTIONS_FILE")
+
+    # Set by AWS Lambda in every function's environment: how the code knows it runs there.
+    aws_lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")
 
     # REST API (/api/v1/…): callers send it as X-API-Key. Unset: the API refuses every call (503).
     api_key: SecretStr = Field(SecretStr(""), alias="API_KEY")
@@ -85,6 +95,39 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @property
+    def on_lambda(self) -> bool:
+        return bool(self.aws_lambda_function_name)
+
+    def lambda_problems(self) -> list[str]:
+        """Why this configuration cannot run on Lambda, one sentence per variable; empty elsewhere.
+
+        Each Lambda instance has its own /tmp and instances come and go: anything kept locally is
+        lost or, worse, kept twice (a retried event or a double click handled by two instances).
+        """
+        if not self.on_lambda:
+            return []
+        problems = []
+        if not self.redis_url:
+            problems.append(
+                "REDIS_URL is not set: dedup and SQL approvals would live in each instance's /tmp, so a "
+                "Slack retry or a double click could run twice"
+            )
+        if self.vector_store == "local":
+            problems.append(
+                "VECTOR_STORE=local: indexed documents would stay in one instance's /tmp; set "
+                "VECTOR_STORE=pinecone with PINECONE_API_KEY and PINECONE_INDEX_HOST"
+            )
+        elif not (self.pinecone_api_key and self.pinecone_index_host):
+            problems.append("VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST")
+        if self.object_store == "local":
+            problems.append(
+                "OBJECT_STORE=local: stored files would stay in one instance's /tmp; set OBJECT_STORE=s3 with S3_BUCKET"
+            )
+        elif not self.s3_bucket:
+            problems.append("OBJECT_STORE=s3 needs S3_BUCKET")
+        return problems
 
     @property
     def offline(self) -> bool:

@@ -23,8 +23,11 @@ if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load
     from core.cache.base import KeyValueStore
     from core.documents.service import DocumentService
     from core.embeddings.base import Embedder
+    from core.feedback.base import FeedbackStore
     from core.llm.base import ChatModel
     from core.routing.base import QuestionRouter
+    from core.schema import SchemaUnderstanding
+    from core.schema.selector import SchemaSelector
     from core.search.retriever import Retriever
     from core.sql.approvals import ApprovalStore
     from core.sql.databases.base import Database
@@ -52,17 +55,24 @@ def load_settings() -> Settings:
     from pydantic import ValidationError
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
             problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
         raise SettingsError("bad configuration: " + "; ".join(problems)) from None
+    lambda_problems = settings.lambda_problems()
+    if lambda_problems:
+        raise SettingsError("cannot run on AWS Lambda with this configuration: " + "; ".join(lambda_problems))
+    return settings
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Text lines locally; JSON lines with request and Slack event ids on Lambda (bot/logs.py says why)."""
+    from bot.logs import configure_logging as configure
+
+    configure(settings.log_level, json_lines=settings.on_lambda)
 
 
 class DocumentOptions(TypedDict):
@@ -97,7 +107,7 @@ class Services:
         if self.settings.redis_url:
             from core.cache.redis_store import RedisKeyValueStore
 
-            return RedisKeyValueStore.from_url(self.settings.redis_url, prefix="bot:")
+            return RedisKeyValueStore.from_url(self.settings.redis_url.get_secret_value(), prefix="bot:")
         from core.cache.local import LocalKeyValueStore
 
         return LocalKeyValueStore(self.data_dir / "kv.sqlite")
@@ -126,7 +136,7 @@ class Services:
 
             if not (s.pinecone_api_key and s.pinecone_index_host):
                 raise ValueError("VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST")
-            return PineconeVectorStore(api_key=s.pinecone_api_key, host=s.pinecone_index_host)
+            return PineconeVectorStore(api_key=s.pinecone_api_key.get_secret_value(), host=s.pinecone_index_host)
         from core.vectors.local import LocalVectorStore
 
         return LocalVectorStore(self.data_dir / "vectors")
@@ -140,7 +150,9 @@ class Services:
         from core.llm.openai import make_openai_client
 
         s = self.settings
-        return make_openai_client(api_key=s.openai_api_key, base_url=s.openai_base_url or None, timeout=s.llm_timeout_s)
+        return make_openai_client(
+            api_key=s.openai_api_key.get_secret_value(), base_url=s.openai_base_url or None, timeout=s.llm_timeout_s
+        )
 
     @cached_property
     def llm(self) -> ChatModel | None:
@@ -189,6 +201,9 @@ class Services:
         return {
             "max_file_mb": s.max_file_mb,
             "max_pages": s.max_pages,
+            "max_chars": s.max_text_chars,
+            "max_chunks": s.max_chunks,
+            "max_seconds": s.max_ingest_seconds,
             "artifacts_path": s.docling_artifacts_path or None,
             "chunk_tokens": s.chunk_tokens,
             "chunk_overlap": s.chunk_overlap,
@@ -207,6 +222,12 @@ class Services:
 
         return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.kv)
 
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        from core.feedback.kv import KeyValueFeedbackStore
+
+        return KeyValueFeedbackStore(self.kv)
+
     # --- SQL -----------------------------------------------------------------------------
 
     @cached_property
@@ -214,7 +235,8 @@ class Services:
         from core.sql.databases.base import open_database
 
         if self.settings.database_url:
-            return open_database(self.settings.database_url, lock_timeout_s=self.settings.lock_timeout_s)
+            url = self.settings.database_url.get_secret_value()
+            return open_database(url, lock_timeout_s=self.settings.lock_timeout_s)
         from core.sql.sample import ensure_sample_database
 
         return open_database(str(ensure_sample_database(self.data_dir)))
@@ -294,7 +316,35 @@ class Services:
             knowledge=self.knowledge,
             dialect=self.db.dialect,
             fallback=offline,
+            schema_selector=self.schema_selector,
         )
+
+    @cached_property
+    def schema_understanding(self) -> SchemaUnderstanding:
+        """The database's names as plain words (core/schema), with the operator's descriptions."""
+        from core.schema import DescriptionsError, SchemaUnderstanding, load_descriptions
+        from core.schema.synonyms import ThesaurusUnavailable, WordNetThesaurus
+
+        descriptions = None
+        if self.settings.schema_descriptions_file:
+            try:
+                descriptions = load_descriptions(Path(self.settings.schema_descriptions_file))
+            except DescriptionsError as exc:
+                raise SettingsError(f"SCHEMA_DESCRIPTIONS_FILE: {exc}") from None
+        try:
+            thesaurus = WordNetThesaurus.load()
+        except ThesaurusUnavailable as exc:
+            log.warning("no synonyms for schema words: %s", exc)
+            thesaurus = None
+        return SchemaUnderstanding.build(
+            self.db.tables(), descriptions=descriptions, thesaurus=thesaurus, embedder=self.embedder
+        )
+
+    @cached_property
+    def schema_selector(self) -> SchemaSelector:
+        from core.schema.selector import SchemaSelector
+
+        return SchemaSelector(self.schema_understanding, self.db.tables(), self.embedder)
 
     @cached_property
     def guard(self) -> SqlGuard:

@@ -15,10 +15,13 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from core.answers.base import Answer
 from core.assistant import Scope
 from core.llm.base import ChatMessage
+from core.routing.requests import asks_something
 from handlers.events.file_ingest import ingest_shared_file
 from handlers.services import BotServices
+from handlers.state.answers import remember_answer
 from handlers.state.dedup import wait_for_file
 from handlers.state.thread_memory import record_activity, remember_thread
 from handlers.ui.format import escape, truncate
@@ -88,7 +91,13 @@ def answer_question(
     if reply.silent:
         logger.info("follow-up in %s/%s found nothing relevant; staying quiet", question.channel, question.thread_ts)
         return
-    message = reply_message(reply, question.user)
+    shown = reply.documents.outcome if reply.documents else None
+    answer_id = None
+    if isinstance(shown, Answer) and shown.mode != "none":
+        answer_id = remember_answer(
+            services, question.text, shown, channel=question.channel, user=question.user, logger=logger
+        )
+    message = reply_message(reply, question.user, feedback_id=answer_id)
     # Marked before posting: a reply typed the moment the answer appears must find the mark.
     remember_thread(services, question.channel, question.thread_ts)
     client.chat_postMessage(
@@ -118,6 +127,7 @@ def ingest_event_files(
             team_id=team_id,
             file=file,
             share_ts=event["ts"],
+            background_vectors=True,
         )
         # The file_share message or file_shared event may have claimed it first: wait for that one.
         if not wait_for_file(services.kv, event["channel"], file["id"]):
@@ -145,6 +155,8 @@ def answer_message_event(
         ingest_event_files(services, client, event, question.team_id, logger)
     except Exception as exc:
         post_failure(client, channel, thread_ts, "index the attached file", exc, logger)
+    if event.get("files") and not asks_something(question.text):
+        return  # "here is the report": the indexing reply already said what happened
     with working_on(client, channel, ts, logger):
         try:
             history = (

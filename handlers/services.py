@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from core.assistant import Assistant
     from core.cache.base import KeyValueStore
     from core.documents.service import DocumentService
+    from core.feedback.base import FeedbackStore
     from core.sql.databases.base import Database
     from core.sql.knowledge import SqlKnowledge
     from core.sql.service import SqlService
@@ -55,4 +56,9 @@ class BotServices(Protocol):
     @property
     def knowledge(self) -> SqlKnowledge:
         """App Home's saved examples."""
+        ...
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        """👍 / 👎 on document answers: the answers kept for their buttons, and the ratings."""
         ...

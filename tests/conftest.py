@@ -15,6 +15,31 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:54
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+# Test lanes. `make test` runs them all; `make test-fast` (-m "not browser and not e2e and not slow")
+# is the quick loop. Modules and tests say their lane with pytest.mark.<lane>; `services` is also
+# added here to every test that uses a service fixture, so a new one cannot forget it.
+LANES = {
+    "browser": "drives the emulator's web page in a real Chromium (Playwright)",
+    "e2e": "the bot end to end, with the local Slack emulator playing Slack",
+    "services": "needs PostgreSQL, Redis or moto's S3 server",
+    "slow": "takes seconds on its own: whole evaluations, several processes, model-heavy fixtures",
+}
+SERVICE_FIXTURES = frozenset({"pg_server_url", "redis_url", "s3_endpoint"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in LANES.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+    # --strict-markers without a config file of our own: a misspelt lane would silently join the fast lane.
+    config.addinivalue_line("filterwarnings", "error::pytest.PytestUnknownMarkWarning")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.services)
+
+
 def _service_missing(what: str, exc: Exception) -> None:
     """In CI a missing service is a failure; on a newcomer's machine the tests that need it skip."""
     if os.environ.get("CI"):

@@ -28,6 +28,11 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     delete = docs.add_parser("delete", help="delete a document: vectors, stored files, cached answers")
     delete.add_argument("doc_id", metavar="ID", help="document id (or a unique prefix of it)")
     delete.set_defaults(func=cmd_docs_delete)
+    reindex = docs.add_parser("reindex", help="rebuild the vector and keyword indexes from the stored originals")
+    reindex.add_argument("--json", action="store_true", help="print one JSON object")
+    reindex.set_defaults(func=cmd_docs_reindex)
+    check = docs.add_parser("check", help="check the vector and keyword indexes for damage (exit 1 if any)")
+    check.set_defaults(func=cmd_docs_check)
 
 
 def iter_files(paths: list[str]) -> Iterator[Path]:
@@ -44,22 +49,30 @@ def iter_files(paths: list[str]) -> Iterator[Path]:
 
 
 def cmd_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
+    from bot.progress import ProgressBar
     from core.documents.models import IngestResult
 
     documents = services_factory().documents
     results: list[IngestResult] = []
-    for path in iter_files(args.paths):
+    paths = list(iter_files(args.paths))
+    bar = ProgressBar(len(paths), sum(_size(p) for p in paths))
+    for path in paths:
+        bar.start_file(_size(path))
         try:
             data = path.read_bytes()
         except OSError as exc:
             result = IngestResult(path.name, "failed", reason=f"cannot read {path}: {exc.strerror or exc}")
         else:
             result = documents.ingest(
-                data, path.name, channel=args.channel, team_id=args.team, workspace_wide=args.workspace_wide
+                data, path.name, channel=args.channel, team_id=args.team, workspace_wide=args.workspace_wide,
+                progress=bar.update,
             )
         results.append(result)
+        bar.clear_line()
         if not args.json:
             print(result.message, file=sys.stdout if result.ok else sys.stderr, flush=True)
+        bar.finish_file(result.pages)
+    bar.close()
     if not results:
         print("error: no files found", file=sys.stderr)
         return 2
@@ -99,6 +112,51 @@ def cmd_docs_delete(args: argparse.Namespace, services_factory: Callable) -> int
     documents.delete(record.doc_id)
     print(f"Deleted {record.file_name} ({record.doc_id[:12]}): vectors, stored files and cached answers")
     return 0
+
+
+def cmd_docs_reindex(args: argparse.Namespace, services_factory: Callable) -> int:
+    from bot.progress import ProgressBar
+    from core.documents.models import IngestProgress
+
+    documents = services_factory().documents
+    records = documents.list()
+    bar = ProgressBar(len(records), sum(r.size for r in records), label="reindexing")
+    sizes = {r.file_name: r.size for r in records}
+
+    def progress(event: IngestProgress) -> None:
+        if event.stage == "parsed":
+            bar.start_file(sizes.get(event.file_name, 0))
+        bar.update(event)
+        if event.stage == "done":
+            bar.finish_file(event.pages)
+
+    summary = documents.reindex(progress)
+    bar.close()
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"Reindexed {summary['reindexed']:,} of {summary['documents']:,} documents ({summary['chunks']:,} chunks)")
+        for failure in summary["failed"]:
+            print(f"failed: {failure}", file=sys.stderr)
+    return 1 if summary["failed"] else 0
+
+
+def cmd_docs_check(args: argparse.Namespace, services_factory: Callable) -> int:
+    problems = services_factory().documents.check()
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if problems:
+        print("run `python -m bot docs reindex` to rebuild the indexes from the stored originals", file=sys.stderr)
+        return 1
+    print("indexes are sound")
+    return 0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _count(n: int, word: str) -> str:

@@ -87,7 +87,7 @@ def cmd_approve(args: argparse.Namespace, services_factory: Callable) -> int:
         args.csv.write_bytes(to_csv(run.result))
         print(f"CSV: {args.csv}", file=sys.stderr)
     if args.chart:
-        png = chart_png(run.result)
+        png = chart_png(run.result, title=run.query.question if run.query else None)
         if png is None:
             print("no chart: the result is not a category or time column with 1–3 numbers", file=sys.stderr)
         else:

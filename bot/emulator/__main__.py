@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.emulator.emulator import SlackEmulator
+from .emulator import SlackEmulator
 
 
 def main(argv: list[str] | None = None) -> int:

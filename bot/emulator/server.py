@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.emulator.emulator import SlackEmulator
+    from .emulator import SlackEmulator
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -98,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif parts[:1] == ["actions"] and len(parts) == 3 and self.command == "POST":
                 self._response_url(parts[2], body)
             elif parts[:1] == ["emu"]:
-                from bot.emulator import ui
+                from . import ui
 
                 status, payload = ui.handle(self.emu, self.command, parts[1:], url.query, body,
                                             self.headers.get("Content-Type") or "")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from core.search.retriever import SearchHit
+if TYPE_CHECKING:  # the Slack path imports answers' types; the retriever (numpy) loads with search
+    from core.search.retriever import SearchHit
 
 AnswerMode = Literal["llm", "extractive", "none"]
 

@@ -27,6 +27,9 @@ _MAX_COLUMNS_SHARE = 0.2
 _MAX_LABEL_TOKENS = 12
 # A section "opens with a table" when one of its first pieces is a table row.
 _TABLE_LOOKAHEAD = 3
+# Blocks are tokenized whole; a paragraph of megabytes (a text file without blank lines) is first
+# cut at whitespace into windows of at most this many characters, so memory stays bounded.
+_MAX_BLOCK_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,17 @@ class Chunker:
 
     def _pieces(self, block: Block) -> list[_Piece]:
         text = block.text.strip()
+        if len(text) <= _MAX_BLOCK_CHARS:
+            return self._block_pieces(block, text)
+        pieces = []
+        for i, window in enumerate(_windows(text)):
+            parts = self._block_pieces(block, window)
+            if i and parts:
+                parts[0] = replace(parts[0], continues=True)
+            pieces.extend(parts)
+        return pieces
+
+    def _block_pieces(self, block: Block, text: str) -> list[_Piece]:
         if not text:
             return []
         tokens = self._tok.count(text)
@@ -210,6 +224,20 @@ class Chunker:
         if _size(merged) + context <= self._cfg.target_tokens:
             return [*groups[:-2], merged]
         return groups
+
+
+def _windows(text: str) -> list[str]:
+    """text cut at whitespace into parts of at most _MAX_BLOCK_CHARS characters."""
+    parts = []
+    start = 0
+    while len(text) - start > _MAX_BLOCK_CHARS:
+        end = start + _MAX_BLOCK_CHARS
+        cut = max(text.rfind(" ", start + _MAX_BLOCK_CHARS // 2, end), text.rfind("\n", start + _MAX_BLOCK_CHARS // 2, end))
+        cut = cut if cut > start else end
+        parts.append(text[start:cut].strip())
+        start = cut
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
 
 
 def _size(group: list[_Piece]) -> int:

@@ -83,6 +83,8 @@ class DocumentRecord:
     team_id: str
     created: float
     embedding_model: str
+    # Parsed and searchable by keywords, dense vectors still being computed.
+    vectors_pending: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,6 +103,7 @@ class DocumentRecord:
             team_id=data.get("team_id", ""),
             created=float(data.get("created", 0.0)),
             embedding_model=data.get("embedding_model", ""),
+            vectors_pending=bool(data.get("vectors_pending", False)),
         )
 
     def visible_in(self, channel: str | None) -> bool:
@@ -116,6 +119,10 @@ class IngestResult:
     pages: int = 0
     chunks: int = 0
     reason: str | None = None
+    # Chunks still waiting for their dense vectors (searchable by keywords meanwhile), and the
+    # estimated seconds until they have them.
+    pending_chunks: int = 0
+    eta_s: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -131,10 +138,25 @@ class IngestResult:
         what = f"{size}{_plural(self.chunks, 'chunk')}"
         if self.status == "linked":
             return f"Linked {self.file_name} (already indexed — {what}) to this channel"
+        if self.pending_chunks:
+            eta = f"~{max(1, round(self.eta_s))} s" if self.eta_s is not None else "a moment"
+            return f"Indexed {self.file_name} — {what} — searchable now, fully indexed in {eta}"
         return f"Indexed {self.file_name} — {what}"
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "message": self.message}
+
+
+@dataclass
+class IngestProgress:
+    """Where one file's ingest stands, reported as it goes (CLI progress bars, Slack updates)."""
+
+    file_name: str
+    stage: Literal["parsed", "embedding", "done"]
+    pages: int
+    chunks: int
+    embedded: int  # chunks with dense vectors so far
+    eta_s: float | None = None  # until fully indexed
 
 
 def _plural(n: int, word: str) -> str:

@@ -40,12 +40,16 @@ class DocumentObjects:
         # metadata.json first: it is written last, so without it nothing else is trusted.
         return all(self.store.exists(k) for k in (self.metadata, self.original, self.chunks, self.embeddings))
 
-    def write(self, original: bytes, chunks: bytes, embeddings: bytes, metadata: bytes) -> None:
+    def write_parsed(self, original: bytes, chunks: bytes) -> None:
+        """The first half, written as soon as the file is parsed (the document is searchable by
+        keywords from here); the set stays incomplete until write_vectors."""
         # Clear a stale commit marker first so a half-rewritten set never looks complete.
         if self.store.exists(self.metadata):
             self.store.delete_prefix(self.metadata)
         self.store.put(self.original, original)
         self.store.put(self.chunks, chunks)
+
+    def write_vectors(self, embeddings: bytes, metadata: bytes) -> None:
         self.store.put(self.embeddings, embeddings)
         self.store.put(self.metadata, metadata)
 

@@ -1,9 +1,13 @@
-"""DocumentService: ingest, list, delete; and the ChunkCorpus the retriever searches.
+"""DocumentService: ingest, list, delete, reindex; and the ChunkCorpus the retriever searches.
 
-Ingest order makes every failure harmless: parse and embed in memory, write the object set
-(metadata.json last), upsert vectors, then record the document in the catalog. A document
-is visible only once it is in the catalog; a retry after any crash reuses a complete object
-set (no re-parse, no re-embed) or starts over.
+Ingest runs in two phases. Parse and chunk (bounded by the per-file limits on characters,
+chunks and time), write the original and chunks, add the chunks to the persisted keyword index,
+record the document in the catalog: from here it is searchable by keywords and answerable.
+Then embed batch by batch (reporting progress), write the embeddings and metadata.json (the
+commit marker of a complete object set), upsert the vectors and clear `vectors_pending`. The
+second phase may run later (`defer_vectors`, then `complete_vectors`). A retry after any crash
+reuses a complete object set (no re-parse, no re-embed) or starts over; `reindex` rebuilds both
+indexes from the stored originals.
 """
 
 from __future__ import annotations
@@ -15,17 +19,26 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path, PurePath
 
 import numpy as np
 
 from core.cache.base import KeyValueStore
 from core.documents.chunking import Chunker, ChunkingConfig
-from core.documents.limits import IngestLimits, check_size
-from core.documents.models import Chunk, DocumentRecord, IngestError, IngestResult, ParsedDocument
+from core.documents.limits import Deadline, IngestLimits, check_chunks, check_size
+from core.documents.models import (
+    Chunk,
+    DocumentRecord,
+    IngestError,
+    IngestProgress,
+    IngestResult,
+    ParsedDocument,
+)
 from core.documents.objects import DocumentObjects
 from core.documents.parsers import DocumentParser
 from core.embeddings.base import Embedder, EmbeddingError
+from core.search.keyword_index import IndexSnapshot, KeywordIndex, KeywordIndexError
 from core.storage.base import ObjectStore, ObjectStoreError
 from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
 
@@ -37,6 +50,12 @@ VERSION_KEY = "docs-version"
 # may make a cached answer wrong, so deleting a document clears them.
 ANSWER_PREFIX = "answer:"
 _CAS_ATTEMPTS = 20
+# Chunks embedded between progress reports and time-budget checks.
+EMBED_BATCH = 64
+# Until measured in this process: seconds to embed one chunk (for the "fully indexed in ~N s" estimate).
+_INITIAL_SECONDS_PER_CHUNK = 0.05
+
+ProgressCallback = Callable[[IngestProgress], None]
 
 
 # Inside DocumentService `list` names its listing method, so annotations after it use this alias.
@@ -65,9 +84,11 @@ class DocumentService:
         self.limits = limits
         self.chunking = chunking.fitted(embedder.max_tokens)
         self._chunker = Chunker(embedder.tokenizer, self.chunking)
-        # Chunks never change for a doc_id (it is the hash of the bytes): safe to keep.
-        self._chunks: dict[str, list[Chunk]] = {}
+        # The keyword side of search, persisted beside the documents: a new process loads it
+        # instead of re-reading and re-tokenizing every chunk.
+        self.keywords = KeywordIndex(objects, catalog_kv, namespace)
         self._lock = threading.Lock()
+        self._seconds_per_chunk = _INITIAL_SECONDS_PER_CHUNK
 
     # --- ingest --------------------------------------------------------------------------
 
@@ -79,29 +100,48 @@ class DocumentService:
         channel: str | None = None,
         team_id: str = "",
         workspace_wide: bool = False,
+        defer_vectors: bool = False,
+        progress: ProgressCallback | None = None,
     ) -> IngestResult:
-        """Never raises for a bad file: the result says what happened and why."""
+        """Never raises for a bad file: the result says what happened and why. With
+        defer_vectors the result comes once the document is searchable by keywords, and
+        `complete_vectors(doc_id)` must follow (e.g. in a background thread)."""
         name = PurePath(file_name).name or "file"
+        return self._guarded(name, lambda: self._ingest(data, name, channel, team_id, workspace_wide,
+                                                        defer_vectors, progress))
+
+    def complete_vectors(self, doc_id: str, *, progress: ProgressCallback | None = None) -> IngestResult:
+        """The second phase of an ingest: embed, store and upsert the document's vectors."""
+        record = self.get(doc_id)
+        if record is None:
+            return IngestResult("document", "failed", doc_id, reason="it was deleted before its vectors were computed")
+        return self._guarded(record.file_name, lambda: self._complete_vectors(record, progress, None))
+
+    def _guarded(self, name: str, work: Callable[[], IngestResult]) -> IngestResult:
         try:
-            return self._ingest(data, name, channel, team_id, workspace_wide)
+            return work()
         except IngestError as exc:
             return IngestResult(name, "failed", reason=str(exc))
         except IndexMismatch as exc:
             return IngestResult(name, "failed", reason=str(exc))
-        except (EmbeddingError, VectorStoreError, ObjectStoreError) as exc:
+        except (EmbeddingError, VectorStoreError, ObjectStoreError, KeywordIndexError) as exc:
             log.warning("ingest of %s failed: %s", name, exc)
             return IngestResult(name, "failed", reason=f"a service it needs is unavailable ({exc}); try again later")
         except Exception as exc:  # a dependency failed: report it, keep the batch going
             log.exception("ingest of %s failed", name)
             return IngestResult(name, "failed", reason=f"internal error ({type(exc).__name__}: {exc})")
 
-    def _ingest(self, data: bytes, name: str, channel: str | None, team_id: str, workspace_wide: bool) -> IngestResult:
+    def _ingest(
+        self, data: bytes, name: str, channel: str | None, team_id: str, workspace_wide: bool,
+        defer_vectors: bool, progress: ProgressCallback | None,
+    ) -> IngestResult:
         check_size(len(data), self.limits)
+        deadline = Deadline(self.limits.max_seconds)
         if not data.strip():
             raise IngestError("the file is empty")
         doc_id = hashlib.sha256(data).hexdigest()
         known = self.get(doc_id)
-        if known is not None and DocumentObjects(self.objects, known.ext, doc_id).complete():
+        if known is not None and (known.vectors_pending or DocumentObjects(self.objects, known.ext, doc_id).complete()):
             return self._link(known, name, channel, workspace_wide)
         ext = self.parser.detect(data, name)
         self.vectors.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
@@ -116,8 +156,9 @@ class DocumentService:
             if restored is not None:
                 return restored
 
-        parsed, chunks = self.parse_and_chunk(data, name, doc_id)
-        vectors = self.embedder.embed([c.text for c in chunks])
+        parsed, chunks = self.parse_and_chunk(data, name, doc_id, deadline)
+        objs.write_parsed(original=data, chunks=_chunks_json(chunks))
+        self.keywords.add(chunks)
         record = DocumentRecord(
             doc_id=doc_id,
             file_name=name,
@@ -130,30 +171,97 @@ class DocumentService:
             team_id=team_id,
             created=time.time(),
             embedding_model=self.embedder.model_id,
+            vectors_pending=True,
         )
-        objs.write(
-            original=data,
-            chunks=json.dumps([c.to_dict() for c in chunks], ensure_ascii=False).encode(),
-            embeddings=_npy_bytes(vectors),
-            metadata=json.dumps(
-                {**record.to_dict(), "chunking": self.chunking.__dict__, "pdf_parser": self.parser.pdf_pipeline}
-            ).encode(),
-        )
-        self._chunks[doc_id] = chunks
-        self._upsert(record, chunks, vectors)
         if known is not None:
             self.kv.set(CATALOG_PREFIX + doc_id, json.dumps(record.to_dict()))
             self._bump_version()
         else:
-            self._save_new(record)
-        return IngestResult(name, "indexed", doc_id, record.pages, record.chunks)
+            record = self._save_new(record)
+        eta = self._eta(len(chunks))
+        _report(progress, IngestProgress(name, "parsed", record.pages, record.chunks, 0, eta))
+        if defer_vectors:
+            return IngestResult(name, "indexed", doc_id, record.pages, record.chunks, pending_chunks=record.chunks, eta_s=eta)
+        return self._complete_vectors(record, progress, deadline, chunks)
 
-    def parse_and_chunk(self, data: bytes, file_name: str, doc_id: str) -> tuple[ParsedDocument, list[Chunk]]:
+    def _complete_vectors(
+        self, record: DocumentRecord, progress: ProgressCallback | None, deadline: Deadline | None,
+        chunks: list[Chunk] | None = None, *, rollback: bool = True,
+    ) -> IngestResult:
+        objs = DocumentObjects(self.objects, record.ext, record.doc_id)
+        if chunks is None:
+            raw = self.objects.get(objs.chunks)
+            if raw is None:
+                raise IngestError("its stored chunks are missing; share it again or run `python -m bot docs reindex`")
+            chunks = [Chunk.from_dict(d) for d in json.loads(raw)]
+        try:
+            vectors = self._embed(record, chunks, progress, deadline or Deadline(self.limits.max_seconds))
+            objs.write_vectors(
+                embeddings=_npy_bytes(vectors),
+                metadata=json.dumps(
+                    {**record.to_dict(), "vectors_pending": False, "chunking": self.chunking.__dict__,
+                     "pdf_parser": self.parser.pdf_pipeline}
+                ).encode(),
+            )
+            current = self._set_vectors_done(record.doc_id)
+            if current is None:
+                return IngestResult(record.file_name, "failed", record.doc_id, reason="it was deleted while being indexed")
+            self._upsert(current, chunks, vectors)
+        except Exception:
+            if rollback:  # the ingest failed as a whole: nothing stays half-indexed
+                self._forget(record)
+            raise
+        _report(progress, IngestProgress(record.file_name, "done", record.pages, record.chunks, record.chunks, 0.0))
+        return IngestResult(record.file_name, "indexed", record.doc_id, record.pages, record.chunks)
+
+    def _embed(
+        self, record: DocumentRecord, chunks: list[Chunk], progress: ProgressCallback | None, deadline: Deadline
+    ) -> np.ndarray:
+        """Vectors batch by batch: progress reported and the time budget checked in between."""
+        vectors = np.zeros((len(chunks), self.embedder.dimension), dtype=np.float32)
+        for start in range(0, len(chunks), EMBED_BATCH):
+            deadline.check("computing its vectors")
+            began = time.perf_counter()
+            batch = chunks[start : start + EMBED_BATCH]
+            vectors[start : start + len(batch)] = self.embedder.embed([c.text for c in batch])
+            # Cache hits make a batch fast: the estimate moves only by a fraction each time.
+            per_chunk = (time.perf_counter() - began) / len(batch)
+            self._seconds_per_chunk = 0.7 * self._seconds_per_chunk + 0.3 * per_chunk
+            done = start + len(batch)
+            _report(progress, IngestProgress(record.file_name, "embedding", record.pages, record.chunks, done,
+                                             self._eta(len(chunks) - done)))
+        return vectors
+
+    def _eta(self, chunks: int) -> float:
+        return chunks * self._seconds_per_chunk
+
+    def _set_vectors_done(self, doc_id: str) -> DocumentRecord | None:
+        key = CATALOG_PREFIX + doc_id
+        for _ in range(_CAS_ATTEMPTS):
+            current = self.kv.get(key)
+            if current is None:
+                return None
+            record = DocumentRecord.from_dict(json.loads(current))
+            if not record.vectors_pending:
+                return record
+            record.vectors_pending = False
+            if self.kv.compare_and_set(key, current, json.dumps(record.to_dict())):
+                self._bump_version()
+                return record
+        raise IngestError("the document is being changed by another process; try again")
+
+    def parse_and_chunk(
+        self, data: bytes, file_name: str, doc_id: str, deadline: Deadline | None = None
+    ) -> tuple[ParsedDocument, list[Chunk]]:
         """The CPU half of ingest (no storage, no embedding); raises IngestError."""
-        parsed = self.parser.parse(data, file_name)
+        deadline = deadline or Deadline(self.limits.max_seconds)
+        parsed = self.parser.parse(data, file_name, deadline)
         chunks = self._chunker.chunk(parsed, doc_id)
+        parsed.blocks = []  # not needed any more: free the text before embedding
         if not chunks:
             raise IngestError("the file contains no text to index")
+        check_chunks(len(chunks), self.limits)
+        deadline.check("splitting it into chunks")
         return parsed, chunks
 
     def _restore(
@@ -182,7 +290,7 @@ class DocumentService:
                 "created": time.time(),
             }
         )
-        self._chunks[doc_id] = chunks
+        self.keywords.add(chunks)
         self._upsert(record, chunks, vectors)
         self._save_new(record)
         return IngestResult(name, "indexed", doc_id, record.pages, record.chunks)
@@ -196,6 +304,7 @@ class DocumentService:
                 raise IngestError("the document was deleted while being linked; share it again")
             rec = DocumentRecord.from_dict(json.loads(current))
             if (not channel or channel in rec.channels) and (rec.workspace_wide or not workspace_wide):
+                self._repair_vectors(rec)
                 return IngestResult(name, "already_indexed", rec.doc_id, rec.pages, rec.chunks)
             if channel and channel not in rec.channels:
                 rec.channels.append(channel)
@@ -204,11 +313,88 @@ class DocumentService:
                 break
         else:
             raise IngestError("the document is being changed by another process; try again")
-        objs = DocumentObjects(self.objects, rec.ext, rec.doc_id)
-        chunks, vectors = self._load_artifacts(objs)
-        self._upsert(rec, chunks, vectors)  # vector metadata carries the scope used by filters
+        if not rec.vectors_pending:  # else complete_vectors upserts with the scope it then finds
+            chunks, vectors = self._load_artifacts(DocumentObjects(self.objects, rec.ext, rec.doc_id))
+            self._upsert(rec, chunks, vectors)  # vector metadata carries the scope used by filters
         self._bump_version()
         return IngestResult(name, "linked", rec.doc_id, rec.pages, rec.chunks)
+
+    def _forget(self, record: DocumentRecord) -> None:
+        """Undo a failed ingest, best effort: catalog entry, keyword entry, stored objects, vectors."""
+        for step in (
+            lambda: self.kv.delete(CATALOG_PREFIX + record.doc_id),
+            lambda: self.keywords.remove([record.doc_id]),
+            lambda: DocumentObjects(self.objects, record.ext, record.doc_id).delete(),
+            lambda: self.vectors.delete(self.namespace, filter={"doc_id": {"$eq": record.doc_id}}),
+            self._bump_version,
+        ):
+            try:
+                step()
+            except Exception:
+                log.warning("could not undo part of the failed ingest of %s", record.file_name, exc_info=True)
+
+    def _repair_vectors(self, record: DocumentRecord) -> None:
+        """The same file shared again: if the vector index has lost vectors (deleted files),
+        put this document's back from its stored embeddings. A damaged index raises
+        VectorStoreError, whose message says to run `docs reindex`."""
+        if record.vectors_pending:
+            return
+        expected = sum(r.chunks for r in self.list() if not r.vectors_pending)
+        if self.vectors.count(self.namespace) >= expected:
+            return
+        log.warning("vector index %s lacks vectors: restoring those of %s", self.namespace, record.file_name)
+        self.vectors.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+        chunks, vectors = self._load_artifacts(DocumentObjects(self.objects, record.ext, record.doc_id))
+        self._upsert(record, chunks, vectors)
+
+    # --- reindex -------------------------------------------------------------------------
+
+    def reindex(self, progress: ProgressCallback | None = None) -> dict:
+        """Rebuild the vector and keyword indexes from the stored originals of every catalogued
+        document (after damage, or a parser or chunking change). Unchanged chunk texts come
+        from the embedding cache, so only what changed is embedded again."""
+        records = self.list()
+        self.vectors.clear(self.namespace)
+        self.keywords.clear()
+        self.vectors.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+        failed: list[str] = []
+        chunks_total = 0
+        for record in records:
+            objs = DocumentObjects(self.objects, record.ext, record.doc_id)
+            try:
+                data = self.objects.get(objs.original)
+                if data is None:
+                    raise IngestError("its stored original is missing; share it again")
+                deadline = Deadline(self.limits.max_seconds)
+                parsed, chunks = self.parse_and_chunk(data, record.file_name, record.doc_id, deadline)
+                objs.write_parsed(original=data, chunks=_chunks_json(chunks))
+                self.keywords.add(chunks)
+                record.pages, record.chunks, record.ext = parsed.pages, len(chunks), parsed.ext
+                record.embedding_model, record.vectors_pending = self.embedder.model_id, True
+                self.kv.set(CATALOG_PREFIX + record.doc_id, json.dumps(record.to_dict()))
+                _report(progress, IngestProgress(record.file_name, "parsed", record.pages, record.chunks, 0))
+                result = self._complete_vectors(record, progress, deadline, chunks, rollback=False)
+                if not result.ok:
+                    raise IngestError(result.reason or "unknown")
+                chunks_total += len(chunks)
+            except (IngestError, EmbeddingError, ObjectStoreError) as exc:
+                log.warning("reindex of %s failed: %s", record.file_name, exc)
+                failed.append(f"{record.file_name}: {exc}")
+        self._bump_version()
+        return {"documents": len(records), "reindexed": len(records) - len(failed), "chunks": chunks_total,
+                "failed": failed}
+
+    def check(self) -> list[str]:
+        """Problems with the indexes (empty when sound); `reindex` repairs them."""
+        problems = list(self.keywords.verify())
+        expected = sum(r.chunks for r in self.list() if not r.vectors_pending)
+        try:
+            stored = self.vectors.count(self.namespace)
+        except VectorStoreError as exc:
+            return [*problems, str(exc)]
+        if stored < expected:
+            problems.append(f"the vector index holds {stored:,} vectors, the catalogue expects {expected:,}")
+        return problems
 
     # --- catalog -------------------------------------------------------------------------
 
@@ -242,7 +428,7 @@ class DocumentService:
         self.vectors.delete(self.namespace, filter={"doc_id": {"$eq": doc_id}})
         DocumentObjects(self.objects, record.ext, doc_id).delete()
         self.kv.delete(CATALOG_PREFIX + doc_id)
-        self._chunks.pop(doc_id, None)
+        self.keywords.remove([doc_id])
         for key in self.kv.keys(ANSWER_PREFIX):
             self.kv.delete(key)
         self._bump_version()
@@ -250,30 +436,36 @@ class DocumentService:
 
     # --- ChunkCorpus ---------------------------------------------------------------------
 
-    def chunks_in_scope(self, channel: str | None) -> Chunks:
-        chunks: Chunks = []
-        for record in self.list(channel):
-            chunks.extend(self._chunks_of(record))
-        return chunks
+    def keyword_snapshot(self) -> IndexSnapshot:
+        """The persisted keyword index; catalogued documents it lacks (stored before it existed,
+        or lost with it) are added from their stored chunks first."""
+        snap = self.keywords.snapshot()
+        missing = [r for r in self.list() if r.doc_id not in snap.documents]
+        if not missing:
+            return snap
+        for record in missing:
+            raw = self.objects.get(DocumentObjects(self.objects, record.ext, record.doc_id).chunks)
+            if raw is None:
+                log.warning("chunks of %s (%s) are missing from the object store", record.file_name, record.doc_id)
+                continue
+            log.info("adding %s to the keyword index", record.file_name)
+            self.keywords.add([Chunk.from_dict(d) for d in json.loads(raw)])
+        return self.keywords.snapshot()
+
+    def visible_documents(self, channel: str | None) -> set[str]:
+        return {r.doc_id for r in self.list(channel)}
+
+    def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
+        """Every chunk the channel may see (None: all), document by document."""
+        snap = self.keyword_snapshot()
+        return [snap.chunks[p] for record in self.list(channel) for p in snap.positions_of(record.doc_id)]
 
     def version(self) -> str:
         return self.kv.get(VERSION_KEY) or "0"
 
     # --- internals -----------------------------------------------------------------------
 
-    def _chunks_of(self, record: DocumentRecord) -> Chunks:
-        cached = self._chunks.get(record.doc_id)
-        if cached is not None:
-            return cached
-        raw = self.objects.get(DocumentObjects(self.objects, record.ext, record.doc_id).chunks)
-        if raw is None:
-            log.warning("chunks of %s (%s) are missing from the object store", record.file_name, record.doc_id)
-            return []
-        chunks = [Chunk.from_dict(d) for d in json.loads(raw)]
-        self._chunks[record.doc_id] = chunks
-        return chunks
-
-    def _load_artifacts(self, objs: DocumentObjects) -> tuple[Chunks, np.ndarray]:
+    def _load_artifacts(self, objs: DocumentObjects) -> tuple[list[Chunk], np.ndarray]:
         raw_chunks = objs.store.get(objs.chunks)
         raw_vectors = objs.store.get(objs.embeddings)
         if raw_chunks is None or raw_vectors is None:
@@ -303,21 +495,34 @@ class DocumentService:
         ]
         self.vectors.upsert(self.namespace, records)
 
-    def _save_new(self, record: DocumentRecord) -> None:
+    def _save_new(self, record: DocumentRecord) -> DocumentRecord:
         key = CATALOG_PREFIX + record.doc_id
         if not self.kv.add(key, json.dumps(record.to_dict())):
             # Another process indexed the same bytes meanwhile: merge our scope into its record.
             current = self.get(record.doc_id)
             if current is not None:
-                self._link(
-                    current, record.file_name, record.channels[0] if record.channels else None, record.workspace_wide
-                )
-                return
+                self._link(current, record.file_name, record.channels[0] if record.channels else None,
+                           record.workspace_wide)
+                return self.get(record.doc_id) or record
             self.kv.set(key, json.dumps(record.to_dict()))
         self._bump_version()
+        return record
 
     def _bump_version(self) -> None:
         self.kv.set(VERSION_KEY, uuid.uuid4().hex)
+
+
+def _report(progress: ProgressCallback | None, event: IngestProgress) -> None:
+    if progress is None:
+        return
+    try:
+        progress(event)
+    except Exception:  # a failing progress display must not fail the ingest
+        log.warning("progress callback failed", exc_info=True)
+
+
+def _chunks_json(chunks: list[Chunk]) -> bytes:
+    return json.dumps([c.to_dict() for c in chunks], ensure_ascii=False).encode()
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:
@@ -335,13 +540,16 @@ def build_document_service(
     namespace: str,
     max_file_mb: float = 50.0,
     max_pages: int = 2000,
+    max_chars: int = 10_000_000,
+    max_chunks: int = 20_000,
+    max_seconds: float = 900.0,
     artifacts_path: str | Path | None = None,
     chunk_tokens: int = 512,
     chunk_overlap: int = 50,
     chunk_min_tokens: int = 256,
 ) -> DocumentService:
     """The usual assembly from plain settings values (used by bot/wiring.py)."""
-    limits = IngestLimits.from_megabytes(max_file_mb, max_pages)
+    limits = IngestLimits.from_megabytes(max_file_mb, max_pages, max_chars, max_chunks, max_seconds)
     return DocumentService(
         parser=DocumentParser(limits, artifacts_path),
         embedder=embedder,

@@ -57,26 +57,19 @@ class DocumentMatcher:
     def __init__(self, chunks: list[Chunk], chunk_terms: list[list[str]] | None = None) -> None:
         if chunk_terms is None:
             chunk_terms = [terms(c.text) for c in chunks]
-        self._doc_ids: list[str] = []
+        doc_ids: list[str] = []
         index_of: dict[str, int] = {}
         names: list[str] = []
         per_doc: list[Counter[str]] = []
         for chunk, chunk_words in zip(chunks, chunk_terms, strict=True):
             i = index_of.get(chunk.doc_id)
             if i is None:
-                i = index_of[chunk.doc_id] = len(self._doc_ids)
-                self._doc_ids.append(chunk.doc_id)
+                i = index_of[chunk.doc_id] = len(doc_ids)
+                doc_ids.append(chunk.doc_id)
                 names.append(chunk.file_name)
                 per_doc.append(Counter())
             per_doc[i].update(set(chunk_words))
-        self._index_of = index_of
-        self._periods = [period_of(n) for n in names]
         chunk_counts = Counter(c.doc_id for c in chunks)
-        self._sizes = np.array([chunk_counts[d] for d in self._doc_ids], dtype=np.float32)
-        self._name_docs: dict[str, list[int]] = {}
-        for i, name in enumerate(names):
-            for term in set(terms(PurePath(name).stem)):
-                self._name_docs.setdefault(term, []).append(i)
         vocab: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
@@ -86,14 +79,40 @@ class DocumentMatcher:
                 rows.append(vocab.setdefault(term, len(vocab)))
                 cols.append(i)
                 counts.append(count)
-        order = np.argsort(np.array(rows, dtype=np.int64), kind="stable")
-        term_ids = np.array(rows, dtype=np.int64)[order]
+        self._setup(doc_ids, names, [chunk_counts[d] for d in doc_ids], vocab,
+                    np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(counts, dtype=np.float32))
+
+    @classmethod
+    def from_counts(
+        cls, doc_ids: list[str], names: list[str], sizes: list[int], vocab: dict[str, int],
+        term_ids: np.ndarray, docs: np.ndarray, counts: np.ndarray,
+    ) -> DocumentMatcher:
+        """From precomputed counts (the persisted keyword index): for each (term, document) pair,
+        the number of the document's chunks holding the term; sizes are chunks per document."""
+        matcher = cls.__new__(cls)
+        matcher._setup(doc_ids, names, sizes, vocab, term_ids, docs, counts)
+        return matcher
+
+    def _setup(
+        self, doc_ids: list[str], names: list[str], sizes: list[int], vocab: dict[str, int],
+        term_ids: np.ndarray, docs: np.ndarray, counts: np.ndarray,
+    ) -> None:
+        self._doc_ids = list(doc_ids)
+        self._index_of = {d: i for i, d in enumerate(self._doc_ids)}
+        self._periods = [period_of(n) for n in names]
+        self._sizes = np.array(sizes, dtype=np.float32)
+        self._name_docs: dict[str, list[int]] = {}
+        for i, name in enumerate(names):
+            for term in set(terms(PurePath(name).stem)):
+                self._name_docs.setdefault(term, []).append(i)
+        order = np.argsort(np.asarray(term_ids, dtype=np.int64), kind="stable")
+        sorted_terms = np.asarray(term_ids, dtype=np.int64)[order]
         self._vocab = vocab
-        self._docs = np.array(cols, dtype=np.int32)[order]
-        self._counts = np.array(counts, dtype=np.float32)[order]
-        self._offsets = np.searchsorted(term_ids, np.arange(len(vocab) + 1))
-        self._chunk_df = np.bincount(term_ids, weights=self._counts, minlength=len(vocab))
-        self._chunk_count = len(chunks)
+        self._docs = np.asarray(docs, dtype=np.int32)[order]
+        self._counts = np.asarray(counts, dtype=np.float32)[order]
+        self._offsets = np.searchsorted(sorted_terms, np.arange(len(vocab) + 1))
+        self._chunk_df = np.bincount(sorted_terms, weights=self._counts, minlength=len(vocab))
+        self._chunk_count = int(self._sizes.sum())
 
     def term_idf(self, query_terms: set[str]) -> dict[str, float]:
         """Inverse chunk frequency of each term over the whole corpus (unknown terms: the maximum)."""

@@ -18,6 +18,7 @@ channel's document therefore cannot surface elsewhere even if vector metadata we
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -25,12 +26,12 @@ import numpy as np
 
 from core.documents.models import Chunk
 from core.embeddings.base import Embedder
+from core.search.keyword_index import IndexSnapshot
 from core.search.text import terms, without_meta_words
 from core.vectors.base import VectorStore
 
 if TYPE_CHECKING:
-    from core.search.bm25_index import Bm25Index
-    from core.search.doc_match import DocumentMatcher
+    pass
 
 # Candidates as (chunk position, score), best first.
 Ranked = list[tuple[int, float]]
@@ -43,8 +44,12 @@ MODES: tuple[str, ...] = ("dense", "bm25", "hybrid")
 
 
 class ChunkCorpus(Protocol):
-    def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
-        """channel None = every chunk; else the channel's documents plus workspace-wide ones."""
+    def keyword_snapshot(self) -> IndexSnapshot:
+        """The persisted keyword index: every chunk by position, BM25, the document matcher."""
+        ...
+
+    def visible_documents(self, channel: str | None) -> set[str]:
+        """channel None = every document; else the channel's documents plus workspace-wide ones."""
         ...
 
     def version(self) -> str:
@@ -76,24 +81,20 @@ class _Scope:
 
 @dataclass
 class _Snapshot:
-    """Everything derived from one corpus version; rebuilt only when the version changes."""
+    """Everything derived from one corpus version. The keyword index is loaded from storage,
+    not rebuilt: a new version costs the segments that changed."""
 
     version: str
-    chunks: list[Chunk]
-    position: dict[str, int]
+    index: IndexSnapshot
     scopes: dict[str | None, _Scope] = field(default_factory=dict)
-    bm25: Bm25Index | None = None
-    matcher: DocumentMatcher | None = None
-    _terms: list[list[str]] | None = None  # shared by BM25 and the matcher, dropped once both exist
 
-    def chunk_terms(self) -> list[list[str]]:
-        if self._terms is None:
-            self._terms = [terms(c.text) for c in self.chunks]
-        return self._terms
+    @property
+    def chunks(self) -> Sequence[Chunk]:
+        return self.index.chunks
 
-    def release_terms(self) -> None:
-        if self.bm25 is not None and self.matcher is not None:
-            self._terms = None
+    @property
+    def position(self) -> IndexSnapshot:
+        return self.index  # .get(chunk_id) -> position
 
 
 class Retriever:
@@ -194,10 +195,8 @@ class Retriever:
             # The question names its documents (company, period in the file name): rank their
             # chunks among themselves too, so that a figure's table is a candidate even when other
             # files' chunks fill the global pool.
-            inside = _Scope(focus, scope.mask & np.fromiter((c.doc_id in focus for c in snap.chunks), bool))
-            dense_ranks = _focused(
-                dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus
-            )
+            inside = _Scope(focus, scope.mask & snap.index.doc_mask(focus))
+            dense_ranks = _focused(dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus)
             lexical_ranks = _focused(lexical, self._bm25(content, snap, inside, pool), snap, focus)
         else:
             dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
@@ -240,15 +239,8 @@ class Retriever:
                 out.append((pos, match.score))
         return out
 
-    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
-        from core.search.bm25_index import Bm25Index
-
-        with self._lock:
-            if snap.bm25 is None:
-                snap.bm25 = Bm25Index([c.text for c in snap.chunks], tokens=snap.chunk_terms())
-                snap.release_terms()
-            bm25 = snap.bm25
-        scores = np.where(scope.mask, bm25.scores(question), 0.0)
+    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int):
+        scores = np.where(scope.mask, snap.index.bm25_scores(question), 0.0)
         candidates = np.flatnonzero(scores > 0)
         if not candidates.size:
             return []
@@ -275,25 +267,16 @@ class Retriever:
         with self._lock:
             snap = self._snapshot
             if snap is None or snap.version != version:
-                chunks = self.corpus.chunks_in_scope(None)
-                snap = _Snapshot(version, chunks, {c.id: i for i, c in enumerate(chunks)})
+                snap = _Snapshot(version, self.corpus.keyword_snapshot())
                 self._snapshot = snap
             scope = snap.scopes.get(channel)
             if scope is None:
-                visible = self.corpus.chunks_in_scope(channel) if channel is not None else snap.chunks
-                doc_ids = {c.doc_id for c in visible}
-                mask = np.fromiter((c.doc_id in doc_ids for c in snap.chunks), dtype=bool, count=len(snap.chunks))
-                scope = snap.scopes[channel] = _Scope(doc_ids, mask)
+                doc_ids = self.corpus.visible_documents(channel) & snap.index.documents
+                scope = snap.scopes[channel] = _Scope(doc_ids, snap.index.doc_mask(doc_ids))
             return snap, scope
 
-    def _matcher(self, snap: _Snapshot) -> DocumentMatcher:
-        from core.search.doc_match import DocumentMatcher
-
-        with self._lock:
-            if snap.matcher is None:
-                snap.matcher = DocumentMatcher(snap.chunks, snap.chunk_terms())
-                snap.release_terms()
-            return snap.matcher
+    def _matcher(self, snap: _Snapshot):
+        return snap.index.matcher()
 
     def _check_model(self) -> None:
         if not self._model_checked:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from core.sql.approvals import ApprovalStore, PendingQuery
+from core.sql.explain import LARGE_TABLE_ROWS, PlanEstimate
+from core.sql.headers import readable_headers
 from core.sql.models import DatabaseUnavailable, QueryResult, SqlError, SqlTimeout
 from core.sql.render import summary
 
@@ -48,6 +50,7 @@ class Proposal:
     source: str = "none"  # the generator's source ("saved", "pattern", "llm"), or "edit"
     tables: list[str] = field(default_factory=list)
     similar: list[str] = field(default_factory=list)
+    estimate: PlanEstimate | None = None  # the planner's, for kind "sql" on PostgreSQL
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +119,7 @@ class SqlService:
         approvers: frozenset[str] = frozenset(),
         max_rows: int = 1000,
         timeout_s: float = 15.0,
+        large_table_rows: int = LARGE_TABLE_ROWS,
     ) -> None:
         """examples: where "Save as example" puts a query that ran well; None disables saving."""
         self.db = db
@@ -127,6 +131,7 @@ class SqlService:
         self.max_rows = max_rows
         self.timeout_s = timeout_s
         self.stale_running_s = timeout_s + STALE_MARGIN_S
+        self.large_table_rows = large_table_rows
 
     # ---- asking ------------------------------------------------------------------------------
 
@@ -241,7 +246,22 @@ class SqlService:
             f"Review this SQL; it runs only when approved (read-only, at most {self.max_rows:,} rows, "
             f"{self.timeout_s:g} s). Query id: {pending.id}"
         )
-        return Proposal("sql", message, sql=verdict.sql, pending=pending, source=source, tables=verdict.tables)
+        estimate, estimate_note = self._estimate(verdict.sql)
+        if estimate_note:
+            message = f"{estimate_note}\n{message}"
+        return Proposal("sql", message, sql=verdict.sql, pending=pending, source=source, tables=verdict.tables,
+                        estimate=estimate)
+
+    def _estimate(self, sql: str) -> tuple[PlanEstimate | None, str | None]:
+        """The planner's estimate and the lines saying it, through the guarded read-only path.
+        The proposal stands without it: a failure only says why there is no estimate."""
+        try:
+            estimate = self.db.explain(sql, timeout_s=min(self.timeout_s, 5.0))
+        except SqlError as exc:
+            return None, f"No estimate from the database: {_sentence(exc)}"
+        if estimate is None:
+            return None, None
+        return estimate, estimate.describe(self.max_rows, self.large_table_rows)
 
     # ---- deciding ----------------------------------------------------------------------------
 
@@ -289,6 +309,7 @@ class SqlService:
         except BaseException as exc:
             self.approvals.transition(query_id, "running", "failed", where=mine, error=f"Internal error: {exc}")
             raise
+        result = replace(result, columns=readable_headers(result.columns, sql, self.db.dialect))
         line = summary(result, shown_rows=SHOWN_ROWS)
         if not self.approvals.transition(query_id, "running", "done", where=mine, result_summary=line):
             log.warning("query %s finished but its record had changed (expired or marked stale)", query_id)

@@ -34,6 +34,14 @@ class VectorStore(Protocol):
 
     def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict[str, Any] | None = None) -> None: ...
 
+    def count(self, namespace: str) -> int:
+        """Vectors stored in the namespace."""
+        ...
+
+    def clear(self, namespace: str) -> None:
+        """Delete every vector of the namespace, even when its index is damaged (before a rebuild)."""
+        ...
+
     def check_model(self, namespace: str, model_id: str, dimension: int) -> None:
         """Raise IndexMismatch if the namespace holds vectors of another model; record them if empty."""
         ...

@@ -1,7 +1,9 @@
 """Vector store on local disk: per namespace a float32 matrix (.npy) plus a JSON manifest.
 
 Layout under `root/<namespace>/`:
-  manifest.json      ids, metadata, model id, dimension and the name of the current matrix file
+  manifest.json      ids, metadata, model id, dimension, the name of the current matrix file and
+                     its CRC-32 (checked on every load: random bytes in the matrix are reported,
+                     not searched; `python -m bot docs reindex` rebuilds the index)
   vectors-<gen>.npy  the rows, in manifest order
   .lock              fcntl lock: writers take it exclusively, readers shared
 
@@ -15,11 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import json
 import os
 import re
 import threading
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,6 +167,15 @@ class LocalVectorStore:
         with self._locked(namespace, exclusive=False):
             return self._load(namespace).rows()
 
+    def clear(self, namespace: str) -> None:
+        """Drop every vector of the namespace, readable or not (the first step of a rebuild)."""
+        with self._locked(namespace, exclusive=True):
+            directory = self._dir(namespace)
+            for path in directory.iterdir():
+                if path.name != ".lock":
+                    path.unlink(missing_ok=True)
+            self._cache.pop(namespace, None)
+
     @staticmethod
     def _mask(ns: _Namespace, flt: dict[str, Any]) -> np.ndarray:
         # Retrieval asks the same scope filter again and again: remember it per loaded state.
@@ -208,9 +221,14 @@ class LocalVectorStore:
         try:
             manifest = json.loads(manifest_path.read_text("utf-8"))
             vectors_file = manifest["vectors_file"]
-            matrix = np.load(self._dir(namespace) / vectors_file) if vectors_file else None
+            raw = (self._dir(namespace) / vectors_file).read_bytes() if vectors_file else None
+            if raw is not None and manifest.get("crc32") is not None and zlib.crc32(raw) != manifest["crc32"]:
+                raise ValueError(f"{vectors_file} fails its checksum (damaged)")
+            matrix = np.load(io.BytesIO(raw), allow_pickle=False) if raw is not None else None
         except (OSError, ValueError, KeyError) as exc:
-            raise VectorStoreError(f"vector index {namespace!r} under {self._root} is unreadable: {exc}") from exc
+            raise VectorStoreError(
+                f"vector index {namespace!r} under {self._root} is unreadable: {exc}; run `python -m bot docs reindex`"
+            ) from exc
         ns = _Namespace(
             ids=manifest["ids"],
             metadata=manifest["metadata"],
@@ -237,11 +255,15 @@ class LocalVectorStore:
     ) -> None:
         directory = self._dir(namespace)
         vectors_file = f"vectors-{uuid.uuid4().hex}.npy"
-        _atomic_write(directory / vectors_file, lambda f: np.save(f, np.ascontiguousarray(matrix, dtype=np.float32)))
+        buf = io.BytesIO()
+        np.save(buf, np.ascontiguousarray(matrix, dtype=np.float32))
+        data = buf.getvalue()
+        _atomic_write(directory / vectors_file, lambda f: f.write(data))
         manifest = {
             "model_id": model_id,
             "dimension": dimension,
             "vectors_file": vectors_file,
+            "crc32": zlib.crc32(data),
             "ids": ids,
             "metadata": metadata,
         }

@@ -106,6 +106,15 @@ class PineconeVectorStore:
         if filter:
             self._call("delete", lambda: self._index.delete(filter=filter, namespace=namespace))
 
+    def count(self, namespace: str) -> int:
+        stats = self._call("describe_index_stats", self._index.describe_index_stats)
+        summary = (getattr(stats, "namespaces", None) or {}).get(namespace)
+        total = int(getattr(summary, "vector_count", 0) or 0)
+        return max(0, total - 1) if total else 0  # minus the model record
+
+    def clear(self, namespace: str) -> None:
+        self._call("delete", lambda: self._index.delete(delete_all=True, namespace=namespace))
+
     def check_model(self, namespace: str, model_id: str, dimension: int) -> None:
         stats = self._call("describe_index_stats", self._index.describe_index_stats)
         index_dim = getattr(stats, "dimension", None)

@@ -25,14 +25,15 @@ from handlers.ui.progress import post_failure, working_on
 if TYPE_CHECKING:
     from core.sql.models import QueryResult
 
-
-def upload_result_files(client: WebClient, click: Click, result: QueryResult, logger: logging.Logger) -> None:
-    """The full result as CSV, and a chart when the shape suits one (files upload v2)."""
+def upload_result_files(
+    client: WebClient, click: Click, result: QueryResult, logger: logging.Logger, title: str | None = None
+) -> None:
+    """The full result as CSV, and a chart titled with the question when the shape suits one (files upload v2)."""
     from core.sql import render  # matplotlib and friends load on first use
 
     uploads = [{"content": render.to_csv(result), "filename": "result.csv", "title": "Query result (CSV)"}]
     try:
-        chart = render.chart_png(result)
+        chart = render.chart_png(result, title=title)
     except Exception:  # a chart is a bonus; the table and CSV already answer
         logger.warning("chart rendering failed", exc_info=True)
         chart = None
@@ -70,7 +71,7 @@ def run_approved_query(services: BotServices, click: Click, client: WebClient, l
         question = execution.query.question if execution.query else "query"
         record_activity(services, "query", f"{question} — {execution.message}", channel=click.channel, user=click.user)
         try:
-            upload_result_files(client, click, result, logger)
+            upload_result_files(client, click, result, logger, title=question)
         except Exception as exc:
             post_failure(client, click.channel, click.thread_ts, "attach the CSV and chart", exc, logger)
 

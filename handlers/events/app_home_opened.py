@@ -73,6 +73,19 @@ def activity_lines(services: BotServices, client: WebClient, logger: logging.Log
     return lines[:ACTIVITY_SHOWN]
 
 
+def feedback_lines(services: BotServices, client: WebClient, logger: logging.Logger) -> list[str]:
+    """Totals, then the latest 👎 questions asked in public channels (private ones stay there)."""
+    ratings = services.feedback.all()
+    if not ratings:
+        return []
+    up = sum(1 for f in ratings if f.rating == "up")
+    lines = [f"👍 {up:,} · 👎 {len(ratings) - up:,} (export: python -m bot feedback export)"]
+    down = [f for f in reversed(ratings) if f.rating == "down"][: ACTIVITY_SHOWN * 5]
+    public = _public_channels(client, {f.answer.channel for f in down if f.answer.channel}, logger)
+    lines += [f"👎 {f.answer.question}" for f in down if f.answer.channel in public][:ACTIVITY_SHOWN - 1]
+    return lines
+
+
 def build_home(services: BotServices, client: WebClient, logger: logging.Logger) -> HomeContent:
     """Each part loads on its own: one failing source is named, the rest still shows."""
     content = HomeContent(documents=[], tables=[], examples=[], activity=[], problems=[])
@@ -81,6 +94,7 @@ def build_home(services: BotServices, client: WebClient, logger: logging.Logger)
         ("tables", "the database tables", lambda: table_lines(services)),
         ("examples", "the saved examples", lambda: example_lines(services)),
         ("activity", "recent activity", lambda: activity_lines(services, client, logger)),
+        ("feedback", "the answer ratings", lambda: feedback_lines(services, client, logger)),
     ]
     for attribute, what, load in parts:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
@@ -284,6 +284,7 @@ class HomeContent:
     examples: list[str]
     activity: list[str]
     problems: list[str]  # parts that could not be loaded, said plainly
+    feedback: list[str] = field(default_factory=list)  # 👍 / 👎 totals, then the latest 👎 questions
 
 
 def _bullets(lines: list[str], empty: str, limit: int = 20) -> str:
@@ -319,6 +320,7 @@ def home_view(content: HomeContent, bot_user_id: str | None) -> dict[str, Any]:
         ),
         DividerBlock(),
         SectionBlock(text=_mrkdwn("*Recent activity*\n" + _bullets(content.activity, "Nothing yet.", limit=10))),
+        SectionBlock(text=_mrkdwn("*Answer feedback*\n" + _bullets(content.feedback, "No ratings yet.", limit=10))),
     ]
     if content.problems:
         blocks.append(ContextBlock(elements=[_mrkdwn(truncate("⚠️ " + escape("; ".join(content.problems)), 2000))]))

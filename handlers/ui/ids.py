@@ -14,6 +14,11 @@ SQL_EDIT_VIEW_CALLBACK_ID = "sql_edit_submit"
 SQL_EDIT_BLOCK_ID = "sql_edit_block"
 SQL_EDIT_INPUT_ACTION_ID = "sql_edit_input"
 
+# 👍 / 👎 under every document answer, and the block that holds them.
+ANSWER_FEEDBACK_UP_ACTION_ID = "answer_feedback_up"
+ANSWER_FEEDBACK_DOWN_ACTION_ID = "answer_feedback_down"
+ANSWER_FEEDBACK_BLOCK_ID = "answer_feedback"
+
 # The slash command.
 ASK_COMMAND = "/ask"
 
@@ -24,3 +29,4 @@ EYES_REACTION = "eyes"
 
 # Button values: a version prefix so a value from an older release is refused, not misread.
 QUERY_REF_PREFIX = "q1:"
+ANSWER_REF_PREFIX = "a1:"

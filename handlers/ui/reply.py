@@ -7,6 +7,7 @@ from typing import Any
 
 from core.assistant import DocumentsPart, Reply, ReplyKind, SourceFailure, SqlPart
 from handlers.ui.blocks import ProposalView, answer_blocks, fit_message, notice_blocks, proposal_blocks
+from handlers.ui.feedback import feedback_blocks
 from handlers.ui.format import MESSAGE_BLOCK_LIMIT
 from handlers.ui.hints import DM_SCOPE_HINT, nothing_found_text
 from handlers.ui.progress import describe_failure
@@ -18,9 +19,9 @@ class SlackMessage:
     fallback: str  # the notification and screen-reader text
 
 
-def reply_message(reply: Reply, requester: str) -> SlackMessage:
-    """What to post for a reply that is not silent."""
-    documents = _documents_message(reply.documents) if reply.documents else None
+def reply_message(reply: Reply, requester: str, *, feedback_id: str | None = None) -> SlackMessage:
+    """What to post for a reply that is not silent; with `feedback_id`, 👍 / 👎 under the documents answer."""
+    documents = _documents_message(reply.documents, feedback_id) if reply.documents else None
     sql = _sql_message(reply.sql, requester) if reply.sql else None
     hint = notice_blocks(DM_SCOPE_HINT) if reply.scope_hint else []
     if reply.kind is ReplyKind.NOTHING_FOUND:
@@ -36,11 +37,13 @@ def reply_message(reply: Reply, requester: str) -> SlackMessage:
     return SlackMessage(blocks, " ".join(part.fallback for part in (documents, sql) if part is not None))
 
 
-def _documents_message(part: DocumentsPart) -> SlackMessage:
+def _documents_message(part: DocumentsPart, feedback_id: str | None) -> SlackMessage:
     if isinstance(part.outcome, SourceFailure):
         text = f":warning: I could not search the documents. {describe_failure(part.outcome.error)}"
         return SlackMessage(notice_blocks(text), "I could not search the documents.")
-    return SlackMessage(answer_blocks(part.outcome), part.outcome.text)
+    rating = feedback_blocks(feedback_id) if feedback_id and part.outcome.mode != "none" else []
+    blocks = fit_message(answer_blocks(part.outcome), limit=MESSAGE_BLOCK_LIMIT - len(rating)) + rating
+    return SlackMessage(blocks, part.outcome.text)
 
 
 def _sql_message(part: SqlPart, requester: str) -> SlackMessage:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.bench_ack import run_ack_benchmark
 from bot.settings import Settings
 from bot.wiring import Services
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_ack_benchmark_sends_signed_events_and_reports_latency(tmp_path):

@@ -150,18 +150,3 @@ def test_socket_command_exits_2_with_the_reason(tmp_path) -> None:
     out = subprocess.run([sys.executable, "-m", "bot", "socket"], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 2 and "SLACK_APP_TOKEN" in out.stderr
 
-
-def test_manifest_declares_what_the_bot_uses() -> None:
-    import yaml
-
-    with open("manifest.yml", encoding="utf-8") as f:
-        manifest = yaml.safe_load(f)
-    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"app_mentions:read", "chat:write", "files:read", "files:write", "reactions:write", "channels:history",
-            "groups:history", "im:history", "users:read", "commands"} <= scopes
-    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    assert {"app_mention", "message.channels", "message.groups", "message.im", "file_shared", "app_home_opened"} <= events
-    assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert manifest["features"]["slash_commands"][0]["command"] == "/ask"
-    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-

@@ -19,6 +19,9 @@ import pytest
 from bot.emulator.emulator import SlackEmulator
 from handlers.ui import ids as c
 from tests.slack_helpers import WAIT_S, all_text, replies
+from tests.support.slack_faults import ApiFaults
+
+pytestmark = pytest.mark.e2e
 
 SECRET = "e2e-signing-secret"
 
@@ -106,6 +109,10 @@ def test_shared_pdf_is_ingested_once_then_answers_with_citation(stack) -> None:
     assert len(ingest_replies) == 1, "file_share message + file_shared event must give one ingestion"
     assert "Indexed travel_policy.pdf" in ingest_replies[0]["text"]
     assert len(services.documents.list(channel)) == 1
+    # Searchable at once, then the same reply says when the dense vectors are there too.
+    assert any("searchable now" in call.args.get("text", "") for call in emu.calls("chat.postMessage"))
+    emu.wait_for(lambda: "(fully indexed)" in emu.bot_messages(channel, shared_ts)[-1]["text"], WAIT_S)
+    assert not services.documents.list(channel)[0].vectors_pending
 
     ts = emu.user_message(channel, "bob", "@bot What does the travel policy say about the hotel limit per night?")
     answer = replies(emu, channel, ts)[0]
@@ -223,7 +230,7 @@ def test_a_failed_ingestion_is_retried_when_the_file_is_shared_again(stack, monk
     stored = emu.ws.add_file("holidays.txt", emu.user("alice").id, b"Employees get 27 days of paid leave per year.")
     event = {"type": "file_shared", "channel_id": channel, "file_id": stored.id, "user_id": emu.user("alice").id,
              "file": {"id": stored.id}, "event_ts": "1.0"}
-    emu.fail("files.info", "internal_error")  # a transient Slack failure
+    ApiFaults(emu).fail("files.info", "internal_error")  # a transient Slack failure
     emu.deliver_raw(emu.event_envelope(event, event_id="EvAGAIN1"))
     failure = emu.wait_for(lambda: emu.bot_messages(channel), WAIT_S)[0]
     assert "could not read the shared file" in failure["text"] and "internal_error" in failure["text"]
@@ -246,6 +253,55 @@ def test_a_question_sent_with_a_file_is_answered_after_the_file_is_indexed(stack
     assert "Indexed holidays.txt" in found[0]["text"], "the file is indexed once, before the answer"
     answer = all_text(found[1])
     assert "27" in answer and "holidays.txt" in answer
+
+
+def test_a_file_shared_with_a_comment_that_asks_nothing_is_only_indexed(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C16NOTE", "note-with-file-e2e").id
+    shared = emu.share_file(channel, "alice", "accident.txt",
+                            b"Accident report. The forklift hit a shelf in aisle 4; nobody was hurt.",
+                            text="@bot here is an accident report")
+    replies(emu, channel, shared.ts)
+    emu.wait_idle()
+    found = [m for m in emu.bot_messages(channel, shared.ts) if m["ts"] != shared.ts]
+    assert len(found) == 1, [m["text"] for m in found]
+    assert "Indexed accident.txt" in found[0]["text"]
+
+
+def test_answers_take_one_rating_per_person_shown_in_app_home_and_exported(stack, capsys) -> None:
+    emu, services = stack
+    channel = emu.add_channel("C17RATE", "rate-e2e").id
+    share_policy(emu, channel)
+    ts = emu.user_message(channel, "bob", "@bot What does the travel policy say about the hotel limit per night?")
+    answer = replies(emu, channel, ts)[0]
+    (actions,) = [b for b in answer["blocks"] if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions["elements"]] == [c.ANSWER_FEEDBACK_UP_ACTION_ID, c.ANSWER_FEEDBACK_DOWN_ACTION_ID]
+    assert all(e["value"].startswith(c.ANSWER_REF_PREFIX) and "150" not in e["value"] for e in actions["elements"])
+
+    emu.click(channel, answer["ts"], c.ANSWER_FEEDBACK_DOWN_ACTION_ID, "bob")
+    emu.click(channel, answer["ts"], c.ANSWER_FEEDBACK_UP_ACTION_ID, "bob")  # a change of mind is not counted
+    emu.click(channel, answer["ts"], c.ANSWER_FEEDBACK_UP_ACTION_ID, "alice")
+    told = emu.wait_for(lambda: (lambda e: e if len(e) >= 2 else None)(emu.ephemerals(channel, "bob")), WAIT_S)
+    assert "recorded" in told[0]["text"] and "already rated" in told[1]["text"]
+    emu.wait_for(lambda: len([f for f in services.feedback.all() if f.answer.channel == channel]) == 2, WAIT_S)
+    mine = {f.user: f for f in services.feedback.all() if f.answer.channel == channel}
+    assert mine[emu.user("bob").id].rating == "down" and mine[emu.user("alice").id].rating == "up"
+    rated = mine[emu.user("bob").id].answer
+    assert "hotel limit" in rated.question and "150" in rated.answer and rated.citations[0]["file_name"] == "travel_policy.pdf"
+
+    emu.open_home("carol")
+    home = json.dumps(emu.wait_for(lambda: emu.home_view("carol"), WAIT_S)["blocks"])
+    assert "Answer feedback" in home and "hotel limit per night" in home
+
+    from bot.commands import feedback
+
+    parser = __import__("argparse").ArgumentParser()
+    feedback.register(parser.add_subparsers(dest="command"), lambda: services)
+    args = parser.parse_args(["feedback", "export", "--rating", "down"])
+    assert args.func(args, lambda: services) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert any(r["channel"] == channel and r["rating"] == "down" and r["citations"] for r in rows)
+    assert all(r["rating"] == "down" for r in rows)
 
 
 # --- data questions -----------------------------------------------------------------------
@@ -383,7 +439,7 @@ def test_edit_says_why_when_the_editor_cannot_open(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C27NOEDIT", "noedit-e2e").id
     _, proposal = ask_data_question(emu, channel)
-    emu.fail("views.open", "expired_trigger_id")
+    ApiFaults(emu).fail("views.open", "expired_trigger_id")
     emu.click(channel, proposal["ts"], c.SQL_EDIT_ACTION_ID, "alice")
     told = emu.wait_for(lambda: emu.ephemerals(channel, "alice"), WAIT_S)[-1]["text"]
     assert "could not open the SQL editor" in told and "expired_trigger_id" in told
@@ -507,7 +563,7 @@ def test_app_home_lists_what_the_bot_knows(stack) -> None:
 def test_rate_limited_post_is_retried_after_retry_after(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C43LIMIT", "limit-e2e").id
-    emu.rate_limit("chat.postMessage", retry_after=1, times=1)
+    ApiFaults(emu).rate_limit("chat.postMessage", retry_after=1, times=1)
     ts = emu.user_message(channel, "alice", "@bot How many orders were placed in 2023?")
     assert replies(emu, channel, ts)
     assert len(emu.calls("chat.postMessage")) >= 2
@@ -518,7 +574,7 @@ def test_a_failure_is_said_in_the_thread_and_the_eyes_go_away(stack) -> None:
     channel = emu.add_channel("C44FAIL", "fail-e2e").id
     root = emu.user_message(channel, "alice", "@bot How many orders were placed in 2023?")
     replies(emu, channel, root)
-    emu.fail("conversations.replies", "internal_error")
+    ApiFaults(emu).fail("conversations.replies", "internal_error")
     follow_up = emu.user_message(channel, "alice", "and in 2024?", thread_ts=root)
     failure = replies(emu, channel, root, 2)[1]
     assert "Sorry, I could not answer that" in failure["text"] and "internal_error" in failure["text"]

@@ -12,6 +12,7 @@ import re
 import threading
 from typing import TYPE_CHECKING
 
+from core.documents.limits import Deadline
 from core.documents.models import Block, IngestError
 
 if TYPE_CHECKING:
@@ -63,9 +64,11 @@ def open_pdf(data: bytes, max_pages: int) -> pypdfium2.PdfDocument:
     return pdf
 
 
-def page_texts(pdf: pypdfium2.PdfDocument) -> list[str]:
+def page_texts(pdf: pypdfium2.PdfDocument, deadline: Deadline | None = None) -> list[str]:
     texts = []
     for i in range(len(pdf)):
+        if deadline is not None:
+            deadline.check(f"reading page {i + 1} of the PDF")
         page = pdf[i]
         textpage = page.get_textpage()
         try:
@@ -76,13 +79,13 @@ def page_texts(pdf: pypdfium2.PdfDocument) -> list[str]:
     return texts
 
 
-def parse_pdf_text(data: bytes, max_pages: int) -> tuple[list[Block], int]:
+def parse_pdf_text(data: bytes, max_pages: int, deadline: Deadline | None = None) -> tuple[list[Block], int]:
     import pypdfium2
 
     with PDFIUM_LOCK:
         pdf = open_pdf(data, max_pages)
         try:
-            texts = page_texts(pdf)
+            texts = page_texts(pdf, deadline)
         except pypdfium2.PdfiumError as exc:
             raise IngestError(f"the PDF is damaged: a page cannot be read ({exc})") from exc
         finally:

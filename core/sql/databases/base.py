@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 
 from core.sql.databases.postgres import PostgresDatabase
 from core.sql.databases.sqlite import SqliteDatabase
+from core.sql.explain import PlanEstimate
 from core.sql.models import QueryResult, TableInfo, Value
 
 __all__ = ["Database", "PostgresDatabase", "SqliteDatabase", "open_database"]
@@ -23,6 +24,11 @@ class Database(Protocol):
 
     def run_readonly(self, sql: str, max_rows: int = 1000, timeout_s: float = 15.0) -> QueryResult:
         """Run one query read-only; raises SqlTimeout, DatabaseUnavailable or SqlError."""
+        ...
+
+    def explain(self, sql: str, timeout_s: float = 5.0) -> PlanEstimate | None:
+        """The planner's estimate without running the query (never ANALYZE); None when the
+        database has no such estimate. Raises like run_readonly."""
         ...
 
     def tables(self) -> list[TableInfo]: ...

@@ -18,15 +18,8 @@ import time
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from core.sql.models import (
-    ColumnInfo,
-    DatabaseUnavailable,
-    QueryResult,
-    SqlError,
-    SqlTimeout,
-    TableInfo,
-    Value,
-)
+from core.sql.explain import PlanEstimate, SequentialScan, parse_plan
+from core.sql.models import ColumnInfo, DatabaseUnavailable, QueryResult, SqlError, SqlTimeout, TableInfo, Value
 from core.sql.values import display_value
 
 if TYPE_CHECKING:
@@ -201,6 +194,30 @@ class PostgresDatabase:
         shown = [tuple(display_value(v) for v in row) for row in rows[:max_rows]]
         return QueryResult(columns, shown, len(shown), truncated, round(elapsed_ms, 1))
 
+    def explain(self, sql: str, timeout_s: float = 5.0) -> PlanEstimate | None:
+        """The planner's estimate for sql, through the same read-only transaction as run_readonly.
+
+        Plain EXPLAIN plans without executing; one statement over the extended protocol, so
+        nothing can follow it. The table sizes come from pg_class in the same transaction."""
+
+        def work(conn: psycopg.Connection) -> PlanEstimate:
+            row = conn.execute("EXPLAIN (FORMAT JSON) " + sql).fetchone()
+            document = row[0] if row else None
+            if isinstance(document, str):
+                import json
+
+                document = json.loads(document)
+            rows, cost, before_limit, scanned = parse_plan(document)
+            scans = []
+            for name in scanned:
+                found = conn.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)", (_quote_path(name),)
+                ).fetchone()
+                scans.append(SequentialScan(name.split(".")[-1], max(0, int(found[0])) if found else 0))
+            return PlanEstimate(rows, cost, before_limit, tuple(scans))
+
+        return self._run(work, timeout_s)
+
     def tables(self) -> list[TableInfo]:
         if self._tables is None:
             self._tables = self._run(_introspect, timeout_s=30.0)
@@ -268,6 +285,10 @@ def _introspect(conn: psycopg.Connection) -> list[TableInfo]:
 
 def _split_name(name: str) -> list[str]:
     return name.split(".", 1) if "." in name else [name]
+
+
+def _quote_path(qualified: str) -> str:
+    return ".".join(_quote(part) for part in qualified.split("."))
 
 
 def _quote(identifier: str) -> str:

@@ -16,15 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.sql.denylist import denied_function_reason
-from core.sql.models import (
-    ColumnInfo,
-    DatabaseUnavailable,
-    QueryResult,
-    SqlError,
-    SqlTimeout,
-    TableInfo,
-    Value,
-)
+from core.sql.explain import PlanEstimate
+from core.sql.models import ColumnInfo, DatabaseUnavailable, QueryResult, SqlError, SqlTimeout, TableInfo, Value
 from core.sql.values import display_value
 
 _ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
@@ -114,6 +107,10 @@ class SqliteDatabase:
                 finally:
                     conn.close()
             return self._tables
+
+    def explain(self, sql: str, timeout_s: float = 5.0) -> PlanEstimate | None:
+        """SQLite's planner keeps no row estimates worth showing (EXPLAIN QUERY PLAN has none)."""
+        return None
 
     def distinct_values(self, table: str, column: str, limit: int = 50) -> list[Value]:
         """The most frequent non-null values of a known column (for literal matching)."""

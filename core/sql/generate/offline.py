@@ -23,10 +23,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from core.sql.generate.base import SqlProposal
+from core.sql.generate.followup import is_follow_up, previous_question, rewrite
 from core.sql.generate.metrics import Metric, find_metrics
 from core.sql.generate.patterns import PatternEngine
 from core.sql.generate.query import Abstain, quote_identifier
-from core.sql.generate.schema_index import SchemaIndex
+from core.sql.generate.schema_index import SchemaIndex, normalise_value
 from core.sql.generate.sql_tables import tables_in
 from core.sql.generate.words import singular
 from core.sql.knowledge import normalise_question
@@ -76,6 +77,12 @@ class OfflineSqlGenerator:
             return self._abstain("Ask a question about the data, e.g. “How many orders were placed in 2024?”", [])
         if len(text) > _MAX_QUESTION_CHARS:
             return self._abstain(f"The question is too long ({len(text)} characters; the limit is {_MAX_QUESTION_CHARS}).", [])
+        follow_up = self._follow_up(text, history)
+        if follow_up is not None:
+            whole, previous = follow_up
+            proposal = self.generate(whole)  # a whole question now: no history needed
+            proposal.message = f"Read as “{whole}” (following “{previous}”).\n{proposal.message}"
+            return proposal
         similar = self._similar(text)
         saved = self._paraphrase(text, similar)
         if saved is not None:
@@ -101,6 +108,20 @@ class OfflineSqlGenerator:
             source="pattern",
             similar=[example.question for example in similar],
         )
+
+    def _follow_up(self, text: str, history: list[dict] | None) -> tuple[str, str] | None:
+        """(the follow-up rewritten as a whole question, the question it follows), or None."""
+        previous = previous_question(history)
+        if previous is None or not is_follow_up(text):
+            return None
+        try:
+            values = self.engine.schema.values
+        except SqlError:
+            return None
+        whole = rewrite(text, previous, lambda literal: frozenset(
+            f"{hit.column.table}.{hit.column.name}" for hit in values.get(normalise_value(literal), [])
+        ))
+        return (whole, previous) if whole is not None else None
 
     def _metrics(self) -> list[Metric]:
         """Business metrics written in the trained documentation; none without knowledge."""

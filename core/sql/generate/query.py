@@ -57,7 +57,7 @@ class Query:
     # Counting related rows: "airlines with at least 10 flights" (having), "the year with the
     # most concerts" (count_order). count_table is the table whose rows are counted.
     count_table: str | None = None
-    having: tuple[str, int] | None = None
+    having: tuple[str, int | float] | None = None
     count_order: str | None = None
     # A verb such as "arriving" or "departing" chose one of several ways two tables join.
     relation_verb: bool = False

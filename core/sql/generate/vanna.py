@@ -21,10 +21,7 @@ from core.sql.generate.base import SqlProposal
 from core.sql.generate.sql_tables import tables_in
 
 if TYPE_CHECKING:
-    import pandas as pd
-    from openai import OpenAI
-
-    from core.llm.base import ChatMessage
+    from core.schema.selector import SchemaSelector
     from core.sql.generate.base import SqlGenerator
     from core.sql.knowledge import SqlKnowledge
 
@@ -62,9 +59,10 @@ def _vanna_class() -> _VannaFactory:
         class KnowledgeVanna(VannaBase):
             """Vanna's vector-store methods on top of SqlKnowledge."""
 
-            def __init__(self, knowledge: SqlKnowledge, config: dict[str, Any]) -> None:
-                VannaBase.__init__(self, config=config)  # type: ignore[no-untyped-call]  # vanna leaves it unannotated
+            def __init__(self, knowledge: SqlKnowledge, config: dict, selector: SchemaSelector | None = None) -> None:
+                VannaBase.__init__(self, config=config)
                 self.knowledge = knowledge
+                self.selector = selector
                 self.k = int(config.get("k", 5))
 
             def log(self, message: str, title: str = "Info") -> None:
@@ -79,7 +77,10 @@ def _vanna_class() -> _VannaFactory:
                     {"question": e.question, "sql": e.sql} for e in self.knowledge.similar_examples(question, k=self.k)
                 ]
 
-            def get_related_ddl(self, question: str, **kwargs: Any) -> list[str]:
+            def get_related_ddl(self, question: str, **kwargs) -> list:
+                if self.selector is not None:
+                    # Chosen by relevance within a token budget: a warehouse of hundreds of tables fits.
+                    return self.selector.select(question).ddl
                 return [table.ddl for table in self.knowledge.related_tables(question, k=self.k)]
 
             def get_related_documentation(self, question: str, **kwargs: Any) -> list[str]:
@@ -117,10 +118,9 @@ def _vanna_class() -> _VannaFactory:
                 return self.knowledge.remove(id)
 
         class KnowledgeOpenAIVanna(KnowledgeVanna, OpenAI_Chat):
-            def __init__(self, knowledge: SqlKnowledge, client: OpenAI, config: dict[str, Any]) -> None:
-                KnowledgeVanna.__init__(self, knowledge, config)
-                # config must be a dict; vanna leaves the constructor unannotated.
-                OpenAI_Chat.__init__(self, client=client, config=config)  # type: ignore[no-untyped-call]
+            def __init__(self, knowledge: SqlKnowledge, client, config: dict, selector: SchemaSelector | None = None) -> None:
+                KnowledgeVanna.__init__(self, knowledge, config, selector)
+                OpenAI_Chat.__init__(self, client=client, config=config)  # config must be a dict
                 self.last_response: str | None = None
 
             def submit_prompt(self, prompt: list[dict[str, str]], **kwargs: Any) -> str:
@@ -145,6 +145,7 @@ class VannaSqlGenerator:
         *,
         temperature: float = 0.0,
         fallback: SqlGenerator | None = None,
+        schema_selector: SchemaSelector | None = None,
     ) -> None:
         if dialect.lower() not in VANNA_DIALECTS:
             raise ValueError(f"unknown SQL dialect {dialect!r}: use postgres or sqlite")
@@ -156,7 +157,9 @@ class VannaSqlGenerator:
         self.temperature = temperature
         # Used when the LLM cannot be reached, e.g. the OfflineSqlGenerator.
         self.fallback = fallback
-        self._vanna: _Vanna | None = None
+        # Picks the tables the prompt shows; None: the knowledge store's nearest few DDLs.
+        self.schema_selector = schema_selector
+        self._vanna = None
         self._lock = threading.Lock()
 
     @property
@@ -164,10 +167,22 @@ class VannaSqlGenerator:
         with self._lock:
             if self._vanna is None:
                 config = {"model": self.model, "temperature": self.temperature, "dialect": self.dialect}
-                self._vanna = _vanna_class()(self.knowledge, self.client, config)
+                self._vanna = _vanna_class()(self.knowledge, self.client, config, self.schema_selector)
             return self._vanna
 
-    def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
+    def prompt(self, question: str, history: list[dict] | None = None) -> list[dict]:
+        """The chat messages generate() would send for this question, without sending them."""
+        text = _with_history(question.strip(), history)
+        vanna = self.vanna
+        return vanna.get_sql_prompt(
+            initial_prompt=vanna.config.get("initial_prompt"),
+            question=text,
+            question_sql_list=vanna.get_similar_question_sql(text),
+            ddl_list=vanna.get_related_ddl(text),
+            doc_list=vanna.get_related_documentation(text),
+        )
+
+    def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
         text = (question or "").strip()
         if not text:
             return SqlProposal("abstain", None, "Ask a question about the data.", source="none")

@@ -11,6 +11,7 @@ import pytest
 from bot.commands import bench_docs, docs
 from core.cache.local import LocalKeyValueStore
 from core.documents.service import build_document_service
+from core.search.retriever import Retriever
 from core.storage.local import LocalObjectStore
 from core.vectors.local import LocalVectorStore
 from tests import fixtures_docs as fx
@@ -55,6 +56,7 @@ def folder(tmp_path):
     return d
 
 
+@pytest.mark.slow
 def test_ingest_a_folder_reports_each_file_and_fails_the_batch_at_the_end(run, folder):
     code, out, err = run("ingest", str(folder), "--channel", "C1")
     assert code == 1
@@ -105,3 +107,49 @@ def test_ingest_without_a_channel_says_slack_will_not_see_it(run, folder):
     assert "not linked to any channel" in err
     code, _, err = run("ingest", str(folder / "report.pdf"), "--workspace-wide")
     assert code == 0 and "not linked" not in err
+
+
+def _vector_files(tmp_path):
+    return sorted((tmp_path / "vectors" / "docs-default").glob("vectors-*.npy"))
+
+
+@pytest.mark.parametrize("damage", ["deleted", "random bytes"])
+def test_reindex_repairs_a_damaged_vector_index(run, folder, services, tmp_path, damage):
+    run("ingest", str(folder / "report.pdf"), str(folder / "sub" / "policy.md"), "--channel", "C1")
+    before = services.documents.chunks_in_scope("C1")
+    retriever_hits = lambda: Retriever(services.documents.embedder, services.documents.vectors,  # noqa: E731
+                                       services.documents, "docs-default").search("revenue", channel="C1", mode="dense")
+    assert retriever_hits()
+    (matrix,) = _vector_files(tmp_path)
+    if damage == "deleted":
+        for path in (tmp_path / "vectors" / "docs-default").iterdir():
+            path.unlink()
+    else:
+        raw = bytearray(matrix.read_bytes())
+        raw[-200:-100] = bytes(range(100))  # inside the float data: the .npy header still parses
+        matrix.write_bytes(bytes(raw))
+    services.documents.vectors._cache.clear()
+
+    code, _, err = run("docs", "check")
+    assert code == 1 and ("reindex" in err) and ("vectors" in err or "checksum" in err or "damaged" in err)
+
+    code, out, err = run("docs", "reindex")
+    assert code == 0, err
+    assert out.startswith("Reindexed 2 of 2 documents")
+    assert run("docs", "check")[0] == 0
+    assert [c.text for c in services.documents.chunks_in_scope("C1")] == [c.text for c in before]
+    assert retriever_hits()
+
+
+def test_a_text_over_the_character_limit_is_refused_in_seconds(minilm, tmp_path):
+    import time
+
+    service = build_document_service(
+        embedder=minilm, vectors=LocalVectorStore(tmp_path / "v"), objects=LocalObjectStore(tmp_path / "f"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace="docs-default", max_chars=100_000,
+    )
+    started = time.monotonic()
+    result = service.ingest(b"word " * 40_000, "big.txt")
+    assert result.status == "failed" and "200,000 characters" in result.reason and "MAX_TEXT_CHARS" in result.reason
+    assert time.monotonic() - started < 5
+    assert service.list() == []

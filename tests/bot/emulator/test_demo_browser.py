@@ -19,14 +19,15 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.emulator import SlackEmulator
-from bot.emulator.bolt_host import BoltHost
+from tests.support.bolt_host import BoltHost
 
 CHROMIUM = Path("/usr/bin/chromium")
 SECRET = "browser-test-secret"
 TOKEN = "xoxb-browser"
 SCREENSHOT = os.environ.get("EMULATOR_SCREENSHOT", "")  # set to a path to keep a picture of the page
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (apt-get install chromium)")]
 
 
 def tiny_png(width: int = 96, height: int = 48) -> bytes:
@@ -169,7 +170,7 @@ def test_mention_answer_buttons_upload_and_modal(page_and_emulator: tuple[Any, S
 def demo_page(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     """The real demo (our bot under uvicorn + the emulator) in the browser."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    from bot.emulator.demo import start_demo
+    from bot.demo import start_demo
     from bot.settings import Settings
 
     settings = Settings(_env_file=None, data_dir=tmp_path, openai_api_key="", redis_url="", database_url="")

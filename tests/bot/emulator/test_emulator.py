@@ -21,7 +21,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.emulator import SlackEmulator
-from bot.emulator.bolt_host import BoltHost
+from tests.support.bolt_host import BoltHost
+from tests.support.slack_faults import ApiFaults
 
 SECRET = "emulator-test-secret"
 TOKEN = "xoxb-test"
@@ -104,20 +105,21 @@ def test_block_kit_limits_are_enforced(client: WebClient) -> None:
 
 
 def test_rate_limit_answers_429_with_retry_after(emu: SlackEmulator) -> None:
-    emu.rate_limit("chat.postMessage", retry_after=1)
+    faults = ApiFaults(emu)
+    faults.rate_limit("chat.postMessage", retry_after=1)
     plain = WebClient(token=TOKEN, base_url=emu.api_url)
     with pytest.raises(SlackApiError) as limited:
         plain.chat_postMessage(channel="C01GENERAL", text="t")
     assert limited.value.response.status_code == 429
     assert limited.value.response.headers["Retry-After"] == "1"
-    emu.rate_limit("chat.postMessage", retry_after=0)
+    faults.rate_limit("chat.postMessage", retry_after=0)
     patient = WebClient(token=TOKEN, base_url=emu.api_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
     assert patient.chat_postMessage(channel="C01GENERAL", text="t")["ok"]
     assert [c.status for c in emu.calls("chat.postMessage")] == [429, 429, 200]
 
 
 def test_injected_failure(emu: SlackEmulator, client: WebClient) -> None:
-    emu.fail("reactions.add", "missing_scope")
+    ApiFaults(emu).fail("reactions.add", "missing_scope")
     with pytest.raises(SlackApiError) as failed:
         client.reactions_add(channel="C01GENERAL", timestamp=emu.user_message("general", "bob", "x"), name="eyes")
     assert failed.value.response["error"] == "missing_scope"

@@ -11,9 +11,9 @@ import pytest
 
 from core.documents.chunking import ChunkingConfig
 from core.documents.limits import IngestLimits
+from core.documents.objects import DocumentObjects
 from core.documents.parsers import DocumentParser
 from core.documents.service import VERSION_KEY, DocumentService
-from core.documents.objects import DocumentObjects
 from core.storage.local import LocalObjectStore
 from core.storage.s3 import S3ObjectStore
 from core.vectors.base import VectorRecord
@@ -40,9 +40,9 @@ class CountingEmbedder:
 class CountingParser(DocumentParser):
     parses = 0
 
-    def parse(self, data, file_name):
+    def parse(self, data, file_name, deadline=None):
         self.parses += 1
-        return super().parse(data, file_name)
+        return super().parse(data, file_name, deadline)
 
 
 class FailingStore:

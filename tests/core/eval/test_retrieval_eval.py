@@ -59,6 +59,7 @@ def _run(module, argv, services, capsys) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.slow
 def test_eval_retrieval_reports_every_retriever_on_a_sec10q_style_folder(tmp_path, services, capsys):
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -110,6 +111,7 @@ def test_eval_retrieval_refuses_missing_inputs(tmp_path, services, capsys):
     assert "is not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_bench_search_reports_latency_percentiles_per_mode(services, capsys):
     result = _run(bench_search, ["bench", "search", "--sizes", "300", "--queries", "5"], services, capsys)
     for mode in ("dense", "bm25", "hybrid"):

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.search.bm25_index import Bm25Index
-from core.vectors.filters import FilterError, matches
 from core.search.text import sentences, terms, without_meta_words
+from core.vectors.filters import FilterError, matches
 
 
 def test_terms_keep_figures_whole_and_normalise_words():
@@ -12,13 +11,6 @@ def test_terms_keep_figures_whole_and_normalise_words():
         "apple", "total", "net", "sale", "81797", "million", "24.6", "q3", "2023",
     ]
     assert terms("81797") == terms("81,797")
-
-
-def test_bm25_finds_a_figure_however_it_is_written():
-    index = Bm25Index(["Total net sales 81,797 82,959", "Gross margin 36,413", "Operating income 22,998"])
-    scores = index.scores("81797")
-    assert scores.argmax() == 0 and scores[1] == scores[2] == 0
-    assert not index.scores("unrelated words").any()
 
 
 def test_sentences_split_prose_and_keep_table_rows_apart():

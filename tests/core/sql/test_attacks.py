@@ -346,6 +346,7 @@ def test_pg_attack_corpus_changes_nothing(pg_target: PgTarget, local_kv) -> None
         owner.close()
 
 
+@pytest.mark.slow
 def test_pg_heavy_queries_stop_at_the_timeout(pg_target: PgTarget, local_kv) -> None:
     before = pg_fingerprint(pg_target)
     reader = PostgresDatabase(pg_target.reader_url)

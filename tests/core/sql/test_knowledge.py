@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.vectors.local import LocalVectorStore
-from core.vectors.pinecone import PineconeVectorStore
 from core.sql.knowledge import Example, SqlKnowledge, read_documentation_file, read_examples_file
 from core.sql.models import ColumnInfo, TableInfo
+from core.vectors.local import LocalVectorStore
+from core.vectors.pinecone import PineconeVectorStore
 from tests.fakes.pinecone_server import FakePinecone
 
 NS = "sql-T1"
@@ -35,7 +35,8 @@ def knowledge(minilm, tmp_path) -> SqlKnowledge:
     return SqlKnowledge(minilm, LocalVectorStore(tmp_path / "vectors"), namespace=NS)
 
 
-@pytest.fixture(params=["local", "pinecone"])
+# The fast lane runs the contract on the local store; the full suite on Pinecone (its fake server) too.
+@pytest.fixture(params=["local", pytest.param("pinecone", marks=pytest.mark.slow)])
 def any_knowledge(request, minilm, tmp_path):
     """Training semantics hold on both vector stores (Pinecone through its fake server)."""
     if request.param == "local":

@@ -53,6 +53,7 @@ def sql(text: str, source: str = "pattern") -> SqlProposal:
 
 ANSWERS = {
     "how many orders": sql("SELECT count(*) AS n FROM orders"),
+    "count them": sql("SELECT COUNT(*), SUM(total) FROM orders"),
     "all orders": sql("SELECT id, total FROM orders ORDER BY id"),
     "drop it": sql("SELECT 1; DROP TABLE orders"),
     "broken": sql("SELECT no_such_column FROM orders"),
@@ -257,8 +258,8 @@ def test_only_the_requester_or_an_approver_may_save_an_example(shop: Path, local
 
 
 def test_save_example_into_sql_knowledge(shop: Path, local_kv, tmp_path: Path, minilm) -> None:
-    from core.vectors.local import LocalVectorStore
     from core.sql.knowledge import SqlKnowledge
+    from core.vectors.local import LocalVectorStore
 
     knowledge = SqlKnowledge(minilm, LocalVectorStore(tmp_path / "vectors"), namespace="sql-test")
     service = make_service(SqliteDatabase(shop), local_kv, examples=knowledge)
@@ -277,3 +278,10 @@ def test_save_example_when_the_store_is_down(shop: Path, local_kv) -> None:
     outcome = service.save_example(pending.id, user="U1")
     assert not outcome.saved and "unavailable" in outcome.message and "vector store unreachable" in outcome.message
     assert not service.get(pending.id).saved_example
+
+
+def test_results_are_headed_in_words(service: SqlService) -> None:
+    proposal = service.propose("count them", requester="U1")
+    assert proposal.pending is not None
+    execution = service.approve(proposal.pending.id, user="U1")
+    assert execution.result is not None and execution.result.columns == ["orders", "total"]

@@ -21,7 +21,7 @@ def s3_store(s3_endpoint):
     return S3ObjectStore(bucket=bucket, prefix="team-a", client=client)
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.services)])
 def store(request, tmp_path):
     if request.param == "local":
         return LocalObjectStore(tmp_path / "objects")

@@ -1,0 +1,1 @@
+"""Feedback on answers: 👍 / 👎 per person, kept with the question, answer and citations."""

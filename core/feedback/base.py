@@ -1,0 +1,84 @@
+"""Feedback: the records and the store protocol.
+
+An answer is remembered when it is given (question, answer text, citations, where it was
+asked), under an id that the buttons carry; a rating copies all of it, so a 👎 can become a test
+case later even if the documents have changed since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal, Protocol
+
+Rating = Literal["up", "down"]
+RATINGS: tuple[str, ...] = ("up", "down")
+
+
+class FeedbackError(Exception):
+    """A rating that cannot be recorded (unknown answer, bad rating); the message says why."""
+
+
+@dataclass
+class AnsweredQuestion:
+    answer_id: str
+    question: str
+    answer: str
+    citations: list[dict]  # core.answers.base.Citation.to_dict()
+    mode: str  # how the answer was made: llm, extractive
+    channel: str
+    asked_by: str
+    created: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AnsweredQuestion:
+        return cls(
+            answer_id=data["answer_id"],
+            question=data["question"],
+            answer=data["answer"],
+            citations=list(data.get("citations") or []),
+            mode=data.get("mode", ""),
+            channel=data.get("channel", ""),
+            asked_by=data.get("asked_by", ""),
+            created=float(data.get("created", 0.0)),
+        )
+
+
+@dataclass
+class Feedback:
+    rating: Rating
+    user: str
+    rated_at: float
+    answer: AnsweredQuestion
+    comment: str = field(default="")
+
+    def to_dict(self) -> dict:
+        return {"rating": self.rating, "user": self.user, "rated_at": self.rated_at, "comment": self.comment,
+                **self.answer.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Feedback:
+        return cls(
+            rating=data["rating"],
+            user=data["user"],
+            rated_at=float(data["rated_at"]),
+            answer=AnsweredQuestion.from_dict(data),
+            comment=data.get("comment", ""),
+        )
+
+
+class FeedbackStore(Protocol):
+    def remember(self, answer: AnsweredQuestion) -> None:
+        """Keep an answer that was shown with rating buttons."""
+        ...
+
+    def rate(self, answer_id: str, user: str, rating: Rating) -> Feedback | None:
+        """Record one person's rating of an answer; None when that person already rated it.
+        Raises FeedbackError for an unknown answer or rating."""
+        ...
+
+    def all(self) -> list[Feedback]:
+        """Every rating, oldest first."""
+        ...
