@@ -1,7 +1,8 @@
-"""The HTTP entry point: FastAPI serving Slack events, interactivity and slash commands.
+"""The HTTP entry point: the REST API (bot/api) plus Slack's events, interactivity and slash commands.
 
-`POST /slack/events` takes all three kinds of Slack request; `GET /healthz` is liveness.
-Before Bolt sees a request it is read at most MAX_BODY_BYTES (413 past that, from Content-Length
+`POST /slack/events` takes all three kinds of Slack request; `/api/v1/…` is the REST API (its
+OpenAPI at /docs and /openapi.json), `GET /healthz` liveness and `GET /readyz` readiness.
+Before Bolt sees a Slack request it is read at most MAX_BODY_BYTES (413 past that, from Content-Length
 and again while streaming, so a huge body is never buffered), its signature is checked (401) and
 its shape (400): Bolt answers 500 to what it cannot read, and Slack retries 5xx answers.
 """
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
     from slack_bolt import App
 
     from bot.settings import Settings
+    from bot.wiring import Services
     from bot.work_queue import SlackTaskQueue
-    from handlers.services import BotServices
 
 log = logging.getLogger("bot.http")
 
@@ -54,10 +55,11 @@ def use_work_queue(bolt: App, queue: SlackTaskQueue) -> None:
     runner.lazy_listener_runner = QueueLazyListenerRunner(queue, runner.lazy_listener_runner, log)
 
 
-def create_http_app(settings: Settings, services: BotServices, *, bolt_app: App | None = None) -> FastAPI:
+def create_http_app(settings: Settings, services: Services, *, bolt_app: App | None = None) -> FastAPI:
     from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
     from starlette.concurrency import run_in_threadpool
 
+    from bot.api import create_api
     from bot.app import build_app
 
     if bolt_app is None:
@@ -67,13 +69,9 @@ def create_http_app(settings: Settings, services: BotServices, *, bolt_app: App 
             use_work_queue(bolt, queue)
     else:
         bolt = bolt_app
-    api = FastAPI(title="Slack bot", docs_url=None, redoc_url=None, openapi_url=None)
+    api = create_api(services)
 
-    @api.get("/healthz")
-    async def healthz() -> dict:
-        return {"ok": True}
-
-    @api.post(SLACK_PATH)
+    @api.post(SLACK_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
         body = await read_capped_body(request)
         if isinstance(body, Refusal):

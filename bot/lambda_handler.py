@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from handlers.services import BotServices
+    from bot.wiring import Services
 
 log = logging.getLogger("bot.lambda")
 
@@ -57,7 +57,7 @@ def _reply(status: int, message: str) -> dict:
 
 
 def build_lambda_handler(
-    settings: Settings, services: BotServices, *, lambda_client: Any | None = None
+    settings: Settings, services: Services, *, lambda_client: Any | None = None
 ) -> LambdaHandler:
     """A handler(event, context) over one Bolt app; `lambda_client` replaces boto3's (tests)."""
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     # Set by AWS Lambda in every function's environment: how the code knows it runs there.
     aws_lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")
 
+    # REST API (/api/v1/…): callers send it as X-API-Key. Unset: the API refuses every call (503).
+    api_key: SecretStr = Field(SecretStr(""), alias="API_KEY")
+
     @field_validator("embedding_provider", "vector_store", "object_store", "work_queue", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:

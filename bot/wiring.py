@@ -192,6 +192,7 @@ class Services:
         from core.embeddings.cached import CachedEmbedder
 
         s = self.settings
+        inner: Embedder
         if s.embedding_provider == "openai":
             if self.openai_client is None:
                 raise ValueError("EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY")

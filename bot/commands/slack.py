@@ -10,7 +10,9 @@ from bot.commands import subcommands
 
 
 def register(sub: argparse._SubParsersAction, services_factory) -> None:
-    serve = sub.add_parser("serve", help="serve Slack events and interactivity over HTTP (POST /slack/events, GET /healthz)")
+    serve = sub.add_parser(
+        "serve", help="serve Slack (POST /slack/events) and the REST API (/api/v1, /docs, /healthz, /readyz) over HTTP"
+    )
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(func=_serve)
@@ -24,7 +26,9 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
     socket.set_defaults(func=_socket)
 
     bench = subcommands(sub, "bench")
-    ack = bench.add_parser("ack", help="acknowledgement latency of the HTTP entry point, and the Lambda handler's import time")
+    ack = bench.add_parser(
+        "ack", help="acknowledgement latency of the HTTP entry point, and the Lambda handler's import time"
+    )
     ack.add_argument("--events", type=int, default=500)
     ack.add_argument("--concurrency", type=int, default=20)
     ack.set_defaults(func=_bench_ack)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # only an annotation here; the retriever pulls in numpy, which a Lambda ack never needs
     from core.search.retriever import SearchHit
@@ -26,7 +26,7 @@ class Citation:
             return f"{self.file_name}, p. {self.pages[0]}"
         return f"{self.file_name}, pp. {self.pages[0]}-{self.pages[-1]}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"number": self.number, "file_name": self.file_name, "pages": self.pages, "doc_id": self.doc_id}
 
 
@@ -37,7 +37,7 @@ class Answer:
     mode: AnswerMode
     hits: list[SearchHit]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "mode": self.mode,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from core.answers.base import Citation
+from core.llm.base import ChatMessage
 from core.search.retriever import SearchHit
 
 NOT_IN_DOCUMENTS = "The documents don't say."
@@ -27,9 +28,9 @@ def source_label(hit: SearchHit) -> str:
     return f"{hit.chunk.file_name}{where}"
 
 
-def build_messages(question: str, hits: list[SearchHit], history: list[dict] | None = None) -> list[dict]:
+def build_messages(question: str, hits: list[SearchHit], history: list[ChatMessage] | None = None) -> list[ChatMessage]:
     sources = "\n\n".join(f"[{n}] ({source_label(h)})\n{h.chunk.text.strip()}" for n, h in enumerate(hits, 1))
-    messages: list[dict] = [{"role": "system", "content": SYSTEM_PROMPT}]
+    messages: list[ChatMessage] = [{"role": "system", "content": SYSTEM_PROMPT}]
     for turn in (history or [])[-_HISTORY_TURNS:]:
         if turn.get("role") in ("user", "assistant") and isinstance(turn.get("content"), str):
             messages.append({"role": turn["role"], "content": turn["content"]})
@@ -42,7 +43,7 @@ def resolve_citations(text: str, hits: list[SearchHit]) -> tuple[str, list[Citat
     renumber: dict[int, int] = {}
     citations: list[Citation] = []
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         out = []
         for raw in re.split(r"\s*[,;]\s*", match.group(1)):
             source = int(raw)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import redis
 
 # Atomic compare-and-set: Redis has no native CAS for plain strings.
@@ -36,7 +38,7 @@ class RedisKeyValueStore:
         return max(1, int(ttl_s * 1000)) if ttl_s else None
 
     def get(self, key: str) -> str | None:
-        return self._r.get(self._k(key))
+        return cast("str | None", self._r.get(self._k(key)))  # decode_responses=True: text, never bytes
 
     def set(self, key: str, value: str, ttl_s: float | None = None) -> None:
         self._r.set(self._k(key), value, px=self._px(ttl_s))

@@ -86,8 +86,9 @@ class Chunker:
             heading = _main_heading(group)
             context, _ = self._context(heading)
             content = "\n".join(p.text for p in group)
-            columns = self._columns(_first_row(group))[0]
-            if columns and _first_row(group).columns not in content:
+            first = _first_row(group)
+            columns = self._columns(first)[0]
+            if columns and first is not None and first.columns and first.columns not in content:
                 context += "\n" + columns  # the chunk starts mid-table: say what the columns are
             text = context + "\n" + content
             chunks.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from core.errors import DocBotError
 
@@ -54,11 +54,11 @@ class Chunk:
     def id(self) -> str:
         return f"{self.doc_id}:{self.index}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Chunk:
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
         return cls(
             doc_id=data["doc_id"],
             file_name=data["file_name"],
@@ -86,11 +86,11 @@ class DocumentRecord:
     # Parsed and searchable by keywords, dense vectors still being computed.
     vectors_pending: bool = False
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> DocumentRecord:
+    def from_dict(cls, data: dict[str, Any]) -> DocumentRecord:
         return cls(
             doc_id=data["doc_id"],
             file_name=data["file_name"],
@@ -143,7 +143,7 @@ class IngestResult:
             return f"Indexed {self.file_name} — {what} — searchable now, fully indexed in {eta}"
         return f"Indexed {self.file_name} — {what}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "message": self.message}
 
 

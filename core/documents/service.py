@@ -35,12 +35,12 @@ from core.documents.models import (
     IngestResult,
     ParsedDocument,
 )
-from core.documents.parsers import DocumentParser
 from core.documents.objects import DocumentObjects
-from core.storage.base import ObjectStore, ObjectStoreError
+from core.documents.parsers import DocumentParser
 from core.embeddings.base import Embedder, EmbeddingError
-from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
 from core.search.keyword_index import IndexSnapshot, KeywordIndex, KeywordIndexError
+from core.storage.base import ObjectStore, ObjectStoreError
+from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,10 @@ EMBED_BATCH = 64
 _INITIAL_SECONDS_PER_CHUNK = 0.05
 
 ProgressCallback = Callable[[IngestProgress], None]
+
+
+# Inside DocumentService `list` names its listing method, so annotations after it use this alias.
+Chunks = list[Chunk]
 
 
 class DocumentService:
@@ -277,8 +281,14 @@ class DocumentService:
             return None  # built for another embedder: parse and embed again (objects are overwritten)
         # Channels come from this request only: links recorded elsewhere are not ours to reuse.
         record = DocumentRecord(
-            **{**stored.to_dict(), "file_name": name, "channels": channels, "workspace_wide": workspace_wide,
-               "team_id": team_id, "created": time.time()}
+            **{
+                **stored.to_dict(),
+                "file_name": name,
+                "channels": channels,
+                "workspace_wide": workspace_wide,
+                "team_id": team_id,
+                "created": time.time(),
+            }
         )
         self.keywords.add(chunks)
         self._upsert(record, chunks, vectors)
@@ -464,7 +474,7 @@ class DocumentService:
         vectors = np.load(io.BytesIO(raw_vectors), allow_pickle=False)
         return chunks, vectors
 
-    def _upsert(self, record: DocumentRecord, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def _upsert(self, record: DocumentRecord, chunks: Chunks, vectors: np.ndarray) -> None:
         records = [
             VectorRecord(
                 id=chunk.id,

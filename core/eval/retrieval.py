@@ -23,12 +23,15 @@ from __future__ import annotations
 import csv
 import fnmatch
 import json
+import operator
 import re
 import statistics
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from core.search.retriever import SearchHit
 
@@ -93,7 +96,7 @@ def load_pubmedqa(path: Path) -> tuple[list[EvalQuestion], dict[str, bytes]]:
     for pmid, item in data.items():
         name = f"{pmid}.txt"
         documents[name] = "\n\n".join(item["CONTEXTS"]).encode("utf-8")
-        questions.append(EvalQuestion(item["QUESTION"], lambda f, name=name: f == name, []))
+        questions.append(EvalQuestion(item["QUESTION"], partial(operator.eq, name), []))
     return questions, documents
 
 
@@ -107,7 +110,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def evaluate(
     questions: Iterable[EvalQuestion], search: Callable[[str, int], list[SearchHit]], k: int
-) -> dict:
+) -> dict[str, Any]:
     """Metrics for one retriever; `search(question, depth)` returns ranked hits."""
     depth = max(k, MRR_DEPTH)
     file_hits = 0

@@ -11,13 +11,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.documents.models import Chunk
-from core.eval.retrieval import percentile
 from core.embeddings.base import Embedder
+from core.eval.retrieval import percentile
 from core.vectors.base import VectorRecord
+
+if TYPE_CHECKING:
+    pass
 
 NAMESPACE = "docs-bench"
 _WORDS_PER_CHUNK = 120
@@ -117,11 +121,16 @@ def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dic
     return result
 
 
-def bench(embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), queries: int = 200) -> dict:
+def bench(embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), queries: int = 200) -> dict[str, Any]:
     from core.search.retriever import MODES, Retriever
     from core.vectors.local import LocalVectorStore
 
-    out: dict = {"embedder": embedder.model_id, "queries_per_mode": queries, "k": 5, "scope": "one channel of four"}
+    out: dict[str, Any] = {
+        "embedder": embedder.model_id,
+        "queries_per_mode": queries,
+        "k": 5,
+        "scope": "one channel of four",
+    }
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -144,6 +153,9 @@ def bench(embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), querie
                     t = time.perf_counter()
                     retriever.search(q, channel="C1", k=5, mode=mode)
                     latencies.append((time.perf_counter() - t) * 1000)
-                result[mode] = {"p50_ms": round(percentile(latencies, 50), 1), "p99_ms": round(percentile(latencies, 99), 1)}
+                result[mode] = {
+                    "p50_ms": round(percentile(latencies, 50), 1),
+                    "p99_ms": round(percentile(latencies, 99), 1),
+                }
             out[f"{n}_chunks"] = result
     return out

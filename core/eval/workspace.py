@@ -14,6 +14,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.documents.service import DocumentService, build_document_service
 from core.embeddings.base import Embedder
@@ -29,7 +30,7 @@ class Workspace:
     raw_embedder: Embedder  # uncached: what search latency must be measured with
     vectors: object
 
-    def ingest_all(self, documents: dict[str, bytes], *, progress: bool = True) -> dict:
+    def ingest_all(self, documents: dict[str, bytes], *, progress: bool = True) -> dict[str, Any]:
         """Ingest every document; returns counts by status and the failures' reasons."""
         counts: dict[str, int] = {}
         failures: dict[str, str] = {}
@@ -43,10 +44,12 @@ class Workspace:
         return {"counts": counts, "failures": failures}
 
 
-def open_workspace(data_dir: Path, label: str, embedder: Embedder, chunking: dict, **service_options) -> Workspace:
+def open_workspace(
+    data_dir: Path, label: str, embedder: Embedder, chunking: dict[str, Any], **service_options: Any
+) -> Workspace:
     from core.cache.local import LocalKeyValueStore
-    from core.storage.local import LocalObjectStore
     from core.embeddings.cached import CachedEmbedder
+    from core.storage.local import LocalObjectStore
     from core.vectors.local import LocalVectorStore
 
     material = [label, embedder.model_id, chunking, _pipeline_fingerprint()]

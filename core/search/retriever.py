@@ -20,15 +20,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
 from core.documents.models import Chunk
 from core.embeddings.base import Embedder
-from core.vectors.base import VectorStore
 from core.search.keyword_index import IndexSnapshot
 from core.search.text import terms, without_meta_words
+from core.vectors.base import VectorStore
+
+if TYPE_CHECKING:
+    pass
+
+# Candidates as (chunk position, score), best first.
+Ranked = list[tuple[int, float]]
 
 # Documents the question names with a prior at least this are the ones it is about.
 _FOCUS_PRIOR = 0.6
@@ -60,7 +66,7 @@ class SearchHit:
     dense_score: float | None = None  # cosine similarity to the question, when known
 
 
-def scope_filter(channel: str | None) -> dict | None:
+def scope_filter(channel: str | None) -> dict[str, Any] | None:
     """Vector-store filter for the scope rule: the channel's documents and workspace-wide ones."""
     if channel is None:
         return None
@@ -148,7 +154,7 @@ class Retriever:
         dense_rank = {pos: rank for rank, (pos, _) in enumerate(dense, 1)}
         dense_score = dict(dense)
         bm25_rank = {pos: rank for rank, (pos, _) in enumerate(lexical, 1)}
-        hits = []
+        hits: list[SearchHit] = []
         taken: set[int] = set()
         for pos, score in ranked:
             if len(hits) == k:
@@ -168,13 +174,13 @@ class Retriever:
         def neighbour(chunk: Chunk, step: int) -> int | None:
             return snap.position.get(f"{chunk.doc_id}:{chunk.index + step}")
 
-        passage = grow_passage(
-            pos, snap.chunks, neighbour, taken, self.passage_tokens, self.embedder.tokenizer.count
-        )
+        passage = grow_passage(pos, snap.chunks, neighbour, taken, self.passage_tokens, self.embedder.tokenizer.count)
         taken.update(passage.positions)
         return passage.chunk
 
-    def _hybrid(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
+    def _hybrid(
+        self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int
+    ) -> tuple[Ranked, Ranked, Ranked]:
         """(ranked, dense candidates, BM25 candidates) for hybrid mode."""
         # The document prior reads the whole question ("latest 10-Q" picks a filing); chunk
         # ranking reads it without words that only point at documents.
@@ -203,23 +209,29 @@ class Retriever:
 
     # --- candidates -------------------------------------------------------------------------
 
-    def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
+    def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
         return self._dense_vector(self._embed(question), channel, snap, scope, pool)
 
     def _embed(self, question: str) -> np.ndarray:
         self._check_model()
-        return self.embedder.embed([question])[0]
+        vector: np.ndarray = self.embedder.embed([question])[0]
+        return vector
 
     def _dense_vector(
-        self, vector: np.ndarray, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int,
+        self,
+        vector: np.ndarray,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
         docs: set[str] | None = None,
-    ):
+    ) -> Ranked:
         flt = scope_filter(channel)
         if docs is not None:
             only = {"doc_id": {"$in": sorted(docs)}}
             flt = only if flt is None else {"$and": [flt, only]}
         matches = self.store.query(self.namespace, vector, top_k=pool, filter=flt)
-        out = []
+        out: Ranked = []
         for match in matches:
             pos = snap.position.get(match.id)
             # Vectors of deleted or out-of-scope documents are dropped here, whatever their metadata says.
@@ -235,7 +247,7 @@ class Retriever:
         top = candidates[np.argsort(-scores[candidates], kind="stable")[:pool]]
         return [(int(pos), float(scores[pos])) for pos in top]
 
-    def _fuse(self, snap: _Snapshot, dense: dict[int, int], lexical: dict[int, int], prior: dict[str, float]):
+    def _fuse(self, snap: _Snapshot, dense: dict[int, int], lexical: dict[int, int], prior: dict[str, float]) -> Ranked:
         """Reciprocal-rank fusion of {position: rank}, weighted per retriever, times
         (1 + doc_prior * prior[doc])."""
         fused: dict[int, float] = {}
@@ -276,7 +288,7 @@ def _ranks(candidates: list[tuple[int, float]]) -> dict[int, int]:
     return {pos: rank for rank, (pos, _) in enumerate(candidates, 1)}
 
 
-def _focused(overall: list, inside: list, snap: _Snapshot, focus: set[str]) -> dict[int, int]:
+def _focused(overall: Ranked, inside: Ranked, snap: _Snapshot, focus: set[str]) -> dict[int, int]:
     """Ranks for fusion: chunks of the focus documents by their rank among those documents,
     the others by their overall rank."""
     ranks = {pos: rank for pos, rank in _ranks(overall).items() if snap.chunks[pos].doc_id not in focus}

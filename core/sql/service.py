@@ -21,6 +21,7 @@ from core.sql.render import summary
 from core.sql.results import ResultStore, StoredResult
 
 if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
     from core.sql.databases.base import Database
     from core.sql.generate.base import SqlGenerator, SqlProposal
     from core.sql.guard import SqlGuard
@@ -65,9 +66,15 @@ class Proposal:
         }
 
 
+# Why a decision on a query was refused (nothing ran, nothing changed): "not_found" (wrong id or
+# expired), "not_allowed" (neither the requester nor an approver), "conflict" (already decided,
+# running or replaced), "unsafe" (the guard refuses the SQL now).
+Refusal = Literal["not_found", "not_allowed", "conflict", "unsafe"]
+
+
 @dataclass
 class Execution:
-    """The outcome of an approval. status "refused": nothing ran (see message)."""
+    """The outcome of an approval. status "refused": nothing ran (`refusal` says why, `message` in words)."""
 
     status: Literal["done", "failed", "refused"]
     message: str
@@ -75,6 +82,7 @@ class Execution:
     query: PendingQuery | None = None
     can_edit: bool = False  # offer "Edit SQL": the SQL itself was the problem
     replayed: bool = False  # the stored result of an earlier run whose showing failed; nothing ran now
+    refusal: Refusal | None = None
 
 
 @dataclass
@@ -84,6 +92,7 @@ class Rejection:
     rejected: bool
     message: str
     query: PendingQuery | None = None
+    refusal: Refusal | None = None
 
 
 @dataclass
@@ -137,7 +146,7 @@ class SqlService:
         requester: str,
         channel: str | None = None,
         thread_ts: str | None = None,
-        history: list[dict] | None = None,
+        history: list[ChatMessage] | None = None,
     ) -> Proposal:
         question = " ".join((question or "").split())
         if not any(ch.isalnum() for ch in question):
@@ -149,10 +158,9 @@ class SqlService:
         except Exception as exc:  # noqa: BLE001 — an LLM outage must not break the conversation
             log.warning("SQL generation failed: %s", exc)
             return Proposal("abstain", f"I could not write SQL for that right now: {exc}")
-        if generated.kind != "sql" or not (generated.sql or "").strip():
-            kind = "clarification" if generated.kind == "clarification" else "abstain"
+        if generated.kind != "sql" or generated.sql is None or not generated.sql.strip():
             return Proposal(
-                kind,
+                "clarification" if generated.kind == "clarification" else "abstain",
                 generated.message,
                 source=generated.source,
                 tables=list(generated.tables),
@@ -267,27 +275,27 @@ class SqlService:
     def approve(self, query_id: str, *, user: str) -> Execution:
         query = self.get(query_id)
         if query is None:
-            return Execution("refused", self._not_found(query_id))
+            return Execution("refused", self._not_found(query_id), refusal="not_found")
         if not self._may_act(query, user):
-            return Execution("refused", self._not_allowed(query, "run"), query=query)
+            return Execution("refused", self._not_allowed(query, "run"), query=query, refusal="not_allowed")
         unshown = self._unshown_result(query)
         if unshown is not None:  # it ran, but nobody saw the result: show it again, never run it again
             return Execution("done", unshown.summary, result=unshown.result, query=query, replayed=True)
         if query.status not in ("pending", "failed"):
-            return Execution("refused", _status_message(query), query=query)
+            return Execution("refused", _status_message(query), query=query, refusal="conflict")
         verdict = self.guard.check(query.sql)  # again: the schema or the rules may have changed
         if not verdict.allowed:
             self.approvals.transition(query.id, query.status, "failed", error=verdict.reason)
-            return Execution(
-                "refused", f"This SQL cannot run: {verdict.reason}", query=self.get(query.id), can_edit=True
-            )
+            message = f"This SQL cannot run: {verdict.reason}"
+            return Execution("refused", message, query=self.get(query.id), can_edit=True, refusal="unsafe")
         token = secrets.token_hex(8)
         if not self.approvals.transition(
             query.id, query.status, "running", approved_by=user, run_token=token, error=None
         ):
             current = self.get(query.id)
-            message = _status_message(current) if current else self._not_found(query_id)
-            return Execution("refused", message, query=current)
+            if current is None:
+                return Execution("refused", self._not_found(query_id), refusal="not_found")
+            return Execution("refused", _status_message(current), query=current, refusal="conflict")
         return self._run(query.id, verdict.sql, token)
 
     def _run(self, query_id: str, sql: str, token: str) -> Execution:
@@ -334,7 +342,7 @@ class SqlService:
         stored = self.results.get(query.id)
         return stored if stored is not None and not stored.posted else None
 
-    def _failed(self, query_id: str, mine: dict, message: str, can_edit: bool) -> Execution:
+    def _failed(self, query_id: str, mine: dict[str, Any], message: str, can_edit: bool) -> Execution:
         self.approvals.transition(query_id, "running", "failed", where=mine, error=message)
         return Execution("failed", message, query=self.get(query_id), can_edit=can_edit)
 
@@ -342,14 +350,14 @@ class SqlService:
         """Mark a pending (or failed) query rejected, so it never runs; or say why that is not possible."""
         query = self.get(query_id)
         if query is None:
-            return Rejection(False, self._not_found(query_id))
+            return Rejection(False, self._not_found(query_id), refusal="not_found")
         if not self._may_act(query, user):
-            return Rejection(False, self._not_allowed(query, "reject"), query=query)
+            return Rejection(False, self._not_allowed(query, "reject"), query=query, refusal="not_allowed")
         if query.status not in ("pending", "failed") or not self.approvals.transition(
             query.id, query.status, "rejected", approved_by=user
         ):
             current = self.get(query.id) or query
-            return Rejection(False, _status_message(current), query=current)
+            return Rejection(False, _status_message(current), query=current, refusal="conflict")
         rejected = self.get(query.id) or query
         return Rejection(True, _status_message(rejected), query=rejected)
 

@@ -20,7 +20,7 @@ class FilterError(DocBotError, ValueError):
     what = "The search filter is not valid"
 
 
-def matches(metadata: dict, flt: dict | None) -> bool:
+def matches(metadata: dict[str, Any], flt: dict[str, Any] | None) -> bool:
     if not flt:
         return True
     if not isinstance(flt, dict):
@@ -39,7 +39,7 @@ def matches(metadata: dict, flt: dict | None) -> bool:
     return True
 
 
-def _clauses(key: str, condition: Any) -> list[dict]:
+def _clauses(key: str, condition: Any) -> list[dict[str, Any]]:
     if not isinstance(condition, list) or not condition:
         raise FilterError(f"{key} needs a non-empty list of filters")
     return condition
@@ -48,10 +48,7 @@ def _clauses(key: str, condition: Any) -> list[dict]:
 def _field_matches(value: Any, condition: Any) -> bool:
     if not isinstance(condition, dict):
         condition = {"$eq": condition}
-    for op, expected in condition.items():
-        if not _op_matches(value, op, expected):
-            return False
-    return True
+    return all(_op_matches(value, op, expected) for op, expected in condition.items())
 
 
 def _op_matches(value: Any, op: str, expected: Any) -> bool:
@@ -68,5 +65,11 @@ def _op_matches(value: Any, op: str, expected: Any) -> bool:
     if op in ("$gt", "$gte", "$lt", "$lte"):
         if value is _MISSING or isinstance(value, (list, bool)) or not isinstance(value, (int, float)):
             return False
-        return {"$gt": value > expected, "$gte": value >= expected, "$lt": value < expected, "$lte": value <= expected}[op]
+        compared: bool = {
+            "$gt": value > expected,
+            "$gte": value >= expected,
+            "$lt": value < expected,
+            "$lte": value <= expected,
+        }[op]
+        return compared
     raise FilterError(f"unsupported filter operator {op!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -22,9 +23,11 @@ from handlers.ui.blocks import (
 from handlers.ui.format import escape
 from handlers.ui.progress import describe_failure, post_failure, working_on
 
+if TYPE_CHECKING:
+    from core.sql.models import QueryResult
 
 def upload_result_files(
-    client: WebClient, click: Click, result, logger: logging.Logger, title: str | None = None
+    client: WebClient, click: Click, result: QueryResult, logger: logging.Logger, title: str | None = None
 ) -> None:
     """The full result as CSV, and a chart titled with the question when the shape suits one (files upload v2)."""
     from core.sql import render  # matplotlib and friends load on first use
@@ -108,7 +111,7 @@ def run_approved_query(services: BotServices, click: Click, client: WebClient, l
 
 
 def register(app: App, services: BotServices) -> None:
-    def run_approval(body: dict, client: WebClient, logger: logging.Logger) -> None:
+    def run_approval(body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         click = our_click(body, client, logger)
         if click is None:
             return

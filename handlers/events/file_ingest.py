@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -43,8 +44,10 @@ def download(url: str, token: str, max_bytes: int, *, html_expected: bool = Fals
     try:
         with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
             if "text/html" in response.headers.get("Content-Type", "") and not html_expected:
-                raise FileDownloadError("Slack sent a login page instead of the file (does the app have the files:read scope?)")
-            data = response.read(max_bytes + 1)
+                raise FileDownloadError(
+                    "Slack sent a login page instead of the file (does the app have the files:read scope?)"
+                )
+            data: bytes = response.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
         raise FileDownloadError(f"Slack answered HTTP {exc.code}") from exc
     except urllib.error.URLError as exc:
@@ -54,13 +57,14 @@ def download(url: str, token: str, max_bytes: int, *, html_expected: bool = Fals
     return data
 
 
-def _share_ts(file: dict, channel: str) -> str | None:
+def _share_ts(file: dict[str, Any], channel: str) -> str | None:
     """The ts of the message that shared this file in `channel`, to reply in its thread."""
     shares = file.get("shares") or {}
     for visibility in ("public", "private"):
         for share in (shares.get(visibility) or {}).get(channel) or []:
-            if share.get("ts"):
-                return share["ts"]
+            ts = share.get("ts")
+            if isinstance(ts, str) and ts:
+                return ts
     return None
 
 
@@ -72,7 +76,7 @@ def ingest_shared_file(
     file_id: str,
     channel: str,
     team_id: str,
-    file: dict | None = None,
+    file: dict[str, Any] | None = None,
     share_ts: str | None = None,
     background_vectors: bool = False,
 ) -> None:
@@ -114,7 +118,7 @@ def _ingest_claimed(
     file_id: str,
     channel: str,
     team_id: str,
-    file: dict | None,
+    file: dict[str, Any] | None,
     share_ts: str | None,
 ) -> Callable[[], None] | None:
     """Download, make searchable and say so; None on failure, else what completes the vectors."""
@@ -132,7 +136,9 @@ def _ingest_claimed(
     with working_on(client, channel, thread_ts, logger):
         try:
             if int(file.get("size") or 0) > max_bytes:
-                message = f"Could not index {escape(name)}: it is larger than the {services.settings.max_file_mb:g} MB limit."
+                message = (
+                    f"Could not index {escape(name)}: it is larger than the {services.settings.max_file_mb:g} MB limit."
+                )
             else:
                 url = file.get("url_private_download") or file.get("url_private")
                 if not url:

@@ -9,9 +9,10 @@ answer 404, which Slack treats as a failure and retries again.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltRequest, BoltResponse
 
@@ -35,7 +36,7 @@ CLICK_TTL_S = 10  # a double click; core's approval state machine guards beyond 
 REPEATABLE_ACTIONS = frozenset({SQL_EDIT_ACTION_ID})
 
 
-def delivery_key(body: dict) -> tuple[str, float] | None:
+def delivery_key(body: dict[str, Any]) -> tuple[str, float] | None:
     """The dedup key and TTL for one request body, or None when it is never deduplicated."""
     if body.get("type") == "event_callback" and body.get("event_id"):
         return f"slack:event:{body['event_id']}", EVENT_TTL_S
@@ -55,16 +56,21 @@ def _is_lazy_reinvocation(req: BoltRequest) -> bool:
 
 
 def dedup_middleware(kv: KeyValueStore) -> Callable[..., BoltResponse]:
-    def deduplicate_deliveries(req: BoltRequest, body: dict, logger, next: Callable[[], BoltResponse]) -> BoltResponse:
+    def deduplicate_deliveries(
+        req: BoltRequest, body: dict[str, Any], logger: logging.Logger, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
         key = None if _is_lazy_reinvocation(req) else delivery_key(body)
+        if key is None:
+            return next()
+        name, ttl_s = key
         try:
-            duplicate = key is not None and not kv.add(key[0], "1", ttl_s=key[1])
+            duplicate = not kv.add(name, "1", ttl_s=ttl_s)
         except Exception:  # the store is down: answering twice beats never answering
-            logger.warning("dedup store unavailable; processing %s without a duplicate check", key, exc_info=True)
+            logger.warning("dedup store unavailable; processing %s without a duplicate check", name, exc_info=True)
             duplicate = False
         if duplicate:
-            retry = (req.headers.get("x-slack-retry-num") or [None])[0]
-            logger.info("duplicate delivery %s (retry %s): acknowledged, not processed", key[0], retry)
+            retries = req.headers.get("x-slack-retry-num") or []
+            logger.info("duplicate delivery %s (retry %s): acknowledged, not processed", name, retries[:1])
             return BoltResponse(status=200, body="")
         return next()
 

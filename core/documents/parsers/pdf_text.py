@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import TYPE_CHECKING
 
 from core.documents.limits import Deadline
 from core.documents.models import Block, IngestError
+
+if TYPE_CHECKING:
+    import pypdfium2
 
 # PDFium is not thread-safe: one document operation at a time per process.
 PDFIUM_LOCK = threading.Lock()
@@ -39,7 +43,7 @@ _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}$", re.IGNORECASE)
 
 
-def open_pdf(data: bytes, max_pages: int):
+def open_pdf(data: bytes, max_pages: int) -> pypdfium2.PdfDocument:
     """Open with PDFium; encrypted, damaged and over-long files are refused with a reason."""
     import pypdfium2
 
@@ -60,7 +64,7 @@ def open_pdf(data: bytes, max_pages: int):
     return pdf
 
 
-def page_texts(pdf, deadline: Deadline | None = None) -> list[str]:
+def page_texts(pdf: pypdfium2.PdfDocument, deadline: Deadline | None = None) -> list[str]:
     texts = []
     for i in range(len(pdf)):
         if deadline is not None:
@@ -140,7 +144,7 @@ def blocks_from_pages(texts: list[str]) -> list[Block]:
     for page_no, lines in enumerate(pages, start=1):
         paragraph: list[str] = []
 
-        def flush() -> None:
+        def flush(paragraph: list[str] = paragraph, page_no: int = page_no) -> None:
             if paragraph:
                 blocks.append(Block(" ".join(paragraph), page_no, headings.current))
                 paragraph.clear()
@@ -189,7 +193,7 @@ def _compact_columns(header: str) -> str:
     """Column headers without the long unit notes: "(In millions, except number of shares ...)"
     becomes "(In millions)"; chunks repeat this line, so every token counts."""
 
-    def unit(match: re.Match) -> str:
+    def unit(match: re.Match[str]) -> str:
         note = match.group(0)
         found = _UNIT.search(note)
         return f"({found.group(0)})" if found else ""
