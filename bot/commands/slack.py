@@ -24,9 +24,10 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
     socket.set_defaults(func=_socket)
 
     bench = subcommands(sub, "bench")
-    ack = bench.add_parser("ack", help="acknowledgement latency of the HTTP entry point, and the Lambda handler's import time")
+    ack = bench.add_parser("ack", help="ack latency while answering vs a bare Bolt app, and the Lambda handler's import time")
     ack.add_argument("--events", type=int, default=500)
     ack.add_argument("--concurrency", type=int, default=20)
+    ack.add_argument("--workers", type=int, default=None, help="worker processes with REDIS_URL (default WORKER_PROCESSES)")
     ack.set_defaults(func=_bench_ack)
 
 
@@ -75,6 +76,7 @@ def _bench_ack(args: argparse.Namespace, services_factory) -> int:
         print("error: --events and --concurrency must be at least 1", file=sys.stderr)
         return 2
     services = services_factory()
-    report = run_ack_benchmark(services.settings, services, events=args.events, concurrency=args.concurrency)
+    report = run_ack_benchmark(services.settings, services, events=args.events, concurrency=args.concurrency,
+                               workers=args.workers)
     print(json.dumps(report, indent=2))
     return 0
