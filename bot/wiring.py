@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.settings import Settings
+from core.cache.kinds import DOCUMENT_ANSWERS, EMBEDDINGS
 
 log = logging.getLogger("bot")
 
@@ -66,6 +67,24 @@ class Services:
         from core.cache.local import LocalKeyValueStore
 
         return LocalKeyValueStore(self.data_dir / "kv.sqlite")
+
+    @cached_property
+    def cache_stats(self):
+        from core.cache.kinds import CacheStats
+
+        return CacheStats()
+
+    def cache(self, kind):
+        """The key-value store as one kind of cache: its lifetime, counted, failing soft."""
+        from core.cache.kinds import KindCache
+
+        return KindCache(self.kv, kind, self.cache_stats)
+
+    @cached_property
+    def metrics(self):
+        from bot.metrics import Metrics
+
+        return Metrics(self.cache_stats, queue=lambda: self.work_queue)
 
     @cached_property
     def ack_kv(self):
@@ -154,7 +173,7 @@ class Services:
             from core.embeddings.minilm import LocalMiniLMEmbedder
 
             inner = LocalMiniLMEmbedder()
-        return CachedEmbedder(inner, self.kv)
+        return CachedEmbedder(inner, self.cache(EMBEDDINGS), ttl_s=EMBEDDINGS.ttl_s)
 
     # --- documents -----------------------------------------------------------------------
 
@@ -193,7 +212,8 @@ class Services:
     def answerer(self):
         from core.answers.answerer import Answerer
 
-        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.kv)
+        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.cache(DOCUMENT_ANSWERS),
+                        cache_ttl_s=DOCUMENT_ANSWERS.ttl_s)
 
     # --- SQL -----------------------------------------------------------------------------
 
