@@ -207,6 +207,10 @@ def run_ack_benchmark(settings: Settings, services: BotServices, *, events: int 
     worker_processes = workers or settings.worker_processes
     worker = _start_workers(settings, overrides, worker_processes) if bench_settings.queued else None
     try:
+        if worker is not None:  # workers warm (models loaded, first answers out) before anything is timed
+            _, warm = _measure(create_http_app(bench_settings, services), emulator, secret, channel, concurrency,
+                               concurrency)
+            _wait_for_answers(emulator, channel, warm, ANSWER_WAIT_S)
         bare, _ = _measure(bare_app(secret, "xoxb-bench", emulator.api_url), emulator, secret, "C02RANDOM", events,
                            concurrency)
         ours, asked = _measure(create_http_app(bench_settings, services), emulator, secret, channel, events,
