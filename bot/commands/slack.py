@@ -31,12 +31,26 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
     ack.set_defaults(func=_bench_ack)
 
 
+def check_redis(settings) -> bool:
+    """Warn about (or, with REDIS_REQUIRE_DURABLE, refuse) a Redis that would lose durable state."""
+    if not settings.redis_url:
+        return True
+    from bot.redis_checks import durability_problems
+
+    problems = durability_problems(settings.redis_url)
+    for problem in problems:
+        print(f"{'error' if settings.redis_require_durable else 'warning'}: Redis: {problem}", file=sys.stderr)
+    return not (problems and settings.redis_require_durable)
+
+
 def _serve(args: argparse.Namespace, services_factory) -> int:
     import uvicorn
 
     from bot.http_app import create_http_app
 
     services = services_factory()
+    if not check_redis(services.settings):
+        return 2
     uvicorn.run(create_http_app(services.settings, services), host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -48,6 +62,8 @@ def _worker(args: argparse.Namespace, services_factory) -> int:
     if not settings.queued:
         print("error: the worker needs the Redis work queue: set REDIS_URL (and WORK_QUEUE=auto or redis)",
               file=sys.stderr)
+        return 2
+    if not check_redis(settings):
         return 2
     processes = args.processes or settings.worker_processes
     threads = args.threads or settings.worker_threads
