@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.request_checks import MAX_BODY_BYTES, Refusal, refuse_slack_request, size_refusal
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
+    from bot.metrics import Metrics
     from bot.settings import Settings
     from bot.wiring import Services
     from bot.work_queue import SlackTaskQueue
@@ -47,12 +49,14 @@ async def read_capped_body(request: Request) -> bytes | Refusal:
     return b"".join(chunks)
 
 
-def use_work_queue(bolt: App, queue: SlackTaskQueue) -> None:
+def use_work_queue(bolt: App, queue: SlackTaskQueue, metrics: Metrics | None = None) -> None:
     """Lazy listeners go to the durable queue (python -m bot worker) instead of this process's threads."""
     from bot.work_queue import QueueLazyListenerRunner
 
     runner = bolt.listener_runner
-    runner.lazy_listener_runner = QueueLazyListenerRunner(queue, runner.lazy_listener_runner, log)
+    runner.lazy_listener_runner = QueueLazyListenerRunner(
+        queue, runner.lazy_listener_runner, log, on_enqueued=metrics.task_enqueued if metrics is not None else None
+    )
 
 
 def create_http_app(settings: Settings, services: Services, *, bolt_app: App | None = None) -> FastAPI:
@@ -62,17 +66,32 @@ def create_http_app(settings: Settings, services: Services, *, bolt_app: App | N
     from bot.api import create_api
     from bot.app import build_app
 
+    metrics: Metrics | None = getattr(services, "metrics", None)
     if bolt_app is None:
         bolt = build_app(settings, services)
         queue = getattr(services, "work_queue", None)
         if queue is not None:
-            use_work_queue(bolt, queue)
+            use_work_queue(bolt, queue, metrics)
     else:
         bolt = bolt_app
     api = create_api(services)
 
+    @api.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        if metrics is None:
+            return JSONResponse({"error": "metrics are not configured"}, status_code=404)
+        return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
+
+    def answered(response: Response) -> Response:
+        if metrics is not None:
+            metrics.request_answered(response.status_code)
+        return response
+
     @api.post(SLACK_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
+        return answered(await handle_slack(request))
+
+    async def handle_slack(request: Request) -> Response:
         body = await read_capped_body(request)
         if isinstance(body, Refusal):
             return refusal_response(body)
@@ -94,6 +113,8 @@ def create_http_app(settings: Settings, services: Services, *, bolt_app: App | N
             return to_starlette_response(await run_in_threadpool(bolt.dispatch, bolt_request))
         except Exception:  # a signed body Bolt cannot read: Slack's fault or ours, never worth a retry
             log.warning("Bolt could not handle a signed request", exc_info=True)
+            if metrics is not None:
+                metrics.error("slack_dispatch")
             return refusal_response(Refusal(400, "the request could not be read"))
 
     api.state.bolt_app = bolt

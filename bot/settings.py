@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     worker_threads: int = Field(4, alias="WORKER_THREADS", ge=1)
     # On SIGTERM a worker finishes its running tasks for up to this long; unfinished ones are redelivered.
     worker_drain_s: float = Field(120.0, alias="WORKER_DRAIN_S", gt=0)
+    # Refuse to start when Redis would lose durable state (no persistence, or an eviction policy);
+    # false: a warning in the log.
+    redis_require_durable: bool = Field(False, alias="REDIS_REQUIRE_DURABLE")
     # Redis timeout before the ack (dedup, thread marks): past it the check fails open.
     redis_ack_timeout_s: float = Field(0.3, alias="REDIS_ACK_TIMEOUT_S", gt=0)
 

@@ -13,15 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from bot.settings import Settings
+from core.cache.kinds import DOCUMENT_ANSWERS, EMBEDDINGS
 from core.errors import DocBotError
 
 if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load on first use
-    from bot.work_queue import SlackTaskQueue
     from openai import OpenAI
 
+    from bot.metrics import Metrics
+    from bot.work_queue import SlackTaskQueue
     from core.answers.answerer import Answerer
     from core.assistant import Assistant
     from core.cache.base import KeyValueStore
+    from core.cache.kinds import CacheKind, CacheStats, KindCache
     from core.documents.service import DocumentService
     from core.embeddings.base import Embedder
     from core.feedback.base import FeedbackStore
@@ -114,6 +117,24 @@ class Services:
         return LocalKeyValueStore(self.data_dir / "kv.sqlite")
 
     @cached_property
+    def cache_stats(self) -> CacheStats:
+        from core.cache.kinds import CacheStats
+
+        return CacheStats()
+
+    def cache(self, kind: CacheKind) -> KindCache:
+        """The key-value store as one kind of cache: its lifetime, counted, failing soft."""
+        from core.cache.kinds import KindCache
+
+        return KindCache(self.kv, kind, self.cache_stats)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        from bot.metrics import Metrics
+
+        return Metrics(self.cache_stats, queue=lambda: self.work_queue)
+
+    @cached_property
     def ack_kv(self) -> KeyValueStore:
         """The store the acknowledgement path reads (dedup marks, thread marks): the same data as `kv`,
         with short Redis timeouts so a frozen Redis fails open within Slack's 3-second budget."""
@@ -203,7 +224,7 @@ class Services:
             from core.embeddings.minilm import LocalMiniLMEmbedder
 
             inner = LocalMiniLMEmbedder()
-        return CachedEmbedder(inner, self.kv)
+        return CachedEmbedder(inner, self.cache(EMBEDDINGS), ttl_s=EMBEDDINGS.ttl_s)
 
     # --- documents -----------------------------------------------------------------------
 
@@ -245,7 +266,8 @@ class Services:
     def answerer(self) -> Answerer:
         from core.answers.answerer import Answerer
 
-        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.kv)
+        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.cache(DOCUMENT_ANSWERS),
+                        cache_ttl_s=DOCUMENT_ANSWERS.ttl_s)
 
     @cached_property
     def feedback(self) -> FeedbackStore:
