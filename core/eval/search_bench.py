@@ -98,10 +98,10 @@ def first_query(root: Path, n_chunks: int, question: str) -> dict:
 
     embedder = LocalMiniLMEmbedder()
     embedder.embed(["warm-up"])  # model load: the same at any corpus size
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     retriever = Retriever(embedder, LocalVectorStore(root / "vectors"), SyntheticCorpus(root, n_chunks), NAMESPACE)
     hits = retriever.search(question, channel="C1", k=5, mode="hybrid")
-    return {"seconds": time.perf_counter() - start, "hits": len(hits)}
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "hits": len(hits)}
 
 
 def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dict:
@@ -121,7 +121,10 @@ def bench(embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), querie
     from core.search.retriever import MODES, Retriever
     from core.vectors.local import LocalVectorStore
 
-    out: dict = {"embedder": embedder.model_id, "queries_per_mode": queries, "k": 5, "scope": "one channel of four"}
+    import os
+
+    out: dict = {"embedder": embedder.model_id, "queries_per_mode": queries, "k": 5, "scope": "one channel of four",
+                 "cpu_count": os.cpu_count(), "load_average_at_start": round(os.getloadavg()[0], 2)}
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -136,6 +139,7 @@ def bench(embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), querie
                 # Loading the persisted vector and keyword indexes plus the query, in a new process
                 # whose embedding model is already loaded (that costs the same at any size).
                 "first_query_fresh_process_s": round(fresh["seconds"], 2),
+                "first_query_fresh_process_cpu_s": round(fresh["cpu_seconds"], 2),
                 "fresh_process_total_s": round(fresh["process_total_s"], 2),
             }
             for mode in MODES:

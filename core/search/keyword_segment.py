@@ -56,10 +56,13 @@ class KeywordSegment:
     def size(self) -> int:
         return int(self.lengths.shape[0])
 
-    def term_id(self, term: str) -> int | None:
+    def term_ids(self) -> dict[str, int]:
         if self._term_id is None:
             self._term_id = {t: i for i, t in enumerate(self.vocab)}
-        return self._term_id.get(term)
+        return self._term_id
+
+    def term_id(self, term: str) -> int | None:
+        return self.term_ids().get(term)
 
     def chunk(self, row: int) -> Chunk:
         a = self._a
@@ -140,7 +143,7 @@ class KeywordSegment:
             "vocab": _joined(list(vocab)),
             "post_off": post_off,
             "post_chunk": post_chunk,
-            "post_tf": post_freq.astype(np.float32),
+            "post_tf": np.minimum(post_freq, np.iinfo(np.uint16).max).astype(np.uint16),
             "dt_off": dt_off,
             "dt_doc": dt_doc,
             "dt_count": dt_count,

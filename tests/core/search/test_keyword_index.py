@@ -100,3 +100,15 @@ def test_a_damaged_or_missing_segment_is_reported(index: KeywordIndex) -> None:
     assert "missing" in index.verify()[0]
     index.clear()
     assert len(index.snapshot()) == 0 and index.verify() == []
+
+
+def test_a_flipped_byte_inside_a_segment_is_caught_by_its_checksum(index: KeywordIndex) -> None:
+    index.add(make_doc("d1", "a.txt", 20, 1))
+    key = index._key(index._read()[1][0].id)
+    data = bytearray(index.objects.get(key))
+    at = data.find(b"revenue")  # inside the stored chunk texts
+    assert at > 0
+    data[at] ^= 0x20
+    index.objects.put(key, bytes(data))
+    with pytest.raises(KeywordIndexError, match="damaged"):
+        KeywordIndex(index.objects, index.kv, index.namespace).snapshot()
