@@ -112,3 +112,21 @@ def test_a_flipped_byte_inside_a_segment_is_caught_by_its_checksum(index: Keywor
     index.objects.put(key, bytes(data))
     with pytest.raises(KeywordIndexError, match="damaged"):
         KeywordIndex(index.objects, index.kv, index.namespace).snapshot()
+
+
+def test_a_merge_drops_removed_documents_for_good(index: KeywordIndex) -> None:
+    docs = [make_doc(f"m{i}", f"m{i}.txt", 4, 20 + i) for i in range(5)]
+    index.add(docs[0] + docs[1])  # one segment holding two documents
+    index.add(docs[2])
+    index.add(docs[3])
+    index.remove(["m1"])  # still in the first segment's bytes, no longer live
+    index.add(docs[4])  # the fourth segment of its size class: all four are merged
+    (entry,) = index._read()[1]
+    merged = KeywordIndex(index.objects, index.kv, index.namespace)._load(entry)
+    assert merged.doc_ids == ["m0", "m2", "m3", "m4"]
+    live = [c for chunks in docs if chunks[0].doc_id != "m1" for c in chunks]
+    snap = KeywordIndex(index.objects, index.kv, index.namespace).snapshot()
+    positions = [snap.get(c.id) for c in live]
+    assert [snap.chunks[p] for p in positions] == live
+    np.testing.assert_allclose(snap.bm25_scores("tax lease debt")[positions],
+                               bm25s_scores([c.text for c in live])("tax lease debt"), rtol=1e-4, atol=1e-5)
