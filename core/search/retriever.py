@@ -17,6 +17,7 @@ channel's document therefore cannot surface elsewhere even if vector metadata we
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,9 +27,11 @@ import numpy as np
 
 from core.documents.models import Chunk
 from core.embeddings.base import Embedder
-from core.vectors.base import VectorStore
+from core.vectors.base import VectorStore, VectorStoreError
 from core.search.keyword_index import IndexSnapshot
 from core.search.text import terms, without_meta_words
+
+log = logging.getLogger(__name__)
 
 # Documents the question names with a prior at least this are the ones it is about.
 _FOCUS_PRIOR = 0.6
@@ -218,7 +221,12 @@ class Retriever:
         if docs is not None:
             only = {"doc_id": {"$in": sorted(docs)}}
             flt = only if flt is None else {"$and": [flt, only]}
-        matches = self.store.query(self.namespace, vector, top_k=pool, filter=flt)
+        try:
+            matches = self.store.query(self.namespace, vector, top_k=pool, filter=flt)
+        except VectorStoreError as exc:
+            # Damaged or unreachable vectors: answer from keywords rather than not at all.
+            log.warning("dense search unavailable, using keywords only: %s", exc)
+            return []
         out = []
         for match in matches:
             pos = snap.position.get(match.id)

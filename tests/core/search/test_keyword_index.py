@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import numpy as np
 import pytest
 
@@ -23,9 +25,19 @@ def make_doc(doc_id: str, name: str, n: int, seed: int) -> list[Chunk]:
     ]
 
 
-@pytest.fixture(params=["local_kv", "redis_kv"])
+@pytest.fixture(params=["local", "redis+s3"])
 def index(request, tmp_path) -> KeywordIndex:
-    return KeywordIndex(LocalObjectStore(tmp_path / "files"), request.getfixturevalue(request.param), "docs-test")
+    """Local files and SQLite; or what a Lambda deployment uses: S3 (moto) and Redis."""
+    if request.param == "local":
+        return KeywordIndex(LocalObjectStore(tmp_path / "files"), request.getfixturevalue("local_kv"), "docs-test")
+    import boto3
+
+    from core.storage.s3 import S3ObjectStore
+
+    client = boto3.client("s3", endpoint_url=request.getfixturevalue("s3_endpoint"), region_name="us-east-1")
+    bucket = f"kw-{uuid.uuid4().hex[:10]}"
+    client.create_bucket(Bucket=bucket)
+    return KeywordIndex(S3ObjectStore(bucket, "bot", client), request.getfixturevalue("redis_kv"), "docs-test")
 
 
 def bm25s_scores(texts: list[str]):
