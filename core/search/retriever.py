@@ -276,7 +276,11 @@ class Retriever:
 
     def _check_model(self) -> None:
         if not self._model_checked:
-            self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+            try:
+                self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+            except VectorStoreError as exc:  # the dense query will say so too, and fall back to keywords
+                log.warning("could not check the vector index's model: %s", exc)
+                return
             self._model_checked = True
 
 
