@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -104,6 +105,11 @@ def first_query(root: Path, n_chunks: int, question: str) -> dict:
     return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "hits": len(hits)}
 
 
+def _step(step: Callable[[], None] | None) -> None:
+    if step is not None:
+        step()
+
+
 def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dict:
     code = (
         "import json, sys; from pathlib import Path; from core.eval.search_bench import first_query; "
@@ -117,7 +123,12 @@ def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dic
     return result
 
 
-def bench(embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), queries: int = 200) -> dict:
+def bench(
+    embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), queries: int = 200,
+    step: Callable[[], None] | None = None,
+) -> dict:
+    """step() is called after each timed query and each build, for a progress display; there
+    are len(sizes) * (2 + 3 * queries) steps."""
     from core.search.retriever import MODES, Retriever
     from core.vectors.local import LocalVectorStore
 
@@ -131,7 +142,9 @@ def bench(embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), querie
             start = time.perf_counter()
             questions = build(n, embedder, root)
             build_s = time.perf_counter() - start
+            _step(step)
             fresh = _first_query_in_new_process(root, n, questions[0])
+            _step(step)
             retriever = Retriever(embedder, LocalVectorStore(root / "vectors"), SyntheticCorpus(root, n), NAMESPACE)
             retriever.search(questions[0], channel="C1", k=5, mode="hybrid")
             result: dict = {
@@ -148,6 +161,7 @@ def bench(embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), querie
                     t = time.perf_counter()
                     retriever.search(q, channel="C1", k=5, mode=mode)
                     latencies.append((time.perf_counter() - t) * 1000)
+                    _step(step)
                 result[mode] = {"p50_ms": round(percentile(latencies, 50), 1), "p99_ms": round(percentile(latencies, 99), 1)}
             out[f"{n}_chunks"] = result
     return out
