@@ -25,7 +25,7 @@ class ProgressBar:
         self.files, self.total_bytes, self.label, self.unit = files, max(total_bytes, 1), label, unit
         self.files_done = self.pages_done = self.bytes_done = 0
         self._start = time.monotonic()
-        self._last = 0.0
+        self._last = self._start  # the first piped progress line waits _LINE_S too
         self._current: IngestProgress | None = None
         self._current_bytes = 0
 
