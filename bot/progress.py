@@ -50,8 +50,8 @@ class ProgressBar:
             self._draw(time.monotonic())
         elif self.files > 1 and (self.unit == "files" or time.monotonic() - self._last >= _LINE_S
                                  or self.files_done == self.files):
-            pages = f", {self.pages_done:,} pages" if self.pages_done else ""
-            self._line(f"{self.label}: {self.files_done}/{self.files} {self.unit}{pages}")
+            counted = f", {self.pages_done:,} pages" if self.pages_done else ""
+            self._line(f"{self.label}: {self.files_done}/{self.files} {self.unit}{counted}")
 
     def step(self) -> None:
         """One unit done, for work counted in units of equal weight (questions, queries)."""

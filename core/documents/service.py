@@ -177,7 +177,8 @@ class DocumentService:
         eta = self._eta(len(chunks))
         _report(progress, IngestProgress(name, "parsed", record.pages, record.chunks, 0, eta))
         if defer_vectors:
-            return IngestResult(name, "indexed", doc_id, record.pages, record.chunks, pending_chunks=record.chunks, eta_s=eta)
+            return IngestResult(name, "indexed", doc_id, record.pages, record.chunks,
+                                pending_chunks=record.chunks, eta_s=eta)
         return self._complete_vectors(record, progress, deadline, chunks)
 
     def _complete_vectors(
@@ -200,7 +201,8 @@ class DocumentService:
                 ).encode(),
             )
             if self._publish_vectors(record.doc_id, chunks, vectors) is None:
-                return IngestResult(record.file_name, "failed", record.doc_id, reason="it was deleted while being indexed")
+                return IngestResult(record.file_name, "failed", record.doc_id,
+                                    reason="it was deleted while being indexed")
         except Exception:
             if rollback:  # the ingest failed as a whole: nothing stays half-indexed
                 self._forget(record)
