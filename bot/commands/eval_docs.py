@@ -71,6 +71,7 @@ def cmd_eval_retrieval(args: argparse.Namespace, services_factory: Callable) -> 
 
 
 def run_eval(services, label: str, documents: dict[str, bytes], questions, k: int, dataset: str) -> dict:
+    from bot.progress import ProgressBar
     from core.eval.retrieval import evaluate
     from core.eval.workspace import NAMESPACE, open_workspace
     from core.search.retriever import Retriever
@@ -81,7 +82,16 @@ def run_eval(services, label: str, documents: dict[str, bytes], questions, k: in
         s.data_dir, label, _raw_embedder(services), chunking,
         max_file_mb=s.max_file_mb, max_pages=s.max_pages, artifacts_path=s.docling_artifacts_path or None,
     )
-    ingest = workspace.ingest_all(documents)
+    bar = ProgressBar(len(documents), sum(len(d) for d in documents.values()), label="ingesting")
+
+    def done(name: str, result) -> None:
+        bar.finish_file(result.pages)
+        if len(documents) > 1:
+            bar.start_file(0)
+
+    bar.start_file(len(next(iter(documents.values()))))
+    ingest = workspace.ingest_all(documents, progress=bar.update, on_result=done)
+    bar.close()
     corpus = workspace.service
     retriever = Retriever(workspace.raw_embedder, workspace.vectors, corpus, NAMESPACE)
     plain = Retriever(workspace.raw_embedder, workspace.vectors, corpus, NAMESPACE, doc_prior=0.0)
@@ -93,8 +103,15 @@ def run_eval(services, label: str, documents: dict[str, bytes], questions, k: in
     }
     retriever.search("warm-up", channel=None, k=1, mode="hybrid")  # build BM25 and load the model outside timings
     out: dict = {}
+    asked = ProgressBar(len(questions) * len(runs), len(questions) * len(runs), label="evaluating", unit="questions")
+
+    def search(r, mode: str, question: str, depth: int):
+        asked.step()
+        return r.search(question, channel=None, k=depth, mode=mode)
+
     for name, (r, mode) in runs.items():
-        out[name] = evaluate(questions, lambda q, depth, r=r, mode=mode: r.search(q, channel=None, k=depth, mode=mode), k)
+        out[name] = evaluate(questions, lambda q, depth, r=r, mode=mode: search(r, mode, q, depth), k)
+    asked.close()
     out["setup"] = {
         "dataset": dataset,
         "k": k,

@@ -232,7 +232,8 @@ def _windows(text: str) -> list[str]:
     start = 0
     while len(text) - start > _MAX_BLOCK_CHARS:
         end = start + _MAX_BLOCK_CHARS
-        cut = max(text.rfind(" ", start + _MAX_BLOCK_CHARS // 2, end), text.rfind("\n", start + _MAX_BLOCK_CHARS // 2, end))
+        floor = start + _MAX_BLOCK_CHARS // 2
+        cut = max(text.rfind(" ", floor, end), text.rfind("\n", floor, end))
         cut = cut if cut > start else end
         parts.append(text[start:cut].strip())
         start = cut

@@ -17,10 +17,11 @@ channel's document therefore cannot surface elsewhere even if vector metadata we
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -28,13 +29,13 @@ from core.documents.models import Chunk
 from core.embeddings.base import Embedder
 from core.search.keyword_index import IndexSnapshot
 from core.search.text import terms, without_meta_words
-from core.vectors.base import VectorStore
+from core.vectors.base import VectorStore, VectorStoreError
 
-if TYPE_CHECKING:
-    pass
 
 # Candidates as (chunk position, score), best first.
 Ranked = list[tuple[int, float]]
+
+log = logging.getLogger(__name__)
 
 # Documents the question names with a prior at least this are the ones it is about.
 _FOCUS_PRIOR = 0.6
@@ -230,7 +231,12 @@ class Retriever:
         if docs is not None:
             only = {"doc_id": {"$in": sorted(docs)}}
             flt = only if flt is None else {"$and": [flt, only]}
-        matches = self.store.query(self.namespace, vector, top_k=pool, filter=flt)
+        try:
+            matches = self.store.query(self.namespace, vector, top_k=pool, filter=flt)
+        except VectorStoreError as exc:
+            # Damaged or unreachable vectors: answer from keywords rather than not at all.
+            log.warning("dense search unavailable, using keywords only: %s", exc)
+            return []
         out: Ranked = []
         for match in matches:
             pos = snap.position.get(match.id)
@@ -280,7 +286,11 @@ class Retriever:
 
     def _check_model(self) -> None:
         if not self._model_checked:
-            self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+            try:
+                self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+            except VectorStoreError as exc:  # the dense query will say so too, and fall back to keywords
+                log.warning("could not check the vector index's model: %s", exc)
+                return
             self._model_checked = True
 
 
