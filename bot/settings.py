@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(50, alias="CHUNK_OVERLAP")
     chunk_min_tokens: int = Field(256, alias="CHUNK_MIN_TOKENS")
     top_k: int = Field(5, alias="TOP_K")
+    # Second look at the retrieved candidates: "local" (evidence re-scoring, no model) or "none".
+    reranker: Literal["local", "none"] = Field("local", alias="RERANKER")
 
     # Database: unset DATABASE_URL means the bundled sample database (SQLite).
     database_url: SecretStr = Field(SecretStr(""), alias="DATABASE_URL")
@@ -82,7 +84,7 @@ class Settings(BaseSettings):
     # Set by AWS Lambda in every function's environment: how the code knows it runs there.
     aws_lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")
 
-    @field_validator("embedding_provider", "vector_store", "object_store", mode="before")
+    @field_validator("embedding_provider", "vector_store", "object_store", "reranker", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         # A misspelt backend must fail loudly, but "S3" or "Pinecone" mean what they say.
