@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(50, alias="CHUNK_OVERLAP")
     chunk_min_tokens: int = Field(256, alias="CHUNK_MIN_TOKENS")
     top_k: int = Field(5, alias="TOP_K")
+    # Second look at the retrieved candidates: "local" (evidence re-scoring, no model) or "none".
+    reranker: Literal["local", "none"] = Field("local", alias="RERANKER")
 
     # Database: unset DATABASE_URL means the bundled sample database (SQLite).
     database_url: SecretStr = Field(SecretStr(""), alias="DATABASE_URL")
@@ -104,7 +106,7 @@ class Settings(BaseSettings):
     # REST API (/api/v1/…): callers send it as X-API-Key. Unset: the API refuses every call (503).
     api_key: SecretStr = Field(SecretStr(""), alias="API_KEY")
 
-    @field_validator("embedding_provider", "vector_store", "object_store", "work_queue", mode="before")
+    @field_validator("embedding_provider", "vector_store", "object_store", "work_queue", "reranker", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         # A misspelt backend must fail loudly, but "S3" or "Pinecone" mean what they say.

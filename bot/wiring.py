@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load
     from core.embeddings.base import Embedder
     from core.feedback.base import FeedbackStore
     from core.llm.base import ChatModel
+    from core.rerank.base import Reranker
     from core.routing.base import QuestionRouter
     from core.schema import SchemaUnderstanding
     from core.schema.selector import SchemaSelector
@@ -47,6 +48,11 @@ log = logging.getLogger("bot")
 # Nothing may be downloaded at run time: keep Hugging Face libraries off the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+# A passage grown from a table may be this long (word pieces) instead of 512: a financial
+# statement cut into several chunks is read whole (measured in README: eval retrieval).
+TABLE_PASSAGE_TOKENS = 1024
 
 
 class SettingsError(DocBotError, ValueError):
@@ -260,7 +266,22 @@ class Services:
     def retriever(self) -> Retriever:
         from core.search.retriever import Retriever
 
-        return Retriever(self.embedder, self.vectors, self.documents, namespace=f"docs-{self.team_namespace}")
+        return Retriever(
+            self.embedder, self.vectors, self.documents, namespace=f"docs-{self.team_namespace}",
+            **self.retriever_options(),
+        )
+
+    @cached_property
+    def reranker(self) -> Reranker | None:
+        if self.settings.reranker == "none":
+            return None
+        from core.rerank.evidence import EvidenceReranker
+
+        return EvidenceReranker()
+
+    def retriever_options(self) -> dict:
+        """Second-stage settings for a retriever (also `eval retrieval`'s)."""
+        return {"reranker": self.reranker, "table_passage_tokens": TABLE_PASSAGE_TOKENS}
 
     @cached_property
     def answerer(self) -> Answerer:

@@ -106,7 +106,9 @@ def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
         return notice_blocks(escape(text))
     blocks: list[Block] = _sections(escape(answer.text))
     if answer.citations:
-        sources = "  ·  ".join(f"[{ct.number}] {citation_label(ct.file_name, ct.pages)}" for ct in answer.citations)
+        sources = "  ·  ".join(
+            f"[{ct.number}] {citation_label(ct.file_name, ct.pages, ct.section)}" for ct in answer.citations
+        )
         for piece in split_text("*Sources:* " + sources, CONTEXT_LIMIT):
             blocks.append(ContextBlock(elements=[_mrkdwn(piece)]))
     return fit_message(_as_dicts(blocks))
