@@ -51,7 +51,9 @@ def test_serve_mounts_the_api_next_to_slack(tmp_path: Path, minilm: object) -> N
     signed = {
         "content-type": "text/plain",
         "x-slack-request-timestamp": now,
-        "x-slack-signature": SignatureVerifier(SLACK["SLACK_SIGNING_SECRET"]).generate_signature(timestamp=now, body="junk"),
+        "x-slack-signature": SignatureVerifier(SLACK["SLACK_SIGNING_SECRET"]).generate_signature(
+            timestamp=now, body="junk"
+        ),
     }
     assert client.post(SLACK_PATH, content=b"junk", headers=signed).status_code == 400
     paths = client.get("/openapi.json", headers=AUTH).json()["paths"]
