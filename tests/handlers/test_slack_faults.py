@@ -113,8 +113,16 @@ def test_a_result_slack_will_not_take_is_never_called_a_failure_and_is_reposted_
     assert "already ran" not in " ".join(m["text"] for m in emu.ephemerals(channel))
 
     emu.click(channel, notice["ts"], c.SQL_SHOW_RESULT_ACTION_ID, "bob")  # anyone may see it again
-    again = replies(emu, channel, ts, 4)[3]
-    assert any(b["type"] == "table" for b in again["blocks"])
+    # Wait for the second table itself: the CSV/chart upload of the first (a file_share reply, rendered
+    # after the table) may land before or after it, so a reply's position says nothing under load.
+    tables = emu.wait_for(
+        lambda: (lambda found: found if len(found) >= 2 else None)(
+            [m for m in emu.bot_messages(channel, ts) if any(b["type"] == "table" for b in m.get("blocks") or [])]
+        ),
+        WAIT_S,
+        "expected the result posted again",
+    )
+    assert tables[1]["ts"] != result["ts"]
     emu.wait_idle()
     assert len(runs) == 1, "the query ran exactly once"
     assert services.sql.get(query_id).status == "done"
