@@ -12,6 +12,7 @@ indexes from the stored originals.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import io
 import json
@@ -21,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path, PurePath
+from typing import Any
 
 import numpy as np
 
@@ -324,6 +326,7 @@ class DocumentService:
 
     def _forget(self, record: DocumentRecord) -> None:
         """Undo a failed ingest, best effort: catalog entry, keyword entry, stored objects, vectors."""
+        step: Callable[[], object]
         for step in (
             lambda: self.kv.delete(CATALOG_PREFIX + record.doc_id),
             lambda: self.keywords.remove([record.doc_id]),
@@ -352,7 +355,7 @@ class DocumentService:
 
     # --- reindex -------------------------------------------------------------------------
 
-    def reindex(self, progress: ProgressCallback | None = None) -> dict:
+    def reindex(self, progress: ProgressCallback | None = None) -> dict[str, Any]:
         """Rebuild the vector and keyword indexes from the stored originals of every catalogued
         document (after damage, or a parser or chunking change). Unchanged chunk texts come
         from the embedding cache, so only what changed is embedded again."""
@@ -458,7 +461,7 @@ class DocumentService:
     def visible_documents(self, channel: str | None) -> set[str]:
         return {r.doc_id for r in self.list(channel)}
 
-    def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
+    def chunks_in_scope(self, channel: str | None) -> builtins.list[Chunk]:
         """Every chunk the channel may see (None: all), document by document."""
         snap = self.keyword_snapshot()
         return [snap.chunks[p] for record in self.list(channel) for p in snap.positions_of(record.doc_id)]
@@ -468,7 +471,7 @@ class DocumentService:
 
     # --- internals -----------------------------------------------------------------------
 
-    def _load_artifacts(self, objs: DocumentObjects) -> tuple[list[Chunk], np.ndarray]:
+    def _load_artifacts(self, objs: DocumentObjects) -> tuple[builtins.list[Chunk], np.ndarray]:
         raw_chunks = objs.store.get(objs.chunks)
         raw_vectors = objs.store.get(objs.embeddings)
         if raw_chunks is None or raw_vectors is None:

@@ -22,7 +22,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from core.rerank.base import RerankCandidate, Reranker
 from core.search.keyword_index import IndexSnapshot
 from core.search.text import terms, without_meta_words
 from core.vectors.base import VectorStore, VectorStoreError
+
+if TYPE_CHECKING:
+    from core.search.doc_match import DocumentMatcher
 
 # Candidates as (chunk position, score), best first.
 Ranked = list[tuple[int, float]]
@@ -197,7 +200,9 @@ class Retriever:
         taken.update(passage.positions)
         return passage.chunk
 
-    def _hybrid(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
+    def _hybrid(
+        self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int
+    ) -> tuple[Ranked, Ranked, Ranked, dict[str, float]]:
         """(ranked, dense candidates, BM25 candidates, document prior) for hybrid mode."""
         # The document prior reads the whole question ("latest 10-Q" picks a filing); chunk
         # ranking reads it without words that only point at documents.
@@ -286,7 +291,7 @@ class Retriever:
                 out.append((pos, match.score))
         return out
 
-    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int):
+    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
         scores = np.where(scope.mask, snap.index.bm25_scores(question), 0.0)
         candidates = np.flatnonzero(scores > 0)
         if not candidates.size:
@@ -322,7 +327,7 @@ class Retriever:
                 scope = snap.scopes[channel] = _Scope(doc_ids, snap.index.doc_mask(doc_ids))
             return snap, scope
 
-    def _matcher(self, snap: _Snapshot):
+    def _matcher(self, snap: _Snapshot) -> DocumentMatcher:
         return snap.index.matcher()
 
     def _check_model(self) -> None:
