@@ -109,7 +109,7 @@ class OfflineSqlGenerator:
             similar=[example.question for example in similar],
         )
 
-    def _follow_up(self, text: str, history: list[dict] | None) -> tuple[str, str] | None:
+    def _follow_up(self, text: str, history: list[ChatMessage] | None) -> tuple[str, str] | None:
         """(the follow-up rewritten as a whole question, the question it follows), or None."""
         previous = previous_question(history)
         if previous is None or not is_follow_up(text):
