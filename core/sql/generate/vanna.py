@@ -141,7 +141,8 @@ def _vanna_class() -> _VannaFactory:
                 selector: SchemaSelector | None = None,
             ) -> None:
                 KnowledgeVanna.__init__(self, knowledge, config, selector)
-                OpenAI_Chat.__init__(self, client=client, config=config)  # type: ignore[no-untyped-call]  # config: a dict
+                # config must be a dict
+                OpenAI_Chat.__init__(self, client=client, config=config)  # type: ignore[no-untyped-call]
                 self.last_response: str | None = None
 
             def submit_prompt(self, prompt: list[dict[str, str]], **kwargs: Any) -> str:
