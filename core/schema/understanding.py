@@ -443,7 +443,7 @@ class _IdentifierReader:
         }
         for meaning in meanings:
             meaning.words, meaning.word_sources = self._expand(meaning.raw_words, schema_words, initials=None)
-        for table, meaning in zip(self.tables, meanings):
+        for table, meaning in zip(self.tables, meanings, strict=True):
             meaning.columns = self._columns(table, meaning, prefixes.get(meaning.schema), schema_words)
             meaning.synonyms = self._synonyms(meaning.words)
         return meanings
