@@ -148,7 +148,16 @@ class Retriever:
         self._lock = threading.Lock()
         self._model_checked = False
 
-    def search(self, question: str, *, channel: str | None, k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
+    def search(
+        self,
+        question: str,
+        *,
+        channel: str | None,
+        k: int = 5,
+        mode: str = "hybrid",
+        problems: list[VectorStoreError] | None = None,
+    ) -> list[SearchHit]:
+        """The top `k` passages; a failing vector index falls back to keywords and is appended to `problems`."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         if k < 1:
@@ -161,11 +170,11 @@ class Retriever:
             return []
         pool = max(self.candidates, k)
         if mode == "hybrid":
-            ranked, dense, lexical, prior = self._hybrid(question, channel, snap, scope, pool)
+            ranked, dense, lexical, prior = self._hybrid(question, channel, snap, scope, pool, problems)
             if self.reranker is not None:
                 ranked = self._rerank(question, snap, scope, ranked, prior)
         elif mode == "dense":
-            ranked = dense = self._dense(question, channel, snap, scope, pool)
+            ranked = dense = self._dense(question, channel, snap, scope, pool, problems)
             lexical = []
         else:
             ranked = lexical = self._bm25(question, snap, scope, pool)
@@ -201,14 +210,20 @@ class Retriever:
         return passage.chunk
 
     def _hybrid(
-        self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int
+        self,
+        question: str,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
+        problems: list[VectorStoreError] | None = None,
     ) -> tuple[Ranked, Ranked, Ranked, dict[str, float]]:
         """(ranked, dense candidates, BM25 candidates, document prior) for hybrid mode."""
         # The document prior reads the whole question ("latest 10-Q" picks a filing); chunk
         # ranking reads it without words that only point at documents.
         content = without_meta_words(question)
         vector = self._embed(content)
-        dense = self._dense_vector(vector, channel, snap, scope, pool)
+        dense = self._dense_vector(vector, channel, snap, scope, pool, problems=problems)
         lexical = self._bm25(content, snap, scope, pool)
         prior = self._matcher(snap).scores(question, scope.doc_ids) if self.doc_prior else {}
         named = self._matcher(snap).named(question) if prior else set()
@@ -218,7 +233,8 @@ class Retriever:
             # chunks among themselves too, so that a figure's table is a candidate even when other
             # files' chunks fill the global pool.
             inside = _Scope(focus, scope.mask & snap.index.doc_mask(focus))
-            dense_ranks = _focused(dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus)
+            focused = self._dense_vector(vector, channel, snap, inside, pool, docs=focus, problems=problems)
+            dense_ranks = _focused(dense, focused, snap, focus)
             lexical_ranks = _focused(lexical, self._bm25(content, snap, inside, pool), snap, focus)
         else:
             dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
@@ -256,8 +272,16 @@ class Retriever:
 
     # --- candidates -------------------------------------------------------------------------
 
-    def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
-        return self._dense_vector(self._embed(question), channel, snap, scope, pool)
+    def _dense(
+        self,
+        question: str,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
+        problems: list[VectorStoreError] | None = None,
+    ) -> Ranked:
+        return self._dense_vector(self._embed(question), channel, snap, scope, pool, problems=problems)
 
     def _embed(self, question: str) -> np.ndarray:
         self._check_model()
@@ -272,6 +296,7 @@ class Retriever:
         scope: _Scope,
         pool: int,
         docs: set[str] | None = None,
+        problems: list[VectorStoreError] | None = None,
     ) -> Ranked:
         flt = scope_filter(channel)
         if docs is not None:
@@ -282,6 +307,8 @@ class Retriever:
         except VectorStoreError as exc:
             # Damaged or unreachable vectors: answer from keywords rather than not at all.
             log.warning("dense search unavailable, using keywords only: %s", exc)
+            if problems is not None:
+                problems.append(exc)
             return []
         out: Ranked = []
         for match in matches:

@@ -15,7 +15,8 @@ router = APIRouter(prefix="/ask", tags=["ask"])
 REPLY_DESCRIPTION = (
     "The assistant's reply: `kind` (documents, sql, both, clarification, nothing_found), `route` (which "
     "sources were asked and why), `documents` (the question asked of them and the answer with citations, or "
-    "the failure), `sql` (the proposal, whose `id` is the pending query to approve, or the failure), "
+    "the failure; `warning` when the answer is degraded, e.g. keyword search only), "
+    "`sql` (the proposal, whose `id` is the pending query to approve, or the failure), "
     "`known_tables` when nothing was found."
 )
 
