@@ -6,9 +6,10 @@ point at documents ("in the latest 10-Q"), and multiplies each chunk's score by 
 document: how well the question's distinctive words (company, period, product) match the file
 name and the words characteristic of the document (core/search/doc_match.py). Documents the
 prior singles out also have their chunks ranked among themselves, so the pool of candidates is
-not filled by other files alone. Every mode returns each ranked chunk as the passage around it
-(core/search/passages.py): retrieval works on chunks sized for the embedder, the reader gets
-the rest of the table or section too.
+not filled by other files alone. With a re-ranker (core/rerank/), hybrid mode then re-scores
+its top chunks plus every chunk of the documents the question is about. Every mode returns each
+ranked chunk as the passage around it (core/search/passages.py): retrieval works on chunks sized
+for the embedder, the reader gets the rest of the table or section too.
 
 Scope is enforced twice: the vector query carries the channel filter, and every candidate (dense
 or BM25) must belong to a document the corpus says is visible in the channel. A private
@@ -142,6 +143,7 @@ class Retriever:
         self.table_passage_tokens = table_passage_tokens
         # Hybrid mode re-scores its top `rerank_depth` chunks, plus every chunk of the documents
         # the question is about, with the re-ranker (core/rerank/); None keeps the first stage.
+        # (30, 60 and 100 measured the same on sec10q: the documents' chunks are most of the pool.)
         self.reranker = reranker
         self.rerank_depth = rerank_depth
         self._snapshot: _Snapshot | None = None
