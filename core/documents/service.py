@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path, PurePath
+from typing import Any
 
 import numpy as np
 
@@ -107,8 +108,9 @@ class DocumentService:
         defer_vectors the result comes once the document is searchable by keywords, and
         `complete_vectors(doc_id)` must follow (e.g. in a background thread)."""
         name = PurePath(file_name).name or "file"
-        return self._guarded(name, lambda: self._ingest(data, name, channel, team_id, workspace_wide,
-                                                        defer_vectors, progress))
+        return self._guarded(
+            name, lambda: self._ingest(data, name, channel, team_id, workspace_wide, defer_vectors, progress)
+        )
 
     def complete_vectors(self, doc_id: str, *, progress: ProgressCallback | None = None) -> IngestResult:
         """The second phase of an ingest: embed, store and upsert the document's vectors."""
@@ -132,8 +134,14 @@ class DocumentService:
             return IngestResult(name, "failed", reason=f"internal error ({type(exc).__name__}: {exc})")
 
     def _ingest(
-        self, data: bytes, name: str, channel: str | None, team_id: str, workspace_wide: bool,
-        defer_vectors: bool, progress: ProgressCallback | None,
+        self,
+        data: bytes,
+        name: str,
+        channel: str | None,
+        team_id: str,
+        workspace_wide: bool,
+        defer_vectors: bool,
+        progress: ProgressCallback | None,
     ) -> IngestResult:
         check_size(len(data), self.limits)
         deadline = Deadline(self.limits.max_seconds)
@@ -181,12 +189,19 @@ class DocumentService:
         eta = self._eta(len(chunks))
         _report(progress, IngestProgress(name, "parsed", record.pages, record.chunks, 0, eta))
         if defer_vectors:
-            return IngestResult(name, "indexed", doc_id, record.pages, record.chunks, pending_chunks=record.chunks, eta_s=eta)
+            return IngestResult(
+                name, "indexed", doc_id, record.pages, record.chunks, pending_chunks=record.chunks, eta_s=eta
+            )
         return self._complete_vectors(record, progress, deadline, chunks)
 
     def _complete_vectors(
-        self, record: DocumentRecord, progress: ProgressCallback | None, deadline: Deadline | None,
-        chunks: list[Chunk] | None = None, *, rollback: bool = True,
+        self,
+        record: DocumentRecord,
+        progress: ProgressCallback | None,
+        deadline: Deadline | None,
+        chunks: list[Chunk] | None = None,
+        *,
+        rollback: bool = True,
     ) -> IngestResult:
         objs = DocumentObjects(self.objects, record.ext, record.doc_id)
         if chunks is None:
@@ -199,13 +214,19 @@ class DocumentService:
             objs.write_vectors(
                 embeddings=_npy_bytes(vectors),
                 metadata=json.dumps(
-                    {**record.to_dict(), "vectors_pending": False, "chunking": self.chunking.__dict__,
-                     "pdf_parser": self.parser.pdf_pipeline}
+                    {
+                        **record.to_dict(),
+                        "vectors_pending": False,
+                        "chunking": self.chunking.__dict__,
+                        "pdf_parser": self.parser.pdf_pipeline,
+                    }
                 ).encode(),
             )
             current = self._set_vectors_done(record.doc_id)
             if current is None:
-                return IngestResult(record.file_name, "failed", record.doc_id, reason="it was deleted while being indexed")
+                return IngestResult(
+                    record.file_name, "failed", record.doc_id, reason="it was deleted while being indexed"
+                )
             self._upsert(current, chunks, vectors)
         except Exception:
             if rollback:  # the ingest failed as a whole: nothing stays half-indexed
@@ -228,8 +249,12 @@ class DocumentService:
             per_chunk = (time.perf_counter() - began) / len(batch)
             self._seconds_per_chunk = 0.7 * self._seconds_per_chunk + 0.3 * per_chunk
             done = start + len(batch)
-            _report(progress, IngestProgress(record.file_name, "embedding", record.pages, record.chunks, done,
-                                             self._eta(len(chunks) - done)))
+            _report(
+                progress,
+                IngestProgress(
+                    record.file_name, "embedding", record.pages, record.chunks, done, self._eta(len(chunks) - done)
+                ),
+            )
         return vectors
 
     def _eta(self, chunks: int) -> float:
@@ -321,13 +346,14 @@ class DocumentService:
 
     def _forget(self, record: DocumentRecord) -> None:
         """Undo a failed ingest, best effort: catalog entry, keyword entry, stored objects, vectors."""
-        for step in (
+        steps: tuple[Callable[[], object], ...] = (
             lambda: self.kv.delete(CATALOG_PREFIX + record.doc_id),
             lambda: self.keywords.remove([record.doc_id]),
             lambda: DocumentObjects(self.objects, record.ext, record.doc_id).delete(),
             lambda: self.vectors.delete(self.namespace, filter={"doc_id": {"$eq": record.doc_id}}),
             self._bump_version,
-        ):
+        )
+        for step in steps:
             try:
                 step()
             except Exception:
@@ -349,7 +375,7 @@ class DocumentService:
 
     # --- reindex -------------------------------------------------------------------------
 
-    def reindex(self, progress: ProgressCallback | None = None) -> dict:
+    def reindex(self, progress: ProgressCallback | None = None) -> dict[str, Any]:
         """Rebuild the vector and keyword indexes from the stored originals of every catalogued
         document (after damage, or a parser or chunking change). Unchanged chunk texts come
         from the embedding cache, so only what changed is embedded again."""
@@ -381,8 +407,12 @@ class DocumentService:
                 log.warning("reindex of %s failed: %s", record.file_name, exc)
                 failed.append(f"{record.file_name}: {exc}")
         self._bump_version()
-        return {"documents": len(records), "reindexed": len(records) - len(failed), "chunks": chunks_total,
-                "failed": failed}
+        return {
+            "documents": len(records),
+            "reindexed": len(records) - len(failed),
+            "chunks": chunks_total,
+            "failed": failed,
+        }
 
     def check(self) -> list[str]:
         """Problems with the indexes (empty when sound); `reindex` repairs them."""
@@ -455,7 +485,7 @@ class DocumentService:
     def visible_documents(self, channel: str | None) -> set[str]:
         return {r.doc_id for r in self.list(channel)}
 
-    def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
+    def chunks_in_scope(self, channel: str | None) -> Chunks:
         """Every chunk the channel may see (None: all), document by document."""
         snap = self.keyword_snapshot()
         return [snap.chunks[p] for record in self.list(channel) for p in snap.positions_of(record.doc_id)]
@@ -465,7 +495,7 @@ class DocumentService:
 
     # --- internals -----------------------------------------------------------------------
 
-    def _load_artifacts(self, objs: DocumentObjects) -> tuple[list[Chunk], np.ndarray]:
+    def _load_artifacts(self, objs: DocumentObjects) -> tuple[Chunks, np.ndarray]:
         raw_chunks = objs.store.get(objs.chunks)
         raw_vectors = objs.store.get(objs.embeddings)
         if raw_chunks is None or raw_vectors is None:
@@ -501,8 +531,9 @@ class DocumentService:
             # Another process indexed the same bytes meanwhile: merge our scope into its record.
             current = self.get(record.doc_id)
             if current is not None:
-                self._link(current, record.file_name, record.channels[0] if record.channels else None,
-                           record.workspace_wide)
+                self._link(
+                    current, record.file_name, record.channels[0] if record.channels else None, record.workspace_wide
+                )
                 return self.get(record.doc_id) or record
             self.kv.set(key, json.dumps(record.to_dict()))
         self._bump_version()

@@ -151,7 +151,7 @@ class LocalMiniLMEmbedder:
         row = {text: i for i, text in enumerate(unique)}
         return vectors[[row[t] for t in texts]]
 
-    def _embed_batch(self, encodings: list, session) -> np.ndarray:
+    def _embed_batch(self, encodings: list[tokenizers.Encoding], session: onnxruntime.InferenceSession) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)  # [PAD] is id 0
         mask = np.zeros((len(encodings), width), dtype=np.int64)

@@ -21,6 +21,8 @@ from core.eval.retrieval import percentile
 from core.vectors.base import VectorRecord
 
 if TYPE_CHECKING:
+    from core.search.keyword_index import IndexSnapshot
+
     pass
 
 NAMESPACE = "docs-bench"
@@ -43,7 +45,7 @@ class SyntheticCorpus:
         docs = (n_chunks + _CHUNKS_PER_DOC - 1) // _CHUNKS_PER_DOC
         self.channel_of = {_doc_id(d): _CHANNELS[d % len(_CHANNELS)] for d in range(docs)}
 
-    def keyword_snapshot(self):
+    def keyword_snapshot(self) -> IndexSnapshot:
         return self.index.snapshot()
 
     def visible_documents(self, channel: str | None) -> set[str]:
@@ -86,15 +88,18 @@ def build(n_chunks: int, embedder: Embedder, root: Path, seed: int = 7) -> list[
     store.upsert(
         NAMESPACE,
         [
-            VectorRecord(c.id, vectors[i], {"doc_id": c.doc_id, "channels": [corpus.channel_of[c.doc_id]],
-                                            "workspace_wide": False})
+            VectorRecord(
+                c.id,
+                vectors[i],
+                {"doc_id": c.doc_id, "channels": [corpus.channel_of[c.doc_id]], "workspace_wide": False},
+            )
             for i, c in enumerate(chunks)
         ],
     )
     return [" ".join(vocab[rng.choice(len(vocab), 6, p=zipf)]) for _ in range(200)]
 
 
-def first_query(root: Path, n_chunks: int, question: str) -> dict:
+def first_query(root: Path, n_chunks: int, question: str) -> dict[str, Any]:
     """Run in a fresh process: open the stored indexes and answer one query, timed."""
     from core.embeddings.minilm import LocalMiniLMEmbedder
     from core.search.retriever import Retriever
@@ -108,15 +113,20 @@ def first_query(root: Path, n_chunks: int, question: str) -> dict:
     return {"seconds": time.perf_counter() - start, "hits": len(hits)}
 
 
-def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dict:
+def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dict[str, Any]:
     code = (
         "import json, sys; from pathlib import Path; from core.eval.search_bench import first_query; "
         "print(json.dumps(first_query(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3])))"
     )
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, str(root), str(n_chunks), question],
-                          capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2])
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(root), str(n_chunks), question],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_total_s"] = time.perf_counter() - started
     return result
 
@@ -140,7 +150,7 @@ def bench(embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), querie
             fresh = _first_query_in_new_process(root, n, questions[0])
             retriever = Retriever(embedder, LocalVectorStore(root / "vectors"), SyntheticCorpus(root, n), NAMESPACE)
             retriever.search(questions[0], channel="C1", k=5, mode="hybrid")
-            result: dict = {
+            result: dict[str, Any] = {
                 "build_store_s": round(build_s, 1),
                 # Loading the persisted vector and keyword indexes plus the query, in a new process
                 # whose embedding model is already loaded (that costs the same at any size).

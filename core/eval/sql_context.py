@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.eval.sql_eval import database_file, load_questions
 from core.schema.selector import approx_tokens
@@ -95,11 +95,11 @@ def prompt_schema(prompt_text: str) -> dict[str, set[str]]:
 
 def evaluate_context(
     spider_dir: Path,
-    build_prompter: Callable[[list[TableInfo]], Callable[[str], list[dict]]],
+    build_prompter: Callable[[list[TableInfo]], Callable[[str], list[dict[str, Any]]]],
     *,
     db_ids: list[str] | None = None,
     limit: int | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """build_prompter(all qualified tables) → prompt(question) → chat messages."""
     questions = load_questions(spider_dir, db_ids, limit)
     databases = sorted({q["db_id"] for q in questions})

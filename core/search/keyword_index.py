@@ -23,16 +23,21 @@ import logging
 import math
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
 from core.cache.base import KeyValueStore
 from core.documents.models import Chunk
+from core.errors import DocBotError
 from core.search.keyword_segment import KeywordSegment
 from core.search.text import terms
 from core.storage.base import ObjectStore
+
+if TYPE_CHECKING:
+    from core.search.doc_match import DocumentMatcher
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +52,10 @@ K1 = 1.5
 B = 0.5
 
 
-class KeywordIndexError(Exception):
+class KeywordIndexError(DocBotError):
     """The keyword index cannot be read (missing or damaged segment); the message says what to run."""
+
+    what = "The keyword index could not be read"
 
 
 @dataclass
@@ -58,11 +65,11 @@ class _Entry:
     chunks: int
     docs: list[str]  # live documents
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "sha256": self.sha256, "chunks": self.chunks, "docs": self.docs}
 
     @classmethod
-    def from_dict(cls, data: dict) -> _Entry:
+    def from_dict(cls, data: dict[str, Any]) -> _Entry:
         return cls(data["id"], data["sha256"], int(data["chunks"]), list(data["docs"]))
 
 
@@ -169,7 +176,9 @@ class KeywordIndex:
         try:
             return raw, [_Entry.from_dict(e) for e in json.loads(raw)["segments"]]
         except (ValueError, KeyError, TypeError) as exc:
-            raise KeywordIndexError(f"the keyword index manifest is unreadable ({exc}); run `python -m bot docs reindex`") from exc
+            raise KeywordIndexError(
+                f"the keyword index manifest is unreadable ({exc}); run `python -m bot docs reindex`"
+            ) from exc
 
     def _store(self, segment: KeywordSegment) -> _Entry:
         data = segment.to_bytes()
@@ -188,19 +197,25 @@ class KeywordIndex:
         if data is None:
             raise KeywordIndexError(f"keyword segment {entry.id} is missing; run `python -m bot docs reindex`")
         if hashlib.sha256(data).hexdigest() != entry.sha256:
-            raise KeywordIndexError(f"keyword segment {entry.id} is damaged (checksum mismatch); run `python -m bot docs reindex`")
+            raise KeywordIndexError(
+                f"keyword segment {entry.id} is damaged (checksum mismatch); run `python -m bot docs reindex`"
+            )
         segment = KeywordSegment.from_bytes(data)
         with self._lock:
             self._segments[entry.id] = segment
         return segment
 
-    def _update(self, change) -> list[str]:
+    def _update(self, change: Callable[[list[_Entry]], list[_Entry]]) -> list[str]:
         """Apply change(entries) -> entries by compare-and-set; returns the segment ids dropped."""
         for _ in range(_CAS_ATTEMPTS):
             raw, entries = self._read()
             updated = change(entries)
             value = json.dumps({"segments": [e.to_dict() for e in updated]})
-            done = self.kv.add(self._manifest_key, value) if raw is None else self.kv.compare_and_set(self._manifest_key, raw, value)
+            done = (
+                self.kv.add(self._manifest_key, value)
+                if raw is None
+                else self.kv.compare_and_set(self._manifest_key, raw, value)
+            )
             if done:
                 return sorted({e.id for e in entries} - {e.id for e in updated})
         raise KeywordIndexError("the keyword index is being changed by other processes; try again")
@@ -228,7 +243,7 @@ class KeywordIndex:
             entry = self._store(merged)
             ids = {e.id for e in group}
 
-            def change(current: list[_Entry]) -> list[_Entry]:
+            def change(current: list[_Entry], ids: set[str] = ids, entry: _Entry = entry) -> list[_Entry]:
                 if not ids <= {e.id for e in current}:
                     return current  # another process merged them first
                 live = {d for e in current if e.id in ids for d in e.docs}
@@ -288,7 +303,7 @@ class IndexSnapshot:
         self._lengths = np.concatenate([seg.lengths for seg in self._segs]) if self._segs else np.zeros(0, np.int32)
         self._live_count = int(self.live.sum())
         self._avg_length = float(self._lengths[self.live].mean()) if self._live_count else 0.0
-        self._matcher = None
+        self._matcher: DocumentMatcher | None = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -331,7 +346,8 @@ class IndexSnapshot:
     def doc_mask(self, doc_ids: set[str]) -> np.ndarray:
         """Live positions belonging to the given documents."""
         numbers = [self._doc_bases[s] + d for s, d in (self._doc_at[i] for i in doc_ids if i in self._doc_at)]
-        return np.isin(self.doc_of, np.asarray(numbers, dtype=self.doc_of.dtype)) & self.live
+        mask: np.ndarray = np.isin(self.doc_of, np.asarray(numbers, dtype=self.doc_of.dtype)) & self.live
+        return mask
 
     def bm25_scores(self, query: str) -> np.ndarray:
         """BM25 (Lucene variant, as bm25s computes it) of every position for the query's terms."""
@@ -357,7 +373,7 @@ class IndexSnapshot:
                 scores[rows] += idf * tf / (norm + tf)
         return scores
 
-    def matcher(self):
+    def matcher(self) -> DocumentMatcher:
         """The document matcher (core/search/doc_match.py) over live documents, built once."""
         from core.search.doc_match import DocumentMatcher
 
@@ -366,8 +382,12 @@ class IndexSnapshot:
                 self._matcher = DocumentMatcher.from_counts(*self._document_counts())
             return self._matcher
 
-    def _document_counts(self):
-        doc_ids, names, sizes = [], [], []
+    def _document_counts(
+        self,
+    ) -> tuple[list[str], list[str], list[int], dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
+        doc_ids: list[str] = []
+        names: list[str] = []
+        sizes: list[int] = []
         vocab: dict[str, int] = {}
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for seg, alive in zip(self._segs, self._alive, strict=True):
@@ -407,7 +427,13 @@ class ChunkTable(Sequence[Chunk]):
     def __len__(self) -> int:
         return len(self._snap)
 
-    def __getitem__(self, position):  # type: ignore[override]
+    @overload
+    def __getitem__(self, position: int) -> Chunk: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[Chunk]: ...
+
+    def __getitem__(self, position: int | slice) -> Chunk | list[Chunk]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
         chunk = self._made.get(position)

@@ -33,7 +33,7 @@ def _blob(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def _ragged(groups: Sequence[Sequence[int]], dtype: type = np.int32) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.zeros(len(groups) + 1, dtype=np.int64)
     np.cumsum([len(g) for g in groups], out=offsets[1:])
-    flat = np.fromiter((v for g in groups for v in g), dtype=dtype, count=int(offsets[-1]))
+    flat: np.ndarray = np.fromiter((v for g in groups for v in g), dtype=dtype, count=int(offsets[-1]))
     return flat, offsets
 
 
@@ -173,7 +173,7 @@ class KeywordSegment:
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        np.savez(buf, **self._a)
+        np.savez(buf, allow_pickle=False, **self._a)
         return buf.getvalue()
 
     @classmethod

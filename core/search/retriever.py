@@ -31,7 +31,7 @@ from core.search.text import terms, without_meta_words
 from core.vectors.base import VectorStore
 
 if TYPE_CHECKING:
-    pass
+    from core.search.doc_match import DocumentMatcher
 
 # Candidates as (chunk position, score), best first.
 Ranked = list[tuple[int, float]]
@@ -196,7 +196,9 @@ class Retriever:
             # chunks among themselves too, so that a figure's table is a candidate even when other
             # files' chunks fill the global pool.
             inside = _Scope(focus, scope.mask & snap.index.doc_mask(focus))
-            dense_ranks = _focused(dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus)
+            dense_ranks = _focused(
+                dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus
+            )
             lexical_ranks = _focused(lexical, self._bm25(content, snap, inside, pool), snap, focus)
         else:
             dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
@@ -239,7 +241,7 @@ class Retriever:
                 out.append((pos, match.score))
         return out
 
-    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int):
+    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
         scores = np.where(scope.mask, snap.index.bm25_scores(question), 0.0)
         candidates = np.flatnonzero(scores > 0)
         if not candidates.size:
@@ -275,7 +277,7 @@ class Retriever:
                 scope = snap.scopes[channel] = _Scope(doc_ids, snap.index.doc_mask(doc_ids))
             return snap, scope
 
-    def _matcher(self, snap: _Snapshot):
+    def _matcher(self, snap: _Snapshot) -> DocumentMatcher:
         return snap.index.matcher()
 
     def _check_model(self) -> None:

@@ -21,6 +21,10 @@ from core.sql.generate.base import SqlProposal
 from core.sql.generate.sql_tables import tables_in
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from openai import OpenAI
+
+    from core.llm.base import ChatMessage
     from core.schema.selector import SchemaSelector
     from core.sql.generate.base import SqlGenerator
     from core.sql.knowledge import SqlKnowledge
@@ -35,14 +39,30 @@ _CLASS_LOCK = threading.Lock()
 
 
 class _Vanna(Protocol):
-    """What VannaSqlGenerator uses of the Vanna object."""
+    """What VannaSqlGenerator uses of the Vanna object (vanna.legacy's VannaBase)."""
 
     last_response: str | None
+    config: dict[str, Any]
 
     def generate_sql(self, question: str, allow_llm_to_see_data: bool = False) -> str: ...
 
+    def get_sql_prompt(
+        self,
+        initial_prompt: Any,  # vanna annotates str, and uses its default prompt for None
+        question: str,
+        question_sql_list: list[dict[str, str]],
+        ddl_list: list[str],
+        doc_list: list[str],
+    ) -> list[dict[str, str]]: ...
 
-_VannaFactory = Callable[["SqlKnowledge", "OpenAI", dict[str, Any]], _Vanna]
+    def get_similar_question_sql(self, question: str) -> list[dict[str, str]]: ...
+
+    def get_related_ddl(self, question: str) -> list[str]: ...
+
+    def get_related_documentation(self, question: str) -> list[str]: ...
+
+
+_VannaFactory = Callable[["SqlKnowledge", "OpenAI", dict[str, Any], "SchemaSelector | None"], _Vanna]
 _VANNA_CLASS: _VannaFactory | None = None
 
 
@@ -59,8 +79,10 @@ def _vanna_class() -> _VannaFactory:
         class KnowledgeVanna(VannaBase):
             """Vanna's vector-store methods on top of SqlKnowledge."""
 
-            def __init__(self, knowledge: SqlKnowledge, config: dict, selector: SchemaSelector | None = None) -> None:
-                VannaBase.__init__(self, config=config)
+            def __init__(
+                self, knowledge: SqlKnowledge, config: dict[str, Any], selector: SchemaSelector | None = None
+            ) -> None:
+                VannaBase.__init__(self, config=config)  # type: ignore[no-untyped-call]  # vanna: unannotated
                 self.knowledge = knowledge
                 self.selector = selector
                 self.k = int(config.get("k", 5))
@@ -77,7 +99,7 @@ def _vanna_class() -> _VannaFactory:
                     {"question": e.question, "sql": e.sql} for e in self.knowledge.similar_examples(question, k=self.k)
                 ]
 
-            def get_related_ddl(self, question: str, **kwargs) -> list:
+            def get_related_ddl(self, question: str, **kwargs: Any) -> list[str]:
                 if self.selector is not None:
                     # Chosen by relevance within a token budget: a warehouse of hundreds of tables fits.
                     return self.selector.select(question).ddl
@@ -118,9 +140,16 @@ def _vanna_class() -> _VannaFactory:
                 return self.knowledge.remove(id)
 
         class KnowledgeOpenAIVanna(KnowledgeVanna, OpenAI_Chat):
-            def __init__(self, knowledge: SqlKnowledge, client, config: dict, selector: SchemaSelector | None = None) -> None:
+            def __init__(
+                self,
+                knowledge: SqlKnowledge,
+                client: OpenAI,
+                config: dict[str, Any],
+                selector: SchemaSelector | None = None,
+            ) -> None:
                 KnowledgeVanna.__init__(self, knowledge, config, selector)
-                OpenAI_Chat.__init__(self, client=client, config=config)  # config must be a dict
+                # config must be a dict; vanna leaves the constructor unannotated.
+                OpenAI_Chat.__init__(self, client=client, config=config)  # type: ignore[no-untyped-call]
                 self.last_response: str | None = None
 
             def submit_prompt(self, prompt: list[dict[str, str]], **kwargs: Any) -> str:
@@ -159,7 +188,7 @@ class VannaSqlGenerator:
         self.fallback = fallback
         # Picks the tables the prompt shows; None: the knowledge store's nearest few DDLs.
         self.schema_selector = schema_selector
-        self._vanna = None
+        self._vanna: _Vanna | None = None
         self._lock = threading.Lock()
 
     @property
@@ -170,7 +199,7 @@ class VannaSqlGenerator:
                 self._vanna = _vanna_class()(self.knowledge, self.client, config, self.schema_selector)
             return self._vanna
 
-    def prompt(self, question: str, history: list[dict] | None = None) -> list[dict]:
+    def prompt(self, question: str, history: list[ChatMessage] | None = None) -> list[dict[str, str]]:
         """The chat messages generate() would send for this question, without sending them."""
         text = _with_history(question.strip(), history)
         vanna = self.vanna
@@ -182,7 +211,7 @@ class VannaSqlGenerator:
             doc_list=vanna.get_related_documentation(text),
         )
 
-    def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
+    def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
         text = (question or "").strip()
         if not text:
             return SqlProposal("abstain", None, "Ask a question about the data.", source="none")
