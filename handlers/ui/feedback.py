@@ -29,6 +29,10 @@ def feedback_blocks(answer_id: str) -> list[dict[str, Any]]:
 
 def decode_answer_ref(value: str | None) -> str:
     """The answer id in a button value we wrote; ValueError for anything else."""
-    if not value or not value.startswith(c.ANSWER_REF_PREFIX) or not _ANSWER_ID.match(value[len(c.ANSWER_REF_PREFIX):]):
+    if (
+        not value
+        or not value.startswith(c.ANSWER_REF_PREFIX)
+        or not _ANSWER_ID.match(value[len(c.ANSWER_REF_PREFIX) :])
+    ):
         raise ValueError(f"not an answer reference: {value!r}")
-    return value[len(c.ANSWER_REF_PREFIX):]
+    return value[len(c.ANSWER_REF_PREFIX) :]
