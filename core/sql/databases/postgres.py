@@ -305,4 +305,4 @@ def _database_message(exc: BaseException) -> str:
     diag = getattr(exc, "diag", None)
     primary = getattr(diag, "message_primary", None) or _first_line(str(exc))
     extra = [text for text in (getattr(diag, "message_detail", None), getattr(diag, "message_hint", None)) if text]
-    return " ".join([primary[:1].upper() + primary[1:] + ("" if primary.endswith(".") else ".")] + extra)
+    return " ".join([primary[:1].upper() + primary[1:] + ("" if primary.endswith(".") else "."), *extra])

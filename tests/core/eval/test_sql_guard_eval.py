@@ -58,7 +58,7 @@ def test_guard_eval_reports_blocks(tmp_path: Path) -> None:
 
 
 def test_guard_eval_needs_a_spider_folder(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="dev.json"):
+    with pytest.raises(FileNotFoundError, match=r"dev\.json"):
         guard_eval(tmp_path)
 
 
