@@ -71,7 +71,7 @@ class PostgresDatabase:
 
         try:
             info = conninfo_to_dict(url)
-        except Exception as exc:  # noqa: BLE001 — psycopg's parse errors carry the reason
+        except Exception as exc:  # psycopg's parse errors carry the reason
             raise ValueError(f"Invalid PostgreSQL URL: {exc}") from None
         self._url = url
         self._where = f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"

@@ -166,7 +166,7 @@ class SchemaIndex:
                     continue
                 try:
                     values = list(distinct_values(column.table, column.name, VALUE_FETCH_LIMIT))
-                except Exception:  # noqa: BLE001 — a column we cannot read just contributes no values
+                except Exception:  # a column we cannot read just contributes no values
                     continue
                 self._add_flag(column, values)
                 column.numeric_text = bool(values) and all(_is_number(v) for v in values)

@@ -172,7 +172,7 @@ def test_pg_concurrent_queries_share_the_pool(pg_db: PostgresDatabase) -> None:
         try:
             for _ in range(5):
                 results.append(pg_db.run_readonly("SELECT count(*) FROM orders").rows[0][0])
-        except BaseException as exc:  # noqa: BLE001 — reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(6)]
