@@ -78,7 +78,7 @@ class WordSplitter:
             for start in range(max(0, end - _MAX_WORD), end):
                 piece = text[start:end]
                 cost, so_far = best[start]
-                candidates.append((cost + self.word_cost(piece), so_far + [piece]))
+                candidates.append((cost + self.word_cost(piece), [*so_far, piece]))
             best.append(min(candidates, key=lambda item: item[0]))
         words: list[str] = []
         for word in _merge_unknown(best[-1][1], self):

@@ -246,16 +246,15 @@ class KeywordIndex:
             ids = {e.id for e in group}
             applied = False
 
-            def change(current: list[_Entry]) -> list[_Entry]:
+            # This iteration's values, bound as defaults: a closure over loop variables invites mistakes.
+            def change(current: list[_Entry], ids: set[str] = ids, entry: _Entry = entry) -> list[_Entry]:
                 nonlocal applied
-                applied = ids <= {e.id for e in current}  # noqa: B023 — change() runs in this iteration
+                applied = ids <= {e.id for e in current}
                 if not applied:
                     return current  # another process merged them first
-                still_live = {d for e in current if e.id in ids for d in e.docs}  # noqa: B023
-                merged_entry = _Entry(
-                    entry.id, entry.sha256, entry.chunks, [d for d in entry.docs if d in still_live]  # noqa: B023
-                )
-                rest = [e for e in current if e.id not in ids]  # noqa: B023
+                still_live = {d for e in current if e.id in ids for d in e.docs}
+                merged_entry = _Entry(entry.id, entry.sha256, entry.chunks, [d for d in entry.docs if d in still_live])
+                rest = [e for e in current if e.id not in ids]
                 return rest + ([merged_entry] if merged_entry.docs else [])
 
             dropped = self._update(change)

@@ -214,7 +214,7 @@ class VannaSqlGenerator:
             with self._lock:  # one Vanna object: last_response must belong to this call
                 sql = vanna.generate_sql(prompt_question, allow_llm_to_see_data=False)
                 raw = vanna.last_response or ""
-        except Exception as error:  # noqa: BLE001 — any client/transport error means "LLM down"
+        except Exception as error:  # any client/transport error means "LLM down"
             reason = f"The LLM could not be reached ({type(error).__name__}: {str(error)[:200]})."
             if self.fallback is not None:
                 proposal = self.fallback.generate(text, history)

@@ -262,7 +262,7 @@ def test_redis_catalog_and_s3_objects(embedder, vectors, redis_kv, s3_endpoint):
     assert svc.ingest(fx.MARKDOWN, "refunds.md", channel="C2").status == "linked"
     # A second service (another process) sees the same catalog and chunks.
     other = make_service(embedder, vectors, objects, redis_kv)
-    assert [c.heading for c in other.chunks_in_scope("C2")][0].startswith("Refund Policy")
+    assert next(c.heading for c in other.chunks_in_scope("C2")).startswith("Refund Policy")
     assert other.delete(result.doc_id)
     assert objects.list("md/") == [] and svc.list() == []
 
