@@ -122,7 +122,7 @@ class Answerer:
             return None
         try:
             version = self.retriever.corpus.version()
-        except Exception as exc:  # noqa: BLE001 — without the corpus version a cached answer could be stale
+        except Exception as exc:  # without the corpus version a cached answer could be stale
             log.warning("corpus version unavailable (%s): answering uncached", exc)
             return None
         material = json.dumps(

@@ -56,6 +56,11 @@ def approve_query(services: ServicesDep, query_id: QueryId, user: DecidingUser) 
     execution = services.sql.approve(query_id, user=user)
     if execution.status == "refused":
         raise refused(execution.refusal, execution.message)
+    if execution.replayed:
+        # Replaying a stored result is for Slack, where posting it can fail after the run. Over the
+        # API the rows went back in the approving call's own answer, so a second approval while that
+        # answer is on its way (or after) is a conflict, as it is once the result counts as shown.
+        raise refused("conflict", "This query already ran; its rows went to the call that approved it.")
     answer = ExecutionOut(
         status=execution.status,
         message=execution.message,
