@@ -20,7 +20,7 @@ def chunk(index: int, text: str, doc: str = "d1") -> Chunk:
 
 
 def flat_weights(words):
-    return {w: 1.0 for w in words}
+    return dict.fromkeys(words, 1.0)
 
 
 PROSE = chunk(0, "Inventory levels changed as supply chain constraints eased during the quarter.")
