@@ -39,7 +39,8 @@ def test_a_chunk_grows_with_the_following_part_of_its_table_then_the_preceding()
     assert passage.chunk.token_count == words(passage.chunk.text)
     # Each row still knows its page: the joined parts' marks moved with their text.
     text = passage.chunk.text
-    assert [passage.chunk.source_at(text.index(row)).page for row in ("Cash", "Total assets", "Liabilities")] == [3, 4, 5]
+    pages = [passage.chunk.source_at(text.index(row)).page for row in ("Cash", "Total assets", "Liabilities")]
+    assert pages == [3, 4, 5]
 
 
 def test_growth_stops_at_the_budget_and_at_chunks_of_better_ranked_passages():
