@@ -106,7 +106,11 @@ class Answerer:
     def _cache_key(self, question: str, channel: str | None, history: list[ChatMessage] | None) -> str | None:
         if self._kv is None:
             return None
-        version = self.retriever.corpus.version()
+        try:
+            version = self.retriever.corpus.version()
+        except Exception as exc:  # noqa: BLE001 — without the corpus version a cached answer could be stale
+            log.warning("corpus version unavailable (%s): answering uncached", exc)
+            return None
         material = json.dumps(
             [question, channel, version, history or [], self.llm.model if self.llm else None, self.k], sort_keys=True
         )

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
-from core.documents.models import Block, Chunk, ParsedDocument
+from core.documents.models import Block, Chunk, ParsedDocument, SourceMark
 from core.embeddings.base import Tokenizer
 
 # The context line may use at most this share of a chunk; longer headings are cut.
@@ -100,6 +100,7 @@ class Chunker:
                     pages=sorted({p.page for p in group if p.page is not None}),
                     heading=heading,
                     token_count=self._tok.count(text),
+                    marks=_marks(group, len(context) + 1),
                 )
             )
         return chunks
@@ -232,12 +233,25 @@ def _windows(text: str) -> list[str]:
     start = 0
     while len(text) - start > _MAX_BLOCK_CHARS:
         end = start + _MAX_BLOCK_CHARS
-        cut = max(text.rfind(" ", start + _MAX_BLOCK_CHARS // 2, end), text.rfind("\n", start + _MAX_BLOCK_CHARS // 2, end))
+        floor = start + _MAX_BLOCK_CHARS // 2
+        cut = max(text.rfind(" ", floor, end), text.rfind("\n", floor, end))
         cut = cut if cut > start else end
         parts.append(text[start:cut].strip())
         start = cut
     parts.append(text[start:].strip())
     return [p for p in parts if p]
+
+
+def _marks(group: list[_Piece], start: int) -> list[SourceMark]:
+    """Page and section of each stretch of a chunk's content, which starts at character `start`
+    and joins the pieces with newlines."""
+    marks: list[SourceMark] = []
+    offset = start
+    for piece in group:
+        if not marks or (marks[-1].page, marks[-1].heading) != (piece.page, piece.heading):
+            marks.append(SourceMark(offset, piece.page, piece.heading))
+        offset += len(piece.text) + 1
+    return marks
 
 
 def _size(group: list[_Piece]) -> int:

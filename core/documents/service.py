@@ -189,9 +189,8 @@ class DocumentService:
         eta = self._eta(len(chunks))
         _report(progress, IngestProgress(name, "parsed", record.pages, record.chunks, 0, eta))
         if defer_vectors:
-            return IngestResult(
-                name, "indexed", doc_id, record.pages, record.chunks, pending_chunks=record.chunks, eta_s=eta
-            )
+            return IngestResult(name, "indexed", doc_id, record.pages, record.chunks,
+                                pending_chunks=record.chunks, eta_s=eta)
         return self._complete_vectors(record, progress, deadline, chunks)
 
     def _complete_vectors(
@@ -222,12 +221,9 @@ class DocumentService:
                     }
                 ).encode(),
             )
-            current = self._set_vectors_done(record.doc_id)
-            if current is None:
-                return IngestResult(
-                    record.file_name, "failed", record.doc_id, reason="it was deleted while being indexed"
-                )
-            self._upsert(current, chunks, vectors)
+            if self._publish_vectors(record.doc_id, chunks, vectors) is None:
+                return IngestResult(record.file_name, "failed", record.doc_id,
+                                    reason="it was deleted while being indexed")
         except Exception:
             if rollback:  # the ingest failed as a whole: nothing stays half-indexed
                 self._forget(record)
@@ -260,13 +256,16 @@ class DocumentService:
     def _eta(self, chunks: int) -> float:
         return chunks * self._seconds_per_chunk
 
-    def _set_vectors_done(self, doc_id: str) -> DocumentRecord | None:
+    def _publish_vectors(self, doc_id: str, chunks: list[Chunk], vectors: np.ndarray) -> DocumentRecord | None:
+        """Upsert with the scope the catalog holds, then clear vectors_pending only if the record
+        is unchanged since: a link made meanwhile (a new channel) makes this upsert again."""
         key = CATALOG_PREFIX + doc_id
         for _ in range(_CAS_ATTEMPTS):
             current = self.kv.get(key)
             if current is None:
                 return None
             record = DocumentRecord.from_dict(json.loads(current))
+            self._upsert(record, chunks, vectors)  # vector metadata carries the scope used by filters
             if not record.vectors_pending:
                 return record
             record.vectors_pending = False

@@ -18,7 +18,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from core.sql.denylist import denied_function_reason
+from core.sql.denylist import denied_function_reason, system_function_reason
 from core.sql.models import GuardResult
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class SqlGuard:
             if isinstance(node, exp.Command):
                 return "The query contains a statement that is not a query."
             if isinstance(node, exp.Func):
-                reason = _function_refusal(node)
+                reason = _function_refusal(node, allow_system=self.allow_system_catalogs)
                 if reason:
                     return reason
             for cls, words in kinds:
@@ -225,14 +225,14 @@ def _parse(text: str, dialect: str) -> list[exp.Expr | None]:
     return sqlglot.parse(text, read=dialect)
 
 
-def _function_refusal(node: exp.Func) -> str | None:
+def _function_refusal(node: exp.Func, *, allow_system: bool) -> str | None:
     from sqlglot import exp
 
     names = {node.name} if isinstance(node, exp.Anonymous) else {node.sql_name(), *type(node).sql_names()}
     for name in names:
         if isinstance(node, exp.Anonymous) and not _FUNCTION_NAME.match(name):
             return f"The function name {name!r} is not allowed: only plain function names may be called."
-        reason = denied_function_reason(name)
+        reason = denied_function_reason(name) or (None if allow_system else system_function_reason(name))
         if reason:
             return f"The function {name.lower()}() is not allowed: {reason}."
     return None

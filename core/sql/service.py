@@ -18,6 +18,7 @@ from core.sql.explain import LARGE_TABLE_ROWS, PlanEstimate
 from core.sql.headers import readable_headers
 from core.sql.models import DatabaseUnavailable, QueryResult, SqlError, SqlTimeout
 from core.sql.render import summary
+from core.sql.results import ResultStore, StoredResult
 
 if TYPE_CHECKING:
     from core.llm.base import ChatMessage
@@ -80,6 +81,7 @@ class Execution:
     result: QueryResult | None = None
     query: PendingQuery | None = None
     can_edit: bool = False  # offer "Edit SQL": the SQL itself was the problem
+    replayed: bool = False  # the stored result of an earlier run whose showing failed; nothing ran now
     refusal: Refusal | None = None
 
 
@@ -120,6 +122,7 @@ class SqlService:
         max_rows: int = 1000,
         timeout_s: float = 15.0,
         large_table_rows: int = LARGE_TABLE_ROWS,
+        results: ResultStore | None = None,
     ) -> None:
         """examples: where "Save as example" puts a query that ran well; None disables saving."""
         self.db = db
@@ -132,6 +135,7 @@ class SqlService:
         self.timeout_s = timeout_s
         self.stale_running_s = timeout_s + STALE_MARGIN_S
         self.large_table_rows = large_table_rows
+        self.results = results
 
     # ---- asking ------------------------------------------------------------------------------
 
@@ -274,6 +278,9 @@ class SqlService:
             return Execution("refused", self._not_found(query_id), refusal="not_found")
         if not self._may_act(query, user):
             return Execution("refused", self._not_allowed(query, "run"), query=query, refusal="not_allowed")
+        unshown = self._unshown_result(query)
+        if unshown is not None:  # it ran, but nobody saw the result: show it again, never run it again
+            return Execution("done", unshown.summary, result=unshown.result, query=query, replayed=True)
         if query.status not in ("pending", "failed"):
             return Execution("refused", _status_message(query), query=query, refusal="conflict")
         verdict = self.guard.check(query.sql)  # again: the schema or the rules may have changed
@@ -311,9 +318,29 @@ class SqlService:
             raise
         result = replace(result, columns=readable_headers(result.columns, sql, self.db.dialect))
         line = summary(result, shown_rows=SHOWN_ROWS)
+        if self.results is not None:  # stored before anyone is told, so a failed post is re-posted, not re-run
+            try:
+                self.results.save(query_id, line, result)
+            except Exception:  # noqa: BLE001 — the store being down must not hide a result we hold
+                log.warning("could not store the result of query %s", query_id, exc_info=True)
         if not self.approvals.transition(query_id, "running", "done", where=mine, result_summary=line):
             log.warning("query %s finished but its record had changed (expired or marked stale)", query_id)
         return Execution("done", line, result=result, query=self.get(query_id))
+
+    def stored_result(self, query_id: str) -> StoredResult | None:
+        """The result of a query that ran, as stored after its run (None: never ran, or expired)."""
+        return self.results.get(query_id) if self.results is not None else None
+
+    def result_shown(self, query_id: str) -> None:
+        """Someone has now seen the result: a later Approve says "already ran" instead of showing it."""
+        if self.results is not None:
+            self.results.mark_posted(query_id)
+
+    def _unshown_result(self, query: PendingQuery) -> StoredResult | None:
+        if query.status != "done" or self.results is None:
+            return None
+        stored = self.results.get(query.id)
+        return stored if stored is not None and not stored.posted else None
 
     def _failed(self, query_id: str, mine: dict[str, Any], message: str, can_edit: bool) -> Execution:
         self.approvals.transition(query_id, "running", "failed", where=mine, error=message)

@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from core.vectors.base import IndexMismatch, VectorMatch, VectorRecord, VectorStoreError
-from core.vectors.filters import matches
+from core.vectors.filters import FieldIndex, compiled_mask
 
 _NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _MANIFEST = "manifest.json"
@@ -51,6 +51,7 @@ class _Namespace:
     vectors_file: str | None = None
     stamp: tuple[int, int, int] | tuple[()] = ()  # manifest (mtime_ns, size, inode): changes on every commit
     mask_cache: dict[str, np.ndarray] = field(default_factory=dict)
+    fields: dict[str, FieldIndex] = field(default_factory=dict)  # per metadata field, built on first use
 
     def rows(self) -> int:
         return len(self.ids)
@@ -182,7 +183,7 @@ class LocalVectorStore:
         key = json.dumps(flt, sort_keys=True)
         mask = ns.mask_cache.get(key)
         if mask is None:
-            mask = np.fromiter((matches(m, flt) for m in ns.metadata), dtype=bool, count=ns.rows())
+            mask = compiled_mask(ns.metadata, flt, ns.fields)
             if len(ns.mask_cache) >= _MASK_CACHE_SIZE:
                 ns.mask_cache.pop(next(iter(ns.mask_cache)))
             ns.mask_cache[key] = mask

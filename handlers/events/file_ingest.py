@@ -82,18 +82,27 @@ def ingest_shared_file(
 ) -> None:
     """Index the file; its vectors are computed after the searchable reply, in this thread or
     (background_vectors, when a question waits for the file) in another one."""
-    if not claim_file(services.kv, channel, file_id):
+    try:
+        lease = claim_file(services.kv, channel, file_id)
+    except Exception:  # the store is down: indexing twice (idempotent by content) beats never indexing
+        logger.warning("could not claim file %s; indexing it without a claim", file_id, exc_info=True)
+        unclaimed = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
+        if unclaimed is not None:
+            unclaimed()
+        return
+    if lease is None:
         logger.info("file %s in %s already handled by the other share event", file_id, channel)
         return
     finish: Callable[[], None] | None = None
     try:
-        finish = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
+        with lease.kept_alive():
+            finish = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
     finally:
         # A failure must not block the file for a day: sharing it again retries. Searchable counts as done.
-        if finish is not None:
-            finish_file(services.kv, channel, file_id)
-        else:
-            release_file(services.kv, channel, file_id)
+        try:
+            finish_file(lease) if finish is not None else release_file(lease)
+        except Exception:  # the lease then simply expires
+            logger.warning("could not record the outcome of file %s", file_id, exc_info=True)
     if finish is None:
         return
     if background_vectors:

@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltRequest, BoltResponse
 
+from core.cache.lease import Lease, lease_state
 from handlers.ui.ids import SQL_EDIT_ACTION_ID
 
 if TYPE_CHECKING:
     from core.cache.base import KeyValueStore
 
 EVENT_TTL_S = 24 * 3600  # Slack's last retry comes ~5 minutes later; a day is generous
-FILE_TTL_S = 24 * 3600
+FILE_TTL_S = 24 * 3600  # how long an indexed file's later announcements stay dropped
+FILE_LEASE_S = 30.0  # "ingesting" lasts this long past the last sign of life of whoever ingests
 # After a failed ingestion the claim lasts only this long: long enough to drop the other
 # announcement of the same share, short enough that sharing the file again retries it.
 FILE_RETRY_AFTER_S = 10.0
@@ -79,25 +81,29 @@ def _file_key(channel: str, file_id: str) -> str:
     return f"slack:file:{channel}:{file_id}"
 
 
-def claim_file(kv: KeyValueStore, channel: str, file_id: str) -> bool:
-    """True for the first of the events announcing this file in this channel (it then ingests it)."""
-    return kv.add(_file_key(channel, file_id), FILE_INGESTING, ttl_s=FILE_TTL_S)
+def claim_file(kv: KeyValueStore, channel: str, file_id: str, lease_s: float = FILE_LEASE_S) -> Lease | None:
+    """The lease for the first of the events announcing this file in this channel (it then ingests it).
+
+    The lease is short and renewed while ingesting (Lease.kept_alive), so a killed worker frees
+    the file within one lease instead of leaving it "ingesting" for a day.
+    """
+    return Lease.acquire(kv, _file_key(channel, file_id), FILE_INGESTING, lease_s)
 
 
-def finish_file(kv: KeyValueStore, channel: str, file_id: str) -> None:
+def finish_file(lease: Lease) -> None:
     """The claimed file is indexed: later announcements of it stay dropped."""
-    kv.set(_file_key(channel, file_id), FILE_DONE, ttl_s=FILE_TTL_S)
+    lease.release(FILE_DONE, ttl_s=FILE_TTL_S)
 
 
-def release_file(kv: KeyValueStore, channel: str, file_id: str) -> None:
+def release_file(lease: Lease) -> None:
     """The claimed file failed: sharing it again retries once the twin event of this share is past."""
-    kv.set(_file_key(channel, file_id), FILE_FAILED, ttl_s=FILE_RETRY_AFTER_S)
+    lease.release(FILE_FAILED, ttl_s=FILE_RETRY_AFTER_S)
 
 
 def wait_for_file(kv: KeyValueStore, channel: str, file_id: str, timeout_s: float = FILE_WAIT_S) -> bool:
     """Waits while another event ingests this file; True once it is no longer being ingested."""
     deadline = time.monotonic() + timeout_s
-    while kv.get(_file_key(channel, file_id)) == FILE_INGESTING:
+    while lease_state(kv.get(_file_key(channel, file_id))) == FILE_INGESTING:
         if time.monotonic() > deadline:
             return False
         time.sleep(FILE_POLL_S)

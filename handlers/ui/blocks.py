@@ -106,7 +106,9 @@ def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
         return notice_blocks(escape(text))
     blocks: list[Block] = _sections(escape(answer.text))
     if answer.citations:
-        sources = "  ·  ".join(f"[{ct.number}] {citation_label(ct.file_name, ct.pages)}" for ct in answer.citations)
+        sources = "  ·  ".join(
+            f"[{ct.number}] {citation_label(ct.file_name, ct.pages, ct.section)}" for ct in answer.citations
+        )
         for piece in split_text("*Sources:* " + sources, CONTEXT_LIMIT):
             blocks.append(ContextBlock(elements=[_mrkdwn(piece)]))
     return fit_message(_as_dicts(blocks))
@@ -235,15 +237,23 @@ def result_blocks(table: dict[str, Any], summary: str) -> list[dict[str, Any]]:
 
 
 def save_example_blocks(query_id: str) -> list[dict[str, Any]]:
+    """Under a result: keep the example, or post the stored result again further down the thread."""
+    ref = encode_query_ref(query_id)
     return [
         ActionsBlock(
             elements=[
-                ButtonElement(
-                    text="Save as example", action_id=c.SQL_SAVE_EXAMPLE_ACTION_ID, value=encode_query_ref(query_id)
-                )
+                ButtonElement(text="Save as example", action_id=c.SQL_SAVE_EXAMPLE_ACTION_ID, value=ref),
+                ButtonElement(text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID, value=ref),
             ]
         ).to_dict()
     ]
+
+
+def show_result_blocks(text: str, query_id: str) -> list[dict[str, Any]]:
+    """A notice with the one button that helps: post the stored result again."""
+    button = ButtonElement(text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID,
+                           value=encode_query_ref(query_id))
+    return notice_blocks(text) + [ActionsBlock(elements=[button]).to_dict()]
 
 
 # --- the Edit modal ---------------------------------------------------------------------------

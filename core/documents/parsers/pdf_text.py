@@ -150,6 +150,7 @@ def blocks_from_pages(texts: list[str]) -> list[Block]:
                 paragraph.clear()
 
         i = 0
+        previous: str | None = None
         while i < len(lines):
             line = lines[i]
             nxt = lines[i + 1] if i + 1 < len(lines) else None
@@ -157,7 +158,11 @@ def blocks_from_pages(texts: list[str]) -> list[Block]:
             if nxt and not _numeric_cells(line) and _is_table_row(nxt) and nxt[:1].islower():
                 line, i = f"{line} {nxt}", i + 1
             i += 1
+            nxt = lines[i] if i < len(lines) else None
             level = None if _DIGITS.sub("#", line) in running else _heading_level(line)
+            if level is None and _DIGITS.sub("#", line) not in running and _sentence_case_heading(line, previous, nxt):
+                level = 2
+            previous = line
             if level is not None:
                 flush()
                 headings.set(level, line)
@@ -209,11 +214,36 @@ def _numeric_cells(line: str) -> int:
 def _is_table_row(line: str) -> bool:
     tokens = line.split()
     numbers = [t for t in tokens if _NUMBER.match(t)]
+    if line.endswith(".") and len(numbers) < 0.25 * len(tokens):
+        return False  # a sentence that mentions figures ("The limit is 150 EUR, or 220 EUR in Paris.")
     has_label = any(ch.isalpha() for ch in line)
     if len(numbers) >= 2:
         return has_label or len(numbers) == len(tokens)
     # One figure after a label ("Total net sales 81,797"), but not prose ending in a year.
     return bool(numbers) and has_label and _NUMBER.match(tokens[-1]) is not None and bool(_MONEYISH.search(tokens[-1]))
+
+
+def _sentence_case_heading(line: str, previous: str | None, nxt: str | None) -> bool:
+    """A heading written like a sentence ("Meals and daily allowance"): a short line of words
+    without closing punctuation, standing between the end of a paragraph (or the top of the
+    page) and a longer line that starts a new sentence. Without this it is glued to the
+    paragraph below and quoted as part of its first sentence."""
+    words = line.split()
+    if not (1 <= len(words) <= 8 and len(line) <= 60 and line[:1].isupper()):
+        return False
+    if any(ch.isdigit() for ch in line) or line.endswith((".", ",", ":", ";", ")", "!", "?")):
+        return False
+    if _COLUMN_WORDS.search(line):
+        return False
+    if previous is not None and not previous.endswith((".", "!", "?", ":")):
+        return False
+    return (
+        nxt is not None
+        and nxt[:1].isupper()
+        and len(nxt.split()) > len(words)
+        and not _is_table_row(nxt)
+        and _heading_level(nxt) is None
+    )
 
 
 def _heading_level(line: str) -> int | None:
