@@ -11,7 +11,7 @@ EXTRAS := --extra llm --extra pinecone
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test test-fast lint install requirements clean
+.PHONY: demo test test-fast lint typecheck install requirements clean
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: $(STAMP)
 	$(VENV)/bin/hadolint Dockerfile
 	$(VENV)/bin/actionlint
 	$(VENV)/bin/ruff check .
+
+# mypy, strict on core/ and handlers/ (settings in pyproject.toml): it reads the installed packages' types.
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
 
 # requirements.txt is the deployment contract: the runtime set the image installs, with hashes.
 requirements: $(STAMP)

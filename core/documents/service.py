@@ -12,6 +12,7 @@ indexes from the stored originals.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import io
 import json
@@ -108,16 +109,20 @@ class DocumentService:
         defer_vectors the result comes once the document is searchable by keywords, and
         `complete_vectors(doc_id)` must follow (e.g. in a background thread)."""
         name = PurePath(file_name).name or "file"
-        return self._guarded(
-            name, lambda: self._ingest(data, name, channel, team_id, workspace_wide, defer_vectors, progress)
-        )
+        return self._guarded(name, lambda: self._ingest(data, name, channel, team_id, workspace_wide,
+                                                        defer_vectors, progress))
 
     def complete_vectors(self, doc_id: str, *, progress: ProgressCallback | None = None) -> IngestResult:
         """The second phase of an ingest: embed, store and upsert the document's vectors."""
         record = self.get(doc_id)
         if record is None:
             return IngestResult("document", "failed", doc_id, reason="it was deleted before its vectors were computed")
-        return self._guarded(record.file_name, lambda: self._complete_vectors(record, progress, None))
+        result = self._guarded(
+            record.file_name, lambda: self._complete_vectors(record, progress, None, rollback_on=(IngestError,))
+        )
+        if not result.ok and self.get(doc_id) is not None:
+            result.reason = f"{result.reason} (it stays searchable by keywords; `python -m bot docs reindex` retries)"
+        return result
 
     def _guarded(self, name: str, work: Callable[[], IngestResult]) -> IngestResult:
         try:
@@ -134,14 +139,8 @@ class DocumentService:
             return IngestResult(name, "failed", reason=f"internal error ({type(exc).__name__}: {exc})")
 
     def _ingest(
-        self,
-        data: bytes,
-        name: str,
-        channel: str | None,
-        team_id: str,
-        workspace_wide: bool,
-        defer_vectors: bool,
-        progress: ProgressCallback | None,
+        self, data: bytes, name: str, channel: str | None, team_id: str, workspace_wide: bool,
+        defer_vectors: bool, progress: ProgressCallback | None,
     ) -> IngestResult:
         check_size(len(data), self.limits)
         deadline = Deadline(self.limits.max_seconds)
@@ -194,14 +193,12 @@ class DocumentService:
         return self._complete_vectors(record, progress, deadline, chunks)
 
     def _complete_vectors(
-        self,
-        record: DocumentRecord,
-        progress: ProgressCallback | None,
-        deadline: Deadline | None,
-        chunks: list[Chunk] | None = None,
-        *,
-        rollback: bool = True,
+        self, record: DocumentRecord, progress: ProgressCallback | None, deadline: Deadline | None,
+        chunks: list[Chunk] | None = None, *, rollback_on: tuple[type[BaseException], ...] = (Exception,),
     ) -> IngestResult:
+        """rollback_on: failures that remove the document again (a foreground ingest is all or
+        nothing; a background completion undoes only refusals, such as the time budget, and
+        otherwise leaves the document searchable by keywords for a later retry)."""
         objs = DocumentObjects(self.objects, record.ext, record.doc_id)
         if chunks is None:
             raw = self.objects.get(objs.chunks)
@@ -213,19 +210,15 @@ class DocumentService:
             objs.write_vectors(
                 embeddings=_npy_bytes(vectors),
                 metadata=json.dumps(
-                    {
-                        **record.to_dict(),
-                        "vectors_pending": False,
-                        "chunking": self.chunking.__dict__,
-                        "pdf_parser": self.parser.pdf_pipeline,
-                    }
+                    {**record.to_dict(), "vectors_pending": False, "chunking": self.chunking.__dict__,
+                     "pdf_parser": self.parser.pdf_pipeline}
                 ).encode(),
             )
             if self._publish_vectors(record.doc_id, chunks, vectors) is None:
                 return IngestResult(record.file_name, "failed", record.doc_id,
                                     reason="it was deleted while being indexed")
-        except Exception:
-            if rollback:  # the ingest failed as a whole: nothing stays half-indexed
+        except Exception as exc:
+            if isinstance(exc, rollback_on):
                 self._forget(record)
             raise
         _report(progress, IngestProgress(record.file_name, "done", record.pages, record.chunks, record.chunks, 0.0))
@@ -245,12 +238,8 @@ class DocumentService:
             per_chunk = (time.perf_counter() - began) / len(batch)
             self._seconds_per_chunk = 0.7 * self._seconds_per_chunk + 0.3 * per_chunk
             done = start + len(batch)
-            _report(
-                progress,
-                IngestProgress(
-                    record.file_name, "embedding", record.pages, record.chunks, done, self._eta(len(chunks) - done)
-                ),
-            )
+            _report(progress, IngestProgress(record.file_name, "embedding", record.pages, record.chunks, done,
+                                             self._eta(len(chunks) - done)))
         return vectors
 
     def _eta(self, chunks: int) -> float:
@@ -345,14 +334,14 @@ class DocumentService:
 
     def _forget(self, record: DocumentRecord) -> None:
         """Undo a failed ingest, best effort: catalog entry, keyword entry, stored objects, vectors."""
-        steps: tuple[Callable[[], object], ...] = (
+        step: Callable[[], object]
+        for step in (
             lambda: self.kv.delete(CATALOG_PREFIX + record.doc_id),
             lambda: self.keywords.remove([record.doc_id]),
             lambda: DocumentObjects(self.objects, record.ext, record.doc_id).delete(),
             lambda: self.vectors.delete(self.namespace, filter={"doc_id": {"$eq": record.doc_id}}),
             self._bump_version,
-        )
-        for step in steps:
+        ):
             try:
                 step()
             except Exception:
@@ -398,7 +387,7 @@ class DocumentService:
                 record.embedding_model, record.vectors_pending = self.embedder.model_id, True
                 self.kv.set(CATALOG_PREFIX + record.doc_id, json.dumps(record.to_dict()))
                 _report(progress, IngestProgress(record.file_name, "parsed", record.pages, record.chunks, 0))
-                result = self._complete_vectors(record, progress, deadline, chunks, rollback=False)
+                result = self._complete_vectors(record, progress, deadline, chunks, rollback_on=())
                 if not result.ok:
                     raise IngestError(result.reason or "unknown")
                 chunks_total += len(chunks)
@@ -406,12 +395,8 @@ class DocumentService:
                 log.warning("reindex of %s failed: %s", record.file_name, exc)
                 failed.append(f"{record.file_name}: {exc}")
         self._bump_version()
-        return {
-            "documents": len(records),
-            "reindexed": len(records) - len(failed),
-            "chunks": chunks_total,
-            "failed": failed,
-        }
+        return {"documents": len(records), "reindexed": len(records) - len(failed), "chunks": chunks_total,
+                "failed": failed}
 
     def check(self) -> list[str]:
         """Problems with the indexes (empty when sound); `reindex` repairs them."""
@@ -484,7 +469,7 @@ class DocumentService:
     def visible_documents(self, channel: str | None) -> set[str]:
         return {r.doc_id for r in self.list(channel)}
 
-    def chunks_in_scope(self, channel: str | None) -> Chunks:
+    def chunks_in_scope(self, channel: str | None) -> builtins.list[Chunk]:
         """Every chunk the channel may see (None: all), document by document."""
         snap = self.keyword_snapshot()
         return [snap.chunks[p] for record in self.list(channel) for p in snap.positions_of(record.doc_id)]
@@ -494,7 +479,7 @@ class DocumentService:
 
     # --- internals -----------------------------------------------------------------------
 
-    def _load_artifacts(self, objs: DocumentObjects) -> tuple[Chunks, np.ndarray]:
+    def _load_artifacts(self, objs: DocumentObjects) -> tuple[builtins.list[Chunk], np.ndarray]:
         raw_chunks = objs.store.get(objs.chunks)
         raw_vectors = objs.store.get(objs.embeddings)
         if raw_chunks is None or raw_vectors is None:
@@ -504,6 +489,8 @@ class DocumentService:
         return chunks, vectors
 
     def _upsert(self, record: DocumentRecord, chunks: Chunks, vectors: np.ndarray) -> None:
+        # No chunk text in vector metadata: search reads texts from the keyword index, and a copy
+        # per vector would make every cold start of the local store parse it all (~1 KB a chunk).
         records = [
             VectorRecord(
                 id=chunk.id,
@@ -514,7 +501,6 @@ class DocumentService:
                     "index": chunk.index,
                     "pages": chunk.pages,
                     "heading": chunk.heading or "",
-                    "text": chunk.text,
                     "channels": list(record.channels),
                     "workspace_wide": record.workspace_wide,
                     "team_id": record.team_id,
@@ -530,9 +516,8 @@ class DocumentService:
             # Another process indexed the same bytes meanwhile: merge our scope into its record.
             current = self.get(record.doc_id)
             if current is not None:
-                self._link(
-                    current, record.file_name, record.channels[0] if record.channels else None, record.workspace_wide
-                )
+                self._link(current, record.file_name, record.channels[0] if record.channels else None,
+                           record.workspace_wide)
                 return self.get(record.doc_id) or record
             self.kv.set(key, json.dumps(record.to_dict()))
         self._bump_version()

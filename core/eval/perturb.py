@@ -25,9 +25,6 @@ from typing import Any
 from core.eval.sql_eval import database_file, load_questions, results_match
 from core.schema.words import delimited_chunks
 
-# word → its single-word synonyms
-Synonyms = Callable[[str], list[str]]
-
 _VOWELS = set("aeiou")
 _STYLES = ("snake", "camel", "pascal", "runon")
 _CONVENTIONAL_PREFIXES = ("tbl_", "t_", "tb_")
@@ -45,7 +42,7 @@ class Renaming:
 class NameMaker:
     """Seeded renaming of one database's identifiers."""
 
-    def __init__(self, rng: random.Random, synonyms: Synonyms) -> None:
+    def __init__(self, rng: random.Random, synonyms: Callable[[str], list[str]]) -> None:
         self.rng = rng
         self.synonyms = synonyms  # word → list of single-word synonyms
         self.style = rng.choice(_STYLES)
@@ -95,7 +92,8 @@ class NameMaker:
 
 
 def perturb_spider(
-    spider_dir: Path, out_dir: Path, seed: int, db_ids: list[str] | None = None, synonyms: Synonyms | None = None
+    spider_dir: Path, out_dir: Path, seed: int, db_ids: list[str] | None = None,
+    synonyms: Callable[[str], list[str]] | None = None,
 ) -> dict[str, Any]:
     """Writes the perturbed set; returns {databases, questions, kept, dropped, styles}."""
     questions = load_questions(spider_dir, db_ids, None)
@@ -195,8 +193,8 @@ def rewrite_sql(sql: str, renaming: Renaming) -> str | None:
             query_tables.append(old)
             aliases[(table.alias or table.name).lower()] = old
     columns_of: dict[str, set[str]] = {}
-    for owner_table, column_name in renaming.columns:
-        columns_of.setdefault(owner_table, set()).add(column_name)
+    for table_name, column_name in renaming.columns:
+        columns_of.setdefault(table_name, set()).add(column_name)
     for column in list(tree.find_all(exp.Column)):
         if isinstance(column.this, exp.Star):
             continue
@@ -235,7 +233,7 @@ def _same_result(spider_dir: Path, out_dir: Path, db_id: str, original: str, rew
         after = (
             SqliteDatabase(database_file(out_dir, db_id)).run_readonly(rewritten, max_rows=100_000, timeout_s=30).rows
         )
-    except Exception:  # noqa: BLE001 — a query that no longer runs is dropped, and counted
+    except Exception:  # a query that no longer runs is dropped, and counted
         return False
     ordered = bool(re.search(r"\border\s+by\b", original, re.I))
     return results_match(before, after, ordered)
@@ -264,7 +262,7 @@ def _tables_entry(db_id: str, path: Path) -> dict[str, Any]:
     }
 
 
-def _wordnet_synonyms() -> Synonyms:
+def _wordnet_synonyms() -> Callable[[str], list[str]]:
     from core.schema.synonyms import WordNetThesaurus
 
     thesaurus = WordNetThesaurus.load()

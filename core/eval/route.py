@@ -41,7 +41,7 @@ def read_labels(path: Path) -> list[LabelledQuestion]:
 
 def confusion(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
     """{expected: {predicted: count}} over all three kinds."""
-    matrix: dict[str, dict[str, int]] = {e: {p: 0 for p in ROUTE_KINDS} for e in ROUTE_KINDS}
+    matrix: dict[str, dict[str, int]] = {e: dict.fromkeys(ROUTE_KINDS, 0) for e in ROUTE_KINDS}
     for expected, predicted in pairs:
         matrix[expected][predicted] += 1
     return matrix

@@ -24,8 +24,6 @@ from core.vectors.base import VectorRecord
 if TYPE_CHECKING:
     from core.search.keyword_index import IndexSnapshot
 
-    pass
-
 NAMESPACE = "docs-bench"
 _WORDS_PER_CHUNK = 120
 _CHANNELS = ("C1", "C2", "C3", "C4")
@@ -89,11 +87,8 @@ def build(n_chunks: int, embedder: Embedder, root: Path, seed: int = 7) -> list[
     store.upsert(
         NAMESPACE,
         [
-            VectorRecord(
-                c.id,
-                vectors[i],
-                {"doc_id": c.doc_id, "channels": [corpus.channel_of[c.doc_id]], "workspace_wide": False},
-            )
+            VectorRecord(c.id, vectors[i], {"doc_id": c.doc_id, "channels": [corpus.channel_of[c.doc_id]],
+                                            "workspace_wide": False})
             for i, c in enumerate(chunks)
         ],
     )
@@ -125,13 +120,8 @@ def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dic
         "print(json.dumps(first_query(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3])))"
     )
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(root), str(n_chunks), question],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    done = subprocess.run([sys.executable, "-c", code, str(root), str(n_chunks), question],
+                          capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2])
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_total_s"] = time.perf_counter() - started
     return result
@@ -148,8 +138,9 @@ def bench(
     from core.search.retriever import MODES, Retriever
     from core.vectors.local import LocalVectorStore
 
-    out: dict[str, Any] = {"embedder": embedder.model_id, "queries_per_mode": queries, "k": 5, "scope": "one channel of four",
-                 "cpu_count": os.cpu_count(), "load_average_at_start": round(os.getloadavg()[0], 2)}
+    out: dict[str, Any] = {"embedder": embedder.model_id, "queries_per_mode": queries, "k": 5,
+                           "scope": "one channel of four", "cpu_count": os.cpu_count(),
+                           "load_average_at_start": round(os.getloadavg()[0], 2)}
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)

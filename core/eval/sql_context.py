@@ -21,6 +21,7 @@ from core.eval.sql_eval import database_file, load_questions
 from core.schema.selector import approx_tokens
 
 if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
     from core.sql.models import TableInfo
 
 _CREATE = re.compile(r'CREATE TABLE\s+("?)([\w."]+)\1\s*\((.*?)\n\);', re.S | re.I)
@@ -95,7 +96,7 @@ def prompt_schema(prompt_text: str) -> dict[str, set[str]]:
 
 def evaluate_context(
     spider_dir: Path,
-    build_prompter: Callable[[list[TableInfo]], Callable[[str], list[dict[str, Any]]]],
+    build_prompter: Callable[[list[TableInfo]], Callable[[str], list[ChatMessage]]],
     *,
     db_ids: list[str] | None = None,
     limit: int | None = None,

@@ -122,8 +122,7 @@ class Thresholds:
     coverage_weight: float = 1.0  # evidence when every non-database word of the question is in the passages
 
 
-_STOPWORDS = set(
-    [
+_STOPWORDS = {
         "the",
         "a",
         "an",
@@ -216,8 +215,7 @@ _STOPWORDS = set(
         "show",
         "list",
         "give",
-    ]
-)
+    }
 
 
 def content_words(text: str) -> set[str]:

@@ -382,7 +382,7 @@ def _embedding_text(meaning: IdentifierMeaning) -> str:
 
 
 def _best_first(matches: list[ConceptMatch]) -> list[ConceptMatch]:
-    best: dict[tuple[Any, ...], ConceptMatch] = {}
+    best: dict[tuple[str, str | None, str | None, str | None], ConceptMatch] = {}
     for match in matches:
         key = (match.kind, match.table, match.column, match.via if match.kind in ("value", "term") else None)
         if key not in best or match.score > best[key].score:
@@ -535,7 +535,7 @@ class _IdentifierReader:
         for word, count in sorted(counts.items(), key=lambda item: -item[1]):
             if count < max(2, (len(columns) + 1) // 2) or len(word) > 3:
                 continue
-            if word in table.words or self.lexicon.is_common(word, 5.0) and len(word) > 2 or word in ABBREVIATIONS:
+            if word in table.words or (self.lexicon.is_common(word, 5.0) and len(word) > 2) or word in ABBREVIATIONS:
                 continue
             if table.words and table.words[0].startswith(word):
                 return word
@@ -581,7 +581,7 @@ class _IdentifierReader:
             senses = self.thesaurus.related(head, nouns_first=True)
             if head == words[-1]:
                 # 'client id' for customer_id: the head noun replaced, its modifiers kept
-                related += [" ".join(words[:-1] + [r.word]) for r in senses if r.relation == "synonym" and r.pos == "n"]
+                related += [" ".join([*words[:-1], r.word]) for r in senses if r.relation == "synonym" and r.pos == "n"]
             related += [r.word for r in senses if r.relation != "synonym" or len(words) == 1]
         seen: list[str] = []
         for word in related:

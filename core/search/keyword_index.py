@@ -32,7 +32,6 @@ import numpy as np
 
 from core.cache.base import KeyValueStore
 from core.documents.models import Chunk
-from core.errors import DocBotError
 from core.search.keyword_segment import KeywordSegment
 from core.search.text import terms
 from core.storage.base import ObjectStore
@@ -53,10 +52,8 @@ K1 = 1.5
 B = 0.5
 
 
-class KeywordIndexError(DocBotError):
+class KeywordIndexError(Exception):
     """The keyword index cannot be read (missing or damaged segment); the message says what to run."""
-
-    what = "The keyword index could not be read"
 
 
 @dataclass
@@ -249,7 +246,8 @@ class KeywordIndex:
             ids = {e.id for e in group}
             applied = False
 
-            def change(current: list[_Entry]) -> list[_Entry]:
+            # This iteration's values, bound as defaults: a closure over loop variables invites mistakes.
+            def change(current: list[_Entry], ids: set[str] = ids, entry: _Entry = entry) -> list[_Entry]:
                 nonlocal applied
                 applied = ids <= {e.id for e in current}
                 if not applied:

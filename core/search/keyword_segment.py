@@ -168,7 +168,7 @@ class KeywordSegment:
         blobs: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
             k: ([], []) for k in ("text", "heading", "pages")
         }
-        ends = {k: 0 for k in blobs}
+        ends = dict.fromkeys(blobs, 0)
         starts = [0]
         post: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         per_doc: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []

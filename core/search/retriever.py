@@ -6,9 +6,10 @@ point at documents ("in the latest 10-Q"), and multiplies each chunk's score by 
 document: how well the question's distinctive words (company, period, product) match the file
 name and the words characteristic of the document (core/search/doc_match.py). Documents the
 prior singles out also have their chunks ranked among themselves, so the pool of candidates is
-not filled by other files alone. Every mode returns each ranked chunk as the passage around it
-(core/search/passages.py): retrieval works on chunks sized for the embedder, the reader gets
-the rest of the table or section too.
+not filled by other files alone. With a re-ranker (core/rerank/), hybrid mode then re-scores
+its top chunks plus every chunk of the documents the question is about. Every mode returns each
+ranked chunk as the passage around it (core/search/passages.py): retrieval works on chunks sized
+for the embedder, the reader gets the rest of the table or section too.
 
 Scope is enforced twice: the vector query carries the channel filter, and every candidate (dense
 or BM25) must belong to a document the corpus says is visible in the channel. A private
@@ -142,13 +143,23 @@ class Retriever:
         self.table_passage_tokens = table_passage_tokens
         # Hybrid mode re-scores its top `rerank_depth` chunks, plus every chunk of the documents
         # the question is about, with the re-ranker (core/rerank/); None keeps the first stage.
+        # (30, 60 and 100 measured the same on sec10q: the documents' chunks are most of the pool.)
         self.reranker = reranker
         self.rerank_depth = rerank_depth
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
         self._model_checked = False
 
-    def search(self, question: str, *, channel: str | None, k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
+    def search(
+        self,
+        question: str,
+        *,
+        channel: str | None,
+        k: int = 5,
+        mode: str = "hybrid",
+        problems: list[VectorStoreError] | None = None,
+    ) -> list[SearchHit]:
+        """The top `k` passages; a failing vector index falls back to keywords and is appended to `problems`."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         if k < 1:
@@ -161,11 +172,11 @@ class Retriever:
             return []
         pool = max(self.candidates, k)
         if mode == "hybrid":
-            ranked, dense, lexical, prior = self._hybrid(question, channel, snap, scope, pool)
+            ranked, dense, lexical, prior = self._hybrid(question, channel, snap, scope, pool, problems)
             if self.reranker is not None:
                 ranked = self._rerank(question, snap, scope, ranked, prior)
         elif mode == "dense":
-            ranked = dense = self._dense(question, channel, snap, scope, pool)
+            ranked = dense = self._dense(question, channel, snap, scope, pool, problems)
             lexical = []
         else:
             ranked = lexical = self._bm25(question, snap, scope, pool)
@@ -201,14 +212,20 @@ class Retriever:
         return passage.chunk
 
     def _hybrid(
-        self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int
+        self,
+        question: str,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
+        problems: list[VectorStoreError] | None = None,
     ) -> tuple[Ranked, Ranked, Ranked, dict[str, float]]:
         """(ranked, dense candidates, BM25 candidates, document prior) for hybrid mode."""
         # The document prior reads the whole question ("latest 10-Q" picks a filing); chunk
         # ranking reads it without words that only point at documents.
         content = without_meta_words(question)
         vector = self._embed(content)
-        dense = self._dense_vector(vector, channel, snap, scope, pool)
+        dense = self._dense_vector(vector, channel, snap, scope, pool, problems=problems)
         lexical = self._bm25(content, snap, scope, pool)
         prior = self._matcher(snap).scores(question, scope.doc_ids) if self.doc_prior else {}
         named = self._matcher(snap).named(question) if prior else set()
@@ -218,9 +235,8 @@ class Retriever:
             # chunks among themselves too, so that a figure's table is a candidate even when other
             # files' chunks fill the global pool.
             inside = _Scope(focus, scope.mask & snap.index.doc_mask(focus))
-            dense_ranks = _focused(
-                dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus
-            )
+            focused = self._dense_vector(vector, channel, snap, inside, pool, docs=focus, problems=problems)
+            dense_ranks = _focused(dense, focused, snap, focus)
             lexical_ranks = _focused(lexical, self._bm25(content, snap, inside, pool), snap, focus)
         else:
             dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
@@ -258,8 +274,16 @@ class Retriever:
 
     # --- candidates -------------------------------------------------------------------------
 
-    def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
-        return self._dense_vector(self._embed(question), channel, snap, scope, pool)
+    def _dense(
+        self,
+        question: str,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
+        problems: list[VectorStoreError] | None = None,
+    ) -> Ranked:
+        return self._dense_vector(self._embed(question), channel, snap, scope, pool, problems=problems)
 
     def _embed(self, question: str) -> np.ndarray:
         self._check_model()
@@ -274,6 +298,7 @@ class Retriever:
         scope: _Scope,
         pool: int,
         docs: set[str] | None = None,
+        problems: list[VectorStoreError] | None = None,
     ) -> Ranked:
         flt = scope_filter(channel)
         if docs is not None:
@@ -284,6 +309,8 @@ class Retriever:
         except VectorStoreError as exc:
             # Damaged or unreachable vectors: answer from keywords rather than not at all.
             log.warning("dense search unavailable, using keywords only: %s", exc)
+            if problems is not None:
+                problems.append(exc)
             return []
         out: Ranked = []
         for match in matches:

@@ -155,7 +155,7 @@ class SqlService:
             )
         try:
             generated: SqlProposal = self.generator.generate(question, history)
-        except Exception as exc:  # noqa: BLE001 — an LLM outage must not break the conversation
+        except Exception as exc:  # an LLM outage must not break the conversation
             log.warning("SQL generation failed: %s", exc)
             return Proposal("abstain", f"I could not write SQL for that right now: {exc}")
         if generated.kind != "sql" or generated.sql is None or not generated.sql.strip():
@@ -321,7 +321,7 @@ class SqlService:
         if self.results is not None:  # stored before anyone is told, so a failed post is re-posted, not re-run
             try:
                 self.results.save(query_id, line, result)
-            except Exception:  # noqa: BLE001 — the store being down must not hide a result we hold
+            except Exception:  # the store being down must not hide a result we hold
                 log.warning("could not store the result of query %s", query_id, exc_info=True)
         if not self.approvals.transition(query_id, "running", "done", where=mine, result_summary=line):
             log.warning("query %s finished but its record had changed (expired or marked stale)", query_id)
@@ -384,7 +384,7 @@ class SqlService:
         sql = query.proposed_sql or query.sql
         try:
             self.examples.add_example(query.question, sql)
-        except Exception as exc:  # noqa: BLE001 — an embedding or vector-store outage: not saved, say so
+        except Exception as exc:  # an embedding or vector-store outage: not saved, say so
             log.warning("could not save query %s as an example: %s", query.id, exc)
             return SaveOutcome(False, f"The example store is unavailable right now ({exc}); try again later.")
         self.approvals.update(query.id, saved_example=True)

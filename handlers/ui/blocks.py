@@ -88,7 +88,7 @@ def fit_message(blocks: list[dict[str, Any]], limit: int = MESSAGE_BLOCK_LIMIT) 
     if len(blocks) <= limit:
         return blocks
     note = "_(The rest was cut: a Slack message holds at most 50 blocks.)_"
-    return blocks[: max(limit - 1, 0)] + [SectionBlock(text=_mrkdwn(note)).to_dict()]
+    return [*blocks[:max(limit - 1, 0)], SectionBlock(text=_mrkdwn(note)).to_dict()]
 
 
 def notice_blocks(text: str) -> list[dict[str, Any]]:
@@ -192,7 +192,7 @@ def decided_from_message(message_blocks: list[dict[str, Any]], outcome: str) -> 
     kept = [
         b for b in message_blocks if b.get("block_id") != c.PROPOSAL_ACTIONS_BLOCK_ID and b.get("type") != "actions"
     ]
-    return kept + [ContextBlock(elements=[_mrkdwn(truncate(outcome, CONTEXT_LIMIT))]).to_dict()]
+    return [*kept, ContextBlock(elements=[_mrkdwn(truncate(outcome, CONTEXT_LIMIT))]).to_dict()]
 
 
 def slack_date(ts: float) -> str:
@@ -216,7 +216,7 @@ def table_block(table: dict[str, Any]) -> dict[str, Any]:
     header = [{"type": "raw_text", "text": name} for name in table["columns"]]
     rows = [[{"type": "raw_text", "text": cell} for cell in row] for row in table["rows"]]
     settings = [{"align": "right" if numeric else "left"} for numeric in table["numeric"]]
-    return TableBlock(rows=[header] + rows, column_settings=settings).to_dict()
+    return TableBlock(rows=[header, *rows], column_settings=settings).to_dict()
 
 
 def result_blocks(table: dict[str, Any], summary: str) -> list[dict[str, Any]]:
@@ -253,7 +253,7 @@ def show_result_blocks(text: str, query_id: str) -> list[dict[str, Any]]:
     """A notice with the one button that helps: post the stored result again."""
     button = ButtonElement(text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID,
                            value=encode_query_ref(query_id))
-    return notice_blocks(text) + [ActionsBlock(elements=[button]).to_dict()]
+    return [*notice_blocks(text), ActionsBlock(elements=[button]).to_dict()]
 
 
 # --- the Edit modal ---------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def test_approve_click_through_lambda_runs_the_query(lambda_stack) -> None:
                                    "event_ts": ts, "text": "<@UBOT> How many orders were placed in 2023?"})
     handler(function_url_event(json.dumps(envelope), "application/json"), lambda_context())
     reinvoke(handler, fake.invocations.pop())
-    proposal = [m for m in emu.bot_messages("C03DATA", ts) if m["ts"] != ts][0]
+    proposal = next(m for m in emu.bot_messages("C03DATA", ts) if m["ts"] != ts)
 
     # The click, as Slack sends it: form-encoded payload, base64 body on a Function URL.
     from bot.emulator import payloads

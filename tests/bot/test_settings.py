@@ -45,7 +45,7 @@ def test_a_fresh_install_trains_sql_knowledge_on_first_use(tmp_path, minilm):
 def test_train_with_a_missing_file_changes_nothing(tmp_path, minilm):
     services = Services(Settings(data_dir=tmp_path / "data", database_url="", openai_api_key=""))
     services.__dict__["embedder"] = minilm
-    with pytest.raises(SettingsError, match="training file not found: .*nope.md"):
+    with pytest.raises(SettingsError, match=r"training file not found: .*nope\.md"):
         services.train(docs=tmp_path / "nope.md")
     assert services.vectors.query("sql-default", minilm.embed(["orders"])[0], top_k=1) == []
 

@@ -30,7 +30,7 @@ def travel_policy_pdf() -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF()
-    pdf.set_creation_date(datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+    pdf.set_creation_date(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
     pdf.set_font("Helvetica", size=11)
     pdf.add_page()
     pdf.multi_cell(0, 6, "Travel Policy. Employees book all business trips through the travel portal.")
@@ -317,7 +317,7 @@ def test_data_question_proposal_approve_table_csv_chart(stack) -> None:
     proposal = replies(emu, channel, ts)[0]
     text = all_text(proposal)
     assert "```" in text and "SELECT" in text.upper()
-    actions = [b for b in proposal["blocks"] if b["type"] == "actions"][0]
+    actions = next(b for b in proposal["blocks"] if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == [c.SQL_APPROVE_ACTION_ID, c.SQL_EDIT_ACTION_ID, c.SQL_REJECT_ACTION_ID]
     assert all("SELECT" not in e["value"].upper() for e in actions["elements"]), "buttons carry an id, never SQL"
 
@@ -377,7 +377,7 @@ def test_double_click_runs_once(stack) -> None:
 
 
 def test_another_user_is_refused_an_approver_is_not(stack) -> None:
-    emu, services = stack
+    emu, _ = stack
     channel = emu.add_channel("C22OTHER", "other-e2e").id
     ts, proposal = ask_data_question(emu, channel)
     emu.click(channel, proposal["ts"], c.SQL_APPROVE_ACTION_ID, "bob")
@@ -390,7 +390,7 @@ def test_another_user_is_refused_an_approver_is_not(stack) -> None:
 
 
 def test_reject_marks_the_proposal_and_nothing_runs(stack) -> None:
-    emu, services = stack
+    emu, _ = stack
     channel = emu.add_channel("C23REJECT", "reject-e2e").id
     ts, proposal = ask_data_question(emu, channel)
     emu.click(channel, proposal["ts"], c.SQL_REJECT_ACTION_ID, "alice")
@@ -404,7 +404,7 @@ def test_reject_marks_the_proposal_and_nothing_runs(stack) -> None:
 
 
 def test_edit_opens_modal_guard_refuses_then_new_proposal(stack) -> None:
-    emu, services = stack
+    emu, _ = stack
     channel = emu.add_channel("C24EDIT", "edit-e2e").id
     ts, proposal = ask_data_question(emu, channel)
     emu.click(channel, proposal["ts"], c.SQL_EDIT_ACTION_ID, "alice")

@@ -75,7 +75,7 @@ def test_events_are_not_acked_while_auth_test_fails(stack) -> None:
 def _proposal(emu: SlackEmulator, channel: str) -> tuple[str, dict, str]:
     ts = emu.user_message(channel, "alice", "@bot How many orders were placed in 2023?")
     proposal = replies(emu, channel, ts)[0]
-    query_id = [b for b in proposal["blocks"] if b["type"] == "actions"][0]["elements"][0]["value"].split(":", 1)[1]
+    query_id = next(b for b in proposal["blocks"] if b["type"] == "actions")["elements"][0]["value"].split(":", 1)[1]
     return ts, proposal, query_id
 
 

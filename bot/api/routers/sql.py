@@ -56,13 +56,23 @@ def approve_query(services: ServicesDep, query_id: QueryId, user: DecidingUser) 
     execution = services.sql.approve(query_id, user=user)
     if execution.status == "refused":
         raise refused(execution.refusal, execution.message)
-    return ExecutionOut(
+    if execution.replayed:
+        # Replaying a stored result is for Slack, where posting it can fail after the run. Over the
+        # API the rows went back in the approving call's own answer, so a second approval while that
+        # answer is on its way (or after) is a conflict, as it is once the result counts as shown.
+        raise refused("conflict", "This query already ran; its rows went to the call that approved it.")
+    answer = ExecutionOut(
         status=execution.status,
         message=execution.message,
         can_edit=execution.can_edit,
         query=query_out(execution.query) if execution.query else None,
         result=ResultOut.model_validate(execution.result.to_dict()) if execution.result else None,
     )
+    if execution.result is not None:
+        # The rows are in this answer, so they count as shown: a later approve says "already ran"
+        # instead of replaying them (results are stored before anyone is told, like in Slack).
+        services.sql.result_shown(query_id)
+    return answer
 
 
 @router.post(

@@ -71,7 +71,7 @@ class PostgresDatabase:
 
         try:
             info = conninfo_to_dict(url)
-        except Exception as exc:  # noqa: BLE001 — psycopg's parse errors carry the reason
+        except Exception as exc:  # psycopg's parse errors carry the reason
             raise ValueError(f"Invalid PostgreSQL URL: {exc}") from None
         self._url = url
         self._where = f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
@@ -305,4 +305,4 @@ def _database_message(exc: BaseException) -> str:
     diag = getattr(exc, "diag", None)
     primary = getattr(diag, "message_primary", None) or _first_line(str(exc))
     extra = [text for text in (getattr(diag, "message_detail", None), getattr(diag, "message_hint", None)) if text]
-    return " ".join([primary[:1].upper() + primary[1:] + ("" if primary.endswith(".") else ".")] + extra)
+    return " ".join([primary[:1].upper() + primary[1:] + ("" if primary.endswith(".") else "."), *extra])

@@ -78,7 +78,7 @@ class JoinGraph:
                 for here, there in ((a, b), (b, a)):
                     if here.table == table and there.table not in seen:
                         seen.add(there.table)
-                        frontier.append((there.table, path + [(table, there.table, (here, there))]))
+                        frontier.append((there.table, [*path, (table, there.table, (here, there))]))
         return None
 
 

@@ -154,7 +154,7 @@ class OfflineSqlGenerator:
             return []
         try:
             documentation = self.knowledge.documentation()
-        except Exception as error:  # noqa: BLE001 — without them, business terms abstain as unknown words
+        except Exception as error:  # without them, business terms abstain as unknown words
             log.warning("business metrics unavailable: %s", error)
             return []
         metrics, errors = find_metrics(documentation)
@@ -169,7 +169,7 @@ class OfflineSqlGenerator:
             )
             value = result.rows[0][0] if result.rows else None
             return date.fromisoformat(str(value)[:10]) if value else None
-        except Exception:  # noqa: BLE001 — without it, dates are relative to today
+        except Exception:  # without it, dates are relative to today
             return None
 
     def _paraphrase(self, question: str, similar: list[Example]) -> Example | None:
@@ -185,7 +185,7 @@ class OfflineSqlGenerator:
             return True
         try:
             schema_words = self._schema_words()
-        except Exception:  # noqa: BLE001 — without the schema, any other word counts as material
+        except Exception:  # without the schema, any other word counts as material
             return bool(different)
         return bool(different & schema_words)
 
@@ -202,7 +202,7 @@ class OfflineSqlGenerator:
             return []
         try:
             return self.knowledge.similar_examples(text, k=3)
-        except Exception as error:  # noqa: BLE001 — saved questions are a bonus; the engine still works
+        except Exception as error:  # saved questions are a bonus; the engine still works
             log.warning("saved questions unavailable: %s", error)
             return []
 

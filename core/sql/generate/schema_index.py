@@ -89,7 +89,7 @@ class SchemaIndex:
             index._add_table_phrase(words, table.name)
             if len(words) > 1 and words[-1] in _GENERIC_TABLE_WORDS:
                 index._add_table_phrase(words[:-1], table.name)  # cars_data is "cars"
-            for column, info in zip(columns, table.columns):
+            for column, info in zip(columns, table.columns, strict=True):
                 index._add_column_phrases(column, getattr(info, "comment", None))
         by_name = {(t.lower(), c.name.lower()): c for t, cols in index.tables.items() for c in cols}
         for columns in index.tables.values():
@@ -142,7 +142,7 @@ class SchemaIndex:
         if len(words) > len(table_words) and words[: len(table_words)] == table_words:
             phrases.add(words[len(table_words):])
         if words[:1] == ("number",) and len(words) > 1:
-            phrases.add(("number", "of") + words[1:])  # number_products: "number of products"
+            phrases.add(("number", "of", *words[1:]))  # number_products: "number of products"
         if len(words) > 1 and words[-1] in _UNIT_WORDS:
             phrases.add(table_words + words[:-1])  # orders.total_amount: "order total"
         if len(words) > 1 and words[-1] in _QUALIFIER_WORDS:
@@ -166,7 +166,7 @@ class SchemaIndex:
                     continue
                 try:
                     values = list(distinct_values(column.table, column.name, VALUE_FETCH_LIMIT))
-                except Exception:  # noqa: BLE001 — a column we cannot read just contributes no values
+                except Exception:  # a column we cannot read just contributes no values
                     continue
                 self._add_flag(column, values)
                 column.numeric_text = bool(values) and all(_is_number(v) for v in values)

@@ -39,7 +39,7 @@ _CLASS_LOCK = threading.Lock()
 
 
 class _Vanna(Protocol):
-    """What VannaSqlGenerator uses of the Vanna object (vanna.legacy's VannaBase)."""
+    """What VannaSqlGenerator uses of the Vanna object."""
 
     last_response: str | None
     config: dict[str, Any]
@@ -47,19 +47,15 @@ class _Vanna(Protocol):
     def generate_sql(self, question: str, allow_llm_to_see_data: bool = False) -> str: ...
 
     def get_sql_prompt(
-        self,
-        initial_prompt: Any,  # vanna annotates str, and uses its default prompt for None
-        question: str,
-        question_sql_list: list[dict[str, str]],
-        ddl_list: list[str],
-        doc_list: list[str],
-    ) -> list[dict[str, str]]: ...
+        self, initial_prompt: str, question: str, question_sql_list: list[dict[str, str]],
+        ddl_list: list[str], doc_list: list[str], **kwargs: Any,
+    ) -> list[ChatMessage]: ...
 
-    def get_similar_question_sql(self, question: str) -> list[dict[str, str]]: ...
+    def get_similar_question_sql(self, question: str, **kwargs: Any) -> list[dict[str, str]]: ...
 
-    def get_related_ddl(self, question: str) -> list[str]: ...
+    def get_related_ddl(self, question: str, **kwargs: Any) -> list[str]: ...
 
-    def get_related_documentation(self, question: str) -> list[str]: ...
+    def get_related_documentation(self, question: str, **kwargs: Any) -> list[str]: ...
 
 
 _VannaFactory = Callable[["SqlKnowledge", "OpenAI", dict[str, Any], "SchemaSelector | None"], _Vanna]
@@ -82,7 +78,7 @@ def _vanna_class() -> _VannaFactory:
             def __init__(
                 self, knowledge: SqlKnowledge, config: dict[str, Any], selector: SchemaSelector | None = None
             ) -> None:
-                VannaBase.__init__(self, config=config)  # type: ignore[no-untyped-call]  # vanna: unannotated
+                VannaBase.__init__(self, config=config)  # type: ignore[no-untyped-call]
                 self.knowledge = knowledge
                 self.selector = selector
                 self.k = int(config.get("k", 5))
@@ -141,14 +137,11 @@ def _vanna_class() -> _VannaFactory:
 
         class KnowledgeOpenAIVanna(KnowledgeVanna, OpenAI_Chat):
             def __init__(
-                self,
-                knowledge: SqlKnowledge,
-                client: OpenAI,
-                config: dict[str, Any],
+                self, knowledge: SqlKnowledge, client: OpenAI, config: dict[str, Any],
                 selector: SchemaSelector | None = None,
             ) -> None:
                 KnowledgeVanna.__init__(self, knowledge, config, selector)
-                # config must be a dict; vanna leaves the constructor unannotated.
+                # config must be a dict
                 OpenAI_Chat.__init__(self, client=client, config=config)  # type: ignore[no-untyped-call]
                 self.last_response: str | None = None
 
@@ -199,12 +192,12 @@ class VannaSqlGenerator:
                 self._vanna = _vanna_class()(self.knowledge, self.client, config, self.schema_selector)
             return self._vanna
 
-    def prompt(self, question: str, history: list[ChatMessage] | None = None) -> list[dict[str, str]]:
+    def prompt(self, question: str, history: list[ChatMessage] | None = None) -> list[ChatMessage]:
         """The chat messages generate() would send for this question, without sending them."""
         text = _with_history(question.strip(), history)
         vanna = self.vanna
         return vanna.get_sql_prompt(
-            initial_prompt=vanna.config.get("initial_prompt"),
+            initial_prompt=vanna.config.get("initial_prompt"),  # type: ignore[arg-type]  # None: Vanna's default
             question=text,
             question_sql_list=vanna.get_similar_question_sql(text),
             ddl_list=vanna.get_related_ddl(text),
@@ -221,7 +214,7 @@ class VannaSqlGenerator:
             with self._lock:  # one Vanna object: last_response must belong to this call
                 sql = vanna.generate_sql(prompt_question, allow_llm_to_see_data=False)
                 raw = vanna.last_response or ""
-        except Exception as error:  # noqa: BLE001 — any client/transport error means "LLM down"
+        except Exception as error:  # any client/transport error means "LLM down"
             reason = f"The LLM could not be reached ({type(error).__name__}: {str(error)[:200]})."
             if self.fallback is not None:
                 proposal = self.fallback.generate(text, history)

@@ -81,7 +81,7 @@ SUPERLATIVES = {
     "earliest": (DATE_COLUMN, "ASC"),
 }
 for _phrase, (_col, _op) in COMPARATIVES.items():
-    MARKERS[tuple(_phrase.split()) + ("than",)] = (TagKind.CMP_COL, NamedColumn(_col, _op))
+    MARKERS[(*_phrase.split(), "than")] = (TagKind.CMP_COL, NamedColumn(_col, _op))
 for _phrase, (_col, _dir) in SUPERLATIVES.items():
     MARKERS[tuple(_phrase.split())] = (TagKind.SUPER_COL, NamedColumn(_col, _dir))
 MAX_MARKER = max(len(key) for key in MARKERS)

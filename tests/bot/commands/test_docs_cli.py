@@ -117,8 +117,10 @@ def _vector_files(tmp_path):
 def test_reindex_repairs_a_damaged_vector_index(run, folder, services, tmp_path, damage):
     run("ingest", str(folder / "report.pdf"), str(folder / "sub" / "policy.md"), "--channel", "C1")
     before = services.documents.chunks_in_scope("C1")
-    retriever_hits = lambda: Retriever(services.documents.embedder, services.documents.vectors,  # noqa: E731
-                                       services.documents, "docs-default").search("revenue", channel="C1", mode="dense")
+    def retriever_hits() -> list[object]:
+        documents = services.documents
+        retriever = Retriever(documents.embedder, documents.vectors, documents, "docs-default")
+        return retriever.search("revenue", channel="C1", mode="dense")
     assert retriever_hits()
     (matrix,) = _vector_files(tmp_path)
     if damage == "deleted":

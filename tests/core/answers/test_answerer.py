@@ -7,10 +7,10 @@ from core.answers.extractive import EXTRACTED_LABEL
 from core.answers.prompt import NOT_IN_DOCUMENTS, resolve_citations
 from core.cache.local import LocalKeyValueStore
 from core.documents.service import build_document_service
-from core.storage.local import LocalObjectStore
 from core.llm.openai import OpenAIChatModel, make_openai_client
-from core.vectors.local import LocalVectorStore
 from core.search.retriever import Retriever
+from core.storage.local import LocalObjectStore
+from core.vectors.local import LocalVectorStore
 from tests.fakes.openai_server import FakeOpenAI
 
 NS = "docs-T1"
@@ -165,7 +165,8 @@ def test_extractive_answers_never_quote_page_headers_or_footers(minilm):
         return SearchHit(chunk, 1.0 / (index + 1), index + 1, None)
 
     hits = [
-        hit(0, "2023 Q3 ACME — Results\nAcme Inc. | Q3 2023 Form 10-Q | 14\nAcme's R&D expense in Q3 2023 was $7.4 billion."),
+        hit(0, "2023 Q3 ACME — Results\nAcme Inc. | Q3 2023 Form 10-Q | 14\n"
+               "Acme's R&D expense in Q3 2023 was $7.4 billion."),
         hit(1, "2023 Q3 ACME — Results\nAcme Inc. | Q3 2023 Form 10-Q | 15\nTotal net sales 81,797 82,959"),
     ]
     scored = score_sentences("How much did Acme spend on R&D in Q3 2023?", hits, minilm)

@@ -108,7 +108,7 @@ def test_bad_input_is_refused_with_a_reason(parser, name, make, reason):
 
 
 def test_size_and_page_limits():
-    with pytest.raises(IngestError, match="the file is 2.0 KB, over the limit of 1,000 bytes"):
+    with pytest.raises(IngestError, match=r"the file is 2\.0 KB, over the limit of 1,000 bytes"):
         DocumentParser(IngestLimits(max_bytes=1000)).parse(b"x" * 2000, "big.txt")
     pages_limited = DocumentParser(IngestLimits(max_pages=3))
     with pytest.raises(IngestError, match="has 4 pages, over the limit of 3"):

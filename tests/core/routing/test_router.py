@@ -131,7 +131,7 @@ def test_read_labels_names_the_bad_line(tmp_path) -> None:
     with pytest.raises(ValueError, match=r"labels.jsonl:2: \"expected\" must be one of docs, sql, both"):
         read_labels(path)
     path.write_text("not json\n")
-    with pytest.raises(ValueError, match="labels.jsonl:1: not valid JSON"):
+    with pytest.raises(ValueError, match=r"labels\.jsonl:1: not valid JSON"):
         read_labels(path)
 
 

@@ -59,5 +59,5 @@ def test_bad_descriptions_file_names_the_variable(tmp_path, minilm, capsys) -> N
     services = Services(Settings(data_dir=tmp_path / "data", schema_descriptions_file=str(bad)))
     services.__dict__["embedder"] = minilm
     # The CLI's main prints a SettingsError as "error: …" and exits 2.
-    with pytest.raises(SettingsError, match="SCHEMA_DESCRIPTIONS_FILE.*mapping of table"):
+    with pytest.raises(SettingsError, match=r"SCHEMA_DESCRIPTIONS_FILE.*mapping of table"):
         run(["schema"], services)

@@ -105,7 +105,7 @@ def test_a_damaged_or_missing_segment_is_reported(index: KeywordIndex) -> None:
     key = index._key(entry.id)
     index.objects.put(key, b"garbage")
     fresh = KeywordIndex(index.objects, index.kv, index.namespace)
-    with pytest.raises(KeywordIndexError, match="damaged.*reindex"):
+    with pytest.raises(KeywordIndexError, match=r"damaged.*reindex"):
         fresh.snapshot()
     assert "damaged" in index.verify()[0]
     index.objects.delete_prefix(key)

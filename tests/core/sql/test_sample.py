@@ -9,9 +9,9 @@ import sqlite3
 import pytest
 
 from core.sql.databases.base import PostgresDatabase, SqliteDatabase
+from core.sql.knowledge import read_documentation_file, read_examples_file
 from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE, ensure_sample_database, load_sample_into_postgres
 from core.sql.sample.data import LAST_DAY, generate
-from core.sql.knowledge import read_documentation_file, read_examples_file
 
 PAID = ("paid", "shipped", "delivered")
 
@@ -51,7 +51,8 @@ def test_sample_data_is_realistic(tmp_path):
     assert mismatched == 0
     # No order before its customer signed up, no order after the data ends.
     early = database.run_readonly(
-        "SELECT COUNT(*) FROM orders AS o JOIN customers AS c ON c.customer_id = o.customer_id WHERE o.order_date < c.signup_date"
+        "SELECT COUNT(*) FROM orders AS o JOIN customers AS c ON c.customer_id = o.customer_id"
+        " WHERE o.order_date < c.signup_date"
     ).rows[0][0]
     assert early == 0
     assert database.run_readonly("SELECT MAX(order_date) FROM orders").rows[0][0] <= LAST_DAY.isoformat()

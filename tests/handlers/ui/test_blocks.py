@@ -104,8 +104,8 @@ def test_button_values_round_trip_and_refuse_foreign_values() -> None:
 
 
 def _view(**overrides) -> ProposalView:
-    fields = dict(question="revenue @here?", sql="SELECT 1 LIMIT 1000", tables=["orders"], message="Review this",
-                  query_id="abc123", requester="U1")
+    fields = {"question": "revenue @here?", "sql": "SELECT 1 LIMIT 1000", "tables": ["orders"],
+              "message": "Review this", "query_id": "abc123", "requester": "U1"}
     fields.update(overrides)
     return ProposalView(**fields)
 
@@ -114,7 +114,7 @@ def test_proposal_has_sql_question_tables_and_three_buttons_with_ids_only() -> N
     blocks = proposal_blocks(_view())
     dumped = json.dumps(blocks)
     assert "```SELECT 1 LIMIT 1000```" in dumped and "`orders`" in dumped and "@here" not in dumped
-    actions = [b for b in blocks if b["type"] == "actions"][0]
+    actions = next(b for b in blocks if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == [c.SQL_APPROVE_ACTION_ID, c.SQL_EDIT_ACTION_ID, c.SQL_REJECT_ACTION_ID]
     assert {e["value"] for e in actions["elements"]} == {encode_query_ref("abc123")}
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import free_port
 from core.sql.databases.base import PostgresDatabase, SqliteDatabase, open_database
 from core.sql.models import DatabaseUnavailable, SqlError, SqlTimeout
+from tests.conftest import free_port
 
 PG_SCHEMA = """
 CREATE TABLE customers (
@@ -117,7 +117,7 @@ def test_pg_errors_carry_the_database_message(pg_db: PostgresDatabase) -> None:
 
 
 def test_pg_statement_timeout(pg_db: PostgresDatabase) -> None:
-    with pytest.raises(SqlTimeout, match="longer than 0.5 s"):
+    with pytest.raises(SqlTimeout, match=r"longer than 0\.5 s"):
         pg_db.run_readonly("SELECT pg_sleep(5)", timeout_s=0.5)
     assert pg_db.run_readonly("SELECT 2 AS two").rows == [(2,)]
 
@@ -172,7 +172,7 @@ def test_pg_concurrent_queries_share_the_pool(pg_db: PostgresDatabase) -> None:
         try:
             for _ in range(5):
                 results.append(pg_db.run_readonly("SELECT count(*) FROM orders").rows[0][0])
-        except BaseException as exc:  # noqa: BLE001 — reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(6)]
@@ -186,7 +186,7 @@ def test_pg_concurrent_queries_share_the_pool(pg_db: PostgresDatabase) -> None:
 def test_pg_server_down_is_a_clear_message() -> None:
     db = PostgresDatabase(f"postgresql://postgres@127.0.0.1:{free_port()}/postgres", connect_timeout_s=2)
     try:
-        with pytest.raises(DatabaseUnavailable, match="Cannot reach the database at 127.0.0.1"):
+        with pytest.raises(DatabaseUnavailable, match=r"Cannot reach the database at 127\.0\.0\.1"):
             db.run_readonly("SELECT 1")
     finally:
         db.close()
@@ -225,7 +225,7 @@ def test_sqlite_truncation_timeout_and_errors(sqlite_path: Path) -> None:
     with pytest.raises(SqlTimeout):
         db.run_readonly("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
                         timeout_s=0.3)
-    with pytest.raises(SqlError, match="(?i)no such table"):
+    with pytest.raises(SqlError, match=r"(?i)no such table"):
         db.run_readonly("SELECT * FROM nope")
     with pytest.raises(SqlError, match="too big"):
         db.run_readonly("SELECT zeroblob(2000000000)")

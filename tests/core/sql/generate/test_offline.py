@@ -28,7 +28,8 @@ def school(tmp_path_factory) -> SqliteDatabase:
         CREATE TABLE student (
             student_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, city TEXT, enrolled_on TEXT,
             dept_id INTEGER REFERENCES department(dept_id));
-        INSERT INTO department VALUES (1, 'Physics', 'North'), (2, 'History', 'South'), (3, 'Art', 'North'), (4, 'Music', 'East');
+        INSERT INTO department VALUES
+            (1, 'Physics', 'North'), (2, 'History', 'South'), (3, 'Art', 'North'), (4, 'Music', 'East');
         INSERT INTO student VALUES
             (1, 'Ada', 21, 'Paris', '2023-09-01', 1), (2, 'Ben', 34, 'Berlin', '2022-09-01', 1),
             (3, 'Chloé', 19, 'Paris', '2023-09-01', 2), (4, 'Dan', 45, 'Rome', '2021-09-01', 3),
@@ -423,33 +424,36 @@ PAID = "status IN ('paid', 'shipped', 'delivered')"
         ("what was total revenue in 2022?", f"SELECT SUM(total_amount) FROM orders WHERE {PAID} AND order_date LIKE '2022-%'"),
         (
             "top 5 customers by revenue",
-            f"SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
-            " GROUP BY c.customer_id ORDER BY r DESC LIMIT 5",
+            "SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id)"
+            f" WHERE o.{PAID} GROUP BY c.customer_id ORDER BY r DESC LIMIT 5",
         ),
         (
             "Which customer has the highest lifetime value?",
-            f"SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
-            " GROUP BY c.customer_id ORDER BY r DESC LIMIT 1",
+            "SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id)"
+            f" WHERE o.{PAID} GROUP BY c.customer_id ORDER BY r DESC LIMIT 1",
         ),
         (
             "revenue per month in 2023",
-            f"SELECT substr(order_date, 1, 7) AS m, SUM(total_amount) FROM orders WHERE {PAID} AND order_date LIKE '2023-%'"
-            " GROUP BY m ORDER BY m",
+            f"SELECT substr(order_date, 1, 7) AS m, SUM(total_amount) FROM orders WHERE {PAID}"
+            " AND order_date LIKE '2023-%' GROUP BY m ORDER BY m",
         ),
         # The period belongs to the metric's rows (orders), not to the customers' signup date.
         (
             "top 3 customers in Germany by revenue in 2023",
-            f"SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
-            " AND c.country = 'Germany' AND o.order_date LIKE '2023-%' GROUP BY c.customer_id ORDER BY r DESC LIMIT 3",
+            "SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id)"
+            f" WHERE o.{PAID} AND c.country = 'Germany' AND o.order_date LIKE '2023-%'"
+            " GROUP BY c.customer_id ORDER BY r DESC LIMIT 3",
         ),
         # The condition sits on another table than the measure: joined along the foreign key.
         (
             "units sold in 2023",
-            f"SELECT SUM(i.quantity) FROM order_items i JOIN orders o USING (order_id) WHERE o.{PAID} AND o.order_date LIKE '2023-%'",
+            f"SELECT SUM(i.quantity) FROM order_items i JOIN orders o USING (order_id) WHERE o.{PAID}"
+            " AND o.order_date LIKE '2023-%'",
         ),
         (
             "average order value per segment",
-            f"SELECT c.segment, AVG(o.total_amount) FROM orders o JOIN customers c USING (customer_id) WHERE o.{PAID} GROUP BY 1",
+            "SELECT c.segment, AVG(o.total_amount) FROM orders o JOIN customers c USING (customer_id)"
+            f" WHERE o.{PAID} GROUP BY 1",
         ),
         # The documented term beats the status value 'paid' of the same word.
         ("how many paid orders in 2023", f"SELECT COUNT(*) FROM orders WHERE {PAID} AND order_date LIKE '2023-%'"),
@@ -504,7 +508,7 @@ def test_metric_lines_parse_in_all_documented_forms():
     paragraph = """Prose stays prose. Segments: consumer (private people), business.
 Totals: sum (in EUR) of the amounts.
 - `big spenders, whales: COUNT(DISTINCT orders.customer_id) WHERE orders.total_amount >= 1000.5 AND orders.note IS NOT NULL`
-* late fees: SUM(orders.fee) WHERE orders.status NOT IN ('paid', 'it''s open') AND orders.kind <> 'test and demo'"""
+* late fees: SUM(orders.fee) WHERE orders.status NOT IN ('paid', 'it''s open') AND orders.kind <> 'test and demo'"""  # noqa: E501
     metrics, errors = find_metrics([paragraph])
     assert errors == []
     whales, fees = metrics
