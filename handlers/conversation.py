@@ -190,7 +190,7 @@ def ingest_event_files(services: BotServices, client: WebClient, event: dict, te
     """Files sent with the question are indexed before it is answered: it may well be about them."""
     for file in event.get("files") or []:
         ingest_shared_file(services, client, logger, file_id=file["id"], channel=event["channel"], team_id=team_id,
-                           file=file, share_ts=event["ts"], background_vectors=True)
+                           file=file, share_ts=event["ts"])
         # The file_share message or file_shared event may have claimed it first: wait for that one.
         if not wait_for_file(services.kv, event["channel"], file["id"]):
             logger.warning("file %s is still being indexed; answering without waiting longer", file["id"])
