@@ -11,15 +11,20 @@ from collections.abc import Sequence
 # Modules under bot.commands, each exposing register(sub, services_factory).
 COMMAND_MODULES = (
     "docs",
+    "ask",
     "feedback",
     "bench_docs",
     "eval_docs",
     "bench_search",
+    "bench_cache",
     "sql",
     "sql_eval",
     "route_eval",
+    "schema",
     "slack",
     "demo",
+    "cold_start",
+    "infra",
 )
 
 

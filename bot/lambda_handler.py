@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from handlers.services import BotServices
+    from bot.wiring import Services
 
 log = logging.getLogger("bot.lambda")
 
@@ -30,7 +30,8 @@ LambdaHandler = Callable[[dict, Any], dict]
 
 def event_path(event: dict) -> str:
     """The request path of a Function URL / API Gateway v2 or v1 event."""
-    return event.get("rawPath") or event.get("path") or ((event.get("requestContext") or {}).get("http") or {}).get("path") or ""
+    http = (event.get("requestContext") or {}).get("http") or {}
+    return event.get("rawPath") or event.get("path") or http.get("path") or ""
 
 
 def _event_body(event: dict) -> bytes:
@@ -40,17 +41,30 @@ def _event_body(event: dict) -> bytes:
     return body.encode("utf-8")
 
 
+def slack_event_id(event: dict) -> str | None:
+    """The Events API `event_id` of a Function URL event's body (also in its lazy re-invocation)."""
+    try:
+        body = json.loads(_event_body(event))
+    except (ValueError, TypeError):  # form-encoded interactivity, junk: no event id
+        return None
+    event_id = body.get("event_id") if isinstance(body, dict) else None
+    return event_id if isinstance(event_id, str) else None
+
+
 def _reply(status: int, message: str) -> dict:
-    return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": json.dumps({"error": message})}
+    body = json.dumps({"error": message})
+    return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": body}
 
 
-def build_lambda_handler(settings: Settings, services: BotServices, *, lambda_client: Any | None = None) -> LambdaHandler:
+def build_lambda_handler(
+    settings: Settings, services: Services, *, lambda_client: Any | None = None
+) -> LambdaHandler:
     """A handler(event, context) over one Bolt app; `lambda_client` replaces boto3's (tests)."""
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 
     from bot.app import build_app
-    from bot.request_checks import body_problem
+    from bot.request_checks import refuse_slack_request
 
     bolt = build_app(settings, services)
     slack = SlackRequestHandler(bolt)
@@ -61,14 +75,22 @@ def build_lambda_handler(settings: Settings, services: BotServices, *, lambda_cl
     def handle(event: dict, context: Any) -> dict:
         if not isinstance(event, dict):
             return _reply(400, "not an HTTP event")
+        from bot.logs import log_context
+
+        with log_context(request_id=getattr(context, "aws_request_id", None), slack_event_id=slack_event_id(event)):
+            return route(event, context)
+
+    def route(event: dict, context: Any) -> dict:
         if event_path(event) in SLACK_PATHS:
-            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-            try:
-                problem = body_problem(_event_body(event), headers.get("content-type", ""))
-            except (ValueError, TypeError):
-                problem = "body is not valid base64"
-            if problem:
-                return _reply(400, f"not a Slack request: {problem}")
+            headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+            # Bolt's own re-invocation (method "NONE", from Lambda itself, not a URL) is checked by Bolt.
+            if event.get("method") != "NONE":
+                try:
+                    refusal = refuse_slack_request(_event_body(event), headers, settings.slack_signing_secret.get_secret_value())
+                except (ValueError, TypeError):
+                    return _reply(400, "not a Slack request: body is not valid base64")
+                if refusal:
+                    return _reply(refusal.status, refusal.reason)
             event.setdefault("isBase64Encoded", False)
             return slack.handle(event, context)
         if not rest:
@@ -88,9 +110,29 @@ _handler: list[LambdaHandler] = []
 def handler(event: dict, context: Any) -> dict:
     """The function's configured handler: `bot.lambda_handler.handler`."""
     if not _handler:
-        from bot.wiring import configure_logging, services_factory
+        from bot.wiring import SettingsError, configure_logging, load_settings, services_factory
 
-        services = services_factory()
-        configure_logging(services.settings)
+        try:
+            configure_logging(load_settings())
+            services = services_factory()
+        except SettingsError as exc:
+            # Refuse to start: the message names the variables to set; Lambda reports the error.
+            log.error("%s", exc)
+            raise
+        seed_matplotlib_cache()
         _handler.append(build_lambda_handler(services.settings, services))
     return _handler[0](event, context)
+
+
+def seed_matplotlib_cache() -> None:
+    """Copy the font cache built into the image to MPLCONFIGDIR under /tmp (the only writable disk).
+
+    matplotlib ignores a cache directory it cannot write to and rebuilds its font list in a
+    temporary one, about a second on every cold start that draws a chart.
+    """
+    import os
+    import shutil
+
+    seed, target = os.environ.get("MPLCONFIGDIR_SEED"), os.environ.get("MPLCONFIGDIR")
+    if seed and target and os.path.isdir(seed) and not os.path.exists(target):
+        shutil.copytree(seed, target)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from pydantic import SecretStr
+
+from core.errors import DocBotError
+
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -12,8 +16,10 @@ if TYPE_CHECKING:
     from handlers.services import BotServices
 
 
-class SocketModeNotConfigured(ValueError):
+class SocketModeNotConfigured(DocBotError, ValueError):
     """A setting Socket Mode needs is missing or Slack refused it; the message names it."""
+
+    what = "Socket Mode cannot start"
 
 
 def start_socket_mode(settings: Settings, services: BotServices) -> SocketModeHandler:
@@ -27,7 +33,7 @@ def start_socket_mode(settings: Settings, services: BotServices) -> SocketModeHa
             "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with the "
             "connections:write scope (Slack app settings → Basic Information → App-Level Tokens)"
         )
-    if not settings.slack_app_token.startswith("xapp-"):
+    if not settings.slack_app_token.get_secret_value().startswith("xapp-"):
         raise SocketModeNotConfigured("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
     if not settings.slack_bot_token:
         raise SocketModeNotConfigured("SLACK_BOT_TOKEN is not set: the bot token (xoxb-…) is needed to reply")
@@ -37,8 +43,9 @@ def start_socket_mode(settings: Settings, services: BotServices) -> SocketModeHa
     from bot.app import build_app
 
     # Socket Mode requests are not signed; Bolt skips verification for them, the secret is unused.
-    app = build_app(settings.model_copy(update={"slack_signing_secret": settings.slack_signing_secret or "socket-mode"}), services)
-    handler = SocketModeHandler(app, app_token=settings.slack_app_token)
+    secret = settings.slack_signing_secret or SecretStr("socket-mode")
+    app = build_app(settings.model_copy(update={"slack_signing_secret": secret}), services)
+    handler = SocketModeHandler(app, app_token=settings.slack_app_token.get_secret_value())
     try:
         handler.connect()
     except SlackApiError as exc:

@@ -10,8 +10,38 @@ import logging
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from bot.settings import Settings
+from core.cache.kinds import DOCUMENT_ANSWERS, EMBEDDINGS
+from core.errors import DocBotError
+
+if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load on first use
+    from openai import OpenAI
+
+    from bot.metrics import Metrics
+    from bot.work_queue import SlackTaskQueue
+    from core.answers.answerer import Answerer
+    from core.assistant import Assistant
+    from core.cache.base import KeyValueStore
+    from core.cache.kinds import CacheKind, CacheStats, KindCache
+    from core.documents.service import DocumentService
+    from core.embeddings.base import Embedder
+    from core.feedback.base import FeedbackStore
+    from core.llm.base import ChatModel
+    from core.rerank.base import Reranker
+    from core.routing.base import QuestionRouter
+    from core.schema import SchemaUnderstanding
+    from core.schema.selector import SchemaSelector
+    from core.search.retriever import Retriever
+    from core.sql.approvals import ApprovalStore
+    from core.sql.databases.base import Database
+    from core.sql.generate.base import SqlGenerator
+    from core.sql.guard import SqlGuard
+    from core.sql.knowledge import Example, SqlKnowledge
+    from core.sql.service import SqlService
+    from core.storage.base import ObjectStore
+    from core.vectors.base import VectorStore
 
 log = logging.getLogger("bot")
 
@@ -20,25 +50,53 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-class SettingsError(ValueError):
+# A passage grown from a table may be this long (word pieces) instead of 512: a financial
+# statement cut into several chunks is read whole (measured in README: eval retrieval).
+TABLE_PASSAGE_TOKENS = 1024
+
+
+class SettingsError(DocBotError, ValueError):
     """A configuration value that cannot be used; the message names the variable."""
+
+    what = "The configuration cannot be used"
 
 
 def load_settings() -> Settings:
     from pydantic import ValidationError
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
             problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
         raise SettingsError("bad configuration: " + "; ".join(problems)) from None
+    lambda_problems = settings.lambda_problems()
+    if lambda_problems:
+        raise SettingsError("cannot run on AWS Lambda with this configuration: " + "; ".join(lambda_problems))
+    return settings
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Text lines locally; JSON lines with request and Slack event ids on Lambda (bot/logs.py says why)."""
+    from bot.logs import configure_logging as configure
+
+    configure(settings.log_level, json_lines=settings.on_lambda)
+
+
+class DocumentOptions(TypedDict):
+    """Limits, parser and chunking settings of a document service (build_document_service's options)."""
+
+    max_file_mb: float
+    max_pages: int
+    max_chars: int
+    max_chunks: int
+    max_seconds: float
+    artifacts_path: str | None
+    chunk_tokens: int
+    chunk_overlap: int
+    chunk_min_tokens: int
 
 
 class Services:
@@ -58,17 +116,59 @@ class Services:
     # --- storage -------------------------------------------------------------------------
 
     @cached_property
-    def kv(self):
+    def kv(self) -> KeyValueStore:
         if self.settings.redis_url:
             from core.cache.redis_store import RedisKeyValueStore
 
-            return RedisKeyValueStore.from_url(self.settings.redis_url, prefix="bot:")
+            return RedisKeyValueStore.from_url(self.settings.redis_url.get_secret_value(), prefix="bot:")
         from core.cache.local import LocalKeyValueStore
 
         return LocalKeyValueStore(self.data_dir / "kv.sqlite")
 
     @cached_property
-    def objects(self):
+    def cache_stats(self) -> CacheStats:
+        from core.cache.kinds import CacheStats
+
+        return CacheStats()
+
+    def cache(self, kind: CacheKind) -> KindCache:
+        """The key-value store as one kind of cache: its lifetime, counted, failing soft."""
+        from core.cache.kinds import KindCache
+
+        return KindCache(self.kv, kind, self.cache_stats)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        from bot.metrics import Metrics
+
+        return Metrics(self.cache_stats, queue=lambda: self.work_queue)
+
+    @cached_property
+    def ack_kv(self) -> KeyValueStore:
+        """The store the acknowledgement path reads (dedup marks, thread marks): the same data as `kv`,
+        with short Redis timeouts so a frozen Redis fails open within Slack's 3-second budget."""
+        if self.settings.redis_url:
+            from core.cache.redis_store import RedisKeyValueStore
+
+            return RedisKeyValueStore.from_url(self.settings.redis_url.get_secret_value(), prefix="bot:",
+                                               timeout_s=self.settings.redis_ack_timeout_s)
+        return self.kv
+
+    @cached_property
+    def work_queue(self) -> SlackTaskQueue | None:
+        """The queue `serve` enqueues on (short Redis timeouts: it is on the ack path), or None inline."""
+        return self.task_queue(socket_timeout_s=self.settings.redis_ack_timeout_s) if self.settings.queued else None
+
+    def task_queue(self, *, socket_timeout_s: float | None = None) -> SlackTaskQueue:
+        from bot.work_queue import SlackTaskQueue, build_broker
+
+        s = self.settings
+        broker = build_broker(s.redis_url.get_secret_value(), namespace=s.queue_namespace, heartbeat_timeout_s=s.queue_heartbeat_timeout_s,
+                              socket_timeout_s=socket_timeout_s)
+        return SlackTaskQueue(broker, time_limit_s=s.task_time_limit_s)
+
+    @cached_property
+    def objects(self) -> ObjectStore:
         s = self.settings
         if s.object_store == "s3":
             import boto3
@@ -84,14 +184,14 @@ class Services:
         return LocalObjectStore(self.data_dir / "files")
 
     @cached_property
-    def vectors(self):
+    def vectors(self) -> VectorStore:
         s = self.settings
         if s.vector_store == "pinecone":
             from core.vectors.pinecone import PineconeVectorStore
 
             if not (s.pinecone_api_key and s.pinecone_index_host):
                 raise ValueError("VECTOR_STORE=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST")
-            return PineconeVectorStore(api_key=s.pinecone_api_key, host=s.pinecone_index_host)
+            return PineconeVectorStore(api_key=s.pinecone_api_key.get_secret_value(), host=s.pinecone_index_host)
         from core.vectors.local import LocalVectorStore
 
         return LocalVectorStore(self.data_dir / "vectors")
@@ -99,16 +199,18 @@ class Services:
     # --- models --------------------------------------------------------------------------
 
     @cached_property
-    def openai_client(self):
+    def openai_client(self) -> OpenAI | None:
         if self.settings.offline:
             return None
         from core.llm.openai import make_openai_client
 
         s = self.settings
-        return make_openai_client(api_key=s.openai_api_key, base_url=s.openai_base_url or None, timeout=s.llm_timeout_s)
+        return make_openai_client(
+            api_key=s.openai_api_key.get_secret_value(), base_url=s.openai_base_url or None, timeout=s.llm_timeout_s
+        )
 
     @cached_property
-    def llm(self):
+    def llm(self) -> ChatModel | None:
         if self.openai_client is None:
             return None
         from core.llm.openai import OpenAIChatModel
@@ -116,10 +218,11 @@ class Services:
         return OpenAIChatModel(self.openai_client, self.settings.openai_chat_model)
 
     @cached_property
-    def embedder(self):
+    def embedder(self) -> Embedder:
         from core.embeddings.cached import CachedEmbedder
 
         s = self.settings
+        inner: Embedder
         if s.embedding_provider == "openai":
             if self.openai_client is None:
                 raise ValueError("EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY")
@@ -130,12 +233,12 @@ class Services:
             from core.embeddings.minilm import LocalMiniLMEmbedder
 
             inner = LocalMiniLMEmbedder()
-        return CachedEmbedder(inner, self.kv)
+        return CachedEmbedder(inner, self.cache(EMBEDDINGS), ttl_s=EMBEDDINGS.ttl_s)
 
     # --- documents -----------------------------------------------------------------------
 
     @cached_property
-    def documents(self):
+    def documents(self) -> DocumentService:
         from core.documents.service import build_document_service
 
         return build_document_service(
@@ -147,7 +250,7 @@ class Services:
             **self.document_options(),
         )
 
-    def document_options(self) -> dict:
+    def document_options(self) -> DocumentOptions:
         """Limits, parser and chunking settings for a document service (also `bench ingest`'s)."""
         s = self.settings
         return {
@@ -163,19 +266,35 @@ class Services:
         }
 
     @cached_property
-    def retriever(self):
+    def retriever(self) -> Retriever:
         from core.search.retriever import Retriever
 
-        return Retriever(self.embedder, self.vectors, self.documents, namespace=f"docs-{self.team_namespace}")
+        return Retriever(
+            self.embedder, self.vectors, self.documents, namespace=f"docs-{self.team_namespace}",
+            **self.retriever_options(),
+        )
 
     @cached_property
-    def answerer(self):
+    def reranker(self) -> Reranker | None:
+        if self.settings.reranker == "none":
+            return None
+        from core.rerank.evidence import EvidenceReranker
+
+        return EvidenceReranker()
+
+    def retriever_options(self) -> dict:
+        """Second-stage settings for a retriever (also `eval retrieval`'s)."""
+        return {"reranker": self.reranker, "table_passage_tokens": TABLE_PASSAGE_TOKENS}
+
+    @cached_property
+    def answerer(self) -> Answerer:
         from core.answers.answerer import Answerer
 
-        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.kv)
+        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.cache(DOCUMENT_ANSWERS),
+                        cache_ttl_s=DOCUMENT_ANSWERS.ttl_s)
 
     @cached_property
-    def feedback(self):
+    def feedback(self) -> FeedbackStore:
         from core.feedback.kv import KeyValueFeedbackStore
 
         return KeyValueFeedbackStore(self.kv)
@@ -183,11 +302,12 @@ class Services:
     # --- SQL -----------------------------------------------------------------------------
 
     @cached_property
-    def db(self):
+    def db(self) -> Database:
         from core.sql.databases.base import open_database
 
         if self.settings.database_url:
-            return open_database(self.settings.database_url, lock_timeout_s=self.settings.lock_timeout_s)
+            url = self.settings.database_url.get_secret_value()
+            return open_database(url, lock_timeout_s=self.settings.lock_timeout_s)
         from core.sql.sample import ensure_sample_database
 
         return open_database(str(ensure_sample_database(self.data_dir)))
@@ -197,27 +317,29 @@ class Services:
         return not self.settings.database_url
 
     @cached_property
-    def knowledge(self):
+    def knowledge(self) -> SqlKnowledge:
         knowledge = self._new_knowledge()
-        if not any(record["kind"] == "ddl" for record in knowledge.records()):
+        if not knowledge.trained_tables():
             # A fresh install learns its schema on first use; `python -m bot train` is for updates.
             log.info("SQL knowledge is empty: training it from the database schema")
             self._train(knowledge, *self._training_material())
         return knowledge
 
-    def train(self, docs: Path | None = None, examples: Path | None = None) -> dict:
+    def train(self, docs: Path | None = None, examples: Path | None = None) -> dict[str, object]:
         """Re-train SQL knowledge (idempotent); a missing or bad file fails before anything changes."""
         material = self._training_material(docs, examples)
         if "knowledge" not in self.__dict__:  # not through the property: it would train twice
             self.__dict__["knowledge"] = self._new_knowledge()
         return self._train(self.__dict__["knowledge"], *material)
 
-    def _new_knowledge(self):
+    def _new_knowledge(self) -> SqlKnowledge:
         from core.sql.knowledge import SqlKnowledge
 
         return SqlKnowledge(self.embedder, self.vectors, namespace=f"sql-{self.team_namespace}")
 
-    def _training_material(self, docs: Path | None = None, examples: Path | None = None) -> tuple:
+    def _training_material(
+        self, docs: Path | None = None, examples: Path | None = None
+    ) -> tuple[Path | None, list[str], Path | None, list[Example]]:
         """Given files first, then SQL_DOCS_FILE / SQL_EXAMPLES_FILE, then the sample's own for the sample DB."""
         from core.sql.knowledge import read_documentation_file, read_examples_file
         from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE
@@ -236,14 +358,21 @@ class Services:
             raise SettingsError(f"cannot read a training file: {exc}") from None
         return docs, documentation, examples, pairs
 
-    def _train(self, knowledge, docs: Path | None, documentation: list, examples: Path | None, pairs: list) -> dict:
+    def _train(
+        self,
+        knowledge: SqlKnowledge,
+        docs: Path | None,
+        documentation: list[str],
+        examples: Path | None,
+        pairs: list[Example],
+    ) -> dict[str, object]:
         summary = knowledge.train(self.db.tables(), documentation, pairs).to_dict()
         summary["docs_file"] = str(docs) if docs else None
         summary["examples_file"] = str(examples) if examples else None
         return summary
 
     @cached_property
-    def sql_generator(self):
+    def sql_generator(self) -> SqlGenerator:
         from core.sql.generate.offline import OfflineSqlGenerator
 
         offline = OfflineSqlGenerator(self.db, self.knowledge)
@@ -258,10 +387,38 @@ class Services:
             knowledge=self.knowledge,
             dialect=self.db.dialect,
             fallback=offline,
+            schema_selector=self.schema_selector,
         )
 
     @cached_property
-    def guard(self):
+    def schema_understanding(self) -> SchemaUnderstanding:
+        """The database's names as plain words (core/schema), with the operator's descriptions."""
+        from core.schema import DescriptionsError, SchemaUnderstanding, load_descriptions
+        from core.schema.synonyms import ThesaurusUnavailable, WordNetThesaurus
+
+        descriptions = None
+        if self.settings.schema_descriptions_file:
+            try:
+                descriptions = load_descriptions(Path(self.settings.schema_descriptions_file))
+            except DescriptionsError as exc:
+                raise SettingsError(f"SCHEMA_DESCRIPTIONS_FILE: {exc}") from None
+        try:
+            thesaurus = WordNetThesaurus.load()
+        except ThesaurusUnavailable as exc:
+            log.warning("no synonyms for schema words: %s", exc)
+            thesaurus = None
+        return SchemaUnderstanding.build(
+            self.db.tables(), descriptions=descriptions, thesaurus=thesaurus, embedder=self.embedder
+        )
+
+    @cached_property
+    def schema_selector(self) -> SchemaSelector:
+        from core.schema.selector import SchemaSelector
+
+        return SchemaSelector(self.schema_understanding, self.db.tables(), self.embedder)
+
+    @cached_property
+    def guard(self) -> SqlGuard:
         from core.sql.guard import SqlGuard
 
         s = self.settings
@@ -273,13 +430,13 @@ class Services:
         )
 
     @cached_property
-    def approvals(self):
+    def approvals(self) -> ApprovalStore:
         from core.sql.approvals import ApprovalStore
 
         return ApprovalStore(self.kv, ttl_s=self.settings.approval_ttl_s)
 
     @cached_property
-    def sql(self):
+    def sql(self) -> SqlService:
         from core.sql.service import SqlService
 
         s = self.settings
@@ -288,19 +445,34 @@ class Services:
             guard=self.guard,
             generator=self.sql_generator,
             approvals=self.approvals,
-            knowledge=self.knowledge,
+            examples=self.knowledge,
             approvers=s.approvers,
             max_rows=s.max_rows,
             timeout_s=s.statement_timeout_s,
+            results=self.sql_results,
         )
+
+    @cached_property
+    def sql_results(self):
+        from core.sql.results import ResultStore
+
+        return ResultStore(self.kv, ttl_s=self.settings.approval_ttl_s)
 
     # --- routing -------------------------------------------------------------------------
 
     @cached_property
-    def router(self):
+    def router(self) -> QuestionRouter:
         from core.routing import build_router
 
         return build_router(db=self.db, knowledge=self.knowledge, retriever=self.retriever, llm=self.llm)
+
+    # --- the use case --------------------------------------------------------------------
+
+    @cached_property
+    def assistant(self) -> Assistant:
+        from core.assistant import Assistant
+
+        return Assistant(router=self.router, answerer=self.answerer, sql=self.sql, db=self.db)
 
 
 _services: Services | None = None

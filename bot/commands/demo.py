@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction, services_factory) -> None:
@@ -14,6 +15,12 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
 
 
 def _demo(args: argparse.Namespace, services_factory) -> int:
-    from bot.emulator.demo import run_demo
-
+    try:
+        from bot.demo import run_demo
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("bot.demo", "bot.emulator"):
+            raise
+        # The container image leaves the demo and the emulator out: they are for a checkout.
+        print("error: the demo is not part of this installation; run `make demo` from a checkout", file=sys.stderr)
+        return 2
     return run_demo(services_factory().settings, host=args.host, port=args.port, open_browser=args.open) or 0

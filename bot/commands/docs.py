@@ -1,4 +1,4 @@
-"""`python -m bot ingest PATH…`, `ask "QUESTION"`, `docs list`, `docs delete ID`."""
+"""`python -m bot ingest PATH…`, `docs list`, `docs delete ID`."""
 
 from __future__ import annotations
 
@@ -17,12 +17,6 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     ingest.add_argument("--team", default="", help="Slack team id recorded with the documents")
     ingest.add_argument("--json", action="store_true", help="print one JSON object")
     ingest.set_defaults(func=cmd_ingest)
-
-    ask = sub.add_parser("ask", help="answer a question from the indexed documents, with citations")
-    ask.add_argument("question")
-    ask.add_argument("--channel", help="answer as if asked in this channel (its scope)")
-    ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.set_defaults(func=cmd_ask)
 
     docs = sub.add_parser("docs", help="manage indexed documents").add_subparsers(
         dest="docs_command", metavar="ACTION", required=True
@@ -92,23 +86,6 @@ def cmd_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
     if args.json:
         print(json.dumps({"results": [r.to_dict() for r in results], "ok": len(results) - failed, "failed": failed}))
     return 1 if failed else 0
-
-
-def cmd_ask(args: argparse.Namespace, services_factory: Callable) -> int:
-    from handlers.ui.format import pages_label
-
-    answer = services_factory().answerer.answer(args.question, channel=args.channel)
-    citations = [
-        {"number": c.number, "file_name": c.file_name, "pages": c.pages, "doc_id": c.doc_id} for c in answer.citations
-    ]
-    if args.json:
-        print(json.dumps({"answer": answer.text, "mode": answer.mode, "citations": citations}))
-        return 0
-    print(answer.text)
-    for c in answer.citations:
-        pages = f", {pages_label(c.pages)}" if c.pages else ""
-        print(f"[{c.number}] {c.file_name}{pages}")
-    return 0
 
 
 def cmd_docs_list(args: argparse.Namespace, services_factory: Callable) -> int:

@@ -49,11 +49,7 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
 def cmd_sql(args: argparse.Namespace, services_factory: Callable) -> int:
     proposal = services_factory().sql.propose(args.question, requester=args.user, channel=None, thread_ts=None)
     if args.json:
-        print(json.dumps({
-            "kind": proposal.kind, "message": proposal.message, "sql": proposal.sql, "reason": proposal.reason,
-            "id": proposal.pending.id if proposal.pending else None, "source": proposal.source,
-            "tables": proposal.tables, "similar": proposal.similar,
-        }, ensure_ascii=False, indent=2))
+        print(json.dumps(proposal.to_dict(), ensure_ascii=False, indent=2))
         return 0 if proposal.kind != "refused" else 1
     if proposal.kind == "sql":
         print(proposal.sql)
@@ -91,7 +87,7 @@ def cmd_approve(args: argparse.Namespace, services_factory: Callable) -> int:
         args.csv.write_bytes(to_csv(run.result))
         print(f"CSV: {args.csv}", file=sys.stderr)
     if args.chart:
-        png = chart_png(run.result)
+        png = chart_png(run.result, title=run.query.question if run.query else None)
         if png is None:
             print("no chart: the result is not a category or time column with 1–3 numbers", file=sys.stderr)
         else:
@@ -101,14 +97,11 @@ def cmd_approve(args: argparse.Namespace, services_factory: Callable) -> int:
 
 
 def cmd_reject(args: argparse.Namespace, services_factory: Callable) -> int:
-    from core.sql.models import SqlRejected
-
-    try:
-        query = services_factory().sql.reject(args.id, user=args.user)
-    except SqlRejected as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    rejection = services_factory().sql.reject(args.id, user=args.user)
+    if not rejection.rejected or rejection.query is None:
+        print(f"error: {rejection.message}", file=sys.stderr)
         return 1
-    print(f"rejected {query.id}")
+    print(f"rejected {rejection.query.id}")
     return 0
 
 
@@ -119,7 +112,8 @@ def cmd_check_sql(args: argparse.Namespace, services_factory: Callable) -> int:
     guard = SqlGuard(args.dialect, tables, allow_system_catalogs=args.allow_system_catalogs,
                      default_limit=args.default_limit)
     try:
-        lines = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")
+        # Standard input or a file, closed by `with lines` below.
+        lines = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -156,7 +150,8 @@ def format_table(table: dict) -> str:
 
     def line(cells: list[str]) -> str:
         return " | ".join(
-            c.rjust(w) if numeric else c.ljust(w) for c, w, numeric in zip(cells, widths, table["numeric"])
+            c.rjust(w) if numeric else c.ljust(w)
+            for c, w, numeric in zip(cells, widths, table["numeric"], strict=False)
         ).rstrip()
 
     out = [line(header), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]

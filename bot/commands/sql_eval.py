@@ -24,7 +24,28 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     evaluation.add_argument("--limit", type=int, help="only the first N questions")
     evaluation.add_argument("--guard", action="store_true", help="check every gold query passes the guard instead")
     evaluation.add_argument("--mistakes", type=int, default=0, help="include up to N wrong answers per path")
+    evaluation.add_argument(
+        "--context", action="store_true",
+        help="all databases in one store: are the gold query's tables and columns in the LLM prompt? (no LLM needed)",
+    )
+    evaluation.add_argument(
+        "--nearest", action="store_true",
+        help="with --context: the knowledge store's 5 nearest tables instead of the relevance selector",
+    )
+    evaluation.add_argument(
+        "--schema-tokens", type=int, default=None,
+        help="with --context: the selector's token budget for table DDL (default: the generator's)",
+    )
     evaluation.set_defaults(func=cmd_eval_sql)
+
+    perturb = subcommands(sub, "eval").add_parser(
+        "perturb-spider", help="write a Spider copy renamed like real schemas (prefixes, abbreviations, run-ons), gold SQL rewritten"
+    )
+    perturb.add_argument("--spider", type=Path, required=True, help="Spider folder with dev.json and database/")
+    perturb.add_argument("--out", type=Path, required=True, help="new folder for the perturbed set (e.g. under .data/)")
+    perturb.add_argument("--seed", type=int, default=0, help="the draw of styles and renamings")
+    perturb.add_argument("--db-ids", help="comma-separated database ids (default: all)")
+    perturb.set_defaults(func=cmd_perturb_spider)
 
 
 def cmd_train(args: argparse.Namespace, services_factory: Callable) -> int:
@@ -49,6 +70,8 @@ def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
 
         print(json.dumps(guard_eval(args.spider, db_ids), indent=2))
         return 0
+    if args.context:
+        return _eval_context(args, services_factory, db_ids)
     from core.eval.sql_eval import evaluate
 
     services = services_factory()
@@ -59,11 +82,67 @@ def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
     return 0
 
 
+def cmd_perturb_spider(args: argparse.Namespace, services_factory: Callable) -> int:
+    from core.eval.perturb import perturb_spider
+
+    if not (args.spider / "dev.json").is_file():
+        print(f"error: {args.spider}/dev.json not found: --spider must point at a Spider folder", file=sys.stderr)
+        return 2
+    db_ids = [d.strip() for d in args.db_ids.split(",") if d.strip()] if args.db_ids else None
+    try:
+        report = perturb_spider(args.spider, args.out, args.seed, db_ids)
+    except FileExistsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(report | {"out": str(args.out)}, indent=2))
+    return 0
+
+
+def _eval_context(args: argparse.Namespace, services_factory: Callable, db_ids: list[str] | None) -> int:
+    from core.eval.sql_context import evaluate_context
+
+    services = services_factory()
+    with tempfile.TemporaryDirectory(prefix="sql-context-") as scratch:
+        build = prompter_factory(
+            services.embedder, Path(scratch), services.settings.openai_chat_model,
+            nearest=args.nearest, schema_tokens=args.schema_tokens,
+        )
+        report = evaluate_context(args.spider, build, db_ids=db_ids, limit=args.limit)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def prompter_factory(
+    embedder, scratch: Path, model: str, *, nearest: bool = False, schema_tokens: int | None = None
+) -> Callable:
+    """All tables in one scratch knowledge store → prompt(question), as the LLM path builds it."""
+    from core.schema import SchemaUnderstanding
+    from core.schema.selector import SchemaSelector
+    from core.schema.synonyms import WordNetThesaurus
+    from core.sql.generate.vanna import VannaSqlGenerator
+    from core.sql.knowledge import SqlKnowledge
+    from core.vectors.local import LocalVectorStore
+
+    def build(tables: list) -> Callable[[str], list[dict]]:
+        knowledge = SqlKnowledge(embedder, LocalVectorStore(scratch / "vectors"), namespace="sql-spider-warehouse")
+        knowledge.train(tables)
+        selector = None
+        if not nearest:
+            understanding = SchemaUnderstanding.build(tables, thesaurus=WordNetThesaurus.load(), embedder=embedder)
+            budget = {"budget_tokens": schema_tokens} if schema_tokens else {}
+            selector = SchemaSelector(understanding, tables, embedder, **budget)
+        # No client: the prompt is built, never sent.
+        generator = VannaSqlGenerator(None, model, knowledge, "sqlite", schema_selector=selector)
+        return generator.prompt
+
+    return build
+
+
 def generator_factory(embedder, scratch: Path, openai_client=None, model: str = "gpt-4o-mini") -> Callable:
     """Per Spider database: knowledge trained on its schema alone, an offline and maybe an LLM generator."""
-    from core.vectors.local import LocalVectorStore
     from core.sql.generate.offline import OfflineSqlGenerator
     from core.sql.knowledge import SqlKnowledge
+    from core.vectors.local import LocalVectorStore
 
     # A scratch store: evaluation never touches the bot's own trained knowledge.
     store = LocalVectorStore(scratch / "vectors")

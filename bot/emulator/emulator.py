@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.emulator import payloads
-from bot.emulator.delivery import Deliverer, Delivery, Transport, signature
-from bot.emulator.server import EmulatorServer
-from bot.emulator.socket_mode import SocketModeServer
-from bot.emulator.text import encode_user_text, mentioned_users, rich_text_block
-from bot.emulator.web_api import ApiCall, ApiError, WebApi
-from bot.emulator.workspace import Conversation, StoredFile, User, Workspace
+from . import payloads
+from .delivery import Deliverer, Delivery, Transport, signature
+from .sample_pdf import SAMPLE_PDF_NAME
+from .server import EmulatorServer
+from .socket_mode import SocketModeServer
+from .text import encode_user_text, mentioned_users, rich_text_block
+from .web_api import ApiCall, ApiError, WebApi
+from .workspace import Conversation, StoredFile, User, Workspace
 
 T = TypeVar("T")
 
@@ -89,6 +90,11 @@ class SlackEmulator:
         return f"{self.base_url}api/"
 
     @property
+    def sample_pdf_url(self) -> str:
+        """Where the web page offers the sample PDF, for a newcomer with no PDF at hand."""
+        return f"{self.base_url}emu/samples/{SAMPLE_PDF_NAME}"
+
+    @property
     def bot_url(self) -> str:
         return self._http.bot_url
 
@@ -141,7 +147,8 @@ class SlackEmulator:
             raise ValueError(f"no user {ref!r} in the emulated workspace")
         return user
 
-    def add_channel(self, channel_id: str, name: str, *, private: bool = False, bot_member: bool = True) -> Conversation:
+    def add_channel(self, channel_id: str, name: str, *, private: bool = False,
+                    bot_member: bool = True) -> Conversation:
         return self.ws.add_conversation(Conversation(channel_id, name, is_private=private, bot_member=bot_member))
 
     def messages(self, channel: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
@@ -215,15 +222,6 @@ class SlackEmulator:
                 raise TimeoutError(f"the bot was still busy after {timeout} s")
             time.sleep(quiet_s - idle_for)
 
-    # -- fault injection ---------------------------------------------------------------
-    def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
-        """The next `times` calls of `method` get HTTP 429 with `Retry-After`."""
-        self.api.inject_fault(method, "ratelimited", status=429, times=times, retry_after=retry_after)
-
-    def fail(self, method: str, error: str, *, times: int = 1) -> None:
-        """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
-        self.api.inject_fault(method, error, times=times)
-
     # -- people acting -----------------------------------------------------------------
     def _resolve_name(self, name: str) -> str | None:
         lowered = name.lower()
@@ -239,6 +237,15 @@ class SlackEmulator:
         if parent is None:
             raise ValueError(f"no message {thread_ts} in {conversation.id}")
         return parent.get("thread_ts") or parent["ts"]
+
+    def slackbot_message(self, channel: str, text: str) -> str:
+        """Posts a notice from Slackbot (mrkdwn); Slack shows it but sends no event to the app. Returns the ts."""
+        conversation = self.channel(channel)
+        with self.ws.lock:
+            ts = self.ws.next_ts()
+            self.ws.add_message(conversation, {"type": "message", "user": "USLACKBOT", "text": text, "ts": ts,
+                                               "team": self.ws.team_id})
+        return ts
 
     def user_message(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> str:
         """Posts as a person; `@bot`, `@DocBot`, `@alice` become mentions. Returns the message ts."""
@@ -294,7 +301,8 @@ class SlackEmulator:
                  "channel_type": conversation.channel_type}
         self._send_event(event)
         if mentions_bot and not conversation.is_im:
-            mention = {k: v for k, v in event.items() if k not in ("channel_type", "subtype", "upload", "display_as_bot")}
+            not_in_mentions = ("channel_type", "subtype", "upload", "display_as_bot")
+            mention = {k: v for k, v in event.items() if k not in not_in_mentions}
             mention["type"] = "app_mention"
             self._send_event(mention)
         return True
@@ -522,7 +530,8 @@ def _view_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, dict[
             continue
         block_id = block.get("block_id") or f"b{index}"
         action_id = element.get("action_id") or "a"
-        given = values.get(block_id, {}).get(action_id) if isinstance(values.get(block_id), dict) else values.get(action_id)
+        by_block = values.get(block_id)
+        given = by_block.get(action_id) if isinstance(by_block, dict) else values.get(action_id)
         kind = element.get("type", "plain_text_input")
         if kind == "static_select":
             chosen = given if given is not None else (element.get("initial_option") or {}).get("value")

@@ -6,7 +6,7 @@ import time
 import uuid
 from typing import Any
 
-from bot.emulator.workspace import Conversation, User, Workspace
+from .workspace import Conversation, User, Workspace
 
 
 def event_envelope(ws: Workspace, event: dict[str, Any], *, event_id: str | None = None,

@@ -14,6 +14,7 @@ The WebSocket server is the `websockets` package's threaded one, imported on fir
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -24,13 +25,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.delivery import Delivery, RetryQueue
+from .delivery import Delivery, RetryQueue
 
 if TYPE_CHECKING:
     from websockets.http11 import Request, Response
     from websockets.sync.server import Server, ServerConnection
 
 log = logging.getLogger(__name__)
+# Told each acknowledgement's envelope label; False loses it on the way (a flaky network: the app did
+# the work, Slack retries the event). How a caller tests redelivery over Socket Mode.
+AckFilter = Callable[[str], bool]
 # Interactions whose acknowledgement may carry an answer Slack applies (modal errors, options).
 _ANSWERABLE_INTERACTIONS = frozenset({"view_submission", "block_suggestion"})
 
@@ -64,7 +68,7 @@ class SocketModeServer:
         self._connections: list[ServerConnection] = []
         self.connections_opened = 0
         self._pending: dict[str, _Pending] = {}
-        self._acks_to_lose: list[str] = []   # label prefixes, one per acknowledgement to drop
+        self.ack_filters: list[AckFilter] = []
         self._server: Server | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -98,13 +102,6 @@ class SocketModeServer:
         with self._lock:
             return len(self._connections)
 
-    # -- fault injection ---------------------------------------------------------------
-    def lose_acks(self, label: str = "", *, times: int = 1) -> None:
-        """The acknowledgements of the next `times` envelopes whose label starts with `label` are
-        lost on the way, as on a flaky network: the bot did the work, Slack retries the event."""
-        with self._lock:
-            self._acks_to_lose.extend([label] * times)
-
     def disconnect(self, reason: str = "refresh_requested") -> None:
         """Asks every connected client to reconnect, as Slack does before it recycles a connection."""
         from websockets.exceptions import ConnectionClosed
@@ -113,10 +110,8 @@ class SocketModeServer:
         with self._lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(ConnectionClosed):  # already going away
                 connection.send(message)
-            except ConnectionClosed:
-                pass  # already going away
 
     # -- Transport ---------------------------------------------------------------------
     def send_event(self, label: str, envelope: dict[str, Any]) -> None:
@@ -218,9 +213,7 @@ class SocketModeServer:
             pending = self._pending.get(ack["envelope_id"])
             if pending is None:
                 return  # a late acknowledgement: the envelope was already given up on
-            lost = next((prefix for prefix in self._acks_to_lose if pending.label.startswith(prefix)), None)
-            if lost is not None:
-                self._acks_to_lose.remove(lost)
+            if not all(keep(pending.label) for keep in self.ack_filters):
                 return
             pending.payload = ack.get("payload") if isinstance(ack.get("payload"), dict) else None
             pending.acked.set()

@@ -10,10 +10,10 @@ import json
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.sample_pdf import SAMPLE_PDF_NAME, sample_pdf
+from .sample_pdf import SAMPLE_PDF_NAME, sample_pdf
 
 if TYPE_CHECKING:
-    from bot.emulator.emulator import SlackEmulator
+    from .emulator import SlackEmulator
 
 Reply = tuple[int, Any]
 

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.blocks import MESSAGE_TEXT_MAX, VIEW_MAX_BLOCKS, block_errors
-from bot.emulator.workspace import Conversation, Workspace
+from .blocks import MESSAGE_TEXT_MAX, VIEW_MAX_BLOCKS, block_errors
+from .workspace import Conversation, Workspace
 
 if TYPE_CHECKING:
-    from bot.emulator.socket_mode import SocketModeServer
+    from .socket_mode import SocketModeServer
 
 BotEventSink = Callable[[Conversation, dict[str, Any]], None]
 # Methods called with the app-level token (xapp-…) instead of the bot token.
@@ -45,17 +45,15 @@ class ApiCall:
 
 
 @dataclass
-class _Fault:
-    error: str
-    status: int
-    retry_after: int | None
-
-
-@dataclass
 class ApiResult:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+
+
+# Answers an authorised call instead of the workspace when it returns a result: how a caller makes
+# Slack misbehave (rate limits, transient errors) without the emulator knowing every way it can.
+Interceptor = Callable[[str, dict[str, Any]], ApiResult | None]
 
 
 def _json_arg(args: dict[str, Any], name: str) -> Any:
@@ -86,7 +84,7 @@ class WebApi:
         self.on_bot_event = on_bot_event
         self.trigger_ttl_s = trigger_ttl_s
         self.calls: list[ApiCall] = []
-        self._faults: dict[str, list[_Fault]] = {}
+        self.interceptors: list[Interceptor] = []
         self._lock = threading.Lock()
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "api.test": lambda args: {"args": args},
@@ -119,11 +117,6 @@ class WebApi:
         }
 
     # -- plumbing ----------------------------------------------------------------------
-    def inject_fault(self, method: str, error: str, *, status: int = 200, times: int = 1,
-                     retry_after: int | None = None) -> None:
-        with self._lock:
-            self._faults.setdefault(method, []).extend(_Fault(error, status, retry_after) for _ in range(times))
-
     def call(self, method: str, args: dict[str, Any], authorization: str | None) -> ApiResult:
         token = None
         if authorization and authorization.lower().startswith("bearer "):
@@ -145,12 +138,10 @@ class WebApi:
         if token != expected:
             error = "not_allowed_token_type" if token in (self.bot_token, self.app_token) else "invalid_auth"
             return ApiResult(200, {"ok": False, "error": error})
-        with self._lock:
-            queue = self._faults.get(method)
-            fault = queue.pop(0) if queue else None
-        if fault is not None:
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-            return ApiResult(fault.status, {"ok": False, "error": fault.error}, headers)
+        for intercept in list(self.interceptors):
+            intercepted = intercept(method, args)
+            if intercepted is not None:
+                return intercepted
         try:
             with self.ws.lock:
                 body = self._methods[method](args)
@@ -504,7 +495,8 @@ class WebApi:
         if not isinstance(view, dict):
             raise ApiError("invalid_arguments")
         if view.get("type") not in expected:
-            raise ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] view type must be one of {expected}"]})
+            messages = [f"[ERROR] view type must be one of {expected}"]
+            raise ApiError("invalid_arguments", response_metadata={"messages": messages})
         errors = block_errors(view.get("blocks", []), max_blocks=VIEW_MAX_BLOCKS)
         if view.get("type") == "modal" and not view.get("title"):
             errors.append("[ERROR] missing required field: title [json-pointer:/view/title]")

@@ -12,6 +12,7 @@ indexes from the stored originals.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import io
 import json
@@ -21,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path, PurePath
+from typing import Any
 
 import numpy as np
 
@@ -35,12 +37,12 @@ from core.documents.models import (
     IngestResult,
     ParsedDocument,
 )
-from core.documents.parsers import DocumentParser
 from core.documents.objects import DocumentObjects
-from core.storage.base import ObjectStore, ObjectStoreError
+from core.documents.parsers import DocumentParser
 from core.embeddings.base import Embedder, EmbeddingError
-from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
 from core.search.keyword_index import IndexSnapshot, KeywordIndex, KeywordIndexError
+from core.storage.base import ObjectStore, ObjectStoreError
+from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,10 @@ EMBED_BATCH = 64
 _INITIAL_SECONDS_PER_CHUNK = 0.05
 
 ProgressCallback = Callable[[IngestProgress], None]
+
+
+# Inside DocumentService `list` names its listing method, so annotations after it use this alias.
+Chunks = list[Chunk]
 
 
 class DocumentService:
@@ -288,8 +294,14 @@ class DocumentService:
             return None  # built for another embedder: parse and embed again (objects are overwritten)
         # Channels come from this request only: links recorded elsewhere are not ours to reuse.
         record = DocumentRecord(
-            **{**stored.to_dict(), "file_name": name, "channels": channels, "workspace_wide": workspace_wide,
-               "team_id": team_id, "created": time.time()}
+            **{
+                **stored.to_dict(),
+                "file_name": name,
+                "channels": channels,
+                "workspace_wide": workspace_wide,
+                "team_id": team_id,
+                "created": time.time(),
+            }
         )
         self.keywords.add(chunks)
         self._upsert(record, chunks, vectors)
@@ -322,6 +334,7 @@ class DocumentService:
 
     def _forget(self, record: DocumentRecord) -> None:
         """Undo a failed ingest, best effort: catalog entry, keyword entry, stored objects, vectors."""
+        step: Callable[[], object]
         for step in (
             lambda: self.kv.delete(CATALOG_PREFIX + record.doc_id),
             lambda: self.keywords.remove([record.doc_id]),
@@ -350,7 +363,7 @@ class DocumentService:
 
     # --- reindex -------------------------------------------------------------------------
 
-    def reindex(self, progress: ProgressCallback | None = None) -> dict:
+    def reindex(self, progress: ProgressCallback | None = None) -> dict[str, Any]:
         """Rebuild the vector and keyword indexes from the stored originals of every catalogued
         document (after damage, or a parser or chunking change). Unchanged chunk texts come
         from the embedding cache, so only what changed is embedded again."""
@@ -456,7 +469,7 @@ class DocumentService:
     def visible_documents(self, channel: str | None) -> set[str]:
         return {r.doc_id for r in self.list(channel)}
 
-    def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
+    def chunks_in_scope(self, channel: str | None) -> builtins.list[Chunk]:
         """Every chunk the channel may see (None: all), document by document."""
         snap = self.keyword_snapshot()
         return [snap.chunks[p] for record in self.list(channel) for p in snap.positions_of(record.doc_id)]
@@ -466,7 +479,7 @@ class DocumentService:
 
     # --- internals -----------------------------------------------------------------------
 
-    def _load_artifacts(self, objs: DocumentObjects) -> tuple[list[Chunk], np.ndarray]:
+    def _load_artifacts(self, objs: DocumentObjects) -> tuple[builtins.list[Chunk], np.ndarray]:
         raw_chunks = objs.store.get(objs.chunks)
         raw_vectors = objs.store.get(objs.embeddings)
         if raw_chunks is None or raw_vectors is None:
@@ -475,7 +488,7 @@ class DocumentService:
         vectors = np.load(io.BytesIO(raw_vectors), allow_pickle=False)
         return chunks, vectors
 
-    def _upsert(self, record: DocumentRecord, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def _upsert(self, record: DocumentRecord, chunks: Chunks, vectors: np.ndarray) -> None:
         # No chunk text in vector metadata: search reads texts from the keyword index, and a copy
         # per vector would make every cold start of the local store parse it all (~1 KB a chunk).
         records = [

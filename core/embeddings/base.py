@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from core.errors import DocBotError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -22,12 +24,18 @@ class Embedder(Protocol):
     model_id: str
     dimension: int
     max_tokens: int  # content tokens one chunk may hold so the model reads all of it
-    tokenizer: Tokenizer
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """Read-only, so each embedder may keep its own tokenizer class."""
+        ...
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dimension) float32 rows, each L2-normalised."""
         ...
 
 
-class EmbeddingError(Exception):
+class EmbeddingError(DocBotError):
     """The embedding model could not be loaded or run; the message says why."""
+
+    what = "The embedding model could not run"

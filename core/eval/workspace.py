@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.documents.models import IngestResult
 from core.documents.service import DocumentService, ProgressCallback, build_document_service
@@ -33,7 +34,7 @@ class Workspace:
     def ingest_all(
         self, documents: dict[str, bytes], *, progress: ProgressCallback | None = None,
         on_result: Callable[[str, IngestResult], None] | None = None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Ingest every document; returns counts by status and the failures' reasons.
         progress: the service's per-file reports; on_result(name, result) after each file."""
         counts: dict[str, int] = {}
@@ -48,10 +49,12 @@ class Workspace:
         return {"counts": counts, "failures": failures}
 
 
-def open_workspace(data_dir: Path, label: str, embedder: Embedder, chunking: dict, **service_options) -> Workspace:
+def open_workspace(
+    data_dir: Path, label: str, embedder: Embedder, chunking: dict[str, Any], **service_options: Any
+) -> Workspace:
     from core.cache.local import LocalKeyValueStore
-    from core.storage.local import LocalObjectStore
     from core.embeddings.cached import CachedEmbedder
+    from core.storage.local import LocalObjectStore
     from core.vectors.local import LocalVectorStore
 
     material = [label, embedder.model_id, chunking, _pipeline_fingerprint()]

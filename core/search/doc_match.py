@@ -27,7 +27,9 @@ _MIN_EVIDENCE = 0.5
 _RECENT = re.compile(r"\b(latest|most recent|newest|last (?:quarter|report|filing)|current (?:quarter|report))\b", re.I)
 _ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b", re.I)
 _QUARTER_NUMBER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
-_PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)\D{0,3}[Qq]([1-4])(?!\d)|(?<![A-Za-z])[Qq]([1-4])\D{0,3}((?:19|20)\d\d)(?!\d)")
+_PERIOD = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)\D{0,3}[Qq]([1-4])(?!\d)|(?<![A-Za-z])[Qq]([1-4])\D{0,3}((?:19|20)\d\d)(?!\d)"
+)
 
 
 def question_terms(question: str) -> set[str]:
@@ -182,7 +184,7 @@ class DocumentMatcher:
         leaders = [i for i in np.flatnonzero(in_scope & (raw >= 0.9 * best)) if self._periods[i] is not None]
         if len(leaders) < 2:
             return
-        newest = max(self._periods[i] for i in leaders)
+        newest = max(period for i in leaders if (period := self._periods[i]) is not None)
         for i in leaders:
             if self._periods[i] == newest:
                 raw[i] += 0.5 * best

@@ -10,12 +10,13 @@ objects only when asked for (ranked hits and their neighbours).
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
-from core.documents.models import Chunk
+from core.documents.models import Chunk, SourceMark
 from core.search.text import terms
 
 # Terms, document ids and file names never contain NUL, so it separates them.
@@ -77,6 +78,7 @@ class KeywordSegment:
             pages=[int(p) for p in pages],
             heading=heading,
             token_count=int(a["token_count"][row]),
+            marks=_marks(a, row),
         )
 
     def rows_of(self, doc: int) -> range:
@@ -126,6 +128,7 @@ class KeywordSegment:
         text_blob, text_off = _blob([c.text for c in chunks])
         heading_blob, heading_off = _blob([c.heading or "" for c in chunks])
         pages, pages_off = _ragged([c.pages for c in chunks])
+        marks_blob, marks_off = _blob([json.dumps([[m.start, m.page, m.heading] for m in c.marks]) for c in chunks])
         arrays = {
             "doc_ids": _joined(doc_ids),
             "file_names": _joined(file_names),
@@ -140,6 +143,8 @@ class KeywordSegment:
             "heading_none": np.asarray([c.heading is None for c in chunks], dtype=bool),
             "pages": pages,
             "pages_off": pages_off,
+            "marks_blob": marks_blob,
+            "marks_off": marks_off,
             "vocab": _joined(list(vocab)),
             "post_off": post_off,
             "post_chunk": post_chunk,
@@ -270,6 +275,14 @@ def _split(blob: np.ndarray) -> list[str]:
 
 def _slice(blob: np.ndarray, offsets: np.ndarray, row: int) -> str:
     return blob[offsets[row] : offsets[row + 1]].tobytes().decode("utf-8")
+
+
+def _marks(arrays: dict[str, np.ndarray], row: int) -> list[SourceMark]:
+    # Segments saved before chunks had marks have none: their chunks are cited by page span.
+    if "marks_blob" not in arrays:
+        return []
+    stored = json.loads(_slice(arrays["marks_blob"], arrays["marks_off"], row))
+    return [SourceMark(start, page, heading) for start, page, heading in stored]
 
 
 def _first_seen(chunks: Sequence[Chunk]) -> dict[str, int]:

@@ -17,12 +17,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from core.embeddings.base import Embedder
-    from core.vectors.base import VectorStore
     from core.sql.models import TableInfo
+    from core.vectors.base import VectorMatch, VectorStore
 
 # Enough for any schema we train, and under Pinecone's top_k ceiling of 10,000 (stores may ask
 # for one more to skip their own bookkeeping record).
@@ -49,6 +49,33 @@ class Example:
         return example_id(self.question)
 
 
+TrainingKind = Literal["ddl", "doc", "example"]
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    """One trained item, as listed: a table's DDL, a documentation text, or a question → SQL example."""
+
+    id: str
+    kind: TrainingKind
+    text: str  # the DDL, the documentation, or the example's question
+    table: str | None = None  # ddl: the table it describes
+    question: str | None = None  # example
+    sql: str | None = None  # example
+    source: str | None = None  # example: "file" (trained from a file) or "saved" (approved in chat)
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "text": self.text,
+            "table": self.table,
+            "question": self.question,
+            "sql": self.sql,
+            "source": self.source,
+        }
+
+
 @dataclass
 class TrainSummary:
     namespace: str
@@ -57,7 +84,7 @@ class TrainSummary:
     examples: int = 0
     removed: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "namespace": self.namespace,
             "tables": self.tables,
@@ -99,12 +126,20 @@ def read_examples_file(path: Path) -> list[Example]:
     """A JSON list of {"question", "sql"} objects, or JSON lines of the same."""
     text = Path(path).read_text(encoding="utf-8").strip()
     try:
-        items = json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines() if line.strip()]
+        items = (
+            json.loads(text)
+            if text.startswith("[")
+            else [json.loads(line) for line in text.splitlines() if line.strip()]
+        )
     except json.JSONDecodeError as error:
         raise ValueError(f"{path}: not a JSON list or JSON lines of {{question, sql}} ({error})") from error
     examples = []
     for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict) or not str(item.get("question", "")).strip() or not str(item.get("sql", "")).strip():
+        if (
+            not isinstance(item, dict)
+            or not str(item.get("question", "")).strip()
+            or not str(item.get("sql", "")).strip()
+        ):
             raise ValueError(f"{path}: example {number} needs a non-empty 'question' and 'sql'")
         examples.append(Example(question=item["question"].strip(), sql=item["sql"].strip()))
     return examples
@@ -130,7 +165,7 @@ class SqlKnowledge:
 
         self._check_model()
         summary = TrainSummary(self.namespace)
-        records: list[tuple[str, str, dict]] = []  # (id, text to embed, metadata)
+        records: list[tuple[str, str, dict[str, Any]]] = []  # (id, text to embed, metadata)
         for table in tables:
             records.extend(_ddl_records(table.name, table.ddl(), table.comment, [c.name for c in table.columns]))
             summary.tables.append(table.name)
@@ -155,7 +190,10 @@ class SqlKnowledge:
             vectors = self.embedder.embed([text for _, text, _ in records])
             self.store.upsert(
                 self.namespace,
-                [VectorRecord(record_id, vector, metadata) for (record_id, _, metadata), vector in zip(records, vectors)],
+                [
+                    VectorRecord(record_id, vector, metadata)
+                    for (record_id, _, metadata), vector in zip(records, vectors, strict=True)
+                ],
             )
         return summary
 
@@ -221,21 +259,35 @@ class SqlKnowledge:
         return [match.metadata["text"] for match in self._list(filter={"kind": {"$eq": "doc"}})]
 
     def similar_examples(self, question: str, k: int = 5) -> list[Example]:
-        matches = self._query(question, k, {"kind": {"$eq": "example"}})
-        return [
-            Example(m.metadata["question"], m.metadata["sql"], m.score, m.metadata.get("source", "file"))
-            for m in matches
-        ]
+        return [_example(match) for match in self._query(question, k, {"kind": {"$eq": "example"}})]
 
-    def records(self) -> list[dict]:
-        """Every trained item as {id, kind, text, question, sql, table} (for listings)."""
+    def examples(self) -> list[Example]:
+        """Every question → SQL example, trained from a file or saved in chat."""
+        return [_example(match) for match in self._list(filter={"kind": {"$eq": "example"}})]
+
+    def trained_tables(self) -> list[str]:
+        """The tables whose DDL is trained (empty: the schema was never learnt)."""
+        return sorted({match.metadata["table"] for match in self._list(filter={"kind": {"$eq": "ddl"}})})
+
+    def records(self) -> list[TrainingRecord]:
+        """Every trained item, ordered by id (for listings)."""
         rows = []
         for match in self._list():
             if "#" in match.id:
                 continue  # further vectors of a wide table: listed once, under ddl:<table>
             metadata = match.metadata
-            rows.append({"id": match.id, **{key: metadata.get(key) for key in ("kind", "text", "question", "sql", "table", "source")}})
-        return sorted(rows, key=lambda row: row["id"])
+            rows.append(
+                TrainingRecord(
+                    id=match.id,
+                    kind=metadata["kind"],
+                    text=metadata.get("text") or "",
+                    table=metadata.get("table"),
+                    question=metadata.get("question"),
+                    sql=metadata.get("sql"),
+                    source=metadata.get("source"),
+                )
+            )
+        return sorted(rows, key=lambda row: row.id)
 
     # ---- internals ------------------------------------------------------------------------
 
@@ -244,21 +296,23 @@ class SqlKnowledge:
             self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
             self._model_checked = True
 
-    def _query(self, text: str, k: int, filter: dict) -> list:
+    def _query(self, text: str, k: int, filter: dict[str, Any]) -> list[VectorMatch]:
         if not text.strip() or k <= 0:
             return []
         self._check_model()
         vector = self.embedder.embed([text])[0]
         return self.store.query(self.namespace, vector, top_k=k, filter=filter)
 
-    def _list(self, filter: dict | None = None) -> list:
+    def _list(self, filter: dict[str, Any] | None = None) -> list[VectorMatch]:
         # The store has no "list" call; a query with a neutral text and a huge top_k returns all.
         self._check_model()
         vector = self.embedder.embed(["database schema"])[0]
         return self.store.query(self.namespace, vector, top_k=_LIST_ALL, filter=filter)
 
 
-def _ddl_records(table: str, ddl: str, comment: str | None, columns: list[str]) -> list[tuple[str, str, dict]]:
+def _ddl_records(
+    table: str, ddl: str, comment: str | None, columns: list[str]
+) -> list[tuple[str, str, dict[str, Any]]]:
     """(id, text to embed, metadata) per slice of columns; every slice carries the whole DDL."""
     metadata = {"kind": "ddl", "table": table, "text": ddl}
     if len(columns) <= COLUMNS_PER_VECTOR:
@@ -272,5 +326,16 @@ def _ddl_records(table: str, ddl: str, comment: str | None, columns: list[str]) 
     return records
 
 
-def _example_metadata(example: Example, source: str) -> dict:
-    return {"kind": "example", "question": example.question, "sql": example.sql, "text": example.question, "source": source}
+def _example(match: VectorMatch) -> Example:
+    metadata = match.metadata
+    return Example(metadata["question"], metadata["sql"], match.score, metadata.get("source", "file"))
+
+
+def _example_metadata(example: Example, source: str) -> dict[str, Any]:
+    return {
+        "kind": "example",
+        "question": example.question,
+        "sql": example.sql,
+        "text": example.question,
+        "source": source,
+    }

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import DocBotError
 
 
-class SqlError(Exception):
+class SqlError(DocBotError):
     """A query could not run; the message is meant for the person who asked (often the database's own)."""
+
+    what = "The database reported an error"
 
 
 class SqlTimeout(SqlError):
     """The statement or a lock wait ran past its time limit and was cancelled."""
 
+    what = "The query ran longer than the time limit and was stopped"
+
 
 class DatabaseUnavailable(SqlError):
     """The database cannot be reached (down, wrong address, refused credentials, missing file)."""
 
+    what = "The database is not reachable right now"
 
-class SqlRejected(SqlError):
-    """The SQL or the request was refused before running; the message names the reason."""
+
+# A value as queries return it: display-safe (dates and decimals arrive as text or numbers).
+Value = str | int | float | bool | None
 
 
 @dataclass
@@ -29,12 +38,12 @@ class QueryResult:
     """
 
     columns: list[str]
-    rows: list[tuple]
+    rows: list[tuple[Value, ...]]
     row_count: int
     truncated: bool
     elapsed_ms: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "columns": self.columns,
             "rows": [list(r) for r in self.rows],
@@ -44,7 +53,7 @@ class QueryResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> QueryResult:
+    def from_dict(cls, data: dict[str, Any]) -> QueryResult:
         return cls(
             columns=list(data["columns"]),
             rows=[tuple(r) for r in data["rows"]],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from core.errors import DocBotError
+
 
 class ObjectStore(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
@@ -17,5 +19,7 @@ class ObjectStore(Protocol):
     def list(self, prefix: str) -> list[str]: ...
 
 
-class ObjectStoreError(Exception):
+class ObjectStoreError(DocBotError):
     """The object store could not be read or written; the message says why."""
+
+    what = "The file store could not be reached"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from core.errors import DocBotError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -13,24 +15,24 @@ if TYPE_CHECKING:
 class VectorRecord:
     id: str
     vector: np.ndarray
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 @dataclass
 class VectorMatch:
     id: str
     score: float
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 class VectorStore(Protocol):
     def upsert(self, namespace: str, records: list[VectorRecord]) -> None: ...
 
     def query(
-        self, namespace: str, vector: np.ndarray, top_k: int, filter: dict | None = None
+        self, namespace: str, vector: np.ndarray, top_k: int, filter: dict[str, Any] | None = None
     ) -> list[VectorMatch]: ...
 
-    def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict | None = None) -> None: ...
+    def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict[str, Any] | None = None) -> None: ...
 
     def count(self, namespace: str) -> int:
         """Vectors stored in the namespace."""
@@ -45,8 +47,10 @@ class VectorStore(Protocol):
         ...
 
 
-class IndexMismatch(Exception):
+class IndexMismatch(DocBotError):
     """A vector index was built with a different embedding model or dimension."""
+
+    what = "The search index was built with a different model"
 
     def __init__(self, namespace: str, built_model: str, built_dim: int, model_id: str, dimension: int) -> None:
         super().__init__(
@@ -58,5 +62,7 @@ class IndexMismatch(Exception):
         self.built_dim = built_dim
 
 
-class VectorStoreError(Exception):
+class VectorStoreError(DocBotError):
     """The vector store could not be read or written; the message says why."""
+
+    what = "The search index could not be reached"

@@ -11,14 +11,18 @@ from typing import Any
 
 import numpy as np
 
+from core.errors import DocBotError
+
 _MISSING = object()
 
 
-class FilterError(ValueError):
+class FilterError(DocBotError, ValueError):
     """A filter uses an operator or shape this store does not understand."""
 
+    what = "The search filter is not valid"
 
-def matches(metadata: dict, flt: dict | None) -> bool:
+
+def matches(metadata: dict[str, Any], flt: dict[str, Any] | None) -> bool:
     if not flt:
         return True
     if not isinstance(flt, dict):
@@ -37,7 +41,7 @@ def matches(metadata: dict, flt: dict | None) -> bool:
     return True
 
 
-def _clauses(key: str, condition: Any) -> list[dict]:
+def _clauses(key: str, condition: Any) -> list[dict[str, Any]]:
     if not isinstance(condition, list) or not condition:
         raise FilterError(f"{key} needs a non-empty list of filters")
     return condition
@@ -46,10 +50,7 @@ def _clauses(key: str, condition: Any) -> list[dict]:
 def _field_matches(value: Any, condition: Any) -> bool:
     if not isinstance(condition, dict):
         condition = {"$eq": condition}
-    for op, expected in condition.items():
-        if not _op_matches(value, op, expected):
-            return False
-    return True
+    return all(_op_matches(value, op, expected) for op, expected in condition.items())
 
 
 def _op_matches(value: Any, op: str, expected: Any) -> bool:
@@ -66,7 +67,13 @@ def _op_matches(value: Any, op: str, expected: Any) -> bool:
     if op in ("$gt", "$gte", "$lt", "$lte"):
         if value is _MISSING or isinstance(value, (list, bool)) or not isinstance(value, (int, float)):
             return False
-        return {"$gt": value > expected, "$gte": value >= expected, "$lt": value < expected, "$lte": value <= expected}[op]
+        compared: bool = {
+            "$gt": value > expected,
+            "$gte": value >= expected,
+            "$lt": value < expected,
+            "$lte": value <= expected,
+        }[op]
+        return compared
     raise FilterError(f"unsupported filter operator {op!r}")
 
 
@@ -74,7 +81,7 @@ class FieldIndex:
     """One metadata field over all rows: value -> rows holding it (each element of a list value).
     Built once per loaded index, so a filter costs set lookups, not a Python pass per row."""
 
-    def __init__(self, metadata: list[dict], field: str) -> None:
+    def __init__(self, metadata: list[dict[str, Any]], field: str) -> None:
         self.size = len(metadata)
         self.present = np.zeros(self.size, dtype=bool)
         rows: dict[Any, list[int]] = {}
@@ -104,7 +111,7 @@ class FieldIndex:
         return out
 
 
-def compiled_mask(metadata: list[dict], flt: dict, fields: dict[str, FieldIndex]) -> np.ndarray:
+def compiled_mask(metadata: list[dict[str, Any]], flt: dict[str, Any], fields: dict[str, FieldIndex]) -> np.ndarray:
     """matches() for every row at once; `fields` caches FieldIndex objects between calls."""
     if not isinstance(flt, dict):
         raise FilterError(f"a filter must be a dict, got {type(flt).__name__}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -17,21 +18,27 @@ from handlers.ui.progress import post_failure
 
 
 def register(app: App, services: BotServices) -> None:
-    def reject_query(body: dict, client: WebClient, logger: logging.Logger) -> None:
+    def reject_query(body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         click = our_click(body, client, logger)
         if click is None:
             return
-        from core.sql.models import SqlRejected
-
         try:
-            pending = services.sql.reject(click.query_id, user=click.user)
-        except SqlRejected as exc:  # not allowed, already run, expired: the clicker hears why
-            tell_user(client, click.channel, click.user, click.thread_ts, f"Could not reject: {escape(str(exc))}", logger)
-            return
+            rejection = services.sql.reject(click.query_id, user=click.user)
         except Exception as exc:
             post_failure(client, click.channel, click.thread_ts, "reject the query", exc, logger)
             return
+        if not rejection.rejected:  # not allowed, already run, expired: the clicker hears why
+            tell_user(
+                client,
+                click.channel,
+                click.user,
+                click.thread_ts,
+                f"Could not reject: {escape(rejection.message)}",
+                logger,
+            )
+            return
         mark_proposal(client, click, "Rejected", logger)
-        record_activity(services, "rejected", pending.question, channel=click.channel, user=click.user)
+        question = rejection.query.question if rejection.query else "query"
+        record_activity(services, "rejected", question, channel=click.channel, user=click.user)
 
     app.action(c.SQL_REJECT_ACTION_ID)(ack=acknowledge, lazy=[reject_query])

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from core.assistant.base import NOTHING_FOUND
 from handlers.ui.format import escape
 
 EXAMPLE_DOCS_QUESTION = "what is the refund policy?"
 EXAMPLE_DATA_QUESTION = "how many orders per month in 2024?"
 EXAMPLE_CHART_QUESTION = "what is the revenue per month?"
 
-EMPTY_QUESTION = (
-    f"Ask me something after the mention, e.g. “{EXAMPLE_DOCS_QUESTION}” or “{EXAMPLE_DATA_QUESTION}”."
-)
+EMPTY_QUESTION = f"Ask me something after the mention, e.g. “{EXAMPLE_DOCS_QUESTION}” or “{EXAMPLE_DATA_QUESTION}”."
 ASK_USAGE = f"Usage: `/ask <question>`, e.g. `/ask {EXAMPLE_DOCS_QUESTION}`"
 # A direct message sees only documents shared there or workspace-wide, never a channel's.
 DM_SCOPE_HINT = (
@@ -21,10 +20,7 @@ DM_SCOPE_HINT = (
 
 def nothing_found_text(tables: list[str]) -> str:
     """The one reply to a question neither the documents nor the data could answer (safe mrkdwn)."""
-    text = (
-        "I couldn't find that in the documents or the data. "
-        f"Try “{EXAMPLE_DOCS_QUESTION}” or “{EXAMPLE_DATA_QUESTION}”."
-    )
+    text = f"{NOTHING_FOUND} Try “{EXAMPLE_DOCS_QUESTION}” or “{EXAMPLE_DATA_QUESTION}”."
     if tables:
         text += " Tables I know: " + ", ".join(f"`{escape(name)}`" for name in tables) + "."
     return text

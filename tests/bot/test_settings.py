@@ -36,7 +36,7 @@ def test_the_cli_reports_bad_configuration_without_a_traceback(monkeypatch, caps
 def test_a_fresh_install_trains_sql_knowledge_on_first_use(tmp_path, minilm):
     services = Services(Settings(data_dir=tmp_path / "data", database_url="", openai_api_key=""))
     services.__dict__["embedder"] = minilm  # the session's loaded model
-    kinds = {record["kind"] for record in services.knowledge.records()}
+    kinds = {record.kind for record in services.knowledge.records()}
     assert {"ddl", "doc", "example"} <= kinds
     proposal = services.sql.propose("What is the revenue per month?", requester="U1")
     assert proposal.kind == "sql" and "orders" in proposal.sql
@@ -48,3 +48,12 @@ def test_train_with_a_missing_file_changes_nothing(tmp_path, minilm):
     with pytest.raises(SettingsError, match="training file not found: .*nope.md"):
         services.train(docs=tmp_path / "nope.md")
     assert services.vectors.query("sql-default", minilm.embed(["orders"])[0], top_k=1) == []
+
+
+def test_the_reranker_is_chosen_by_setting(tmp_path, monkeypatch):
+    services = Services(Settings(data_dir=tmp_path, openai_api_key=""))
+    assert services.reranker is not None and services.retriever.reranker is services.reranker
+    assert Services(Settings(data_dir=tmp_path, RERANKER="NONE")).reranker is None
+    monkeypatch.setenv("RERANKER", "cross-encoder")
+    with pytest.raises(SettingsError, match="RERANKER='cross-encoder'"):
+        load_settings()

@@ -14,8 +14,11 @@ import pytest
 from bot.emulator.emulator import SlackEmulator
 from bot.settings import Settings
 from handlers.ui import ids as c
-from tests.slack_helpers import WAIT_S, all_text, replies
 from handlers.ui.blocks import decode_query_ref
+from tests.slack_helpers import WAIT_S, all_text, replies
+from tests.support.slack_faults import LostAcks
+
+pytestmark = pytest.mark.e2e
 
 APP_TOKEN = "xapp-1-A01DOCBOT-socket-test"
 ACK_TIMEOUT_S = 3.0  # Slack's own
@@ -109,7 +112,8 @@ def test_slash_command_goes_over_the_socket_and_its_ack_payload_is_shown(stack) 
 def test_unacknowledged_event_is_retried_and_answered_once(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C32SOCKET", "socket-retry").id
-    emu.socket_mode.lose_acks("app_mention")
+    assert emu.socket_mode is not None
+    LostAcks(emu.socket_mode).lose("app_mention")
     ts = emu.user_message(channel, "alice", "@bot How many customers are there?")
     replies(emu, channel, ts)
     emu.wait_quiet()

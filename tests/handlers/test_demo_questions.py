@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator.demo import Demo, start_demo
+from bot.demo import Demo, start_demo
 from handlers.ui import ids as c
 from handlers.ui.hints import EXAMPLE_CHART_QUESTION, EXAMPLE_DATA_QUESTION, EXAMPLE_DOCS_QUESTION
+
+pytestmark = pytest.mark.e2e
 
 WAIT_S = 60
 

@@ -22,26 +22,45 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
-from core.sql.generate.metrics import Metric, find_metrics
 from core.sql.generate.base import SqlProposal
+from core.sql.generate.followup import is_follow_up, previous_question, rewrite
+from core.sql.generate.metrics import Metric, find_metrics
 from core.sql.generate.patterns import PatternEngine
 from core.sql.generate.query import Abstain, quote_identifier
-from core.sql.generate.schema_index import SchemaIndex
+from core.sql.generate.schema_index import SchemaIndex, normalise_value
 from core.sql.generate.sql_tables import tables_in
 from core.sql.generate.words import singular
 from core.sql.knowledge import normalise_question
 from core.sql.models import SqlError
 
 if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
     from core.sql.databases.base import Database
-    from core.sql.knowledge import SqlKnowledge
+    from core.sql.knowledge import Example, SqlKnowledge
 
 # Measured with MiniLM on 16 pairs around the sample's saved questions: rephrasings scored
 # 0.89–0.99 (one terse "Show revenue by month" 0.77), different questions 0.56–0.98 — the
 # near-identical ones ("top 5" vs "top 10": 0.98) differ in a number, time unit or schema
 # word, which the material-difference check catches; the threshold only has to drop the rest.
 PARAPHRASE_THRESHOLD = 0.85
-_TIME_WORDS = {"day", "week", "month", "quarter", "year", "today", "yesterday", "last", "this", "next", "previous", "daily", "weekly", "monthly", "yearly", "annual"}
+_TIME_WORDS = {
+    "day",
+    "week",
+    "month",
+    "quarter",
+    "year",
+    "today",
+    "yesterday",
+    "last",
+    "this",
+    "next",
+    "previous",
+    "daily",
+    "weekly",
+    "monthly",
+    "yearly",
+    "annual",
+}
 _MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
 
@@ -66,15 +85,25 @@ class OfflineSqlGenerator:
         # Built on first use: reading distinct values touches every text column once.
         if self._engine is None:
             schema = SchemaIndex.build(self.db.tables(), self.db.distinct_values)
-            self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
+            self._engine = PatternEngine(
+                schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics()
+            )
         return self._engine
 
-    def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
+    def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
         text = (question or "").strip()
         if not text:
             return self._abstain("Ask a question about the data, e.g. “How many orders were placed in 2024?”", [])
         if len(text) > _MAX_QUESTION_CHARS:
-            return self._abstain(f"The question is too long ({len(text)} characters; the limit is {_MAX_QUESTION_CHARS}).", [])
+            return self._abstain(
+                f"The question is too long ({len(text)} characters; the limit is {_MAX_QUESTION_CHARS}).", []
+            )
+        follow_up = self._follow_up(text, history)
+        if follow_up is not None:
+            whole, previous = follow_up
+            proposal = self.generate(whole)  # a whole question now: no history needed
+            proposal.message = f"Read as “{whole}” (following “{previous}”).\n{proposal.message}"
+            return proposal
         similar = self._similar(text)
         saved = self._paraphrase(text, similar)
         if saved is not None:
@@ -101,6 +130,24 @@ class OfflineSqlGenerator:
             similar=[example.question for example in similar],
         )
 
+    def _follow_up(self, text: str, history: list[ChatMessage] | None) -> tuple[str, str] | None:
+        """(the follow-up rewritten as a whole question, the question it follows), or None."""
+        previous = previous_question(history)
+        if previous is None or not is_follow_up(text):
+            return None
+        try:
+            values = self.engine.schema.values
+        except SqlError:
+            return None
+        whole = rewrite(
+            text,
+            previous,
+            lambda literal: frozenset(
+                f"{hit.column.table}.{hit.column.name}" for hit in values.get(normalise_value(literal), [])
+            ),
+        )
+        return (whole, previous) if whole is not None else None
+
     def _metrics(self) -> list[Metric]:
         """Business metrics written in the trained documentation; none without knowledge."""
         if self.knowledge is None:
@@ -111,8 +158,8 @@ class OfflineSqlGenerator:
             log.warning("business metrics unavailable: %s", error)
             return []
         metrics, errors = find_metrics(documentation)
-        for error in errors:  # training refuses such lines; documentation added otherwise may have them
-            log.warning("documentation: %s", error)
+        for problem in errors:  # training refuses such lines; documentation added otherwise may have them
+            log.warning("documentation: %s", problem)
         return metrics
 
     def _latest_date(self, table: str, column: str) -> date | None:
@@ -125,7 +172,7 @@ class OfflineSqlGenerator:
         except Exception:  # noqa: BLE001 — without it, dates are relative to today
             return None
 
-    def _paraphrase(self, question: str, similar: list):
+    def _paraphrase(self, question: str, similar: list[Example]) -> Example | None:
         if not similar or similar[0].score < self.paraphrase_threshold:
             return None
         best = similar[0]
@@ -150,7 +197,7 @@ class OfflineSqlGenerator:
         words |= {w for phrase in self.engine.measures for w in phrase}
         return words - _GENERIC_WORDS
 
-    def _similar(self, text: str) -> list:
+    def _similar(self, text: str) -> list[Example]:
         if self.knowledge is None:
             return []
         try:
@@ -159,7 +206,7 @@ class OfflineSqlGenerator:
             log.warning("saved questions unavailable: %s", error)
             return []
 
-    def _abstain(self, message: str, similar: list) -> SqlProposal:
+    def _abstain(self, message: str, similar: list[Example]) -> SqlProposal:
         tables = self._known_tables()
         parts = [message]
         if similar:
@@ -188,4 +235,3 @@ _GENERIC_WORDS = {"id", "of", "the", "a", "an", "in", "on", "at", "by", "for", "
 
 def _content_words(text: str) -> set[str]:
     return {singular(word) for word in normalise_question(text).split()}
-

@@ -1,4 +1,4 @@
-"""Questions as words (quoted values kept whole, number words as digits) and the tags read from them."""
+"""Questions as words: quoted values kept whole, number words as digits, each with its lemma."""
 
 from __future__ import annotations
 
@@ -21,15 +21,6 @@ class Word:
     @property
     def capital(self) -> bool:
         return self.position > 0 and self.text[:1].isupper()
-
-
-@dataclass
-class Tag:
-    kind: str  # table | column | value | number | date | filler | marker kinds above | unknown
-    start: int
-    end: int
-    text: str
-    data: object = None
 
 
 SENTENCE_END = "."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.sql.generate.tags import NamedColumn, TagData, TagKind
+
 FILLER = set(
     """what which who whom whose where is are was were be been being the a an of all do does did
     have has had there that with in on at for to from and me show list give find return display
@@ -16,51 +18,51 @@ GENERIC_COLUMN_WORDS = {"id", "code", "description", "type"}
 PREPOSITIONS = {"to", "from", "by", "in", "on", "at", "for", "with"}
 QUESTION_VERBS = {"show", "list", "give", "find", "return", "display", "tell", "get", "what", "which", "how", "count", "who"}
 
-MARKERS: dict[tuple[str, ...], tuple[str, object]] = {}
+MARKERS: dict[tuple[str, ...], tuple[TagKind, TagData]] = {}
 
 
-def _marker(kind: str, data: object, *phrases: str) -> None:
+def _marker(kind: TagKind, data: TagData, *phrases: str) -> None:
     for phrase in phrases:
         MARKERS[tuple(phrase.split())] = (kind, data)
 
 
-_marker("count", None, "how many", "number of", "count of", "count", "total number of", "the number of", "total count of")
-_marker("filler", None, "in total", "in all", "altogether", "amount of", "the amount of", "along with", "as well as",
+_marker(TagKind.COUNT, None, "how many", "number of", "count of", "count", "total number of", "the number of", "total count of")
+_marker(TagKind.FILLER, None, "in total", "in all", "altogether", "amount of", "the amount of", "along with", "as well as",
         "as well", "corresponding", "the corresponding", "corresponding to", "correspond to", "corresponds to")
-_marker("agg", "AVG", "average", "mean", "avg", "average of", "mean of")
-_marker("agg", "SUM", "sum of", "sum", "total of", "combined", "total")
-_marker("extreme", "MIN", "minimum", "min", "lowest", "smallest", "least", "fewest")
-_marker("extreme", "MAX", "maximum", "max", "highest", "largest", "biggest", "greatest", "most")
-_marker("cmp", ">", "more than", "greater than", "larger than", "bigger than", "higher than", "over", "above", "exceeding")
-_marker("cmp", ">=", "at least", "no less than", "or more", "not less than")
-_marker("cmp", "<", "less than", "fewer than", "smaller than", "lower than", "below", "under")
-_marker("cmp", "<=", "at most", "no more than", "or less", "not more than")
-_marker("cmp", "=", "equal to", "equals", "equal")
-_marker("between", None, "between")
-_marker("bucket", "year", "per year", "by year", "each year", "every year", "yearly", "annually", "a year", "year by year")
-_marker("bucket", "month", "per month", "by month", "each month", "every month", "monthly", "a month", "month by month")
-_marker("bucket", "day", "per day", "by day", "each day", "every day", "daily", "a day", "day by day")
-_marker("time_cmp", "<", "before", "earlier than", "prior to")
-_marker("time_cmp", ">", "after", "later than")
-_marker("time_cmp", ">=", "since")
-_marker("order", None, "ordered by", "order by", "sorted by", "sort by", "ranked by", "in order of", "order of", "sorted")
-_marker("dir", "DESC", "from the oldest to the youngest", "from oldest to youngest", "descending", "desc", "in descending order", "from highest to lowest", "from largest to smallest", "decreasing")
-_marker("dir", "ASC", "from the youngest to the oldest", "from youngest to oldest", "ascending", "asc", "in ascending order", "alphabetical order", "alphabetically", "from lowest to highest", "increasing", "in alphabetical order")
-_marker("group", None, "for each", "for every", "for different", "for each different", "in each", "of each", "per", "by each", "each")
-_marker("distinct", None, "different", "distinct", "unique")
-_marker("common", "DESC", "most common", "most frequent", "most popular", "the most common", "most frequently")
-_marker("common", "ASC", "least common", "least frequent", "least popular", "the least common")
-_marker("top", None, "top")
-_marker("both", None, "both")
-_marker("by", None, "by")
-_marker("or", None, "or")
-_marker("not", None, "not", "is not", "are not", "other than", "except", "excluding", "never", "without", "no",
+_marker(TagKind.AGG, "AVG", "average", "mean", "avg", "average of", "mean of")
+_marker(TagKind.AGG, "SUM", "sum of", "sum", "total of", "combined", "total")
+_marker(TagKind.EXTREME, "MIN", "minimum", "min", "lowest", "smallest", "least", "fewest")
+_marker(TagKind.EXTREME, "MAX", "maximum", "max", "highest", "largest", "biggest", "greatest", "most")
+_marker(TagKind.CMP, ">", "more than", "greater than", "larger than", "bigger than", "higher than", "over", "above", "exceeding")
+_marker(TagKind.CMP, ">=", "at least", "no less than", "or more", "not less than")
+_marker(TagKind.CMP, "<", "less than", "fewer than", "smaller than", "lower than", "below", "under")
+_marker(TagKind.CMP, "<=", "at most", "no more than", "or less", "not more than")
+_marker(TagKind.CMP, "=", "equal to", "equals", "equal")
+_marker(TagKind.BETWEEN, None, "between")
+_marker(TagKind.BUCKET, "year", "per year", "by year", "each year", "every year", "yearly", "annually", "a year", "year by year")
+_marker(TagKind.BUCKET, "month", "per month", "by month", "each month", "every month", "monthly", "a month", "month by month")
+_marker(TagKind.BUCKET, "day", "per day", "by day", "each day", "every day", "daily", "a day", "day by day")
+_marker(TagKind.TIME_CMP, "<", "before", "earlier than", "prior to")
+_marker(TagKind.TIME_CMP, ">", "after", "later than")
+_marker(TagKind.TIME_CMP, ">=", "since")
+_marker(TagKind.ORDER, None, "ordered by", "order by", "sorted by", "sort by", "ranked by", "in order of", "order of", "sorted")
+_marker(TagKind.DIR, "DESC", "from the oldest to the youngest", "from oldest to youngest", "descending", "desc", "in descending order", "from highest to lowest", "from largest to smallest", "decreasing")
+_marker(TagKind.DIR, "ASC", "from the youngest to the oldest", "from youngest to oldest", "ascending", "asc", "in ascending order", "alphabetical order", "alphabetically", "from lowest to highest", "increasing", "in alphabetical order")
+_marker(TagKind.GROUP, None, "for each", "for every", "for different", "for each different", "in each", "of each", "per", "by each", "each")
+_marker(TagKind.DISTINCT, None, "different", "distinct", "unique")
+_marker(TagKind.COMMON, "DESC", "most common", "most frequent", "most popular", "the most common", "most frequently")
+_marker(TagKind.COMMON, "ASC", "least common", "least frequent", "least popular", "the least common")
+_marker(TagKind.TOP, None, "top")
+_marker(TagKind.BOTH, None, "both")
+_marker(TagKind.BY, None, "by")
+_marker(TagKind.OR, None, "or")
+_marker(TagKind.NOT, None, "not", "is not", "are not", "other than", "except", "excluding", "never", "without", "no",
         "do not have", "does not have", "did not have", "have no", "has no", "with no", "without any")
-_marker("period", "this_year", "this year", "so far this year", "year to date")
-_marker("period", "last_year", "last year", "previous year", "past year")
-_marker("period", "this_month", "this month")
-_marker("period", "last_month", "last month", "previous month", "past month")
-_marker("period", "last_week", "last week", "past week")
+_marker(TagKind.PERIOD, "this_year", "this year", "so far this year", "year to date")
+_marker(TagKind.PERIOD, "last_year", "last year", "previous year", "past year")
+_marker(TagKind.PERIOD, "this_month", "this month")
+_marker(TagKind.PERIOD, "last_month", "last month", "previous month", "past month")
+_marker(TagKind.PERIOD, "last_week", "last week", "past week")
 
 DATE_COLUMN = "<date>"
 # Comparative and superlative adjectives name their column: "older than 30" is age > 30.
@@ -79,9 +81,9 @@ SUPERLATIVES = {
     "earliest": (DATE_COLUMN, "ASC"),
 }
 for _phrase, (_col, _op) in COMPARATIVES.items():
-    MARKERS[tuple(_phrase.split()) + ("than",)] = ("cmp_col", (_col, _op))
+    MARKERS[tuple(_phrase.split()) + ("than",)] = (TagKind.CMP_COL, NamedColumn(_col, _op))
 for _phrase, (_col, _dir) in SUPERLATIVES.items():
-    MARKERS[tuple(_phrase.split())] = ("super_col", (_col, _dir))
+    MARKERS[tuple(_phrase.split())] = (TagKind.SUPER_COL, NamedColumn(_col, _dir))
 MAX_MARKER = max(len(key) for key in MARKERS)
 
 # Adjectives of place, for values stored as the place: "Asian countries" → continent 'Asia'.

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from core.schema.inflect import singular
+
+__all__ = ["ABBREVIATIONS", "SYNONYMS", "singular", "split_identifier"]
+
 # Abbreviations common in column names, expanded so that questions in plain words match them.
 ABBREVIATIONS: dict[str, list[str]] = {
     "fname": ["first", "name"],
@@ -34,39 +38,6 @@ SYNONYMS: dict[str, str] = {
     "client": "customer",
     "purchase": "order",
 }
-
-_IRREGULAR = {
-    "ids": "id",
-    "people": "person",
-    "children": "child",
-    "men": "man",
-    "women": "woman",
-    "feet": "foot",
-    "teeth": "tooth",
-    "mice": "mouse",
-    "data": "data",
-    "series": "series",
-    "species": "species",
-    "status": "status",
-    "address": "address",
-    "business": "business",
-    "analysis": "analysis",
-}
-
-
-def singular(word: str) -> str:
-    """A cheap English singular: enough to match 'countries' with 'country', 'orders' with 'order'."""
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("sses", "ches", "shes", "xes", "zes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 def split_identifier(name: str) -> list[str]:

@@ -56,6 +56,7 @@ def folder(tmp_path):
     return d
 
 
+@pytest.mark.slow
 def test_ingest_a_folder_reports_each_file_and_fails_the_batch_at_the_end(run, folder):
     code, out, err = run("ingest", str(folder), "--channel", "C1")
     assert code == 1

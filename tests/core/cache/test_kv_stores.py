@@ -11,7 +11,7 @@ import pytest
 from core.cache.local import LocalKeyValueStore
 
 
-@pytest.fixture(params=["local", "redis"])
+@pytest.fixture(params=["local", pytest.param("redis", marks=pytest.mark.services)])
 def kv(request):
     return request.getfixturevalue(f"{request.param}_kv")
 
@@ -81,6 +81,7 @@ def _claim(path: str, results) -> None:
     results.put(store.compare_and_set("job", "pending", "running"))
 
 
+@pytest.mark.slow
 def test_local_compare_and_set_is_atomic_across_processes(tmp_path):
     path = tmp_path / "kv.sqlite"
     LocalKeyValueStore(path).set("job", "pending")

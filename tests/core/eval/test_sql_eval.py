@@ -102,6 +102,7 @@ def test_eval_sql_command_refuses_a_folder_without_dev_json(tmp_path, minilm, ca
     assert "dev.json not found" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_train_command_is_idempotent_on_the_sample(tmp_path, minilm, capsys):
     services = offline_services(tmp_path, minilm)
     assert run_command(["train"], services) == 0

@@ -37,6 +37,7 @@ def services(tmp_path_factory):
     return services
 
 
+@pytest.mark.slow
 def test_router_beats_the_keyword_baseline_on_the_labelled_set(services) -> None:
     report = evaluate_routing(services.router, KeywordRouter(), read_labels(LABELS))
     assert report["n"] == 60
@@ -45,6 +46,7 @@ def test_router_beats_the_keyword_baseline_on_the_labelled_set(services) -> None
     assert sum(report["confusion"]["both"].values()) == 10
 
 
+@pytest.mark.slow
 def test_router_beats_the_baseline_on_the_holdout_set(services) -> None:
     report = evaluate_routing(services.router, KeywordRouter(), read_labels(HOLDOUT))
     assert report["accuracy"] > report["baseline_accuracy"], report["errors"]
@@ -133,6 +135,7 @@ def test_read_labels_names_the_bad_line(tmp_path) -> None:
         read_labels(path)
 
 
+@pytest.mark.slow
 def test_eval_route_command_prints_accuracy_and_confusion(services) -> None:
     env = {**os.environ, "DATA_DIR": str(services.settings.data_dir)}
     env.pop("OPENAI_API_KEY", None)

@@ -312,6 +312,7 @@ def test_sqlite_guard_refuses_with_a_reason(attack: Attack) -> None:
     assert attack.reason.lower() in verdict.reason.lower(), verdict.reason
 
 
+@pytest.mark.slow  # the SQLite run of the same corpus stays in the fast lane
 def test_pg_attack_corpus_changes_nothing(pg_target: PgTarget, local_kv) -> None:
     before = pg_fingerprint(pg_target)
     reader = PostgresDatabase(pg_target.reader_url, lock_timeout_s=TIMEOUT_S)
@@ -346,6 +347,7 @@ def test_pg_attack_corpus_changes_nothing(pg_target: PgTarget, local_kv) -> None
         owner.close()
 
 
+@pytest.mark.slow
 def test_pg_heavy_queries_stop_at_the_timeout(pg_target: PgTarget, local_kv) -> None:
     before = pg_fingerprint(pg_target)
     reader = PostgresDatabase(pg_target.reader_url)

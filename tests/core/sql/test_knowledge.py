@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.vectors.local import LocalVectorStore
-from core.vectors.pinecone import PineconeVectorStore
 from core.sql.knowledge import Example, SqlKnowledge, read_documentation_file, read_examples_file
 from core.sql.models import ColumnInfo, TableInfo
+from core.vectors.local import LocalVectorStore
+from core.vectors.pinecone import PineconeVectorStore
 from tests.fakes.pinecone_server import FakePinecone
 
 NS = "sql-T1"
@@ -35,7 +35,8 @@ def knowledge(minilm, tmp_path) -> SqlKnowledge:
     return SqlKnowledge(minilm, LocalVectorStore(tmp_path / "vectors"), namespace=NS)
 
 
-@pytest.fixture(params=["local", "pinecone"])
+# The fast lane runs the contract on the local store; the full suite on Pinecone (its fake server) too.
+@pytest.fixture(params=["local", pytest.param("pinecone", marks=pytest.mark.slow)])
 def any_knowledge(request, minilm, tmp_path):
     """Training semantics hold on both vector stores (Pinecone through its fake server)."""
     if request.param == "local":
@@ -48,7 +49,7 @@ def any_knowledge(request, minilm, tmp_path):
 def kinds(knowledge: SqlKnowledge) -> dict[str, int]:
     counts: dict[str, int] = {}
     for record in knowledge.records():
-        counts[record["kind"]] = counts.get(record["kind"], 0) + 1
+        counts[record.kind] = counts.get(record.kind, 0) + 1
     return counts
 
 
@@ -70,10 +71,11 @@ def test_retraining_drops_what_is_gone_but_keeps_saved_examples(any_knowledge):
     saved_id = knowledge.add_example("Which employees earn the most?", "SELECT * FROM employees ORDER BY salary DESC")
     summary = knowledge.train(schema()[:1], ["New definition."], [])
     assert summary.removed == 7  # two tables (the wide one has four vectors), one doc, one file example
-    records = {r["id"]: r for r in knowledge.records()}
-    assert {r["table"] for r in records.values() if r["kind"] == "ddl"} == {"orders"}
-    assert [r["text"] for r in records.values() if r["kind"] == "doc"] == ["New definition."]
-    assert saved_id in records and records[saved_id]["source"] == "saved"
+    records = {r.id: r for r in knowledge.records()}
+    assert {r.table for r in records.values() if r.kind == "ddl"} == {"orders"} == set(knowledge.trained_tables())
+    assert [r.text for r in records.values() if r.kind == "doc"] == ["New definition."] == knowledge.documentation()
+    assert saved_id in records and records[saved_id].source == "saved"
+    assert [(e.question, e.source) for e in knowledge.examples()] == [("Which employees earn the most?", "saved")]
 
 
 def test_related_tables_returns_whole_tables(knowledge):
@@ -106,7 +108,7 @@ def test_examples_same_question_replaces_sql_and_similarity_ranks(knowledge):
 def test_documentation_retrieval_and_remove(knowledge):
     knowledge.train([], ["Revenue is the sum of total_amount over paid orders.", "Salaries are yearly, in EUR."])
     assert knowledge.related_documentation("what counts as revenue", k=1)[0].startswith("Revenue")
-    doc_id = next(r["id"] for r in knowledge.records() if r["kind"] == "doc" and r["text"].startswith("Salaries"))
+    doc_id = next(r.id for r in knowledge.records() if r.kind == "doc" and r.text.startswith("Salaries"))
     assert knowledge.remove(doc_id) is True
     assert knowledge.remove(doc_id) is False
     assert kinds(knowledge) == {"doc": 1}

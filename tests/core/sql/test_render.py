@@ -82,3 +82,40 @@ def test_matplotlib_is_not_imported_with_the_module() -> None:
     code = "import sys, core.sql.render; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_charts_have_a_title_and_labelled_axes() -> None:
+    from core.sql.render import chart_figure
+
+    by_country = result(["country", "orders"], [("France", 12), ("Germany", 7)])
+    axes = chart_figure(by_country, title="How many orders per country?").axes[0]
+    labels = (axes.get_title(), axes.get_xlabel(), axes.get_ylabel())
+    assert labels == ("How many orders per country?", "country", "orders")
+    two = chart_figure(result(["month", "orders", "revenue"], [("2024-01", 1, 2.5), ("2024-02", 3, 4.0)])).axes[0]
+    assert two.get_title() == "orders, revenue by month" and two.get_ylabel() == "orders, revenue"
+
+
+def test_numbers_read_like_numbers() -> None:
+    rows = [(10234, 2024, "Zoë", 1234567, 1234.5, 35.66666, 0.01234)]
+    columns = ["customer_id", "signup_year", "name", "orders", "revenue", "average age", "rate"]
+    table = result_table(result(columns, rows))
+    assert table["rows"][0] == ["10234", "2024", "Zoë", "1,234,567", "1,234.50", "35.67", "0.0123"]
+
+
+def test_headers_name_what_each_column_holds() -> None:
+    from core.sql.headers import readable_headers
+
+    assert readable_headers(["COUNT(*)"], "SELECT COUNT(*) FROM orders", "sqlite") == ["orders"]
+    assert readable_headers(["count"], "SELECT count(*) FROM a JOIN b ON a.x = b.x", "postgres") == ["count"]
+    monthly = "SELECT substr(CAST(order_date AS TEXT), 1, 7), SUM(total_amount), AVG(price) FROM orders GROUP BY 1"
+    assert readable_headers(["a", "b", "c"], monthly, "sqlite") == ["month", "total amount", "average price"]
+    ranked = (
+        "SELECT T1.customer_id, T1.name, SUM(T2.total_amount) AS lifetime_value"
+        " FROM customers AS T1 JOIN orders AS T2 ON T1.customer_id = T2.customer_id"
+    )
+    assert readable_headers(["customer_id", "name", "lifetime_value"], ranked, "sqlite") == [
+        "customer id", "name", "lifetime value"
+    ]
+    assert readable_headers(["n"], "SELECT COUNT(DISTINCT country) FROM customers", "sqlite") == ["distinct country"]
+    assert readable_headers(["a", "b"], "SELECT * FROM t", "sqlite") == ["a", "b"]  # unknown shape: as named
+    assert readable_headers(["x"], "not sql at all ((", "sqlite") == ["x"]

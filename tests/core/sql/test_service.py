@@ -13,7 +13,6 @@ from core.sql.approvals import ApprovalStore
 from core.sql.databases.base import PostgresDatabase, SqliteDatabase
 from core.sql.generate.base import SqlProposal
 from core.sql.guard import SqlGuard
-from core.sql.models import SqlRejected
 from core.sql.service import SqlService
 from tests.conftest import free_port
 
@@ -34,12 +33,27 @@ class FixedGenerator:
         return self.answers.get(question) or SqlProposal("abstain", None, "I don't know how to answer that.")
 
 
+class RecordedExamples:
+    """An example store that keeps what it is given (or fails like a store that is down)."""
+
+    def __init__(self, failure: Exception | None = None) -> None:
+        self.saved: list[tuple[str, str]] = []
+        self.failure = failure
+
+    def add_example(self, question: str, sql: str) -> str:
+        if self.failure is not None:
+            raise self.failure
+        self.saved.append((question, sql))
+        return question
+
+
 def sql(text: str, source: str = "pattern") -> SqlProposal:
     return SqlProposal("sql", text, "", tables=["orders"], source=source)
 
 
 ANSWERS = {
     "how many orders": sql("SELECT count(*) AS n FROM orders"),
+    "count them": sql("SELECT COUNT(*), SUM(total) FROM orders"),
     "all orders": sql("SELECT id, total FROM orders ORDER BY id"),
     "drop it": sql("SELECT 1; DROP TABLE orders"),
     "broken": sql("SELECT no_such_column FROM orders"),
@@ -63,7 +77,7 @@ def make_service(db, kv, *, examples=None, max_rows: int = 1000, timeout_s: floa
                  tables: set[str] | None = None) -> SqlService:
     guard = SqlGuard(db.dialect, tables or {t.name for t in db.tables()}, default_limit=1000)
     return SqlService(db=db, guard=guard, generator=FixedGenerator(ANSWERS), approvals=ApprovalStore(kv),
-                      knowledge=examples, approvers=frozenset({APPROVER}), max_rows=max_rows, timeout_s=timeout_s)
+                      examples=examples, approvers=frozenset({APPROVER}), max_rows=max_rows, timeout_s=timeout_s)
 
 
 @pytest.fixture
@@ -91,8 +105,8 @@ def test_only_the_requester_or_an_approver(service: SqlService) -> None:
     pending = service.propose("how many orders", requester="U1").pending
     stranger = service.approve(pending.id, user="U2")
     assert stranger.status == "refused" and "Only the person who asked (U1) or an approver" in stranger.message
-    with pytest.raises(SqlRejected, match="or an approver"):
-        service.reject(pending.id, user="U2")
+    refused = service.reject(pending.id, user="U2")
+    assert not refused.rejected and "or an approver" in refused.message
     assert service.edit(pending.id, "SELECT 1 FROM orders", user="U2").kind == "refused"
     assert service.get(pending.id).status == "pending"
     assert service.approve(pending.id, user=APPROVER).status == "done"
@@ -118,12 +132,12 @@ def test_concurrent_approvals_run_once(service: SqlService) -> None:
 def test_reject(service: SqlService) -> None:
     pending = service.propose("how many orders", requester="U1").pending
     rejected = service.reject(pending.id, user=APPROVER)
-    assert rejected.status == "rejected" and rejected.approved_by == APPROVER
+    assert rejected.rejected and rejected.query.status == "rejected" and rejected.query.approved_by == APPROVER
     assert "rejected" in service.approve(pending.id, user="U1").message
-    with pytest.raises(SqlRejected, match="rejected"):
-        service.reject(pending.id, user="U1")
-    with pytest.raises(SqlRejected, match="no query"):
-        service.reject("missing", user="U1")
+    again = service.reject(pending.id, user="U1")
+    assert not again.rejected and "rejected" in again.message
+    missing = service.reject("missing", user="U1")
+    assert not missing.rejected and "no query" in missing.message
 
 
 def test_generated_attack_is_refused_and_nothing_is_pending(service: SqlService) -> None:
@@ -215,8 +229,9 @@ def test_a_dead_run_does_not_stay_running(service: SqlService) -> None:
 
 
 def test_save_example(shop: Path, local_kv) -> None:
-    saved: list[tuple[str, str]] = []
-    service = make_service(SqliteDatabase(shop), local_kv, examples=lambda q, s: saved.append((q, s)))
+    examples = RecordedExamples()
+    saved = examples.saved
+    service = make_service(SqliteDatabase(shop), local_kv, examples=examples)
     pending = service.propose("how many orders", requester="U1").pending
     not_run = service.save_example(pending.id, user="U1")
     assert not not_run.saved and "ran successfully" in not_run.message and "waiting for approval" in not_run.message
@@ -231,8 +246,9 @@ def test_save_example(shop: Path, local_kv) -> None:
 
 
 def test_only_the_requester_or_an_approver_may_save_an_example(shop: Path, local_kv) -> None:
-    saved: list[tuple[str, str]] = []
-    service = make_service(SqliteDatabase(shop), local_kv, examples=lambda q, s: saved.append((q, s)))
+    examples = RecordedExamples()
+    saved = examples.saved
+    service = make_service(SqliteDatabase(shop), local_kv, examples=examples)
     pending = service.propose("how many orders", requester="U1").pending
     service.approve(pending.id, user="U1")
     refused = service.save_example(pending.id, user="UOTHER")
@@ -242,8 +258,8 @@ def test_only_the_requester_or_an_approver_may_save_an_example(shop: Path, local
 
 
 def test_save_example_into_sql_knowledge(shop: Path, local_kv, tmp_path: Path, minilm) -> None:
-    from core.vectors.local import LocalVectorStore
     from core.sql.knowledge import SqlKnowledge
+    from core.vectors.local import LocalVectorStore
 
     knowledge = SqlKnowledge(minilm, LocalVectorStore(tmp_path / "vectors"), namespace="sql-test")
     service = make_service(SqliteDatabase(shop), local_kv, examples=knowledge)
@@ -255,12 +271,17 @@ def test_save_example_into_sql_knowledge(shop: Path, local_kv, tmp_path: Path, m
 
 
 def test_save_example_when_the_store_is_down(shop: Path, local_kv) -> None:
-    def unavailable(question: str, sql: str) -> None:
-        raise ConnectionError("vector store unreachable")
-
+    unavailable = RecordedExamples(failure=ConnectionError("vector store unreachable"))
     service = make_service(SqliteDatabase(shop), local_kv, examples=unavailable)
     pending = service.propose("how many orders", requester="U1").pending
     service.approve(pending.id, user="U1")
     outcome = service.save_example(pending.id, user="U1")
     assert not outcome.saved and "unavailable" in outcome.message and "vector store unreachable" in outcome.message
     assert not service.get(pending.id).saved_example
+
+
+def test_results_are_headed_in_words(service: SqlService) -> None:
+    proposal = service.propose("count them", requester="U1")
+    assert proposal.pending is not None
+    execution = service.approve(proposal.pending.id, user="U1")
+    assert execution.result is not None and execution.result.columns == ["orders", "total"]

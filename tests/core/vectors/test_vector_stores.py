@@ -148,6 +148,7 @@ def _write_many(root: str, worker: int, count: int) -> None:
         store.upsert(NS, [VectorRecord(f"w{worker}-{i}", unit(i), {"worker": worker})])
 
 
+@pytest.mark.slow
 def test_two_processes_writing_lose_nothing(tmp_path):
     ctx = multiprocessing.get_context("spawn")
     workers = [ctx.Process(target=_write_many, args=(str(tmp_path), w, 25)) for w in range(2)]

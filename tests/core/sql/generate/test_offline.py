@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from core.vectors.local import LocalVectorStore
 from core.sql.databases.base import PostgresDatabase, SqliteDatabase
 from core.sql.generate.metrics import Condition, find_metrics, measures_by_phrase
 from core.sql.generate.offline import OfflineSqlGenerator
 from core.sql.generate.schema_index import SchemaIndex
 from core.sql.knowledge import SqlKnowledge, read_documentation_file, read_examples_file
 from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE, ensure_sample_database, load_sample_into_postgres
+from core.vectors.local import LocalVectorStore
 
 TODAY = date(2026, 11, 25)
 
@@ -400,9 +400,10 @@ def test_top_n_by_number_of_related_rows(sample_db):
     expected = sample_db.run_readonly("SELECT COUNT(*) AS n FROM orders GROUP BY customer_id ORDER BY n DESC LIMIT 5").rows
     assert [row[-1] for row in result.rows] == [row[0] for row in expected]
     assert all(isinstance(row[1], str) for row in result.rows)  # the customers themselves, then their count
+    # Which products (key and name) and the price they are ranked by: not every column.
     products = OfflineSqlGenerator(sample_db, None, today=TODAY).generate("top 3 products by unit price")
     assert sample_db.run_readonly(products.sql).rows == sample_db.run_readonly(
-        "SELECT * FROM products ORDER BY unit_price DESC LIMIT 3"
+        "SELECT product_id, name, unit_price FROM products ORDER BY unit_price DESC LIMIT 3"
     ).rows
 
 
@@ -422,12 +423,12 @@ PAID = "status IN ('paid', 'shipped', 'delivered')"
         ("what was total revenue in 2022?", f"SELECT SUM(total_amount) FROM orders WHERE {PAID} AND order_date LIKE '2022-%'"),
         (
             "top 5 customers by revenue",
-            f"SELECT c.*, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
+            f"SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
             " GROUP BY c.customer_id ORDER BY r DESC LIMIT 5",
         ),
         (
             "Which customer has the highest lifetime value?",
-            f"SELECT c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
+            f"SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
             " GROUP BY c.customer_id ORDER BY r DESC LIMIT 1",
         ),
         (
@@ -438,7 +439,7 @@ PAID = "status IN ('paid', 'shipped', 'delivered')"
         # The period belongs to the metric's rows (orders), not to the customers' signup date.
         (
             "top 3 customers in Germany by revenue in 2023",
-            f"SELECT c.*, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
+            f"SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id) WHERE o.{PAID}"
             " AND c.country = 'Germany' AND o.order_date LIKE '2023-%' GROUP BY c.customer_id ORDER BY r DESC LIMIT 3",
         ),
         # The condition sits on another table than the measure: joined along the foreign key.
@@ -606,3 +607,40 @@ def test_saved_proposal_lists_its_tables(sample_db, sample_knowledge):
     proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate("Top 10 customers by lifetime value")
     assert proposal.source == "saved"
     assert proposal.tables == ["customers", "orders"]
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "reference"),
+    [
+        (
+            "What was the total revenue in 2023?",
+            "and in 2024?",
+            f"SELECT SUM(total_amount) FROM orders WHERE {PAID} AND order_date LIKE '2024-%'",
+        ),
+        (
+            "how many customers in Germany",
+            "and France?",
+            "SELECT COUNT(*) FROM customers WHERE country = 'France'",
+        ),
+        (
+            "top 5 customers by revenue",
+            "what about the top 3?",
+            f"SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id)"
+            f" WHERE o.{PAID} GROUP BY c.customer_id ORDER BY r DESC LIMIT 3",
+        ),
+    ],
+)
+def test_follow_ups_rewrite_the_previous_question(sample_db, sample_knowledge, previous, follow_up, reference):
+    generator = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY)
+    history = [{"role": "user", "content": f"<@UBOT> {previous}"}, {"role": "assistant", "content": "SELECT …"}]
+    proposal = generator.generate(follow_up, history)
+    assert proposal.kind == "sql", proposal.message
+    assert proposal.message.startswith("Read as “") and f"following “{previous}”" in proposal.message
+    assert rows(sample_db, proposal.sql) == rows(sample_db, reference)
+
+
+def test_a_follow_up_without_a_thread_or_a_literal_is_not_rewritten(sample_db, sample_knowledge):
+    generator = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY)
+    assert "Read as" not in generator.generate("and in 2024?").message  # no previous question
+    history = [{"role": "user", "content": "What was the total revenue in 2023?"}]
+    assert "Read as" not in generator.generate("and why?", history).message  # nothing to substitute

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator.demo import SAMPLES, Demo, start_demo
+from bot.demo import SAMPLES, Demo, start_demo
 from bot.emulator.sample_pdf import SAMPLE_PDF_NAME, sample_pdf
 from bot.settings import Settings
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 
 class BoltHost(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__((host, port), _Handler)
         self.app = app
 
@@ -36,10 +39,10 @@ class BoltHost(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: BoltHost
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         from slack_bolt.request import BoltRequest
 
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()

@@ -1,0 +1,1 @@
+"""Deployment tooling: `python -m bot infra` creates the AWS resources one deployment needs."""

@@ -1,0 +1,95 @@
+"""The interpreted Query as SQL text.
+
+The SQL written is plain enough to run unchanged on SQLite and PostgreSQL: ISO date literals,
+standard aggregates, identifiers quoted only when not lower-case.
+"""
+
+from __future__ import annotations
+
+from core.sql.generate.joins import JoinGraph, Ref
+from core.sql.generate.query import Abstain, Filter, Query, RelatedRows, Select, filter_sql, literal, quote_identifier
+from core.sql.generate.schema_index import Column
+
+
+class Renderer:
+    def __init__(self, joins: JoinGraph) -> None:
+        self.joins = joins
+
+    def render(self, query: Query, alias_prefix: str = "T") -> str:
+        joins = self.joins.join_path(query.tables, query.relation_verb, query.directions)
+        multi = len(query.tables) > 1
+        alias = {table: (f"{alias_prefix}{n}" if multi else None) for n, table in enumerate(query.tables, start=1)}
+        for table, _ in joins:
+            alias.setdefault(table, f"{alias_prefix}{len(alias) + 1}")
+
+        def ref(column: Column) -> str:
+            name = quote_identifier(column.name)
+            return f"{alias[column.table]}.{name}" if alias.get(column.table) else name
+
+        def grouped(column: Column) -> str:
+            # The cast makes substr work on PostgreSQL dates as on SQLite's ISO text.
+            if query.bucket is not None and column == query.group_by:
+                return f"substr(CAST({ref(column)} AS TEXT), 1, {query.bucket})"
+            return ref(column)
+
+        def expression(select: Select) -> str:
+            if select.agg == "COUNT" and select.column is None:
+                return "COUNT(*)"
+            if select.column is None:
+                return f"{alias[query.tables[0]]}.*" if multi else "*"
+            if not select.agg:
+                return grouped(select.column)
+            inner = ref(select.column)
+            if select.column.numeric_text and select.agg in ("AVG", "SUM"):
+                inner = f"CAST({inner} AS REAL)"  # numbers kept as text: PostgreSQL will not average text
+            return f"{select.agg}({'DISTINCT ' if select.distinct else ''}{inner})"
+
+        parts = [expression(s) + (f" AS {quote_identifier(s.label)}" if s.label else "") for s in query.selects]
+        sql = "SELECT " + ("DISTINCT " if query.distinct else "") + ", ".join(parts)
+        first = query.tables[0]
+        sql += f" FROM {quote_identifier(first)}" + (f" AS {alias[first]}" if multi else "")
+        for table, condition in joins:
+            sql += f" JOIN {quote_identifier(table)} AS {alias[table]} ON " + condition(ref)
+        conditions = [filter_sql(f, ref) for f in [*query.filters, *query.required]]
+        conditions += [self._related_sql(query.tables[0], link, ref) for link in query.related]
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        if query.group_by is not None:
+            sql += f" GROUP BY {grouped(query.group_by)}"
+        if query.having is not None:
+            sql += f" HAVING COUNT(*) {query.having[0]} {literal(query.having[1])}"
+        if query.count_order is not None:
+            sql += f" ORDER BY COUNT(*) {query.count_order}"
+        if query.order_by is not None:
+            column, direction = query.order_by
+            sql += f" ORDER BY {ref(column)} {direction}"
+        if query.rank is not None:
+            select, direction = query.rank
+            sql += f" ORDER BY {expression(select)} {direction}"
+        if query.bucket is not None and query.count_order is None and query.order_by is None and query.rank is None:
+            assert query.group_by is not None  # a bucket is always a grouping
+            sql += f" ORDER BY {grouped(query.group_by)}"  # a time series reads in time order
+        if query.limit is not None:
+            sql += f" LIMIT {query.limit}"
+        return sql
+
+    def _related_sql(self, main: str, link: RelatedRows, ref: Ref) -> str:
+        """main.key [NOT] IN (the keys related rows point at), along the one foreign key that
+        links main to its neighbour on the way to the related table."""
+        path = self.joins.path([main], link.table)
+        if path is None:
+            raise Abstain(f"no foreign key path to {link.table}")
+        _, neighbour, (here, there) = path[0]
+        if self.joins.edges_between(main, neighbour) > 1:
+            raise Abstain(f"{main} and {neighbour} join in more than one way")
+        if (there, here) not in self.joins.schema.foreign_keys and not link.filters:
+            # "students without a department" (student.dept_id → department) asks about a
+            # missing key, not about rows that point at the student; "students not in the
+            # Physics department" is fine: their key is not among Physics' keys
+            raise Abstain(f"{main} refers to {neighbour}; negating that needs an LLM")
+        tables = list(
+            dict.fromkeys([neighbour] + [step[1] for step in path[1:]] + [f.column.table for f in link.filters])
+        )
+        inner = Query(selects=[Select(there)], filters=[*link.filters, Filter(there, "IS NOT", None)], tables=tables)
+        # NULL keys are left out: one NULL would make NOT IN match nothing
+        return f"{ref(here)} {'NOT IN' if link.negated else 'IN'} ({self.render(inner, alias_prefix='S')})"

@@ -1,0 +1,197 @@
+"""Question words → tags: schema tables and columns, literal values found in the data, numbers,
+business metrics, and the engine's small vocabulary of aggregate, comparison, grouping and
+ordering words. The longest span that means something wins; a word nothing explains is tagged
+UNKNOWN, and the engine abstains on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.sql.generate.metrics import Measure
+from core.sql.generate.schema_index import SchemaIndex, ValueHit, normalise_value
+from core.sql.generate.tags import MonthOfYear, TableWord, Tag, TagKind
+from core.sql.generate.tokens import SENTENCE_END, Word
+from core.sql.generate.verbs import is_relation_verb
+from core.sql.generate.vocabulary import DEMONYMS, FILLER, MARKERS, MAX_MARKER, MONTHS, PREPOSITIONS, QUESTION_VERBS
+from core.sql.generate.words import SYNONYMS, singular, split_identifier
+
+_YEAR = re.compile(r"(19|20)\d\d")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Among candidates for the same span: a documented business term beats the schema ("paid
+# orders" is not status 'paid'); a table beats a column, a column a literal value.
+_SCHEMA_FIRST = {TagKind.MEASURE: -1, TagKind.TABLE: 0, TagKind.COLUMN: 1, TagKind.VALUE: 2}
+_SORT_VERBS = ("sort", "order", "rank", "arrange")
+
+
+class Tagger:
+    def __init__(self, schema: SchemaIndex, measures: dict[tuple[str, ...], Measure]) -> None:
+        self.schema = schema
+        self.measures = measures
+        self._longest = max(schema.max_phrase, MAX_MARKER, 4, *(len(phrase) for phrase in measures))
+        self._date_words_cache: set[str] | None = None
+        self._column_words_cache: set[str] | None = None
+
+    def tag(self, words: list[Word]) -> list[Tag]:
+        tags: list[Tag] = []
+        position = 0
+        while position < len(words):
+            tag = self._longest_tag(words, position)
+            tags.append(tag)
+            position = tag.end
+        return tags
+
+    def _longest_tag(self, words: list[Word], start: int) -> Tag:
+        word = words[start]
+        if word.text == SENTENCE_END:
+            return Tag(TagKind.BREAK, start, start + 1, word.text)
+        if word.quoted:
+            return Tag(TagKind.VALUE, start, start + 1, word.text, self._value_hits(word.text, quoted=True))
+        if _NUMBER.fullmatch(word.text):
+            number = float(word.text) if "." in word.text else int(word.text)
+            return Tag(TagKind.NUMBER, start, start + 1, word.text, number)
+        for end in range(min(len(words), start + self._longest), start, -1):
+            best = self._best_reading(words, start, end)
+            if best is not None:
+                return best
+        return self._single_word(words, start)
+
+    def _best_reading(self, words: list[Word], start: int, end: int) -> Tag | None:
+        """The preferred reading of words[start:end] as a marker, metric, table, column or value."""
+        span = words[start:end]
+        lowers = tuple(w.lower for w in span)
+        lemmas = tuple(w.lemma for w in span)
+        text = " ".join(w.text for w in span)
+        candidates: list[Tag] = []
+        marker = MARKERS.get(lowers)
+        if marker:
+            candidates.append(Tag(marker[0], start, end, text, marker[1]))
+        measure = self.measures.get(lemmas)
+        if measure:
+            candidates.append(Tag(TagKind.MEASURE, start, end, text, measure))
+        columns = self.schema.column_phrases.get(lemmas)
+        tables = self.schema.table_phrases.get(lemmas)
+        if not columns and not tables and len(lemmas) == 2:
+            # "high schoolers" for the table Highschooler
+            joined = (singular(lowers[0] + lowers[1]),)
+            columns = self.schema.column_phrases.get(joined)
+            tables = self.schema.table_phrases.get(joined)
+        if tables:
+            candidates.append(
+                Tag(TagKind.TABLE, start, end, text, TableWord(tuple(sorted(tables)), tuple(columns or ())))
+            )
+        elif columns:
+            candidates.append(Tag(TagKind.COLUMN, start, end, text, tuple(columns)))
+        hits = self._value_hits(text, quoted=False, words=span)
+        if hits:
+            candidates.append(Tag(TagKind.VALUE, start, end, text, hits))
+        if not candidates:
+            return None
+        # Schema words beat markers of the same length ("total" the column vs "total" the word)
+        # unless an aggregate word leads into more words: "average, maximum age".
+        order = _SCHEMA_FIRST
+        following = words[end].lower if end < len(words) else None
+        leads_on = following is not None and (following not in FILLER or following == "and")
+        if marker and marker[0] in (TagKind.AGG, TagKind.EXTREME) and leads_on:
+            order = {marker[0]: 0}
+        return min(candidates, key=lambda tag: order.get(tag.kind, 3))
+
+    def _single_word(self, words: list[Word], start: int) -> Tag:
+        """One word that no phrase explains: a synonym, a verb, a month, a year or filler."""
+        word = words[start]
+        if word.lemma in SYNONYMS and not word.quoted:
+            # "nations" in a schema that says country: read the word as its synonym
+            renamed = SYNONYMS[word.lemma]
+            swapped = [
+                *words[:start],
+                Word(renamed, renamed, renamed, position=start, following=word.following),
+                *words[start + 1 :],
+            ]
+            tag = self._longest_tag(swapped, start)
+            if tag.kind != TagKind.UNKNOWN:
+                return tag
+        ordered_table = self._table_of_verb(word)
+        if ordered_table is not None:
+            return Tag(TagKind.TABLE, start, start + 1, word.text, TableWord((ordered_table,)))
+        if word.lower in MONTHS and start + 1 < len(words) and _YEAR.fullmatch(words[start + 1].text):
+            year = int(words[start + 1].text)
+            return Tag(
+                TagKind.PERIOD,
+                start,
+                start + 2,
+                f"{word.text} {words[start + 1].text}",
+                MonthOfYear(year, MONTHS[word.lower]),
+            )
+        if word.lower in FILLER or (start == 0 and word.lower in _SORT_VERBS):
+            return Tag(TagKind.FILLER, start, start + 1, word.text)
+        if self._verb_of_value(word) or word.lemma in self._date_words:
+            # "orders shipped to Germany" (status value used as a verb), "enrolled in 2023"
+            # (the verb of the date column enrolled_on): words that say how, not what.
+            return Tag(TagKind.FILLER, start, start + 1, word.text)
+        if is_relation_verb(word.lower, word.following, _names_something(words, start + 1)):
+            # "produced by the maker": 'by' names the agent here, it does not group
+            end = start + 2 if word.following == "by" else start + 1
+            return Tag(TagKind.RELATION, start, end, " ".join(w.text for w in words[start:end]))
+        if _YEAR.fullmatch(word.text):
+            return Tag(TagKind.NUMBER, start, start + 1, word.text, int(word.text))
+        return Tag(TagKind.UNKNOWN, start, start + 1, word.text)
+
+    def _table_of_verb(self, word: Word) -> str | None:
+        """'ordered' is about the table orders: "products never ordered" has no order row."""
+        if not word.lower.endswith("ed") or word.following not in (None, "in", "by", "before", "after", "since"):
+            return None
+        for stem in (word.lower[:-2], word.lower[:-1]):
+            tables = self.schema.table_phrases.get((stem,), set())
+            if len(tables) == 1:
+                return next(iter(tables))
+        return None
+
+    def _verb_of_value(self, word: Word) -> bool:
+        """'shipped' in "orders shipped to Germany" is a verb, not the status value 'shipped': it
+        leads to a value of another column named after it (ship_country). "Orders cancelled in
+        2023" names no such column: there 'cancelled' is the status."""
+        if not (word.lower.endswith("ed") and word.following in PREPOSITIONS and word.lower in self.schema.values):
+            return False
+        return any(len(stem) >= 3 and word.lower.startswith(stem) for stem in self._column_words)
+
+    @property
+    def _column_words(self) -> set[str]:
+        if self._column_words_cache is None:
+            self._column_words_cache = {w for phrase in self.schema.column_phrases for w in phrase}
+        return self._column_words_cache
+
+    @property
+    def _date_words(self) -> set[str]:
+        if self._date_words_cache is None:
+            generic = {"date", "day", "time", "on", "at", "of", "year", "month"}
+            self._date_words_cache = {
+                word
+                for columns in self.schema.tables.values()
+                for column in columns
+                if column.kind == "date"
+                for word in split_identifier(column.name)
+                if word not in generic
+            }
+        return self._date_words_cache
+
+    def _value_hits(self, text: str, *, quoted: bool, words: list[Word] | None = None) -> tuple[ValueHit, ...]:
+        key = normalise_value(text)
+        hits = self.schema.values.get(key, [])
+        if not hits and not quoted and key in DEMONYMS:
+            hits = self.schema.values.get(DEMONYMS[key], [])  # "Asian countries" → 'Asia'
+        if quoted:
+            return tuple(hits)
+        if not hits or words is None:
+            return ()
+        if len(words) == 1 and self._verb_of_value(words[0]):
+            return ()
+        if all(w.lower in FILLER or w.lower in QUESTION_VERBS for w in words):
+            return ()
+        capitalised = all(w.capital or not w.text.isalpha() for w in words if w.lower not in FILLER)
+        # A lower-case word only counts as a value of a small category column ("cat", "europe").
+        return tuple(hit for hit in hits if capitalised or hit.category)
+
+
+def _names_something(words: list[Word], position: int) -> bool:
+    """A quoted or capitalised word, a name in the data: the object of "speak Chinese"."""
+    return position < len(words) and (words[position].quoted or words[position].capital)
