@@ -127,7 +127,6 @@ def ingest_event_files(
             team_id=team_id,
             file=file,
             share_ts=event["ts"],
-            background_vectors=True,
         )
         # The file_share message or file_shared event may have claimed it first: wait for that one.
         if not wait_for_file(services.kv, event["channel"], file["id"]):

@@ -11,7 +11,6 @@ on large files) and once they are done.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -78,10 +77,9 @@ def ingest_shared_file(
     team_id: str,
     file: dict[str, Any] | None = None,
     share_ts: str | None = None,
-    background_vectors: bool = False,
 ) -> None:
-    """Index the file; its vectors are computed after the searchable reply, in this thread or
-    (background_vectors, when a question waits for the file) in another one."""
+    """Index the file: reply once it is searchable (and mark it done for the twin share event),
+    then compute its vectors in this call, editing the reply as they come."""
     try:
         lease = claim_file(services.kv, channel, file_id)
     except Exception:  # the store is down: indexing twice (idempotent by content) beats never indexing
@@ -103,11 +101,7 @@ def ingest_shared_file(
             finish_file(lease) if finish is not None else release_file(lease)
         except Exception:  # the lease then simply expires
             logger.warning("could not record the outcome of file %s", file_id, exc_info=True)
-    if finish is None:
-        return
-    if background_vectors:
-        threading.Thread(target=finish, name=f"vectors-{file_id}", daemon=True).start()
-    else:
+    if finish is not None:
         finish()
 
 
