@@ -9,13 +9,16 @@ from core.routing.base import ROUTE_KINDS, QuestionRouter, Route, RouteKind
 from core.routing.router import Router, Thresholds
 
 if TYPE_CHECKING:
+    from core.embeddings.base import Embedder
     from core.llm.base import ChatModel
     from core.routing.router import DocumentSearch
 
 __all__ = ["ROUTE_KINDS", "KeywordRouter", "QuestionRouter", "Route", "RouteKind", "Router", "Thresholds", "build_router"]
 
 
-def build_router(*, db, knowledge, retriever: DocumentSearch | None, llm: ChatModel | None) -> Router:
+def build_router(
+    *, db, knowledge, retriever: DocumentSearch | None, llm: ChatModel | None, embedder: Embedder | None = None
+) -> Router:
     """A Router over the database's schema and values and the trained business documentation."""
     from core.routing.vocabulary import SchemaVocabulary
 
@@ -23,4 +26,4 @@ def build_router(*, db, knowledge, retriever: DocumentSearch | None, llm: ChatMo
     if knowledge is not None:
         documentation = knowledge.documentation()
     vocabulary = SchemaVocabulary.build(db.tables(), db.distinct_values, documentation)
-    return Router(vocabulary, retriever, llm)
+    return Router(vocabulary, retriever, llm, embedder=embedder)

@@ -23,6 +23,7 @@ from core.routing.vocabulary import SchemaVocabulary, words_of
 from core.sql.generate.words import singular
 
 if TYPE_CHECKING:
+    from core.embeddings.base import Embedder
     from core.llm.base import ChatModel
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,13 @@ def content_words(text: str) -> set[str]:
     return {singular(w) for w in words_of(text) if len(w) >= 3 and w not in _STOPWORDS}
 
 
+def _best_cosine(hits: list) -> float:
+    if not hits:
+        return 0.0
+    best = hits[0]
+    return float(best.dense_score if getattr(best, "dense_score", None) is not None else best.score)
+
+
 def _cue_score(text: str, patterns: list[str]) -> float:
     hits = sum(1 for p in patterns if re.search(p, text))
     return min(hits, 2) * 0.6
@@ -105,10 +113,13 @@ class Router:
         llm: ChatModel | None = None,
         *,
         thresholds: Thresholds | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.documents = documents
         self.llm = llm
+        # Re-scores keyword hits when the dense side has nothing (a document's vectors still pending).
+        self.embedder = embedder
         self.thresholds = thresholds or Thresholds()
 
     def route(self, question: str, channel: str | None = None) -> Route:
@@ -149,20 +160,42 @@ class Router:
         """
         if self.documents is None:
             return 0.0, 0.0
-        try:
-            hits = self.documents.search(text, channel=channel, k=3, mode="dense")
-        except Exception:  # no documents or the index is down: the database side decides
-            log.warning("document search failed while routing", exc_info=True)
-            return 0.0, 0.0
+        hits = self._search(text, channel, "dense")
+        cosine = _best_cosine(hits)
+        if self.embedder is not None:
+            # A just-shared document is searchable by keywords before its vectors exist: keyword
+            # hits the dense side did not return are scored by the same embedder, so they count too.
+            seen = {hit.chunk.id for hit in hits}
+            lexical = [hit for hit in self._search(text, channel, "bm25") if hit.chunk.id not in seen]
+            rescored = self._embedding_cosine(text, lexical)
+            if rescored > cosine:
+                hits, cosine = lexical, rescored
         if not hits:
             return 0.0, 0.0
-        best = hits[0]
-        cosine = float(best.dense_score if getattr(best, "dense_score", None) is not None else best.score)
         content = {w for w in content_words(text) if w not in schema_words}
         if not content:
             return cosine, 0.0
         passage_words = {w for hit in hits for w in content_words(hit.chunk.text)}
         return cosine, len(content & passage_words) / len(content)
+
+    def _search(self, text: str, channel: str | None, mode: str) -> list:
+        assert self.documents is not None
+        try:
+            return self.documents.search(text, channel=channel, k=3, mode=mode)
+        except Exception:  # no documents or the index is down: the database side decides
+            log.warning("document search (%s) failed while routing", mode, exc_info=True)
+            return []
+
+    def _embedding_cosine(self, text: str, hits: list) -> float:
+        """Best cosine between the question and the hits' passages, embedded now."""
+        if not hits or self.embedder is None:
+            return 0.0
+        try:
+            vectors = self.embedder.embed([text] + [hit.chunk.text for hit in hits])
+        except Exception:  # the embedder failing must not stop routing
+            log.warning("embedding keyword hits failed while routing", exc_info=True)
+            return 0.0
+        return float((vectors[1:] @ vectors[0]).max())
 
     # --- decision ---------------------------------------------------------------------------
 
