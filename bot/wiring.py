@@ -386,7 +386,12 @@ class Services:
         from core.routing import build_router
 
         return build_router(
-            db=self.db, knowledge=self.knowledge, retriever=self.retriever, llm=self.llm, embedder=self.embedder
+            db=self.db,
+            knowledge=self.knowledge,
+            retriever=self.retriever,
+            llm=self.llm,
+            embedder=self.embedder,
+            understanding=self.schema_understanding,
         )
 
     # --- the use case --------------------------------------------------------------------

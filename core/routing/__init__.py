@@ -10,6 +10,7 @@ from core.routing.router import Router, Thresholds
 
 if TYPE_CHECKING:
     from core.embeddings.base import Embedder
+    from core.schema import SchemaUnderstanding
     from core.llm.base import ChatModel
     from core.routing.router import DocumentSearch
 
@@ -17,7 +18,13 @@ __all__ = ["ROUTE_KINDS", "KeywordRouter", "QuestionRouter", "Route", "RouteKind
 
 
 def build_router(
-    *, db, knowledge, retriever: DocumentSearch | None, llm: ChatModel | None, embedder: Embedder | None = None
+    *,
+    db,
+    knowledge,
+    retriever: DocumentSearch | None,
+    llm: ChatModel | None,
+    embedder: Embedder | None = None,
+    understanding: SchemaUnderstanding | None = None,
 ) -> Router:
     """A Router over the database's schema and values and the trained business documentation."""
     from core.routing.vocabulary import SchemaVocabulary
@@ -26,4 +33,4 @@ def build_router(
     if knowledge is not None:
         documentation = knowledge.documentation()
     vocabulary = SchemaVocabulary.build(db.tables(), db.distinct_values, documentation)
-    return Router(vocabulary, retriever, llm, embedder=embedder)
+    return Router(vocabulary, retriever, llm, embedder=embedder, understanding=understanding)

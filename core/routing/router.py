@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from core.routing.base import ROUTE_KINDS, Route
-from core.routing.vocabulary import SchemaVocabulary, words_of
+from core.routing.vocabulary import WEIGHTS, Match, SchemaVocabulary, words_of
 from core.sql.generate.words import singular
 
 if TYPE_CHECKING:
     from core.embeddings.base import Embedder
     from core.llm.base import ChatModel
+    from core.schema import ConceptMatch, SchemaUnderstanding
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,17 @@ def content_words(text: str) -> set[str]:
     return {singular(w) for w in words_of(text) if len(w) >= 3 and w not in _STOPWORDS}
 
 
+# A concept's kind as the vocabulary weighs it (core/routing/vocabulary.py WEIGHTS).
+_CONCEPT_KIND = {"table": "table", "column": "column", "value": "category_value", "term": "term"}
+
+
+def _concept_weight(concept: ConceptMatch) -> float:
+    kind = _CONCEPT_KIND[concept.kind]
+    if kind == "column" and " " in concept.text:
+        kind = "column_phrase"  # "reorder level" says more than a lone "level"
+    return WEIGHTS[kind] * concept.score
+
+
 def _best_cosine(hits: list) -> float:
     if not hits:
         return 0.0
@@ -114,8 +126,12 @@ class Router:
         *,
         thresholds: Thresholds | None = None,
         embedder: Embedder | None = None,
+        understanding: SchemaUnderstanding | None = None,
     ) -> None:
         self.vocabulary = vocabulary
+        # The schema read as plain words (core/schema): `sbcustomer` is "customer", "clients" meets it
+        # by synonym. The vocabulary above still brings values and the documentation's terms.
+        self.understanding = understanding
         self.documents = documents
         self.llm = llm
         # Re-scores keyword hits when the dense side has nothing (a document's vectors still pending).
@@ -139,6 +155,9 @@ class Router:
     def _evidence(self, text: str, channel: str | None) -> _Evidence:
         lowered = text.lower()
         schema, matches = self.vocabulary.score(text)
+        understood, concepts = self._understood(text, {w for m in matches for w in m.phrase.split()})
+        schema += understood
+        matches = matches + concepts
         analytic = _cue_score(lowered, _ANALYTIC)
         # Schema words and analytical phrasing back each other up: "customers" alone is often prose
         # ("can customers return…"), "top 5" alone may be about anything.
@@ -151,6 +170,29 @@ class Router:
             + _cue_score(lowered, _PROSE)
         )
         return _Evidence(sql, docs, cosine, [m.phrase for m in matches], coverage)
+
+    def _understood(self, text: str, already: set[str]) -> tuple[float, list[Match]]:
+        """Evidence from the schema understanding for the question's words the vocabulary missed:
+        one match per span (its best), spans that do not overlap, each worth its kind's weight
+        times how closely it matched (an abbreviation or synonym counts a little less)."""
+        if self.understanding is None:
+            return 0.0, []
+        try:
+            found = self.understanding.match(text)
+        except Exception:  # e.g. the embedder failing: the vocabulary alone decides
+            log.warning("schema understanding failed while routing", exc_info=True)
+            return 0.0, []
+        taken: set[int] = set()
+        score, matches = 0.0, []
+        for concept in sorted(found, key=lambda c: (-c.score, c.start)):
+            span = set(range(concept.start, concept.end))
+            words = {singular(w) for w in concept.text.split()}
+            if span & taken or words <= already:
+                continue
+            taken |= span
+            score += _concept_weight(concept)
+            matches.append(Match(" ".join(sorted(words)), _CONCEPT_KIND[concept.kind]))
+        return score, matches
 
     def _document_match(self, text: str, channel: str | None, schema_words: set[str]) -> tuple[float, float]:
         """Best dense cosine, and the share of the question's other words the best passages contain.
