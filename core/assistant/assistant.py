@@ -47,6 +47,12 @@ class Assistant:
         people chat in threads the bot answered.
         """
         route = self._route(question, scope)
+        if route.missing:
+            # Neither the schema nor the documents know what the question is about: asking them
+            # anyway would quote unrelated passages or query the wrong table.
+            if not addressed:
+                return Reply(ReplyKind.NOTHING_FOUND, route, silent=True)
+            return Reply(ReplyKind.NOTHING_FOUND, route, known_tables=self._known_tables(), missing=route.missing)
         # A two-part question sends each part to its own source.
         documents = sql = None
         if route.kind in ("docs", "both"):

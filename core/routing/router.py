@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from core.routing.base import ROUTE_KINDS, Route
+from core.routing.concepts import unknown_key_concept
 from core.routing.vocabulary import WEIGHTS, Match, SchemaVocabulary, words_of
 from core.sql.generate.words import singular
 
@@ -111,6 +112,8 @@ class _Evidence:
     best_cosine: float
     terms: list[str]
     coverage: float = 0.0
+    known: set[str] = field(default_factory=set)  # singular words the schema or the best passages know
+    passages: bool = False  # some document passage was found: without any, the documents cannot be judged
 
     @property
     def lean(self) -> float:
@@ -148,6 +151,13 @@ class Router:
         route = self._decide(question, channel, whole)
         if self.llm is not None:
             route = self._ask_llm(question, whole, route)
+        t = self.thresholds
+        # Only when nothing points strongly at a source: a strong passage match or several schema
+        # words mean the subject is known under another name.
+        if whole.passages and whole.best_cosine < t.doc_floor + t.doc_span and whole.sql < 2 * t.minimum:
+            missing = unknown_key_concept(question, whole.known)
+            if missing:
+                route = replace(route, missing=missing)
         return route
 
     # --- evidence ---------------------------------------------------------------------------
@@ -155,33 +165,37 @@ class Router:
     def _evidence(self, text: str, channel: str | None) -> _Evidence:
         lowered = text.lower()
         schema, matches = self.vocabulary.score(text)
-        understood, concepts = self._understood(text, {w for m in matches for w in m.phrase.split()})
+        understood, concepts, schema_words = self._understood(text, {w for m in matches for w in m.phrase.split()})
         schema += understood
         matches = matches + concepts
         analytic = _cue_score(lowered, _ANALYTIC)
         # Schema words and analytical phrasing back each other up: "customers" alone is often prose
         # ("can customers return…"), "top 5" alone may be about anything.
         sql = min(schema, 2.0) * (1.0 if analytic else 0.6) + (analytic if schema > 0 else analytic / 3)
-        cosine, coverage = self._document_match(text, channel, {w for m in matches for w in m.phrase.split()})
+        schema_words |= {w for m in matches for w in m.phrase.split()}
+        cosine, coverage, passage_words = self._document_match(text, channel, schema_words)
         t = self.thresholds
         docs = (
             max(0.0, min((cosine - t.doc_floor) / t.doc_span, 2.0))
             + coverage * t.coverage_weight
             + _cue_score(lowered, _PROSE)
         )
-        return _Evidence(sql, docs, cosine, [m.phrase for m in matches], coverage)
+        return _Evidence(
+            sql, docs, cosine, [m.phrase for m in matches], coverage, schema_words | passage_words, bool(passage_words)
+        )
 
-    def _understood(self, text: str, already: set[str]) -> tuple[float, list[Match]]:
+    def _understood(self, text: str, already: set[str]) -> tuple[float, list[Match], set[str]]:
         """Evidence from the schema understanding for the question's words the vocabulary missed:
         one match per span (its best), spans that do not overlap, each worth its kind's weight
-        times how closely it matched (an abbreviation or synonym counts a little less)."""
+        times how closely it matched (an abbreviation or synonym counts a little less). Also every
+        question word any match covers."""
         if self.understanding is None:
-            return 0.0, []
+            return 0.0, [], set()
         try:
             found = self.understanding.match(text)
         except Exception:  # e.g. the embedder failing: the vocabulary alone decides
             log.warning("schema understanding failed while routing", exc_info=True)
-            return 0.0, []
+            return 0.0, [], set()
         taken: set[int] = set()
         score, matches = 0.0, []
         for concept in sorted(found, key=lambda c: (-c.score, c.start)):
@@ -192,33 +206,37 @@ class Router:
             taken |= span
             score += _concept_weight(concept)
             matches.append(Match(" ".join(sorted(words)), _CONCEPT_KIND[concept.kind]))
-        return score, matches
+        return score, matches, {singular(w) for concept in found for w in concept.text.split()}
 
-    def _document_match(self, text: str, channel: str | None, schema_words: set[str]) -> tuple[float, float]:
-        """Best dense cosine, and the share of the question's other words the best passages contain.
+    def _document_match(
+        self, text: str, channel: str | None, schema_words: set[str]
+    ) -> tuple[float, float, set[str]]:
+        """Best dense cosine, the share of the question's other words the best passages contain,
+        and the content words of the best passages (dense and keyword hits alike).
 
         Words the database does not know ("doctor's note", "Rotterdam") but a document does are
         the plainest sign that the documents hold the answer.
         """
         if self.documents is None:
-            return 0.0, 0.0
+            return 0.0, 0.0, set()
         hits = self._search(text, channel, "dense")
         cosine = _best_cosine(hits)
+        seen = {hit.chunk.id for hit in hits}
+        lexical = [hit for hit in self._search(text, channel, "bm25") if hit.chunk.id not in seen]
+        known = {w for hit in hits + lexical for w in content_words(hit.chunk.text)}
         if self.embedder is not None:
             # A just-shared document is searchable by keywords before its vectors exist: keyword
             # hits the dense side did not return are scored by the same embedder, so they count too.
-            seen = {hit.chunk.id for hit in hits}
-            lexical = [hit for hit in self._search(text, channel, "bm25") if hit.chunk.id not in seen]
             rescored = self._embedding_cosine(text, lexical)
             if rescored > cosine:
                 hits, cosine = lexical, rescored
         if not hits:
-            return 0.0, 0.0
+            return 0.0, 0.0, known
         content = {w for w in content_words(text) if w not in schema_words}
         if not content:
-            return cosine, 0.0
+            return cosine, 0.0, known
         passage_words = {w for hit in hits for w in content_words(hit.chunk.text)}
-        return cosine, len(content & passage_words) / len(content)
+        return cosine, len(content & passage_words) / len(content), known
 
     def _search(self, text: str, channel: str | None, mode: str) -> list:
         assert self.documents is not None

@@ -27,7 +27,7 @@ def reply_message(reply: Reply, requester: str, *, feedback_id: str | None = Non
     if reply.kind is ReplyKind.NOTHING_FOUND:
         only = documents or sql
         if only is None:  # both sources asked: one neutral reply rather than two "not found"s
-            text = nothing_found_text(list(reply.known_tables))
+            text = nothing_found_text(list(reply.known_tables), reply.missing)
             return SlackMessage(notice_blocks(text) + hint, text)
         return SlackMessage(only.blocks + hint, only.fallback)
     doc_blocks = documents.blocks if documents else []
