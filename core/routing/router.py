@@ -24,6 +24,8 @@ from core.routing.vocabulary import WEIGHTS, Match, SchemaVocabulary, words_of
 from core.sql.generate.words import singular
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from core.embeddings.base import Embedder
     from core.llm.base import ChatModel
     from core.schema import ConceptMatch, SchemaUnderstanding
@@ -135,6 +137,7 @@ class Router:
         # The schema read as plain words (core/schema): `sbcustomer` is "customer", "clients" meets it
         # by synonym. The vocabulary above still brings values and the documentation's terms.
         self.understanding = understanding
+        self._table_vectors: np.ndarray | None = None  # the tables described in words, embedded once
         self.documents = documents
         self.llm = llm
         # Re-scores keyword hits when the dense side has nothing (a document's vectors still pending).
@@ -175,6 +178,10 @@ class Router:
         schema_words |= {w for m in matches for w in m.phrase.split()}
         cosine, coverage, passage_words = self._document_match(text, channel, schema_words)
         t = self.thresholds
+        # The same embedder, the same scale: a table (its name and columns in words) closer to the
+        # question than any passage counts for the database, by its margin over the best passage.
+        nearest_table = self._schema_cosine(text)
+        sql += max(0.0, min((nearest_table - max(cosine, t.doc_floor)) / t.doc_span, 2.0))
         docs = (
             max(0.0, min((cosine - t.doc_floor) / t.doc_span, 2.0))
             + coverage * t.coverage_weight
@@ -237,6 +244,24 @@ class Router:
             return cosine, 0.0, known
         passage_words = {w for hit in hits for w in content_words(hit.chunk.text)}
         return cosine, len(content & passage_words) / len(content), known
+
+    def _schema_cosine(self, text: str) -> float:
+        """Best cosine between the question and a table described in words ("customer: customer
+        name, customer state name, …"), by the schema understanding's reading of the names."""
+        if self.understanding is None or self.embedder is None or not self.understanding.tables:
+            return 0.0
+        try:
+            if self._table_vectors is None:
+                described = [
+                    f"{table.phrase}: " + ", ".join(column.phrase for column in table.columns)
+                    for table in self.understanding.tables
+                ]
+                self._table_vectors = self.embedder.embed(described)
+            question = self.embedder.embed([text])[0]
+        except Exception:  # the embedder failing must not stop routing
+            log.warning("embedding the question against the schema failed while routing", exc_info=True)
+            return 0.0
+        return float((self._table_vectors @ question).max())
 
     def _search(self, text: str, channel: str | None, mode: str) -> list:
         assert self.documents is not None
