@@ -62,3 +62,23 @@ def test_the_key_concept_is_the_first_run_of_content_words() -> None:
     )
     assert unknown_key_concept("average satisfaction score by support agent", {"score"}) is None
     assert unknown_key_concept("top 5 in 2024", set()) is None  # nothing but shape words: nothing to miss
+
+
+def test_the_dev_sets_schema_loads_and_its_labels_are_valid(pg_scratch_url: str) -> None:
+    """tests/fixtures/route_prefixed: the schema `eval route` is measured on (README) and its labels."""
+    from core.eval.route import read_labels
+    from core.schema import SchemaUnderstanding
+    from core.sql.databases.postgres import PostgresDatabase
+
+    with psycopg.connect(pg_scratch_url, autocommit=True) as conn:
+        conn.execute((FIXTURES / "route_prefixed" / "schema.sql").read_text())
+    database = PostgresDatabase(pg_scratch_url)
+    try:
+        understanding = SchemaUnderstanding.build(database.tables())
+    finally:
+        database.close()
+    assert understanding.table("opwarehousestock").phrase.endswith("warehouse stock")
+    tune = read_labels(FIXTURES / "route_prefixed" / "labels_tune.jsonl")
+    test = read_labels(FIXTURES / "route_prefixed" / "labels_test.jsonl")
+    assert (len(tune), len(test)) == (33, 31)
+    assert not {row.question for row in tune} & {row.question for row in test}
