@@ -6,12 +6,17 @@ import hashlib
 import json
 import logging
 
-from core.answers.extractive import extractive_answer, score_sentences
 from core.answers.base import Answer, Citation
-from core.answers.prompt import NOT_IN_DOCUMENTS, build_messages, resolve_citations, says_not_in_documents
+from core.answers.extractive import extractive_answer, score_sentences
+from core.answers.prompt import (
+    NOT_IN_DOCUMENTS,
+    build_messages,
+    resolve_citations,
+    says_not_in_documents,
+)
 from core.cache.base import KeyValueStore
 from core.documents.models import Chunk
-from core.llm.base import ChatModel, LlmUnavailable
+from core.llm.base import ChatMessage, ChatModel, LlmUnavailable
 from core.search.retriever import Retriever, SearchHit
 
 log = logging.getLogger(__name__)
@@ -41,7 +46,7 @@ class Answerer:
         self._cache_ttl_s = cache_ttl_s
         self._max_answer_tokens = max_answer_tokens
 
-    def answer(self, question: str, *, channel: str | None, history: list[dict] | None = None) -> Answer:
+    def answer(self, question: str, *, channel: str | None, history: list[ChatMessage] | None = None) -> Answer:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
@@ -54,7 +59,7 @@ class Answerer:
             return Answer(NOTHING_FOUND, [], "none", [])
         if self.llm is not None:
             try:
-                answer = self._llm_answer(question, hits, history)
+                answer = self._llm_answer(self.llm, question, hits, history)
             except LlmUnavailable as exc:
                 # Degrade to extracted sentences; not cached, so the model is tried again next time.
                 log.warning("answering without the language model: %s", exc)
@@ -66,8 +71,10 @@ class Answerer:
 
     # --- modes ------------------------------------------------------------------------------
 
-    def _llm_answer(self, question: str, hits: list[SearchHit], history: list[dict] | None) -> Answer:
-        reply = self.llm.complete(
+    def _llm_answer(
+        self, llm: ChatModel, question: str, hits: list[SearchHit], history: list[ChatMessage] | None
+    ) -> Answer:
+        reply = llm.complete(
             build_messages(question, hits, history), temperature=0.0, max_tokens=self._max_answer_tokens
         )
         text, citations = resolve_citations(reply, hits)
@@ -87,24 +94,30 @@ class Answerer:
         return Answer(text, citations, "extractive", hits)
 
     @staticmethod
-    def _retrieval_query(question: str, history: list[dict] | None) -> str:
+    def _retrieval_query(question: str, history: list[ChatMessage] | None) -> str:
         # A follow-up ("and in Q2?") is searched together with the previous question.
-        previous = [t["content"] for t in history or [] if t.get("role") == "user" and isinstance(t.get("content"), str)]
+        previous = [
+            t["content"] for t in history or [] if t.get("role") == "user" and isinstance(t.get("content"), str)
+        ]
         return f"{previous[-1]}\n{question}" if previous else question
 
     # --- cache ------------------------------------------------------------------------------
 
-    def _cache_key(self, question: str, channel: str | None, history: list[dict] | None) -> str | None:
+    def _cache_key(self, question: str, channel: str | None, history: list[ChatMessage] | None) -> str | None:
         if self._kv is None:
             return None
-        version = self.retriever.corpus.version()
+        try:
+            version = self.retriever.corpus.version()
+        except Exception as exc:  # noqa: BLE001 — without the corpus version a cached answer could be stale
+            log.warning("corpus version unavailable (%s): answering uncached", exc)
+            return None
         material = json.dumps(
             [question, channel, version, history or [], self.llm.model if self.llm else None, self.k], sort_keys=True
         )
         return ANSWER_PREFIX + hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def _cached(self, key: str | None) -> Answer | None:
-        if key is None:
+        if key is None or self._kv is None:
             return None
         raw = self._kv.get(key)
         if raw is None:
@@ -112,7 +125,9 @@ class Answerer:
         try:
             data = json.loads(raw)
             hits = [
-                SearchHit(Chunk.from_dict(h["chunk"]), h["score"], h["dense_rank"], h["bm25_rank"], h.get("dense_score"))
+                SearchHit(
+                    Chunk.from_dict(h["chunk"]), h["score"], h["dense_rank"], h["bm25_rank"], h.get("dense_score")
+                )
                 for h in data["hits"]
             ]
             citations = [Citation(**c) for c in data["citations"]]
@@ -121,7 +136,7 @@ class Answerer:
             return None  # an unreadable entry is recomputed
 
     def _store(self, key: str | None, answer: Answer) -> None:
-        if key is None:
+        if key is None or self._kv is None:
             return
         data = {
             "text": answer.text,

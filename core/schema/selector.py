@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-    from core.schema.understanding import SchemaUnderstanding, TableMeaning
     from core.embeddings.base import Embedder
+    from core.schema.understanding import SchemaUnderstanding, TableMeaning
     from core.sql.models import TableInfo
 
 # Vanna's own estimate, used for its budget too: about four characters per token.

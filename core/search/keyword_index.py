@@ -23,6 +23,7 @@ import logging
 import math
 import threading
 import uuid
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -169,7 +170,9 @@ class KeywordIndex:
         try:
             return raw, [_Entry.from_dict(e) for e in json.loads(raw)["segments"]]
         except (ValueError, KeyError, TypeError) as exc:
-            raise KeywordIndexError(f"the keyword index manifest is unreadable ({exc}); run `python -m bot docs reindex`") from exc
+            raise KeywordIndexError(
+                f"the keyword index manifest is unreadable ({exc}); run `python -m bot docs reindex`"
+            ) from exc
 
     def _store(self, segment: KeywordSegment) -> _Entry:
         data = segment.to_bytes()
@@ -187,9 +190,14 @@ class KeywordIndex:
         data = self.objects.get(self._key(entry.id))
         if data is None:
             raise KeywordIndexError(f"keyword segment {entry.id} is missing; run `python -m bot docs reindex`")
-        if hashlib.sha256(data).hexdigest() != entry.sha256:
-            raise KeywordIndexError(f"keyword segment {entry.id} is damaged (checksum mismatch); run `python -m bot docs reindex`")
-        segment = KeywordSegment.from_bytes(data)
+        try:
+            # Every array is a zip member with its own CRC-32, checked as it is read: damage
+            # shows here without hashing the whole segment again (`verify` does that).
+            segment = KeywordSegment.from_bytes(data)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise KeywordIndexError(
+                f"keyword segment {entry.id} is damaged ({exc}); run `python -m bot docs reindex`"
+            ) from exc
         with self._lock:
             self._segments[entry.id] = segment
         return segment
@@ -200,7 +208,10 @@ class KeywordIndex:
             raw, entries = self._read()
             updated = change(entries)
             value = json.dumps({"segments": [e.to_dict() for e in updated]})
-            done = self.kv.add(self._manifest_key, value) if raw is None else self.kv.compare_and_set(self._manifest_key, raw, value)
+            if raw is None:
+                done = self.kv.add(self._manifest_key, value)
+            else:
+                done = self.kv.compare_and_set(self._manifest_key, raw, value)
             if done:
                 return sorted({e.id for e in entries} - {e.id for e in updated})
         raise KeywordIndexError("the keyword index is being changed by other processes; try again")
@@ -221,35 +232,31 @@ class KeywordIndex:
                 return
             group = group[:MERGE_FANOUT]
             try:
-                merged = KeywordSegment.merge([self._load(e) for e in group], drop=_dead_docs(self, group))
+                segments = [self._load(e) for e in group]
             except KeywordIndexError:
                 log.warning("keyword index merge skipped: a segment is unreadable", exc_info=True)
                 return
-            entry = self._store(merged)
+            live = {d for e in group for d in e.docs}
+            dead = {d for seg in segments for d in seg.doc_ids} - live
+            entry = self._store(KeywordSegment.merge(segments, drop=dead))
             ids = {e.id for e in group}
+            applied = False
 
             def change(current: list[_Entry]) -> list[_Entry]:
-                if not ids <= {e.id for e in current}:
+                nonlocal applied
+                applied = ids <= {e.id for e in current}
+                if not applied:
                     return current  # another process merged them first
-                live = {d for e in current if e.id in ids for d in e.docs}
-                merged_entry = _Entry(entry.id, entry.sha256, entry.chunks, [d for d in entry.docs if d in live])
+                still_live = {d for e in current if e.id in ids for d in e.docs}
+                merged_entry = _Entry(entry.id, entry.sha256, entry.chunks, [d for d in entry.docs if d in still_live])
                 rest = [e for e in current if e.id not in ids]
                 return rest + ([merged_entry] if merged_entry.docs else [])
 
             dropped = self._update(change)
-            if entry.id not in {e.id for e in self._read()[1]} and entry.id not in dropped:
+            if not applied:
                 self._delete_objects([entry.id])  # lost the race: our merged copy is unused
-            self._delete_objects([d for d in dropped if d != entry.id])
-            if not dropped:
                 return
-
-
-def _dead_docs(index: KeywordIndex, group: list[_Entry]) -> set[str]:
-    """Documents physically in the group's segments that are no longer live."""
-    live = {d for e in group for d in e.docs}
-    with index._lock:
-        present = {d for e in group for d in (index._segments[e.id].doc_ids if e.id in index._segments else [])}
-    return present - live
+            self._delete_objects(dropped)
 
 
 def _size_class(chunks: int) -> int:
@@ -363,7 +370,16 @@ class IndexSnapshot:
 
         with self._lock:
             if self._matcher is None:
-                self._matcher = DocumentMatcher.from_counts(*self._document_counts())
+                if len(self._segs) == 1 and self._alive[0].all():
+                    # One segment, nothing removed (a fresh or fully merged index): its
+                    # per-document term counts are the matcher's arrays as they are.
+                    seg = self._segs[0]
+                    sizes = [len(seg.rows_of(d)) for d in range(len(seg.doc_ids))]
+                    self._matcher = DocumentMatcher.from_csr(
+                        seg.doc_ids, seg.file_names, sizes, seg.term_ids(), seg.dt_off, seg.dt_doc, seg.dt_count
+                    )
+                else:
+                    self._matcher = DocumentMatcher.from_counts(*self._document_counts())
             return self._matcher
 
     def _document_counts(self):

@@ -39,7 +39,8 @@ def register(app: App, services: BotServices) -> None:
             return
         except Exception:
             logger.exception("recording feedback failed")
-            tell_user(client, channel, user, thread_ts, "Sorry, your rating could not be saved; try again later.", logger)
+            tell_user(client, channel, user, thread_ts, "Sorry, your rating could not be saved; try again later.",
+                      logger)
             return
         tell_user(client, channel, user, thread_ts, THANKS[rating] if recorded else ALREADY, logger)
 

@@ -22,9 +22,9 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
-from core.sql.generate.metrics import Metric, find_metrics
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.followup import is_follow_up, previous_question, rewrite
+from core.sql.generate.metrics import Metric, find_metrics
 from core.sql.generate.patterns import PatternEngine
 from core.sql.generate.query import Abstain, quote_identifier
 from core.sql.generate.schema_index import SchemaIndex, normalise_value
@@ -34,8 +34,9 @@ from core.sql.knowledge import normalise_question
 from core.sql.models import SqlError
 
 if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
     from core.sql.databases.base import Database
-    from core.sql.knowledge import SqlKnowledge
+    from core.sql.knowledge import Example, SqlKnowledge
 
 # Measured with MiniLM on 16 pairs around the sample's saved questions: rephrasings scored
 # 0.89–0.99 (one terse "Show revenue by month" 0.77), different questions 0.56–0.98 — the
@@ -70,7 +71,7 @@ class OfflineSqlGenerator:
             self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
         return self._engine
 
-    def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
+    def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
         text = (question or "").strip()
         if not text:
             return self._abstain("Ask a question about the data, e.g. “How many orders were placed in 2024?”", [])
@@ -132,8 +133,8 @@ class OfflineSqlGenerator:
             log.warning("business metrics unavailable: %s", error)
             return []
         metrics, errors = find_metrics(documentation)
-        for error in errors:  # training refuses such lines; documentation added otherwise may have them
-            log.warning("documentation: %s", error)
+        for problem in errors:  # training refuses such lines; documentation added otherwise may have them
+            log.warning("documentation: %s", problem)
         return metrics
 
     def _latest_date(self, table: str, column: str) -> date | None:
@@ -146,7 +147,7 @@ class OfflineSqlGenerator:
         except Exception:  # noqa: BLE001 — without it, dates are relative to today
             return None
 
-    def _paraphrase(self, question: str, similar: list):
+    def _paraphrase(self, question: str, similar: list[Example]) -> Example | None:
         if not similar or similar[0].score < self.paraphrase_threshold:
             return None
         best = similar[0]
@@ -171,7 +172,7 @@ class OfflineSqlGenerator:
         words |= {w for phrase in self.engine.measures for w in phrase}
         return words - _GENERIC_WORDS
 
-    def _similar(self, text: str) -> list:
+    def _similar(self, text: str) -> list[Example]:
         if self.knowledge is None:
             return []
         try:
@@ -180,7 +181,7 @@ class OfflineSqlGenerator:
             log.warning("saved questions unavailable: %s", error)
             return []
 
-    def _abstain(self, message: str, similar: list) -> SqlProposal:
+    def _abstain(self, message: str, similar: list[Example]) -> SqlProposal:
         tables = self._known_tables()
         parts = [message]
         if similar:

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 from core.sql.generate.words import split_identifier
 
 if TYPE_CHECKING:
-    from core.sql.models import TableInfo
+    from collections.abc import Callable
+
+    from core.sql.models import TableInfo, Value
+
+    # distinct_values(table, column, limit): a column's most frequent values (Database.distinct_values).
+    DistinctValues = Callable[[str, str, int], list[Value]]
 
 # Text columns with at most this many distinct values are "categories": their values match
 # even written in lower case ("cats", "europe"); others need quotes or capitals.
@@ -71,7 +76,7 @@ class SchemaIndex:
     max_phrase: int = 1
 
     @classmethod
-    def build(cls, tables: list[TableInfo], distinct_values=None) -> SchemaIndex:
+    def build(cls, tables: list[TableInfo], distinct_values: DistinctValues | None = None) -> SchemaIndex:
         """distinct_values(table, column, limit) -> list; None skips literal values."""
         index = cls()
         for table in tables:
@@ -154,7 +159,7 @@ class SchemaIndex:
                 self.column_phrases[phrase].append(column)
                 self.max_phrase = max(self.max_phrase, len(phrase))
 
-    def _add_values(self, distinct_values) -> None:
+    def _add_values(self, distinct_values: DistinctValues) -> None:
         for columns in self.tables.values():
             for column in columns:
                 if column.kind != "text":
@@ -172,7 +177,7 @@ class SchemaIndex:
                         if key:
                             self.values[key].append(ValueHit(column, value, category))
 
-    def _add_flag(self, column: Column, values: list) -> None:
+    def _add_flag(self, column: Column, values: list[Value]) -> None:
         """IsOfficial ('T'/'F') makes "official" a value: "official languages" is IsOfficial = 'T'."""
         words = split_identifier(column.name)
         adjective = [w for w in words if w not in _FLAG_WORDS]

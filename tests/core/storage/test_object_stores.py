@@ -78,27 +78,23 @@ class _CrashAfter:
         return getattr(self.inner, name)
 
 
-def _write_both_phases(objs: DocumentObjects, original: bytes) -> None:
-    """How ingestion writes a set: parsed (searchable by keywords), then vectors (complete)."""
-    objs.write_parsed(original, b"[]")
-    objs.write_vectors(b"npy", b"{}")
-
-
 @pytest.mark.parametrize("crash_after", [0, 1, 2, 3])
 def test_a_crash_mid_write_never_looks_complete(store, crash_after):
     objs = DocumentObjects(_CrashAfter(store, crash_after), "pdf", "d" * 64)
     with pytest.raises(OSError):
-        _write_both_phases(objs, b"%PDF")
+        objs.write_parsed(b"%PDF", b"[]")
+        objs.write_vectors(b"npy", b"{}")
     assert not DocumentObjects(store, "pdf", "d" * 64).complete()
     assert not store.exists(f"pdf/{'d' * 64}/metadata.json")
 
 
 def test_rewriting_a_set_removes_the_old_commit_marker_first(store):
     objs = DocumentObjects(store, "txt", "e" * 64)
-    _write_both_phases(objs, b"a")
+    objs.write_parsed(b"a", b"[]")
+    objs.write_vectors(b"npy", b"{}")
     assert objs.complete()
     with pytest.raises(OSError):
-        _write_both_phases(DocumentObjects(_CrashAfter(store, 1), "txt", "e" * 64), b"b")
+        DocumentObjects(_CrashAfter(store, 1), "txt", "e" * 64).write_parsed(b"b", b"[]")
     assert not objs.complete()  # the half-rewritten set is not mistaken for the old complete one
     objs.delete()
     assert store.list(objs.prefix) == []
