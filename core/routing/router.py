@@ -241,11 +241,11 @@ def _concept_weight(concept: ConceptMatch) -> float:
     return WEIGHTS[kind] * concept.score
 
 
-def _best_cosine(hits: list) -> float:
+def _best_cosine(hits: list[SearchHit]) -> float:
     if not hits:
         return 0.0
     best = hits[0]
-    return float(best.dense_score if getattr(best, "dense_score", None) is not None else best.score)
+    return best.dense_score if best.dense_score is not None else best.score
 
 
 def _cue_score(text: str, patterns: list[str]) -> float:
@@ -409,7 +409,7 @@ class Router:
             return 0.0
         return float((self._table_vectors @ question).max())
 
-    def _search(self, text: str, channel: str | None, mode: str) -> list:
+    def _search(self, text: str, channel: str | None, mode: str) -> list[SearchHit]:
         assert self.documents is not None
         try:
             return self.documents.search(text, channel=channel, k=3, mode=mode)
@@ -417,7 +417,7 @@ class Router:
             log.warning("document search (%s) failed while routing", mode, exc_info=True)
             return []
 
-    def _embedding_cosine(self, text: str, hits: list) -> float:
+    def _embedding_cosine(self, text: str, hits: list[SearchHit]) -> float:
         """Best cosine between the question and the hits' passages, embedded now."""
         if not hits or self.embedder is None:
             return 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -23,7 +24,7 @@ SAVED_QUESTION_ACTIONS = re.compile(rf"^{c.SQL_SAVED_QUESTION_ACTION_ID}(_\d+)?$
 
 
 def register(app: App, services: BotServices) -> None:
-    def propose_saved(body: dict, client: WebClient, logger: logging.Logger) -> None:
+    def propose_saved(body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         try:
             saved_id = decode_saved_ref((body.get("actions") or [{}])[0].get("value"))
         except ValueError as exc:
@@ -31,7 +32,9 @@ def register(app: App, services: BotServices) -> None:
             return
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-        thread_ts = message.get("thread_ts") or message.get("ts") or (body.get("container") or {}).get("message_ts")
+        thread_ts = str(
+            message.get("thread_ts") or message.get("ts") or (body.get("container") or {}).get("message_ts") or ""
+        )
         user = (body.get("user") or {}).get("id", "")
         try:
             proposal = services.sql.propose_saved(saved_id, requester=user, channel=channel, thread_ts=thread_ts)
