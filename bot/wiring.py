@@ -464,7 +464,14 @@ class Services:
     def router(self) -> QuestionRouter:
         from core.routing import build_router
 
-        return build_router(db=self.db, knowledge=self.knowledge, retriever=self.retriever, llm=self.llm)
+        return build_router(
+            db=self.db,
+            knowledge=self.knowledge,
+            retriever=self.retriever,
+            llm=self.llm,
+            embedder=self.embedder,
+            understanding=self.schema_understanding,
+        )
 
     # --- the use case --------------------------------------------------------------------
 

@@ -18,12 +18,13 @@ def register_listeners(app: App, services: BotServices) -> None:
         sql_edit,
         sql_reject,
         sql_save_example,
+        sql_saved_question,
         sql_show_result,
     )
     from handlers.commands import ask
     from handlers.events import app_home_opened, app_mention, file_shared, message
 
     listeners = (app_mention, message, file_shared, app_home_opened, sql_approve, sql_edit, sql_reject, sql_save_example,
-                 answer_feedback, sql_show_result, ask)
+                 sql_saved_question, answer_feedback, sql_show_result, ask)
     for module in listeners:
         module.register(app, services)

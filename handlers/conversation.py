@@ -23,7 +23,7 @@ from handlers.events.file_ingest import ingest_shared_file
 from handlers.services import BotServices
 from handlers.state.answers import remember_answer
 from handlers.state.dedup import wait_for_file
-from handlers.state.thread_memory import record_activity, remember_thread
+from handlers.state.thread_memory import record_activity, remember_thread, thread_route
 from handlers.ui.format import escape, truncate
 from handlers.ui.hints import EMPTY_QUESTION
 from handlers.ui.progress import post_failure, working_on
@@ -87,7 +87,10 @@ def answer_question(
     if not question.text:
         client.chat_postMessage(channel=question.channel, thread_ts=question.thread_ts, text=EMPTY_QUESTION)
         return
-    reply = services.assistant.ask(question.text, question.scope, history, addressed=question.addressed)
+    previous = thread_route(services, question.channel, question.thread_ts) if question.in_thread else None
+    reply = services.assistant.ask(
+        question.text, question.scope, history, addressed=question.addressed, previous_route=previous
+    )
     if reply.silent:
         logger.info("follow-up in %s/%s found nothing relevant; staying quiet", question.channel, question.thread_ts)
         return
@@ -99,7 +102,7 @@ def answer_question(
         )
     message = reply_message(reply, question.user, feedback_id=answer_id)
     # Marked before posting: a reply typed the moment the answer appears must find the mark.
-    remember_thread(services, question.channel, question.thread_ts)
+    remember_thread(services, question.channel, question.thread_ts, reply.route.kind)
     client.chat_postMessage(
         channel=question.channel,
         thread_ts=question.thread_ts,

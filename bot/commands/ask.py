@@ -57,7 +57,6 @@ def reply_json(reply: Reply) -> dict[str, Any]:
 
 def main_text(reply: Reply) -> str:
     """What the reply says, in a sentence, when it has no documents answer."""
-    from core.assistant import NOTHING_FOUND
 
     if reply.documents is not None:  # a documents answer would be the main text: this is why there is none
         return (
@@ -67,11 +66,11 @@ def main_text(reply: Reply) -> str:
         )
     if reply.sql is not None:
         return reply.sql.outcome.message
-    return NOTHING_FOUND + _tables(reply)
+    return _nothing_found(reply)
 
 
 def reply_lines(reply: Reply) -> list[str]:
-    from core.assistant import NOTHING_FOUND, SourceFailure
+    from core.assistant import SourceFailure
     from handlers.ui.format import pages_label
 
     lines: list[str] = []
@@ -100,8 +99,16 @@ def reply_lines(reply: Reply) -> list[str]:
                 lines.append(outcome.sql)
             lines.append(outcome.message)
     if not lines:
-        lines.append(NOTHING_FOUND + _tables(reply))
+        lines.append(_nothing_found(reply))
     return lines
+
+
+def _nothing_found(reply: Reply) -> str:
+    from core.assistant import NOTHING_FOUND, no_data_text
+
+    if reply.missing:  # the honest limit names what no source knows
+        return no_data_text(reply.missing, list(reply.known_tables))
+    return NOTHING_FOUND + _tables(reply)
 
 
 def _tables(reply: Reply) -> str:

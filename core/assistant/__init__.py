@@ -1,6 +1,25 @@
 """The assistant: one question in, one typed reply out (documents answer, SQL proposal, both…)."""
 
 from core.assistant.assistant import Assistant
-from core.assistant.base import NOTHING_FOUND, DocumentsPart, Reply, ReplyKind, Scope, SourceFailure, SqlPart
+from core.assistant.base import (
+    NOTHING_FOUND,
+    DocumentsPart,
+    Reply,
+    ReplyKind,
+    Scope,
+    SourceFailure,
+    SqlPart,
+    no_data_text,
+)
 
-__all__ = ["NOTHING_FOUND", "Assistant", "DocumentsPart", "Reply", "ReplyKind", "Scope", "SourceFailure", "SqlPart"]
+__all__ = [
+    "NOTHING_FOUND",
+    "Assistant",
+    "DocumentsPart",
+    "Reply",
+    "ReplyKind",
+    "Scope",
+    "SourceFailure",
+    "SqlPart",
+    "no_data_text",
+]

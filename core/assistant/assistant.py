@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from core.answers.base import Answer
 from core.assistant.base import DocumentsPart, Reply, ReplyKind, Scope, SourceFailure, SqlPart
-from core.routing.base import Route
+from core.routing.base import Route, RouteKind
+from core.sql.generate.followup import is_follow_up
 
 if TYPE_CHECKING:
     from core.answers.answerer import Answerer
@@ -39,14 +40,26 @@ class Assistant:
         history: Sequence[ChatMessage] | None = None,
         *,
         addressed: bool = True,
+        previous_route: RouteKind | None = None,
     ) -> Reply:
         """Answer from the sources routing picks; every failing source is said in the reply.
 
         addressed: the question was put to the bot (a mention, a direct message, /ask, the CLI or
         the API). An unaddressed thread follow-up gets a silent reply when nothing was found:
         people chat in threads the bot answered.
+        previous_route: where the thread's last answer came from; an elliptical follow-up ("and in
+        2024?", "only for Germany") goes there too, since it has no subject of its own to route by.
         """
-        route = self._route(question, scope)
+        if previous_route is not None and is_follow_up(question):
+            route = Route(previous_route, 0.8, f"a follow-up in a thread answered from {previous_route}")
+        else:
+            route = self._route(question, scope)
+        if route.missing:
+            # Neither the schema nor the documents know what the question is about: asking them
+            # anyway would quote unrelated passages or query the wrong table.
+            if not addressed:
+                return Reply(ReplyKind.NOTHING_FOUND, route, silent=True)
+            return Reply(ReplyKind.NOTHING_FOUND, route, known_tables=self._known_tables(), missing=route.missing)
         # A two-part question sends each part to its own source.
         documents = sql = None
         if route.kind in ("docs", "both"):

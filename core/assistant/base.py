@@ -21,6 +21,12 @@ from core.sql.service import Proposal
 NOTHING_FOUND = "I couldn't find that in the documents or the data."
 
 
+def no_data_text(missing: str, tables: list[str]) -> str:
+    """The honest limit: the question's key concept is in neither the schema nor the documents."""
+    known = f"; tables I know: {', '.join(tables)}" if tables else ""
+    return f"I don't have data about {missing}{known}. The documents here don't mention it either."
+
+
 class ReplyKind(StrEnum):
     DOCUMENTS = "documents"  # an answer from the documents (or why they could not be searched)
     SQL = "sql"  # a SQL proposal to approve, one the guard refused, or why none could be written
@@ -106,6 +112,7 @@ class Reply:
     sql: SqlPart | None = None  # shown (idem)
     known_tables: tuple[str, ...] = ()  # NOTHING_FOUND after asking both sources: what the data covers
     scope_hint: bool = False  # a direct message found nothing: documents shared in channels are not seen here
+    missing: str | None = None  # NOTHING_FOUND because no source knows this concept ("satisfaction scores")
     silent: bool = False  # an unaddressed follow-up found nothing: say nothing
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,4 +124,5 @@ class Reply:
             "known_tables": list(self.known_tables),
             "scope_hint": self.scope_hint,
             "silent": self.silent,
+            "missing": self.missing,
         }

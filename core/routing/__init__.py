@@ -9,8 +9,10 @@ from core.routing.keyword import KeywordRouter
 from core.routing.router import Router, Thresholds
 
 if TYPE_CHECKING:
+    from core.embeddings.base import Embedder
     from core.llm.base import ChatModel
     from core.routing.router import DocumentSearch
+    from core.schema import SchemaUnderstanding
     from core.sql.databases.base import Database
     from core.sql.knowledge import SqlKnowledge
 
@@ -27,7 +29,13 @@ __all__ = [
 
 
 def build_router(
-    *, db: Database, knowledge: SqlKnowledge | None, retriever: DocumentSearch | None, llm: ChatModel | None
+    *,
+    db: Database,
+    knowledge: SqlKnowledge | None,
+    retriever: DocumentSearch | None,
+    llm: ChatModel | None,
+    embedder: Embedder | None = None,
+    understanding: SchemaUnderstanding | None = None,
 ) -> Router:
     """A Router over the database's schema and values and the trained business documentation."""
     from core.routing.vocabulary import SchemaVocabulary
@@ -36,4 +44,4 @@ def build_router(
     if knowledge is not None:
         documentation = knowledge.documentation()
     vocabulary = SchemaVocabulary.build(db.tables(), db.distinct_values, documentation)
-    return Router(vocabulary, retriever, llm)
+    return Router(vocabulary, retriever, llm, embedder=embedder, understanding=understanding)

@@ -17,6 +17,9 @@ class Route:
     evidence: dict[str, Any] = field(default_factory=dict[str, Any])
     # For "both" from a two-part question: the part each source should answer ({"sql": …, "docs": …}).
     parts: dict[str, str] = field(default_factory=dict)
+    # The question's key concept when neither the schema nor the documents know it ("satisfaction
+    # scores"): the honest answer is that there is no data about it, whatever the route.
+    missing: str | None = None
 
 
 class QuestionRouter(Protocol):

@@ -15,15 +15,20 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.routing.base import ROUTE_KINDS, Route, RouteKind
-from core.routing.vocabulary import SchemaVocabulary, words_of
+from core.routing.concepts import unknown_key_concept
+from core.routing.vocabulary import WEIGHTS, Match, SchemaVocabulary, words_of
 from core.sql.generate.words import singular
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from core.embeddings.base import Embedder
     from core.llm.base import ChatModel
+    from core.schema import ConceptMatch, SchemaUnderstanding
     from core.search.retriever import SearchHit
 
 log = logging.getLogger(__name__)
@@ -223,6 +228,24 @@ def content_words(text: str) -> set[str]:
     return {singular(w) for w in words_of(text) if len(w) >= 3 and w not in _STOPWORDS}
 
 
+# A concept's kind as the vocabulary weighs it (core/routing/vocabulary.py WEIGHTS).
+_CONCEPT_KIND = {"table": "table", "column": "column", "value": "category_value", "term": "term"}
+
+
+def _concept_weight(concept: ConceptMatch) -> float:
+    kind = _CONCEPT_KIND[concept.kind]
+    if kind == "column" and " " in concept.text:
+        kind = "column_phrase"  # "reorder level" says more than a lone "level"
+    return WEIGHTS[kind] * concept.score
+
+
+def _best_cosine(hits: list[SearchHit]) -> float:
+    if not hits:
+        return 0.0
+    best = hits[0]
+    return best.dense_score if best.dense_score is not None else best.score
+
+
 def _cue_score(text: str, patterns: list[str]) -> float:
     hits = sum(1 for p in patterns if re.search(p, text))
     return min(hits, 2) * 0.6
@@ -235,6 +258,8 @@ class _Evidence:
     best_cosine: float
     terms: list[str]
     coverage: float = 0.0
+    known: set[str] = field(default_factory=set)  # singular words the schema or the best passages know
+    passages: bool = False  # some document passage was found: without any, the documents cannot be judged
 
     @property
     def lean(self) -> float:
@@ -249,10 +274,18 @@ class Router:
         llm: ChatModel | None = None,
         *,
         thresholds: Thresholds | None = None,
+        embedder: Embedder | None = None,
+        understanding: SchemaUnderstanding | None = None,
     ) -> None:
         self.vocabulary = vocabulary
+        # The schema read as plain words (core/schema): `sbcustomer` is "customer", "clients" meets it
+        # by synonym. The vocabulary above still brings values and the documentation's terms.
+        self.understanding = understanding
+        self._table_vectors: np.ndarray | None = None  # the tables described in words, embedded once
         self.documents = documents
         self.llm = llm
+        # Re-scores keyword hits when the dense side has nothing (a document's vectors still pending).
+        self.embedder = embedder
         self.thresholds = thresholds or Thresholds()
 
     def route(self, question: str, channel: str | None = None) -> Route:
@@ -265,6 +298,13 @@ class Router:
         route = self._decide(question, channel, whole)
         if self.llm is not None:
             route = self._ask_llm(self.llm, question, whole, route)
+        t = self.thresholds
+        # Only when nothing points strongly at a source: a strong passage match or several schema
+        # words mean the subject is known under another name.
+        if whole.passages and whole.best_cosine < t.doc_floor + t.doc_span and whole.sql < 2 * t.minimum:
+            missing = unknown_key_concept(question, whole.known)
+            if missing:
+                route = replace(route, missing=missing)
         return route
 
     # --- evidence ---------------------------------------------------------------------------
@@ -272,41 +312,119 @@ class Router:
     def _evidence(self, text: str, channel: str | None) -> _Evidence:
         lowered = text.lower()
         schema, matches = self.vocabulary.score(text)
+        understood, concepts, schema_words = self._understood(text, {w for m in matches for w in m.phrase.split()})
+        schema += understood
+        matches = matches + concepts
         analytic = _cue_score(lowered, _ANALYTIC)
         # Schema words and analytical phrasing back each other up: "customers" alone is often prose
         # ("can customers return…"), "top 5" alone may be about anything.
         sql = min(schema, 2.0) * (1.0 if analytic else 0.6) + (analytic if schema > 0 else analytic / 3)
-        cosine, coverage = self._document_match(text, channel, {w for m in matches for w in m.phrase.split()})
+        schema_words |= {w for m in matches for w in m.phrase.split()}
+        cosine, coverage, passage_words = self._document_match(text, channel, schema_words)
         t = self.thresholds
+        # The same embedder, the same scale: a table (its name and columns in words) closer to the
+        # question than any passage counts for the database, by its margin over the best passage.
+        nearest_table = self._schema_cosine(text)
+        sql += max(0.0, min((nearest_table - max(cosine, t.doc_floor)) / t.doc_span, 2.0))
         docs = (
             max(0.0, min((cosine - t.doc_floor) / t.doc_span, 2.0))
             + coverage * t.coverage_weight
             + _cue_score(lowered, _PROSE)
         )
-        return _Evidence(sql, docs, cosine, [m.phrase for m in matches], coverage)
+        return _Evidence(
+            sql, docs, cosine, [m.phrase for m in matches], coverage, schema_words | passage_words, bool(passage_words)
+        )
 
-    def _document_match(self, text: str, channel: str | None, schema_words: set[str]) -> tuple[float, float]:
-        """Best dense cosine, and the share of the question's other words the best passages contain.
+    def _understood(self, text: str, already: set[str]) -> tuple[float, list[Match], set[str]]:
+        """Evidence from the schema understanding for the question's words the vocabulary missed:
+        one match per span (its best), spans that do not overlap, each worth its kind's weight
+        times how closely it matched (an abbreviation or synonym counts a little less). Also every
+        question word any match covers."""
+        if self.understanding is None:
+            return 0.0, [], set()
+        try:
+            found = self.understanding.match(text)
+        except Exception:  # e.g. the embedder failing: the vocabulary alone decides
+            log.warning("schema understanding failed while routing", exc_info=True)
+            return 0.0, [], set()
+        taken: set[int] = set()
+        score, matches = 0.0, []
+        for concept in sorted(found, key=lambda c: (-c.score, c.start)):
+            span = set(range(concept.start, concept.end))
+            words = {singular(w) for w in concept.text.split()}
+            if span & taken or words <= already:
+                continue
+            taken |= span
+            score += _concept_weight(concept)
+            matches.append(Match(" ".join(sorted(words)), _CONCEPT_KIND[concept.kind]))
+        return score, matches, {singular(w) for concept in found for w in concept.text.split()}
+
+    def _document_match(
+        self, text: str, channel: str | None, schema_words: set[str]
+    ) -> tuple[float, float, set[str]]:
+        """Best dense cosine, the share of the question's other words the best passages contain,
+        and the content words of the best passages (dense and keyword hits alike).
 
         Words the database does not know ("doctor's note", "Rotterdam") but a document does are
         the plainest sign that the documents hold the answer.
         """
         if self.documents is None:
-            return 0.0, 0.0
-        try:
-            hits = self.documents.search(text, channel=channel, k=3, mode="dense")
-        except Exception:  # no documents or the index is down: the database side decides
-            log.warning("document search failed while routing", exc_info=True)
-            return 0.0, 0.0
+            return 0.0, 0.0, set()
+        hits = self._search(text, channel, "dense")
+        cosine = _best_cosine(hits)
+        seen = {hit.chunk.id for hit in hits}
+        lexical = [hit for hit in self._search(text, channel, "bm25") if hit.chunk.id not in seen]
+        known = {w for hit in hits + lexical for w in content_words(hit.chunk.text)}
+        if self.embedder is not None:
+            # A just-shared document is searchable by keywords before its vectors exist: keyword
+            # hits the dense side did not return are scored by the same embedder, so they count too.
+            rescored = self._embedding_cosine(text, lexical)
+            if rescored > cosine:
+                hits, cosine = lexical, rescored
         if not hits:
-            return 0.0, 0.0
-        best = hits[0]
-        cosine = float(best.dense_score if best.dense_score is not None else best.score)
+            return 0.0, 0.0, known
         content = {w for w in content_words(text) if w not in schema_words}
         if not content:
-            return cosine, 0.0
+            return cosine, 0.0, known
         passage_words = {w for hit in hits for w in content_words(hit.chunk.text)}
-        return cosine, len(content & passage_words) / len(content)
+        return cosine, len(content & passage_words) / len(content), known
+
+    def _schema_cosine(self, text: str) -> float:
+        """Best cosine between the question and a table described in words ("customer: customer
+        name, customer state name, …"), by the schema understanding's reading of the names."""
+        if self.understanding is None or self.embedder is None or not self.understanding.tables:
+            return 0.0
+        try:
+            if self._table_vectors is None:
+                described = [
+                    f"{table.phrase}: " + ", ".join(column.phrase for column in table.columns)
+                    for table in self.understanding.tables
+                ]
+                self._table_vectors = self.embedder.embed(described)
+            question = self.embedder.embed([text])[0]
+        except Exception:  # the embedder failing must not stop routing
+            log.warning("embedding the question against the schema failed while routing", exc_info=True)
+            return 0.0
+        return float((self._table_vectors @ question).max())
+
+    def _search(self, text: str, channel: str | None, mode: str) -> list[SearchHit]:
+        assert self.documents is not None
+        try:
+            return self.documents.search(text, channel=channel, k=3, mode=mode)
+        except Exception:  # no documents or the index is down: the database side decides
+            log.warning("document search (%s) failed while routing", mode, exc_info=True)
+            return []
+
+    def _embedding_cosine(self, text: str, hits: list[SearchHit]) -> float:
+        """Best cosine between the question and the hits' passages, embedded now."""
+        if not hits or self.embedder is None:
+            return 0.0
+        try:
+            vectors = self.embedder.embed([text] + [hit.chunk.text for hit in hits])
+        except Exception:  # the embedder failing must not stop routing
+            log.warning("embedding keyword hits failed while routing", exc_info=True)
+            return 0.0
+        return float((vectors[1:] @ vectors[0]).max())
 
     # --- decision ---------------------------------------------------------------------------
 

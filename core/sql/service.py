@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from core.sql.databases.base import Database
     from core.sql.generate.base import SqlGenerator, SqlProposal
     from core.sql.guard import SqlGuard
+    from core.sql.knowledge import Example
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ class ExampleStore(Protocol):
 
     def add_example(self, question: str, sql: str) -> str: ...
 
+    def examples(self) -> list[Example]: ...
+
 
 class SqlService:
     def __init__(
@@ -178,6 +181,31 @@ class SqlService:
         proposal.similar = list(generated.similar)
         if proposal.kind == "sql" and generated.message:
             proposal.message = f"{generated.message}\n{proposal.message}"
+        return proposal
+
+    def propose_saved(
+        self, example_id: str, *, requester: str, channel: str | None = None, thread_ts: str | None = None
+    ) -> Proposal:
+        """A saved question's own SQL, guarded and held for approval like any proposal (a person
+        picked it from the saved questions offered on a near miss)."""
+        try:
+            saved = next((e for e in (self.examples.examples() if self.examples else []) if e.id == example_id), None)
+        except Exception as exc:  # noqa: BLE001 — the store being down is said, not raised
+            log.warning("saved questions unavailable: %s", exc)
+            return Proposal("abstain", f"I can't read the saved questions right now: {exc}")
+        if saved is None:
+            return Proposal("abstain", "That saved question no longer exists; ask your question again.")
+        proposal = self._hold(
+            saved.sql,
+            question=saved.question,
+            requester=requester,
+            channel=channel,
+            thread_ts=thread_ts,
+            parent_id=None,
+            source="saved",
+        )
+        if proposal.kind == "sql":
+            proposal.message = f"The saved question “{saved.question}”, as it was approved.\n{proposal.message}"
         return proposal
 
     def edit(self, query_id: str, new_sql: str, *, user: str) -> Proposal:

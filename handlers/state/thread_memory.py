@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import get_args
 
+from core.routing.base import RouteKind
 from handlers.services import BotServices
 from handlers.ui.format import truncate
 
@@ -17,8 +19,16 @@ def thread_key(channel: str, thread_ts: str) -> str:
     return f"slack:thread:{channel}:{thread_ts}"
 
 
-def remember_thread(services: BotServices, channel: str, thread_ts: str) -> None:
-    services.kv.set(thread_key(channel, thread_ts), "1", ttl_s=THREAD_TTL_S)
+def remember_thread(services: BotServices, channel: str, thread_ts: str, route: str | None = None) -> None:
+    """Mark a thread the bot answered; route: where its last answer came from ("docs", "sql", "both"),
+    so an elliptical follow-up ("and in 2024?") goes to the same source."""
+    services.kv.set(thread_key(channel, thread_ts), route or "1", ttl_s=THREAD_TTL_S)
+
+
+def thread_route(services: BotServices, channel: str, thread_ts: str) -> RouteKind | None:
+    """The route of the thread's last answer; None when unknown (marks from older releases hold "1")."""
+    value = services.kv.get(thread_key(channel, thread_ts))
+    return next((kind for kind in get_args(RouteKind) if kind == value), None)
 
 
 def is_bot_thread(services: BotServices, channel: str, thread_ts: str) -> bool:

@@ -236,6 +236,41 @@ def result_blocks(table: dict[str, Any], summary: str) -> list[dict[str, Any]]:
     return blocks
 
 
+SIMILAR_BUTTONS = 3  # the closest saved questions offered on a near miss
+_BUTTON_TEXT = 75  # Slack's limit on a button's text
+
+
+def encode_saved_ref(example_id: str) -> str:
+    return c.SAVED_REF_PREFIX + example_id
+
+
+def decode_saved_ref(value: str | None) -> str:
+    """The saved question's example id inside a button value; ValueError for anything we did not write."""
+    if not value or not value.startswith(c.SAVED_REF_PREFIX) or len(value) > 200:
+        raise ValueError("this button does not belong to a saved question this bot offered")
+    example_id = value[len(c.SAVED_REF_PREFIX) :]
+    kind, _, digest = example_id.partition(":")
+    if kind != "example" or not digest or not digest.isalnum():
+        raise ValueError("this button does not belong to a saved question this bot offered")
+    return example_id
+
+
+def similar_question_blocks(similar: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Buttons for the closest saved questions, (question, example id) best first."""
+    if not similar:
+        return []
+    buttons = [
+        ButtonElement(
+            text=truncate(question, _BUTTON_TEXT),
+            action_id=f"{c.SQL_SAVED_QUESTION_ACTION_ID}_{n}" if n else c.SQL_SAVED_QUESTION_ACTION_ID,
+            value=encode_saved_ref(example_id),
+        )
+        for n, (question, example_id) in enumerate(similar[:SIMILAR_BUTTONS])
+    ]
+    intro = ContextBlock(elements=[_mrkdwn("Did you mean one of these saved questions?")])
+    return _as_dicts([intro, ActionsBlock(block_id=c.SIMILAR_QUESTIONS_BLOCK_ID, elements=buttons)])
+
+
 def save_example_blocks(query_id: str) -> list[dict[str, Any]]:
     """Under a result: keep the example, or post the stored result again further down the thread."""
     ref = encode_query_ref(query_id)

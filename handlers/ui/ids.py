@@ -11,6 +11,11 @@ SQL_SAVE_EXAMPLE_ACTION_ID = "sql_save_example"
 # Button under a result (or under the notice that posting it failed): post the stored result again.
 SQL_SHOW_RESULT_ACTION_ID = "sql_show_result"
 
+# On a near miss (the SQL side abstained): the closest saved questions, one button each; the value
+# is the saved question's example id, and a click proposes its SQL in the thread.
+SQL_SAVED_QUESTION_ACTION_ID = "sql_saved_question"
+SIMILAR_QUESTIONS_BLOCK_ID = "sql_similar_questions"
+
 # The Edit modal.
 SQL_EDIT_VIEW_CALLBACK_ID = "sql_edit_submit"
 SQL_EDIT_BLOCK_ID = "sql_edit_block"
@@ -32,3 +37,4 @@ EYES_REACTION = "eyes"
 # Button values: a version prefix so a value from an older release is refused, not misread.
 QUERY_REF_PREFIX = "q1:"
 ANSWER_REF_PREFIX = "a1:"
+SAVED_REF_PREFIX = "s1:"

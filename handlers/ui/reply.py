@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.assistant import DocumentsPart, Reply, ReplyKind, SourceFailure, SqlPart
-from handlers.ui.blocks import ProposalView, answer_blocks, fit_message, notice_blocks, proposal_blocks
+from core.sql.knowledge import example_id
+from handlers.ui.blocks import (
+    ProposalView,
+    answer_blocks,
+    fit_message,
+    notice_blocks,
+    proposal_blocks,
+    similar_question_blocks,
+)
 from handlers.ui.feedback import feedback_blocks
 from handlers.ui.format import MESSAGE_BLOCK_LIMIT
 from handlers.ui.hints import DM_SCOPE_HINT, nothing_found_text
@@ -22,12 +30,12 @@ class SlackMessage:
 def reply_message(reply: Reply, requester: str, *, feedback_id: str | None = None) -> SlackMessage:
     """What to post for a reply that is not silent; with `feedback_id`, 👍 / 👎 under the documents answer."""
     documents = _documents_message(reply.documents, feedback_id) if reply.documents else None
-    sql = _sql_message(reply.sql, requester) if reply.sql else None
+    sql = sql_message(reply.sql, requester) if reply.sql else None
     hint = notice_blocks(DM_SCOPE_HINT) if reply.scope_hint else []
     if reply.kind is ReplyKind.NOTHING_FOUND:
         only = documents or sql
         if only is None:  # both sources asked: one neutral reply rather than two "not found"s
-            text = nothing_found_text(list(reply.known_tables))
+            text = nothing_found_text(list(reply.known_tables), reply.missing)
             return SlackMessage(notice_blocks(text) + hint, text)
         return SlackMessage(only.blocks + hint, only.fallback)
     doc_blocks = documents.blocks if documents else []
@@ -46,7 +54,7 @@ def _documents_message(part: DocumentsPart, feedback_id: str | None) -> SlackMes
     return SlackMessage(blocks, part.outcome.text)
 
 
-def _sql_message(part: SqlPart, requester: str) -> SlackMessage:
+def sql_message(part: SqlPart, requester: str) -> SlackMessage:
     if isinstance(part.outcome, SourceFailure):
         text = f":warning: I could not write a database query. {describe_failure(part.outcome.error)}"
         return SlackMessage(notice_blocks(text), "I could not write a database query.")
@@ -61,4 +69,8 @@ def _sql_message(part: SqlPart, requester: str) -> SlackMessage:
         requester=requester,
     )
     fallback = "Proposed SQL — approve to run it." if view.query_id else view.message
-    return SlackMessage(proposal_blocks(view), fallback)
+    blocks = proposal_blocks(view)
+    if proposal.kind == "abstain" and proposal.similar:
+        # A near miss: the closest saved questions, one click from their approved SQL.
+        blocks += similar_question_blocks([(question, example_id(question)) for question in proposal.similar])
+    return SlackMessage(blocks, fallback)

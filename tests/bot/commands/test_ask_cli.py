@@ -69,4 +69,11 @@ def test_docs_only_never_proposes_sql(run: Callable[..., tuple[int, str]]) -> No
 
 def test_nothing_found_names_the_tables(run: Callable[..., tuple[int, str]]) -> None:
     code, out = run("ask", "What is the airspeed velocity of an unladen swallow?")
-    assert code == 0 and out.startswith("I couldn't find that in the documents or the data.") and "orders" in out
+    # Neither the schema nor the returns policy knows the subject: the reply names it, and the tables.
+    assert code == 0 and out.startswith("I don't have data about airspeed velocities") and "orders" in out
+
+
+def test_a_concept_no_source_knows_is_named_with_the_tables(run: Callable[..., tuple[int, str]]) -> None:
+    code, out = run("ask", "average satisfaction score by support agent", "--channel", "C1")
+    assert code == 0 and out.startswith("I don't have data about satisfaction scores; tables I know:"), out
+    assert "orders" in out and "30 days" not in out  # no unrelated quote from the returns policy

@@ -13,6 +13,7 @@ from core.sql.approvals import ApprovalStore
 from core.sql.databases.base import PostgresDatabase, SqliteDatabase
 from core.sql.generate.base import SqlProposal
 from core.sql.guard import SqlGuard
+from core.sql.knowledge import Example, example_id
 from core.sql.service import SqlService
 from tests.conftest import free_port
 
@@ -45,6 +46,11 @@ class RecordedExamples:
             raise self.failure
         self.saved.append((question, sql))
         return question
+
+    def examples(self) -> list[Example]:
+        if self.failure is not None:
+            raise self.failure
+        return [Example(question, sql, source="saved") for question, sql in self.saved]
 
 
 def sql(text: str, source: str = "pattern") -> SqlProposal:
@@ -285,3 +291,19 @@ def test_results_are_headed_in_words(service: SqlService) -> None:
     assert proposal.pending is not None
     execution = service.approve(proposal.pending.id, user="U1")
     assert execution.result is not None and execution.result.columns == ["orders", "total"]
+
+
+def test_a_saved_question_picked_on_a_near_miss_is_proposed_with_its_own_sql(shop: Path, local_kv) -> None:
+    examples = RecordedExamples()
+    examples.saved.append(("Which orders are the largest?", "SELECT id, total FROM orders ORDER BY total DESC"))
+    service = make_service(SqliteDatabase(shop), local_kv, examples=examples)
+    proposal = service.propose_saved(example_id("which orders are the largest"), requester="U1", thread_ts="1.0")
+    assert proposal.kind == "sql" and proposal.source == "saved" and proposal.pending is not None
+    assert proposal.pending.sql.startswith("SELECT id, total FROM orders ORDER BY total DESC")
+    assert proposal.pending.question == "Which orders are the largest?" and "saved question" in proposal.message
+    assert service.approve(proposal.pending.id, user="U1").status == "done"
+    gone = service.propose_saved(example_id("something else"), requester="U1")
+    assert gone.kind == "abstain" and "no longer exists" in gone.message
+    down = make_service(SqliteDatabase(shop), local_kv, examples=RecordedExamples(failure=ConnectionError("down")))
+    failed = down.propose_saved(example_id("which orders are the largest"), requester="U1")
+    assert failed.kind == "abstain" and "down" in failed.message

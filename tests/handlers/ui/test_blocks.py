@@ -173,3 +173,20 @@ def test_home_view_suggests_questions_with_the_bots_real_mention() -> None:
     assert "<@UBOT1> what is the refund policy?" in how_to
     assert "<@UBOT1> how many orders per month in 2024?" in how_to
     assert "@bot" not in how_to and "travel policy" not in how_to and "2023" not in how_to
+
+
+def test_near_miss_buttons_carry_the_saved_questions_id_and_refuse_foreign_values() -> None:
+    from core.sql.knowledge import example_id
+    from handlers.ui.blocks import decode_saved_ref, similar_question_blocks
+
+    questions = ["Which products have never been ordered?", "x" * 200, "Who are the top 10 customers?", "fourth"]
+    blocks = similar_question_blocks([(q, example_id(q)) for q in questions])
+    buttons = blocks[-1]["elements"]
+    assert blocks[-1]["block_id"] == c.SIMILAR_QUESTIONS_BLOCK_ID and len(buttons) == 3
+    assert len({b["action_id"] for b in buttons}) == 3  # Slack refuses repeated action ids in one block
+    assert all(len(b["text"]["text"]) <= 75 for b in buttons)
+    assert decode_saved_ref(buttons[0]["value"]) == example_id(questions[0])
+    for foreign in (None, "q1:abc", "s1:example:../../x", "s1:doc:abc"):
+        with pytest.raises(ValueError):
+            decode_saved_ref(foreign)
+    assert similar_question_blocks([]) == []
