@@ -22,6 +22,7 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
+from core.schema.understanding import SchemaUnderstanding
 from core.sql.generate.metrics import Metric, find_metrics
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.followup import is_follow_up, previous_question, rewrite
@@ -34,6 +35,8 @@ from core.sql.knowledge import normalise_question
 from core.sql.models import SqlError
 
 if TYPE_CHECKING:
+    from core.schema.lexicon import EnglishLexicon
+    from core.schema.synonyms import Thesaurus
     from core.sql.databases.base import Database
     from core.sql.knowledge import SqlKnowledge
 
@@ -55,8 +58,15 @@ class OfflineSqlGenerator:
         *,
         paraphrase_threshold: float = PARAPHRASE_THRESHOLD,
         today: date | None = None,
+        thesaurus: Thesaurus | None = None,
+        lexicon: EnglishLexicon | None = None,
     ) -> None:
+        """thesaurus: question words meet schema words through its synonyms (None: only the
+        engine's few built-in ones); lexicon: the English word list that splits run-on names
+        (None: loaded from its package on first use)."""
         self.db = db
+        self.thesaurus = thesaurus
+        self.lexicon = lexicon
         self.knowledge = knowledge
         self.paraphrase_threshold = paraphrase_threshold
         self.today = today
@@ -66,7 +76,10 @@ class OfflineSqlGenerator:
     def engine(self) -> PatternEngine:
         # Built on first use: reading distinct values touches every text column once.
         if self._engine is None:
-            schema = SchemaIndex.build(self.db.tables(), self.db.distinct_values)
+            tables = self.db.tables()
+            # Names read as plain words: sbcustname is "customer name", CustOrdDt "customer order date".
+            understanding = SchemaUnderstanding.build(tables, lexicon=self.lexicon, thesaurus=self.thesaurus)
+            schema = SchemaIndex.build(tables, self.db.distinct_values, understanding)
             self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
         return self._engine
 

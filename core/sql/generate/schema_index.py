@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from core.sql.generate.words import split_identifier
 
 if TYPE_CHECKING:
+    from core.schema.understanding import SchemaUnderstanding
     from core.sql.models import TableInfo
 
 # Text columns with at most this many distinct values are "categories": their values match
@@ -43,11 +44,28 @@ class Column:
     primary_key: bool = False
     references: str | None = None  # "table.column"
     numeric_text: bool = False  # a text column whose values are all numbers ("97", "130")
+    # The name as words: as spelled ('cust', 'name') and as understood ('customer', 'name'); the
+    # same tuple twice when the name is plain English.
+    spelled: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.spelled = self.spelled or tuple(split_identifier(self.name))
+        self.words = self.words or self.spelled
+
+    @property
+    def readings(self) -> set[tuple[str, ...]]:
+        return {self.spelled, self.words}
+
+    def says(self, word: str) -> bool:
+        """Whether the name has this word, as spelled or as understood ('year' in IndepYear)."""
+        return any(word in reading for reading in self.readings)
 
     @property
     def kind(self) -> str:
         # SQLite stores dates as TEXT: a column named like a date counts as one.
-        if _DATE.search(self.type) or (not _NUMERIC.search(self.type) and _DATE_NAME.search(self.name)):
+        named_date = _DATE_NAME.search(self.name) or "date" in self.words
+        if _DATE.search(self.type) or (not _NUMERIC.search(self.type) and named_date):
             return "date"
         if _NUMERIC.search(self.type):
             return "number"
@@ -68,22 +86,41 @@ class SchemaIndex:
     column_phrases: dict[tuple[str, ...], list[Column]] = field(default_factory=lambda: defaultdict(list))
     values: dict[str, list[ValueHit]] = field(default_factory=lambda: defaultdict(list))
     foreign_keys: list[tuple[Column, Column]] = field(default_factory=list)
+    # Each table's name as words, spelled and understood (sbcustomer: 'sbcustomer', 'customer').
+    table_readings: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
+    understanding: SchemaUnderstanding | None = None
     max_phrase: int = 1
 
     @classmethod
-    def build(cls, tables: list[TableInfo], distinct_values=None) -> SchemaIndex:
-        """distinct_values(table, column, limit) -> list; None skips literal values."""
-        index = cls()
+    def build(
+        cls, tables: list[TableInfo], distinct_values=None, understanding: SchemaUnderstanding | None = None
+    ) -> SchemaIndex:
+        """distinct_values(table, column, limit) -> list; None skips literal values. understanding
+        reads names as plain words (prefixes stripped, run-ons split, abbreviations expanded);
+        without it names are split at underscores and case changes only."""
+        index = cls(understanding=understanding)
         for table in tables:
             columns = [
-                Column(table.name, c.name, str(c.type or ""), bool(c.primary_key), c.references)
+                Column(
+                    table.name,
+                    c.name,
+                    str(c.type or ""),
+                    bool(c.primary_key),
+                    c.references,
+                    words=_understood(understanding, table.name, c.name),
+                )
                 for c in table.columns
             ]
             index.tables[table.name] = columns
-            words = tuple(split_identifier(table.name))
-            index._add_table_phrase(words, table.name)
-            if len(words) > 1 and words[-1] in _GENERIC_TABLE_WORDS:
-                index._add_table_phrase(words[:-1], table.name)  # cars_data is "cars"
+            readings = {tuple(split_identifier(table.name))}
+            understood = _understood(understanding, table.name, None)
+            if understood:
+                readings.add(understood)
+            index.table_readings[table.name] = readings
+            for words in readings:
+                index._add_table_phrase(words, table.name)
+                if len(words) > 1 and words[-1] in _GENERIC_TABLE_WORDS:
+                    index._add_table_phrase(words[:-1], table.name)  # cars_data is "cars"
             for column, info in zip(columns, table.columns):
                 index._add_column_phrases(column, getattr(info, "comment", None))
         by_name = {(t.lower(), c.name.lower()): c for t, cols in index.tables.items() for c in cols}
@@ -113,8 +150,9 @@ class SchemaIndex:
                 sole_key = column.primary_key and sum(c.primary_key for c in columns) == 1
                 if column.references or column.kind != "number" or sole_key:
                     continue
-                words = tuple(split_identifier(column.name))
-                targets = sorted(self.table_phrases.get(words, set()) - {column.table})
+                targets = sorted(
+                    {t for words in column.readings for t in self.table_phrases.get(words, set())} - {column.table}
+                )
                 if not targets:
                     continue
                 keys = [c for c in self.tables[targets[0]] if c.primary_key]
@@ -130,23 +168,10 @@ class SchemaIndex:
             self.max_phrase = max(self.max_phrase, len(words))
 
     def _add_column_phrases(self, column: Column, comment: str | None) -> None:
-        words = tuple(split_identifier(column.name))
-        table_words = tuple(split_identifier(column.table))
-        phrases = {words, table_words + words}
-        # "Singer_ID" in table singer is also just "id"; "stadium_name" is also "name".
-        if len(words) > len(table_words) and words[: len(table_words)] == table_words:
-            phrases.add(words[len(table_words):])
-        if words[:1] == ("number",) and len(words) > 1:
-            phrases.add(("number", "of") + words[1:])  # number_products: "number of products"
-        if len(words) > 1 and words[-1] in _UNIT_WORDS:
-            phrases.add(table_words + words[:-1])  # orders.total_amount: "order total"
-        if len(words) > 1 and words[-1] in _QUALIFIER_WORDS:
-            phrases.add(words[:-1])  # email_address: "email"; net_worth_millions: "net worth"
-        if "of" in words[1:-1]:
-            at = words.index("of")
-            phrases.add(words[at + 1:] + words[:at])  # level_of_membership: "membership level"
-        for start in range(1, len(words) - 1):
-            phrases.add(words[start:])  # major_record_format: "record format"
+        phrases: set[tuple[str, ...]] = set()
+        for words in column.readings:
+            for table_words in self.table_readings[column.table]:
+                phrases |= _column_phrases(words, table_words)
         if comment and len(comment.split()) <= 3:
             phrases.add(tuple(split_identifier(comment)))
         for phrase in phrases:
@@ -174,7 +199,7 @@ class SchemaIndex:
 
     def _add_flag(self, column: Column, values: list) -> None:
         """IsOfficial ('T'/'F') makes "official" a value: "official languages" is IsOfficial = 'T'."""
-        words = split_identifier(column.name)
+        words = list(column.words)
         adjective = [w for w in words if w not in _FLAG_WORDS]
         if adjective == words or not adjective or not values:
             return
@@ -183,6 +208,34 @@ class SchemaIndex:
         if not seen <= _TRUE | _FALSE or len(true_values) != 1:
             return
         self.values[" ".join(adjective)].append(ValueHit(column, true_values[0], True))
+
+
+def _column_phrases(words: tuple[str, ...], table_words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """The ways a question names a column, given the column's and its table's words."""
+    phrases = {words, table_words + words}
+    # "Singer_ID" in table singer is also just "id"; "stadium_name" is also "name".
+    if len(words) > len(table_words) and words[: len(table_words)] == table_words:
+        phrases.add(words[len(table_words):])
+    if words[:1] == ("number",) and len(words) > 1:
+        phrases.add(("number", "of") + words[1:])  # number_products: "number of products"
+    if len(words) > 1 and words[-1] in _UNIT_WORDS:
+        phrases.add(table_words + words[:-1])  # orders.total_amount: "order total"
+    if len(words) > 1 and words[-1] in _QUALIFIER_WORDS:
+        phrases.add(words[:-1])  # email_address: "email"; net_worth_millions: "net worth"
+    if "of" in words[1:-1]:
+        at = words.index("of")
+        phrases.add(words[at + 1:] + words[:at])  # level_of_membership: "membership level"
+    for start in range(1, len(words) - 1):
+        phrases.add(words[start:])  # major_record_format: "record format"
+    return phrases
+
+
+def _understood(understanding: SchemaUnderstanding | None, table: str, column: str | None) -> tuple[str, ...]:
+    """The understood words of a table (column None) or column; () without an understanding."""
+    if understanding is None:
+        return ()
+    meaning = understanding.table(table) if column is None else understanding.column(table, column)
+    return tuple(meaning.words) if meaning is not None else ()
 
 
 def _is_number(value: object) -> bool:

@@ -169,7 +169,7 @@ class Tagger:
                 for columns in self.schema.tables.values()
                 for column in columns
                 if column.kind == "date"
-                for word in split_identifier(column.name)
+                for word in column.words
                 if word not in generic
             }
         return self._date_words_cache
