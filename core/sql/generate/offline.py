@@ -22,6 +22,7 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
+from core.schema.lexicon import EnglishLexicon
 from core.schema.understanding import SchemaUnderstanding
 from core.sql.generate.metrics import Metric, find_metrics
 from core.sql.generate.base import SqlProposal
@@ -35,7 +36,6 @@ from core.sql.knowledge import normalise_question
 from core.sql.models import SqlError
 
 if TYPE_CHECKING:
-    from core.schema.lexicon import EnglishLexicon
     from core.schema.synonyms import Thesaurus
     from core.sql.databases.base import Database
     from core.sql.knowledge import SqlKnowledge
@@ -78,8 +78,11 @@ class OfflineSqlGenerator:
         if self._engine is None:
             tables = self.db.tables()
             # Names read as plain words: sbcustname is "customer name", CustOrdDt "customer order date".
-            understanding = SchemaUnderstanding.build(tables, lexicon=self.lexicon, thesaurus=self.thesaurus)
-            schema = SchemaIndex.build(tables, self.db.distinct_values, understanding)
+            lexicon = self.lexicon or EnglishLexicon.load()
+            understanding = SchemaUnderstanding.build(tables, lexicon=lexicon, thesaurus=self.thesaurus)
+            schema = SchemaIndex.build(
+                tables, self.db.distinct_values, understanding, is_word=lambda word: lexicon.is_common(word, 6.0)
+            )
             self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
         return self._engine
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from core.sql.generate.words import split_identifier
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 # Text columns with at most this many distinct values are "categories": their values match
 # even written in lower case ("cats", "europe"); others need quotes or capitals.
 CATEGORY_LIMIT = 40
+# Evidence that lets a word the schema does not spell stand for a schema phrase, and how strong
+# it must be (core/schema's scores: a WordNet synonym of a whole name scores 0.8, a broader word
+# or a synonym of one word of a longer name under 0.5).
+_MEANING_SOURCES = {"synonym", "abbreviation", "comment", "description"}
+MEANING_MIN_SCORE = 0.6
 VALUE_FETCH_LIMIT = 2000
 _GENERIC_TABLE_WORDS = {"data", "info", "information", "detail", "record", "list", "table", "entry"}
 # Last words of column names that only say "a quantity of": total_amount is the order's total.
@@ -90,15 +96,23 @@ class SchemaIndex:
     table_readings: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
     understanding: SchemaUnderstanding | None = None
     max_phrase: int = 1
+    _meant_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    # Whether a token is an English word (the lexicon that splits names); None: no shortenings.
+    is_word: Callable[[str], bool] | None = None
+    _opaque: set[str] | None = None
 
     @classmethod
     def build(
-        cls, tables: list[TableInfo], distinct_values=None, understanding: SchemaUnderstanding | None = None
+        cls,
+        tables: list[TableInfo],
+        distinct_values=None,
+        understanding: SchemaUnderstanding | None = None,
+        is_word: Callable[[str], bool] | None = None,
     ) -> SchemaIndex:
         """distinct_values(table, column, limit) -> list; None skips literal values. understanding
         reads names as plain words (prefixes stripped, run-ons split, abbreviations expanded);
         without it names are split at underscores and case changes only."""
-        index = cls(understanding=understanding)
+        index = cls(understanding=understanding, is_word=is_word)
         for table in tables:
             columns = [
                 Column(
@@ -135,6 +149,52 @@ class SchemaIndex:
         if distinct_values is not None:
             index._add_values(distinct_values)
         return index
+
+    def phrase_meant_by(self, lemma: str) -> tuple[str, ...] | None:
+        """The schema phrase a question word stands for by a synonym, an abbreviation, a comment or
+        a description ('vocalist' → ('singer',)); None when nothing or more than one phrase fits
+        best. Abstaining on a tie keeps "class" (course? grade?) from becoming a wrong query."""
+        if lemma in self._meant_cache:
+            return self._meant_cache[lemma]
+        found = self._shortened_in_schema(lemma) or self._synonym_in_schema(lemma)
+        if found is None and self.understanding is not None:
+            matches = [
+                m for m in self.understanding.match(lemma)
+                if m.source in _MEANING_SOURCES and m.score >= MEANING_MIN_SCORE and m.kind in ("table", "column")
+            ]
+            if matches:
+                best = max(m.score for m in matches)
+                phrases = {tuple(m.via.split()) for m in matches if m.score >= best - 1e-6}
+                if len(phrases) == 1:
+                    found = next(iter(phrases))
+        self._meant_cache[lemma] = found
+        return found
+
+    def _synonym_in_schema(self, lemma: str) -> tuple[str, ...] | None:
+        """The question word's own WordNet synonym that the schema spells: "stadium" → bowl."""
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None:
+            return None
+        found = {
+            key
+            for related in thesaurus.related(lemma, nouns_first=True)
+            if related.relation == "synonym"
+            for key in [tuple(related.word.split())]
+            if key in self.table_phrases or key in self.column_phrases
+        }
+        return next(iter(found)) if len(found) == 1 else None
+
+    def _shortened_in_schema(self, lemma: str) -> tuple[str, ...] | None:
+        """A schema word that shortens the question word, when only one does: 'sngr' or 'singr'
+        for singer, 'teac' for teacher, 'hmtw' for hometown. Only words no English word list
+        knows count as shortenings, so 'bowl' never stands for 'below'."""
+        if len(lemma) < 4 or self.is_word is None:
+            return None
+        if self._opaque is None:
+            phrase_words = {w for phrase in (*self.table_phrases, *self.column_phrases) for w in phrase}
+            self._opaque = {w for w in phrase_words if len(w) >= 3 and w.isalpha() and not self.is_word(w)}
+        found = {token for token in self._opaque if token != lemma and _shortens(token, lemma)}
+        return (next(iter(found)),) if len(found) == 1 else None
 
     def column(self, table: str, name: str) -> Column | None:
         for column in self.tables.get(table, []):
@@ -228,6 +288,23 @@ def _column_phrases(words: tuple[str, ...], table_words: tuple[str, ...]) -> set
     for start in range(1, len(words) - 1):
         phrases.add(words[start:])  # major_record_format: "record format"
     return phrases
+
+
+def _shortens(token: str, word: str) -> bool:
+    """'teac' → teacher (a truncation), 'sngr' → singer (the word's letters in order, first
+    letter kept, most of its consonants)."""
+    if token[0] != word[0] or len(token) >= len(word):
+        return False
+    if word.startswith(token):
+        return True
+    position = 0
+    for letter in token:
+        position = word.find(letter, position)
+        if position < 0:
+            return False
+        position += 1
+    consonants = [c for c in word if c not in "aeiouy"]
+    return len(token) >= 3 and len([c for c in token if c not in "aeiouy"]) >= 0.6 * len(consonants)
 
 
 def _understood(understanding: SchemaUnderstanding | None, table: str, column: str | None) -> tuple[str, ...]:
