@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.schema.lexicon import EnglishLexicon
 from core.schema.understanding import SchemaUnderstanding
+from core.sql.generate.adaptation import Adaptation, adapt
 from core.sql.generate.metrics import Metric, find_metrics
+from core.sql.generate.vocabulary import MARKERS
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.followup import is_follow_up, previous_question, rewrite
 from core.sql.generate.patterns import PatternEngine
@@ -45,6 +47,9 @@ if TYPE_CHECKING:
 # near-identical ones ("top 5" vs "top 10": 0.98) differ in a number, time unit or schema
 # word, which the material-difference check catches; the threshold only has to drop the rest.
 PARAPHRASE_THRESHOLD = 0.85
+# Below that, a saved question is still reused when the only differences are literals it can
+# adapt and words that name nothing in the schema ("total spend" for "lifetime value", 0.69).
+ADAPT_THRESHOLD = 0.65
 _TIME_WORDS = {"day", "week", "month", "quarter", "year", "today", "yesterday", "last", "this", "next", "previous", "daily", "weekly", "monthly", "yearly", "annual"}
 _MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
@@ -100,6 +105,18 @@ class OfflineSqlGenerator:
             return proposal
         similar = self._similar(text)
         saved = self._paraphrase(text, similar)
+        adapted = self._adapted(text, similar) if saved is None else None
+        if adapted is not None:
+            example, adaptation = adapted
+            changes = ", ".join(f"{old} → {new}" for old, new in adaptation.changes)
+            return SqlProposal(
+                kind="sql",
+                sql=adaptation.sql,
+                message=f"Adapted from the saved query for “{example.question}”" + (f" ({changes})." if changes else "."),
+                tables=tables_in(adaptation.sql, self.db.dialect),
+                source="saved",
+                similar=[e.question for e in similar],
+            )
         if saved is not None:
             return SqlProposal(
                 kind="sql",
@@ -167,6 +184,22 @@ class OfflineSqlGenerator:
             return None
         best = similar[0]
         return None if self._differs_materially(question, best.question) else best
+
+    def _adapted(self, question: str, similar: list) -> tuple[Any, Adaptation] | None:
+        """The nearest saved question that means the same with other literals, and its SQL adapted."""
+        if not similar or similar[0].score < ADAPT_THRESHOLD:
+            return None
+        best = similar[0]
+        try:
+            schema = self.engine.schema
+        except SqlError:  # without the schema we cannot tell what is material
+            return None
+        # What a column or business term is called; 'total' is also the engine's word for a sum.
+        named = {w for phrase in (*schema.column_phrases, *self.engine.measures) for w in phrase}
+        named -= {w for phrase in MARKERS for w in phrase}
+        things = {w for phrase in schema.table_phrases for w in phrase} | {w for key in schema.values for w in key.split()}
+        adaptation = adapt(question, best.question, best.sql, named - _GENERIC_WORDS, things - _GENERIC_WORDS)
+        return (best, adaptation) if adaptation is not None else None
 
     def _differs_materially(self, a: str, b: str) -> bool:
         words_a, words_b = _content_words(a), _content_words(b)

@@ -273,9 +273,13 @@ def test_saved_paraphrase_is_used_verbatim(sample_db, sample_knowledge):
     proposal = generator.generate("What was the total revenue for 2023?")
     assert proposal.kind == "sql" and proposal.source == "saved"
     assert proposal.sql == examples["What was the total revenue in 2023?"]
-    # Close in embedding space but a different question: not taken from the saved list.
-    different = generator.generate("What was the total revenue in 2022?")
-    assert different.source != "saved"
+    # Close in embedding space with another year: the saved SQL with its date bounds moved.
+    adapted = generator.generate("What was the total revenue in 2022?")
+    assert adapted.source == "saved" and "“What was the total revenue in 2023?”" in adapted.message
+    assert "2023 → 2022" in adapted.message
+    assert adapted.sql == examples["What was the total revenue in 2023?"].replace("'2023-01-01'", "'2022-01-01'").replace(
+        "'2024-01-01'", "'2023-01-01'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -286,8 +290,7 @@ def test_saved_paraphrase_is_used_verbatim(sample_db, sample_knowledge):
         ("Which products were never ordered?", True),
         ("How many customers signed up per year?", True),
         ("What's our refund rate?", True),
-        # Near-identical wording, different question: a number, a time unit or a schema word.
-        ("Who are the top 5 customers by lifetime value?", False),
+        # Near-identical wording, different question: a time unit, a negation or a schema word.
         ("What is the revenue per year?", False),
         ("Which customers have never ordered?", False),
         ("What is the average order value per segment?", False),
@@ -461,7 +464,8 @@ PAID = "status IN ('paid', 'shipped', 'delivered')"
 )
 def test_business_metrics_from_the_documentation(sample_db, sample_knowledge, question, reference):
     proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate(question)
-    assert proposal.kind == "sql" and proposal.source == "pattern", proposal.message
+    # "total revenue in 2022" may also be the saved 2023 question adapted: the same rows either way.
+    assert proposal.kind == "sql" and proposal.source in ("pattern", "saved"), proposal.message
     assert "status IN ('paid', 'shipped', 'delivered')" in proposal.sql
     expected = sample_db.run_readonly(reference).rows
     got = sample_db.run_readonly(proposal.sql).rows
