@@ -166,6 +166,16 @@ class Interpreter:
             # "the customer with the highest revenue"
             self._rank(q, self._add_measure(q, nxt.measure), r.main, "ASC" if tag.aggregate == "MIN" else "DESC")
             return 2
+        shown = _single_shown(q)
+        if nxt is not None and nxt.kind == K.MEASURE and not r.seen_table and shown is not None and shown.kind == "text":
+            # "which category had the most units sold": the one value of the shown column with the
+            # highest total. The lowest would miss values with no rows at all, as in _rank.
+            if tag.aggregate == "MIN" or q.group_by is not None:
+                raise Abstain(f"cannot place '{tag.text}'")
+            q.group_by = shown
+            q.rank = (self._add_measure(q, nxt.measure), "DESC")
+            q.limit = q.limit or 1
+            return 2
         previous = r.kind_at(i - 1) if i else None
         if (
             not r.seen_table

@@ -171,17 +171,20 @@ class SchemaIndex:
         return found
 
     def _synonym_in_schema(self, lemma: str) -> tuple[str, ...] | None:
-        """The question word's own WordNet synonym that the schema spells: "stadium" → bowl."""
+        """The question word's own WordNet synonym that the schema spells, as it is or shortened:
+        "stadium" → bowl, "vocalist" → singer → sngr."""
         thesaurus = self.understanding.thesaurus if self.understanding is not None else None
         if thesaurus is None:
             return None
-        found = {
-            key
-            for related in thesaurus.related(lemma, nouns_first=True)
-            if related.relation == "synonym"
-            for key in [tuple(related.word.split())]
-            if key in self.table_phrases or key in self.column_phrases
-        }
+        found: set[tuple[str, ...]] = set()
+        for related in thesaurus.related(lemma, nouns_first=True):
+            if related.relation != "synonym":
+                continue
+            key = tuple(related.word.split())
+            if key in self.table_phrases or key in self.column_phrases:
+                found.add(key)
+            elif len(key) == 1 and (shortened := self._shortened_in_schema(key[0])) is not None:
+                found.add(shortened)
         return next(iter(found)) if len(found) == 1 else None
 
     def _shortened_in_schema(self, lemma: str) -> tuple[str, ...] | None:

@@ -648,3 +648,48 @@ def test_a_follow_up_without_a_thread_or_a_literal_is_not_rewritten(sample_db, s
     assert "Read as" not in generator.generate("and in 2024?").message  # no previous question
     history = [{"role": "user", "content": "What was the total revenue in 2023?"}]
     assert "Read as" not in generator.generate("and why?", history).message  # nothing to substitute
+
+
+def test_demo_questions_reuse_saved_ones_by_meaning(sample_db, sample_knowledge):
+    generator = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY)
+    examples = {e.question: e.sql for e in read_examples_file(SAMPLE_EXAMPLES_FILE)}
+    spend = generator.generate("top 5 customers by total spend")
+    assert spend.kind == "sql" and spend.source == "saved"
+    assert "“Who are the top 10 customers by lifetime value?”" in spend.message and "10 → 5" in spend.message
+    assert spend.sql == examples["Who are the top 10 customers by lifetime value?"].replace("LIMIT 10", "LIMIT 5")
+    assert len(sample_db.run_readonly(spend.sql).rows) == 5
+    never = generator.generate("which products never sold?")
+    assert never.source == "saved" and never.sql == examples["Which products have never been ordered?"]
+    assert "“Which products have never been ordered?”" in never.message
+
+
+def test_demo_category_with_most_units_in_a_year(sample_db, sample_knowledge):
+    proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate(
+        "which product category had the most units sold in 2024?"
+    )
+    assert proposal.kind == "sql", proposal.message
+    reference = (
+        "SELECT p.category, SUM(i.quantity) AS u FROM order_items i JOIN products p USING (product_id)"
+        f" JOIN orders o USING (order_id) WHERE o.{PAID} AND o.order_date LIKE '2024-%' GROUP BY p.category ORDER BY u DESC LIMIT 1"
+    )
+    assert sample_db.run_readonly(proposal.sql).rows == sample_db.run_readonly(reference).rows
+
+
+def test_top_customers_by_revenue_shows_who_and_how_much(sample_db, sample_knowledge):
+    proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate("top 5 customers by revenue")
+    assert proposal.kind == "sql" and "*" not in proposal.sql
+    result = sample_db.run_readonly(proposal.sql)
+    assert len(result.columns) == 3 and len(result.rows) == 5  # identifier, name, revenue
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "top 5 products by total spend",  # another table than the saved question's
+        "which products were sold?",  # the saved one says never
+        "top 5 customers by refund rate",  # another business term for the saved one's
+    ],
+)
+def test_near_saved_questions_that_differ_in_substance_are_not_reused(sample_db, sample_knowledge, question):
+    proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate(question)
+    assert proposal.source != "saved", proposal.sql
