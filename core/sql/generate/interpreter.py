@@ -418,6 +418,10 @@ class Interpreter:
         if q.order_by is not None and q.limit is None:
             q.order_by = (q.order_by[0], tag.direction)
             return 1
+        if q.order_by is None and q.rank is None and {"oldest", "youngest"} & set(tag.text.lower().split()):
+            # "from youngest to oldest" orders by age, whatever is shown
+            q.order_by = (self.resolver.named_column(r, "age"), tag.direction)
+            return 1
         shown = _single_shown(q)
         if q.order_by is None and nxt is None and shown is not None:
             # "List the earnings of poker players in descending order": by what is shown

@@ -161,6 +161,7 @@ class SchemaIndex:
             matches = [
                 m for m in self.understanding.match(lemma)
                 if m.source in _MEANING_SOURCES and m.score >= MEANING_MIN_SCORE and m.kind in ("table", "column")
+                and (m.source != "synonym" or self._synonyms(lemma, m.via))
             ]
             if matches:
                 best = max(m.score for m in matches)
@@ -169,6 +170,17 @@ class SchemaIndex:
                     found = next(iter(phrases))
         self._meant_cache[lemma] = found
         return found
+
+    def _synonyms(self, word: str, phrase: str) -> bool:
+        """Whether the question word's own WordNet synonyms name the schema phrase (or its head).
+        core/schema also counts a name's broader words and rare senses ('frequency' for
+        attendance, 'event' for result): fine for finding tables, too loose for writing a query."""
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None:
+            return False
+        head = phrase.split()[-1]
+        said = {r.word for r in thesaurus.related(word, nouns_first=True) if r.relation == "synonym"}
+        return phrase in said or head in said
 
     def _synonym_in_schema(self, lemma: str) -> tuple[str, ...] | None:
         """The question word's own WordNet synonym that the schema spells, as it is or shortened:
