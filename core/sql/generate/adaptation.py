@@ -19,6 +19,7 @@ from core.sql.knowledge import normalise_question
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_QUOTED = re.compile(r"'([^']*)'")
 _QUOTED_YEAR = re.compile(r"'((?:19|20)\d\d)(-[^']*)?'")
 # Words whose difference changes the answer, whatever the embedding says.
 MATERIAL_WORDS = {
@@ -48,8 +49,11 @@ def adapt(
     new_words, old_words = _content_words(question), _content_words(saved_question)
     added = {w for w in new_words - old_words if not _NUMBER.fullmatch(w)}
     removed = {w for w in old_words - new_words if not _NUMBER.fullmatch(w)}
-    if (added | removed) & MATERIAL_WORDS or added & thing_words:
+    if (added | removed) & MATERIAL_WORDS or (added | removed) & thing_words:
         return None
+    literals = {singular(w) for text in _QUOTED.findall(saved_sql) for w in normalise_question(text).split()}
+    if removed & literals or added & _named(question):
+        return None  # a filter of the saved query left out ("orders to France"), or a new name said
     if added & schema_words and removed & schema_words:
         return None
     new_numbers, old_numbers = _numbers(question), _numbers(saved_question)
@@ -87,6 +91,12 @@ def _with_year(sql: str, old: str, new: str) -> str | None:
         return None
     shift = int(new) - int(old)
     return _QUOTED_YEAR.sub(lambda m: f"'{int(m.group(1)) + shift}{m.group(2) or ''}'", sql)
+
+
+def _named(text: str) -> set[str]:
+    """Capitalised words after the first: names of things ("Germany", "Acme")."""
+    words = re.findall(r"[\w']+", text)
+    return {singular(w.lower()) for w in words[1:] if w[:1].isupper()}
 
 
 def _numbers(text: str) -> list[str]:

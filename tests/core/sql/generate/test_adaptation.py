@@ -32,5 +32,8 @@ def test_material_words_and_new_schema_things_refuse():
     assert adapt("revenue per month", "revenue per year", "SELECT 1", set(), set()) is None
     assert adapt("products by spend", "customers by spend", "SELECT 1", set(), {"product", "customer"}) is None
     assert adapt("average price", "average weight", "SELECT 1", {"price", "weight"}, set()) is None
+    france = "SELECT COUNT(*) FROM orders WHERE ship_country = 'France'"
+    assert adapt("How many orders are there?", "How many orders went to France?", france, set(), set()) is None
+    assert adapt("How many orders went to Spain?", "How many orders are there?", "SELECT COUNT(*) FROM orders", set(), set()) is None
     same = adapt("total spend per customer", "lifetime value per customer", "SELECT 1", {"total"}, {"customer"})
     assert same is not None and same.sql == "SELECT 1" and same.changes == []
