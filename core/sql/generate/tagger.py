@@ -83,6 +83,8 @@ class Tagger:
         if measure:
             candidates.append(Tag(TagKind.MEASURE, start, end, text, measure))
         columns = self.schema.column_phrases.get(lemmas)
+        if lowers in (("years", "old"), ("year", "old")):
+            columns = self.schema.column_phrases.get(("age",))  # "a cat that is 3 years old"
         tables = self.schema.table_phrases.get(lemmas)
         if not columns and not tables and len(lemmas) == 2:
             # "high schoolers" for the table Highschooler
