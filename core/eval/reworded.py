@@ -32,7 +32,9 @@ def write_reworded_spider(spider_dir: Path, out: Path, split: str | None, reword
             continue
         original = dev[item["index"]]
         if original["db_id"] != item["db_id"]:
-            raise ValueError(f"question {item['index']} is of {original['db_id']}, not {item['db_id']}: another Spider dev?")
+            raise ValueError(
+                f"question {item['index']} is of {original['db_id']}, not {item['db_id']}: another Spider dev?"
+            )
         questions.append({"db_id": item["db_id"], "question": item["question"], "query": original["query"]})
     out.mkdir(parents=True, exist_ok=True)
     (out / "dev.json").write_text(json.dumps(questions, indent=1), encoding="utf-8")

@@ -533,7 +533,8 @@ class _IdentifierReader:
             own = shared[len(schema_prefix):] if schema_prefix and shared.startswith(schema_prefix) else shared
             # sbCustName keeps 'cust': it says the table's word (customer), it does not just mark it
             says_table = list(ABBREVIATIONS.get(own, ())) == table.words
-            if 2 <= len(own) <= 4 and own != table.raw_words[0] and table.raw_words[0].startswith(own) and not says_table:
+            first = table.raw_words[0]
+            if 2 <= len(own) <= 4 and own != first and first.startswith(own) and not says_table:
                 return shared
         counts: dict[str, int] = defaultdict(int)
         for word in firsts:

@@ -61,10 +61,11 @@ def adapt(
         return None
     sql = saved_sql
     changes: list[tuple[str, str]] = []
-    for old, new in zip(old_numbers, new_numbers):
+    for old, new in zip(old_numbers, new_numbers, strict=True):
         if old == new:
             continue
-        changed = _with_year(sql, old, new) if _YEAR.fullmatch(old) and _YEAR.fullmatch(new) else _with_number(sql, old, new)
+        years = _YEAR.fullmatch(old) and _YEAR.fullmatch(new)
+        changed = _with_year(sql, old, new) if years else _with_number(sql, old, new)
         if changed is None:
             return None
         sql = changed

@@ -167,7 +167,8 @@ class Interpreter:
             self._rank(q, self._add_measure(q, nxt.measure), r.main, "ASC" if tag.aggregate == "MIN" else "DESC")
             return 2
         shown = _single_shown(q)
-        if nxt is not None and nxt.kind == K.MEASURE and not r.seen_table and shown is not None and shown.kind == "text":
+        grouping = shown is not None and shown.kind == "text" and not r.seen_table
+        if nxt is not None and nxt.kind == K.MEASURE and grouping and shown is not None:
             # "which category had the most units sold": the one value of the shown column with the
             # highest total. The lowest would miss values with no rows at all, as in _rank.
             if tag.aggregate == "MIN" or q.group_by is not None:

@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 from core.schema.lexicon import EnglishLexicon
 from core.schema.understanding import SchemaUnderstanding
 from core.sql.generate.adaptation import Adaptation, adapt
-from core.sql.generate.metrics import Metric, find_metrics
-from core.sql.generate.vocabulary import MARKERS
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.followup import is_follow_up, previous_question, rewrite
+from core.sql.generate.metrics import Metric, find_metrics
 from core.sql.generate.patterns import PatternEngine
 from core.sql.generate.query import Abstain, quote_identifier
 from core.sql.generate.schema_index import SchemaIndex, normalise_value
 from core.sql.generate.sql_tables import tables_in
+from core.sql.generate.vocabulary import MARKERS
 from core.sql.generate.words import singular
 from core.sql.knowledge import normalise_question
 from core.sql.models import SqlError
@@ -50,6 +50,10 @@ PARAPHRASE_THRESHOLD = 0.85
 # Below that, a saved question is still reused when the only differences are literals it can
 # adapt and words that name nothing in the schema ("total spend" for "lifetime value", 0.69).
 ADAPT_THRESHOLD = 0.65
+# Lexicon cost (lower: more frequent) under which a schema token is an English word and never a
+# shortening of a question word. The list holds junk too ('teac', 'cou' cost 5.6-5.7), so the
+# cut sits below that; real schema words ('bowl', 'own', 'name') cost under 4.5.
+_SHORTENING_MAX_COST = 4.5
 _TIME_WORDS = {"day", "week", "month", "quarter", "year", "today", "yesterday", "last", "this", "next", "previous", "daily", "weekly", "monthly", "yearly", "annual"}
 _MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
@@ -86,7 +90,10 @@ class OfflineSqlGenerator:
             lexicon = self.lexicon or EnglishLexicon.load()
             understanding = SchemaUnderstanding.build(tables, lexicon=lexicon, thesaurus=self.thesaurus)
             schema = SchemaIndex.build(
-                tables, self.db.distinct_values, understanding, is_word=lambda word: lexicon.is_common(word, 6.0)
+                tables,
+                self.db.distinct_values,
+                understanding,
+                is_word=lambda word: lexicon.is_common(word, _SHORTENING_MAX_COST),
             )
             self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
         return self._engine

@@ -25,7 +25,7 @@ from core.sql.generate.vocabulary import (
     QUESTION_VERBS,
     SUPERLATIVES,
 )
-from core.sql.generate.words import SYNONYMS, singular, split_identifier
+from core.sql.generate.words import SYNONYMS, singular
 
 _YEAR = re.compile(r"(19|20)\d\d")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -171,7 +171,8 @@ class Tagger:
             known = {w for phrase in (*self.schema.table_phrases, *self.schema.column_phrases) for w in phrase}
             known |= {w for key in self.schema.values for w in key.split()}
             known |= {w for phrase in (*MARKERS, *self.measures) for w in phrase}
-            known |= FILLER | QUESTION_VERBS | set(MONTHS) | {w for key in (*COMPARATIVES, *SUPERLATIVES) for w in key.split()}
+            known |= FILLER | QUESTION_VERBS | set(MONTHS)
+            known |= {w for key in (*COMPARATIVES, *SUPERLATIVES) for w in key.split()}
             self._known_words_cache = known
         return self._known_words_cache
 

@@ -34,6 +34,7 @@ def test_material_words_and_new_schema_things_refuse():
     assert adapt("average price", "average weight", "SELECT 1", {"price", "weight"}, set()) is None
     france = "SELECT COUNT(*) FROM orders WHERE ship_country = 'France'"
     assert adapt("How many orders are there?", "How many orders went to France?", france, set(), set()) is None
-    assert adapt("How many orders went to Spain?", "How many orders are there?", "SELECT COUNT(*) FROM orders", set(), set()) is None
+    everything = "SELECT COUNT(*) FROM orders"
+    assert adapt("How many orders went to Spain?", "How many orders are there?", everything, set(), set()) is None
     same = adapt("total spend per customer", "lifetime value per customer", "SELECT 1", {"total"}, {"customer"})
     assert same is not None and same.sql == "SELECT 1" and same.changes == []

@@ -670,7 +670,8 @@ def test_demo_category_with_most_units_in_a_year(sample_db, sample_knowledge):
     assert proposal.kind == "sql", proposal.message
     reference = (
         "SELECT p.category, SUM(i.quantity) AS u FROM order_items i JOIN products p USING (product_id)"
-        f" JOIN orders o USING (order_id) WHERE o.{PAID} AND o.order_date LIKE '2024-%' GROUP BY p.category ORDER BY u DESC LIMIT 1"
+        f" JOIN orders o USING (order_id) WHERE o.{PAID} AND o.order_date LIKE '2024-%'"
+        " GROUP BY p.category ORDER BY u DESC LIMIT 1"
     )
     assert sample_db.run_readonly(proposal.sql).rows == sample_db.run_readonly(reference).rows
 
