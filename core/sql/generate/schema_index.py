@@ -28,6 +28,7 @@ CATEGORY_LIMIT = 40
 _MEANING_SOURCES = {"synonym", "abbreviation", "comment", "description"}
 MEANING_MIN_SCORE = 0.6
 VALUE_FETCH_LIMIT = 2000
+_FUNCTION_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "is", "it"}
 _GENERIC_TABLE_WORDS = {"data", "info", "information", "detail", "record", "list", "table", "entry"}
 # Last words of column names that only say "a quantity of": total_amount is the order's total.
 _UNIT_WORDS = {"amount", "value"}
@@ -250,7 +251,9 @@ class SchemaIndex:
         if comment and len(comment.split()) <= 3:
             phrases.add(tuple(split_identifier(comment)))
         for phrase in phrases:
-            if phrase and column not in self.column_phrases[phrase]:
+            if all(word in _FUNCTION_WORDS for word in phrase):
+                continue  # co_the (a shortened 'theme') must not take every "the" of a question
+            if column not in self.column_phrases[phrase]:
                 self.column_phrases[phrase].append(column)
                 self.max_phrase = max(self.max_phrase, len(phrase))
 
