@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "bench_docs",
     "eval_docs",
     "bench_search",
+    "bench_cache",
     "sql",
     "sql_eval",
     "route_eval",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from handlers.services import BotServices
+    from bot.wiring import Services
 
 log = logging.getLogger("bot.lambda")
 
@@ -57,14 +57,14 @@ def _reply(status: int, message: str) -> dict:
 
 
 def build_lambda_handler(
-    settings: Settings, services: BotServices, *, lambda_client: Any | None = None
+    settings: Settings, services: Services, *, lambda_client: Any | None = None
 ) -> LambdaHandler:
     """A handler(event, context) over one Bolt app; `lambda_client` replaces boto3's (tests)."""
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 
     from bot.app import build_app
-    from bot.request_checks import body_problem
+    from bot.request_checks import refuse_slack_request
 
     bolt = build_app(settings, services)
     slack = SlackRequestHandler(bolt)
@@ -82,13 +82,15 @@ def build_lambda_handler(
 
     def route(event: dict, context: Any) -> dict:
         if event_path(event) in SLACK_PATHS:
-            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-            try:
-                problem = body_problem(_event_body(event), headers.get("content-type", ""))
-            except (ValueError, TypeError):
-                problem = "body is not valid base64"
-            if problem:
-                return _reply(400, f"not a Slack request: {problem}")
+            headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+            # Bolt's own re-invocation (method "NONE", from Lambda itself, not a URL) is checked by Bolt.
+            if event.get("method") != "NONE":
+                try:
+                    refusal = refuse_slack_request(_event_body(event), headers, settings.slack_signing_secret.get_secret_value())
+                except (ValueError, TypeError):
+                    return _reply(400, "not a Slack request: body is not valid base64")
+                if refusal:
+                    return _reply(refusal.status, refusal.reason)
             event.setdefault("isBase64Encoded", False)
             return slack.handle(event, context)
         if not rest:

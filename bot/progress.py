@@ -18,13 +18,14 @@ _LINE_S = 10.0  # when piped, a progress line inside a long file at most this of
 
 
 class ProgressBar:
-    def __init__(self, files: int, total_bytes: int, *, stream: TextIO | None = None, label: str = "indexing") -> None:
+    def __init__(self, files: int, total_bytes: int, *, stream: TextIO | None = None, label: str = "indexing",
+                 unit: str = "files") -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
-        self.files, self.total_bytes, self.label = files, max(total_bytes, 1), label
+        self.files, self.total_bytes, self.label, self.unit = files, max(total_bytes, 1), label, unit
         self.files_done = self.pages_done = self.bytes_done = 0
         self._start = time.monotonic()
-        self._last = 0.0
+        self._last = self._start  # the first piped progress line waits _LINE_S too
         self._current: IngestProgress | None = None
         self._current_bytes = 0
 
@@ -47,8 +48,15 @@ class ProgressBar:
         self._current, self._current_bytes = None, 0
         if self.tty:
             self._draw(time.monotonic())
-        elif self.files > 1:
-            self._line(f"{self.label}: {self.files_done}/{self.files} files, {self.pages_done:,} pages")
+        elif self.files > 1 and (self.unit == "files" or time.monotonic() - self._last >= _LINE_S
+                                 or self.files_done == self.files):
+            counted = f", {self.pages_done:,} pages" if self.pages_done else ""
+            self._line(f"{self.label}: {self.files_done}/{self.files} {self.unit}{counted}")
+
+    def step(self) -> None:
+        """One unit done, for work counted in units of equal weight (questions, queries)."""
+        self.start_file(1)
+        self.finish_file()
 
     def clear_line(self) -> None:
         """Before the caller prints a line of its own under a TTY bar."""
@@ -73,8 +81,9 @@ class ProgressBar:
         share = min(1.0, self.files_done / max(self.files, 1))
         filled = int(_BAR * share)
         eta = self._eta(now)
-        parts = [f"{self.label} [{'#' * filled}{'.' * (_BAR - filled)}] {self.files_done}/{self.files} files",
-                 f"{self.pages_done:,} pages"]
+        parts = [f"{self.label} [{'#' * filled}{'.' * (_BAR - filled)}] {self.files_done}/{self.files} {self.unit}"]
+        if self.pages_done:
+            parts.append(f"{self.pages_done:,} pages")
         if self._current is not None and self._current.chunks:
             parts.append(f"{self._current.file_name}: {self._current.embedded}/{self._current.chunks} chunks")
         if eta is not None:

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr = Field(SecretStr(""), alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr = Field(SecretStr(""), alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    # Per Web API request; 5xx and timeouts are retried with backoff. Decorations (👀) use a shorter one.
+    slack_timeout_s: float = Field(30.0, alias="SLACK_TIMEOUT_S", gt=0)
     # Users (Slack ids, comma-separated) who may approve anyone's SQL, besides its requester.
     approver_user_ids: str = Field("", alias="APPROVER_USER_IDS")
 
@@ -53,6 +55,23 @@ class Settings(BaseSettings):
 
     # Cache, dedup, approvals: Redis when set, else a local SQLite file in DATA_DIR.
     redis_url: SecretStr = Field(SecretStr(""), alias="REDIS_URL")
+    # Work after the ack: "auto" = a Redis queue (Dramatiq) when REDIS_URL is set, run by
+    # `python -m bot worker`; "inline" = threads inside the serving process (single node).
+    work_queue: Literal["auto", "redis", "inline"] = Field("auto", alias="WORK_QUEUE")
+    queue_namespace: str = Field("docbot", alias="QUEUE_NAMESPACE")
+    # A worker silent this long is dead: its tasks go back to the queue. Must exceed TASK_LEASE_S.
+    queue_heartbeat_timeout_s: float = Field(45.0, alias="QUEUE_HEARTBEAT_TIMEOUT_S", gt=0)
+    task_lease_s: float = Field(30.0, alias="TASK_LEASE_S", gt=0)
+    task_time_limit_s: float = Field(900.0, alias="TASK_TIME_LIMIT_S", gt=0)
+    worker_processes: int = Field(2, alias="WORKER_PROCESSES", ge=1)
+    worker_threads: int = Field(4, alias="WORKER_THREADS", ge=1)
+    # On SIGTERM a worker finishes its running tasks for up to this long; unfinished ones are redelivered.
+    worker_drain_s: float = Field(120.0, alias="WORKER_DRAIN_S", gt=0)
+    # Refuse to start when Redis would lose durable state (no persistence, or an eviction policy);
+    # false: a warning in the log.
+    redis_require_durable: bool = Field(False, alias="REDIS_REQUIRE_DURABLE")
+    # Redis timeout before the ack (dedup, thread marks): past it the check fails open.
+    redis_ack_timeout_s: float = Field(0.3, alias="REDIS_ACK_TIMEOUT_S", gt=0)
 
     # Documents
     max_file_mb: float = Field(50.0, alias="MAX_FILE_MB")
@@ -65,6 +84,8 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(50, alias="CHUNK_OVERLAP")
     chunk_min_tokens: int = Field(256, alias="CHUNK_MIN_TOKENS")
     top_k: int = Field(5, alias="TOP_K")
+    # Second look at the retrieved candidates: "local" (evidence re-scoring, no model) or "none".
+    reranker: Literal["local", "none"] = Field("local", alias="RERANKER")
 
     # Database: unset DATABASE_URL means the bundled sample database (SQLite).
     database_url: SecretStr = Field(SecretStr(""), alias="DATABASE_URL")
@@ -82,7 +103,10 @@ class Settings(BaseSettings):
     # Set by AWS Lambda in every function's environment: how the code knows it runs there.
     aws_lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")
 
-    @field_validator("embedding_provider", "vector_store", "object_store", mode="before")
+    # REST API (/api/v1/…): callers send it as X-API-Key. Unset: the API refuses every call (503).
+    api_key: SecretStr = Field(SecretStr(""), alias="API_KEY")
+
+    @field_validator("embedding_provider", "vector_store", "object_store", "work_queue", "reranker", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         # A misspelt backend must fail loudly, but "S3" or "Pinecone" mean what they say.
@@ -125,6 +149,13 @@ class Settings(BaseSettings):
         elif not self.s3_bucket:
             problems.append("OBJECT_STORE=s3 needs S3_BUCKET")
         return problems
+
+    @property
+    def queued(self) -> bool:
+        """Whether work after the ack goes through the Redis queue to `python -m bot worker`."""
+        if self.work_queue == "redis" and not self.redis_url:
+            raise ValueError("WORK_QUEUE=redis needs REDIS_URL")
+        return self.work_queue == "redis" or (self.work_queue == "auto" and bool(self.redis_url))
 
     @property
     def offline(self) -> bool:

@@ -13,18 +13,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from bot.settings import Settings
+from core.cache.kinds import DOCUMENT_ANSWERS, EMBEDDINGS
 from core.errors import DocBotError
 
 if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load on first use
     from openai import OpenAI
 
+    from bot.metrics import Metrics
+    from bot.work_queue import SlackTaskQueue
     from core.answers.answerer import Answerer
     from core.assistant import Assistant
     from core.cache.base import KeyValueStore
+    from core.cache.kinds import CacheKind, CacheStats, KindCache
     from core.documents.service import DocumentService
     from core.embeddings.base import Embedder
     from core.feedback.base import FeedbackStore
     from core.llm.base import ChatModel
+    from core.rerank.base import Reranker
     from core.routing.base import QuestionRouter
     from core.schema import SchemaUnderstanding
     from core.schema.selector import SchemaSelector
@@ -44,6 +49,11 @@ log = logging.getLogger("bot")
 # Nothing may be downloaded at run time: keep Hugging Face libraries off the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+# A passage grown from a table may be this long (word pieces) instead of 512: a financial
+# statement cut into several chunks is read whole (measured in README: eval retrieval).
+TABLE_PASSAGE_TOKENS = 1024
 
 
 class SettingsError(DocBotError, ValueError):
@@ -114,6 +124,48 @@ class Services:
         return LocalKeyValueStore(self.data_dir / "kv.sqlite")
 
     @cached_property
+    def cache_stats(self) -> CacheStats:
+        from core.cache.kinds import CacheStats
+
+        return CacheStats()
+
+    def cache(self, kind: CacheKind) -> KindCache:
+        """The key-value store as one kind of cache: its lifetime, counted, failing soft."""
+        from core.cache.kinds import KindCache
+
+        return KindCache(self.kv, kind, self.cache_stats)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        from bot.metrics import Metrics
+
+        return Metrics(self.cache_stats, queue=lambda: self.work_queue)
+
+    @cached_property
+    def ack_kv(self) -> KeyValueStore:
+        """The store the acknowledgement path reads (dedup marks, thread marks): the same data as `kv`,
+        with short Redis timeouts so a frozen Redis fails open within Slack's 3-second budget."""
+        if self.settings.redis_url:
+            from core.cache.redis_store import RedisKeyValueStore
+
+            return RedisKeyValueStore.from_url(self.settings.redis_url.get_secret_value(), prefix="bot:",
+                                               timeout_s=self.settings.redis_ack_timeout_s)
+        return self.kv
+
+    @cached_property
+    def work_queue(self) -> SlackTaskQueue | None:
+        """The queue `serve` enqueues on (short Redis timeouts: it is on the ack path), or None inline."""
+        return self.task_queue(socket_timeout_s=self.settings.redis_ack_timeout_s) if self.settings.queued else None
+
+    def task_queue(self, *, socket_timeout_s: float | None = None) -> SlackTaskQueue:
+        from bot.work_queue import SlackTaskQueue, build_broker
+
+        s = self.settings
+        broker = build_broker(s.redis_url.get_secret_value(), namespace=s.queue_namespace, heartbeat_timeout_s=s.queue_heartbeat_timeout_s,
+                              socket_timeout_s=socket_timeout_s)
+        return SlackTaskQueue(broker, time_limit_s=s.task_time_limit_s)
+
+    @cached_property
     def objects(self) -> ObjectStore:
         s = self.settings
         if s.object_store == "s3":
@@ -168,6 +220,7 @@ class Services:
         from core.embeddings.cached import CachedEmbedder
 
         s = self.settings
+        inner: Embedder
         if s.embedding_provider == "openai":
             if self.openai_client is None:
                 raise ValueError("EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY")
@@ -178,7 +231,7 @@ class Services:
             from core.embeddings.minilm import LocalMiniLMEmbedder
 
             inner = LocalMiniLMEmbedder()
-        return CachedEmbedder(inner, self.kv)
+        return CachedEmbedder(inner, self.cache(EMBEDDINGS), ttl_s=EMBEDDINGS.ttl_s)
 
     # --- documents -----------------------------------------------------------------------
 
@@ -214,13 +267,29 @@ class Services:
     def retriever(self) -> Retriever:
         from core.search.retriever import Retriever
 
-        return Retriever(self.embedder, self.vectors, self.documents, namespace=f"docs-{self.team_namespace}")
+        return Retriever(
+            self.embedder, self.vectors, self.documents, namespace=f"docs-{self.team_namespace}",
+            **self.retriever_options(),
+        )
+
+    @cached_property
+    def reranker(self) -> Reranker | None:
+        if self.settings.reranker == "none":
+            return None
+        from core.rerank.evidence import EvidenceReranker
+
+        return EvidenceReranker()
+
+    def retriever_options(self) -> dict:
+        """Second-stage settings for a retriever (also `eval retrieval`'s)."""
+        return {"reranker": self.reranker, "table_passage_tokens": TABLE_PASSAGE_TOKENS}
 
     @cached_property
     def answerer(self) -> Answerer:
         from core.answers.answerer import Answerer
 
-        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.kv)
+        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.cache(DOCUMENT_ANSWERS),
+                        cache_ttl_s=DOCUMENT_ANSWERS.ttl_s)
 
     @cached_property
     def feedback(self) -> FeedbackStore:
@@ -383,7 +452,14 @@ class Services:
             approvers=s.approvers,
             max_rows=s.max_rows,
             timeout_s=s.statement_timeout_s,
+            results=self.sql_results,
         )
+
+    @cached_property
+    def sql_results(self):
+        from core.sql.results import ResultStore
+
+        return ResultStore(self.kv, ttl_s=self.settings.approval_ttl_s)
 
     # --- routing -------------------------------------------------------------------------
 

@@ -64,7 +64,8 @@ def thread_history(
     # Replies come oldest first; one generous page holds the recent turns of any sane thread.
     response = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_PAGE)
     history: list[ChatMessage] = []
-    for message in response.get("messages", []):
+    messages: list[dict[str, Any]] = response.get("messages", [])
+    for message in messages:
         if before_ts and message.get("ts") == before_ts:
             continue
         from_bot = bool(message.get("bot_id")) or (bot_user_id is not None and message.get("user") == bot_user_id)

@@ -62,3 +62,8 @@ class BotServices(Protocol):
     def feedback(self) -> FeedbackStore:
         """👍 / 👎 on document answers: the answers kept for their buttons, and the ratings."""
         ...
+
+    @property
+    def ack_kv(self) -> KeyValueStore:
+        """The same store with short timeouts, for reads before the ack (they fail open)."""
+        ...

@@ -15,23 +15,9 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:54
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-# Test lanes. `make test` runs them all; `make test-fast` (-m "not browser and not e2e and not slow")
-# is the quick loop. Modules and tests say their lane with pytest.mark.<lane>; `services` is also
-# added here to every test that uses a service fixture, so a new one cannot forget it.
-LANES = {
-    "browser": "drives the emulator's web page in a real Chromium (Playwright)",
-    "e2e": "the bot end to end, with the local Slack emulator playing Slack",
-    "services": "needs PostgreSQL, Redis or moto's S3 server",
-    "slow": "takes seconds on its own: whole evaluations, several processes, model-heavy fixtures",
-}
+# Test lanes are declared in pyproject.toml; a test using a service fixture is in `services` whether
+# or not it says so, so a new one cannot forget it.
 SERVICE_FIXTURES = frozenset({"pg_server_url", "redis_url", "s3_endpoint"})
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    for name, meaning in LANES.items():
-        config.addinivalue_line("markers", f"{name}: {meaning}")
-    # --strict-markers without a config file of our own: a misspelt lane would silently join the fast lane.
-    config.addinivalue_line("filterwarnings", "error::pytest.PytestUnknownMarkWarning")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -133,3 +119,38 @@ def minilm():
     from core.embeddings.minilm import LocalMiniLMEmbedder
 
     return LocalMiniLMEmbedder(threads=1)
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[str]:
+    """A Redis server of this test's own, on a free port, so it can be frozen (DEBUG SLEEP, CLIENT
+    PAUSE) or stopped without touching the shared one. No persistence: it lives for one test."""
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _service_missing("redis-server", FileNotFoundError("redis-server is not installed"))
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path), "--enable-debug-command", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_timeout=1).ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the private redis-server did not start") from None
+            time.sleep(0.05)
+    yield url
+    process.kill()  # nothing in it is worth keeping (a test may have turned persistence on)
+    process.wait(timeout=10)

@@ -83,7 +83,8 @@ def reply_lines(reply: Reply) -> list[str]:
             lines.append(outcome.text)
             for c in outcome.citations:
                 pages = f", {pages_label(c.pages)}" if c.pages else ""
-                lines.append(f"[{c.number}] {c.file_name}{pages}")
+                section = f" — {c.section}" if c.section else ""
+                lines.append(f"[{c.number}] {c.file_name}{pages}{section}")
     if reply.sql is not None:
         if lines:
             lines.append("")

@@ -18,7 +18,6 @@ from pathlib import Path
 from bot.commands import subcommands
 
 
-
 def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
     p = subcommands(sub, "bench").add_parser("ingest", help="ingest speed (pages/s, chunks/s) and peak memory on a folder")
     p.add_argument("dir", type=Path, metavar="DIR")

@@ -37,5 +37,11 @@ def cmd_bench_search(args: argparse.Namespace, services_factory: Callable) -> in
         embedder = LocalMiniLMEmbedder()  # uncached: measure real query embedding
     else:
         embedder = services.embedder
-    print(json.dumps(bench(embedder, sizes, args.queries)))
+    from bot.progress import ProgressBar
+
+    steps = len(sizes) * (2 + 3 * args.queries)
+    bar = ProgressBar(steps, steps, label="bench search", unit="steps")
+    result = bench(embedder, sizes, args.queries, step=bar.step)
+    bar.close()
+    print(json.dumps(result))
     return 0

@@ -135,7 +135,8 @@ def cmd_docs_reindex(args: argparse.Namespace, services_factory: Callable) -> in
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"Reindexed {summary['reindexed']:,} of {summary['documents']:,} documents ({summary['chunks']:,} chunks)")
+        print(f"Reindexed {summary['reindexed']:,} of {summary['documents']:,} documents "
+              f"({summary['chunks']:,} chunks)")
         for failure in summary["failed"]:
             print(f"failed: {failure}", file=sys.stderr)
     return 1 if summary["failed"] else 0

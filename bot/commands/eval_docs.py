@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,11 +30,16 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     p.add_argument("--format", choices=("sec10q", "pubmedqa"), default="sec10q")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    p.add_argument("--source-filter", metavar="REGEX", help="only questions whose source (Source Docs glob, "
+                   "pubmedqa: PMID.txt) matches, e.g. a dev split of some filings")
+    p.add_argument("--source-exclude", metavar="REGEX", help="leave out questions whose source matches")
+    p.add_argument("--rerank", choices=("on", "off"), help="the hybrid run with or without the re-ranker "
+                   "(default: RERANKER); the 'stages' entry measures each stage either way")
     p.set_defaults(func=cmd_eval_retrieval)
 
 
 def cmd_eval_retrieval(args: argparse.Namespace, services_factory: Callable) -> int:
-    from core.eval.retrieval import load_pubmedqa, load_sec10q_questions
+    from core.eval.retrieval import load_pubmedqa, load_sec10q_questions, select
 
     if args.k < 1:
         print("error: --k must be at least 1", file=sys.stderr)
@@ -60,19 +66,31 @@ def cmd_eval_retrieval(args: argparse.Namespace, services_factory: Callable) -> 
             return 2
         questions, documents = load_pubmedqa(source)
         label = f"pubmedqa-{source.resolve()}"
+    try:
+        questions = select(questions, args.source_filter, args.source_exclude)
+    except re.error as exc:
+        print(f"error: --source-filter/--source-exclude is not a valid regular expression ({exc})", file=sys.stderr)
+        return 2
+    if not questions:
+        print("error: no question left after --source-filter/--source-exclude", file=sys.stderr)
+        return 2
     if args.limit:
         questions = questions[: args.limit]
     if not documents:
         print("error: no documents to ingest", file=sys.stderr)
         return 2
-    result = run_eval(services_factory(), label, documents, questions, args.k, args.format)
+    result = run_eval(services_factory(), label, documents, questions, args.k, args.format, args.rerank)
     print(json.dumps(result))
     return 0
 
 
-def run_eval(services, label: str, documents: dict[str, bytes], questions, k: int, dataset: str) -> dict:
-    from core.eval.retrieval import evaluate
+def run_eval(
+    services, label: str, documents: dict[str, bytes], questions, k: int, dataset: str, rerank: str | None = None
+) -> dict:
+    from bot.progress import ProgressBar
+    from core.eval.retrieval import TimedReranker, evaluate
     from core.eval.workspace import NAMESPACE, open_workspace
+    from core.rerank.evidence import EvidenceReranker
     from core.search.retriever import Retriever
 
     s = services.settings
@@ -81,26 +99,63 @@ def run_eval(services, label: str, documents: dict[str, bytes], questions, k: in
         s.data_dir, label, _raw_embedder(services), chunking,
         max_file_mb=s.max_file_mb, max_pages=s.max_pages, artifacts_path=s.docling_artifacts_path or None,
     )
-    ingest = workspace.ingest_all(documents)
+    bar = ProgressBar(len(documents), sum(len(d) for d in documents.values()), label="ingesting")
+
+    def done(name: str, result) -> None:
+        bar.finish_file(result.pages)
+        if len(documents) > 1:
+            bar.start_file(0)
+
+    bar.start_file(len(next(iter(documents.values()))))
+    ingest = workspace.ingest_all(documents, progress=bar.update, on_result=done)
+    bar.close()
     corpus = workspace.service
-    retriever = Retriever(workspace.raw_embedder, workspace.vectors, corpus, NAMESPACE)
-    plain = Retriever(workspace.raw_embedder, workspace.vectors, corpus, NAMESPACE, doc_prior=0.0)
+    options = services.retriever_options()
+    if rerank is not None:
+        options["reranker"] = EvidenceReranker() if rerank == "on" else None
+    stage_reranker = options["reranker"] or EvidenceReranker()
+    table_tokens = options["table_passage_tokens"]
+
+    def retriever(reranker=None, table_passage_tokens: int = 0, doc_prior: float = 4.0) -> Retriever:
+        timed = TimedReranker(reranker) if reranker is not None else None
+        return Retriever(
+            workspace.raw_embedder, workspace.vectors, corpus, NAMESPACE, doc_prior=doc_prior,
+            reranker=timed, table_passage_tokens=table_passage_tokens,
+        )
+
+    configured = retriever(options["reranker"], table_tokens)
+    first_stage = retriever()
     runs = {
-        "dense": (retriever, "dense"),
-        "bm25": (retriever, "bm25"),
-        "hybrid": (retriever, "hybrid"),
-        "hybrid_no_doc_prior": (plain, "hybrid"),
+        "dense": (first_stage, "dense"),
+        "bm25": (first_stage, "bm25"),
+        "hybrid": (configured, "hybrid"),
+        "hybrid_no_doc_prior": (retriever(options["reranker"], table_tokens, doc_prior=0.0), "hybrid"),
     }
-    retriever.search("warm-up", channel=None, k=1, mode="hybrid")  # build BM25 and load the model outside timings
-    out: dict = {}
-    for name, (r, mode) in runs.items():
-        out[name] = evaluate(questions, lambda q, depth, r=r, mode=mode: r.search(q, channel=None, k=depth, mode=mode), k)
+    # Each stage on its own and all together, against the first stage alone.
+    stages = {
+        "first_stage": first_stage,
+        "table_passages": retriever(table_passage_tokens=table_tokens),
+        "rerank": retriever(stage_reranker),
+        "all": retriever(stage_reranker, table_tokens),
+    }
+    configured.search("warm-up", channel=None, k=1, mode="hybrid")  # load the index and the model outside timings
+
+    def run(r: Retriever, mode: str) -> dict:
+        result = evaluate(questions, lambda q, depth: r.search(q, channel=None, k=depth, mode=mode), k)
+        if mode == "hybrid" and isinstance(r.reranker, TimedReranker):
+            result["rerank_ms"] = r.reranker.summary()
+        return result
+
+    out: dict = {name: run(r, mode) for name, (r, mode) in runs.items()}
+    out["stages"] = {name: run(r, "hybrid") for name, r in stages.items()}
     out["setup"] = {
         "dataset": dataset,
         "k": k,
         "documents": len(documents),
         "chunks": len(corpus.chunks_in_scope(None)),
         "embedder": workspace.embedder.model_id,
+        "reranker": options["reranker"].name if options["reranker"] else None,
+        "table_passage_tokens": table_tokens,
         "ingest": ingest,
         "workspace": str(workspace.root),
     }

@@ -50,7 +50,7 @@ def _run(args: argparse.Namespace, services_factory: Callable[[], Any]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (BotoCoreError, ClientError) as exc:
-        print(f"error: AWS refused: {exc}", file=sys.stderr)
+        print(f"error: the AWS call failed: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(report, indent=2))
     return 0

@@ -119,9 +119,9 @@ def prompter_factory(
     from core.schema import SchemaUnderstanding
     from core.schema.selector import SchemaSelector
     from core.schema.synonyms import WordNetThesaurus
-    from core.vectors.local import LocalVectorStore
     from core.sql.generate.vanna import VannaSqlGenerator
     from core.sql.knowledge import SqlKnowledge
+    from core.vectors.local import LocalVectorStore
 
     def build(tables: list) -> Callable[[str], list[dict]]:
         knowledge = SqlKnowledge(embedder, LocalVectorStore(scratch / "vectors"), namespace="sql-spider-warehouse")
@@ -142,9 +142,9 @@ def generator_factory(embedder, scratch: Path, openai_client=None, model: str = 
     """Per Spider database: knowledge trained on its schema alone, an offline and maybe an LLM generator."""
     from core.schema.lexicon import EnglishLexicon
     from core.schema.synonyms import WordNetThesaurus
-    from core.vectors.local import LocalVectorStore
     from core.sql.generate.offline import OfflineSqlGenerator
     from core.sql.knowledge import SqlKnowledge
+    from core.vectors.local import LocalVectorStore
 
     # A scratch store: evaluation never touches the bot's own trained knowledge.
     store = LocalVectorStore(scratch / "vectors")

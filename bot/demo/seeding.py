@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -45,15 +46,19 @@ def seed_documents(emulator: SlackEmulator, channel: str = "general", user: str 
 
 def share_samples_workspace_wide(emulator: SlackEmulator, documents: DocumentService, channel: str = "general",
                                  timeout_s: float = SEED_TIMEOUT_S) -> None:
-    """Once the bot has indexed the shared samples, makes them answer everywhere (direct messages too).
+    """Once the bot has fully indexed the shared samples, makes them answer everywhere (direct messages too).
 
     A document shared in a channel answers only there; in Slack an admin would run
     `python -m bot ingest --workspace-wide`, which links the already-indexed bytes (nothing is re-embedded).
     """
+    deadline = time.monotonic() + timeout_s
     try:
         for share in [m for m in emulator.messages(channel) if m.get("subtype") == "file_share"]:
-            emulator.wait_for(partial(emulator.bot_messages, channel, share["ts"]), timeout_s,
+            emulator.wait_for(partial(emulator.bot_messages, channel, share["ts"]), deadline - time.monotonic(),
                               f"the bot did not index {share['files'][0]['name']}")
+        # The bot replies once a file is searchable by keywords; its vectors follow. The demo says
+        # "indexed" only when both are there, so the first questions get the full retrieval.
+        _wait_for_vectors(documents, {path.name for path in sample_files()}, deadline)
     except TimeoutError as exc:  # the demo still runs; the samples answer in #general only
         log.warning("the samples stay in #general only: %s", exc)
         return
@@ -61,3 +66,13 @@ def share_samples_workspace_wide(emulator: SlackEmulator, documents: DocumentSer
         result = documents.ingest(path.read_bytes(), path.name, workspace_wide=True)
         if result.status == "failed":
             log.warning("could not share %s workspace-wide: %s", path.name, result.reason)
+
+
+def _wait_for_vectors(documents: DocumentService, names: set[str], deadline: float) -> None:
+    while True:
+        done = {record.file_name for record in documents.list() if not record.vectors_pending}
+        if names <= done:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the vectors of {', '.join(sorted(names - done))} are not computed yet")
+        time.sleep(0.2)

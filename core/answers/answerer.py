@@ -5,14 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import replace
 
-from core.answers.extractive import extractive_answer, score_sentences
 from core.answers.base import Answer, Citation
-from core.answers.prompt import NOT_IN_DOCUMENTS, build_messages, resolve_citations, says_not_in_documents
+from core.answers.extractive import extractive_answer, score_sentences
+from core.answers.prompt import (
+    NOT_IN_DOCUMENTS,
+    build_messages,
+    resolve_citations,
+    says_not_in_documents,
+)
 from core.cache.base import KeyValueStore
 from core.documents.models import Chunk
-from core.llm.base import ChatModel, LlmUnavailable
+from core.llm.base import ChatMessage, ChatModel, LlmUnavailable
 from core.search.retriever import Retriever, SearchHit
+from core.vectors.base import VectorStoreError
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +48,7 @@ class Answerer:
         self._cache_ttl_s = cache_ttl_s
         self._max_answer_tokens = max_answer_tokens
 
-    def answer(self, question: str, *, channel: str | None, history: list[dict] | None = None) -> Answer:
+    def answer(self, question: str, *, channel: str | None, history: list[ChatMessage] | None = None) -> Answer:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
@@ -49,25 +56,39 @@ class Answerer:
         cached = self._cached(key)
         if cached is not None:
             return cached
-        hits = self.retriever.search(self._retrieval_query(question, history), channel=channel, k=self.k)
-        if not hits:
-            return Answer(NOTHING_FOUND, [], "none", [])
-        if self.llm is not None:
-            try:
-                answer = self._llm_answer(question, hits, history)
-            except LlmUnavailable as exc:
-                # Degrade to extracted sentences; not cached, so the model is tried again next time.
-                log.warning("answering without the language model: %s", exc)
-                return self._extractive(question, hits, note=str(exc))
-        else:
-            answer = self._extractive(question, hits, note=None)
-        self._store(key, answer)
+        problems: list[VectorStoreError] = []
+        hits = self.retriever.search(
+            self._retrieval_query(question, history), channel=channel, k=self.k, problems=problems
+        )
+        answer, cacheable = self._answer_from(question, hits, history)
+        if problems:
+            # Keywords only: the answer says so, and is not cached, so the repaired index is used next time.
+            return _keyword_only(answer, problems[0])
+        if cacheable:
+            self._store(key, answer)
         return answer
+
+    def _answer_from(
+        self, question: str, hits: list[SearchHit], history: list[ChatMessage] | None
+    ) -> tuple[Answer, bool]:
+        """The answer, and whether it may be cached."""
+        if not hits:
+            return Answer(NOTHING_FOUND, [], "none", []), False
+        if self.llm is None:
+            return self._extractive(question, hits, note=None), True
+        try:
+            return self._llm_answer(self.llm, question, hits, history), True
+        except LlmUnavailable as exc:
+            # Degrade to extracted sentences; not cached, so the model is tried again next time.
+            log.warning("answering without the language model: %s", exc)
+            return self._extractive(question, hits, note=str(exc)), False
 
     # --- modes ------------------------------------------------------------------------------
 
-    def _llm_answer(self, question: str, hits: list[SearchHit], history: list[dict] | None) -> Answer:
-        reply = self.llm.complete(
+    def _llm_answer(
+        self, llm: ChatModel, question: str, hits: list[SearchHit], history: list[ChatMessage] | None
+    ) -> Answer:
+        reply = llm.complete(
             build_messages(question, hits, history), temperature=0.0, max_tokens=self._max_answer_tokens
         )
         text, citations = resolve_citations(reply, hits)
@@ -87,24 +108,30 @@ class Answerer:
         return Answer(text, citations, "extractive", hits)
 
     @staticmethod
-    def _retrieval_query(question: str, history: list[dict] | None) -> str:
+    def _retrieval_query(question: str, history: list[ChatMessage] | None) -> str:
         # A follow-up ("and in Q2?") is searched together with the previous question.
-        previous = [t["content"] for t in history or [] if t.get("role") == "user" and isinstance(t.get("content"), str)]
+        previous = [
+            t["content"] for t in history or [] if t.get("role") == "user" and isinstance(t.get("content"), str)
+        ]
         return f"{previous[-1]}\n{question}" if previous else question
 
     # --- cache ------------------------------------------------------------------------------
 
-    def _cache_key(self, question: str, channel: str | None, history: list[dict] | None) -> str | None:
+    def _cache_key(self, question: str, channel: str | None, history: list[ChatMessage] | None) -> str | None:
         if self._kv is None:
             return None
-        version = self.retriever.corpus.version()
+        try:
+            version = self.retriever.corpus.version()
+        except Exception as exc:  # noqa: BLE001 — without the corpus version a cached answer could be stale
+            log.warning("corpus version unavailable (%s): answering uncached", exc)
+            return None
         material = json.dumps(
             [question, channel, version, history or [], self.llm.model if self.llm else None, self.k], sort_keys=True
         )
         return ANSWER_PREFIX + hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def _cached(self, key: str | None) -> Answer | None:
-        if key is None:
+        if key is None or self._kv is None:
             return None
         raw = self._kv.get(key)
         if raw is None:
@@ -112,7 +139,9 @@ class Answerer:
         try:
             data = json.loads(raw)
             hits = [
-                SearchHit(Chunk.from_dict(h["chunk"]), h["score"], h["dense_rank"], h["bm25_rank"], h.get("dense_score"))
+                SearchHit(
+                    Chunk.from_dict(h["chunk"]), h["score"], h["dense_rank"], h["bm25_rank"], h.get("dense_score")
+                )
                 for h in data["hits"]
             ]
             citations = [Citation(**c) for c in data["citations"]]
@@ -121,7 +150,7 @@ class Answerer:
             return None  # an unreadable entry is recomputed
 
     def _store(self, key: str | None, answer: Answer) -> None:
-        if key is None:
+        if key is None or self._kv is None:
             return
         data = {
             "text": answer.text,
@@ -139,3 +168,9 @@ class Answerer:
             ],
         }
         self._kv.set(key, json.dumps(data), self._cache_ttl_s)
+
+
+def _keyword_only(answer: Answer, problem: VectorStoreError) -> Answer:
+    """The answer, saying first that it comes from a keyword search because the vector index failed."""
+    note = f"({problem.user_message.rstrip('.')}. Searched by keywords only.)"
+    return replace(answer, text=f"{note}\n{answer.text}", degraded_by=problem)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-if TYPE_CHECKING:  # the Slack path imports answers' types; the retriever (numpy) loads with search
+if TYPE_CHECKING:  # only an annotation here; the retriever pulls in numpy, which a Lambda ack never needs
     from core.search.retriever import SearchHit
 
 AnswerMode = Literal["llm", "extractive", "none"]
@@ -15,19 +15,27 @@ AnswerMode = Literal["llm", "extractive", "none"]
 class Citation:
     number: int
     file_name: str
-    pages: list[int]
+    pages: list[int]  # the page(s) of the sentence used; the passage's span when no sentence is known
     doc_id: str
+    section: str | None = None  # the heading the sentence used sits under
 
     def label(self) -> str:
-        """e.g. "report.pdf, p. 4" or "report.pdf, pp. 4-5"."""
-        if not self.pages:
-            return self.file_name
+        """e.g. "report.pdf, p. 4" or "report.pdf, pp. 4-5", then " — Section" when known."""
+        where = self.file_name
         if len(self.pages) == 1:
-            return f"{self.file_name}, p. {self.pages[0]}"
-        return f"{self.file_name}, pp. {self.pages[0]}-{self.pages[-1]}"
+            where = f"{self.file_name}, p. {self.pages[0]}"
+        elif self.pages:
+            where = f"{self.file_name}, pp. {self.pages[0]}-{self.pages[-1]}"
+        return f"{where} — {self.section}" if self.section else where
 
-    def to_dict(self) -> dict:
-        return {"number": self.number, "file_name": self.file_name, "pages": self.pages, "doc_id": self.doc_id}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "file_name": self.file_name,
+            "pages": self.pages,
+            "doc_id": self.doc_id,
+            "section": self.section,
+        }
 
 
 @dataclass
@@ -36,8 +44,10 @@ class Answer:
     citations: list[Citation]
     mode: AnswerMode
     hits: list[SearchHit]
+    # Why the search behind this answer was keyword-only (the vector index failed), or None.
+    degraded_by: Exception | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "mode": self.mode,

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 
 from core.answers.base import Citation
+from core.answers.citations import source_at
 from core.embeddings.base import Embedder
 from core.search.retriever import SearchHit
-from core.search.text import sentences, terms, without_meta_words
+from core.search.text import sentence_spans, terms, without_meta_words
 
 EXTRACTED_LABEL = "Extracted from the documents (no language model; sentences quoted as written):"
 _MIN_CHARS = 20
@@ -39,13 +40,17 @@ class ScoredSentence:
     score: float
     similarity: float
     overlap: float  # plain share of the question's terms present in the sentence
+    offset: int = 0  # where the sentence starts in its hit's text (its page and section follow)
 
 
-def _body(hit: SearchHit) -> str:
-    # The first line of a chunk is its context line (file name, heading), not source text.
+def _body(hit: SearchHit) -> tuple[int, str]:
+    """The source text of a hit and its offset: the first line of a chunk is its context line
+    (file name, heading), not source text."""
     text = hit.chunk.text
     first, _, rest = text.partition("\n")
-    return rest if rest.strip() and hit.chunk.file_name.rsplit(".", 1)[0] in first else text
+    if rest.strip() and hit.chunk.file_name.rsplit(".", 1)[0] in first:
+        return len(first) + 1, rest
+    return 0, text
 
 
 _TRAILING_NUMBER = re.compile(r"[\s|]*\d+$")
@@ -68,11 +73,12 @@ def score_sentences(
     question: str, hits: list[SearchHit], embedder: Embedder, term_weights: dict[str, float] | None = None
 ) -> list[ScoredSentence]:
     """Candidate sentences of the hits, best first. term_weights: corpus IDF per question term."""
-    candidates: list[tuple[str, int]] = []
+    candidates: list[tuple[str, int, int]] = []
     seen: set[str] = set()
     running = _running_lines(hits)
     for i, hit in enumerate(hits):
-        for sentence in sentences(_body(hit)):
+        body_offset, body = _body(hit)
+        for start, _, sentence in sentence_spans(body):
             sentence = sentence.lstrip("•·▪■-–* ").strip()
             if _TRAILING_NUMBER.sub("", sentence) in running:
                 continue
@@ -82,7 +88,7 @@ def score_sentences(
             if len(sentence) < _MIN_CHARS or len(_WORDY.findall(sentence)) < _MIN_WORDS or key in seen:
                 continue
             seen.add(key)
-            candidates.append((sentence[:_MAX_CHARS], i))
+            candidates.append((sentence[:_MAX_CHARS], i, body_offset + start))
     candidates = candidates[:_MAX_CANDIDATES]
     if not candidates:
         return []
@@ -95,13 +101,13 @@ def score_sentences(
     vectors = embedder.embed([question] + [c[0] for c in candidates])
     similarities = vectors[1:] @ vectors[0]
     out = []
-    for (text, i), similarity in zip(candidates, similarities, strict=True):
+    for (text, i, offset), similarity in zip(candidates, similarities, strict=True):
         present = query_terms & set(terms(text))
         overlap = len(present) / len(query_terms) if query_terms else 0.0
         weighted = sum(weights.get(t, 0.0) for t in present) / total_weight if total_weight else 0.0
         bonus = 0.05 / (1 + i) + (0.1 if wants_figure and _FIGURE.search(text) else 0.0)
         score = 0.6 * float(similarity) + 0.4 * weighted + bonus
-        out.append(ScoredSentence(text, i, score, float(similarity), overlap))
+        out.append(ScoredSentence(text, i, score, float(similarity), overlap, offset))
     out.sort(key=lambda s: -s.score)
     return out
 
@@ -111,13 +117,16 @@ def extractive_answer(
 ) -> tuple[str, list[Citation]]:
     # Further sentences only when nearly as relevant as the best: no filler after a clear hit.
     chosen = [s for s in scored[:max_sentences] if s.score >= _RELATIVE_CUTOFF * scored[0].score]
-    numbers: dict[int, int] = {}
+    # One citation per place quoted: the page and section of each sentence, not its passage's span.
+    numbers: dict[tuple[int, tuple[int, ...], str | None], int] = {}
     citations: list[Citation] = []
     lines = [EXTRACTED_LABEL]
     for sentence in chosen:
-        if sentence.hit_index not in numbers:
-            numbers[sentence.hit_index] = len(numbers) + 1
-            chunk = hits[sentence.hit_index].chunk
-            citations.append(Citation(numbers[sentence.hit_index], chunk.file_name, list(chunk.pages), chunk.doc_id))
-        lines.append(f"• {sentence.text} [{numbers[sentence.hit_index]}]")
+        chunk = hits[sentence.hit_index].chunk
+        source = source_at(chunk, sentence.offset)
+        key = (sentence.hit_index, tuple(source.pages), source.section)
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            citations.append(Citation(numbers[key], chunk.file_name, source.pages, chunk.doc_id, source.section))
+        lines.append(f"• {sentence.text} [{numbers[key]}]")
     return "\n".join(lines), citations

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from core.answers.base import Citation
+from core.answers.citations import matching_source
+from core.llm.base import ChatMessage
 from core.search.retriever import SearchHit
 
 NOT_IN_DOCUMENTS = "The documents don't say."
@@ -27,9 +29,9 @@ def source_label(hit: SearchHit) -> str:
     return f"{hit.chunk.file_name}{where}"
 
 
-def build_messages(question: str, hits: list[SearchHit], history: list[dict] | None = None) -> list[dict]:
+def build_messages(question: str, hits: list[SearchHit], history: list[ChatMessage] | None = None) -> list[ChatMessage]:
     sources = "\n\n".join(f"[{n}] ({source_label(h)})\n{h.chunk.text.strip()}" for n, h in enumerate(hits, 1))
-    messages: list[dict] = [{"role": "system", "content": SYSTEM_PROMPT}]
+    messages: list[ChatMessage] = [{"role": "system", "content": SYSTEM_PROMPT}]
     for turn in (history or [])[-_HISTORY_TURNS:]:
         if turn.get("role") in ("user", "assistant") and isinstance(turn.get("content"), str):
             messages.append({"role": turn["role"], "content": turn["content"]})
@@ -38,21 +40,26 @@ def build_messages(question: str, hits: list[SearchHit], history: list[dict] | N
 
 
 def resolve_citations(text: str, hits: list[SearchHit]) -> tuple[str, list[Citation]]:
-    """Keep only markers that name a real source, renumber them 1..n in order of first use."""
-    renumber: dict[int, int] = {}
+    """Keep only markers that name a real source, renumber them 1..n in order of first use.
+    A citation names the page and section of the source sentence closest to the answer's
+    sentence that carries the marker, so one source can give citations on different pages."""
+    renumber: dict[tuple[int, tuple[int, ...], str | None], int] = {}
     citations: list[Citation] = []
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
+        claim = _claim_before(text, match.start())
         out = []
         for raw in re.split(r"\s*[,;]\s*", match.group(1)):
             source = int(raw)
             if not 1 <= source <= len(hits):
                 continue  # a number the model invented: drop it rather than cite nothing
-            if source not in renumber:
-                renumber[source] = len(renumber) + 1
-                chunk = hits[source - 1].chunk
-                citations.append(Citation(renumber[source], chunk.file_name, list(chunk.pages), chunk.doc_id))
-            marker = f"[{renumber[source]}]"
+            chunk = hits[source - 1].chunk
+            where = matching_source(chunk, claim)
+            key = (source, tuple(where.pages), where.section)
+            if key not in renumber:
+                renumber[key] = len(renumber) + 1
+                citations.append(Citation(renumber[key], chunk.file_name, where.pages, chunk.doc_id, where.section))
+            marker = f"[{renumber[key]}]"
             if marker not in out:
                 out.append(marker)
         return "".join(out)
@@ -60,6 +67,16 @@ def resolve_citations(text: str, hits: list[SearchHit]) -> tuple[str, list[Citat
     cleaned = _MARKER.sub(replace, text)
     cleaned = re.sub(r"[ \t]+([.,;:])", r"\1", cleaned)  # no space left before punctuation where a marker went
     return cleaned.strip(), citations
+
+
+_CLAIM_START = re.compile(r"[.!?]\s+|\n")
+
+
+def _claim_before(text: str, end: int) -> str:
+    """The answer's sentence a marker at `end` belongs to (markers and the closing stop aside)."""
+    before = _MARKER.sub(" ", text[:end]).rstrip(" \t.!?")
+    starts = [m.end() for m in _CLAIM_START.finditer(before)]
+    return before[starts[-1] :] if starts else before
 
 
 def says_not_in_documents(text: str) -> bool:

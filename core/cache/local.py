@@ -5,7 +5,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL)"
 
@@ -35,7 +39,7 @@ class LocalKeyValueStore:
     def _expiry(ttl_s: float | None) -> float | None:
         return time.time() + ttl_s if ttl_s else None
 
-    def _write(self, fn):
+    def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._conn()
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
@@ -52,7 +56,8 @@ class LocalKeyValueStore:
         row = conn.execute("SELECT value, expires FROM kv WHERE key = ?", (key,)).fetchone()
         if row is None or (row[1] is not None and row[1] <= time.time()):
             return None
-        return row[0]
+        value: str = row[0]
+        return value
 
     def get(self, key: str) -> str | None:
         return self._live(self._conn(), key)
@@ -68,7 +73,9 @@ class LocalKeyValueStore:
         def op(c: sqlite3.Connection) -> bool:
             if self._live(c, key) is not None:
                 return False
-            c.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s)))
+            c.execute(
+                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s))
+            )
             return True
 
         return self._write(op)
@@ -77,7 +84,9 @@ class LocalKeyValueStore:
         def op(c: sqlite3.Connection) -> bool:
             if self._live(c, key) != expected:
                 return False
-            c.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s)))
+            c.execute(
+                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s))
+            )
             return True
 
         return self._write(op)

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
-from core.documents.models import Block, Chunk, ParsedDocument
+from core.documents.models import Block, Chunk, ParsedDocument, SourceMark
 from core.embeddings.base import Tokenizer
 
 # The context line may use at most this share of a chunk; longer headings are cut.
@@ -86,8 +86,9 @@ class Chunker:
             heading = _main_heading(group)
             context, _ = self._context(heading)
             content = "\n".join(p.text for p in group)
-            columns = self._columns(_first_row(group))[0]
-            if columns and _first_row(group).columns not in content:
+            first = _first_row(group)
+            columns = self._columns(first)[0]
+            if columns and first is not None and first.columns and first.columns not in content:
                 context += "\n" + columns  # the chunk starts mid-table: say what the columns are
             text = context + "\n" + content
             chunks.append(
@@ -99,6 +100,7 @@ class Chunker:
                     pages=sorted({p.page for p in group if p.page is not None}),
                     heading=heading,
                     token_count=self._tok.count(text),
+                    marks=_marks(group, len(context) + 1),
                 )
             )
         return chunks
@@ -231,12 +233,25 @@ def _windows(text: str) -> list[str]:
     start = 0
     while len(text) - start > _MAX_BLOCK_CHARS:
         end = start + _MAX_BLOCK_CHARS
-        cut = max(text.rfind(" ", start + _MAX_BLOCK_CHARS // 2, end), text.rfind("\n", start + _MAX_BLOCK_CHARS // 2, end))
+        floor = start + _MAX_BLOCK_CHARS // 2
+        cut = max(text.rfind(" ", floor, end), text.rfind("\n", floor, end))
         cut = cut if cut > start else end
         parts.append(text[start:cut].strip())
         start = cut
     parts.append(text[start:].strip())
     return [p for p in parts if p]
+
+
+def _marks(group: list[_Piece], start: int) -> list[SourceMark]:
+    """Page and section of each stretch of a chunk's content, which starts at character `start`
+    and joins the pieces with newlines."""
+    marks: list[SourceMark] = []
+    offset = start
+    for piece in group:
+        if not marks or (marks[-1].page, marks[-1].heading) != (piece.page, piece.heading):
+            marks.append(SourceMark(offset, piece.page, piece.heading))
+        offset += len(piece.text) + 1
+    return marks
 
 
 def _size(group: list[_Piece]) -> int:

@@ -46,7 +46,8 @@ class Deadline:
 
         if time.monotonic() > self._end:
             raise IngestError(
-                f"{doing} took longer than the {self.seconds:,.0f} s budget per file (MAX_INGEST_SECONDS); split the file"
+                f"{doing} took longer than the {self.seconds:,.0f} s budget per file (MAX_INGEST_SECONDS);"
+                " split the file"
             )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from core.errors import DocBotError
 
@@ -38,6 +38,17 @@ class ParsedDocument:
     blocks: list[Block] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SourceMark:
+    """From character `start` of a chunk's text on (up to the next mark), the text comes from
+    `page` under `heading`. A chunk can span pages and sections; a quoted sentence is cited by
+    the mark it starts under, not by the chunk's whole span."""
+
+    start: int
+    page: int | None
+    heading: str | None
+
+
 @dataclass
 class Chunk:
     doc_id: str
@@ -49,16 +60,28 @@ class Chunk:
     pages: list[int]
     heading: str | None
     token_count: int
+    # Where each part of the source text comes from, in text order; empty for chunks stored
+    # before marks existed (they are cited by `pages` as a whole).
+    marks: list[SourceMark] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return f"{self.doc_id}:{self.index}"
 
-    def to_dict(self) -> dict:
+    def source_at(self, offset: int) -> SourceMark | None:
+        """The mark in effect at a character offset of the text (None before the first)."""
+        found = None
+        for mark in self.marks:
+            if mark.start > offset:
+                break
+            found = mark
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Chunk:
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
         return cls(
             doc_id=data["doc_id"],
             file_name=data["file_name"],
@@ -67,7 +90,23 @@ class Chunk:
             pages=[int(p) for p in data.get("pages") or []],
             heading=data.get("heading"),
             token_count=int(data.get("token_count", 0)),
+            marks=[
+                SourceMark(int(m["start"]), None if m.get("page") is None else int(m["page"]), m.get("heading"))
+                for m in data.get("marks") or []
+            ],
         )
+
+
+def shifted_marks(marks: list[SourceMark], start: int, end: int, shift: int) -> list[SourceMark]:
+    """The marks covering text[start:end], moved by `shift` characters: the one in effect at
+    `start` first (moved to it), then those inside the range."""
+    out: list[SourceMark] = []
+    for mark in marks:
+        if mark.start <= start:
+            out = [SourceMark(start + shift, mark.page, mark.heading)]
+        elif mark.start < end:
+            out.append(SourceMark(mark.start + shift, mark.page, mark.heading))
+    return out
 
 
 @dataclass
@@ -86,11 +125,11 @@ class DocumentRecord:
     # Parsed and searchable by keywords, dense vectors still being computed.
     vectors_pending: bool = False
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> DocumentRecord:
+    def from_dict(cls, data: dict[str, Any]) -> DocumentRecord:
         return cls(
             doc_id=data["doc_id"],
             file_name=data["file_name"],
@@ -143,7 +182,7 @@ class IngestResult:
             return f"Indexed {self.file_name} — {what} — searchable now, fully indexed in {eta}"
         return f"Indexed {self.file_name} — {what}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "message": self.message}
 
 

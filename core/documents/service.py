@@ -12,6 +12,7 @@ indexes from the stored originals.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import io
 import json
@@ -21,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path, PurePath
+from typing import Any
 
 import numpy as np
 
@@ -35,12 +37,12 @@ from core.documents.models import (
     IngestResult,
     ParsedDocument,
 )
-from core.documents.parsers import DocumentParser
 from core.documents.objects import DocumentObjects
-from core.storage.base import ObjectStore, ObjectStoreError
+from core.documents.parsers import DocumentParser
 from core.embeddings.base import Embedder, EmbeddingError
-from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
 from core.search.keyword_index import IndexSnapshot, KeywordIndex, KeywordIndexError
+from core.storage.base import ObjectStore, ObjectStoreError
+from core.vectors.base import IndexMismatch, VectorRecord, VectorStore, VectorStoreError
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,10 @@ EMBED_BATCH = 64
 _INITIAL_SECONDS_PER_CHUNK = 0.05
 
 ProgressCallback = Callable[[IngestProgress], None]
+
+
+# Inside DocumentService `list` names its listing method, so annotations after it use this alias.
+Chunks = list[Chunk]
 
 
 class DocumentService:
@@ -177,7 +183,8 @@ class DocumentService:
         eta = self._eta(len(chunks))
         _report(progress, IngestProgress(name, "parsed", record.pages, record.chunks, 0, eta))
         if defer_vectors:
-            return IngestResult(name, "indexed", doc_id, record.pages, record.chunks, pending_chunks=record.chunks, eta_s=eta)
+            return IngestResult(name, "indexed", doc_id, record.pages, record.chunks,
+                                pending_chunks=record.chunks, eta_s=eta)
         return self._complete_vectors(record, progress, deadline, chunks)
 
     def _complete_vectors(
@@ -199,10 +206,9 @@ class DocumentService:
                      "pdf_parser": self.parser.pdf_pipeline}
                 ).encode(),
             )
-            current = self._set_vectors_done(record.doc_id)
-            if current is None:
-                return IngestResult(record.file_name, "failed", record.doc_id, reason="it was deleted while being indexed")
-            self._upsert(current, chunks, vectors)
+            if self._publish_vectors(record.doc_id, chunks, vectors) is None:
+                return IngestResult(record.file_name, "failed", record.doc_id,
+                                    reason="it was deleted while being indexed")
         except Exception:
             if rollback:  # the ingest failed as a whole: nothing stays half-indexed
                 self._forget(record)
@@ -231,13 +237,16 @@ class DocumentService:
     def _eta(self, chunks: int) -> float:
         return chunks * self._seconds_per_chunk
 
-    def _set_vectors_done(self, doc_id: str) -> DocumentRecord | None:
+    def _publish_vectors(self, doc_id: str, chunks: list[Chunk], vectors: np.ndarray) -> DocumentRecord | None:
+        """Upsert with the scope the catalog holds, then clear vectors_pending only if the record
+        is unchanged since: a link made meanwhile (a new channel) makes this upsert again."""
         key = CATALOG_PREFIX + doc_id
         for _ in range(_CAS_ATTEMPTS):
             current = self.kv.get(key)
             if current is None:
                 return None
             record = DocumentRecord.from_dict(json.loads(current))
+            self._upsert(record, chunks, vectors)  # vector metadata carries the scope used by filters
             if not record.vectors_pending:
                 return record
             record.vectors_pending = False
@@ -277,8 +286,14 @@ class DocumentService:
             return None  # built for another embedder: parse and embed again (objects are overwritten)
         # Channels come from this request only: links recorded elsewhere are not ours to reuse.
         record = DocumentRecord(
-            **{**stored.to_dict(), "file_name": name, "channels": channels, "workspace_wide": workspace_wide,
-               "team_id": team_id, "created": time.time()}
+            **{
+                **stored.to_dict(),
+                "file_name": name,
+                "channels": channels,
+                "workspace_wide": workspace_wide,
+                "team_id": team_id,
+                "created": time.time(),
+            }
         )
         self.keywords.add(chunks)
         self._upsert(record, chunks, vectors)
@@ -311,6 +326,7 @@ class DocumentService:
 
     def _forget(self, record: DocumentRecord) -> None:
         """Undo a failed ingest, best effort: catalog entry, keyword entry, stored objects, vectors."""
+        step: Callable[[], object]
         for step in (
             lambda: self.kv.delete(CATALOG_PREFIX + record.doc_id),
             lambda: self.keywords.remove([record.doc_id]),
@@ -339,7 +355,7 @@ class DocumentService:
 
     # --- reindex -------------------------------------------------------------------------
 
-    def reindex(self, progress: ProgressCallback | None = None) -> dict:
+    def reindex(self, progress: ProgressCallback | None = None) -> dict[str, Any]:
         """Rebuild the vector and keyword indexes from the stored originals of every catalogued
         document (after damage, or a parser or chunking change). Unchanged chunk texts come
         from the embedding cache, so only what changed is embedded again."""
@@ -445,7 +461,7 @@ class DocumentService:
     def visible_documents(self, channel: str | None) -> set[str]:
         return {r.doc_id for r in self.list(channel)}
 
-    def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
+    def chunks_in_scope(self, channel: str | None) -> builtins.list[Chunk]:
         """Every chunk the channel may see (None: all), document by document."""
         snap = self.keyword_snapshot()
         return [snap.chunks[p] for record in self.list(channel) for p in snap.positions_of(record.doc_id)]
@@ -455,7 +471,7 @@ class DocumentService:
 
     # --- internals -----------------------------------------------------------------------
 
-    def _load_artifacts(self, objs: DocumentObjects) -> tuple[list[Chunk], np.ndarray]:
+    def _load_artifacts(self, objs: DocumentObjects) -> tuple[builtins.list[Chunk], np.ndarray]:
         raw_chunks = objs.store.get(objs.chunks)
         raw_vectors = objs.store.get(objs.embeddings)
         if raw_chunks is None or raw_vectors is None:
@@ -464,7 +480,7 @@ class DocumentService:
         vectors = np.load(io.BytesIO(raw_vectors), allow_pickle=False)
         return chunks, vectors
 
-    def _upsert(self, record: DocumentRecord, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def _upsert(self, record: DocumentRecord, chunks: Chunks, vectors: np.ndarray) -> None:
         records = [
             VectorRecord(
                 id=chunk.id,

@@ -24,7 +24,11 @@ class Embedder(Protocol):
     model_id: str
     dimension: int
     max_tokens: int  # content tokens one chunk may hold so the model reads all of it
-    tokenizer: Tokenizer
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """Read-only, so each embedder may keep its own tokenizer class."""
+        ...
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dimension) float32 rows, each L2-normalised."""

@@ -20,6 +20,7 @@ from core.embeddings.base import EmbeddingError
 from core.embeddings.normalise import l2_normalise
 
 if TYPE_CHECKING:
+    import onnxruntime
     import tokenizers
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -76,7 +77,7 @@ class WordPieceTokenizer:
         return len(self._tok.encode(text, add_special_tokens=False).ids)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        return [tuple(o) for o in self._tok.encode(text, add_special_tokens=False).offsets]
+        return [(start, end) for start, end in self._tok.encode(text, add_special_tokens=False).offsets]
 
 
 class LocalMiniLMEmbedder:
@@ -91,7 +92,7 @@ class LocalMiniLMEmbedder:
         tok_path = tokenizer_path()
         self.tokenizer = WordPieceTokenizer(tok_path)
         self._encoder = self._embedding_tokenizer(tok_path)
-        self._session = None
+        self._session: onnxruntime.InferenceSession | None = None
         self._input_names: set[str] = set()
         self._lock = threading.Lock()
 
@@ -104,7 +105,7 @@ class LocalMiniLMEmbedder:
         tok.no_padding()  # batches are padded after sorting by length: see embed()
         return tok
 
-    def _load_session(self):
+    def _load_session(self) -> onnxruntime.InferenceSession:
         # onnxruntime is imported on first use so importing this module stays cheap.
         with self._lock:
             if self._session is None:
@@ -150,7 +151,7 @@ class LocalMiniLMEmbedder:
         row = {text: i for i, text in enumerate(unique)}
         return vectors[[row[t] for t in texts]]
 
-    def _embed_batch(self, encodings: list, session) -> np.ndarray:
+    def _embed_batch(self, encodings: list[tokenizers.Encoding], session: onnxruntime.InferenceSession) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)  # [PAD] is id 0
         mask = np.zeros((len(encodings), width), dtype=np.int64)

@@ -16,6 +16,7 @@ Metrics, per retriever, over the top k chunks of each question:
   not found inside 181,797 or 81,7970).
 - mrr@10: mean of 1/rank of the first chunk from a matching file within the top 10 (0 if none).
 - latency_ms: wall time of one search call, p50 and p95.
+- rerank_ms (runs with a re-ranker): wall time of the re-ranking stage alone per question.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ import json
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from core.rerank.base import RerankCandidate, Reranker, TermWeights
 from core.search.retriever import SearchHit
 
 MRR_DEPTH = 10
@@ -47,6 +50,18 @@ class EvalQuestion:
     question: str
     gold: Callable[[str], bool]  # file name -> does it count as the right source
     figures: list[str]
+    source: str = ""  # what names the gold: the Source Docs glob (sec10q), the gold file (pubmedqa)
+
+
+def select(questions: list[EvalQuestion], keep: str | None, drop: str | None) -> list[EvalQuestion]:
+    """Questions whose source matches `keep` and not `drop` (regular expressions, any case):
+    how a dev / test split by filing or company is run."""
+    keep_re = re.compile(keep, re.I) if keep else None
+    drop_re = re.compile(drop, re.I) if drop else None
+    return [
+        q for q in questions
+        if (keep_re is None or keep_re.search(q.source)) and (drop_re is None or not drop_re.search(q.source))
+    ]
 
 
 def answer_figures(answer: str) -> list[str]:
@@ -73,6 +88,10 @@ def glob_matcher(pattern: str) -> Callable[[str], bool]:
     return lambda file_name: fnmatch.fnmatchcase(file_name.lower(), pattern)
 
 
+def name_matcher(name: str) -> Callable[[str], bool]:
+    return lambda file_name: file_name == name
+
+
 def load_sec10q_questions(path: Path) -> list[EvalQuestion]:
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -80,7 +99,9 @@ def load_sec10q_questions(path: Path) -> list[EvalQuestion]:
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))} (expected the sec10q format)")
     return [
-        EvalQuestion(r["Question"].strip(), glob_matcher(r["Source Docs"]), answer_figures(r["Answer"]))
+        EvalQuestion(
+            r["Question"].strip(), glob_matcher(r["Source Docs"]), answer_figures(r["Answer"]), r["Source Docs"].strip()
+        )
         for r in rows
         if r["Question"].strip()
     ]
@@ -93,7 +114,7 @@ def load_pubmedqa(path: Path) -> tuple[list[EvalQuestion], dict[str, bytes]]:
     for pmid, item in data.items():
         name = f"{pmid}.txt"
         documents[name] = "\n\n".join(item["CONTEXTS"]).encode("utf-8")
-        questions.append(EvalQuestion(item["QUESTION"], lambda f, name=name: f == name, []))
+        questions.append(EvalQuestion(item["QUESTION"], name_matcher(name), [], name))
     return questions, documents
 
 
@@ -107,7 +128,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def evaluate(
     questions: Iterable[EvalQuestion], search: Callable[[str, int], list[SearchHit]], k: int
-) -> dict:
+) -> dict[str, Any]:
     """Metrics for one retriever; `search(question, depth)` returns ranked hits."""
     depth = max(k, MRR_DEPTH)
     file_hits = 0
@@ -138,3 +159,22 @@ def evaluate(
         result[f"evidence_recall@{k}"] = round(statistics.fmean(evidence), 4)
         result["questions_with_figures"] = len(evidence)
     return result
+
+
+class TimedReranker:
+    """A re-ranker that remembers how long each call took: the cost the stage adds per question."""
+
+    def __init__(self, inner: Reranker) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.durations_ms: list[float] = []
+
+    def rerank(self, question: str, candidates: Sequence[RerankCandidate], weights: TermWeights) -> list[float]:
+        start = time.perf_counter()
+        try:
+            return self.inner.rerank(question, candidates, weights)
+        finally:
+            self.durations_ms.append((time.perf_counter() - start) * 1000)
+
+    def summary(self) -> dict[str, float]:
+        return {"p50": round(percentile(self.durations_ms, 50), 1), "p95": round(percentile(self.durations_ms, 95), 1)}

@@ -16,11 +16,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.sql.databases.base import Database
     from core.sql.generate.base import SqlGenerator
+    from core.sql.models import Value
 
 _MAX_ROWS = 100_000
 _TIMEOUT_S = 30.0
@@ -33,9 +34,9 @@ class PathScore:
     answered: int = 0
     correct: int = 0
     errors: int = 0  # answered SQL that failed to run
-    mistakes: list[dict] = field(default_factory=list)
+    mistakes: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         answered_pct = 100.0 * self.answered / self.questions if self.questions else 0.0
         return {
             "questions": self.questions,
@@ -48,7 +49,7 @@ class PathScore:
         }
 
 
-def load_questions(spider_dir: Path, db_ids: list[str] | None, limit: int | None) -> list[dict]:
+def load_questions(spider_dir: Path, db_ids: list[str] | None, limit: int | None) -> list[dict[str, Any]]:
     path = Path(spider_dir) / "dev.json"
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: --spider must point at a Spider folder with dev.json")
@@ -71,13 +72,13 @@ def evaluate(
     db_ids: list[str] | None = None,
     limit: int | None = None,
     keep_mistakes: int = 0,
-) -> dict:
+) -> dict[str, Any]:
     """make_generators(db_id, database) -> {"offline": generator, "llm": generator, …}."""
     from core.sql.databases.base import SqliteDatabase
 
     scores: dict[str, PathScore] = {}
     questions = load_questions(spider_dir, db_ids, limit)
-    by_db: dict[str, list[dict]] = {}
+    by_db: dict[str, list[dict[str, Any]]] = {}
     for question in questions:
         by_db.setdefault(question["db_id"], []).append(question)
     for db_id, items in by_db.items():
@@ -99,20 +100,24 @@ def evaluate(
                 if results_match(gold, predicted, ordered):
                     score.correct += 1
                 elif len(score.mistakes) < keep_mistakes:
-                    score.mistakes.append({"db_id": db_id, "question": item["question"], "predicted": proposal.sql, "gold": item["query"]})
+                    score.mistakes.append(
+                        {"db_id": db_id, "question": item["question"], "predicted": proposal.sql, "gold": item["query"]}
+                    )
     return {name: score.to_dict() for name, score in scores.items()} | (
         {"mistakes": {name: s.mistakes for name, s in scores.items()}} if keep_mistakes else {}
     )
 
 
-def _run(database: Database, sql: str) -> list[tuple] | Exception:
+def _run(database: Database, sql: str) -> list[tuple[Value, ...]] | Exception:
     try:
         return database.run_readonly(sql, max_rows=_MAX_ROWS, timeout_s=_TIMEOUT_S).rows
     except Exception as error:  # noqa: BLE001 — a failing query simply does not match
         return error
 
 
-def results_match(gold: list[tuple] | Exception, predicted: list[tuple] | Exception, ordered: bool) -> bool:
+def results_match(
+    gold: list[tuple[Value, ...]] | Exception, predicted: list[tuple[Value, ...]] | Exception, ordered: bool
+) -> bool:
     """Spider-style execution match: column order free; row order only if the gold query orders."""
     if isinstance(gold, Exception) or isinstance(predicted, Exception):
         return False

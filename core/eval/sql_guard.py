@@ -13,17 +13,19 @@ import json
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from core.sql.guard import SqlGuard
-from core.sql.models import SqlError
 from core.sql.databases.sqlite import SqliteDatabase
+from core.sql.guard import SqlGuard
+from core.sql.models import SqlError, Value
 
 _EXAMPLES = 20  # failures listed in the report, per kind
 _MAX_ROWS = 100_000
 
 
-def guard_eval(spider_dir: Path | str, db_ids: list[str] | None = None, *, run_queries: bool = True,
-               default_limit: int = 1000) -> dict:
+def guard_eval(
+    spider_dir: Path | str, db_ids: list[str] | None = None, *, run_queries: bool = True, default_limit: int = 1000
+) -> dict[str, Any]:
     root = Path(spider_dir)
     questions_file = root / "dev.json"
     if not questions_file.is_file():
@@ -37,9 +39,9 @@ def guard_eval(spider_dir: Path | str, db_ids: list[str] | None = None, *, run_q
     databases: dict[str, SqliteDatabase | None] = {}
     guards: dict[str, SqlGuard] = {}
     missing: Counter[str] = Counter()
-    blocked: list[dict] = []
-    mismatches: list[dict] = []
-    run_errors: list[dict] = []
+    blocked: list[dict[str, Any]] = []
+    mismatches: list[dict[str, Any]] = []
+    run_errors: list[dict[str, Any]] = []
     checked = allowed = limit_added = executed = same = 0
     guard_seconds = 0.0
 
@@ -47,9 +49,9 @@ def guard_eval(spider_dir: Path | str, db_ids: list[str] | None = None, *, run_q
         db_id, gold = item["db_id"], item["query"]
         if db_id not in databases:
             path = root / "database" / db_id / f"{db_id}.sqlite"
-            databases[db_id] = SqliteDatabase(path) if path.is_file() else None
-            if databases[db_id] is not None:
-                tables = {t.name for t in databases[db_id].tables()}
+            opened = databases[db_id] = SqliteDatabase(path) if path.is_file() else None
+            if opened is not None:
+                tables = {t.name for t in opened.tables()}
                 guards[db_id] = SqlGuard("sqlite", allowed_tables=tables, default_limit=default_limit)
         db = databases[db_id]
         if db is None:
@@ -101,7 +103,7 @@ def guard_eval(spider_dir: Path | str, db_ids: list[str] | None = None, *, run_q
     }
 
 
-def _same_rows(expected: list[tuple], got: list[tuple], *, ordered: bool) -> bool:
+def _same_rows(expected: list[tuple[Value, ...]], got: list[tuple[Value, ...]], *, ordered: bool) -> bool:
     if ordered:
         return expected == got
     return Counter(map(repr, expected)) == Counter(map(repr, got))

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from core.documents.service import DocumentService, build_document_service
+from core.documents.models import IngestResult
+from core.documents.service import DocumentService, ProgressCallback, build_document_service
 from core.embeddings.base import Embedder
 
 NAMESPACE = "docs-eval"
@@ -29,24 +31,30 @@ class Workspace:
     raw_embedder: Embedder  # uncached: what search latency must be measured with
     vectors: object
 
-    def ingest_all(self, documents: dict[str, bytes], *, progress: bool = True) -> dict:
-        """Ingest every document; returns counts by status and the failures' reasons."""
+    def ingest_all(
+        self, documents: dict[str, bytes], *, progress: ProgressCallback | None = None,
+        on_result: Callable[[str, IngestResult], None] | None = None,
+    ) -> dict[str, Any]:
+        """Ingest every document; returns counts by status and the failures' reasons.
+        progress: the service's per-file reports; on_result(name, result) after each file."""
         counts: dict[str, int] = {}
         failures: dict[str, str] = {}
-        for i, (name, data) in enumerate(documents.items(), 1):
-            result = self.service.ingest(data, name, workspace_wide=True)
+        for name, data in documents.items():
+            result = self.service.ingest(data, name, workspace_wide=True, progress=progress)
             counts[result.status] = counts.get(result.status, 0) + 1
             if result.status == "failed":
                 failures[name] = result.reason or "unknown"
-            if progress and (result.status == "indexed" or i == len(documents)):
-                print(f"[{i}/{len(documents)}] {result.message}", file=sys.stderr, flush=True)
+            if on_result is not None:
+                on_result(name, result)
         return {"counts": counts, "failures": failures}
 
 
-def open_workspace(data_dir: Path, label: str, embedder: Embedder, chunking: dict, **service_options) -> Workspace:
+def open_workspace(
+    data_dir: Path, label: str, embedder: Embedder, chunking: dict[str, Any], **service_options: Any
+) -> Workspace:
     from core.cache.local import LocalKeyValueStore
-    from core.storage.local import LocalObjectStore
     from core.embeddings.cached import CachedEmbedder
+    from core.storage.local import LocalObjectStore
     from core.vectors.local import LocalVectorStore
 
     material = [label, embedder.model_id, chunking, _pipeline_fingerprint()]

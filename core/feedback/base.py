@@ -8,7 +8,7 @@ case later even if the documents have changed since.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Rating = Literal["up", "down"]
 RATINGS: tuple[str, ...] = ("up", "down")
@@ -23,17 +23,17 @@ class AnsweredQuestion:
     answer_id: str
     question: str
     answer: str
-    citations: list[dict]  # core.answers.base.Citation.to_dict()
+    citations: list[dict[str, Any]]  # core.answers.base.Citation.to_dict()
     mode: str  # how the answer was made: llm, extractive
     channel: str
     asked_by: str
     created: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> AnsweredQuestion:
+    def from_dict(cls, data: dict[str, Any]) -> AnsweredQuestion:
         return cls(
             answer_id=data["answer_id"],
             question=data["question"],
@@ -54,12 +54,12 @@ class Feedback:
     answer: AnsweredQuestion
     comment: str = field(default="")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"rating": self.rating, "user": self.user, "rated_at": self.rated_at, "comment": self.comment,
                 **self.answer.to_dict()}
 
     @classmethod
-    def from_dict(cls, data: dict) -> Feedback:
+    def from_dict(cls, data: dict[str, Any]) -> Feedback:
         return cls(
             rating=data["rating"],
             user=data["user"],

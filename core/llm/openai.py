@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from core.llm.base import LlmUnavailable
+from core.llm.base import ChatMessage, LlmUnavailable
 from core.llm.openai_errors import describe_openai_error
 
 if TYPE_CHECKING:
     import openai
 
 
-def make_openai_client(api_key: str, base_url: str | None = None, timeout: float = 30.0, max_retries: int = 2):
+def make_openai_client(
+    api_key: str, base_url: str | None = None, timeout: float = 30.0, max_retries: int = 2
+) -> openai.OpenAI:
     """An `openai.OpenAI` client; base_url points it at a compatible server (or a test fake)."""
     import openai
 
@@ -25,19 +27,21 @@ class OpenAIChatModel:
         self._client = client
         self.model = model
 
-    def complete(self, messages: list[dict], *, temperature: float = 0.0, max_tokens: int | None = None) -> str:
+    def complete(self, messages: list[ChatMessage], *, temperature: float = 0.0, max_tokens: int | None = None) -> str:
         import openai
 
-        kwargs: dict = {"model": self.model, "messages": messages, "temperature": temperature}
+        kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": temperature}
         if max_tokens is not None:
             kwargs["max_tokens"] = max_tokens
         try:
             response = self._client.chat.completions.create(**kwargs)
         except openai.OpenAIError as exc:
-            raise LlmUnavailable(f"the language model ({self.model}) is unavailable: {describe_openai_error(exc)}") from exc
+            raise LlmUnavailable(
+                f"the language model ({self.model}) is unavailable: {describe_openai_error(exc)}"
+            ) from exc
         if not response.choices:
             raise LlmUnavailable(f"the language model ({self.model}) returned no choices")
-        content = response.choices[0].message.content
+        content: str | None = response.choices[0].message.content
         if content is None:
             raise LlmUnavailable(f"the language model ({self.model}) returned an empty message")
         return content

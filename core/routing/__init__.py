@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.routing.keyword import KeywordRouter
 from core.routing.base import ROUTE_KINDS, QuestionRouter, Route, RouteKind
+from core.routing.keyword import KeywordRouter
 from core.routing.router import Router, Thresholds
 
 if TYPE_CHECKING:
     from core.llm.base import ChatModel
     from core.routing.router import DocumentSearch
+    from core.sql.databases.base import Database
+    from core.sql.knowledge import SqlKnowledge
 
-__all__ = ["ROUTE_KINDS", "KeywordRouter", "QuestionRouter", "Route", "RouteKind", "Router", "Thresholds", "build_router"]
+__all__ = [
+    "ROUTE_KINDS",
+    "KeywordRouter",
+    "QuestionRouter",
+    "Route",
+    "RouteKind",
+    "Router",
+    "Thresholds",
+    "build_router",
+]
 
 
-def build_router(*, db, knowledge, retriever: DocumentSearch | None, llm: ChatModel | None) -> Router:
+def build_router(
+    *, db: Database, knowledge: SqlKnowledge | None, retriever: DocumentSearch | None, llm: ChatModel | None
+) -> Router:
     """A Router over the database's schema and values and the trained business documentation."""
     from core.routing.vocabulary import SchemaVocabulary
 

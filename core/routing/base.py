@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 RouteKind = Literal["docs", "sql", "both"]
-ROUTE_KINDS: tuple[str, ...] = ("docs", "sql", "both")
+ROUTE_KINDS: tuple[RouteKind, ...] = ("docs", "sql", "both")
 
 
 @dataclass
@@ -14,7 +14,7 @@ class Route:
     kind: RouteKind
     confidence: float  # 0..1; below the router's threshold it answers "both"
     reason: str  # one line a person can read: which evidence decided
-    evidence: dict = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict[str, Any])
     # For "both" from a two-part question: the part each source should answer ({"sql": …, "docs": …}).
     parts: dict[str, str] = field(default_factory=dict)
 

@@ -16,44 +16,100 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from core.routing.base import ROUTE_KINDS, Route
+from core.routing.base import ROUTE_KINDS, Route, RouteKind
 from core.routing.vocabulary import SchemaVocabulary, words_of
 from core.sql.generate.words import singular
 
 if TYPE_CHECKING:
     from core.llm.base import ChatModel
+    from core.search.retriever import SearchHit
 
 log = logging.getLogger(__name__)
 
 _ANALYTIC = [
-    r"\bhow many\b", r"\bhow much\b", r"\bnumber of\b", r"\btotal\b", r"\bsum\b", r"\bcount\b",
-    r"\baverage\b", r"\bavg\b", r"\bmean\b", r"\bmedian\b", r"\btop \d+\b", r"\btop\b",
-    r"\bmost\b", r"\bleast\b", r"\bhighest\b", r"\blowest\b", r"\bbest[- ]selling\b", r"\bbiggest\b",
+    r"\bhow many\b",
+    r"\bhow much\b",
+    r"\bnumber of\b",
+    r"\btotal\b",
+    r"\bsum\b",
+    r"\bcount\b",
+    r"\baverage\b",
+    r"\bavg\b",
+    r"\bmean\b",
+    r"\bmedian\b",
+    r"\btop \d+\b",
+    r"\btop\b",
+    r"\bmost\b",
+    r"\bleast\b",
+    r"\bhighest\b",
+    r"\blowest\b",
+    r"\bbest[- ]selling\b",
+    r"\bbiggest\b",
     r"\bper (day|week|month|quarter|year|country|city|customer|category|product|segment|order)\b",
     r"\bby (day|week|month|quarter|year|country|city|customer|category|product|segment|status)\b",
-    r"\b(in|during|for|since|before|after) (19|20)\d\d\b", r"\bq[1-4] (19|20)\d\d\b",
-    r"\b(last|this|previous) (week|month|quarter|year)\b", r"\beach (day|week|month|year)\b",
-    r"\blist\b", r"\bshow\b", r"\bwhich \w+s\b", r"\bcompare\b", r"\btrend\b", r"\bshare of\b",
-    r"\bpercentage\b", r"\bratio\b", r"\brate by\b", r"\bout of stock\b", r"\bnever\b",
+    r"\b(in|during|for|since|before|after) (19|20)\d\d\b",
+    r"\bq[1-4] (19|20)\d\d\b",
+    r"\b(last|this|previous) (week|month|quarter|year)\b",
+    r"\beach (day|week|month|year)\b",
+    r"\blist\b",
+    r"\bshow\b",
+    r"\bwhich \w+s\b",
+    r"\bcompare\b",
+    r"\btrend\b",
+    r"\bshare of\b",
+    r"\bpercentage\b",
+    r"\bratio\b",
+    r"\brate by\b",
+    r"\bout of stock\b",
+    r"\bnever\b",
 ]
 _PROSE = [
-    r"\bpolic(y|ies)\b", r"\bhandbook\b", r"\bguidelines?\b", r"\bmanual\b", r"\bdocument(s|ation)?\b",
-    r"\breport\b", r"\bcontract\b", r"\bterms\b", r"\baccording to\b", r"\bexplain\b", r"\bdescribe\b",
-    r"\bsummari[sz]e\b", r"\bsummary\b", r"\bwhy\b", r"\bhow (do|can|should|to) (i|we|you)?\b",
-    r"\bcan (i|we|customers?|employees?)\b", r"\b(am|are|is) (i|we|it) allowed\b", r"\ballowed\b",
-    r"\brequired\b", r"\bprocedure\b", r"\bprocess\b", r"\bsteps?\b", r"\bsay(s)? about\b",
-    r"\bwhat does\b", r"\brules?\b", r"\brequirements?\b", r"\bcovered\b", r"\bshould i\b",
-    r"\bwho should\b", r"\bstrategy\b", r"\brisks?\b", r"\bmeaning of\b", r"\bdefinition\b",
+    r"\bpolic(y|ies)\b",
+    r"\bhandbook\b",
+    r"\bguidelines?\b",
+    r"\bmanual\b",
+    r"\bdocument(s|ation)?\b",
+    r"\breport\b",
+    r"\bcontract\b",
+    r"\bterms\b",
+    r"\baccording to\b",
+    r"\bexplain\b",
+    r"\bdescribe\b",
+    r"\bsummari[sz]e\b",
+    r"\bsummary\b",
+    r"\bwhy\b",
+    r"\bhow (do|can|should|to) (i|we|you)?\b",
+    r"\bcan (i|we|customers?|employees?)\b",
+    r"\b(am|are|is) (i|we|it) allowed\b",
+    r"\ballowed\b",
+    r"\brequired\b",
+    r"\bprocedure\b",
+    r"\bprocess\b",
+    r"\bsteps?\b",
+    r"\bsay(s)? about\b",
+    r"\bwhat does\b",
+    r"\brules?\b",
+    r"\brequirements?\b",
+    r"\bcovered\b",
+    r"\bshould i\b",
+    r"\bwho should\b",
+    r"\bstrategy\b",
+    r"\brisks?\b",
+    r"\bmeaning of\b",
+    r"\bdefinition\b",
 ]
-_CLAUSE_SPLIT = re.compile(r"\s*(?:[?;]|,?\s+and\s+(?=(?:what|how|which|who|when|where|why|is|are|does|do|can|show|list|explain|summari[sz]e)\b)|,?\s+also\s+)\s*", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(
+    r"\s*(?:[?;]|,?\s+and\s+(?=(?:what|how|which|who|when|where|why|is|are|does|do|can|show|list|explain|summari[sz]e)\b)|,?\s+also\s+)\s*",
+    re.IGNORECASE,
+)
 
 
 class DocumentSearch(Protocol):
     """core.search.retriever.Retriever's search, as routing uses it."""
 
-    def search(self, question: str, *, channel: str | None, k: int = 5, mode: str = "hybrid") -> list: ...
+    def search(self, question: str, *, channel: str | None, k: int = 5, mode: str = "hybrid") -> list[SearchHit]: ...
 
 
 @dataclass
@@ -67,10 +123,100 @@ class Thresholds:
 
 
 _STOPWORDS = set(
-    "the a an and or of to in on for at by with from about into over under is are was were be been do does did "
-    "what which who whom whose when where why how many much can could should would will shall may might must "
-    "i we you they he she it my our your their this that these those there here me us them have has had not no "
-    "any all some each per than then also just only get got need say says said tell show list give".split()
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "at",
+        "by",
+        "with",
+        "from",
+        "about",
+        "into",
+        "over",
+        "under",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "many",
+        "much",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "i",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "it",
+        "my",
+        "our",
+        "your",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "me",
+        "us",
+        "them",
+        "have",
+        "has",
+        "had",
+        "not",
+        "no",
+        "any",
+        "all",
+        "some",
+        "each",
+        "per",
+        "than",
+        "then",
+        "also",
+        "just",
+        "only",
+        "get",
+        "got",
+        "need",
+        "say",
+        "says",
+        "said",
+        "tell",
+        "show",
+        "list",
+        "give",
+    ]
 )
 
 
@@ -120,7 +266,7 @@ class Router:
         whole = self._evidence(question, channel)
         route = self._decide(question, channel, whole)
         if self.llm is not None:
-            route = self._ask_llm(question, whole, route)
+            route = self._ask_llm(self.llm, question, whole, route)
         return route
 
     # --- evidence ---------------------------------------------------------------------------
@@ -157,7 +303,7 @@ class Router:
         if not hits:
             return 0.0, 0.0
         best = hits[0]
-        cosine = float(best.dense_score if getattr(best, "dense_score", None) is not None else best.score)
+        cosine = float(best.dense_score if best.dense_score is not None else best.score)
         content = {w for w in content_words(text) if w not in schema_words}
         if not content:
             return cosine, 0.0
@@ -168,7 +314,7 @@ class Router:
 
     def _decide(self, question: str, channel: str | None, whole: _Evidence) -> Route:
         t = self.thresholds
-        evidence = {
+        evidence: dict[str, Any] = {
             "sql": round(whole.sql, 3),
             "docs": round(whole.docs, 3),
             "cosine": round(whole.best_cosine, 3),
@@ -193,7 +339,7 @@ class Router:
             return Route("docs", confidence, f"documents match (cosine {whole.best_cosine:.2f})", evidence)
         return Route("both", 0.4, "evidence for both sides is close", evidence)
 
-    def _ask_llm(self, question: str, whole: _Evidence, fallback: Route) -> Route:
+    def _ask_llm(self, llm: ChatModel, question: str, whole: _Evidence, fallback: Route) -> Route:
         from core.llm.base import LlmUnavailable
 
         prompt = (
@@ -206,8 +352,10 @@ class Router:
             'the team\'s documents (policies, reports, manuals), "both" when it needs both or you are unsure.'
         )
         try:
-            reply = self.llm.complete(
-                [{"role": "system", "content": prompt}, {"role": "user", "content": question}], temperature=0.0, max_tokens=40
+            reply = llm.complete(
+                [{"role": "system", "content": prompt}, {"role": "user", "content": question}],
+                temperature=0.0,
+                max_tokens=40,
             )
         except LlmUnavailable as exc:
             log.warning("LLM routing unavailable, using the evidence: %s", exc)
@@ -218,9 +366,9 @@ class Router:
             kind, confidence = parsed.get("route"), float(parsed.get("confidence", 0.7))
         except (ValueError, TypeError, AttributeError):
             kind, confidence = None, 0.0
-        if kind not in ROUTE_KINDS:
+        chosen = next((known for known in ROUTE_KINDS if known == kind), None)
+        if chosen is None:
             log.warning("LLM routing reply not understood: %r", reply[:200])
             return fallback
-        if confidence < 0.5:
-            kind = "both"
-        return Route(kind, confidence, "language model", {**fallback.evidence, "llm": confidence})
+        decided: RouteKind = chosen if confidence >= 0.5 else "both"
+        return Route(decided, confidence, "language model", {**fallback.evidence, "llm": confidence})

@@ -16,7 +16,7 @@ from core.sql.generate.schema_index import SchemaIndex, normalise_value
 from core.sql.generate.words import singular
 
 if TYPE_CHECKING:
-    from core.sql.models import TableInfo
+    from core.sql.models import TableInfo, Value
 
 # How much one matched term says "database": defined business terms and tables say most; a lone
 # generic column word ("name", "date") little, since documents use those words too.
@@ -75,7 +75,7 @@ class SchemaVocabulary:
     def build(
         cls,
         tables: list[TableInfo],
-        distinct_values: Callable[[str, str, int], list] | None = None,
+        distinct_values: Callable[[str, str, int], list[Value]] | None = None,
         documentation: Iterable[str] = (),
     ) -> SchemaVocabulary:
         index = SchemaIndex.build(tables, distinct_values)

@@ -27,7 +27,9 @@ _MIN_EVIDENCE = 0.5
 _RECENT = re.compile(r"\b(latest|most recent|newest|last (?:quarter|report|filing)|current (?:quarter|report))\b", re.I)
 _ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b", re.I)
 _QUARTER_NUMBER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
-_PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)\D{0,3}[Qq]([1-4])(?!\d)|(?<![A-Za-z])[Qq]([1-4])\D{0,3}((?:19|20)\d\d)(?!\d)")
+_PERIOD = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)\D{0,3}[Qq]([1-4])(?!\d)|(?<![A-Za-z])[Qq]([1-4])\D{0,3}((?:19|20)\d\d)(?!\d)"
+)
 
 
 def question_terms(question: str) -> set[str]:
@@ -91,9 +93,29 @@ class DocumentMatcher:
         matcher._setup(doc_ids, names, sizes, vocab, term_ids, docs, counts)
         return matcher
 
+    @classmethod
+    def from_csr(
+        cls, doc_ids: list[str], names: list[str], sizes: list[int], vocab: dict[str, int],
+        offsets: np.ndarray, docs: np.ndarray, counts: np.ndarray,
+    ) -> DocumentMatcher:
+        """As from_counts, with the pairs already grouped by term id: term t's are
+        docs[offsets[t]:offsets[t+1]] (no sorting needed)."""
+        matcher = cls.__new__(cls)
+        matcher._setup_csr(doc_ids, names, sizes, vocab, offsets, docs, counts)
+        return matcher
+
     def _setup(
         self, doc_ids: list[str], names: list[str], sizes: list[int], vocab: dict[str, int],
         term_ids: np.ndarray, docs: np.ndarray, counts: np.ndarray,
+    ) -> None:
+        order = np.argsort(np.asarray(term_ids, dtype=np.int64), kind="stable")
+        sorted_terms = np.asarray(term_ids, dtype=np.int64)[order]
+        offsets = np.searchsorted(sorted_terms, np.arange(len(vocab) + 1))
+        self._setup_csr(doc_ids, names, sizes, vocab, offsets, np.asarray(docs)[order], np.asarray(counts)[order])
+
+    def _setup_csr(
+        self, doc_ids: list[str], names: list[str], sizes: list[int], vocab: dict[str, int],
+        offsets: np.ndarray, docs: np.ndarray, counts: np.ndarray,
     ) -> None:
         self._doc_ids = list(doc_ids)
         self._index_of = {d: i for i, d in enumerate(self._doc_ids)}
@@ -103,13 +125,12 @@ class DocumentMatcher:
         for i, name in enumerate(names):
             for term in set(terms(PurePath(name).stem)):
                 self._name_docs.setdefault(term, []).append(i)
-        order = np.argsort(np.asarray(term_ids, dtype=np.int64), kind="stable")
-        sorted_terms = np.asarray(term_ids, dtype=np.int64)[order]
         self._vocab = vocab
-        self._docs = np.asarray(docs, dtype=np.int32)[order]
-        self._counts = np.asarray(counts, dtype=np.float32)[order]
-        self._offsets = np.searchsorted(sorted_terms, np.arange(len(vocab) + 1))
-        self._chunk_df = np.bincount(sorted_terms, weights=self._counts, minlength=len(vocab))
+        self._docs = np.asarray(docs, dtype=np.int32)
+        self._counts = np.asarray(counts, dtype=np.float32)
+        self._offsets = np.asarray(offsets, dtype=np.int64)
+        cumulative = np.concatenate([[0.0], np.cumsum(self._counts, dtype=np.float64)])
+        self._chunk_df = cumulative[self._offsets[1:]] - cumulative[self._offsets[:-1]]
         self._chunk_count = int(self._sizes.sum())
 
     def term_idf(self, query_terms: set[str]) -> dict[str, float]:
@@ -163,7 +184,7 @@ class DocumentMatcher:
         leaders = [i for i in np.flatnonzero(in_scope & (raw >= 0.9 * best)) if self._periods[i] is not None]
         if len(leaders) < 2:
             return
-        newest = max(self._periods[i] for i in leaders)
+        newest = max(period for i in leaders if (period := self._periods[i]) is not None)
         for i in leaders:
             if self._periods[i] == newest:
                 raw[i] += 0.5 * best

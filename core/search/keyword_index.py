@@ -23,8 +23,10 @@ import logging
 import math
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -33,6 +35,9 @@ from core.documents.models import Chunk
 from core.search.keyword_segment import KeywordSegment
 from core.search.text import terms
 from core.storage.base import ObjectStore
+
+if TYPE_CHECKING:
+    from core.search.doc_match import DocumentMatcher
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +63,11 @@ class _Entry:
     chunks: int
     docs: list[str]  # live documents
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "sha256": self.sha256, "chunks": self.chunks, "docs": self.docs}
 
     @classmethod
-    def from_dict(cls, data: dict) -> _Entry:
+    def from_dict(cls, data: dict[str, Any]) -> _Entry:
         return cls(data["id"], data["sha256"], int(data["chunks"]), list(data["docs"]))
 
 
@@ -169,7 +174,9 @@ class KeywordIndex:
         try:
             return raw, [_Entry.from_dict(e) for e in json.loads(raw)["segments"]]
         except (ValueError, KeyError, TypeError) as exc:
-            raise KeywordIndexError(f"the keyword index manifest is unreadable ({exc}); run `python -m bot docs reindex`") from exc
+            raise KeywordIndexError(
+                f"the keyword index manifest is unreadable ({exc}); run `python -m bot docs reindex`"
+            ) from exc
 
     def _store(self, segment: KeywordSegment) -> _Entry:
         data = segment.to_bytes()
@@ -187,20 +194,28 @@ class KeywordIndex:
         data = self.objects.get(self._key(entry.id))
         if data is None:
             raise KeywordIndexError(f"keyword segment {entry.id} is missing; run `python -m bot docs reindex`")
-        if hashlib.sha256(data).hexdigest() != entry.sha256:
-            raise KeywordIndexError(f"keyword segment {entry.id} is damaged (checksum mismatch); run `python -m bot docs reindex`")
-        segment = KeywordSegment.from_bytes(data)
+        try:
+            # Every array is a zip member with its own CRC-32, checked as it is read: damage
+            # shows here without hashing the whole segment again (`verify` does that).
+            segment = KeywordSegment.from_bytes(data)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise KeywordIndexError(
+                f"keyword segment {entry.id} is damaged ({exc}); run `python -m bot docs reindex`"
+            ) from exc
         with self._lock:
             self._segments[entry.id] = segment
         return segment
 
-    def _update(self, change) -> list[str]:
+    def _update(self, change: Callable[[list[_Entry]], list[_Entry]]) -> list[str]:
         """Apply change(entries) -> entries by compare-and-set; returns the segment ids dropped."""
         for _ in range(_CAS_ATTEMPTS):
             raw, entries = self._read()
             updated = change(entries)
             value = json.dumps({"segments": [e.to_dict() for e in updated]})
-            done = self.kv.add(self._manifest_key, value) if raw is None else self.kv.compare_and_set(self._manifest_key, raw, value)
+            if raw is None:
+                done = self.kv.add(self._manifest_key, value)
+            else:
+                done = self.kv.compare_and_set(self._manifest_key, raw, value)
             if done:
                 return sorted({e.id for e in entries} - {e.id for e in updated})
         raise KeywordIndexError("the keyword index is being changed by other processes; try again")
@@ -221,35 +236,33 @@ class KeywordIndex:
                 return
             group = group[:MERGE_FANOUT]
             try:
-                merged = KeywordSegment.merge([self._load(e) for e in group], drop=_dead_docs(self, group))
+                segments = [self._load(e) for e in group]
             except KeywordIndexError:
                 log.warning("keyword index merge skipped: a segment is unreadable", exc_info=True)
                 return
-            entry = self._store(merged)
+            live = {d for e in group for d in e.docs}
+            dead = {d for seg in segments for d in seg.doc_ids} - live
+            entry = self._store(KeywordSegment.merge(segments, drop=dead))
             ids = {e.id for e in group}
+            applied = False
 
             def change(current: list[_Entry]) -> list[_Entry]:
-                if not ids <= {e.id for e in current}:
+                nonlocal applied
+                applied = ids <= {e.id for e in current}  # noqa: B023 — change() runs in this iteration
+                if not applied:
                     return current  # another process merged them first
-                live = {d for e in current if e.id in ids for d in e.docs}
-                merged_entry = _Entry(entry.id, entry.sha256, entry.chunks, [d for d in entry.docs if d in live])
-                rest = [e for e in current if e.id not in ids]
+                still_live = {d for e in current if e.id in ids for d in e.docs}  # noqa: B023
+                merged_entry = _Entry(
+                    entry.id, entry.sha256, entry.chunks, [d for d in entry.docs if d in still_live]  # noqa: B023
+                )
+                rest = [e for e in current if e.id not in ids]  # noqa: B023
                 return rest + ([merged_entry] if merged_entry.docs else [])
 
             dropped = self._update(change)
-            if entry.id not in {e.id for e in self._read()[1]} and entry.id not in dropped:
+            if not applied:
                 self._delete_objects([entry.id])  # lost the race: our merged copy is unused
-            self._delete_objects([d for d in dropped if d != entry.id])
-            if not dropped:
                 return
-
-
-def _dead_docs(index: KeywordIndex, group: list[_Entry]) -> set[str]:
-    """Documents physically in the group's segments that are no longer live."""
-    live = {d for e in group for d in e.docs}
-    with index._lock:
-        present = {d for e in group for d in (index._segments[e.id].doc_ids if e.id in index._segments else [])}
-    return present - live
+            self._delete_objects(dropped)
 
 
 def _size_class(chunks: int) -> int:
@@ -288,7 +301,7 @@ class IndexSnapshot:
         self._lengths = np.concatenate([seg.lengths for seg in self._segs]) if self._segs else np.zeros(0, np.int32)
         self._live_count = int(self.live.sum())
         self._avg_length = float(self._lengths[self.live].mean()) if self._live_count else 0.0
-        self._matcher = None
+        self._matcher: DocumentMatcher | None = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -331,7 +344,8 @@ class IndexSnapshot:
     def doc_mask(self, doc_ids: set[str]) -> np.ndarray:
         """Live positions belonging to the given documents."""
         numbers = [self._doc_bases[s] + d for s, d in (self._doc_at[i] for i in doc_ids if i in self._doc_at)]
-        return np.isin(self.doc_of, np.asarray(numbers, dtype=self.doc_of.dtype)) & self.live
+        mask: np.ndarray = np.isin(self.doc_of, np.asarray(numbers, dtype=self.doc_of.dtype)) & self.live
+        return mask
 
     def bm25_scores(self, query: str) -> np.ndarray:
         """BM25 (Lucene variant, as bm25s computes it) of every position for the query's terms."""
@@ -357,17 +371,30 @@ class IndexSnapshot:
                 scores[rows] += idf * tf / (norm + tf)
         return scores
 
-    def matcher(self):
+    def matcher(self) -> DocumentMatcher:
         """The document matcher (core/search/doc_match.py) over live documents, built once."""
         from core.search.doc_match import DocumentMatcher
 
         with self._lock:
             if self._matcher is None:
-                self._matcher = DocumentMatcher.from_counts(*self._document_counts())
+                if len(self._segs) == 1 and self._alive[0].all():
+                    # One segment, nothing removed (a fresh or fully merged index): its
+                    # per-document term counts are the matcher's arrays as they are.
+                    seg = self._segs[0]
+                    sizes = [len(seg.rows_of(d)) for d in range(len(seg.doc_ids))]
+                    self._matcher = DocumentMatcher.from_csr(
+                        seg.doc_ids, seg.file_names, sizes, seg.term_ids(), seg.dt_off, seg.dt_doc, seg.dt_count
+                    )
+                else:
+                    self._matcher = DocumentMatcher.from_counts(*self._document_counts())
             return self._matcher
 
-    def _document_counts(self):
-        doc_ids, names, sizes = [], [], []
+    def _document_counts(
+        self,
+    ) -> tuple[list[str], list[str], list[int], dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
+        doc_ids: list[str] = []
+        names: list[str] = []
+        sizes: list[int] = []
         vocab: dict[str, int] = {}
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for seg, alive in zip(self._segs, self._alive, strict=True):
@@ -407,7 +434,13 @@ class ChunkTable(Sequence[Chunk]):
     def __len__(self) -> int:
         return len(self._snap)
 
-    def __getitem__(self, position):  # type: ignore[override]
+    @overload
+    def __getitem__(self, position: int) -> Chunk: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[Chunk]: ...
+
+    def __getitem__(self, position: int | slice) -> Chunk | list[Chunk]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
         chunk = self._made.get(position)

@@ -10,12 +10,13 @@ objects only when asked for (ranked hits and their neighbours).
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
-from core.documents.models import Chunk
+from core.documents.models import Chunk, SourceMark
 from core.search.text import terms
 
 # Terms, document ids and file names never contain NUL, so it separates them.
@@ -33,7 +34,7 @@ def _blob(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def _ragged(groups: Sequence[Sequence[int]], dtype: type = np.int32) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.zeros(len(groups) + 1, dtype=np.int64)
     np.cumsum([len(g) for g in groups], out=offsets[1:])
-    flat = np.fromiter((v for g in groups for v in g), dtype=dtype, count=int(offsets[-1]))
+    flat: np.ndarray = np.fromiter((v for g in groups for v in g), dtype=dtype, count=int(offsets[-1]))
     return flat, offsets
 
 
@@ -56,10 +57,13 @@ class KeywordSegment:
     def size(self) -> int:
         return int(self.lengths.shape[0])
 
-    def term_id(self, term: str) -> int | None:
+    def term_ids(self) -> dict[str, int]:
         if self._term_id is None:
             self._term_id = {t: i for i, t in enumerate(self.vocab)}
-        return self._term_id.get(term)
+        return self._term_id
+
+    def term_id(self, term: str) -> int | None:
+        return self.term_ids().get(term)
 
     def chunk(self, row: int) -> Chunk:
         a = self._a
@@ -74,6 +78,7 @@ class KeywordSegment:
             pages=[int(p) for p in pages],
             heading=heading,
             token_count=int(a["token_count"][row]),
+            marks=_marks(a, row),
         )
 
     def rows_of(self, doc: int) -> range:
@@ -123,6 +128,7 @@ class KeywordSegment:
         text_blob, text_off = _blob([c.text for c in chunks])
         heading_blob, heading_off = _blob([c.heading or "" for c in chunks])
         pages, pages_off = _ragged([c.pages for c in chunks])
+        marks_blob, marks_off = _blob([json.dumps([[m.start, m.page, m.heading] for m in c.marks]) for c in chunks])
         arrays = {
             "doc_ids": _joined(doc_ids),
             "file_names": _joined(file_names),
@@ -137,10 +143,12 @@ class KeywordSegment:
             "heading_none": np.asarray([c.heading is None for c in chunks], dtype=bool),
             "pages": pages,
             "pages_off": pages_off,
+            "marks_blob": marks_blob,
+            "marks_off": marks_off,
             "vocab": _joined(list(vocab)),
             "post_off": post_off,
             "post_chunk": post_chunk,
-            "post_tf": post_freq.astype(np.float32),
+            "post_tf": np.minimum(post_freq, np.iinfo(np.uint16).max).astype(np.uint16),
             "dt_off": dt_off,
             "dt_doc": dt_doc,
             "dt_count": dt_count,
@@ -149,31 +157,72 @@ class KeywordSegment:
 
     @classmethod
     def merge(cls, segments: Sequence[KeywordSegment], drop: set[str]) -> KeywordSegment:
-        """One segment holding the documents of all given ones except those in `drop`."""
-        chunks: list[Chunk] = []
-        words: list[list[str]] = []
+        """One segment holding the documents of all given ones except those in `drop`, joined
+        array by array (no text is read again): merging stays cheap as the index grows."""
+        vocab: dict[str, int] = {}
+        doc_ids: list[str] = []
+        file_names: list[str] = []
+        columns: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("chunk_index", "token_count", "lengths", "heading_none")
+        }
+        blobs: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {
+            k: ([], []) for k in ("text", "heading", "pages")
+        }
+        ends = {k: 0 for k in blobs}
+        starts = [0]
+        post: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        per_doc: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        rows_before = 0
         for seg in segments:
-            row_terms = seg.row_terms()
-            for doc, doc_id in enumerate(seg.doc_ids):
-                if doc_id in drop:
-                    continue
-                for row in seg.rows_of(doc):
-                    chunks.append(seg.chunk(row))
-                    words.append(row_terms[row])
-        return cls.build(chunks, words)
-
-    def row_terms(self) -> list[list[str]]:
-        """Each chunk's terms with their frequencies (order within a chunk is not kept)."""
-        out: list[list[str]] = [[] for _ in range(self.size)]
-        for tid, term in enumerate(self.vocab):
-            start, end = self.post_off[tid], self.post_off[tid + 1]
-            for row, tf in zip(self.post_chunk[start:end], self.post_tf[start:end], strict=True):
-                out[int(row)].extend([term] * int(tf))
-        return out
+            keep = [d for d, doc_id in enumerate(seg.doc_ids) if doc_id not in drop]
+            row_map = np.full(seg.size, -1, dtype=np.int64)
+            doc_map = np.full(len(seg.doc_ids), -1, dtype=np.int64)
+            for d in keep:
+                rows = seg.rows_of(d)
+                row_map[rows.start : rows.stop] = np.arange(rows_before, rows_before + len(rows))
+                doc_map[d] = len(doc_ids)
+                rows_before += len(rows)
+                starts.append(rows_before)
+                doc_ids.append(seg.doc_ids[d])
+                file_names.append(seg.file_names[d])
+                for name in blobs:
+                    ends[name] = _take_ragged(seg._a, name, rows, blobs[name], ends[name])
+            kept_rows = row_map >= 0
+            for name in columns:
+                columns[name].append(seg._a[name][kept_rows])
+            to_global = np.array([vocab.setdefault(t, len(vocab)) for t in seg.vocab], dtype=np.int64)
+            post_terms = np.repeat(to_global, np.diff(seg.post_off))
+            new_rows = row_map[seg.post_chunk]
+            alive = new_rows >= 0
+            post.append((post_terms[alive], new_rows[alive], seg.post_tf[alive]))
+            dt_terms = np.repeat(to_global, np.diff(seg.dt_off))
+            new_docs = doc_map[seg.dt_doc]
+            alive = new_docs >= 0
+            per_doc.append((dt_terms[alive], new_docs[alive], seg.dt_count[alive]))
+        post_off, post_chunk, post_tf = _csr_arrays(post, len(vocab))
+        dt_off, dt_doc, dt_count = _csr_arrays(per_doc, len(vocab))
+        arrays = {
+            "doc_ids": _joined(doc_ids),
+            "file_names": _joined(file_names),
+            "doc_start": np.asarray(starts, dtype=np.int64),
+            **{name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()},
+            "vocab": _joined(list(vocab)),
+            "post_off": post_off,
+            "post_chunk": post_chunk.astype(np.int32),
+            "post_tf": post_tf.astype(np.uint16),
+            "dt_off": dt_off,
+            "dt_doc": dt_doc.astype(np.int32),
+            "dt_count": dt_count.astype(np.int32),
+        }
+        for name, (flat, offsets) in blobs.items():
+            key = "pages" if name == "pages" else f"{name}_blob"
+            arrays[key] = np.concatenate(flat) if flat else np.zeros(0, dtype=np.uint8 if name != "pages" else np.int32)
+            arrays[f"{name}_off"] = np.concatenate([np.zeros(1, dtype=np.int64), *offsets])
+        return cls(arrays)
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        np.savez(buf, **self._a)
+        np.savez(buf, allow_pickle=False, **self._a)
         return buf.getvalue()
 
     @classmethod
@@ -189,6 +238,32 @@ def _csr(rows: list[int], cols: list[int], values: list[int], n_rows: int) -> tu
     return offsets, np.asarray(cols, dtype=np.int32)[order], np.asarray(values, dtype=np.int32)[order]
 
 
+def _take_ragged(
+    arrays: dict[str, np.ndarray], name: str, rows: range, out: tuple[list[np.ndarray], list[np.ndarray]], end: int
+) -> int:
+    """Append the values of `rows` of a ragged column (text, heading, pages) to out = (values,
+    offsets after the first); returns the new end offset."""
+    flat = arrays["pages" if name == "pages" else f"{name}_blob"]
+    offsets = arrays[f"{name}_off"]
+    first, last = int(offsets[rows.start]), int(offsets[rows.stop])
+    out[0].append(flat[first:last])
+    out[1].append(offsets[rows.start + 1 : rows.stop + 1] - first + end)
+    return end + last - first
+
+
+def _csr_arrays(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, value) triples from several parts as CSR: offsets, columns, values, each
+    row's columns in increasing order."""
+    rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    values = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((cols, rows))
+    offsets = np.searchsorted(rows[order], np.arange(n_rows + 1)).astype(np.int64)
+    return offsets, cols[order], values[order]
+
+
 def _joined(strings: list[str]) -> np.ndarray:
     return np.frombuffer(_SEP.join(strings).encode("utf-8"), dtype=np.uint8)
 
@@ -200,6 +275,14 @@ def _split(blob: np.ndarray) -> list[str]:
 
 def _slice(blob: np.ndarray, offsets: np.ndarray, row: int) -> str:
     return blob[offsets[row] : offsets[row + 1]].tobytes().decode("utf-8")
+
+
+def _marks(arrays: dict[str, np.ndarray], row: int) -> list[SourceMark]:
+    # Segments saved before chunks had marks have none: their chunks are cited by page span.
+    if "marks_blob" not in arrays:
+        return []
+    stored = json.loads(_slice(arrays["marks_blob"], arrays["marks_off"], row))
+    return [SourceMark(start, page, heading) for start, page, heading in stored]
 
 
 def _first_seen(chunks: Sequence[Chunk]) -> dict[str, int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from core.documents.models import Chunk
+from core.documents.models import Chunk, SourceMark, shifted_marks
 
 _COLUMNS_PREFIX = "Columns: "
 
@@ -53,7 +53,7 @@ def grow_passage(
             current = chunks[pos]
     if len(parts) == 1:
         return Passage(centre, parts)
-    text = _join([chunks[p] for p in parts])
+    text, marks = _join([chunks[p] for p in parts])
     merged = Chunk(
         doc_id=centre.doc_id,
         file_name=centre.file_name,
@@ -62,6 +62,7 @@ def grow_passage(
         pages=sorted({page for p in parts for page in chunks[p].pages}),
         heading=centre.heading,
         token_count=count_tokens(text),
+        marks=marks,
     )
     return Passage(merged, parts)
 
@@ -80,14 +81,25 @@ def _body_tokens(chunk: Chunk, count_tokens: Callable[[str], int]) -> int:
     return max(0, chunk.token_count - count_tokens("\n".join(head))) if head else chunk.token_count
 
 
-def _join(parts: list[Chunk]) -> str:
+def _join(parts: list[Chunk]) -> tuple[str, list[SourceMark]]:
     """The first part whole (its context line says what the passage is), then each following
-    part's body without the lines it repeats from the end of the part before it (the overlap)."""
-    lines = parts[0].text.split("\n")
+    part's body without the lines it repeats from the end of the part before it (the overlap);
+    with the parts' source marks moved to where their text now sits."""
+    text = parts[0].text
+    lines = text.split("\n")
+    marks = list(parts[0].marks)
     for part in parts[1:]:
-        _, body = _head_and_body(part)
-        lines.extend(body[_overlap(lines, body) :])
-    return "\n".join(lines)
+        head, body = _head_and_body(part)
+        part_lines = part.text.split("\n")
+        skip = len(head) + _overlap(lines, body)
+        kept = part_lines[skip:]
+        if not kept:
+            continue
+        start = sum(len(line) + 1 for line in part_lines[:skip])  # where the kept lines begin in the part
+        marks += shifted_marks(part.marks, start, len(part.text), len(text) + 1 - start)
+        text = text + "\n" + "\n".join(kept)
+        lines.extend(kept)
+    return text, marks
 
 
 def _overlap(before: list[str], after: list[str]) -> int:

@@ -6,9 +6,10 @@ point at documents ("in the latest 10-Q"), and multiplies each chunk's score by 
 document: how well the question's distinctive words (company, period, product) match the file
 name and the words characteristic of the document (core/search/doc_match.py). Documents the
 prior singles out also have their chunks ranked among themselves, so the pool of candidates is
-not filled by other files alone. Every mode returns each ranked chunk as the passage around it
-(core/search/passages.py): retrieval works on chunks sized for the embedder, the reader gets
-the rest of the table or section too.
+not filled by other files alone. With a re-ranker (core/rerank/), hybrid mode then re-scores
+its top chunks plus every chunk of the documents the question is about. Every mode returns each
+ranked chunk as the passage around it (core/search/passages.py): retrieval works on chunks sized
+for the embedder, the reader gets the rest of the table or section too.
 
 Scope is enforced twice: the vector query carries the channel filter, and every candidate (dense
 or BM25) must belong to a document the corpus says is visible in the channel. A private
@@ -17,21 +18,34 @@ channel's document therefore cannot surface elsewhere even if vector metadata we
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
 from core.documents.models import Chunk
 from core.embeddings.base import Embedder
-from core.vectors.base import VectorStore
+from core.rerank.base import RerankCandidate, Reranker
 from core.search.keyword_index import IndexSnapshot
 from core.search.text import terms, without_meta_words
+from core.vectors.base import VectorStore, VectorStoreError
+
+if TYPE_CHECKING:
+    from core.search.doc_match import DocumentMatcher
+
+# Candidates as (chunk position, score), best first.
+Ranked = list[tuple[int, float]]
+
+log = logging.getLogger(__name__)
 
 # Documents the question names with a prior at least this are the ones it is about.
 _FOCUS_PRIOR = 0.6
+# At most this many chunks of those documents join the re-ranker's pool (bounds its cost).
+_MAX_RERANK_EXTRA = 3000
 
 Mode = Literal["dense", "bm25", "hybrid"]
 MODES: tuple[str, ...] = ("dense", "bm25", "hybrid")
@@ -60,7 +74,7 @@ class SearchHit:
     dense_score: float | None = None  # cosine similarity to the question, when known
 
 
-def scope_filter(channel: str | None) -> dict | None:
+def scope_filter(channel: str | None) -> dict[str, Any] | None:
     """Vector-store filter for the scope rule: the channel's documents and workspace-wide ones."""
     if channel is None:
         return None
@@ -105,6 +119,9 @@ class Retriever:
         bm25_weight: float = 0.5,
         doc_prior: float = 4.0,
         passage_tokens: int = 512,
+        table_passage_tokens: int = 0,
+        reranker: Reranker | None = None,
+        rerank_depth: int = 60,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -121,11 +138,28 @@ class Retriever:
         # Each ranked chunk is returned as the passage around it, at most this many word pieces
         # (core/search/passages.py); 0 returns the chunks as they are.
         self.passage_tokens = passage_tokens
+        # A passage grown from a table chunk may take this many word pieces instead (0: the
+        # same as any other): a statement cut into several chunks is read whole.
+        self.table_passage_tokens = table_passage_tokens
+        # Hybrid mode re-scores its top `rerank_depth` chunks, plus every chunk of the documents
+        # the question is about, with the re-ranker (core/rerank/); None keeps the first stage.
+        # (30, 60 and 100 measured the same on sec10q: the documents' chunks are most of the pool.)
+        self.reranker = reranker
+        self.rerank_depth = rerank_depth
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
         self._model_checked = False
 
-    def search(self, question: str, *, channel: str | None, k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
+    def search(
+        self,
+        question: str,
+        *,
+        channel: str | None,
+        k: int = 5,
+        mode: str = "hybrid",
+        problems: list[VectorStoreError] | None = None,
+    ) -> list[SearchHit]:
+        """The top `k` passages; a failing vector index falls back to keywords and is appended to `problems`."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         if k < 1:
@@ -138,9 +172,11 @@ class Retriever:
             return []
         pool = max(self.candidates, k)
         if mode == "hybrid":
-            ranked, dense, lexical = self._hybrid(question, channel, snap, scope, pool)
+            ranked, dense, lexical, prior = self._hybrid(question, channel, snap, scope, pool, problems)
+            if self.reranker is not None:
+                ranked = self._rerank(question, snap, scope, ranked, prior)
         elif mode == "dense":
-            ranked = dense = self._dense(question, channel, snap, scope, pool)
+            ranked = dense = self._dense(question, channel, snap, scope, pool, problems)
             lexical = []
         else:
             ranked = lexical = self._bm25(question, snap, scope, pool)
@@ -148,7 +184,7 @@ class Retriever:
         dense_rank = {pos: rank for rank, (pos, _) in enumerate(dense, 1)}
         dense_score = dict(dense)
         bm25_rank = {pos: rank for rank, (pos, _) in enumerate(lexical, 1)}
-        hits = []
+        hits: list[SearchHit] = []
         taken: set[int] = set()
         for pos, score in ranked:
             if len(hits) == k:
@@ -168,19 +204,28 @@ class Retriever:
         def neighbour(chunk: Chunk, step: int) -> int | None:
             return snap.position.get(f"{chunk.doc_id}:{chunk.index + step}")
 
-        passage = grow_passage(
-            pos, snap.chunks, neighbour, taken, self.passage_tokens, self.embedder.tokenizer.count
-        )
+        budget = self.passage_tokens
+        if self.table_passage_tokens and is_table(snap.chunks[pos]):
+            budget = max(budget, self.table_passage_tokens)
+        passage = grow_passage(pos, snap.chunks, neighbour, taken, budget, self.embedder.tokenizer.count)
         taken.update(passage.positions)
         return passage.chunk
 
-    def _hybrid(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
-        """(ranked, dense candidates, BM25 candidates) for hybrid mode."""
+    def _hybrid(
+        self,
+        question: str,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
+        problems: list[VectorStoreError] | None = None,
+    ) -> tuple[Ranked, Ranked, Ranked, dict[str, float]]:
+        """(ranked, dense candidates, BM25 candidates, document prior) for hybrid mode."""
         # The document prior reads the whole question ("latest 10-Q" picks a filing); chunk
         # ranking reads it without words that only point at documents.
         content = without_meta_words(question)
         vector = self._embed(content)
-        dense = self._dense_vector(vector, channel, snap, scope, pool)
+        dense = self._dense_vector(vector, channel, snap, scope, pool, problems=problems)
         lexical = self._bm25(content, snap, scope, pool)
         prior = self._matcher(snap).scores(question, scope.doc_ids) if self.doc_prior else {}
         named = self._matcher(snap).named(question) if prior else set()
@@ -190,11 +235,37 @@ class Retriever:
             # chunks among themselves too, so that a figure's table is a candidate even when other
             # files' chunks fill the global pool.
             inside = _Scope(focus, scope.mask & snap.index.doc_mask(focus))
-            dense_ranks = _focused(dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus)
+            focused = self._dense_vector(vector, channel, snap, inside, pool, docs=focus, problems=problems)
+            dense_ranks = _focused(dense, focused, snap, focus)
             lexical_ranks = _focused(lexical, self._bm25(content, snap, inside, pool), snap, focus)
         else:
             dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
-        return self._fuse(snap, dense_ranks, lexical_ranks, prior), dense, lexical
+        return self._fuse(snap, dense_ranks, lexical_ranks, prior), dense, lexical, prior
+
+    def _rerank(
+        self, question: str, snap: _Snapshot, scope: _Scope, ranked: list[tuple[int, float]], prior: dict[str, float]
+    ) -> list[tuple[int, float]]:
+        """The top of the first stage plus every chunk of the documents the question is about
+        (the evidence table is often outside the top: mostly numbers, it matches poorly), re-scored
+        by the re-ranker and put first in its order; the rest of the first stage follows."""
+        assert self.reranker is not None
+        head = ranked[: self.rerank_depth]
+        pool = [pos for pos, _ in head]
+        leading = {doc for doc, p in prior.items() if p >= _FOCUS_PRIOR}
+        if leading and len(leading) < len(scope.doc_ids):
+            seen = set(pool)
+            extra = [int(p) for p in np.flatnonzero(scope.mask & snap.index.doc_mask(leading)) if int(p) not in seen]
+            pool += extra[:_MAX_RERANK_EXTRA]
+        rank = {pos: i for i, (pos, _) in enumerate(ranked, 1)}
+        candidates = [
+            RerankCandidate(snap.chunks[pos], rank.get(pos), prior.get(snap.chunks[pos].doc_id, 1.0) if prior else 1.0)
+            for pos in pool
+        ]
+        matcher = self._matcher(snap)
+        scores = self.reranker.rerank(question, candidates, lambda words: matcher.term_idf(set(words)))
+        order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
+        chosen = set(pool)
+        return [(pool[i], float(scores[i])) for i in order] + [item for item in ranked if item[0] not in chosen]
 
     def term_weights(self, text: str) -> dict[str, float]:
         """Corpus IDF of each of the text's terms: how much finding the term says about relevance."""
@@ -203,23 +274,45 @@ class Retriever:
 
     # --- candidates -------------------------------------------------------------------------
 
-    def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
-        return self._dense_vector(self._embed(question), channel, snap, scope, pool)
+    def _dense(
+        self,
+        question: str,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
+        problems: list[VectorStoreError] | None = None,
+    ) -> Ranked:
+        return self._dense_vector(self._embed(question), channel, snap, scope, pool, problems=problems)
 
     def _embed(self, question: str) -> np.ndarray:
         self._check_model()
-        return self.embedder.embed([question])[0]
+        vector: np.ndarray = self.embedder.embed([question])[0]
+        return vector
 
     def _dense_vector(
-        self, vector: np.ndarray, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int,
+        self,
+        vector: np.ndarray,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
         docs: set[str] | None = None,
-    ):
+        problems: list[VectorStoreError] | None = None,
+    ) -> Ranked:
         flt = scope_filter(channel)
         if docs is not None:
             only = {"doc_id": {"$in": sorted(docs)}}
             flt = only if flt is None else {"$and": [flt, only]}
-        matches = self.store.query(self.namespace, vector, top_k=pool, filter=flt)
-        out = []
+        try:
+            matches = self.store.query(self.namespace, vector, top_k=pool, filter=flt)
+        except VectorStoreError as exc:
+            # Damaged or unreachable vectors: answer from keywords rather than not at all.
+            log.warning("dense search unavailable, using keywords only: %s", exc)
+            if problems is not None:
+                problems.append(exc)
+            return []
+        out: Ranked = []
         for match in matches:
             pos = snap.position.get(match.id)
             # Vectors of deleted or out-of-scope documents are dropped here, whatever their metadata says.
@@ -227,7 +320,7 @@ class Retriever:
                 out.append((pos, match.score))
         return out
 
-    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int):
+    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
         scores = np.where(scope.mask, snap.index.bm25_scores(question), 0.0)
         candidates = np.flatnonzero(scores > 0)
         if not candidates.size:
@@ -235,7 +328,7 @@ class Retriever:
         top = candidates[np.argsort(-scores[candidates], kind="stable")[:pool]]
         return [(int(pos), float(scores[pos])) for pos in top]
 
-    def _fuse(self, snap: _Snapshot, dense: dict[int, int], lexical: dict[int, int], prior: dict[str, float]):
+    def _fuse(self, snap: _Snapshot, dense: dict[int, int], lexical: dict[int, int], prior: dict[str, float]) -> Ranked:
         """Reciprocal-rank fusion of {position: rank}, weighted per retriever, times
         (1 + doc_prior * prior[doc])."""
         fused: dict[int, float] = {}
@@ -263,20 +356,33 @@ class Retriever:
                 scope = snap.scopes[channel] = _Scope(doc_ids, snap.index.doc_mask(doc_ids))
             return snap, scope
 
-    def _matcher(self, snap: _Snapshot):
+    def _matcher(self, snap: _Snapshot) -> DocumentMatcher:
         return snap.index.matcher()
 
     def _check_model(self) -> None:
         if not self._model_checked:
-            self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+            try:
+                self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+            except VectorStoreError as exc:  # the dense query will say so too, and fall back to keywords
+                log.warning("could not check the vector index's model: %s", exc)
+                return
             self._model_checked = True
+
+
+_FIGURE = re.compile(r"\d[\d,]*\.?\d*")
+
+
+def is_table(chunk: Chunk) -> bool:
+    """Most of the chunk's lines (after the context line) hold figures: a table or statement."""
+    lines = [line for line in chunk.text.split("\n")[1:] if line.strip()]
+    return bool(lines) and sum(1 for line in lines if _FIGURE.search(line)) >= 0.5 * len(lines)
 
 
 def _ranks(candidates: list[tuple[int, float]]) -> dict[int, int]:
     return {pos: rank for rank, (pos, _) in enumerate(candidates, 1)}
 
 
-def _focused(overall: list, inside: list, snap: _Snapshot, focus: set[str]) -> dict[int, int]:
+def _focused(overall: Ranked, inside: Ranked, snap: _Snapshot, focus: set[str]) -> dict[int, int]:
     """Ranks for fusion: chunks of the focus documents by their rank among those documents,
     the others by their overall rank."""
     ranks = {pos: rank for pos, rank in _ranks(overall).items() if snap.chunks[pos].doc_id not in focus}

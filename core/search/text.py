@@ -85,7 +85,24 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[$•-])|\n+")
 _WRAPPED_LINE = re.compile(r"(?<=[^.!?:;\n])[ \t]*\n[ \t]*(?=[a-z(])")
 
 
+def sentence_spans(text: str) -> list[tuple[int, int, str]]:
+    """Sentences (and lines: table rows are sentences of their own) with where they sit in the
+    text: (start, end, sentence), the sentence with its whitespace runs made single spaces.
+    A line wrapped mid-sentence is read as a space, so offsets stay those of `text`."""
+    flat = _WRAPPED_LINE.sub(lambda m: " " * len(m.group()), text)
+    spans: list[tuple[int, int, str]] = []
+    start = 0
+    for boundary in [*_SENTENCE_END.finditer(flat), None]:
+        end = boundary.start() if boundary else len(flat)
+        piece = flat[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + len(piece.rstrip()), " ".join(piece.split())))
+        if boundary:
+            start = boundary.end()
+    return spans
+
+
 def sentences(text: str) -> list[str]:
     """Split text into sentences (and lines: table rows are sentences of their own)."""
-    text = _WRAPPED_LINE.sub(" ", text)
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    return [sentence for _, _, sentence in sentence_spans(text)]

@@ -14,7 +14,7 @@ import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from core.cache.base import KeyValueStore
@@ -111,8 +111,20 @@ class ApprovalStore:
             return self.get(query_id, stale_running_s=stale_running_s)
         return query
 
-    def transition(self, query_id: str, from_status: Status, to_status: Status, *, where: dict | None = None,
-                   **changes) -> bool:
+    def all(self) -> list[PendingQuery]:
+        """Every query within its lifetime, whatever its status (for counts; stale runs not failed here)."""
+        raws = (self._kv.get(key) for key in self._kv.keys(_KEY_PREFIX))
+        return [PendingQuery.from_json(raw) for raw in raws if raw is not None]
+
+    def transition(
+        self,
+        query_id: str,
+        from_status: Status,
+        to_status: Status,
+        *,
+        where: dict[str, Any] | None = None,
+        **changes: Any,
+    ) -> bool:
         """Atomically move from_status → to_status, setting `changes`; False if someone got there first.
 
         `where` adds field values that must also still hold (e.g. the run_token of this run).
@@ -137,7 +149,7 @@ class ApprovalStore:
             return False
         return self._kv.compare_and_set(_KEY_PREFIX + query_id, raw, query.to_json(), ttl_s=remaining)
 
-    def update(self, query_id: str, **changes) -> bool:
+    def update(self, query_id: str, **changes: Any) -> bool:
         """Set fields that are not the status (e.g. message_ts) without losing a concurrent transition."""
         for _ in range(10):
             query = self.get(query_id)

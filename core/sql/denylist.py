@@ -50,9 +50,34 @@ _deny("it loads native code", "load_extension", "fts3_tokenizer")
 _deny("it reads database internals (a PRAGMA)", "pragma_*")
 
 
+# Functions that read the server rather than the data: its configuration, its sessions and
+# activity, its address and version, object privileges and catalog lookups. They are the function
+# form of the system catalogs, so they follow the same switch (ALLOW_SYSTEM_CATALOGS). PostgreSQL
+# names nearly all of them pg_*; the rest are listed by family (SQL-standard and legacy names).
+_SYSTEM_PREFIXES = ("pg_", "sqlite_", "has_", "txid_", "to_reg", "acl", "inet_server_", "inet_client_")
+_SYSTEM_SUFFIXES = ("_privilege", "_description")
+_SYSTEM_NAMES = frozenset({
+    "current_setting", "version", "current_version", "current_schemas", "current_statement", "current_session",
+    "current_transaction", "current_client", "current_ip_address", "format_type", "row_security_active",
+    "makeaclitem", "obj_description", "col_description", "shobj_description", "mxid_age",
+})
+
+
+def _bare(name: str) -> str:
+    return name.strip().strip('"').lower().rsplit(".", 1)[-1].strip('"')
+
+
+def system_function_reason(name: str) -> str | None:
+    """Why a function that reads server state (not data) is refused while system catalogs are not allowed."""
+    bare = _bare(name)
+    if bare in _SYSTEM_NAMES or bare.startswith(_SYSTEM_PREFIXES) or bare.endswith(_SYSTEM_SUFFIXES):
+        return "it reads the server's configuration, activity or catalogs rather than the data"
+    return None
+
+
 def denied_function_reason(name: str) -> str | None:
     """Why the function may not run, or None when it may. `name` may carry a schema."""
-    bare = name.strip().strip('"').lower().rsplit(".", 1)[-1].strip('"')
+    bare = _bare(name)
     if bare in _EXACT:
         return _EXACT[bare]
     for prefix, reason in _PREFIXES:

@@ -18,7 +18,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from core.sql.denylist import denied_function_reason
+from core.sql.denylist import denied_function_reason, system_function_reason
 from core.sql.models import GuardResult
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class SqlGuard:
     def _refuse(self, text: str, reason: str, tables: list[str] | None = None) -> GuardResult:
         return GuardResult(False, reason, text, tables or [])
 
-    def _statement_refusal(self, tree: exp.Expression) -> str | None:
+    def _statement_refusal(self, tree: exp.Expr) -> str | None:
         from sqlglot import exp
 
         for cls, words in _statement_kinds():
@@ -155,7 +155,7 @@ class SqlGuard:
             return f"Only read-only queries (SELECT, WITH, UNION …) may run; this {keyword} statement is not a query."
         return None
 
-    def _node_refusal(self, tree: exp.Expression) -> str | None:
+    def _node_refusal(self, tree: exp.Expr) -> str | None:
         from sqlglot import exp
 
         kinds = _statement_kinds()
@@ -167,7 +167,7 @@ class SqlGuard:
             if isinstance(node, exp.Command):
                 return "The query contains a statement that is not a query."
             if isinstance(node, exp.Func):
-                reason = _function_refusal(node)
+                reason = _function_refusal(node, allow_system=self.allow_system_catalogs)
                 if reason:
                     return reason
             for cls, words in kinds:
@@ -176,7 +176,7 @@ class SqlGuard:
                     return f"The query contains {words} {where}; only reading is allowed."
         return None
 
-    def _tables(self, tree: exp.Expression) -> tuple[list[str], str | None]:
+    def _tables(self, tree: exp.Expr) -> tuple[list[str], str | None]:
         """Real tables the query reads, and a refusal if one is a system catalog or unknown."""
         from sqlglot import exp
 
@@ -219,20 +219,20 @@ class SqlGuard:
         return f"Table {full} is not part of the trained schema" + (f" (known tables: {listing})." if known else ".")
 
 
-def _parse(text: str, dialect: str) -> list:
+def _parse(text: str, dialect: str) -> list[exp.Expr | None]:
     import sqlglot
 
     return sqlglot.parse(text, read=dialect)
 
 
-def _function_refusal(node: exp.Func) -> str | None:
+def _function_refusal(node: exp.Func, *, allow_system: bool) -> str | None:
     from sqlglot import exp
 
     names = {node.name} if isinstance(node, exp.Anonymous) else {node.sql_name(), *type(node).sql_names()}
     for name in names:
         if isinstance(node, exp.Anonymous) and not _FUNCTION_NAME.match(name):
             return f"The function name {name!r} is not allowed: only plain function names may be called."
-        reason = denied_function_reason(name)
+        reason = denied_function_reason(name) or (None if allow_system else system_function_reason(name))
         if reason:
             return f"The function {name.lower()}() is not allowed: {reason}."
     return None
@@ -253,14 +253,14 @@ def _first_word(text: str) -> str:
     return match.group(1).upper() if match else "?"
 
 
-def _has_limit(tree: exp.Expression) -> bool:
+def _has_limit(tree: exp.Expr) -> bool:
     return bool(tree.args.get("limit") or tree.args.get("fetch"))
 
 
 def _statement_text(text: str, dialect: str) -> str:
     """The statement without trailing semicolons or comments (so an appended LIMIT is not commented out)."""
+    from sqlglot import TokenType
     from sqlglot.dialects.dialect import Dialect
-    from sqlglot.tokens import TokenType
 
     tokens = Dialect.get_or_raise(dialect).tokenize(text)
     while tokens and tokens[-1].token_type == TokenType.SEMICOLON:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from core.embeddings.base import Embedder
@@ -84,7 +84,7 @@ class TrainSummary:
     examples: int = 0
     removed: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "namespace": self.namespace,
             "tables": self.tables,
@@ -165,7 +165,7 @@ class SqlKnowledge:
 
         self._check_model()
         summary = TrainSummary(self.namespace)
-        records: list[tuple[str, str, dict]] = []  # (id, text to embed, metadata)
+        records: list[tuple[str, str, dict[str, Any]]] = []  # (id, text to embed, metadata)
         for table in tables:
             records.extend(_ddl_records(table.name, table.ddl(), table.comment, [c.name for c in table.columns]))
             summary.tables.append(table.name)
@@ -296,21 +296,23 @@ class SqlKnowledge:
             self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
             self._model_checked = True
 
-    def _query(self, text: str, k: int, filter: dict) -> list:
+    def _query(self, text: str, k: int, filter: dict[str, Any]) -> list[VectorMatch]:
         if not text.strip() or k <= 0:
             return []
         self._check_model()
         vector = self.embedder.embed([text])[0]
         return self.store.query(self.namespace, vector, top_k=k, filter=filter)
 
-    def _list(self, filter: dict | None = None) -> list:
+    def _list(self, filter: dict[str, Any] | None = None) -> list[VectorMatch]:
         # The store has no "list" call; a query with a neutral text and a huge top_k returns all.
         self._check_model()
         vector = self.embedder.embed(["database schema"])[0]
         return self.store.query(self.namespace, vector, top_k=_LIST_ALL, filter=filter)
 
 
-def _ddl_records(table: str, ddl: str, comment: str | None, columns: list[str]) -> list[tuple[str, str, dict]]:
+def _ddl_records(
+    table: str, ddl: str, comment: str | None, columns: list[str]
+) -> list[tuple[str, str, dict[str, Any]]]:
     """(id, text to embed, metadata) per slice of columns; every slice carries the whole DDL."""
     metadata = {"kind": "ddl", "table": table, "text": ddl}
     if len(columns) <= COLUMNS_PER_VECTOR:
@@ -329,7 +331,7 @@ def _example(match: VectorMatch) -> Example:
     return Example(metadata["question"], metadata["sql"], match.score, metadata.get("source", "file"))
 
 
-def _example_metadata(example: Example, source: str) -> dict:
+def _example_metadata(example: Example, source: str) -> dict[str, Any]:
     return {
         "kind": "example",
         "question": example.question,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.errors import DocBotError
 
@@ -25,6 +26,10 @@ class DatabaseUnavailable(SqlError):
     what = "The database is not reachable right now"
 
 
+# A value as queries return it: display-safe (dates and decimals arrive as text or numbers).
+Value = str | int | float | bool | None
+
+
 @dataclass
 class QueryResult:
     """Rows of a read-only query. Values are display-safe: str, int, float, bool or None.
@@ -33,12 +38,12 @@ class QueryResult:
     """
 
     columns: list[str]
-    rows: list[tuple]
+    rows: list[tuple[Value, ...]]
     row_count: int
     truncated: bool
     elapsed_ms: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "columns": self.columns,
             "rows": [list(r) for r in self.rows],
@@ -48,7 +53,7 @@ class QueryResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> QueryResult:
+    def from_dict(cls, data: dict[str, Any]) -> QueryResult:
         return cls(
             columns=list(data["columns"]),
             rows=[tuple(r) for r in data["rows"]],

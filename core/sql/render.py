@@ -10,8 +10,12 @@ import csv
 import io
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from core.sql.models import QueryResult
+from core.sql.models import QueryResult, Value
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TABLE_ROWS = 100  # Slack's table block holds at most 100 rows and 20 columns
 TABLE_COLS = 20
@@ -30,7 +34,7 @@ _MONEY_NAME = re.compile(
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def cell_text(value, limit: int = CELL_LIMIT) -> str:
+def cell_text(value: Value, limit: int = CELL_LIMIT) -> str:
     """One value as table text: NULL empty, floats without binary noise, one line, trimmed."""
     if value is None:
         text = ""
@@ -43,7 +47,7 @@ def cell_text(value, limit: int = CELL_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def number_text(value: object, style: str) -> str:
+def number_text(value: Value, style: str) -> str:
     """A number as people read it: 12,345 and 1,234.50 (money), 2024 and 10234 (labels)."""
     if value is None:
         return ""
@@ -66,7 +70,7 @@ def _number_style(header: str) -> str:
 
 
 def result_table(result: QueryResult, max_rows: int = TABLE_ROWS, max_cols: int = TABLE_COLS,
-                 cell_limit: int = CELL_LIMIT) -> dict:
+                 cell_limit: int = CELL_LIMIT) -> dict[str, Any]:
     """The first rows and columns as strings, with what was left out.
 
     {"columns", "rows", "numeric" (per shown column: right-align it), "shown_rows", "total_rows",
@@ -105,7 +109,7 @@ def to_csv(result: QueryResult) -> bytes:
 
 
 def summary(result: QueryResult, shown_rows: int | None = None) -> str:
-    """"12 rows · 38 ms"; "showing first 100 of 1,000+ rows · 38 ms" when not everything is shown."""
+    """ "12 rows · 38 ms"; "showing first 100 of 1,000+ rows · 38 ms" when not everything is shown."""
     count = f"{result.row_count:,}{'+' if result.truncated else ''}"
     noun = "row" if result.row_count == 1 and not result.truncated else "rows"
     shown = result.row_count if shown_rows is None else min(shown_rows, result.row_count)
@@ -128,7 +132,7 @@ def chart_png(result: QueryResult, title: str | None = None) -> bytes | None:
     return out.getvalue()
 
 
-def chart_figure(result: QueryResult, title: str | None = None):  # -> matplotlib Figure | None
+def chart_figure(result: QueryResult, title: str | None = None) -> Figure | None:
     """A bar chart (category + 1–3 numbers) or line chart (time + 1–3 numbers) with a title (the
     question, say) and both axes labelled; None when the result has another shape."""
     shape = chart_shape(result)
@@ -141,22 +145,24 @@ def chart_figure(result: QueryResult, title: str | None = None):  # -> matplotli
     rows = [r for r in result.rows if r[x_index] is not None]
     if kind == "line":
         rows.sort(key=lambda r: _time_key(r[x_index]))
-        xs = [_time_key(r[x_index]) for r in rows]
-    else:
-        xs = [cell_text(r[x_index], 40) for r in rows]
+    times = [_time_key(r[x_index]) for r in rows] if kind == "line" else []
+    labels = [cell_text(r[x_index], 40) for r in rows]
     figure = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     width = 0.8 / len(y_indexes)
     for n, y in enumerate(y_indexes):
-        ys = [r[y] if r[y] is not None else 0 for r in rows]
+        ys = [_number(r[y]) for r in rows]
         if kind == "line":
-            axes.plot(xs, ys, marker="o" if len(xs) <= 40 else None, label=result.columns[y])
+            marker = "o" if len(rows) <= 40 else None
+            # matplotlib plots datetimes through its unit converters, which its type stubs do not declare.
+            axes.plot(times, ys, marker=marker, label=result.columns[y])  # type: ignore[arg-type]
         else:
-            positions = [i + (n - (len(y_indexes) - 1) / 2) * width for i in range(len(xs))]
+            positions = [i + (n - (len(y_indexes) - 1) / 2) * width for i in range(len(rows))]
             axes.bar(positions, ys, width=width, label=result.columns[y])
     if kind == "bar":
-        axes.set_xticks(range(len(xs)), xs, rotation=45 if len(xs) > 6 else 0, ha="right" if len(xs) > 6 else "center")
+        many = len(labels) > 6
+        axes.set_xticks(range(len(labels)), labels, rotation=45 if many else 0, ha="right" if many else "center")
     else:
         figure.autofmt_xdate()
     axes.set_xlabel(result.columns[x_index])
@@ -211,16 +217,22 @@ def _is_time_column(result: QueryResult, index: int) -> bool:
     )
 
 
-def _time_key(value) -> datetime:
+def _time_key(value: Value) -> datetime:
+    """A time column's value (chart_shape checked it is a year or an ISO date) as a datetime."""
     if isinstance(value, int):
         return datetime(value, 1, 1)
-    text = value.replace("Z", "+00:00")
+    text = str(value).replace("Z", "+00:00")
     if len(text) == 7:  # "2024-03"
         text += "-01"
     return datetime.fromisoformat(text)
 
 
-def _csv_value(value):
+def _number(value: Value) -> float:
+    """A numeric column's value (chart_shape checked it is a number) for plotting; NULL is 0."""
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _csv_value(value: Value) -> Value:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_CSV_FORMULA_START) and not _looks_numeric(value):

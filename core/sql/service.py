@@ -18,8 +18,10 @@ from core.sql.explain import LARGE_TABLE_ROWS, PlanEstimate
 from core.sql.headers import readable_headers
 from core.sql.models import DatabaseUnavailable, QueryResult, SqlError, SqlTimeout
 from core.sql.render import summary
+from core.sql.results import ResultStore, StoredResult
 
 if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
     from core.sql.databases.base import Database
     from core.sql.generate.base import SqlGenerator, SqlProposal
     from core.sql.guard import SqlGuard
@@ -64,15 +66,23 @@ class Proposal:
         }
 
 
+# Why a decision on a query was refused (nothing ran, nothing changed): "not_found" (wrong id or
+# expired), "not_allowed" (neither the requester nor an approver), "conflict" (already decided,
+# running or replaced), "unsafe" (the guard refuses the SQL now).
+Refusal = Literal["not_found", "not_allowed", "conflict", "unsafe"]
+
+
 @dataclass
 class Execution:
-    """The outcome of an approval. status "refused": nothing ran (see message)."""
+    """The outcome of an approval. status "refused": nothing ran (`refusal` says why, `message` in words)."""
 
     status: Literal["done", "failed", "refused"]
     message: str
     result: QueryResult | None = None
     query: PendingQuery | None = None
     can_edit: bool = False  # offer "Edit SQL": the SQL itself was the problem
+    replayed: bool = False  # the stored result of an earlier run whose showing failed; nothing ran now
+    refusal: Refusal | None = None
 
 
 @dataclass
@@ -82,6 +92,7 @@ class Rejection:
     rejected: bool
     message: str
     query: PendingQuery | None = None
+    refusal: Refusal | None = None
 
 
 @dataclass
@@ -111,6 +122,7 @@ class SqlService:
         max_rows: int = 1000,
         timeout_s: float = 15.0,
         large_table_rows: int = LARGE_TABLE_ROWS,
+        results: ResultStore | None = None,
     ) -> None:
         """examples: where "Save as example" puts a query that ran well; None disables saving."""
         self.db = db
@@ -123,6 +135,7 @@ class SqlService:
         self.timeout_s = timeout_s
         self.stale_running_s = timeout_s + STALE_MARGIN_S
         self.large_table_rows = large_table_rows
+        self.results = results
 
     # ---- asking ------------------------------------------------------------------------------
 
@@ -133,7 +146,7 @@ class SqlService:
         requester: str,
         channel: str | None = None,
         thread_ts: str | None = None,
-        history: list[dict] | None = None,
+        history: list[ChatMessage] | None = None,
     ) -> Proposal:
         question = " ".join((question or "").split())
         if not any(ch.isalnum() for ch in question):
@@ -145,10 +158,9 @@ class SqlService:
         except Exception as exc:  # noqa: BLE001 — an LLM outage must not break the conversation
             log.warning("SQL generation failed: %s", exc)
             return Proposal("abstain", f"I could not write SQL for that right now: {exc}")
-        if generated.kind != "sql" or not (generated.sql or "").strip():
-            kind = "clarification" if generated.kind == "clarification" else "abstain"
+        if generated.kind != "sql" or generated.sql is None or not generated.sql.strip():
             return Proposal(
-                kind,
+                "clarification" if generated.kind == "clarification" else "abstain",
                 generated.message,
                 source=generated.source,
                 tables=list(generated.tables),
@@ -263,24 +275,27 @@ class SqlService:
     def approve(self, query_id: str, *, user: str) -> Execution:
         query = self.get(query_id)
         if query is None:
-            return Execution("refused", self._not_found(query_id))
+            return Execution("refused", self._not_found(query_id), refusal="not_found")
         if not self._may_act(query, user):
-            return Execution("refused", self._not_allowed(query, "run"), query=query)
+            return Execution("refused", self._not_allowed(query, "run"), query=query, refusal="not_allowed")
+        unshown = self._unshown_result(query)
+        if unshown is not None:  # it ran, but nobody saw the result: show it again, never run it again
+            return Execution("done", unshown.summary, result=unshown.result, query=query, replayed=True)
         if query.status not in ("pending", "failed"):
-            return Execution("refused", _status_message(query), query=query)
+            return Execution("refused", _status_message(query), query=query, refusal="conflict")
         verdict = self.guard.check(query.sql)  # again: the schema or the rules may have changed
         if not verdict.allowed:
             self.approvals.transition(query.id, query.status, "failed", error=verdict.reason)
-            return Execution(
-                "refused", f"This SQL cannot run: {verdict.reason}", query=self.get(query.id), can_edit=True
-            )
+            message = f"This SQL cannot run: {verdict.reason}"
+            return Execution("refused", message, query=self.get(query.id), can_edit=True, refusal="unsafe")
         token = secrets.token_hex(8)
         if not self.approvals.transition(
             query.id, query.status, "running", approved_by=user, run_token=token, error=None
         ):
             current = self.get(query.id)
-            message = _status_message(current) if current else self._not_found(query_id)
-            return Execution("refused", message, query=current)
+            if current is None:
+                return Execution("refused", self._not_found(query_id), refusal="not_found")
+            return Execution("refused", _status_message(current), query=current, refusal="conflict")
         return self._run(query.id, verdict.sql, token)
 
     def _run(self, query_id: str, sql: str, token: str) -> Execution:
@@ -303,11 +318,31 @@ class SqlService:
             raise
         result = replace(result, columns=readable_headers(result.columns, sql, self.db.dialect))
         line = summary(result, shown_rows=SHOWN_ROWS)
+        if self.results is not None:  # stored before anyone is told, so a failed post is re-posted, not re-run
+            try:
+                self.results.save(query_id, line, result)
+            except Exception:  # noqa: BLE001 — the store being down must not hide a result we hold
+                log.warning("could not store the result of query %s", query_id, exc_info=True)
         if not self.approvals.transition(query_id, "running", "done", where=mine, result_summary=line):
             log.warning("query %s finished but its record had changed (expired or marked stale)", query_id)
         return Execution("done", line, result=result, query=self.get(query_id))
 
-    def _failed(self, query_id: str, mine: dict, message: str, can_edit: bool) -> Execution:
+    def stored_result(self, query_id: str) -> StoredResult | None:
+        """The result of a query that ran, as stored after its run (None: never ran, or expired)."""
+        return self.results.get(query_id) if self.results is not None else None
+
+    def result_shown(self, query_id: str) -> None:
+        """Someone has now seen the result: a later Approve says "already ran" instead of showing it."""
+        if self.results is not None:
+            self.results.mark_posted(query_id)
+
+    def _unshown_result(self, query: PendingQuery) -> StoredResult | None:
+        if query.status != "done" or self.results is None:
+            return None
+        stored = self.results.get(query.id)
+        return stored if stored is not None and not stored.posted else None
+
+    def _failed(self, query_id: str, mine: dict[str, Any], message: str, can_edit: bool) -> Execution:
         self.approvals.transition(query_id, "running", "failed", where=mine, error=message)
         return Execution("failed", message, query=self.get(query_id), can_edit=can_edit)
 
@@ -315,14 +350,14 @@ class SqlService:
         """Mark a pending (or failed) query rejected, so it never runs; or say why that is not possible."""
         query = self.get(query_id)
         if query is None:
-            return Rejection(False, self._not_found(query_id))
+            return Rejection(False, self._not_found(query_id), refusal="not_found")
         if not self._may_act(query, user):
-            return Rejection(False, self._not_allowed(query, "reject"), query=query)
+            return Rejection(False, self._not_allowed(query, "reject"), query=query, refusal="not_allowed")
         if query.status not in ("pending", "failed") or not self.approvals.transition(
             query.id, query.status, "rejected", approved_by=user
         ):
             current = self.get(query.id) or query
-            return Rejection(False, _status_message(current), query=current)
+            return Rejection(False, _status_message(current), query=current, refusal="conflict")
         rejected = self.get(query.id) or query
         return Rejection(True, _status_message(rejected), query=rejected)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.storage.base import ObjectStoreError
 
 
 class S3ObjectStore:
     """An S3 bucket (or any S3-compatible service) under an optional key prefix."""
 
-    def __init__(self, bucket: str, prefix: str, client) -> None:
+    def __init__(self, bucket: str, prefix: str, client: Any) -> None:
+        """client: a boto3 S3 client (boto3 ships no type information)."""
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self._client = client
@@ -36,7 +39,8 @@ class S3ObjectStore:
 
     def get(self, key: str) -> bytes | None:
         try:
-            return self._client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+            data: bytes = self._client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+            return data
         except self._client.exceptions.NoSuchKey:
             return None
         except Exception as exc:
@@ -62,7 +66,7 @@ class S3ObjectStore:
                 raise self._fail("delete", prefix, exc) from exc
 
     def list(self, prefix: str) -> list[str]:
-        keys = []
+        keys: list[str] = []
         try:
             paginator = self._client.get_paginator("list_objects_v2")
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):

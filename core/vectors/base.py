@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.errors import DocBotError
 
@@ -15,24 +15,24 @@ if TYPE_CHECKING:
 class VectorRecord:
     id: str
     vector: np.ndarray
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 @dataclass
 class VectorMatch:
     id: str
     score: float
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 class VectorStore(Protocol):
     def upsert(self, namespace: str, records: list[VectorRecord]) -> None: ...
 
     def query(
-        self, namespace: str, vector: np.ndarray, top_k: int, filter: dict | None = None
+        self, namespace: str, vector: np.ndarray, top_k: int, filter: dict[str, Any] | None = None
     ) -> list[VectorMatch]: ...
 
-    def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict | None = None) -> None: ...
+    def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict[str, Any] | None = None) -> None: ...
 
     def count(self, namespace: str) -> int:
         """Vectors stored in the namespace."""

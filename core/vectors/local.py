@@ -24,14 +24,15 @@ import re
 import threading
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from core.vectors.base import IndexMismatch, VectorMatch, VectorRecord, VectorStoreError
-from core.vectors.filters import matches
+from core.vectors.filters import FieldIndex, compiled_mask
 
 _NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _MANIFEST = "manifest.json"
@@ -43,13 +44,14 @@ class _Namespace:
     """One namespace as loaded from disk."""
 
     ids: list[str] = field(default_factory=list)
-    metadata: list[dict] = field(default_factory=list)
+    metadata: list[dict[str, Any]] = field(default_factory=list)
     matrix: np.ndarray | None = None
     model_id: str | None = None
     dimension: int | None = None
     vectors_file: str | None = None
-    stamp: tuple = ()  # manifest (mtime_ns, size, inode): changes on every commit
+    stamp: tuple[int, int, int] | tuple[()] = ()  # manifest (mtime_ns, size, inode): changes on every commit
     mask_cache: dict[str, np.ndarray] = field(default_factory=dict)
+    fields: dict[str, FieldIndex] = field(default_factory=dict)  # per metadata field, built on first use
 
     def rows(self) -> int:
         return len(self.ids)
@@ -72,7 +74,9 @@ class LocalVectorStore:
             ns = self._load(namespace)
             dim = vectors.shape[1]
             if ns.dimension is not None and ns.dimension != dim:
-                raise IndexMismatch(namespace, ns.model_id or "an unrecorded model", ns.dimension, "the vectors given", dim)
+                raise IndexMismatch(
+                    namespace, ns.model_id or "an unrecorded model", ns.dimension, "the vectors given", dim
+                )
             position = {id_: i for i, id_ in enumerate(ns.ids)}
             ids, metadata = list(ns.ids), list(ns.metadata)
             matrix = ns.matrix if ns.matrix is not None and ns.rows() else np.zeros((0, dim), dtype=np.float32)
@@ -96,10 +100,12 @@ class LocalVectorStore:
                 matrix = np.vstack([matrix, np.vstack(new_rows)])
             self._commit(namespace, ns, ids, metadata, matrix, ns.model_id, dim)
 
-    def query(self, namespace: str, vector: np.ndarray, top_k: int, filter: dict | None = None) -> list[VectorMatch]:
+    def query(
+        self, namespace: str, vector: np.ndarray, top_k: int, filter: dict[str, Any] | None = None
+    ) -> list[VectorMatch]:
         with self._locked(namespace, exclusive=False):
             ns = self._load(namespace)
-        if not ns.rows() or top_k <= 0:
+        if ns.matrix is None or not ns.rows() or top_k <= 0:
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if query.shape[0] != ns.dimension:
@@ -121,12 +127,12 @@ class LocalVectorStore:
         rows = candidates[top] if candidates is not None else top
         return [VectorMatch(ns.ids[r], float(scores[t]), dict(ns.metadata[r])) for r, t in zip(rows, top, strict=True)]
 
-    def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict | None = None) -> None:
+    def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict[str, Any] | None = None) -> None:
         if ids is None and filter is None:
             raise ValueError("delete needs ids or a filter (refusing to delete a whole namespace implicitly)")
         with self._locked(namespace, exclusive=True):
             ns = self._load(namespace)
-            if not ns.rows():
+            if ns.matrix is None or not ns.rows():
                 return
             keep = np.ones(ns.rows(), dtype=bool)
             if ids is not None:
@@ -151,7 +157,9 @@ class LocalVectorStore:
         with self._locked(namespace, exclusive=True):
             ns = self._load(namespace)
             if ns.rows() and (ns.model_id != model_id or ns.dimension != dimension):
-                raise IndexMismatch(namespace, ns.model_id or "an unrecorded model", ns.dimension or 0, model_id, dimension)
+                raise IndexMismatch(
+                    namespace, ns.model_id or "an unrecorded model", ns.dimension or 0, model_id, dimension
+                )
             if ns.model_id != model_id or ns.dimension != dimension:
                 matrix = ns.matrix if ns.matrix is not None else np.zeros((0, dimension), dtype=np.float32)
                 self._commit(namespace, ns, ns.ids, ns.metadata, matrix, model_id, dimension)
@@ -170,12 +178,12 @@ class LocalVectorStore:
             self._cache.pop(namespace, None)
 
     @staticmethod
-    def _mask(ns: _Namespace, flt: dict) -> np.ndarray:
+    def _mask(ns: _Namespace, flt: dict[str, Any]) -> np.ndarray:
         # Retrieval asks the same scope filter again and again: remember it per loaded state.
         key = json.dumps(flt, sort_keys=True)
         mask = ns.mask_cache.get(key)
         if mask is None:
-            mask = np.fromiter((matches(m, flt) for m in ns.metadata), dtype=bool, count=ns.rows())
+            mask = compiled_mask(ns.metadata, flt, ns.fields)
             if len(ns.mask_cache) >= _MASK_CACHE_SIZE:
                 ns.mask_cache.pop(next(iter(ns.mask_cache)))
             ns.mask_cache[key] = mask
@@ -241,7 +249,7 @@ class LocalVectorStore:
         namespace: str,
         old: _Namespace,
         ids: list[str],
-        metadata: list[dict],
+        metadata: list[dict[str, Any]],
         matrix: np.ndarray,
         model_id: str | None,
         dimension: int | None,
@@ -260,7 +268,9 @@ class LocalVectorStore:
             "ids": ids,
             "metadata": metadata,
         }
-        _atomic_write(directory / _MANIFEST, lambda f: f.write(json.dumps(manifest, ensure_ascii=False).encode("utf-8")))
+        _atomic_write(
+            directory / _MANIFEST, lambda f: f.write(json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+        )
         if old.vectors_file:
             with contextlib.suppress(FileNotFoundError):
                 (directory / old.vectors_file).unlink()
@@ -277,7 +287,7 @@ class LocalVectorStore:
         )
 
 
-def _atomic_write(path: Path, write) -> None:
+def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         with open(tmp, "wb") as f:

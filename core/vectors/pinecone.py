@@ -9,7 +9,9 @@ are dropped. The embedding model that built a namespace is recorded in a reserve
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -20,8 +22,10 @@ DELETE_BATCH = 1000  # Pinecone's limit on ids per delete
 MODEL_RECORD_ID = "__index_model__"
 _JSON_KEYS = "_json"
 
+T = TypeVar("T")
 
-def encode_metadata(metadata: dict) -> dict:
+
+def encode_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     json_keys: list[str] = []
     for key, value in metadata.items():
@@ -39,7 +43,7 @@ def encode_metadata(metadata: dict) -> dict:
     return out
 
 
-def decode_metadata(metadata: dict | None) -> dict:
+def decode_metadata(metadata: dict[str, Any] | None) -> dict[str, Any]:
     out = dict(metadata or {})
     for key in out.pop(_JSON_KEYS, []):
         if isinstance(out.get(key), str):
@@ -71,9 +75,11 @@ class PineconeVectorStore:
         ]
         for start in range(0, len(payload), UPSERT_BATCH):
             batch = payload[start : start + UPSERT_BATCH]
-            self._call("upsert", lambda b=batch: self._index.upsert(vectors=b, namespace=namespace))
+            self._call("upsert", partial(self._index.upsert, vectors=batch, namespace=namespace))
 
-    def query(self, namespace: str, vector: np.ndarray, top_k: int, filter: dict | None = None) -> list[VectorMatch]:
+    def query(
+        self, namespace: str, vector: np.ndarray, top_k: int, filter: dict[str, Any] | None = None
+    ) -> list[VectorMatch]:
         if top_k <= 0:
             return []
         values = np.asarray(vector, dtype=np.float32).reshape(-1).tolist()
@@ -90,13 +96,13 @@ class PineconeVectorStore:
         ]
         return matches[:top_k]
 
-    def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict | None = None) -> None:
+    def delete(self, namespace: str, *, ids: list[str] | None = None, filter: dict[str, Any] | None = None) -> None:
         if ids is None and filter is None:
             raise ValueError("delete needs ids or a filter (refusing to delete a whole namespace implicitly)")
         if ids:
             for start in range(0, len(ids), DELETE_BATCH):
                 batch = ids[start : start + DELETE_BATCH]
-                self._call("delete", lambda b=batch: self._index.delete(ids=b, namespace=namespace))
+                self._call("delete", partial(self._index.delete, ids=batch, namespace=namespace))
         if filter:
             self._call("delete", lambda: self._index.delete(filter=filter, namespace=namespace))
 
@@ -133,7 +139,7 @@ class PineconeVectorStore:
             [VectorRecord(MODEL_RECORD_ID, marker, {"reserved": True, "model_id": model_id, "dimension": dimension})],
         )
 
-    def _call(self, operation: str, fn):
+    def _call(self, operation: str, fn: Callable[[], T]) -> T:
         from pinecone.exceptions import PineconeException
 
         try:

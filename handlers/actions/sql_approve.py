@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -17,13 +18,16 @@ from handlers.ui.blocks import (
     TABLE_MAX_COLS,
     result_blocks,
     save_example_blocks,
+    show_result_blocks,
 )
 from handlers.ui.format import escape
-from handlers.ui.progress import post_failure, working_on
+from handlers.ui.progress import describe_failure, post_failure, working_on
 
+if TYPE_CHECKING:
+    from core.sql.models import QueryResult
 
 def upload_result_files(
-    client: WebClient, click: Click, result, logger: logging.Logger, title: str | None = None
+    client: WebClient, click: Click, result: QueryResult, logger: logging.Logger, title: str | None = None
 ) -> None:
     """The full result as CSV, and a chart titled with the question when the shape suits one (files upload v2)."""
     from core.sql import render  # matplotlib and friends load on first use
@@ -39,9 +43,46 @@ def upload_result_files(
     client.files_upload_v2(file_uploads=uploads, channel=click.channel, thread_ts=click.thread_ts)
 
 
-def run_approved_query(services: BotServices, click: Click, client: WebClient, logger: logging.Logger) -> None:
+def post_result(services: BotServices, client: WebClient, click: Click, query_id: str, summary_line: str,
+                result: QueryResult, logger: logging.Logger) -> bool:
+    """The stored result as a table (then CSV and chart) in the thread; False when Slack would not take it.
+
+    The query already ran: a failed post says exactly that and offers to post the stored rows
+    again, never that the query could not run.
+    """
     from core.sql import render
 
+    table = render.result_table(result, max_rows=TABLE_DATA_ROWS, max_cols=TABLE_MAX_COLS)
+    try:
+        client.chat_postMessage(
+            channel=click.channel,
+            thread_ts=click.thread_ts,
+            text=f"Result: {escape(summary_line)}",
+            blocks=result_blocks(table, summary_line) + save_example_blocks(query_id),
+        )
+    except Exception as exc:  # retried already (5xx, timeouts): say what is true, keep the rows
+        logger.error("the result of query %s could not be posted", query_id, exc_info=exc)
+        text = (f":warning: The query ran ({escape(summary_line)}), but posting its result failed: "
+                f"{describe_failure(exc)} The result is kept: *Show result again* (or Approve) posts it.")
+        try:
+            client.chat_postMessage(channel=click.channel, thread_ts=click.thread_ts, text=text,
+                                    blocks=show_result_blocks(text, query_id))
+        except Exception:
+            logger.exception("could not even say that the result of query %s was not posted", query_id)
+        return False
+    try:
+        services.sql.result_shown(query_id)
+    except Exception:  # the store is down: a later Approve may post it once more, which is harmless
+        logger.warning("could not mark the result of query %s as shown", query_id, exc_info=True)
+    try:
+        query = services.sql.get(query_id)
+        upload_result_files(client, click, result, logger, title=query.question if query else None)
+    except Exception as exc:
+        post_failure(client, click.channel, click.thread_ts, "attach the CSV and chart", exc, logger)
+    return True
+
+
+def run_approved_query(services: BotServices, click: Click, client: WebClient, logger: logging.Logger) -> None:
     with working_on(client, click.channel, click.message_ts, logger):
         execution = services.sql.approve(click.query_id, user=click.user)
         if execution.status == "refused":  # not allowed, already run, expired: only the clicker needs to know
@@ -56,25 +97,21 @@ def run_approved_query(services: BotServices, click: Click, client: WebClient, l
                 text=f":warning: The query failed: {escape(execution.message)}",
             )
             return
-        result = execution.result
+        # The proposal keeps its buttons until the result is out: Approve then posts the stored rows.
+        if not post_result(services, client, click, click.query_id, execution.message, execution.result, logger):
+            return
         mark_proposal(client, click, "Approved", logger, execution.message)
-        table = render.result_table(result, max_rows=TABLE_DATA_ROWS, max_cols=TABLE_MAX_COLS)
-        client.chat_postMessage(
-            channel=click.channel,
-            thread_ts=click.thread_ts,
-            text=f"Result: {escape(execution.message)}",
-            blocks=result_blocks(table, execution.message) + save_example_blocks(click.query_id),
-        )
-        question = execution.query.question if execution.query else "query"
-        record_activity(services, "query", f"{question} — {execution.message}", channel=click.channel, user=click.user)
-        try:
-            upload_result_files(client, click, result, logger, title=question)
-        except Exception as exc:
-            post_failure(client, click.channel, click.thread_ts, "attach the CSV and chart", exc, logger)
+        if not execution.replayed:
+            question = execution.query.question if execution.query else "query"
+            try:
+                record_activity(services, "query", f"{question} — {execution.message}", channel=click.channel,
+                                user=click.user)
+            except Exception:  # the activity log is for App Home; the answer is already out
+                logger.warning("could not record the query in the activity log", exc_info=True)
 
 
 def register(app: App, services: BotServices) -> None:
-    def run_approval(body: dict, client: WebClient, logger: logging.Logger) -> None:
+    def run_approval(body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         click = our_click(body, client, logger)
         if click is None:
             return

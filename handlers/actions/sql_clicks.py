@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -22,10 +23,10 @@ class Click:
     channel: str
     message_ts: str
     thread_ts: str
-    message_blocks: list[dict]
+    message_blocks: list[dict[str, Any]]
 
 
-def read_click(body: dict) -> Click:
+def read_click(body: dict[str, Any]) -> Click:
     """The clicked proposal; ValueError when the button value is not one of ours."""
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
@@ -40,7 +41,7 @@ def read_click(body: dict) -> Click:
     )
 
 
-def our_click(body: dict, client: WebClient, logger: logging.Logger) -> Click | None:
+def our_click(body: dict[str, Any], client: WebClient, logger: logging.Logger) -> Click | None:
     """The click, or None (after telling the clicker) when the button value is not one we wrote."""
     try:
         return read_click(body)
@@ -49,7 +50,7 @@ def our_click(body: dict, client: WebClient, logger: logging.Logger) -> Click | 
         return None
 
 
-def tell_foreign_click(body: dict, client: WebClient, logger: logging.Logger, error: ValueError) -> None:
+def tell_foreign_click(body: dict[str, Any], client: WebClient, logger: logging.Logger, error: ValueError) -> None:
     """A button whose value we did not write (an old release, a forged payload): say so, run nothing."""
     logger.warning("click with a foreign button value: %s", error)
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
@@ -58,7 +59,9 @@ def tell_foreign_click(body: dict, client: WebClient, logger: logging.Logger, er
         tell_user(client, channel, user, None, "I do not recognise this button; ask the question again.", logger)
 
 
-def tell_user(client: WebClient, channel: str, user: str, thread_ts: str | None, text: str, logger: logging.Logger) -> None:
+def tell_user(
+    client: WebClient, channel: str, user: str, thread_ts: str | None, text: str, logger: logging.Logger
+) -> None:
     """A message only the clicking person sees; in the thread if ephemeral messages fail."""
     try:
         client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -35,7 +36,9 @@ def _handoff_key(view_id: str) -> str:
     return f"slack:edit:{view_id}"
 
 
-def open_editor(services: BotServices, ack: Ack, body: dict, client: WebClient, logger: logging.Logger) -> None:
+def open_editor(
+    services: BotServices, ack: Ack, body: dict[str, Any], client: WebClient, logger: logging.Logger
+) -> None:
     ack()
     click = our_click(body, client, logger)
     if click is None:
@@ -43,23 +46,44 @@ def open_editor(services: BotServices, ack: Ack, body: dict, client: WebClient, 
     pending = services.sql.get(click.query_id)
     if pending is None or pending.status not in ("pending", "failed"):
         state = "gone (expired)" if pending is None else f"already {pending.status}"
-        tell_user(client, click.channel, click.user, click.thread_ts, f"This query can no longer be edited: it is {state}.", logger)
+        tell_user(
+            client,
+            click.channel,
+            click.user,
+            click.thread_ts,
+            f"This query can no longer be edited: it is {state}.",
+            logger,
+        )
         return
     if len(pending.sql) > MODAL_SQL_LIMIT:  # cut SQL in the box would be proposed as if it were whole
-        tell_user(client, click.channel, click.user, click.thread_ts,
-                  f"This SQL is {len(pending.sql):,} characters long; Slack's edit box holds {MODAL_SQL_LIMIT:,}, "
-                  "so it cannot be edited here. Ask again with a narrower question instead.", logger)
+        tell_user(
+            client,
+            click.channel,
+            click.user,
+            click.thread_ts,
+            f"This SQL is {len(pending.sql):,} characters long; Slack's edit box holds {MODAL_SQL_LIMIT:,}, "
+            "so it cannot be edited here. Ask again with a narrower question instead.",
+            logger,
+        )
         return
     metadata = json.dumps({"q": click.query_id, "c": click.channel, "m": click.message_ts, "t": click.thread_ts})
     try:
         client.views_open(trigger_id=body["trigger_id"], view=edit_modal(pending.sql, metadata))
     except Exception as exc:  # an expired trigger (a slow click) or a Slack error: say so, never fail silently
         logger.warning("could not open the SQL editor", exc_info=exc)
-        tell_user(client, click.channel, click.user, click.thread_ts,
-                  f"I could not open the SQL editor. {describe_failure(exc)} Click *Edit* again.", logger)
+        tell_user(
+            client,
+            click.channel,
+            click.user,
+            click.thread_ts,
+            f"I could not open the SQL editor. {describe_failure(exc)} Click *Edit* again.",
+            logger,
+        )
 
 
-def check_edit(services: BotServices, ack: Ack, body: dict, view: dict, logger: logging.Logger) -> None:
+def check_edit(
+    services: BotServices, ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: logging.Logger
+) -> None:
     """Guard the new SQL before closing the modal; hand the new proposal to the lazy half."""
     metadata = json.loads(view.get("private_metadata") or "{}")
     values = view["state"]["values"][c.SQL_EDIT_BLOCK_ID][c.SQL_EDIT_INPUT_ACTION_ID]
@@ -77,7 +101,9 @@ def check_edit(services: BotServices, ack: Ack, body: dict, view: dict, logger: 
     ack()
 
 
-def post_edited_proposal(services: BotServices, body: dict, view: dict, client: WebClient, logger: logging.Logger) -> None:
+def post_edited_proposal(
+    services: BotServices, body: dict[str, Any], view: dict[str, Any], client: WebClient, logger: logging.Logger
+) -> None:
     metadata = json.loads(view.get("private_metadata") or "{}")
     channel, thread_ts = metadata.get("c", ""), metadata.get("t")
     user = body["user"]["id"]
@@ -93,23 +119,33 @@ def post_edited_proposal(services: BotServices, body: dict, view: dict, client: 
         if old_pending is not None:
             outcome = decide_outcome_text("Edited", user, time.time(), "replaced by the proposal below")
             old_view = pending_view(old_pending, "")
-            client.chat_update(channel=channel, ts=metadata.get("m", ""), text=outcome, blocks=proposal_decided_blocks(old_view, outcome))
+            client.chat_update(
+                channel=channel,
+                ts=metadata.get("m", ""),
+                text=outcome,
+                blocks=proposal_decided_blocks(old_view, outcome),
+            )
         new_view = pending_view(pending, "Edited SQL, checked again.")
         if thread_ts:
             remember_thread(services, channel, thread_ts)
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text="Edited SQL — approve to run it.", blocks=proposal_blocks(new_view))
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text="Edited SQL — approve to run it.",
+            blocks=proposal_blocks(new_view),
+        )
     except Exception as exc:
         post_failure(client, channel, thread_ts, "post the edited query", exc, logger)
 
 
 def register(app: App, services: BotServices) -> None:
-    def open_sql_editor(ack: Ack, body: dict, client: WebClient, logger: logging.Logger) -> None:
+    def open_sql_editor(ack: Ack, body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         open_editor(services, ack, body, client, logger)
 
-    def check_sql_edit(ack: Ack, body: dict, view: dict, logger: logging.Logger) -> None:
+    def check_sql_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], logger: logging.Logger) -> None:
         check_edit(services, ack, body, view, logger)
 
-    def post_sql_edit(body: dict, view: dict, client: WebClient, logger: logging.Logger) -> None:
+    def post_sql_edit(body: dict[str, Any], view: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         post_edited_proposal(services, body, view, client, logger)
 
     app.action(c.SQL_EDIT_ACTION_ID)(open_sql_editor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -16,14 +17,21 @@ from handlers.ui.progress import describe_failure
 
 
 def register(app: App, services: BotServices) -> None:
-    def save_example(body: dict, client: WebClient, logger: logging.Logger) -> None:
+    def save_example(body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         click = our_click(body, client, logger)
         if click is None:
             return
         try:
             outcome = services.sql.save_example(click.query_id, user=click.user)
         except Exception as exc:
-            tell_user(client, click.channel, click.user, click.thread_ts, f"Could not save the example: {describe_failure(exc)}", logger)
+            tell_user(
+                client,
+                click.channel,
+                click.user,
+                click.thread_ts,
+                f"Could not save the example: {describe_failure(exc)}",
+                logger,
+            )
             return
         text = outcome.message if outcome.saved else f"Not saved: {outcome.message}"
         tell_user(client, click.channel, click.user, click.thread_ts, escape(text), logger)

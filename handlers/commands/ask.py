@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -16,14 +17,21 @@ from handlers.ui.hints import ASK_USAGE
 from handlers.ui.progress import post_failure
 
 
-def acknowledge_ask(ack: Ack, command: dict) -> None:
+def acknowledge_ask(ack: Ack, command: dict[str, Any]) -> None:
     if (command.get("text") or "").strip():
         ack()
     else:
         ack(text=ASK_USAGE)
 
 
-def answer_ask(services: BotServices, command: dict, context: BoltContext, client: WebClient, respond: Respond, logger: logging.Logger) -> None:
+def answer_ask(
+    services: BotServices,
+    command: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+    logger: logging.Logger,
+) -> None:
     text = (command.get("text") or "").strip()
     if not text:
         return
@@ -32,12 +40,19 @@ def answer_ask(services: BotServices, command: dict, context: BoltContext, clien
         root = client.chat_postMessage(channel=channel, text=f"<@{user}> asked: {escape(truncate(text, 2900))}")
     except SlackApiError as exc:
         respond(
-            f"I cannot post in this channel ({exc.response.get('error')}). Invite me to it, or send me a direct message.",
+            f"I cannot post in this channel ({exc.response.get('error')}). "
+            "Invite me to it, or send me a direct message.",
             response_type="ephemeral",
         )
         return
-    question = Question(text=text, user=user, channel=channel, thread_ts=root["ts"], team_id=context.team_id or "",
-                        direct=command.get("channel_name") == "directmessage")
+    question = Question(
+        text=text,
+        user=user,
+        channel=channel,
+        thread_ts=root["ts"],
+        team_id=context.team_id or "",
+        direct=command.get("channel_name") == "directmessage",
+    )
     try:
         answer_question(services, client, question, history=None, logger=logger)
     except Exception as exc:
@@ -45,7 +60,9 @@ def answer_ask(services: BotServices, command: dict, context: BoltContext, clien
 
 
 def register(app: App, services: BotServices) -> None:
-    def answer_ask_lazily(command: dict, context: BoltContext, client: WebClient, respond: Respond, logger: logging.Logger) -> None:
+    def answer_ask_lazily(
+        command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond, logger: logging.Logger
+    ) -> None:
         answer_ask(services, command, context, client, respond, logger)
 
     app.command(c.ASK_COMMAND)(ack=acknowledge_ask, lazy=[answer_ask_lazily])

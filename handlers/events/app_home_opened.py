@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -87,7 +89,7 @@ def feedback_lines(services: BotServices, client: WebClient, logger: logging.Log
 def build_home(services: BotServices, client: WebClient, logger: logging.Logger) -> HomeContent:
     """Each part loads on its own: one failing source is named, the rest still shows."""
     content = HomeContent(documents=[], tables=[], examples=[], activity=[], problems=[])
-    parts = [
+    parts: list[tuple[str, str, Callable[[], list[str]]]] = [
         ("documents", "the document list", lambda: document_lines(services, client, logger)),
         ("tables", "the database tables", lambda: table_lines(services)),
         ("examples", "the saved examples", lambda: example_lines(services)),
@@ -104,7 +106,7 @@ def build_home(services: BotServices, client: WebClient, logger: logging.Logger)
 
 
 def register(app: App, services: BotServices) -> None:
-    def publish_home(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
+    def publish_home(event: dict[str, Any], context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
         if event.get("tab", "home") != "home":
             return
         view = home_view(build_home(services, client, logger), context.bot_user_id)

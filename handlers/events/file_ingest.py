@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -43,8 +44,10 @@ def download(url: str, token: str, max_bytes: int, *, html_expected: bool = Fals
     try:
         with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
             if "text/html" in response.headers.get("Content-Type", "") and not html_expected:
-                raise FileDownloadError("Slack sent a login page instead of the file (does the app have the files:read scope?)")
-            data = response.read(max_bytes + 1)
+                raise FileDownloadError(
+                    "Slack sent a login page instead of the file (does the app have the files:read scope?)"
+                )
+            data: bytes = response.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
         raise FileDownloadError(f"Slack answered HTTP {exc.code}") from exc
     except urllib.error.URLError as exc:
@@ -54,13 +57,14 @@ def download(url: str, token: str, max_bytes: int, *, html_expected: bool = Fals
     return data
 
 
-def _share_ts(file: dict, channel: str) -> str | None:
+def _share_ts(file: dict[str, Any], channel: str) -> str | None:
     """The ts of the message that shared this file in `channel`, to reply in its thread."""
     shares = file.get("shares") or {}
     for visibility in ("public", "private"):
         for share in (shares.get(visibility) or {}).get(channel) or []:
-            if share.get("ts"):
-                return share["ts"]
+            ts = share.get("ts")
+            if isinstance(ts, str) and ts:
+                return ts
     return None
 
 
@@ -72,24 +76,33 @@ def ingest_shared_file(
     file_id: str,
     channel: str,
     team_id: str,
-    file: dict | None = None,
+    file: dict[str, Any] | None = None,
     share_ts: str | None = None,
     background_vectors: bool = False,
 ) -> None:
     """Index the file; its vectors are computed after the searchable reply, in this thread or
     (background_vectors, when a question waits for the file) in another one."""
-    if not claim_file(services.kv, channel, file_id):
+    try:
+        lease = claim_file(services.kv, channel, file_id)
+    except Exception:  # the store is down: indexing twice (idempotent by content) beats never indexing
+        logger.warning("could not claim file %s; indexing it without a claim", file_id, exc_info=True)
+        unclaimed = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
+        if unclaimed is not None:
+            unclaimed()
+        return
+    if lease is None:
         logger.info("file %s in %s already handled by the other share event", file_id, channel)
         return
     finish: Callable[[], None] | None = None
     try:
-        finish = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
+        with lease.kept_alive():
+            finish = _ingest_claimed(services, client, logger, file_id, channel, team_id, file, share_ts)
     finally:
         # A failure must not block the file for a day: sharing it again retries. Searchable counts as done.
-        if finish is not None:
-            finish_file(services.kv, channel, file_id)
-        else:
-            release_file(services.kv, channel, file_id)
+        try:
+            finish_file(lease) if finish is not None else release_file(lease)
+        except Exception:  # the lease then simply expires
+            logger.warning("could not record the outcome of file %s", file_id, exc_info=True)
     if finish is None:
         return
     if background_vectors:
@@ -105,7 +118,7 @@ def _ingest_claimed(
     file_id: str,
     channel: str,
     team_id: str,
-    file: dict | None,
+    file: dict[str, Any] | None,
     share_ts: str | None,
 ) -> Callable[[], None] | None:
     """Download, make searchable and say so; None on failure, else what completes the vectors."""
@@ -123,7 +136,9 @@ def _ingest_claimed(
     with working_on(client, channel, thread_ts, logger):
         try:
             if int(file.get("size") or 0) > max_bytes:
-                message = f"Could not index {escape(name)}: it is larger than the {services.settings.max_file_mb:g} MB limit."
+                message = (
+                    f"Could not index {escape(name)}: it is larger than the {services.settings.max_file_mb:g} MB limit."
+                )
             else:
                 url = file.get("url_private_download") or file.get("url_private")
                 if not url:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -13,7 +14,9 @@ from handlers.services import BotServices
 
 
 def register(app: App, services: BotServices) -> None:
-    def ingest_file_shared(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
+    def ingest_file_shared(
+        event: dict[str, Any], context: BoltContext, client: WebClient, logger: logging.Logger
+    ) -> None:
         channel = event.get("channel_id")
         if not channel:  # shared nowhere we can reply: nothing to index for a channel
             return
@@ -21,7 +24,7 @@ def register(app: App, services: BotServices) -> None:
             services, client, logger, file_id=event["file_id"], channel=channel, team_id=context.team_id or ""
         )
 
-    def shared_by_someone_else(event: dict, context: BoltContext) -> bool:
+    def shared_by_someone_else(event: dict[str, Any], context: BoltContext) -> bool:
         # The bot's own uploads (result CSVs, charts) are answers, not documents.
         return event.get("user_id") != context.bot_user_id
 

@@ -7,6 +7,7 @@ messages the bot answers cost a self-invocation; every other message is acknowle
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -19,16 +20,16 @@ from handlers.services import BotServices
 from handlers.state.thread_memory import is_bot_thread
 
 
-def _mentions_bot(event: dict, bot_user_id: str | None) -> bool:
+def _mentions_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:
     # A mention also arrives as app_mention; that listener answers it.
     return bool(bot_user_id) and f"<@{bot_user_id}" in (event.get("text") or "")
 
 
-def is_file_share(event: dict) -> bool:
+def is_file_share(event: dict[str, Any]) -> bool:
     return event.get("subtype") == "file_share" and bool(event.get("files"))
 
 
-def is_direct_question(event: dict, context: BoltContext) -> bool:
+def is_direct_question(event: dict[str, Any], context: BoltContext) -> bool:
     return (
         event.get("channel_type") == "im"
         and not event.get("subtype")
@@ -37,10 +38,11 @@ def is_direct_question(event: dict, context: BoltContext) -> bool:
     )
 
 
-def is_thread_follow_up(services: BotServices, event: dict, context: BoltContext) -> bool:
+def is_thread_follow_up(services: BotServices, event: dict[str, Any], context: BoltContext) -> bool:
     thread_ts = event.get("thread_ts")
     return (
-        bool(thread_ts)
+        isinstance(thread_ts, str)
+        and bool(thread_ts)
         and thread_ts != event.get("ts")
         and not event.get("subtype")
         and not event.get("bot_id")
@@ -52,7 +54,9 @@ def is_thread_follow_up(services: BotServices, event: dict, context: BoltContext
 
 
 def register(app: App, services: BotServices) -> None:
-    def ingest_message_files(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
+    def ingest_message_files(
+        event: dict[str, Any], context: BoltContext, client: WebClient, logger: logging.Logger
+    ) -> None:
         for file in event.get("files", []):
             ingest_shared_file(
                 services,
@@ -65,10 +69,12 @@ def register(app: App, services: BotServices) -> None:
                 share_ts=event.get("ts"),
             )
 
-    def reply_to_message(event: dict, context: BoltContext, client: WebClient, logger: logging.Logger) -> None:
+    def reply_to_message(
+        event: dict[str, Any], context: BoltContext, client: WebClient, logger: logging.Logger
+    ) -> None:
         answer_message_event(services, event, context, client, logger)
 
-    def follows_up(event: dict, context: BoltContext) -> bool:
+    def follows_up(event: dict[str, Any], context: BoltContext) -> bool:
         return is_thread_follow_up(services, event, context)
 
     app.event("message", matchers=[is_file_share])(ack=acknowledge, lazy=[ingest_message_files])

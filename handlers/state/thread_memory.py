@@ -22,7 +22,15 @@ def remember_thread(services: BotServices, channel: str, thread_ts: str) -> None
 
 
 def is_bot_thread(services: BotServices, channel: str, thread_ts: str) -> bool:
-    return services.kv.get(thread_key(channel, thread_ts)) is not None
+    """Read before the ack (a matcher): a store that does not answer quickly means "no", and the bot
+    stays quiet in that thread rather than keep Slack waiting."""
+    store = getattr(services, "ack_kv", None) or services.kv
+    try:
+        return store.get(thread_key(channel, thread_ts)) is not None
+    except Exception:
+        logging.getLogger(__name__).warning("thread marks unavailable; not answering an unaddressed follow-up",
+                                            exc_info=True)
+        return False
 
 
 def record_activity(services: BotServices, kind: str, text: str, *, channel: str, user: str = "") -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -44,6 +44,7 @@ from handlers.ui.hints import EXAMPLE_DATA_QUESTION, EXAMPLE_DOCS_QUESTION
 
 if TYPE_CHECKING:
     from core.answers.base import Answer
+    from core.sql.approvals import PendingQuery
 
 TABLE_DATA_ROWS = 99  # Slack's table block holds 100 rows, the header included
 TABLE_MAX_COLS = 20
@@ -78,11 +79,11 @@ def _sections(mrkdwn: str) -> list[Block]:
     return [SectionBlock(text=_mrkdwn(piece)) for piece in split_text(mrkdwn, SECTION_LIMIT)]
 
 
-def _as_dicts(blocks: Sequence[Block | dict]) -> list[dict]:
+def _as_dicts(blocks: Sequence[Block | dict[str, Any]]) -> list[dict[str, Any]]:
     return [b if isinstance(b, dict) else b.to_dict() for b in blocks]
 
 
-def fit_message(blocks: list[dict], limit: int = MESSAGE_BLOCK_LIMIT) -> list[dict]:
+def fit_message(blocks: list[dict[str, Any]], limit: int = MESSAGE_BLOCK_LIMIT) -> list[dict[str, Any]]:
     """At most `limit` blocks; when cut, the last one says so rather than losing text silently."""
     if len(blocks) <= limit:
         return blocks
@@ -90,7 +91,7 @@ def fit_message(blocks: list[dict], limit: int = MESSAGE_BLOCK_LIMIT) -> list[di
     return blocks[: max(limit - 1, 0)] + [SectionBlock(text=_mrkdwn(note)).to_dict()]
 
 
-def notice_blocks(text: str) -> list[dict]:
+def notice_blocks(text: str) -> list[dict[str, Any]]:
     """A plain message the bot wrote itself (already safe mrkdwn)."""
     return _as_dicts(_sections(text))
 
@@ -98,14 +99,16 @@ def notice_blocks(text: str) -> list[dict]:
 # --- document answers -------------------------------------------------------------------------
 
 
-def answer_blocks(answer: Answer) -> list[dict]:
+def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
     """The answer (escaped; [n] markers kept) and a Sources line naming file and pages."""
     if answer.mode == "none" or not answer.text.strip():
         text = answer.text.strip() or "I could not find anything about that in the documents shared here."
         return notice_blocks(escape(text))
     blocks: list[Block] = _sections(escape(answer.text))
     if answer.citations:
-        sources = "  ·  ".join(f"[{ct.number}] {citation_label(ct.file_name, ct.pages)}" for ct in answer.citations)
+        sources = "  ·  ".join(
+            f"[{ct.number}] {citation_label(ct.file_name, ct.pages, ct.section)}" for ct in answer.citations
+        )
         for piece in split_text("*Sources:* " + sources, CONTEXT_LIMIT):
             blocks.append(ContextBlock(elements=[_mrkdwn(piece)]))
     return fit_message(_as_dicts(blocks))
@@ -126,8 +129,8 @@ class ProposalView:
     requester: str
 
 
-def pending_view(pending, message: str) -> ProposalView:
-    """A stored pending query (core.sql.approvals.PendingQuery) as a proposal to display."""
+def pending_view(pending: PendingQuery, message: str) -> ProposalView:
+    """A stored pending query as a proposal to display."""
     return ProposalView(
         question=pending.question,
         sql=pending.sql,
@@ -138,8 +141,12 @@ def pending_view(pending, message: str) -> ProposalView:
     )
 
 
-def proposal_blocks(view: ProposalView) -> list[dict]:
-    blocks: list[Block] = [SectionBlock(text=_mrkdwn(truncate(f"*Data question* from <@{view.requester}>: {escape(view.question)}", SECTION_LIMIT)))]
+def proposal_blocks(view: ProposalView) -> list[dict[str, Any]]:
+    blocks: list[Block] = [
+        SectionBlock(
+            text=_mrkdwn(truncate(f"*Data question* from <@{view.requester}>: {escape(view.question)}", SECTION_LIMIT))
+        )
+    ]
     if view.sql and view.query_id:
         # All of the SQL that will run is shown: long queries continue in further code blocks.
         for piece in split_text(view.sql, SECTION_LIMIT - 200):
@@ -161,7 +168,9 @@ def proposal_blocks(view: ProposalView) -> list[dict]:
                         action_id=c.SQL_REJECT_ACTION_ID,
                         value=ref,
                         style="danger",
-                        confirm=ConfirmObject(title="Reject this query?", text="It will not be run.", confirm="Reject", deny="Keep"),
+                        confirm=ConfirmObject(
+                            title="Reject this query?", text="It will not be run.", confirm="Reject", deny="Keep"
+                        ),
                     ),
                 ],
             )
@@ -171,16 +180,18 @@ def proposal_blocks(view: ProposalView) -> list[dict]:
     return _as_dicts(blocks)
 
 
-def proposal_decided_blocks(view: ProposalView, outcome: str) -> list[dict]:
+def proposal_decided_blocks(view: ProposalView, outcome: str) -> list[dict[str, Any]]:
     """The proposal without its buttons, with what happened to it (mrkdwn we wrote)."""
     blocks = [b for b in proposal_blocks(view) if b.get("block_id") != c.PROPOSAL_ACTIONS_BLOCK_ID]
     blocks.append(ContextBlock(elements=[_mrkdwn(truncate(outcome, CONTEXT_LIMIT))]).to_dict())
     return blocks
 
 
-def decided_from_message(message_blocks: list[dict], outcome: str) -> list[dict]:
+def decided_from_message(message_blocks: list[dict[str, Any]], outcome: str) -> list[dict[str, Any]]:
     """A posted proposal's own blocks without its buttons, plus what happened (mrkdwn we wrote)."""
-    kept = [b for b in message_blocks if b.get("block_id") != c.PROPOSAL_ACTIONS_BLOCK_ID and b.get("type") != "actions"]
+    kept = [
+        b for b in message_blocks if b.get("block_id") != c.PROPOSAL_ACTIONS_BLOCK_ID and b.get("type") != "actions"
+    ]
     return kept + [ContextBlock(elements=[_mrkdwn(truncate(outcome, CONTEXT_LIMIT))]).to_dict()]
 
 
@@ -200,7 +211,7 @@ def decide_outcome_text(verb: str, user: str, ts: float, detail: str = "") -> st
 # --- SQL results ------------------------------------------------------------------------------
 
 
-def table_block(table: dict) -> dict:
+def table_block(table: dict[str, Any]) -> dict[str, Any]:
     """A Slack `table` block from core.sql.render.result_table's strings (header row first)."""
     header = [{"type": "raw_text", "text": name} for name in table["columns"]]
     rows = [[{"type": "raw_text", "text": cell} for cell in row] for row in table["rows"]]
@@ -208,9 +219,9 @@ def table_block(table: dict) -> dict:
     return TableBlock(rows=[header] + rows, column_settings=settings).to_dict()
 
 
-def result_blocks(table: dict, summary: str) -> list[dict]:
+def result_blocks(table: dict[str, Any], summary: str) -> list[dict[str, Any]]:
     """A summary line, the table (when there are rows) and what was left out of it."""
-    blocks: list[dict] = [SectionBlock(text=_mrkdwn(f"*Result:* {escape(summary)}")).to_dict()]
+    blocks: list[dict[str, Any]] = [SectionBlock(text=_mrkdwn(f"*Result:* {escape(summary)}")).to_dict()]
     if table["rows"]:
         blocks.append(table_block(table))
     else:
@@ -225,22 +236,30 @@ def result_blocks(table: dict, summary: str) -> list[dict]:
     return blocks
 
 
-def save_example_blocks(query_id: str) -> list[dict]:
+def save_example_blocks(query_id: str) -> list[dict[str, Any]]:
+    """Under a result: keep the example, or post the stored result again further down the thread."""
+    ref = encode_query_ref(query_id)
     return [
         ActionsBlock(
             elements=[
-                ButtonElement(
-                    text="Save as example", action_id=c.SQL_SAVE_EXAMPLE_ACTION_ID, value=encode_query_ref(query_id)
-                )
+                ButtonElement(text="Save as example", action_id=c.SQL_SAVE_EXAMPLE_ACTION_ID, value=ref),
+                ButtonElement(text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID, value=ref),
             ]
         ).to_dict()
     ]
 
 
+def show_result_blocks(text: str, query_id: str) -> list[dict[str, Any]]:
+    """A notice with the one button that helps: post the stored result again."""
+    button = ButtonElement(text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID,
+                           value=encode_query_ref(query_id))
+    return notice_blocks(text) + [ActionsBlock(elements=[button]).to_dict()]
+
+
 # --- the Edit modal ---------------------------------------------------------------------------
 
 
-def edit_modal(sql: str, private_metadata: str) -> dict:
+def edit_modal(sql: str, private_metadata: str) -> dict[str, Any]:
     """The SQL in an editable box (callers refuse SQL over MODAL_SQL_LIMIT: cut SQL is another query);
     private_metadata says which proposal and thread it belongs to."""
     return View(
@@ -287,7 +306,7 @@ def _bullets(lines: list[str], empty: str, limit: int = 20) -> str:
     return truncate("\n".join(shown), SECTION_LIMIT)
 
 
-def home_view(content: HomeContent, bot_user_id: str | None) -> dict:
+def home_view(content: HomeContent, bot_user_id: str | None) -> dict[str, Any]:
     bot = f"<@{bot_user_id}>" if bot_user_id else "@me"
     how_to = (
         f"• Mention me in a channel: {bot} {EXAMPLE_DOCS_QUESTION}\n"
@@ -300,9 +319,15 @@ def home_view(content: HomeContent, bot_user_id: str | None) -> dict:
         HeaderBlock(text="What I can answer"),
         SectionBlock(text=_mrkdwn("*How to use me*\n" + how_to)),
         DividerBlock(),
-        SectionBlock(text=_mrkdwn("*Documents*\n" + _bullets(content.documents, "No documents yet: share a file in a channel I am in."))),
+        SectionBlock(
+            text=_mrkdwn(
+                "*Documents*\n" + _bullets(content.documents, "No documents yet: share a file in a channel I am in.")
+            )
+        ),
         SectionBlock(text=_mrkdwn("*Database tables*\n" + _bullets(content.tables, "No database tables known."))),
-        SectionBlock(text=_mrkdwn("*Saved examples*\n" + _bullets(content.examples, "No saved question → SQL examples yet."))),
+        SectionBlock(
+            text=_mrkdwn("*Saved examples*\n" + _bullets(content.examples, "No saved question → SQL examples yet."))
+        ),
         DividerBlock(),
         SectionBlock(text=_mrkdwn("*Recent activity*\n" + _bullets(content.activity, "Nothing yet.", limit=10))),
         SectionBlock(text=_mrkdwn("*Answer feedback*\n" + _bullets(content.feedback, "No ratings yet.", limit=10))),

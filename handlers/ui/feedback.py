@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
@@ -13,7 +14,7 @@ THANKS = {"up": "Thanks — your :+1: is recorded.", "down": "Thanks — your :-
 ALREADY = "You already rated this answer; each person's first rating counts."
 
 
-def feedback_blocks(answer_id: str) -> list[dict]:
+def feedback_blocks(answer_id: str) -> list[dict[str, Any]]:
     ref = c.ANSWER_REF_PREFIX + answer_id
     return [
         ActionsBlock(

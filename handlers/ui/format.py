@@ -41,10 +41,11 @@ def pages_label(pages: Iterable[int]) -> str:
     return "pp. " + ", ".join(str(p) for p in ordered)
 
 
-def citation_label(file_name: str, pages: Iterable[int]) -> str:
-    """ "report.pdf, p. 3" (file names are user text, so escaped)."""
+def citation_label(file_name: str, pages: Iterable[int], section: str | None = None) -> str:
+    """ "report.pdf, p. 3" or "report.pdf, p. 3 — Hotels" (file names and headings are
+    document text, so escaped)."""
     label = pages_label(pages)
-    return escape(file_name) + (f", {label}" if label else "")
+    return escape(file_name) + (f", {label}" if label else "") + (f" — {escape(section)}" if section else "")
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:

@@ -8,6 +8,8 @@ SQL_EDIT_ACTION_ID = "sql_edit"
 SQL_REJECT_ACTION_ID = "sql_reject"
 # Button under a result: keep this question -> SQL pair as a training example.
 SQL_SAVE_EXAMPLE_ACTION_ID = "sql_save_example"
+# Button under a result (or under the notice that posting it failed): post the stored result again.
+SQL_SHOW_RESULT_ACTION_ID = "sql_show_result"
 
 # The Edit modal.
 SQL_EDIT_VIEW_CALLBACK_ID = "sql_edit_submit"

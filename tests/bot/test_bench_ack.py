@@ -16,4 +16,6 @@ def test_ack_benchmark_sends_signed_events_and_reports_latency(tmp_path):
     report = run_ack_benchmark(settings, Services(settings), events=20, concurrency=4)
     assert report["statuses"] == {"200": 20}  # every signed event was acknowledged
     assert 0 < report["ack_ms"]["p50"] <= report["ack_ms"]["p99"] <= report["ack_ms"]["max"]
+    assert 0 < report["bare_bolt_ack_ms"]["p50"] <= report["bare_bolt_ack_ms"]["p99"], "the bare app, same run"
+    assert report["answers"]["answered"] == report["answers"]["asked"] == 24, "answers flowed (20 + 4 warm-up)"
     assert report["lambda_import_heavy_modules"] == []  # no docling, onnxruntime, pandas… at import

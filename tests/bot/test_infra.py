@@ -15,6 +15,8 @@ import pytest
 from bot.cli import main
 
 REGION = "us-east-1"
+# Whole deployments against moto: seconds each.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

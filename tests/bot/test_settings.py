@@ -48,3 +48,12 @@ def test_train_with_a_missing_file_changes_nothing(tmp_path, minilm):
     with pytest.raises(SettingsError, match="training file not found: .*nope.md"):
         services.train(docs=tmp_path / "nope.md")
     assert services.vectors.query("sql-default", minilm.embed(["orders"])[0], top_k=1) == []
+
+
+def test_the_reranker_is_chosen_by_setting(tmp_path, monkeypatch):
+    services = Services(Settings(data_dir=tmp_path, openai_api_key=""))
+    assert services.reranker is not None and services.retriever.reranker is services.reranker
+    assert Services(Settings(data_dir=tmp_path, RERANKER="NONE")).reranker is None
+    monkeypatch.setenv("RERANKER", "cross-encoder")
+    with pytest.raises(SettingsError, match="RERANKER='cross-encoder'"):
+        load_settings()

@@ -14,9 +14,9 @@ import pytest
 from bot.emulator.emulator import SlackEmulator
 from bot.settings import Settings
 from handlers.ui import ids as c
+from handlers.ui.blocks import decode_query_ref
 from tests.slack_helpers import WAIT_S, all_text, replies
 from tests.support.slack_faults import LostAcks
-from handlers.ui.blocks import decode_query_ref
 
 pytestmark = pytest.mark.e2e
 

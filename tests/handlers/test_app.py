@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -85,24 +86,39 @@ def test_store_down_processes_rather_than_drops() -> None:
 
 
 def test_the_two_file_events_claim_a_file_once_per_channel(local_kv) -> None:
-    assert claim_file(local_kv, "C1", "F1") is True
-    assert claim_file(local_kv, "C1", "F1") is False
-    assert claim_file(local_kv, "C2", "F1") is True, "the same file shared in another channel is linked there"
+    assert claim_file(local_kv, "C1", "F1") is not None
+    assert claim_file(local_kv, "C1", "F1") is None
+    assert claim_file(local_kv, "C2", "F1") is not None, "the same file shared in another channel is linked there"
 
 
 def test_a_question_waits_for_the_file_another_event_is_indexing(local_kv) -> None:
-    assert claim_file(local_kv, "C1", "F1")
+    lease = claim_file(local_kv, "C1", "F1")
     assert wait_for_file(local_kv, "C1", "F1", timeout_s=0.3) is False, "still being indexed by the claimant"
-    finish_file(local_kv, "C1", "F1")
+    finish_file(lease)
     assert wait_for_file(local_kv, "C1", "F1", timeout_s=0.3) is True
-    assert claim_file(local_kv, "C1", "F1") is False, "an indexed file is not indexed again"
+    assert claim_file(local_kv, "C1", "F1") is None, "an indexed file is not indexed again"
 
 
 def test_a_failed_file_is_released_but_its_twin_event_is_still_dropped(local_kv) -> None:
-    assert claim_file(local_kv, "C1", "F2")
-    release_file(local_kv, "C1", "F2")
+    release_file(claim_file(local_kv, "C1", "F2"))
     assert wait_for_file(local_kv, "C1", "F2", timeout_s=0.3) is True, "a waiting question goes on"
-    assert claim_file(local_kv, "C1", "F2") is False, "the other announcement of the same share"
+    assert claim_file(local_kv, "C1", "F2") is None, "the other announcement of the same share"
+
+
+def test_a_claim_whose_holder_died_expires_with_its_lease(local_kv) -> None:
+    """A SIGKILL during ingestion used to leave the file "ingesting" for 24 h."""
+    assert claim_file(local_kv, "C1", "F3", lease_s=0.5) is not None  # the holder dies: nobody renews
+    assert wait_for_file(local_kv, "C1", "F3", timeout_s=3) is True
+    assert claim_file(local_kv, "C1", "F3") is not None, "sharing it again indexes it"
+
+
+def test_a_live_holder_keeps_its_claim_past_the_lease(local_kv) -> None:
+    lease = claim_file(local_kv, "C1", "F4", lease_s=0.6)
+    with lease.kept_alive():
+        time.sleep(1.5)
+        assert claim_file(local_kv, "C1", "F4") is None, "renewed while working"
+    finish_file(lease)
+    assert claim_file(local_kv, "C1", "F4") is None
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ def travel_policy_pdf() -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF()
-    pdf.set_creation_date(datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+    pdf.set_creation_date(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
     pdf.set_font("Helvetica", size=11)
     pdf.add_page()
     pdf.multi_cell(0, 6, "Travel Policy. Employees book all business trips through the travel portal.")
@@ -275,7 +275,9 @@ def test_answers_take_one_rating_per_person_shown_in_app_home_and_exported(stack
     ts = emu.user_message(channel, "bob", "@bot What does the travel policy say about the hotel limit per night?")
     answer = replies(emu, channel, ts)[0]
     (actions,) = [b for b in answer["blocks"] if b["type"] == "actions"]
-    assert [e["action_id"] for e in actions["elements"]] == [c.ANSWER_FEEDBACK_UP_ACTION_ID, c.ANSWER_FEEDBACK_DOWN_ACTION_ID]
+    assert [e["action_id"] for e in actions["elements"]] == [
+        c.ANSWER_FEEDBACK_UP_ACTION_ID, c.ANSWER_FEEDBACK_DOWN_ACTION_ID,
+    ]
     assert all(e["value"].startswith(c.ANSWER_REF_PREFIX) and "150" not in e["value"] for e in actions["elements"])
 
     emu.click(channel, answer["ts"], c.ANSWER_FEEDBACK_DOWN_ACTION_ID, "bob")
@@ -287,7 +289,8 @@ def test_answers_take_one_rating_per_person_shown_in_app_home_and_exported(stack
     mine = {f.user: f for f in services.feedback.all() if f.answer.channel == channel}
     assert mine[emu.user("bob").id].rating == "down" and mine[emu.user("alice").id].rating == "up"
     rated = mine[emu.user("bob").id].answer
-    assert "hotel limit" in rated.question and "150" in rated.answer and rated.citations[0]["file_name"] == "travel_policy.pdf"
+    assert "hotel limit" in rated.question and "150" in rated.answer
+    assert rated.citations[0]["file_name"] == "travel_policy.pdf"
 
     emu.open_home("carol")
     home = json.dumps(emu.wait_for(lambda: emu.home_view("carol"), WAIT_S)["blocks"])
@@ -512,6 +515,9 @@ def test_bad_signature_and_stale_timestamp_are_401(stack) -> None:
 def test_junk_payloads_get_4xx_not_500(stack, body, content_type) -> None:
     emu, _ = stack
     delivery = emu.deliver_raw(body, content_type=content_type)
+    if delivery.status is None:  # over the size cap: answered 413 and closed before the body was read
+        assert len(body) > 1024 * 1024 and delivery.error
+        return
     assert 400 <= delivery.status < 500
 
 

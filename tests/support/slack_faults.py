@@ -8,6 +8,7 @@ their acknowledgements, and watch the bot cope.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ class _Fault:
     error: str
     status: int
     retry_after: int | None
+    stall_s: float = 0.0  # answer only after this long (a hanging Slack); with error "" it then answers normally
 
 
 class ApiFaults:
@@ -39,6 +41,23 @@ class ApiFaults:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}` (HTTP 200, as Slack does)."""
         self._queue(method, _Fault(error, 200, None), times)
 
+    def server_error(self, method: str, *, status: int = 500, times: int = 1) -> None:
+        """The next `times` calls of `method` get an HTTP 5xx (Slack having a bad moment)."""
+        self._queue(method, _Fault("internal_error", status, None), times)
+
+    def stall(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of `method` hang for `seconds` before answering normally."""
+        self._queue(method, _Fault("", 200, None, stall_s=seconds), times)
+
+    def hang_then_fail(self, method: str, seconds: float) -> None:
+        """The next call of `method` hangs for `seconds`, then fails with a 500 (nothing is done)."""
+        self._queue(method, _Fault("internal_error", 500, None, stall_s=seconds), 1)
+
+    def faults_left(self, method: str) -> int:
+        """Queued faults of `method` not yet met by a call."""
+        with self._lock:
+            return len(self._queued.get(method) or [])
+
     def _queue(self, method: str, fault: _Fault, times: int) -> None:
         with self._lock:
             self._queued.setdefault(method, []).extend([fault] * times)
@@ -48,6 +67,10 @@ class ApiFaults:
             queue = self._queued.get(method)
             fault = queue.pop(0) if queue else None
         if fault is None:
+            return None
+        if fault.stall_s:
+            time.sleep(fault.stall_s)
+        if not fault.error:
             return None
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         return ApiResult(fault.status, {"ok": False, "error": fault.error}, headers)

@@ -7,9 +7,16 @@ import io
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from core.documents.models import Block, IngestError
 from core.documents.parsers.tables import combine_header_rows, render_row
+
+if TYPE_CHECKING:
+    from docling.document_converter import DocumentConverter
+    from docling_core.types.doc.document import DoclingDocument
+    from docling_core.types.doc.items.node import NodeItem
+    from docling_core.types.doc.items.table.table import TableItem
 
 _FORMATS = {"docx": "DOCX", "html": "HTML", "md": "MD"}
 
@@ -19,8 +26,8 @@ class DoclingConverter:
 
     def __init__(self, artifacts_path: Path | None = None) -> None:
         self._artifacts_path = artifacts_path
-        self._simple = None
-        self._pdf = None
+        self._simple: DocumentConverter | None = None
+        self._pdf: DocumentConverter | None = None
         self._lock = threading.Lock()
 
     def convert(self, data: bytes, file_name: str, ext: str) -> list[Block]:
@@ -34,10 +41,11 @@ class DoclingConverter:
                 from docling.document_converter import DocumentConverter
 
                 self._simple = DocumentConverter(allowed_formats=[getattr(InputFormat, f) for f in _FORMATS.values()])
+            simple = self._simple
         # docling picks the backend from the name's suffix: give it the detected one.
         name = f"{Path(file_name).stem or 'document'}.{ext}"
         try:
-            result = self._simple.convert(DocumentStream(name=name, stream=io.BytesIO(data)), raises_on_error=True)
+            result = simple.convert(DocumentStream(name=name, stream=io.BytesIO(data)), raises_on_error=True)
         except Exception as exc:  # docling wraps backend failures in its own exception types
             raise IngestError(f"the {ext.upper()} file could not be read ({_short(exc)})") from exc
         return blocks_from_docling(result.document)
@@ -58,13 +66,14 @@ class DoclingConverter:
                     allowed_formats=[InputFormat.PDF],
                     format_options={InputFormat.PDF: PdfFormatOption(pipeline_options=options)},
                 )
-        result = self._pdf.convert(DocumentStream(name="document.pdf", stream=io.BytesIO(data)), raises_on_error=True)
+            pdf = self._pdf
+        result = pdf.convert(DocumentStream(name="document.pdf", stream=io.BytesIO(data)), raises_on_error=True)
         return blocks_from_docling(result.document), len(result.document.pages)
 
 
-def blocks_from_docling(doc) -> list[Block]:
+def blocks_from_docling(doc: DoclingDocument) -> list[Block]:
     """Walk a DoclingDocument in reading order: headings set context, tables become rows."""
-    from docling_core.types.doc import GroupItem
+    from docling_core.types.doc.items.group import GroupItem
 
     blocks: list[Block] = []
     heading: str | None = None
@@ -72,7 +81,8 @@ def blocks_from_docling(doc) -> list[Block]:
     # Inline formatting ("within **30 days** of") splits one paragraph into several text items
     # under an inline group: the group becomes one block and its children are skipped.
     inline_groups: set[str] = set()
-    for item, _level in doc.iterate_items(with_groups=True):
+    for node, _level in doc.iterate_items(with_groups=True):
+        item: Any = node  # docling's node classes differ in which of text, prov, label and parent they have
         label = str(getattr(item, "label", ""))
         parent = item.parent.cref if getattr(item, "parent", None) else None
         if parent in inline_groups:
@@ -105,8 +115,8 @@ def blocks_from_docling(doc) -> list[Block]:
     return blocks
 
 
-def _inline_texts(group, doc) -> list[str]:
-    texts = []
+def _inline_texts(group: NodeItem, doc: DoclingDocument) -> list[str]:
+    texts: list[str] = []
     for ref in group.children:
         child = ref.resolve(doc)
         if getattr(child, "children", None) and not getattr(child, "text", ""):
@@ -116,15 +126,16 @@ def _inline_texts(group, doc) -> list[str]:
     return texts
 
 
-def _first_page(group, doc) -> int | None:
+def _first_page(group: NodeItem, doc: DoclingDocument) -> int | None:
     for ref in group.children:
         prov = getattr(ref.resolve(doc), "prov", None)
         if prov:
-            return prov[0].page_no
+            page: int = prov[0].page_no
+            return page
     return None
 
 
-def _table_rows(table, page: int | None, heading: str | None) -> list[Block]:
+def _table_rows(table: TableItem, page: int | None, heading: str | None) -> list[Block]:
     grid = [[cell.text for cell in row] for row in table.data.grid]
     if not grid:
         return []

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import TYPE_CHECKING
 
 from core.documents.limits import Deadline
 from core.documents.models import Block, IngestError
+
+if TYPE_CHECKING:
+    import pypdfium2
 
 # PDFium is not thread-safe: one document operation at a time per process.
 PDFIUM_LOCK = threading.Lock()
@@ -39,7 +43,7 @@ _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}$", re.IGNORECASE)
 
 
-def open_pdf(data: bytes, max_pages: int):
+def open_pdf(data: bytes, max_pages: int) -> pypdfium2.PdfDocument:
     """Open with PDFium; encrypted, damaged and over-long files are refused with a reason."""
     import pypdfium2
 
@@ -60,7 +64,7 @@ def open_pdf(data: bytes, max_pages: int):
     return pdf
 
 
-def page_texts(pdf, deadline: Deadline | None = None) -> list[str]:
+def page_texts(pdf: pypdfium2.PdfDocument, deadline: Deadline | None = None) -> list[str]:
     texts = []
     for i in range(len(pdf)):
         if deadline is not None:
@@ -140,12 +144,13 @@ def blocks_from_pages(texts: list[str]) -> list[Block]:
     for page_no, lines in enumerate(pages, start=1):
         paragraph: list[str] = []
 
-        def flush() -> None:
+        def flush(paragraph: list[str] = paragraph, page_no: int = page_no) -> None:
             if paragraph:
                 blocks.append(Block(" ".join(paragraph), page_no, headings.current))
                 paragraph.clear()
 
         i = 0
+        previous: str | None = None
         while i < len(lines):
             line = lines[i]
             nxt = lines[i + 1] if i + 1 < len(lines) else None
@@ -153,7 +158,11 @@ def blocks_from_pages(texts: list[str]) -> list[Block]:
             if nxt and not _numeric_cells(line) and _is_table_row(nxt) and nxt[:1].islower():
                 line, i = f"{line} {nxt}", i + 1
             i += 1
+            nxt = lines[i] if i < len(lines) else None
             level = None if _DIGITS.sub("#", line) in running else _heading_level(line)
+            if level is None and _DIGITS.sub("#", line) not in running and _sentence_case_heading(line, previous, nxt):
+                level = 2
+            previous = line
             if level is not None:
                 flush()
                 headings.set(level, line)
@@ -189,7 +198,7 @@ def _compact_columns(header: str) -> str:
     """Column headers without the long unit notes: "(In millions, except number of shares ...)"
     becomes "(In millions)"; chunks repeat this line, so every token counts."""
 
-    def unit(match: re.Match) -> str:
+    def unit(match: re.Match[str]) -> str:
         note = match.group(0)
         found = _UNIT.search(note)
         return f"({found.group(0)})" if found else ""
@@ -205,11 +214,36 @@ def _numeric_cells(line: str) -> int:
 def _is_table_row(line: str) -> bool:
     tokens = line.split()
     numbers = [t for t in tokens if _NUMBER.match(t)]
+    if line.endswith(".") and len(numbers) < 0.25 * len(tokens):
+        return False  # a sentence that mentions figures ("The limit is 150 EUR, or 220 EUR in Paris.")
     has_label = any(ch.isalpha() for ch in line)
     if len(numbers) >= 2:
         return has_label or len(numbers) == len(tokens)
     # One figure after a label ("Total net sales 81,797"), but not prose ending in a year.
     return bool(numbers) and has_label and _NUMBER.match(tokens[-1]) is not None and bool(_MONEYISH.search(tokens[-1]))
+
+
+def _sentence_case_heading(line: str, previous: str | None, nxt: str | None) -> bool:
+    """A heading written like a sentence ("Meals and daily allowance"): a short line of words
+    without closing punctuation, standing between the end of a paragraph (or the top of the
+    page) and a longer line that starts a new sentence. Without this it is glued to the
+    paragraph below and quoted as part of its first sentence."""
+    words = line.split()
+    if not (1 <= len(words) <= 8 and len(line) <= 60 and line[:1].isupper()):
+        return False
+    if any(ch.isdigit() for ch in line) or line.endswith((".", ",", ":", ";", ")", "!", "?")):
+        return False
+    if _COLUMN_WORDS.search(line):
+        return False
+    if previous is not None and not previous.endswith((".", "!", "?", ":")):
+        return False
+    return (
+        nxt is not None
+        and nxt[:1].isupper()
+        and len(nxt.split()) > len(words)
+        and not _is_table_row(nxt)
+        and _heading_level(nxt) is None
+    )
 
 
 def _heading_level(line: str) -> int | None:

@@ -10,16 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Protocol
 
-from core.sql.explain import PlanEstimate
-from core.sql.models import QueryResult, TableInfo
 from core.sql.databases.postgres import PostgresDatabase
 from core.sql.databases.sqlite import SqliteDatabase
+from core.sql.explain import PlanEstimate
+from core.sql.models import QueryResult, TableInfo, Value
 
 __all__ = ["Database", "PostgresDatabase", "SqliteDatabase", "open_database"]
 
 
 class Database(Protocol):
-    dialect: Literal["postgres", "sqlite"]
+    @property
+    def dialect(self) -> Literal["postgres", "sqlite"]: ...
 
     def run_readonly(self, sql: str, max_rows: int = 1000, timeout_s: float = 15.0) -> QueryResult:
         """Run one query read-only; raises SqlTimeout, DatabaseUnavailable or SqlError."""
@@ -32,7 +33,7 @@ class Database(Protocol):
 
     def tables(self) -> list[TableInfo]: ...
 
-    def distinct_values(self, table: str, column: str, limit: int = 50) -> list: ...
+    def distinct_values(self, table: str, column: str, limit: int = 50) -> list[Value]: ...
 
     def close(self) -> None: ...
 
@@ -47,7 +48,7 @@ def open_database(url_or_path: str, *, lock_timeout_s: float = 5.0, pool_size: i
         return PostgresDatabase(target, lock_timeout_s=lock_timeout_s, pool_size=pool_size)
     if scheme == "sqlite":
         # SQLAlchemy's convention: sqlite:///relative.db, sqlite:////absolute/path.db
-        return SqliteDatabase(Path(target[len("sqlite://"):][1:]))
+        return SqliteDatabase(Path(target[len("sqlite://") :][1:]))
     if scheme:
         raise ValueError(f"Unsupported database URL scheme {scheme!r}: use postgresql://… or a SQLite file path")
     return SqliteDatabase(Path(target))

@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from core.sql.explain import PlanEstimate, SequentialScan, parse_plan
-from core.sql.models import ColumnInfo, DatabaseUnavailable, QueryResult, SqlError, SqlTimeout, TableInfo
+from core.sql.models import ColumnInfo, DatabaseUnavailable, QueryResult, SqlError, SqlTimeout, TableInfo, Value
 from core.sql.values import display_value
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _TABLES_SQL = """
 SELECT c.oid, n.nspname, c.relname, pg_table_is_visible(c.oid), obj_description(c.oid, 'pg_class')
@@ -124,7 +126,7 @@ class PostgresDatabase:
             return _first_line(str(exc))
         return None
 
-    def _run(self, work, timeout_s: float):
+    def _run(self, work: Callable[[psycopg.Connection[Any]], T], timeout_s: float) -> T:
         """work(conn) inside a READ ONLY transaction with timeouts; errors mapped to ours."""
         import psycopg
         from psycopg_pool import PoolTimeout
@@ -137,13 +139,12 @@ class PostgresDatabase:
             if reason is not None:
                 raise DatabaseUnavailable(f"Cannot reach the database at {self._where}: {reason}")
         try:
-            with pool.connection() as conn:
-                with conn.transaction(force_rollback=True):
-                    conn.execute("SET TRANSACTION READ ONLY")
-                    conn.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
-                    conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self.lock_timeout_s * 1000))}")
-                    self._reachable = True
-                    return work(conn)
+            with pool.connection() as conn, conn.transaction(force_rollback=True):
+                conn.execute("SET TRANSACTION READ ONLY")
+                conn.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
+                conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self.lock_timeout_s * 1000))}")
+                self._reachable = True
+                return work(conn)
         except PoolTimeout:
             raise self._unavailable() from None
         except psycopg.errors.QueryCanceled:
@@ -166,11 +167,12 @@ class PostgresDatabase:
 
         chunk = min(max_rows + 1, 1000) if capabilities.has_stream_chunked() else 1
 
-        def work(conn: psycopg.Connection) -> tuple[list[str], list[tuple]]:
+        def work(conn: psycopg.Connection[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
             cur = conn.cursor()
-            rows: list[tuple] = []
-            # stream() always uses the extended protocol: exactly one statement per call.
-            stream = cur.stream(sql, size=chunk)
+            rows: list[tuple[Any, ...]] = []
+            # stream() always uses the extended protocol: exactly one statement per call. It is
+            # typed as an Iterator but is a generator: closing it cancels the query.
+            stream = cast("Generator[tuple[Any, ...], None, None]", cur.stream(sql, size=chunk))
             try:
                 for row in stream:
                     rows.append(row)
@@ -221,7 +223,7 @@ class PostgresDatabase:
             self._tables = self._run(_introspect, timeout_s=30.0)
         return self._tables
 
-    def distinct_values(self, table: str, column: str, limit: int = 50) -> list:
+    def distinct_values(self, table: str, column: str, limit: int = 50) -> list[Value]:
         """The most frequent non-null values of a known column (for literal matching)."""
         info = next((t for t in self.tables() if t.name == table), None)
         if info is None or column not in {c.name for c in info.columns}:

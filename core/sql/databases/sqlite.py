@@ -13,11 +13,11 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from core.sql.denylist import denied_function_reason
 from core.sql.explain import PlanEstimate
-from core.sql.models import ColumnInfo, DatabaseUnavailable, QueryResult, SqlError, SqlTimeout, TableInfo
+from core.sql.models import ColumnInfo, DatabaseUnavailable, QueryResult, SqlError, SqlTimeout, TableInfo, Value
 from core.sql.values import display_value
 
 _ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
@@ -47,8 +47,9 @@ class SqliteDatabase:
             raise DatabaseUnavailable(f"The SQLite database {self.path} does not exist")
         uri = self.path.resolve().as_uri() + "?mode=ro"
         try:
-            conn = sqlite3.connect(uri, uri=True, timeout=self.lock_timeout_s, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                uri, uri=True, timeout=self.lock_timeout_s, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA query_only = ON")
         except sqlite3.Error as exc:
             raise DatabaseUnavailable(f"Cannot open the SQLite database {self.path}: {exc}") from None
@@ -111,7 +112,7 @@ class SqliteDatabase:
         """SQLite's planner keeps no row estimates worth showing (EXPLAIN QUERY PLAN has none)."""
         return None
 
-    def distinct_values(self, table: str, column: str, limit: int = 50) -> list:
+    def distinct_values(self, table: str, column: str, limit: int = 50) -> list[Value]:
         """The most frequent non-null values of a known column (for literal matching)."""
         info = next((t for t in self.tables() if t.name == table), None)
         if info is None or column not in {c.name for c in info.columns}:
@@ -146,7 +147,7 @@ def _introspect(conn: sqlite3.Connection) -> list[TableInfo]:
     for table in tables:
         by_name = {c.name.lower(): c for c in table.columns}
         # foreign_key_list: id, seq, table, from, to, …; one row per column of a (composite) key
-        keys: dict[int, list[tuple]] = {}
+        keys: dict[int, list[tuple[Any, ...]]] = {}
         for fk in conn.execute(f"PRAGMA foreign_key_list({_quote(table.name)})").fetchall():
             keys.setdefault(fk[0], []).append(fk)
         for rows in keys.values():
@@ -157,7 +158,7 @@ def _introspect(conn: sqlite3.Connection) -> list[TableInfo]:
             column = by_name.get(str(from_column).lower())
             if target is None or column is None or column.references:
                 continue
-            to_column = to_column or (primary.get(target.lower()) or [None])[0]
+            to_column = to_column or next(iter(primary.get(target.lower()) or []), None)
             if to_column:
                 column.references = f"{target}.{to_column}"
     return tables

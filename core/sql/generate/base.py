@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
 
 
 @dataclass
@@ -15,7 +18,7 @@ class SqlProposal:
     source: Literal["saved", "pattern", "llm", "none"] = "none"
     similar: list[str] = field(default_factory=list)  # similar saved questions, best first
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "sql": self.sql,
@@ -27,4 +30,4 @@ class SqlProposal:
 
 
 class SqlGenerator(Protocol):
-    def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal: ...
+    def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal: ...

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.schema.lexicon import EnglishLexicon
 from core.schema.understanding import SchemaUnderstanding
@@ -38,9 +38,10 @@ from core.sql.knowledge import normalise_question
 from core.sql.models import SqlError
 
 if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
     from core.schema.synonyms import Thesaurus
     from core.sql.databases.base import Database
-    from core.sql.knowledge import SqlKnowledge
+    from core.sql.knowledge import Example, SqlKnowledge
 
 # Measured with MiniLM on 16 pairs around the sample's saved questions: rephrasings scored
 # 0.89–0.99 (one terse "Show revenue by month" 0.77), different questions 0.56–0.98 — the
@@ -98,7 +99,7 @@ class OfflineSqlGenerator:
             self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
         return self._engine
 
-    def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
+    def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
         text = (question or "").strip()
         if not text:
             return self._abstain("Ask a question about the data, e.g. “How many orders were placed in 2024?”", [])
@@ -148,7 +149,7 @@ class OfflineSqlGenerator:
             similar=[example.question for example in similar],
         )
 
-    def _follow_up(self, text: str, history: list[dict] | None) -> tuple[str, str] | None:
+    def _follow_up(self, text: str, history: list[ChatMessage] | None) -> tuple[str, str] | None:
         """(the follow-up rewritten as a whole question, the question it follows), or None."""
         previous = previous_question(history)
         if previous is None or not is_follow_up(text):
@@ -172,8 +173,8 @@ class OfflineSqlGenerator:
             log.warning("business metrics unavailable: %s", error)
             return []
         metrics, errors = find_metrics(documentation)
-        for error in errors:  # training refuses such lines; documentation added otherwise may have them
-            log.warning("documentation: %s", error)
+        for problem in errors:  # training refuses such lines; documentation added otherwise may have them
+            log.warning("documentation: %s", problem)
         return metrics
 
     def _latest_date(self, table: str, column: str) -> date | None:
@@ -186,13 +187,13 @@ class OfflineSqlGenerator:
         except Exception:  # noqa: BLE001 — without it, dates are relative to today
             return None
 
-    def _paraphrase(self, question: str, similar: list):
+    def _paraphrase(self, question: str, similar: list[Example]) -> Example | None:
         if not similar or similar[0].score < self.paraphrase_threshold:
             return None
         best = similar[0]
         return None if self._differs_materially(question, best.question) else best
 
-    def _adapted(self, question: str, similar: list) -> tuple[Any, Adaptation] | None:
+    def _adapted(self, question: str, similar: list[Example]) -> tuple[Example, Adaptation] | None:
         """The nearest saved question that means the same with other literals, and its SQL adapted."""
         if not similar or similar[0].score < ADAPT_THRESHOLD:
             return None
@@ -227,7 +228,7 @@ class OfflineSqlGenerator:
         words |= {w for phrase in self.engine.measures for w in phrase}
         return words - _GENERIC_WORDS
 
-    def _similar(self, text: str) -> list:
+    def _similar(self, text: str) -> list[Example]:
         if self.knowledge is None:
             return []
         try:
@@ -236,7 +237,7 @@ class OfflineSqlGenerator:
             log.warning("saved questions unavailable: %s", error)
             return []
 
-    def _abstain(self, message: str, similar: list) -> SqlProposal:
+    def _abstain(self, message: str, similar: list[Example]) -> SqlProposal:
         tables = self._known_tables()
         parts = [message]
         if similar:

@@ -23,8 +23,8 @@ from core.sql.generate.periods import LatestDate, Periods
 from core.sql.generate.query import Abstain
 from core.sql.generate.renderer import Renderer
 from core.sql.generate.schema_index import SchemaIndex
-from core.sql.generate.tags import TagKind
 from core.sql.generate.tagger import Tagger
+from core.sql.generate.tags import TagKind
 from core.sql.generate.tokens import tokenize
 
 

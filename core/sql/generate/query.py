@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.sql.generate.schema_index import Column
@@ -83,12 +84,12 @@ def merge_equalities(filters: list[Filter], either: bool) -> list[Filter]:
         elif not either:
             raise Abstain(f"'and' between two values of {item.column.name} could mean both or either")
         else:
-            values = same.value if same.op == "IN" else [same.value]
+            values = same.value if same.op == "IN" and isinstance(same.value, list) else [same.value]
             same.op, same.value = "IN", [*values, item.value]
     return merged
 
 
-def filter_sql(item: Filter, ref) -> str:
+def filter_sql(item: Filter, ref: Callable[[Column], str]) -> str:
     if item.value is None:
         return f"{ref(item.column)} {item.op} NULL"
     if isinstance(item.value, TableAverage):
@@ -96,7 +97,8 @@ def filter_sql(item: Filter, ref) -> str:
         average = f"(SELECT AVG({quote_identifier(column.name)}) FROM {quote_identifier(column.table)})"
         return f"{ref(item.column)} {item.op} {average}"
     if item.op in ("IN", "NOT IN"):
-        return f"{ref(item.column)} {item.op} ({', '.join(literal(v) for v in item.value)})"
+        values = item.value if isinstance(item.value, list) else [item.value]
+        return f"{ref(item.column)} {item.op} ({', '.join(literal(v) for v in values)})"
     return f"{ref(item.column)} {item.op} {literal(item.value)}"
 
 

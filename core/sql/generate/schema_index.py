@@ -17,7 +17,10 @@ from core.sql.generate.words import split_identifier
 
 if TYPE_CHECKING:
     from core.schema.understanding import SchemaUnderstanding
-    from core.sql.models import TableInfo
+    from core.sql.models import TableInfo, Value
+
+    # distinct_values(table, column, limit): a column's most frequent values (Database.distinct_values).
+    DistinctValues = Callable[[str, str, int], list[Value]]
 
 # Text columns with at most this many distinct values are "categories": their values match
 # even written in lower case ("cats", "europe"); others need quotes or capitals.
@@ -106,7 +109,7 @@ class SchemaIndex:
     def build(
         cls,
         tables: list[TableInfo],
-        distinct_values=None,
+        distinct_values: DistinctValues | None = None,
         understanding: SchemaUnderstanding | None = None,
         is_word: Callable[[str], bool] | None = None,
     ) -> SchemaIndex:
@@ -136,7 +139,7 @@ class SchemaIndex:
                 index._add_table_phrase(words, table.name)
                 if len(words) > 1 and words[-1] in _GENERIC_TABLE_WORDS:
                     index._add_table_phrase(words[:-1], table.name)  # cars_data is "cars"
-            for column, info in zip(columns, table.columns):
+            for column, info in zip(columns, table.columns, strict=True):
                 index._add_column_phrases(column, getattr(info, "comment", None))
         by_name = {(t.lower(), c.name.lower()): c for t, cols in index.tables.items() for c in cols}
         for columns in index.tables.values():
@@ -257,7 +260,7 @@ class SchemaIndex:
                 self.column_phrases[phrase].append(column)
                 self.max_phrase = max(self.max_phrase, len(phrase))
 
-    def _add_values(self, distinct_values) -> None:
+    def _add_values(self, distinct_values: DistinctValues) -> None:
         for columns in self.tables.values():
             for column in columns:
                 if column.kind != "text":
@@ -275,7 +278,7 @@ class SchemaIndex:
                         if key:
                             self.values[key].append(ValueHit(column, value, category))
 
-    def _add_flag(self, column: Column, values: list) -> None:
+    def _add_flag(self, column: Column, values: list[Value]) -> None:
         """IsOfficial ('T'/'F') makes "official" a value: "official languages" is IsOfficial = 'T'."""
         words = list(column.words)
         adjective = [w for w in words if w not in _FLAG_WORDS]

@@ -14,12 +14,17 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.sql_tables import tables_in
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from openai import OpenAI
+
+    from core.llm.base import ChatMessage
     from core.schema.selector import SchemaSelector
     from core.sql.generate.base import SqlGenerator
     from core.sql.knowledge import SqlKnowledge
@@ -31,23 +36,49 @@ VANNA_DIALECTS = {"postgres": "PostgreSQL", "postgresql": "PostgreSQL", "sqlite"
 VANNA_TRAINING_TYPES = {"ddl": "ddl", "doc": "documentation", "example": "sql"}
 _QUERY_START = re.compile(r"^\s*(\(\s*)*(select|with)\b", re.I)
 _CLASS_LOCK = threading.Lock()
-_VANNA_CLASS = None
 
 
-def _vanna_class():
+class _Vanna(Protocol):
+    """What VannaSqlGenerator uses of the Vanna object."""
+
+    last_response: str | None
+    config: dict[str, Any]
+
+    def generate_sql(self, question: str, allow_llm_to_see_data: bool = False) -> str: ...
+
+    def get_sql_prompt(
+        self, initial_prompt: str, question: str, question_sql_list: list[dict[str, str]],
+        ddl_list: list[str], doc_list: list[str], **kwargs: Any,
+    ) -> list[ChatMessage]: ...
+
+    def get_similar_question_sql(self, question: str, **kwargs: Any) -> list[dict[str, str]]: ...
+
+    def get_related_ddl(self, question: str, **kwargs: Any) -> list[str]: ...
+
+    def get_related_documentation(self, question: str, **kwargs: Any) -> list[str]: ...
+
+
+_VannaFactory = Callable[["SqlKnowledge", "OpenAI", dict[str, Any], "SchemaSelector | None"], _Vanna]
+_VANNA_CLASS: _VannaFactory | None = None
+
+
+def _vanna_class() -> _VannaFactory:
     """The Vanna subclass, built once on first use so that importing this module stays cheap."""
     global _VANNA_CLASS
     with _CLASS_LOCK:
         if _VANNA_CLASS is not None:
             return _VANNA_CLASS
-        from vanna.legacy.base import VannaBase
-        from vanna.legacy.openai import OpenAI_Chat
+        # From their defining modules: the package __init__s re-export them implicitly.
+        from vanna.legacy.base.base import VannaBase
+        from vanna.legacy.openai.openai_chat import OpenAI_Chat
 
         class KnowledgeVanna(VannaBase):
             """Vanna's vector-store methods on top of SqlKnowledge."""
 
-            def __init__(self, knowledge: SqlKnowledge, config: dict, selector: SchemaSelector | None = None) -> None:
-                VannaBase.__init__(self, config=config)
+            def __init__(
+                self, knowledge: SqlKnowledge, config: dict[str, Any], selector: SchemaSelector | None = None
+            ) -> None:
+                VannaBase.__init__(self, config=config)  # type: ignore[no-untyped-call]
                 self.knowledge = knowledge
                 self.selector = selector
                 self.k = int(config.get("k", 5))
@@ -55,34 +86,37 @@ def _vanna_class():
             def log(self, message: str, title: str = "Info") -> None:
                 log.debug("vanna %s: %d characters", title, len(str(message)))
 
-            def generate_embedding(self, data: str, **kwargs) -> list[float]:
-                return self.knowledge.embedder.embed([data])[0].tolist()
+            def generate_embedding(self, data: str, **kwargs: Any) -> list[float]:
+                vector: list[float] = self.knowledge.embedder.embed([data])[0].tolist()
+                return vector
 
-            def get_similar_question_sql(self, question: str, **kwargs) -> list:
-                return [{"question": e.question, "sql": e.sql} for e in self.knowledge.similar_examples(question, k=self.k)]
+            def get_similar_question_sql(self, question: str, **kwargs: Any) -> list[dict[str, str]]:
+                return [
+                    {"question": e.question, "sql": e.sql} for e in self.knowledge.similar_examples(question, k=self.k)
+                ]
 
-            def get_related_ddl(self, question: str, **kwargs) -> list:
+            def get_related_ddl(self, question: str, **kwargs: Any) -> list[str]:
                 if self.selector is not None:
                     # Chosen by relevance within a token budget: a warehouse of hundreds of tables fits.
                     return self.selector.select(question).ddl
                 return [table.ddl for table in self.knowledge.related_tables(question, k=self.k)]
 
-            def get_related_documentation(self, question: str, **kwargs) -> list:
+            def get_related_documentation(self, question: str, **kwargs: Any) -> list[str]:
                 return self.knowledge.related_documentation(question, k=self.k)
 
-            def add_question_sql(self, question: str, sql: str, **kwargs) -> str:
+            def add_question_sql(self, question: str, sql: str, **kwargs: Any) -> str:
                 return self.knowledge.add_example(question, sql)
 
-            def add_ddl(self, ddl: str, **kwargs) -> str:
+            def add_ddl(self, ddl: str, **kwargs: Any) -> str:
                 match = re.search(r"create\s+(?:table|view)\s+(?:if\s+not\s+exists\s+)?[\"`\[]?([\w.]+)", ddl, re.I)
                 if match is None:
                     raise ValueError("DDL must contain CREATE TABLE <name>")
                 return self.knowledge.add_ddl(match.group(1), ddl)
 
-            def add_documentation(self, documentation: str, **kwargs) -> str:
+            def add_documentation(self, documentation: str, **kwargs: Any) -> str:
                 return self.knowledge.add_documentation(documentation)
 
-            def get_training_data(self, **kwargs):
+            def get_training_data(self, **kwargs: Any) -> pd.DataFrame:
                 import pandas as pd
 
                 return pd.DataFrame(
@@ -98,16 +132,20 @@ def _vanna_class():
                     columns=["id", "training_data_type", "question", "content"],
                 )
 
-            def remove_training_data(self, id: str, **kwargs) -> bool:
+            def remove_training_data(self, id: str, **kwargs: Any) -> bool:
                 return self.knowledge.remove(id)
 
         class KnowledgeOpenAIVanna(KnowledgeVanna, OpenAI_Chat):
-            def __init__(self, knowledge: SqlKnowledge, client, config: dict, selector: SchemaSelector | None = None) -> None:
+            def __init__(
+                self, knowledge: SqlKnowledge, client: OpenAI, config: dict[str, Any],
+                selector: SchemaSelector | None = None,
+            ) -> None:
                 KnowledgeVanna.__init__(self, knowledge, config, selector)
-                OpenAI_Chat.__init__(self, client=client, config=config)  # config must be a dict
+                # config must be a dict
+                OpenAI_Chat.__init__(self, client=client, config=config)  # type: ignore[no-untyped-call]
                 self.last_response: str | None = None
 
-            def submit_prompt(self, prompt, **kwargs) -> str:
+            def submit_prompt(self, prompt: list[dict[str, str]], **kwargs: Any) -> str:
                 # OpenAI_Chat's own version prints "Using model …" to stdout on every call.
                 response = self.client.chat.completions.create(
                     model=self.config["model"], messages=prompt, temperature=self.temperature
@@ -122,7 +160,7 @@ def _vanna_class():
 class VannaSqlGenerator:
     def __init__(
         self,
-        client,
+        client: OpenAI,
         model: str,
         knowledge: SqlKnowledge,
         dialect: str,
@@ -143,30 +181,30 @@ class VannaSqlGenerator:
         self.fallback = fallback
         # Picks the tables the prompt shows; None: the knowledge store's nearest few DDLs.
         self.schema_selector = schema_selector
-        self._vanna = None
+        self._vanna: _Vanna | None = None
         self._lock = threading.Lock()
 
     @property
-    def vanna(self):
+    def vanna(self) -> _Vanna:
         with self._lock:
             if self._vanna is None:
                 config = {"model": self.model, "temperature": self.temperature, "dialect": self.dialect}
                 self._vanna = _vanna_class()(self.knowledge, self.client, config, self.schema_selector)
             return self._vanna
 
-    def prompt(self, question: str, history: list[dict] | None = None) -> list[dict]:
+    def prompt(self, question: str, history: list[ChatMessage] | None = None) -> list[ChatMessage]:
         """The chat messages generate() would send for this question, without sending them."""
         text = _with_history(question.strip(), history)
         vanna = self.vanna
         return vanna.get_sql_prompt(
-            initial_prompt=vanna.config.get("initial_prompt"),
+            initial_prompt=vanna.config.get("initial_prompt"),  # type: ignore[arg-type]  # None: Vanna's default
             question=text,
             question_sql_list=vanna.get_similar_question_sql(text),
             ddl_list=vanna.get_related_ddl(text),
             doc_list=vanna.get_related_documentation(text),
         )
 
-    def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
+    def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
         text = (question or "").strip()
         if not text:
             return SqlProposal("abstain", None, "Ask a question about the data.", source="none")
@@ -196,9 +234,11 @@ class VannaSqlGenerator:
         )
 
 
-def _with_history(question: str, history: list[dict] | None) -> str:
+def _with_history(question: str, history: list[ChatMessage] | None) -> str:
     """Earlier turns of the thread, so that 'and for 2023?' makes sense to the model."""
-    earlier = [turn.get("content", "") for turn in (history or []) if turn.get("role") == "user" and turn.get("content")]
+    earlier = [
+        turn.get("content", "") for turn in (history or []) if turn.get("role") == "user" and turn.get("content")
+    ]
     if not earlier:
         return question
     context = "\n".join(f"- {turn}" for turn in earlier[-3:])

@@ -10,19 +10,61 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
 SEED = 20240601
 FIRST_DAY = date(2022, 1, 1)
 LAST_DAY = date(2024, 12, 31)
 
 _FIRST_NAMES = [
-    "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hugo", "Ines", "Jonas",
-    "Karin", "Luca", "Maria", "Noah", "Olga", "Pavel", "Rosa", "Sven", "Tara", "Umar",
-    "Vera", "Wim", "Yusuf", "Zoe", "Chloé", "José", "Zoë", "Søren",
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elena",
+    "Felix",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Karin",
+    "Luca",
+    "Maria",
+    "Noah",
+    "Olga",
+    "Pavel",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wim",
+    "Yusuf",
+    "Zoe",
+    "Chloé",
+    "José",
+    "Zoë",
+    "Søren",
 ]
 _LAST_NAMES = [
-    "Schmidt", "Martin", "Rossi", "Garcia", "Novak", "Jansen", "Dubois", "Müller", "Silva",
-    "Kowalski", "Larsen", "Brown", "Nagy", "Horvat", "Weber", "Moreau", "O'Brien", "Costa",
+    "Schmidt",
+    "Martin",
+    "Rossi",
+    "Garcia",
+    "Novak",
+    "Jansen",
+    "Dubois",
+    "Müller",
+    "Silva",
+    "Kowalski",
+    "Larsen",
+    "Brown",
+    "Nagy",
+    "Horvat",
+    "Weber",
+    "Moreau",
+    "O'Brien",
+    "Costa",
 ]
 # (country, cities, weight)
 _PLACES = [
@@ -39,8 +81,16 @@ _SEGMENTS = [("consumer", 70), ("business", 22), ("education", 8)]
 _CATALOG = [
     ("Laptops", [("Aero 13 Laptop", "999.00"), ("Aero 15 Laptop", "1299.00"), ("Nimbus Pro 14", "1749.00")]),
     ("Monitors", [("View 24 Monitor", "189.00"), ("View 27 Monitor", "279.00"), ("Ultra 34 Curved", "549.00")]),
-    ("Accessories", [("Travel Mouse", "24.90"), ("Ergo Keyboard", "79.00"), ("USB-C Hub", "39.90"),
-                     ("Laptop Sleeve", "29.00"), ("Webcam HD", "59.00")]),
+    (
+        "Accessories",
+        [
+            ("Travel Mouse", "24.90"),
+            ("Ergo Keyboard", "79.00"),
+            ("USB-C Hub", "39.90"),
+            ("Laptop Sleeve", "29.00"),
+            ("Webcam HD", "59.00"),
+        ],
+    ),
     ("Audio", [("Studio Headphones", "149.00"), ("Pocket Speaker", "49.00"), ("Noise-Cancelling Earbuds", "129.00")]),
     ("Storage", [("Portable SSD 1TB", "109.00"), ("Portable SSD 2TB", "179.00"), ("Memory Card 128GB", "19.90")]),
     ("Software", [("Office Suite Licence", "99.00"), ("Antivirus 1 Year", "34.90")]),
@@ -50,14 +100,17 @@ _NEW_PRODUCTS = [("Laptops", "Aero 16 Laptop", "1499.00"), ("Audio", "Desk Micro
 _STATUSES = [("delivered", 62), ("shipped", 8), ("paid", 6), ("pending", 4), ("cancelled", 12), ("refunded", 8)]
 
 
+Weighted = TypeVar("Weighted", bound=tuple[Any, ...])
+
+
 @dataclass
 class SampleRows:
-    customers: list[tuple] = field(default_factory=list)
-    products: list[tuple] = field(default_factory=list)
-    orders: list[tuple] = field(default_factory=list)
-    order_items: list[tuple] = field(default_factory=list)
+    customers: list[tuple[Any, ...]] = field(default_factory=list)
+    products: list[tuple[Any, ...]] = field(default_factory=list)
+    orders: list[tuple[Any, ...]] = field(default_factory=list)
+    order_items: list[tuple[Any, ...]] = field(default_factory=list)
 
-    def by_table(self) -> dict[str, list[tuple]]:
+    def by_table(self) -> dict[str, list[tuple[Any, ...]]]:
         return {
             "customers": self.customers,
             "products": self.products,
@@ -66,7 +119,8 @@ class SampleRows:
         }
 
 
-def _pick(rng: random.Random, weighted: list) -> object:
+def _pick(rng: random.Random, weighted: list[Weighted]) -> Weighted:
+    """One item, drawn with the weight in its last field."""
     return rng.choices(weighted, weights=[item[-1] for item in weighted])[0]
 
 

@@ -129,6 +129,9 @@ def test_reindex_repairs_a_damaged_vector_index(run, folder, services, tmp_path,
         raw[-200:-100] = bytes(range(100))  # inside the float data: the .npy header still parses
         matrix.write_bytes(bytes(raw))
     services.documents.vectors._cache.clear()
+    keyword_hits = Retriever(services.documents.embedder, services.documents.vectors, services.documents,
+                             "docs-default").search("revenue", channel="C1", mode="hybrid")
+    assert keyword_hits, "damaged vectors degrade to keyword search instead of failing"
 
     code, _, err = run("docs", "check")
     assert code == 1 and ("reindex" in err) and ("vectors" in err or "checksum" in err or "damaged" in err)

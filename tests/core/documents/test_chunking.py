@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from core.documents.chunking import Chunker, ChunkingConfig, split_by_tokens
@@ -73,7 +75,7 @@ def test_long_text_is_cut_verbatim_at_word_edges_with_overlap(tokenizer):
         assert start == 0 or text[start - 1] == " "  # never starts inside a word
         end = start + len(b)
         assert end == len(text) or text[end] in " ."
-    for prev, nxt in zip(bodies, bodies[1:]):
+    for prev, nxt in itertools.pairwise(bodies):
         assert text.index(nxt) < text.index(prev) + len(prev)  # consecutive chunks overlap
     assert all(c.text.startswith("2023 Q3 ORCH\n") for c in chunks)  # no heading: file stem only
 
@@ -153,3 +155,20 @@ def test_column_headers_head_chunks_that_start_mid_table_only(tokenizer):
     prose_first = [c for c in chunks if not body(c).startswith(("Columns", "Line item"))]
     assert prose_first and not any("Columns" in c.text for c in prose_first)
     assert "Line item 3 " in prose_first[-1].text
+
+
+def test_marks_say_the_page_and_section_of_every_part_of_a_chunk(tokenizer):
+    blocks = [
+        Block("Book flights 14 days ahead.", 1, "Booking travel"),
+        Block("Hotels cost at most 150 EUR a night.", 1, "Hotels"),
+        Block("Meals are paid at 45 EUR a day.", 2, "Meals and daily allowance"),
+    ]
+    (chunk,) = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc(blocks, "policy.pdf"), "d6")
+    assert chunk.pages == [1, 2]
+    meals = chunk.text.index("Meals are paid")
+    where = chunk.source_at(meals)
+    assert (where.page, where.heading) == (2, "Meals and daily allowance")
+    where = chunk.source_at(chunk.text.index("150 EUR"))
+    assert (where.page, where.heading) == (1, "Hotels")
+    assert chunk.source_at(0) is None  # the context line is not source text
+    assert type(chunk).from_dict(chunk.to_dict()) == chunk

@@ -11,9 +11,9 @@ import pytest
 
 from core.documents.chunking import ChunkingConfig
 from core.documents.limits import IngestLimits
+from core.documents.objects import DocumentObjects
 from core.documents.parsers import DocumentParser
 from core.documents.service import VERSION_KEY, DocumentService
-from core.documents.objects import DocumentObjects
 from core.storage.local import LocalObjectStore
 from core.storage.s3 import S3ObjectStore
 from core.vectors.base import VectorRecord

@@ -11,7 +11,7 @@ import pytest
 from bot.commands import bench_search, eval_docs
 from bot.settings import Settings
 from bot.wiring import Services
-from core.eval.retrieval import answer_figures, figure_found, glob_matcher, normalise_numbers
+from core.eval.retrieval import EvalQuestion, answer_figures, figure_found, glob_matcher, normalise_numbers, select
 
 DOCS = {
     "2023 Q1 ACME.txt": "Acme Corp quarterly report.\n\n"
@@ -103,6 +103,35 @@ def test_eval_retrieval_pubmedqa_format(tmp_path, services, capsys):
     )
     assert result["dense"]["file_recall@1"] == 1.0
     assert result["setup"]["dataset"] == "pubmedqa" and "evidence_recall@1" not in result["dense"]
+    # Every stage is measured on and off, with what re-ranking costs per question.
+    assert set(result["stages"]) == {"first_stage", "table_passages", "rerank", "all"}
+    assert set(result["hybrid"]["rerank_ms"]) == {"p50", "p95"} and "rerank_ms" not in result["stages"]["first_stage"]
+    assert result["setup"]["reranker"] == "evidence"
+    # A split: only the questions whose source matches (here the gold file of one PMID).
+    only = _run(
+        eval_docs, ["eval", "retrieval", "--format", "pubmedqa", str(path), "--k", "1", "--source-filter", "^111",
+                    "--rerank", "off"], services, capsys,
+    )
+    assert only["hybrid"]["questions"] == 1 and only["setup"]["reranker"] is None
+    assert "rerank_ms" not in only["hybrid"] and "rerank_ms" in only["stages"]["rerank"]
+
+
+def test_questions_are_selected_by_their_source():
+    questions = [EvalQuestion(q, glob_matcher(src), [], src) for q, src in
+                 [("a", "*2023 Q3 AAPL*"), ("b", "*INTC*"), ("c", "*2022 Q3 INTC*"), ("d", "*MSFT*")]]
+    assert [q.question for q in select(questions, None, "intc")] == ["a", "d"]
+    assert [q.question for q in select(questions, "INTC", None)] == ["b", "c"]
+    assert [q.question for q in select(questions, "2023|2022", "AAPL")] == ["c"]
+
+
+def test_eval_retrieval_refuses_a_bad_split_pattern(tmp_path, services, capsys):
+    path = tmp_path / "ori_pqal.json"
+    path.write_text(json.dumps({"1": {"QUESTION": "q?", "CONTEXTS": ["c."]}}))
+    for argv, message in [(["--source-filter", "("], "not a valid regular expression"),
+                          (["--source-exclude", "."], "no question left")]:
+        args = _parse(eval_docs, ["eval", "retrieval", "--format", "pubmedqa", str(path), *argv], services)
+        assert args.func(args, lambda: services) == 2
+        assert message in capsys.readouterr().err
 
 
 def test_eval_retrieval_refuses_missing_inputs(tmp_path, services, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import numpy as np
 import pytest
 
@@ -23,9 +25,19 @@ def make_doc(doc_id: str, name: str, n: int, seed: int) -> list[Chunk]:
     ]
 
 
-@pytest.fixture(params=["local_kv", "redis_kv"])
+@pytest.fixture(params=["local", "redis+s3"])
 def index(request, tmp_path) -> KeywordIndex:
-    return KeywordIndex(LocalObjectStore(tmp_path / "files"), request.getfixturevalue(request.param), "docs-test")
+    """Local files and SQLite; or what a Lambda deployment uses: S3 (moto) and Redis."""
+    if request.param == "local":
+        return KeywordIndex(LocalObjectStore(tmp_path / "files"), request.getfixturevalue("local_kv"), "docs-test")
+    import boto3
+
+    from core.storage.s3 import S3ObjectStore
+
+    client = boto3.client("s3", endpoint_url=request.getfixturevalue("s3_endpoint"), region_name="us-east-1")
+    bucket = f"kw-{uuid.uuid4().hex[:10]}"
+    client.create_bucket(Bucket=bucket)
+    return KeywordIndex(S3ObjectStore(bucket, "bot", client), request.getfixturevalue("redis_kv"), "docs-test")
 
 
 def bm25s_scores(texts: list[str]):
@@ -100,3 +112,44 @@ def test_a_damaged_or_missing_segment_is_reported(index: KeywordIndex) -> None:
     assert "missing" in index.verify()[0]
     index.clear()
     assert len(index.snapshot()) == 0 and index.verify() == []
+
+
+def test_a_flipped_byte_inside_a_segment_is_caught_by_its_checksum(index: KeywordIndex) -> None:
+    index.add(make_doc("d1", "a.txt", 20, 1))
+    key = index._key(index._read()[1][0].id)
+    data = bytearray(index.objects.get(key))
+    at = data.find(b"revenue")  # inside the stored chunk texts
+    assert at > 0
+    data[at] ^= 0x20
+    index.objects.put(key, bytes(data))
+    with pytest.raises(KeywordIndexError, match="damaged"):
+        KeywordIndex(index.objects, index.kv, index.namespace).snapshot()
+
+
+def test_a_merge_drops_removed_documents_for_good(index: KeywordIndex) -> None:
+    docs = [make_doc(f"m{i}", f"m{i}.txt", 4, 20 + i) for i in range(5)]
+    index.add(docs[0] + docs[1])  # one segment holding two documents
+    index.add(docs[2])
+    index.add(docs[3])
+    index.remove(["m1"])  # still in the first segment's bytes, no longer live
+    index.add(docs[4])  # the fourth segment of its size class: all four are merged
+    (entry,) = index._read()[1]
+    merged = KeywordIndex(index.objects, index.kv, index.namespace)._load(entry)
+    assert merged.doc_ids == ["m0", "m2", "m3", "m4"]
+    live = [c for chunks in docs if chunks[0].doc_id != "m1" for c in chunks]
+    snap = KeywordIndex(index.objects, index.kv, index.namespace).snapshot()
+    positions = [snap.get(c.id) for c in live]
+    assert [snap.chunks[p] for p in positions] == live
+    np.testing.assert_allclose(snap.bm25_scores("tax lease debt")[positions],
+                               bm25s_scores([c.text for c in live])("tax lease debt"), rtol=1e-4, atol=1e-5)
+
+
+def test_chunks_keep_their_source_marks_through_a_saved_segment() -> None:
+    from core.documents.models import SourceMark
+    from core.search.keyword_segment import KeywordSegment
+
+    chunk = Chunk("d1", "policy.pdf", 0, "policy\nHotels 150 EUR.\nMeals 45 EUR.", [1, 2], "Hotels", 12,
+                  [SourceMark(7, 1, "Hotels"), SourceMark(23, 2, "Meals")])
+    plain = Chunk("d2", "notes.txt", 0, "notes\nNo pages here.", [], None, 5)
+    loaded = KeywordSegment.from_bytes(KeywordSegment.build([chunk, plain]).to_bytes())
+    assert [loaded.chunk(0), loaded.chunk(1)] == [chunk, plain]

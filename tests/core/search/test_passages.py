@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.documents.models import Chunk
+from core.documents.models import Chunk, SourceMark
 from core.search.passages import grow_passage
 
 
@@ -13,7 +13,8 @@ def words(text: str) -> int:
 def chunk(index: int, body: str, heading: str = "BALANCE SHEETS", *, columns: bool = False, page: int = 1) -> Chunk:
     head = f"2023 Q3 ACME — {heading}" + ("\nColumns: June 30, 2023 December 31, 2022" if columns else "")
     text = f"{head}\n{body}"
-    return Chunk("d1", "2023 Q3 ACME.pdf", index, text, [page], heading, words(text))
+    marks = [SourceMark(len(head) + 1, page, heading)]
+    return Chunk("d1", "2023 Q3 ACME.pdf", index, text, [page], heading, words(text), marks)
 
 
 def neighbours(chunks: list[Chunk]):
@@ -36,6 +37,9 @@ def test_a_chunk_grows_with_the_following_part_of_its_table_then_the_preceding()
         "Total assets 9,000 8,800\nLiabilities 3,000 2,000"
     )
     assert passage.chunk.token_count == words(passage.chunk.text)
+    # Each row still knows its page: the joined parts' marks moved with their text.
+    text = passage.chunk.text
+    assert [passage.chunk.source_at(text.index(row)).page for row in ("Cash", "Total assets", "Liabilities")] == [3, 4, 5]
 
 
 def test_growth_stops_at_the_budget_and_at_chunks_of_better_ranked_passages():

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.vectors.filters import FilterError, matches
 from core.search.text import sentences, terms, without_meta_words
+from core.vectors.filters import FilterError, matches
 
 
 def test_terms_keep_figures_whole_and_normalise_words():

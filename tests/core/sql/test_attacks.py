@@ -312,6 +312,7 @@ def test_sqlite_guard_refuses_with_a_reason(attack: Attack) -> None:
     assert attack.reason.lower() in verdict.reason.lower(), verdict.reason
 
 
+@pytest.mark.slow  # the SQLite run of the same corpus stays in the fast lane
 def test_pg_attack_corpus_changes_nothing(pg_target: PgTarget, local_kv) -> None:
     before = pg_fingerprint(pg_target)
     reader = PostgresDatabase(pg_target.reader_url, lock_timeout_s=TIMEOUT_S)

@@ -11,6 +11,9 @@ from core.sql.generate.base import SqlProposal
 from core.sql.guard import SqlGuard
 from core.sql.service import SqlService
 
+# Each test loads a 150,000-row table into PostgreSQL: seconds of server work.
+pytestmark = pytest.mark.slow
+
 
 class OneQuery:
     def __init__(self, sql: str) -> None:

@@ -37,7 +37,7 @@ def lite() -> SqlGuard:
         "SELECT * FROM orders /* ; DROP TABLE orders */",
         "SELECT * FROM public.orders",
         "SELECT * FROM sales.leads",
-        "SELECT current_setting('TimeZone') FROM orders",
+        "SELECT current_user, current_date FROM orders",
         "SELECT * FROM generate_series(1, 3) AS g",
     ],
 )
@@ -179,6 +179,38 @@ def test_system_catalogs_when_configured() -> None:
     guard = SqlGuard("postgres", TABLES, allow_system_catalogs=True)
     assert guard.check("SELECT relname FROM pg_catalog.pg_class").allowed
     assert not guard.check("SELECT pg_sleep(1) FROM pg_class").allowed  # functions stay denied
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT current_setting('data_directory')",
+        "SELECT current_setting('TimeZone') FROM orders",
+        "SELECT * FROM pg_stat_get_activity(NULL)",
+        "SELECT pg_catalog.pg_stat_get_backend_pid(1)",
+        "SELECT pg_backend_pid(), pg_postmaster_start_time()",
+        "SELECT pg_current_logfile()",
+        "SELECT inet_server_addr(), inet_server_port()",
+        "SELECT inet_client_addr() FROM orders",
+        "SELECT version()",
+        "SELECT has_table_privilege('orders', 'UPDATE')",
+        "SELECT obj_description(1259)",
+        "SELECT txid_current_snapshot()",
+        "SELECT to_regclass('pg_authid')",
+        "SELECT current_schemas(true)",
+        "SELECT id FROM orders WHERE current_setting('is_superuser') = 'on'",
+    ],
+)
+def test_server_state_functions_are_refused_unless_system_catalogs_are_allowed(pg: SqlGuard, sql: str) -> None:
+    verdict = pg.check(sql)
+    assert not verdict.allowed and "server's configuration, activity or catalogs" in verdict.reason
+    assert SqlGuard("postgres", TABLES, allow_system_catalogs=True).check(sql).allowed
+
+
+def test_sqlite_server_functions_follow_the_same_rule(lite: SqlGuard) -> None:
+    assert not lite.check("SELECT sqlite_version()").allowed
+    assert not lite.check("SELECT sqlite_compileoption_used('ENABLE_FTS5') FROM orders").allowed
+    assert SqlGuard("sqlite", TABLES, allow_system_catalogs=True).check("SELECT sqlite_version()").allowed
 
 
 def test_no_table_list_allows_any_ordinary_table() -> None:

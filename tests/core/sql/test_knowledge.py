@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.vectors.local import LocalVectorStore
-from core.vectors.pinecone import PineconeVectorStore
 from core.sql.knowledge import Example, SqlKnowledge, read_documentation_file, read_examples_file
 from core.sql.models import ColumnInfo, TableInfo
+from core.vectors.local import LocalVectorStore
+from core.vectors.pinecone import PineconeVectorStore
 from tests.fakes.pinecone_server import FakePinecone
 
 NS = "sql-T1"

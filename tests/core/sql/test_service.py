@@ -258,8 +258,8 @@ def test_only_the_requester_or_an_approver_may_save_an_example(shop: Path, local
 
 
 def test_save_example_into_sql_knowledge(shop: Path, local_kv, tmp_path: Path, minilm) -> None:
-    from core.vectors.local import LocalVectorStore
     from core.sql.knowledge import SqlKnowledge
+    from core.vectors.local import LocalVectorStore
 
     knowledge = SqlKnowledge(minilm, LocalVectorStore(tmp_path / "vectors"), namespace="sql-test")
     service = make_service(SqliteDatabase(shop), local_kv, examples=knowledge)

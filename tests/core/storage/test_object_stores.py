@@ -82,17 +82,19 @@ class _CrashAfter:
 def test_a_crash_mid_write_never_looks_complete(store, crash_after):
     objs = DocumentObjects(_CrashAfter(store, crash_after), "pdf", "d" * 64)
     with pytest.raises(OSError):
-        objs.write(b"%PDF", b"[]", b"npy", b"{}")
+        objs.write_parsed(b"%PDF", b"[]")
+        objs.write_vectors(b"npy", b"{}")
     assert not DocumentObjects(store, "pdf", "d" * 64).complete()
     assert not store.exists(f"pdf/{'d' * 64}/metadata.json")
 
 
 def test_rewriting_a_set_removes_the_old_commit_marker_first(store):
     objs = DocumentObjects(store, "txt", "e" * 64)
-    objs.write(b"a", b"[]", b"npy", b"{}")
+    objs.write_parsed(b"a", b"[]")
+    objs.write_vectors(b"npy", b"{}")
     assert objs.complete()
     with pytest.raises(OSError):
-        DocumentObjects(_CrashAfter(store, 1), "txt", "e" * 64).write(b"b", b"[]", b"npy", b"{}")
+        DocumentObjects(_CrashAfter(store, 1), "txt", "e" * 64).write_parsed(b"b", b"[]")
     assert not objs.complete()  # the half-rewritten set is not mistaken for the old complete one
     objs.delete()
     assert store.list(objs.prefix) == []

@@ -50,6 +50,7 @@ def test_citation_label() -> None:
     assert citation_label("report.pdf", [3]) == "report.pdf, p. 3"
     assert citation_label("notes.txt", []) == "notes.txt"
     assert citation_label("a<b>.pdf", [1]) == "a&lt;b&gt;.pdf, p. 1"
+    assert citation_label("policy.pdf", [2], "Meals & allowances") == "policy.pdf, p. 2 — Meals &amp; allowances"
 
 
 def test_split_text_respects_limit_and_keeps_everything() -> None:
@@ -70,7 +71,7 @@ def _answer(text: str, citations=(), mode: str = "llm"):
 
 
 def test_answer_blocks_cite_file_and_pages_and_escape_model_text() -> None:
-    citation = SimpleNamespace(number=1, file_name="report.pdf", pages=[3], doc_id="d1")
+    citation = SimpleNamespace(number=1, file_name="report.pdf", pages=[3], doc_id="d1", section=None)
     blocks = answer_blocks(_answer("Revenue grew [1]. <!channel>", [citation]))
     dumped = json.dumps(blocks)
     assert "[1] report.pdf, p. 3" in dumped

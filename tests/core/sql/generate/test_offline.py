@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from core.vectors.local import LocalVectorStore
 from core.sql.databases.base import PostgresDatabase, SqliteDatabase
 from core.sql.generate.metrics import Condition, find_metrics, measures_by_phrase
 from core.sql.generate.offline import OfflineSqlGenerator
 from core.sql.generate.schema_index import SchemaIndex
 from core.sql.knowledge import SqlKnowledge, read_documentation_file, read_examples_file
 from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE, ensure_sample_database, load_sample_into_postgres
+from core.vectors.local import LocalVectorStore
 
 TODAY = date(2026, 11, 25)
 

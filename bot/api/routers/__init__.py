@@ -1,0 +1,1 @@
+"""One router per resource: documents, ask, sql, training, feedback, stats (and cache), health."""

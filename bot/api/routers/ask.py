@@ -1,0 +1,35 @@
+"""/api/v1/ask: the same assistant as a Slack mention (core/assistant), and documents only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from bot.api.schemas import AskRequest
+from bot.api.security import ActingUser, ServicesDep
+from core.assistant import Scope
+
+router = APIRouter(prefix="/ask", tags=["ask"])
+
+REPLY_DESCRIPTION = (
+    "The assistant's reply: `kind` (documents, sql, both, clarification, nothing_found), `route` (which "
+    "sources were asked and why), `documents` (the question asked of them and the answer with citations, or "
+    "the failure; `warning` when the answer is degraded, e.g. keyword search only), "
+    "`sql` (the proposal, whose `id` is the pending query to approve, or the failure), "
+    "`known_tables` when nothing was found."
+)
+
+
+@router.post("", summary="Ask a question, routed like a Slack mention", response_description=REPLY_DESCRIPTION)
+def ask(body: AskRequest, services: ServicesDep, user: ActingUser) -> dict[str, Any]:
+    """Answered from the documents, the database (a SQL proposal filed under X-User-Id), or both."""
+    reply = services.assistant.ask(body.question, Scope(user=user, channel=body.channel))
+    return reply.to_dict()
+
+
+@router.post("/documents", summary="Ask the documents only", response_description=REPLY_DESCRIPTION)
+def ask_documents(body: AskRequest, services: ServicesDep, user: ActingUser) -> dict[str, Any]:
+    """A cited answer from the documents the channel sees (all documents without a channel)."""
+    reply = services.assistant.ask_documents(body.question, Scope(user=user, channel=body.channel))
+    return reply.to_dict()

@@ -1,0 +1,65 @@
+"""/api/v1/stats and /api/v1/cache: what the bot holds, and its caches (counted, and cleared)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from bot.api.routers.feedback import FEEDBACK_PREFIX
+from bot.api.schemas import CacheCleared, CacheStats, Stats
+from bot.api.security import ServicesDep
+from bot.wiring import Services
+from core.answers.answerer import ANSWER_PREFIX
+from core.embeddings.cached import KEY_PREFIX as EMBEDDING_PREFIX
+
+router = APIRouter(tags=["stats"])
+
+
+def cache_stats(services: Services) -> CacheStats:
+    return CacheStats(answers=len(services.kv.keys(ANSWER_PREFIX)), embeddings=len(services.kv.keys(EMBEDDING_PREFIX)))
+
+
+def _values(services: Services, prefix: str) -> list[str]:
+    return [raw for key in services.kv.keys(prefix) if (raw := services.kv.get(key)) is not None]
+
+
+@router.get("/stats", response_model=Stats, summary="Counts of documents, training, queries and feedback")
+def stats(services: ServicesDep) -> Stats:
+    records = services.documents.list(None)
+    training = Counter[str](record.kind for record in services.knowledge.records())
+    queries = Counter[str](query.status for query in services.approvals.all())
+    ratings = Counter(json.loads(raw).get("rating", "?") for raw in _values(services, FEEDBACK_PREFIX))
+    return Stats(
+        documents=len(records),
+        pages=sum(r.pages for r in records),
+        chunks=sum(r.chunks for r in records),
+        tables=len(services.db.tables()),
+        training=dict(training),
+        queries=dict(queries),
+        feedback=dict(ratings),
+        cache=cache_stats(services),
+    )
+
+
+@router.get("/cache", response_model=CacheStats, summary="Entries in the answer and embedding caches")
+def get_cache_stats(services: ServicesDep) -> CacheStats:
+    return cache_stats(services)
+
+
+@router.delete("/cache", response_model=CacheCleared, summary="Clear a cache")
+def clear_cache(
+    services: ServicesDep,
+    kind: Annotated[Literal["answers", "embeddings", "all"], Query(description="which cache")] = "answers",
+) -> CacheCleared:
+    """Cached answers are recomputed on the next question; cached embeddings on the next ingest or
+    question (slower, same vectors)."""
+    prefixes = {"answers": [ANSWER_PREFIX], "embeddings": [EMBEDDING_PREFIX], "all": [ANSWER_PREFIX, EMBEDDING_PREFIX]}
+    removed = 0
+    for prefix in prefixes[kind]:
+        for key in services.kv.keys(prefix):
+            services.kv.delete(key)
+            removed += 1
+    return CacheCleared(removed=removed)

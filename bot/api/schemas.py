@@ -1,0 +1,212 @@
+"""Request and response bodies of the REST API (their JSON Schemas are in /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+Question = Annotated[str, Field(min_length=1, max_length=4000, pattern=r"\S", description="the question, in words")]
+CHANNEL_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # a Slack channel id (or any name without spaces)
+Channel = Annotated[str | None, Field(pattern=CHANNEL_PATTERN, description="answer as if asked in this channel")]
+
+
+class AskRequest(BaseModel):
+    question: Question
+    channel: Channel = None
+
+
+class SqlRequest(BaseModel):
+    question: Question
+    channel: Channel = None
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    file_name: str
+    ext: str
+    pages: int
+    chunks: int
+    size: int
+    channels: list[str]
+    workspace_wide: bool
+    created: float
+    embedding_model: str
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentOut]
+
+
+class IngestOut(BaseModel):
+    file_name: str
+    status: Literal["indexed", "already_indexed", "linked"]
+    doc_id: str | None
+    pages: int
+    chunks: int
+    message: str
+
+
+class Deleted(BaseModel):
+    deleted: str  # the id of what was removed
+
+
+class QueryOut(BaseModel):
+    """A proposed query and where it stands."""
+
+    id: str
+    status: Literal["pending", "running", "done", "failed", "rejected", "superseded"]
+    sql: str
+    question: str
+    requester: str
+    channel: str | None
+    created: float
+    updated: float
+    tables: list[str]
+    approved_by: str | None
+    result_summary: str | None
+    error: str | None
+    parent_id: str | None
+    replaced_by: str | None
+    saved_example: bool
+
+
+class ProposalOut(BaseModel):
+    kind: Literal["sql", "clarification", "abstain", "refused"]
+    message: str
+    sql: str | None
+    reason: str | None
+    id: str | None  # the pending query to approve, when kind is "sql"
+    source: str
+    tables: list[str]
+    similar: list[str]
+
+
+class ResultOut(BaseModel):
+    columns: list[str]
+    rows: list[list[str | int | float | bool | None]]
+    row_count: int
+    truncated: bool
+    elapsed_ms: float
+
+
+class ExecutionOut(BaseModel):
+    """Approve's outcome: "done" (with the result) or "failed" (the query ran and failed; see message)."""
+
+    status: Literal["done", "failed"]
+    message: str
+    can_edit: bool
+    query: QueryOut | None
+    result: ResultOut | None
+
+
+class QueryResultOut(BaseModel):
+    """What is kept of a query's run: its status and the one-line summary (rows are returned by approve)."""
+
+    id: str
+    status: str
+    result_summary: str | None
+    error: str | None
+    approved_by: str | None
+
+
+class DdlTraining(BaseModel):
+    kind: Literal["ddl"]
+    table: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w.]+$")]
+    ddl: Annotated[str, Field(min_length=1, max_length=100_000, pattern=r"\S")]
+
+
+class DocumentationTraining(BaseModel):
+    kind: Literal["documentation"]
+    text: Annotated[str, Field(min_length=1, max_length=20_000, pattern=r"\S")]
+
+
+class ExampleTraining(BaseModel):
+    kind: Literal["example"]
+    question: Question
+    sql: Annotated[str, Field(min_length=1, max_length=20_000, pattern=r"\S")]
+
+
+TrainingIn = Annotated[DdlTraining | DocumentationTraining | ExampleTraining, Field(discriminator="kind")]
+
+
+class TrainingAdded(BaseModel):
+    id: str
+
+
+class TrainingRecordOut(BaseModel):
+    id: str
+    kind: Literal["ddl", "doc", "example"]
+    text: str
+    table: str | None
+    question: str | None
+    sql: str | None
+    source: str | None
+
+
+class TrainingList(BaseModel):
+    records: list[TrainingRecordOut]
+
+
+class ColumnOut(BaseModel):
+    name: str
+    type: str
+    nullable: bool
+    primary_key: bool
+    comment: str | None
+    references: str | None
+
+
+class TableOut(BaseModel):
+    name: str
+    comment: str | None
+    columns: list[ColumnOut]
+    ddl: str
+    trained: bool  # its DDL is in the SQL knowledge (else run `python -m bot train`)
+
+
+class SchemaOut(BaseModel):
+    tables: list[TableOut]
+
+
+class FeedbackIn(BaseModel):
+    rating: Literal["up", "down"]
+    question: Question
+    answer: Annotated[str | None, Field(default=None, max_length=20_000)] = None
+    query_id: Annotated[str | None, Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None
+    comment: Annotated[str | None, Field(default=None, max_length=4000)] = None
+
+
+class FeedbackAdded(BaseModel):
+    id: str
+
+
+class CacheStats(BaseModel):
+    answers: int  # cached document answers
+    embeddings: int  # cached embedding vectors
+
+
+class CacheCleared(BaseModel):
+    removed: int
+
+
+class Stats(BaseModel):
+    documents: int
+    pages: int
+    chunks: int
+    tables: int
+    training: dict[str, int]  # records per kind: ddl, doc, example
+    queries: dict[str, int]  # proposed queries per status, within their lifetime
+    feedback: dict[str, int]  # ratings: up, down
+    cache: CacheStats
+
+
+class DependencyOut(BaseModel):
+    status: Literal["ok", "failing", "not_configured"]
+    latency_ms: float | None
+    detail: str | None = None
+
+
+class Readiness(BaseModel):
+    ready: bool
+    dependencies: dict[str, DependencyOut]

@@ -1,0 +1,86 @@
+"""Evidence re-scoring: the table row that names what was asked lifts its chunk, within the
+documents the question is about; and in the retriever, a statement outside the first stage's
+top is found among the chunks of those documents."""
+
+from __future__ import annotations
+
+from core.cache.local import LocalKeyValueStore
+from core.documents.models import Chunk
+from core.documents.service import build_document_service
+from core.rerank.base import RerankCandidate
+from core.rerank.evidence import EvidenceReranker, row_labels
+from core.search.retriever import Retriever
+from core.search.text import terms
+from core.storage.local import LocalObjectStore
+from core.vectors.local import LocalVectorStore
+
+
+def chunk(index: int, text: str, doc: str = "d1") -> Chunk:
+    return Chunk(doc, f"{doc}.pdf", index, f"{doc} — Section\n{text}", [1], "Section", 50)
+
+
+def flat_weights(words):
+    return {w: 1.0 for w in words}
+
+
+PROSE = chunk(0, "Inventory levels changed as supply chain constraints eased during the quarter.")
+SHEET = chunk(1, "Cash and cash equivalents $ 24,687 $ 23,646\nInventories 6,820 4,946\nTotal assets 335,038 352,755")
+OTHER = chunk(2, "Net sales 81,797 82,959\nCost of sales 45,384 46,387")
+
+
+def test_row_labels_are_the_words_before_the_first_figure():
+    labels = row_labels(SHEET.text)
+    expected = (frozenset(terms("Cash and cash equivalents")), frozenset({"inventory"}), frozenset({"total", "asset"}))
+    assert labels == expected
+    assert row_labels(PROSE.text) == ()  # prose without figures has no rows
+
+
+def test_the_row_naming_the_asked_figure_outranks_prose_about_it():
+    candidates = [RerankCandidate(PROSE, 1, 1.0), RerankCandidate(OTHER, 2, 1.0), RerankCandidate(SHEET, None, 1.0)]
+    scores = EvidenceReranker().rerank("How have inventory levels changed?", candidates, flat_weights)
+    assert scores[2] > scores[0] > scores[1]
+
+
+def test_the_document_prior_keeps_another_companys_row_below():
+    theirs = RerankCandidate(chunk(1, SHEET.text.split("\n", 1)[1], doc="other"), None, 0.1)
+    ours = RerankCandidate(SHEET, None, 1.0)
+    scores = EvidenceReranker().rerank("What were the inventories?", [theirs, ours], flat_weights)
+    assert scores[1] > scores[0]
+
+
+def test_without_asked_words_the_first_stage_order_stands():
+    candidates = [RerankCandidate(PROSE, 1, 1.0), RerankCandidate(SHEET, 2, 1.0), RerankCandidate(OTHER, None, 1.0)]
+    scores = EvidenceReranker().rerank("the of and", candidates, flat_weights)
+    assert scores[0] > scores[1] > scores[2] == 0.0
+
+
+TOPICS = ["revenue recognition", "income taxes", "operating leases", "share repurchases", "legal proceedings",
+          "foreign currency", "goodwill impairment", "research spending", "dividends paid", "employee benefits"]
+NOTES = "\n\n".join(
+    [f"Note on {topic}. Management reviewed {topic} policies with the audit committee in region {i}."
+     for i in range(3) for topic in TOPICS]
+    + [f"Inventory discussion {i}. Inventory levels changed as supply chain constraints eased and "
+       f"inventory levels were managed closely with suppliers in region {i}." for i in range(3)]
+)
+SHEET_MD = "Balance sheet\n\n" + "\n".join(
+    [f"{label} {a:,} {b:,}" for label, a, b in [
+        ("Cash and cash equivalents", 24687, 23646), ("Accounts receivable", 19549, 28184),
+        ("Inventories", 7351, 4946), ("Vendor non-trade receivables", 19637, 32748),
+        ("Property, plant and equipment", 43550, 42117), ("Total assets", 335038, 352755),
+    ]]
+)
+
+
+def test_the_retriever_brings_up_the_statement_of_the_document_the_question_is_about(tmp_path, minilm):
+    service = build_document_service(
+        embedder=minilm, vectors=LocalVectorStore(tmp_path / "v"), objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace="docs-rr",
+    )
+    for name, text in [("2023 Q3 ACME.txt", NOTES + "\n\n" + SHEET_MD), ("2023 Q3 OTHERCO.txt", NOTES)]:
+        assert service.ingest(text.encode(), name, workspace_wide=True).ok
+    question = "How have ACME's inventory levels changed?"
+    first_stage = Retriever(minilm, service.vectors, service, "docs-rr", passage_tokens=0)
+    assert "Inventories 7,351" not in first_stage.search(question, channel=None, k=1)[0].chunk.text  # the premise
+    reranked = Retriever(minilm, service.vectors, service, "docs-rr", reranker=EvidenceReranker(), passage_tokens=0)
+    top = reranked.search(question, channel=None, k=1)[0].chunk
+    assert top.file_name == "2023 Q3 ACME.txt" and "Inventories 7,351 4,946" in top.text
