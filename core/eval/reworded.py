@@ -20,7 +20,9 @@ from pathlib import Path
 REWORDINGS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sql" / "reworded_spider.jsonl"
 
 
-def write_reworded_spider(spider_dir: Path, out: Path, split: str | None, rewordings: Path = REWORDINGS) -> dict:
+def write_reworded_spider(
+    spider_dir: Path, out: Path, split: str | None, rewordings: Path = REWORDINGS
+) -> dict[str, object]:
     """out/dev.json with the reworded questions and their gold SQL; out/database links to Spider's."""
     dev = json.loads((spider_dir / "dev.json").read_text(encoding="utf-8"))
     questions = []
