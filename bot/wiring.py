@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load
     from core.routing.base import QuestionRouter
     from core.schema import SchemaUnderstanding
     from core.schema.selector import SchemaSelector
+    from core.schema.synonyms import Thesaurus
     from core.search.retriever import Retriever
     from core.sql.approvals import ApprovalStore
     from core.sql.databases.base import Database
@@ -375,7 +376,7 @@ class Services:
     def sql_generator(self) -> SqlGenerator:
         from core.sql.generate.offline import OfflineSqlGenerator
 
-        offline = OfflineSqlGenerator(self.db, self.knowledge)
+        offline = OfflineSqlGenerator(self.db, self.knowledge, thesaurus=self.thesaurus)
         if self.openai_client is None:
             return offline
         from core.sql.generate.vanna import VannaSqlGenerator
@@ -394,7 +395,6 @@ class Services:
     def schema_understanding(self) -> SchemaUnderstanding:
         """The database's names as plain words (core/schema), with the operator's descriptions."""
         from core.schema import DescriptionsError, SchemaUnderstanding, load_descriptions
-        from core.schema.synonyms import ThesaurusUnavailable, WordNetThesaurus
 
         descriptions = None
         if self.settings.schema_descriptions_file:
@@ -402,14 +402,20 @@ class Services:
                 descriptions = load_descriptions(Path(self.settings.schema_descriptions_file))
             except DescriptionsError as exc:
                 raise SettingsError(f"SCHEMA_DESCRIPTIONS_FILE: {exc}") from None
+        return SchemaUnderstanding.build(
+            self.db.tables(), descriptions=descriptions, thesaurus=self.thesaurus, embedder=self.embedder
+        )
+
+    @cached_property
+    def thesaurus(self) -> Thesaurus | None:
+        """WordNet's synonyms for schema words; None (and a warning) when its package is missing."""
+        from core.schema.synonyms import ThesaurusUnavailable, WordNetThesaurus
+
         try:
-            thesaurus = WordNetThesaurus.load()
+            return WordNetThesaurus.load()
         except ThesaurusUnavailable as exc:
             log.warning("no synonyms for schema words: %s", exc)
-            thesaurus = None
-        return SchemaUnderstanding.build(
-            self.db.tables(), descriptions=descriptions, thesaurus=thesaurus, embedder=self.embedder
-        )
+            return None
 
     @cached_property
     def schema_selector(self) -> SchemaSelector:

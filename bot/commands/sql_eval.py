@@ -140,17 +140,20 @@ def prompter_factory(
 
 def generator_factory(embedder, scratch: Path, openai_client=None, model: str = "gpt-4o-mini") -> Callable:
     """Per Spider database: knowledge trained on its schema alone, an offline and maybe an LLM generator."""
+    from core.schema.lexicon import EnglishLexicon
+    from core.schema.synonyms import WordNetThesaurus
     from core.sql.generate.offline import OfflineSqlGenerator
     from core.sql.knowledge import SqlKnowledge
     from core.vectors.local import LocalVectorStore
 
     # A scratch store: evaluation never touches the bot's own trained knowledge.
     store = LocalVectorStore(scratch / "vectors")
+    lexicon, thesaurus = EnglishLexicon.load(), WordNetThesaurus.load()  # once for every database
 
     def make(db_id: str, database) -> dict:
         knowledge = SqlKnowledge(embedder, store, namespace=f"sql-spider-{db_id}")
         knowledge.train(database.tables())
-        generators = {"offline": OfflineSqlGenerator(database, knowledge)}
+        generators = {"offline": OfflineSqlGenerator(database, knowledge, thesaurus=thesaurus, lexicon=lexicon)}
         if openai_client is not None:
             from core.sql.generate.vanna import VannaSqlGenerator
 

@@ -484,7 +484,7 @@ class _IdentifierReader:
             chunks = [c.lower() for c in delimited_chunks(column.name)]
             stripped, rest = strip_prefix(chunks, column.name.lower(), schema_prefix)
             split_columns.append((column, stripped, self._split(rest)))
-        column_prefix = self._column_prefix([raw for _, _, raw in split_columns], initials, meaning)
+        column_prefix = self._column_prefix([raw for _, _, raw in split_columns], initials, meaning, schema_prefix)
         result = []
         for column, stripped, raw in split_columns:
             prefix = stripped
@@ -518,12 +518,24 @@ class _IdentifierReader:
             )
         return result
 
-    def _column_prefix(self, columns: list[list[str]], initials: str | None, table: TableMeaning) -> str | None:
+    def _column_prefix(
+        self, columns: list[list[str]], initials: str | None, table: TableMeaning, schema_prefix: str | None = None
+    ) -> str | None:
         """A first word most columns share that is the table's initials ('dp' in daily price) or
-        a short non-word ('c' in c_name, c_address)."""
+        a short non-word ('c' in c_name, c_address); or one that every column has and that is
+        the start of the table's name, after the schema's prefix if any ('tbem' on every column
+        of tbEmpl, 'tm' on every column of tmpl — even where 'tm' could abbreviate 'time')."""
         if len(columns) < 2:
             return None
         firsts = [raw[0] for raw in columns if len(raw) > 1]
+        if len(firsts) == len(columns) and len(set(firsts)) == 1 and table.raw_words:
+            shared = firsts[0]
+            own = shared[len(schema_prefix):] if schema_prefix and shared.startswith(schema_prefix) else shared
+            # sbCustName keeps 'cust': it says the table's word (customer), it does not just mark it
+            says_table = list(ABBREVIATIONS.get(own, ())) == table.words
+            first = table.raw_words[0]
+            if 2 <= len(own) <= 4 and own != first and first.startswith(own) and not says_table:
+                return shared
         counts: dict[str, int] = defaultdict(int)
         for word in firsts:
             counts[word] += 1

@@ -10,7 +10,6 @@ from core.sql.generate.resolution import Resolver
 from core.sql.generate.schema_index import Column, SchemaIndex
 from core.sql.generate.tags import TagKind
 from core.sql.generate.tokens import Word
-from core.sql.generate.words import split_identifier
 
 K = TagKind
 
@@ -195,7 +194,7 @@ class Completion:
         """The one text column that names a row: `name`, `<table> name`, or the column named like the table."""
         phrases = {phrase for phrase, tables in self.schema.table_phrases.items() if table in tables}
         wanted = {("name",), ("title",)} | {(*p, "name") for p in phrases} | phrases
-        names = [c for c in self.schema.tables[table] if c.kind == "text" and tuple(split_identifier(c.name)) in wanted]
+        names = [c for c in self.schema.tables[table] if c.kind == "text" and c.readings & wanted]
         return names[0] if len(names) == 1 else None
 
     def _rows_of(self, table: str, words: list[Word]) -> Select:
@@ -207,7 +206,7 @@ class Completion:
                 c
                 for c in self.schema.tables[table]
                 if c.kind == "text"
-                and tuple(split_identifier(c.name)) in {("name",)} | {(*p, "name") for p in phrases} | phrases
+                and c.readings & ({("name",)} | {(*p, "name") for p in phrases} | phrases)
             ]
             if len(names) == 1:
                 return Select(names[0])

@@ -9,7 +9,6 @@ the value ("from", "into", "departing", "landing"), the key's from its column na
 from __future__ import annotations
 
 from core.sql.generate.schema_index import Column
-from core.sql.generate.words import split_identifier
 
 _QUESTION_WORDS = {
     "source": {"from", "depart", "departs", "departing", "departed", "departure", "leave", "leaves", "leaving", "left",
@@ -35,6 +34,6 @@ def direction_before(words: list[str], position: int) -> str | None:
 
 
 def column_direction(column: Column) -> str | None:
-    words = set(split_identifier(column.name))
+    words = {word for reading in column.readings for word in reading}
     found = [direction for direction, markers in _COLUMN_WORDS.items() if words & markers]
     return found[0] if len(found) == 1 else None

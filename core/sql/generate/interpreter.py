@@ -166,6 +166,17 @@ class Interpreter:
             # "the customer with the highest revenue"
             self._rank(q, self._add_measure(q, nxt.measure), r.main, "ASC" if tag.aggregate == "MIN" else "DESC")
             return 2
+        shown = _single_shown(q)
+        grouping = shown is not None and shown.kind == "text" and not r.seen_table
+        if nxt is not None and nxt.kind == K.MEASURE and grouping and shown is not None:
+            # "which category had the most units sold": the one value of the shown column with the
+            # highest total. The lowest would miss values with no rows at all, as in _rank.
+            if tag.aggregate == "MIN" or q.group_by is not None:
+                raise Abstain(f"cannot place '{tag.text}'")
+            q.group_by = shown
+            q.rank = (self._add_measure(q, nxt.measure), "DESC")
+            q.limit = q.limit or 1
+            return 2
         previous = r.kind_at(i - 1) if i else None
         if (
             not r.seen_table
@@ -407,6 +418,10 @@ class Interpreter:
             return 1  # "in descending order of X": the order tag reads this direction
         if q.order_by is not None and q.limit is None:
             q.order_by = (q.order_by[0], tag.direction)
+            return 1
+        if q.order_by is None and q.rank is None and {"oldest", "youngest"} & set(tag.text.lower().split()):
+            # "from youngest to oldest" orders by age, whatever is shown
+            q.order_by = (self.resolver.named_column(r, "age"), tag.direction)
             return 1
         shown = _single_shown(q)
         if q.order_by is None and nxt is None and shown is not None:

@@ -22,6 +22,9 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
+from core.schema.lexicon import EnglishLexicon
+from core.schema.understanding import SchemaUnderstanding
+from core.sql.generate.adaptation import Adaptation, adapt
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.followup import is_follow_up, previous_question, rewrite
 from core.sql.generate.metrics import Metric, find_metrics
@@ -29,12 +32,14 @@ from core.sql.generate.patterns import PatternEngine
 from core.sql.generate.query import Abstain, quote_identifier
 from core.sql.generate.schema_index import SchemaIndex, normalise_value
 from core.sql.generate.sql_tables import tables_in
+from core.sql.generate.vocabulary import MARKERS
 from core.sql.generate.words import singular
 from core.sql.knowledge import normalise_question
 from core.sql.models import SqlError
 
 if TYPE_CHECKING:
     from core.llm.base import ChatMessage
+    from core.schema.synonyms import Thesaurus
     from core.sql.databases.base import Database
     from core.sql.knowledge import Example, SqlKnowledge
 
@@ -43,24 +48,14 @@ if TYPE_CHECKING:
 # near-identical ones ("top 5" vs "top 10": 0.98) differ in a number, time unit or schema
 # word, which the material-difference check catches; the threshold only has to drop the rest.
 PARAPHRASE_THRESHOLD = 0.85
-_TIME_WORDS = {
-    "day",
-    "week",
-    "month",
-    "quarter",
-    "year",
-    "today",
-    "yesterday",
-    "last",
-    "this",
-    "next",
-    "previous",
-    "daily",
-    "weekly",
-    "monthly",
-    "yearly",
-    "annual",
-}
+# Below that, a saved question is still reused when the only differences are literals it can
+# adapt and words that name nothing in the schema ("total spend" for "lifetime value", 0.69).
+ADAPT_THRESHOLD = 0.65
+# Lexicon cost (lower: more frequent) under which a schema token is an English word and never a
+# shortening of a question word. The list holds junk too ('teac', 'cou' cost 5.6-5.7), so the
+# cut sits below that; real schema words ('bowl', 'own', 'name') cost under 4.5.
+_SHORTENING_MAX_COST = 4.5
+_TIME_WORDS = {"day", "week", "month", "quarter", "year", "today", "yesterday", "last", "this", "next", "previous", "daily", "weekly", "monthly", "yearly", "annual"}
 _MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
 
@@ -73,8 +68,15 @@ class OfflineSqlGenerator:
         *,
         paraphrase_threshold: float = PARAPHRASE_THRESHOLD,
         today: date | None = None,
+        thesaurus: Thesaurus | None = None,
+        lexicon: EnglishLexicon | None = None,
     ) -> None:
+        """thesaurus: question words meet schema words through its synonyms (None: only the
+        engine's few built-in ones); lexicon: the English word list that splits run-on names
+        (None: loaded from its package on first use)."""
         self.db = db
+        self.thesaurus = thesaurus
+        self.lexicon = lexicon
         self.knowledge = knowledge
         self.paraphrase_threshold = paraphrase_threshold
         self.today = today
@@ -84,10 +86,17 @@ class OfflineSqlGenerator:
     def engine(self) -> PatternEngine:
         # Built on first use: reading distinct values touches every text column once.
         if self._engine is None:
-            schema = SchemaIndex.build(self.db.tables(), self.db.distinct_values)
-            self._engine = PatternEngine(
-                schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics()
+            tables = self.db.tables()
+            # Names read as plain words: sbcustname is "customer name", CustOrdDt "customer order date".
+            lexicon = self.lexicon or EnglishLexicon.load()
+            understanding = SchemaUnderstanding.build(tables, lexicon=lexicon, thesaurus=self.thesaurus)
+            schema = SchemaIndex.build(
+                tables,
+                self.db.distinct_values,
+                understanding,
+                is_word=lambda word: lexicon.is_common(word, _SHORTENING_MAX_COST),
             )
+            self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
         return self._engine
 
     def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
@@ -106,6 +115,18 @@ class OfflineSqlGenerator:
             return proposal
         similar = self._similar(text)
         saved = self._paraphrase(text, similar)
+        adapted = self._adapted(text, similar) if saved is None else None
+        if adapted is not None:
+            example, adaptation = adapted
+            changes = ", ".join(f"{old} → {new}" for old, new in adaptation.changes)
+            return SqlProposal(
+                kind="sql",
+                sql=adaptation.sql,
+                message=f"Adapted from the saved query for “{example.question}”" + (f" ({changes})." if changes else "."),
+                tables=tables_in(adaptation.sql, self.db.dialect),
+                source="saved",
+                similar=[e.question for e in similar],
+            )
         if saved is not None:
             return SqlProposal(
                 kind="sql",
@@ -177,6 +198,22 @@ class OfflineSqlGenerator:
             return None
         best = similar[0]
         return None if self._differs_materially(question, best.question) else best
+
+    def _adapted(self, question: str, similar: list[Example]) -> tuple[Example, Adaptation] | None:
+        """The nearest saved question that means the same with other literals, and its SQL adapted."""
+        if not similar or similar[0].score < ADAPT_THRESHOLD:
+            return None
+        best = similar[0]
+        try:
+            schema = self.engine.schema
+        except SqlError:  # without the schema we cannot tell what is material
+            return None
+        # What a column or business term is called; 'total' is also the engine's word for a sum.
+        named = {w for phrase in (*schema.column_phrases, *self.engine.measures) for w in phrase}
+        named -= {w for phrase in MARKERS for w in phrase}
+        things = {w for phrase in schema.table_phrases for w in phrase} | {w for key in schema.values for w in key.split()}
+        adaptation = adapt(question, best.question, best.sql, named - _GENERIC_WORDS, things - _GENERIC_WORDS)
+        return (best, adaptation) if adaptation is not None else None
 
     def _differs_materially(self, a: str, b: str) -> bool:
         words_a, words_b = _content_words(a), _content_words(b)

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from core.sql.generate.query import Abstain, Filter
 from core.sql.generate.schema_index import Column, SchemaIndex
 from core.sql.generate.tags import MonthOfYear, Tag, TagKind
-from core.sql.generate.words import split_identifier
 
 LatestDate = Callable[[str, str], "date | None"]  # (table, column) → the newest date in the data
 
@@ -98,7 +97,7 @@ def is_year(value: object) -> bool:
 
 def is_year_column(column: Column) -> bool:
     """Open_Year, IndepYear, Year_of_Founded: a year as a number (or as text, as SQLite keeps it)."""
-    return column.kind != "date" and "year" in split_identifier(column.name)
+    return column.kind != "date" and column.says("year")
 
 
 def _relative_period(kind: str, anchor: date) -> tuple[date, date]:

@@ -67,7 +67,7 @@ class Resolver:
                 c
                 for t in tables
                 for c in self.schema.tables[t]
-                if c.name.lower() != name and singular(name) in split_identifier(c.name)
+                if c.name.lower() != name and c.says(singular(name))
             ]
             if found:
                 break
@@ -110,8 +110,8 @@ class Resolver:
 
     def title_column(self, table: str) -> Column | None:
         """The text column named like its table (orchestra.Orchestra): the table's name for its rows."""
-        words = tuple(split_identifier(table))
-        titles = [c for c in self.schema.tables[table] if c.kind == "text" and tuple(split_identifier(c.name)) == words]
+        readings = self.schema.table_readings.get(table) or {tuple(split_identifier(table))}
+        titles = [c for c in self.schema.tables[table] if c.kind == "text" and c.readings & readings]
         return titles[0] if len(titles) == 1 else None
 
     def primary_key(self, table: str) -> Column:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from core.sql.generate.words import split_identifier
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
+    from core.schema.understanding import SchemaUnderstanding
     from core.sql.models import TableInfo, Value
 
     # distinct_values(table, column, limit): a column's most frequent values (Database.distinct_values).
@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 # Text columns with at most this many distinct values are "categories": their values match
 # even written in lower case ("cats", "europe"); others need quotes or capitals.
 CATEGORY_LIMIT = 40
+# Evidence that lets a word the schema does not spell stand for a schema phrase, and how strong
+# it must be (core/schema's scores: a WordNet synonym of a whole name scores 0.8, a broader word
+# or a synonym of one word of a longer name under 0.5).
+_MEANING_SOURCES = {"synonym", "abbreviation", "comment", "description"}
+MEANING_MIN_SCORE = 0.6
 VALUE_FETCH_LIMIT = 2000
+_FUNCTION_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "is", "it"}
 _GENERIC_TABLE_WORDS = {"data", "info", "information", "detail", "record", "list", "table", "entry"}
 # Last words of column names that only say "a quantity of": total_amount is the order's total.
 _UNIT_WORDS = {"amount", "value"}
@@ -48,11 +54,28 @@ class Column:
     primary_key: bool = False
     references: str | None = None  # "table.column"
     numeric_text: bool = False  # a text column whose values are all numbers ("97", "130")
+    # The name as words: as spelled ('cust', 'name') and as understood ('customer', 'name'); the
+    # same tuple twice when the name is plain English.
+    spelled: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.spelled = self.spelled or tuple(split_identifier(self.name))
+        self.words = self.words or self.spelled
+
+    @property
+    def readings(self) -> set[tuple[str, ...]]:
+        return {self.spelled, self.words}
+
+    def says(self, word: str) -> bool:
+        """Whether the name has this word, as spelled or as understood ('year' in IndepYear)."""
+        return any(word in reading for reading in self.readings)
 
     @property
     def kind(self) -> str:
         # SQLite stores dates as TEXT: a column named like a date counts as one.
-        if _DATE.search(self.type) or (not _NUMERIC.search(self.type) and _DATE_NAME.search(self.name)):
+        named_date = _DATE_NAME.search(self.name) or "date" in self.words
+        if _DATE.search(self.type) or (not _NUMERIC.search(self.type) and named_date):
             return "date"
         if _NUMERIC.search(self.type):
             return "number"
@@ -73,22 +96,49 @@ class SchemaIndex:
     column_phrases: dict[tuple[str, ...], list[Column]] = field(default_factory=lambda: defaultdict(list))
     values: dict[str, list[ValueHit]] = field(default_factory=lambda: defaultdict(list))
     foreign_keys: list[tuple[Column, Column]] = field(default_factory=list)
+    # Each table's name as words, spelled and understood (sbcustomer: 'sbcustomer', 'customer').
+    table_readings: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
+    understanding: SchemaUnderstanding | None = None
     max_phrase: int = 1
+    _meant_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    # Whether a token is an English word (the lexicon that splits names); None: no shortenings.
+    is_word: Callable[[str], bool] | None = None
+    _opaque: set[str] | None = None
 
     @classmethod
-    def build(cls, tables: list[TableInfo], distinct_values: DistinctValues | None = None) -> SchemaIndex:
-        """distinct_values(table, column, limit) -> list; None skips literal values."""
-        index = cls()
+    def build(
+        cls,
+        tables: list[TableInfo],
+        distinct_values: DistinctValues | None = None,
+        understanding: SchemaUnderstanding | None = None,
+        is_word: Callable[[str], bool] | None = None,
+    ) -> SchemaIndex:
+        """distinct_values(table, column, limit) -> list; None skips literal values. understanding
+        reads names as plain words (prefixes stripped, run-ons split, abbreviations expanded);
+        without it names are split at underscores and case changes only."""
+        index = cls(understanding=understanding, is_word=is_word)
         for table in tables:
             columns = [
-                Column(table.name, c.name, str(c.type or ""), bool(c.primary_key), c.references)
+                Column(
+                    table.name,
+                    c.name,
+                    str(c.type or ""),
+                    bool(c.primary_key),
+                    c.references,
+                    words=_understood(understanding, table.name, c.name),
+                )
                 for c in table.columns
             ]
             index.tables[table.name] = columns
-            words = tuple(split_identifier(table.name))
-            index._add_table_phrase(words, table.name)
-            if len(words) > 1 and words[-1] in _GENERIC_TABLE_WORDS:
-                index._add_table_phrase(words[:-1], table.name)  # cars_data is "cars"
+            readings = {tuple(split_identifier(table.name))}
+            understood = _understood(understanding, table.name, None)
+            if understood:
+                readings.add(understood)
+            index.table_readings[table.name] = readings
+            for words in readings:
+                index._add_table_phrase(words, table.name)
+                if len(words) > 1 and words[-1] in _GENERIC_TABLE_WORDS:
+                    index._add_table_phrase(words[:-1], table.name)  # cars_data is "cars"
             for column, info in zip(columns, table.columns, strict=True):
                 index._add_column_phrases(column, getattr(info, "comment", None))
         by_name = {(t.lower(), c.name.lower()): c for t, cols in index.tables.items() for c in cols}
@@ -104,6 +154,67 @@ class SchemaIndex:
             index._add_values(distinct_values)
         return index
 
+    def phrase_meant_by(self, lemma: str) -> tuple[str, ...] | None:
+        """The schema phrase a question word stands for by a synonym, an abbreviation, a comment or
+        a description ('vocalist' → ('singer',)); None when nothing or more than one phrase fits
+        best. Abstaining on a tie keeps "class" (course? grade?) from becoming a wrong query."""
+        if lemma in self._meant_cache:
+            return self._meant_cache[lemma]
+        found = self._shortened_in_schema(lemma) or self._synonym_in_schema(lemma)
+        if found is None and self.understanding is not None:
+            matches = [
+                m for m in self.understanding.match(lemma)
+                if m.source in _MEANING_SOURCES and m.score >= MEANING_MIN_SCORE and m.kind in ("table", "column")
+                and (m.source != "synonym" or self._synonyms(lemma, m.via))
+            ]
+            if matches:
+                best = max(m.score for m in matches)
+                phrases = {tuple(m.via.split()) for m in matches if m.score >= best - 1e-6}
+                if len(phrases) == 1:
+                    found = next(iter(phrases))
+        self._meant_cache[lemma] = found
+        return found
+
+    def _synonyms(self, word: str, phrase: str) -> bool:
+        """Whether the question word's own WordNet synonyms name the schema phrase (or its head).
+        core/schema also counts a name's broader words and rare senses ('frequency' for
+        attendance, 'event' for result): fine for finding tables, too loose for writing a query."""
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None:
+            return False
+        head = phrase.split()[-1]
+        said = {r.word for r in thesaurus.related(word, nouns_first=True) if r.relation == "synonym"}
+        return phrase in said or head in said
+
+    def _synonym_in_schema(self, lemma: str) -> tuple[str, ...] | None:
+        """The question word's own WordNet synonym that the schema spells, as it is or shortened:
+        "stadium" → bowl, "vocalist" → singer → sngr."""
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None:
+            return None
+        found: set[tuple[str, ...]] = set()
+        for related in thesaurus.related(lemma, nouns_first=True):
+            if related.relation != "synonym":
+                continue
+            key = tuple(related.word.split())
+            if key in self.table_phrases or key in self.column_phrases:
+                found.add(key)
+            elif len(key) == 1 and (shortened := self._shortened_in_schema(key[0])) is not None:
+                found.add(shortened)
+        return next(iter(found)) if len(found) == 1 else None
+
+    def _shortened_in_schema(self, lemma: str) -> tuple[str, ...] | None:
+        """A schema word that shortens the question word, when only one does: 'sngr' or 'singr'
+        for singer, 'teac' for teacher, 'hmtw' for hometown. Only words no English word list
+        knows count as shortenings, so 'bowl' never stands for 'below'."""
+        if len(lemma) < 4 or self.is_word is None:
+            return None
+        if self._opaque is None:
+            phrase_words = {w for phrase in (*self.table_phrases, *self.column_phrases) for w in phrase}
+            self._opaque = {w for w in phrase_words if len(w) >= 3 and w.isalpha() and not self.is_word(w)}
+        found = {token for token in self._opaque if token != lemma and _shortens(token, lemma)}
+        return (next(iter(found)),) if len(found) == 1 else None
+
     def column(self, table: str, name: str) -> Column | None:
         for column in self.tables.get(table, []):
             if column.name.lower() == name.lower():
@@ -118,8 +229,9 @@ class SchemaIndex:
                 sole_key = column.primary_key and sum(c.primary_key for c in columns) == 1
                 if column.references or column.kind != "number" or sole_key:
                     continue
-                words = tuple(split_identifier(column.name))
-                targets = sorted(self.table_phrases.get(words, set()) - {column.table})
+                targets = sorted(
+                    {t for words in column.readings for t in self.table_phrases.get(words, set())} - {column.table}
+                )
                 if not targets:
                     continue
                 keys = [c for c in self.tables[targets[0]] if c.primary_key]
@@ -135,27 +247,16 @@ class SchemaIndex:
             self.max_phrase = max(self.max_phrase, len(words))
 
     def _add_column_phrases(self, column: Column, comment: str | None) -> None:
-        words = tuple(split_identifier(column.name))
-        table_words = tuple(split_identifier(column.table))
-        phrases = {words, table_words + words}
-        # "Singer_ID" in table singer is also just "id"; "stadium_name" is also "name".
-        if len(words) > len(table_words) and words[: len(table_words)] == table_words:
-            phrases.add(words[len(table_words):])
-        if words[:1] == ("number",) and len(words) > 1:
-            phrases.add(("number", "of", *words[1:]))  # number_products: "number of products"
-        if len(words) > 1 and words[-1] in _UNIT_WORDS:
-            phrases.add(table_words + words[:-1])  # orders.total_amount: "order total"
-        if len(words) > 1 and words[-1] in _QUALIFIER_WORDS:
-            phrases.add(words[:-1])  # email_address: "email"; net_worth_millions: "net worth"
-        if "of" in words[1:-1]:
-            at = words.index("of")
-            phrases.add(words[at + 1:] + words[:at])  # level_of_membership: "membership level"
-        for start in range(1, len(words) - 1):
-            phrases.add(words[start:])  # major_record_format: "record format"
+        phrases: set[tuple[str, ...]] = set()
+        for words in column.readings:
+            for table_words in self.table_readings[column.table]:
+                phrases |= _column_phrases(words, table_words)
         if comment and len(comment.split()) <= 3:
             phrases.add(tuple(split_identifier(comment)))
         for phrase in phrases:
-            if phrase and column not in self.column_phrases[phrase]:
+            if all(word in _FUNCTION_WORDS for word in phrase):
+                continue  # co_the (a shortened 'theme') must not take every "the" of a question
+            if column not in self.column_phrases[phrase]:
                 self.column_phrases[phrase].append(column)
                 self.max_phrase = max(self.max_phrase, len(phrase))
 
@@ -179,7 +280,7 @@ class SchemaIndex:
 
     def _add_flag(self, column: Column, values: list[Value]) -> None:
         """IsOfficial ('T'/'F') makes "official" a value: "official languages" is IsOfficial = 'T'."""
-        words = split_identifier(column.name)
+        words = list(column.words)
         adjective = [w for w in words if w not in _FLAG_WORDS]
         if adjective == words or not adjective or not values:
             return
@@ -188,6 +289,51 @@ class SchemaIndex:
         if not seen <= _TRUE | _FALSE or len(true_values) != 1:
             return
         self.values[" ".join(adjective)].append(ValueHit(column, true_values[0], True))
+
+
+def _column_phrases(words: tuple[str, ...], table_words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """The ways a question names a column, given the column's and its table's words."""
+    phrases = {words, table_words + words}
+    # "Singer_ID" in table singer is also just "id"; "stadium_name" is also "name".
+    if len(words) > len(table_words) and words[: len(table_words)] == table_words:
+        phrases.add(words[len(table_words):])
+    if words[:1] == ("number",) and len(words) > 1:
+        phrases.add(("number", "of") + words[1:])  # number_products: "number of products"
+    if len(words) > 1 and words[-1] in _UNIT_WORDS:
+        phrases.add(table_words + words[:-1])  # orders.total_amount: "order total"
+    if len(words) > 1 and words[-1] in _QUALIFIER_WORDS:
+        phrases.add(words[:-1])  # email_address: "email"; net_worth_millions: "net worth"
+    if "of" in words[1:-1]:
+        at = words.index("of")
+        phrases.add(words[at + 1:] + words[:at])  # level_of_membership: "membership level"
+    for start in range(1, len(words) - 1):
+        phrases.add(words[start:])  # major_record_format: "record format"
+    return phrases
+
+
+def _shortens(token: str, word: str) -> bool:
+    """'teac' → teacher (a truncation), 'sngr' → singer (the word's letters in order, first
+    letter kept, most of its consonants)."""
+    if token[0] != word[0] or len(token) >= len(word):
+        return False
+    if word.startswith(token):
+        return True
+    position = 0
+    for letter in token:
+        position = word.find(letter, position)
+        if position < 0:
+            return False
+        position += 1
+    consonants = [c for c in word if c not in "aeiouy"]
+    return len(token) >= 3 and len([c for c in token if c not in "aeiouy"]) >= 0.6 * len(consonants)
+
+
+def _understood(understanding: SchemaUnderstanding | None, table: str, column: str | None) -> tuple[str, ...]:
+    """The understood words of a table (column None) or column; () without an understanding."""
+    if understanding is None:
+        return ()
+    meaning = understanding.table(table) if column is None else understanding.column(table, column)
+    return tuple(meaning.words) if meaning is not None else ()
 
 
 def _is_number(value: object) -> bool:

@@ -7,14 +7,25 @@ UNKNOWN, and the engine abstains on it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from core.sql.generate.metrics import Measure
 from core.sql.generate.schema_index import SchemaIndex, ValueHit, normalise_value
 from core.sql.generate.tags import MonthOfYear, TableWord, Tag, TagKind
 from core.sql.generate.tokens import SENTENCE_END, Word
 from core.sql.generate.verbs import is_relation_verb
-from core.sql.generate.vocabulary import DEMONYMS, FILLER, MARKERS, MAX_MARKER, MONTHS, PREPOSITIONS, QUESTION_VERBS
-from core.sql.generate.words import SYNONYMS, singular, split_identifier
+from core.sql.generate.vocabulary import (
+    COMPARATIVES,
+    DEMONYMS,
+    FILLER,
+    MARKERS,
+    MAX_MARKER,
+    MONTHS,
+    PREPOSITIONS,
+    QUESTION_VERBS,
+    SUPERLATIVES,
+)
+from core.sql.generate.words import SYNONYMS, singular
 
 _YEAR = re.compile(r"(19|20)\d\d")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -31,8 +42,10 @@ class Tagger:
         self._longest = max(schema.max_phrase, MAX_MARKER, 4, *(len(phrase) for phrase in measures))
         self._date_words_cache: set[str] | None = None
         self._column_words_cache: set[str] | None = None
+        self._known_words_cache: set[str] | None = None
 
     def tag(self, words: list[Word]) -> list[Tag]:
+        words = [self._respelled(word) for word in words]
         tags: list[Tag] = []
         position = 0
         while position < len(words):
@@ -70,6 +83,8 @@ class Tagger:
         if measure:
             candidates.append(Tag(TagKind.MEASURE, start, end, text, measure))
         columns = self.schema.column_phrases.get(lemmas)
+        if lowers in (("years", "old"), ("year", "old")):
+            columns = self.schema.column_phrases.get(("age",))  # "a cat that is 3 years old"
         tables = self.schema.table_phrases.get(lemmas)
         if not columns and not tables and len(lemmas) == 2:
             # "high schoolers" for the table Highschooler
@@ -110,6 +125,9 @@ class Tagger:
             tag = self._longest_tag(swapped, start)
             if tag.kind != TagKind.UNKNOWN:
                 return tag
+        meant = self._meant_by(words, start)
+        if meant is not None:
+            return meant
         ordered_table = self._table_of_verb(word)
         if ordered_table is not None:
             return Tag(TagKind.TABLE, start, start + 1, word.text, TableWord((ordered_table,)))
@@ -135,6 +153,48 @@ class Tagger:
         if _YEAR.fullmatch(word.text):
             return Tag(TagKind.NUMBER, start, start + 1, word.text, int(word.text))
         return Tag(TagKind.UNKNOWN, start, start + 1, word.text)
+
+    def _respelled(self, word: Word) -> Word:
+        """A word the schema spells otherwise, read as the schema's spelling so that phrases of
+        several words still match: "song release year" of sn_song_rele_year."""
+        if word.quoted or not word.lower.isalpha() or len(word.lower) < 4 or word.lemma in self._known_words:
+            return word
+        phrase = self.schema.phrase_meant_by(word.lemma)
+        if phrase is None or len(phrase) != 1:
+            return word
+        return replace(word, lemma=phrase[0])
+
+    @property
+    def _known_words(self) -> set[str]:
+        """Words that mean something as they are: the schema's, the data's and the engine's own."""
+        if self._known_words_cache is None:
+            known = {w for phrase in (*self.schema.table_phrases, *self.schema.column_phrases) for w in phrase}
+            known |= {w for key in self.schema.values for w in key.split()}
+            known |= {w for phrase in (*MARKERS, *self.measures) for w in phrase}
+            known |= FILLER | QUESTION_VERBS | set(MONTHS)
+            known |= {w for key in (*COMPARATIVES, *SUPERLATIVES) for w in key.split()}
+            self._known_words_cache = known
+        return self._known_words_cache
+
+    def _meant_by(self, words: list[Word], start: int) -> Tag | None:
+        """A word the schema does not spell but means ("vocalists" for singer, "pupil" for
+        student): read as the schema phrase it stands for, when that phrase is the only one."""
+        word = words[start]
+        if word.quoted or word.lower in FILLER or word.lower in QUESTION_VERBS or not word.lower.isalpha():
+            return None
+        phrase = self.schema.phrase_meant_by(word.lemma)
+        if phrase is None:
+            return None
+        swapped = [
+            *words[:start],
+            *(Word(w, w, w, position=start + i, following=phrase[i + 1] if i + 1 < len(phrase) else word.following)
+              for i, w in enumerate(phrase)),
+            *words[start + 1 :],
+        ]
+        tag = self._best_reading(swapped, start, start + len(phrase))
+        if tag is None or tag.kind not in (TagKind.TABLE, TagKind.COLUMN):
+            return None
+        return replace(tag, end=start + 1, text=word.text)
 
     def _table_of_verb(self, word: Word) -> str | None:
         """'ordered' is about the table orders: "products never ordered" has no order row."""
@@ -169,7 +229,7 @@ class Tagger:
                 for columns in self.schema.tables.values()
                 for column in columns
                 if column.kind == "date"
-                for word in split_identifier(column.name)
+                for word in column.words
                 if word not in generic
             }
         return self._date_words_cache

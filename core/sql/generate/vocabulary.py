@@ -10,7 +10,7 @@ FILLER = set(
     tell get please their its his her they them it this these those as also each every any
     including info information detail details record records value values i we you would like
     know can could see us our entry entries data shown listed given currently named called placed come comes came among
-    either across about exist exists compute some but""".split()
+    either across about exist exists compute some but what's who's""".split()
 )
 # Words that name a column of whatever table they are said of ("the description of templates"):
 # never resolved to a column of some other table that happens to be the only one with it.
@@ -48,6 +48,9 @@ _marker(TagKind.TIME_CMP, ">=", "since")
 _marker(TagKind.ORDER, None, "ordered by", "order by", "sorted by", "sort by", "ranked by", "in order of", "order of", "sorted")
 _marker(TagKind.DIR, "DESC", "from the oldest to the youngest", "from oldest to youngest", "descending", "desc", "in descending order", "from highest to lowest", "from largest to smallest", "decreasing")
 _marker(TagKind.DIR, "ASC", "from the youngest to the oldest", "from youngest to oldest", "ascending", "asc", "in ascending order", "alphabetical order", "alphabetically", "from lowest to highest", "increasing", "in alphabetical order")
+_marker(TagKind.DIR, "DESC", "highest first", "largest first", "biggest first", "most first")
+_marker(TagKind.DIR, "ASC", "lowest first", "smallest first", "fewest first", "least first")
+_marker(TagKind.DIR, "DESC", "reverse alphabetical order", "in reverse alphabetical order", "reverse order", "in reverse order")
 _marker(TagKind.GROUP, None, "for each", "for every", "for different", "for each different", "in each", "of each", "per", "by each", "each")
 _marker(TagKind.DISTINCT, None, "different", "distinct", "unique")
 _marker(TagKind.COMMON, "DESC", "most common", "most frequent", "most popular", "the most common", "most frequently")
@@ -57,7 +60,8 @@ _marker(TagKind.BOTH, None, "both")
 _marker(TagKind.BY, None, "by")
 _marker(TagKind.OR, None, "or")
 _marker(TagKind.NOT, None, "not", "is not", "are not", "other than", "except", "excluding", "never", "without", "no",
-        "do not have", "does not have", "did not have", "have no", "has no", "with no", "without any")
+        "do not have", "does not have", "did not have", "have no", "has no", "with no", "without any",
+        "don't", "doesn't", "didn't", "don't have", "doesn't have", "didn't have", "isn't", "aren't")
 _marker(TagKind.PERIOD, "this_year", "this year", "so far this year", "year to date")
 _marker(TagKind.PERIOD, "last_year", "last year", "previous year", "past year")
 _marker(TagKind.PERIOD, "this_month", "this month")
