@@ -99,7 +99,6 @@ def test_a_near_miss_offers_saved_questions_and_a_click_proposes_their_sql(demo:
     assert saved in json.dumps(proposal.get("blocks")) and "SELECT" in json.dumps(proposal.get("blocks")).upper()
 
 
-@pytest.mark.xfail(strict=False, reason="needs gen2")
 @pytest.mark.parametrize(
     "question",
     [
