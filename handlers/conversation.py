@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from core.answers.base import Answer
 from core.assistant import Scope
+from core.limits import QuestionLimited
 from core.llm.base import ChatMessage
 from core.routing.requests import asks_something
 from handlers.events.file_ingest import ingest_shared_file
@@ -87,7 +88,12 @@ def answer_question(
     if not question.text:
         client.chat_postMessage(channel=question.channel, thread_ts=question.thread_ts, text=EMPTY_QUESTION)
         return
-    reply = services.assistant.ask(question.text, question.scope, history, addressed=question.addressed)
+    try:
+        reply = services.assistant.ask(question.text, question.scope, history, addressed=question.addressed)
+    except QuestionLimited as limited:  # not a failure: a friendly word on when to ask again
+        client.chat_postMessage(channel=question.channel, thread_ts=question.thread_ts,
+                                text=f":hourglass: {escape(limited.user_message)}")
+        return
     if reply.silent:
         logger.info("follow-up in %s/%s found nothing relevant; staying quiet", question.channel, question.thread_ts)
         return

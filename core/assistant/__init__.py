@@ -1,6 +1,8 @@
 """The assistant: one question in, one typed reply out (documents answer, SQL proposal, both…)."""
 
-from core.assistant.assistant import Assistant
+from core.assistant.assistant import Assistant, Sources
 from core.assistant.base import NOTHING_FOUND, DocumentsPart, Reply, ReplyKind, Scope, SourceFailure, SqlPart
 
-__all__ = ["NOTHING_FOUND", "Assistant", "DocumentsPart", "Reply", "ReplyKind", "Scope", "SourceFailure", "SqlPart"]
+__all__ = [
+    "NOTHING_FOUND", "Assistant", "DocumentsPart", "Reply", "ReplyKind", "Scope", "SourceFailure", "Sources", "SqlPart",
+]

@@ -104,6 +104,7 @@ class Reply:
     known_tables: tuple[str, ...] = ()  # NOTHING_FOUND after asking both sources: what the data covers
     scope_hint: bool = False  # a direct message found nothing: documents shared in channels are not seen here
     silent: bool = False  # an unaddressed follow-up found nothing: say nothing
+    notice: str | None = None  # said above the reply: how it was made differs (the token budget is spent)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,4 +115,5 @@ class Reply:
             "known_tables": list(self.known_tables),
             "scope_hint": self.scope_hint,
             "silent": self.silent,
+            "notice": self.notice,
         }

@@ -86,6 +86,21 @@ def feedback_lines(services: BotServices, client: WebClient, logger: logging.Log
     return lines
 
 
+def usage_lines(services: BotServices) -> list[str]:
+    """The limits in force, then each recent day with questions: asked, refused for their rate, LLM tokens."""
+    policy = services.limits.policy
+    rates = [f"{n} per person" for n in (policy.user_per_min,) if n] + [
+        f"{n} per channel" for n in (policy.channel_per_min,) if n]
+    budget = f"{policy.daily_tokens:,} LLM tokens a day" if policy.daily_tokens else "no daily LLM token budget"
+    lines = [f"Limits: {' and '.join(rates) + ' questions a minute' if rates else 'no question rate'}; {budget}"]
+    for day in services.limits.usage():
+        if day.questions or day.refused or day.tokens:
+            offline = f", {day.offline:,} without the model (budget spent)" if day.offline else ""
+            lines.append(f"{day.day}: {day.questions:,} questions, {day.refused:,} refused for their rate, "
+                         f"{day.tokens:,} LLM tokens{offline}")
+    return lines
+
+
 def build_home(services: BotServices, client: WebClient, logger: logging.Logger) -> HomeContent:
     """Each part loads on its own: one failing source is named, the rest still shows."""
     content = HomeContent(documents=[], tables=[], examples=[], activity=[], problems=[])
@@ -95,6 +110,7 @@ def build_home(services: BotServices, client: WebClient, logger: logging.Logger)
         ("examples", "the saved examples", lambda: example_lines(services)),
         ("activity", "recent activity", lambda: activity_lines(services, client, logger)),
         ("feedback", "the answer ratings", lambda: feedback_lines(services, client, logger)),
+        ("usage", "the usage per day", lambda: usage_lines(services)),
     ]
     for attribute, what, load in parts:
         try:

@@ -6,17 +6,20 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from bot.api.problems import problem_responses
 from bot.api.schemas import AskRequest
 from bot.api.security import ActingUser, ServicesDep
 from core.assistant import Scope
 
-router = APIRouter(prefix="/ask", tags=["ask"])
+# 429: the asker or the channel is over its question rate (Retry-After says when to ask again).
+router = APIRouter(prefix="/ask", tags=["ask"], responses=problem_responses(429))
 
 REPLY_DESCRIPTION = (
     "The assistant's reply: `kind` (documents, sql, both, clarification, nothing_found), `route` (which "
     "sources were asked and why), `documents` (the question asked of them and the answer with citations, or "
     "the failure), `sql` (the proposal, whose `id` is the pending query to approve, or the failure), "
-    "`known_tables` when nothing was found."
+    "`known_tables` when nothing was found, `notice` when the reply was made without the language model "
+    "(the daily token budget is spent)."
 )
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from bot.api.routers.feedback import FEEDBACK_PREFIX
-from bot.api.schemas import CacheCleared, CacheStats, Stats
+from bot.api.schemas import CacheCleared, CacheStats, DayUsage, Limits, Stats
 from bot.api.security import ServicesDep
 from bot.wiring import Services
 from core.answers.answerer import ANSWER_PREFIX
@@ -26,7 +26,7 @@ def _values(services: Services, prefix: str) -> list[str]:
     return [raw for key in services.kv.keys(prefix) if (raw := services.kv.get(key)) is not None]
 
 
-@router.get("/stats", response_model=Stats, summary="Counts of documents, training, queries and feedback")
+@router.get("/stats", response_model=Stats, summary="Counts of documents, training, queries, feedback, and usage per day")
 def stats(services: ServicesDep) -> Stats:
     records = services.documents.list(None)
     training = Counter[str](record.kind for record in services.knowledge.records())
@@ -41,7 +41,15 @@ def stats(services: ServicesDep) -> Stats:
         queries=dict(queries),
         feedback=dict(ratings),
         cache=cache_stats(services),
+        usage=[DayUsage(**day.to_dict()) for day in services.limits.usage()],
+        limits=limits(services),
     )
+
+
+def limits(services: Services) -> Limits:
+    policy = services.limits.policy
+    return Limits(rate_user_per_min=policy.user_per_min, rate_channel_per_min=policy.channel_per_min,
+                  llm_daily_tokens=policy.daily_tokens, budget_spent=services.limits.budget_spent())
 
 
 @router.get("/cache", response_model=CacheStats, summary="Entries in the answer and embedding caches")
