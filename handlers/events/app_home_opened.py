@@ -89,16 +89,20 @@ def feedback_lines(services: BotServices, client: WebClient, logger: logging.Log
 def usage_lines(services: BotServices) -> list[str]:
     """The limits in force, then each recent day with questions: asked, refused for their rate, LLM tokens."""
     policy = services.limits.policy
-    rates = [f"{n} per person" for n in (policy.user_per_min,) if n] + [
-        f"{n} per channel" for n in (policy.channel_per_min,) if n]
-    budget = f"{policy.daily_tokens:,} LLM tokens a day" if policy.daily_tokens else "no daily LLM token budget"
-    lines = [f"Limits: {' and '.join(rates) + ' questions a minute' if rates else 'no question rate'}; {budget}"]
+    limits = [f"{_count(n, 'question')} a minute per {who}"
+              for n, who in ((policy.user_per_min, "person"), (policy.channel_per_min, "channel")) if n]
+    limits.append(f"{policy.daily_tokens:,} LLM tokens a day" if policy.daily_tokens else "no daily LLM token budget")
+    lines = ["Limits: " + "; ".join(limits)]
     for day in services.limits.usage():
         if day.questions or day.refused or day.tokens:
             offline = f", {day.offline:,} without the model (budget spent)" if day.offline else ""
-            lines.append(f"{day.day}: {day.questions:,} questions, {day.refused:,} refused for their rate, "
+            lines.append(f"{day.day}: {_count(day.questions, 'question')}, {day.refused:,} refused for their rate, "
                          f"{day.tokens:,} LLM tokens{offline}")
     return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def build_home(services: BotServices, client: WebClient, logger: logging.Logger) -> HomeContent:
