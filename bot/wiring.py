@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from bot.settings import Settings
-from core.cache.kinds import DOCUMENT_ANSWERS, EMBEDDINGS
+from core.cache.kinds import DOCUMENT_ANSWERS, EMBEDDINGS, GENERATED_SQL
 from core.errors import DocBotError
 
 if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load on first use
@@ -343,7 +343,7 @@ class Services:
     def _new_knowledge(self) -> SqlKnowledge:
         from core.sql.knowledge import SqlKnowledge
 
-        return SqlKnowledge(self.embedder, self.vectors, namespace=f"sql-{self.team_namespace}")
+        return SqlKnowledge(self.embedder, self.vectors, namespace=f"sql-{self.team_namespace}", versions=self.kv)
 
     def _training_material(
         self, docs: Path | None = None, examples: Path | None = None
@@ -392,8 +392,10 @@ class Services:
             return offline
         from core.sql.generate.vanna import VannaSqlGenerator
 
+        from core.sql.generate.cached import CachedSqlGenerator
+
         # An unreachable LLM degrades to the offline generator instead of refusing outright.
-        return VannaSqlGenerator(
+        vanna = VannaSqlGenerator(
             client=self.openai_client,
             model=self.settings.openai_chat_model,
             knowledge=self.knowledge,
@@ -402,6 +404,10 @@ class Services:
             schema_selector=self.schema_selector,
             meter=self.limits,
         )
+        # What the model wrote is kept a day, keyed by the training version: asking again is free.
+        return CachedSqlGenerator(vanna, self.cache(GENERATED_SQL), version=self.knowledge.version,
+                                  identity=f"{self.settings.openai_chat_model}/{self.db.dialect}",
+                                  ttl_s=GENERATED_SQL.ttl_s)
 
     @cached_property
     def schema_understanding(self) -> SchemaUnderstanding:
