@@ -80,6 +80,7 @@ class ProposalOut(BaseModel):
     source: str
     tables: list[str]
     similar: list[str]
+    notice: str | None = None  # written without the language model: the daily token budget is spent
 
 
 class ResultOut(BaseModel):
@@ -184,6 +185,7 @@ class FeedbackAdded(BaseModel):
 class CacheStats(BaseModel):
     answers: int  # cached document answers
     embeddings: int  # cached embedding vectors
+    sql: int = 0  # cached generated SQL (what the language model wrote, kept a day)
 
 
 class CacheCleared(BaseModel):

@@ -95,6 +95,15 @@ class Assistant:
         reply = self._compose(route, self._ask_documents(sources, question, scope, history), None, scope, True)
         return _noticed(reply, notice)
 
+    def ask_sql(self, question: str, scope: Scope, history: Sequence[ChatMessage] | None = None) -> Reply:
+        """Propose SQL only, without routing (rates and budget as for `ask`); the reply always
+        carries the SQL part, even an abstention, since the database was asked directly."""
+        self._admitted(scope, addressed=True)
+        sources, notice = self._sources()
+        part = self._ask_sql(sources, question, scope, history)
+        route = Route("sql", 1.0, "asked of the database only")
+        return Reply(_kind(None, part), route, sql=part, notice=notice)
+
     # --- limits -------------------------------------------------------------------------------
 
     def _admitted(self, scope: Scope, addressed: bool) -> bool:

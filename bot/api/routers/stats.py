@@ -14,12 +14,14 @@ from bot.api.security import ServicesDep
 from bot.wiring import Services
 from core.answers.answerer import ANSWER_PREFIX
 from core.embeddings.cached import KEY_PREFIX as EMBEDDING_PREFIX
+from core.sql.generate.cached import KEY_PREFIX as GENERATED_SQL_PREFIX
 
 router = APIRouter(tags=["stats"])
 
 
 def cache_stats(services: Services) -> CacheStats:
-    return CacheStats(answers=len(services.kv.keys(ANSWER_PREFIX)), embeddings=len(services.kv.keys(EMBEDDING_PREFIX)))
+    return CacheStats(answers=len(services.kv.keys(ANSWER_PREFIX)), embeddings=len(services.kv.keys(EMBEDDING_PREFIX)),
+                      sql=len(services.kv.keys(GENERATED_SQL_PREFIX)))
 
 
 def _values(services: Services, prefix: str) -> list[str]:
@@ -52,7 +54,7 @@ def limits(services: Services) -> Limits:
                   llm_daily_tokens=policy.daily_tokens, budget_spent=services.limits.budget_spent())
 
 
-@router.get("/cache", response_model=CacheStats, summary="Entries in the answer and embedding caches")
+@router.get("/cache", response_model=CacheStats, summary="Entries in the answer, embedding and generated-SQL caches")
 def get_cache_stats(services: ServicesDep) -> CacheStats:
     return cache_stats(services)
 
@@ -60,11 +62,12 @@ def get_cache_stats(services: ServicesDep) -> CacheStats:
 @router.delete("/cache", response_model=CacheCleared, summary="Clear a cache")
 def clear_cache(
     services: ServicesDep,
-    kind: Annotated[Literal["answers", "embeddings", "all"], Query(description="which cache")] = "answers",
+    kind: Annotated[Literal["answers", "embeddings", "sql", "all"], Query(description="which cache")] = "answers",
 ) -> CacheCleared:
     """Cached answers are recomputed on the next question; cached embeddings on the next ingest or
-    question (slower, same vectors)."""
-    prefixes = {"answers": [ANSWER_PREFIX], "embeddings": [EMBEDDING_PREFIX], "all": [ANSWER_PREFIX, EMBEDDING_PREFIX]}
+    question (slower, same vectors); cached SQL on the next data question (one more LLM call)."""
+    prefixes = {"answers": [ANSWER_PREFIX], "embeddings": [EMBEDDING_PREFIX], "sql": [GENERATED_SQL_PREFIX],
+                "all": [ANSWER_PREFIX, EMBEDDING_PREFIX, GENERATED_SQL_PREFIX]}
     removed = 0
     for prefix in prefixes[kind]:
         for key in services.kv.keys(prefix):

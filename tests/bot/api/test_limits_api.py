@@ -40,3 +40,15 @@ def test_over_the_rate_the_api_answers_429_with_retry_after_and_stats_count_it(
 def test_the_openapi_document_declares_the_429(tmp_path: Path, minilm: object) -> None:
     spec = TestClient(create_api(make_services(tmp_path, minilm))).get("/openapi.json", headers=AUTH).json()
     assert "429" in spec["paths"]["/api/v1/ask"]["post"]["responses"]
+
+
+def test_proposing_sql_through_the_api_counts_against_the_same_rate(tmp_path: Path, minilm: object) -> None:
+    services = make_services(tmp_path, minilm, RATE_USER_PER_MIN="1")
+    services.__dict__["limits"] = KeyValueLimits(services.kv, services.limits.policy, clock=lambda: NOON_ISH)
+    client = TestClient(create_api(services))
+    question = {"question": "How many orders per month in 2024?"}
+    proposed = client.post("/api/v1/sql", headers=user("U1"), json=question)
+    assert proposed.status_code == 201 or proposed.status_code == 200
+    assert proposed.json()["id"] and proposed.json()["notice"] is None
+    refused = client.post("/api/v1/sql", headers=user("U1"), json=question)
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "45"
