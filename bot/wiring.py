@@ -390,9 +390,8 @@ class Services:
         offline = self.offline_sql_generator
         if self.openai_client is None:
             return offline
-        from core.sql.generate.vanna import VannaSqlGenerator
-
         from core.sql.generate.cached import CachedSqlGenerator
+        from core.sql.generate.vanna import VannaSqlGenerator
 
         # An unreachable LLM degrades to the offline generator instead of refusing outright.
         vanna = VannaSqlGenerator(
@@ -492,7 +491,7 @@ class Services:
 
     @cached_property
     def assistant(self) -> Assistant:
-        from core.assistant import Assistant, Sources
+        from core.assistant import Assistant
 
         return Assistant(router=self.router, answerer=self.answerer, sql=self.sql, db=self.db, limits=self.limits,
                          offline=self.offline_sources)

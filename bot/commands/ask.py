@@ -101,7 +101,8 @@ def reply_lines(reply: Reply) -> list[str]:
             lines.append(outcome.message)
     if not lines:
         lines.append(NOTHING_FOUND + _tables(reply))
-    return lines
+    # Made without the language model (the day's token budget is spent): said first.
+    return ([f"({reply.notice})"] if reply.notice else []) + lines
 
 
 def _tables(reply: Reply) -> str:

@@ -24,7 +24,8 @@ class KeyValueStore(Protocol):
         """Add `amount` to the integer at `key` (absent or expired counts as 0) and return the new value.
 
         `ttl_s` is set only on a key without an expiry (new, expired, or set without one): a counter
-        of a fixed window expires at the window's end however often it is incremented. ValueError when the value is not an integer.
+        of a fixed window expires at the window's end however often it is incremented. ValueError when
+        the value is not an integer.
         """
         ...
 

@@ -20,8 +20,11 @@ router = APIRouter(tags=["stats"])
 
 
 def cache_stats(services: Services) -> CacheStats:
-    return CacheStats(answers=len(services.kv.keys(ANSWER_PREFIX)), embeddings=len(services.kv.keys(EMBEDDING_PREFIX)),
-                      sql=len(services.kv.keys(GENERATED_SQL_PREFIX)))
+    return CacheStats(
+        answers=len(services.kv.keys(ANSWER_PREFIX)),
+        embeddings=len(services.kv.keys(EMBEDDING_PREFIX)),
+        sql=len(services.kv.keys(GENERATED_SQL_PREFIX)),
+    )
 
 
 def _values(services: Services, prefix: str) -> list[str]:

@@ -69,7 +69,8 @@ def test_asking_again_reuses_the_sql_until_the_training_changes(fake, knowledge,
     assert stats.snapshot()["generated_sql"]["hits"] == 1
     generator.generate(QUESTION, [{"role": "user", "content": "Only paid orders."}])  # another conversation
     assert len(fake.chat_requests()) == 2
-    knowledge.add_example("How many orders went to France?", "SELECT COUNT(*) FROM orders WHERE ship_country = 'France'")
+    knowledge.add_example("How many orders went to France?",
+                          "SELECT COUNT(*) FROM orders WHERE ship_country = 'France'")
     generator.generate(QUESTION)  # a saved example changes the training: generated afresh
     assert len(fake.chat_requests()) == 3
     knowledge.train(TABLES)  # and so does a retraining
