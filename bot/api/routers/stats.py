@@ -31,7 +31,7 @@ def _values(services: Services, prefix: str) -> list[str]:
     return [raw for key in services.kv.keys(prefix) if (raw := services.kv.get(key)) is not None]
 
 
-@router.get("/stats", response_model=Stats, summary="Counts of documents, training, queries, feedback, and usage per day")
+@router.get("/stats", response_model=Stats, summary="Counts of documents, training, queries, feedback; usage per day")
 def stats(services: ServicesDep) -> Stats:
     records = services.documents.list(None)
     training = Counter[str](record.kind for record in services.knowledge.records())
