@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from http.client import RemoteDisconnected
+from typing import TYPE_CHECKING
 from urllib.error import URLError
 
 from slack_bolt import App, BoltResponse

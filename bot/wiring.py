@@ -91,6 +91,9 @@ class DocumentOptions(TypedDict):
 
     max_file_mb: float
     max_pages: int
+    max_chars: int
+    max_chunks: int
+    max_seconds: float
     artifacts_path: str | None
     chunk_tokens: int
     chunk_overlap: int

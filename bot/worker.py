@@ -24,8 +24,8 @@ def run_worker_process(threads: int) -> None:
     import dramatiq
 
     from bot.app import build_app
-    from bot.work_queue import QUEUE_NAME, TaskRunner
     from bot.wiring import configure_logging, services_factory
+    from bot.work_queue import QUEUE_NAME, TaskRunner
 
     services = services_factory()
     settings = services.settings

@@ -152,5 +152,5 @@ def private_redis(tmp_path) -> Iterator[str]:
                 raise RuntimeError("the private redis-server did not start") from None
             time.sleep(0.05)
     yield url
-    process.terminate()
+    process.kill()  # nothing in it is worth keeping (a test may have turned persistence on)
     process.wait(timeout=10)

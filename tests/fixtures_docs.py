@@ -21,7 +21,7 @@ def _fpdf():
 
     pdf = FPDF()
     # A fixed date makes the bytes (and so the doc_id) the same on every call.
-    pdf.set_creation_date(datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+    pdf.set_creation_date(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
     pdf.set_font("Helvetica", size=11)
     return pdf
 

@@ -19,6 +19,7 @@ from handlers.ui import ids as c
 REPO = Path(__file__).resolve().parents[1]
 
 METHOD_SCOPES: dict[str, set[str]] = {
+    "auth_test": set(),  # the start-up check that the token works; no scope
     "chat_postMessage": {"chat:write"},
     "chat_postEphemeral": {"chat:write"},
     "chat_update": {"chat:write"},
@@ -41,7 +42,13 @@ EVENT_SCOPES: dict[str, set[str]] = {
 }
 SLASH_COMMAND_SCOPE = "commands"
 
-_CALL = re.compile(r"\bclient\.([a-z]+_[A-Za-z0-9_]+)\(")
+# A Web API call through any WebClient (`client`, or one derived from it such as a short-timeout copy),
+# recognised by the method family Slack names it with; other `x.y_z(` calls (Redis' config_get) are not Slack's.
+_FAMILIES = (
+    "admin", "apps", "auth", "bookmarks", "bots", "calls", "chat", "conversations", "dialog", "dnd", "emoji",
+    "files", "pins", "reactions", "reminders", "search", "stars", "team", "usergroups", "users", "views", "workflows",
+)
+_CALL = re.compile(rf"\.((?:{'|'.join(_FAMILIES)})_[A-Za-z0-9_]+)\(")
 _EVENT = re.compile(r"""\.event\(\s*["']([a-z_]+)["']""")
 
 

@@ -20,6 +20,7 @@ from bot.wiring import SettingsError
 from core.documents.models import IngestError
 from core.embeddings.base import EmbeddingError
 from core.errors import DocBotError
+from core.feedback.base import FeedbackError
 from core.limits.base import QuestionLimited
 from core.llm.base import LlmUnavailable
 from core.sql.models import DatabaseUnavailable, SqlError, SqlTimeout
@@ -47,6 +48,7 @@ _STATUS_OF: list[tuple[type[DocBotError], int]] = [
     (IngestError, 422),
     (FilterError, 400),
     (SettingsError, 503),
+    (FeedbackError, 422),
 ]
 
 # The model of the body every error response has, for the OpenAPI document.

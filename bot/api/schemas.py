@@ -32,6 +32,7 @@ class DocumentOut(BaseModel):
     workspace_wide: bool
     created: float
     embedding_model: str
+    vectors_pending: bool = False  # searchable by keywords; its vectors are still being computed
 
 
 class DocumentList(BaseModel):
@@ -44,6 +45,7 @@ class IngestOut(BaseModel):
     doc_id: str | None
     pages: int
     chunks: int
+    pending_chunks: int = 0  # still waiting for their vectors (searchable by keywords meanwhile)
     message: str
 
 
@@ -171,15 +173,22 @@ class SchemaOut(BaseModel):
 
 
 class FeedbackIn(BaseModel):
+    answer_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="from the ask reply's answer_id")]
     rating: Literal["up", "down"]
-    question: Question
-    answer: Annotated[str | None, Field(default=None, max_length=20_000)] = None
-    query_id: Annotated[str | None, Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None
-    comment: Annotated[str | None, Field(default=None, max_length=4000)] = None
 
 
-class FeedbackAdded(BaseModel):
-    id: str
+class FeedbackOut(BaseModel):
+    answer_id: str
+    rating: Literal["up", "down"]
+    user: str
+    question: str
+
+
+class ReindexOut(BaseModel):
+    documents: int
+    reindexed: int
+    chunks: int
+    failed: list[str]  # "file name: reason" for each document that could not be rebuilt
 
 
 class CacheStats(BaseModel):
@@ -214,7 +223,7 @@ class Stats(BaseModel):
     tables: int
     training: dict[str, int]  # records per kind: ddl, doc, example
     queries: dict[str, int]  # proposed queries per status, within their lifetime
-    feedback: dict[str, int]  # ratings: up, down
+    feedback: dict[str, int]  # ratings of documents answers: up, down
     cache: CacheStats
     usage: list[DayUsage] = []  # the last seven UTC days, today first
     limits: Limits | None = None

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
 
 
 def cmd_bench_cache(args: argparse.Namespace, services_factory: Callable) -> int:
+    from pydantic import SecretStr
+
     from bot.wiring import Services
     from core.cache.kinds import DOCUMENT_ANSWERS
     from core.eval.cache_bench import bench, synthetic_documents
@@ -31,7 +33,7 @@ def cmd_bench_cache(args: argparse.Namespace, services_factory: Callable) -> int
     settings = services_factory().settings
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as scratch:
         # A scratch workspace with the configured backends' kinds but the local stores: nothing real is touched.
-        services = Services(settings.model_copy(update={"data_dir": Path(scratch), "redis_url": "",
+        services = Services(settings.model_copy(update={"data_dir": Path(scratch), "redis_url": SecretStr(""),
                                                         "vector_store": "local", "object_store": "local"}))
         for name, data in synthetic_documents():
             services.documents.ingest(data, name, channel=CHANNEL)

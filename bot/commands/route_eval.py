@@ -9,7 +9,6 @@ from pathlib import Path
 from bot.commands import subcommands
 
 
-
 def register(sub: argparse._SubParsersAction, services_factory) -> None:
     p = subcommands(sub, "eval").add_parser(
         "route",

@@ -66,7 +66,8 @@ def _notes(meaning) -> str:
     parts = []
     if meaning.prefix:
         parts.append(f"prefix {meaning.prefix!r}")
-    expanded = [f"{raw}→{source}" for raw, source in zip(meaning.raw_words, meaning.word_sources) if source != "word"]
+    pairs = zip(meaning.raw_words, meaning.word_sources, strict=True)
+    expanded = [f"{raw}→{source}" for raw, source in pairs if source != "word"]
     if expanded:
         parts.append("expanded " + ", ".join(expanded))
     if meaning.synonyms:

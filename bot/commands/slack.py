@@ -41,7 +41,7 @@ def check_redis(settings) -> bool:
         return True
     from bot.redis_checks import durability_problems
 
-    problems = durability_problems(settings.redis_url)
+    problems = durability_problems(settings.redis_url.get_secret_value())
     for problem in problems:
         print(f"{'error' if settings.redis_require_durable else 'warning'}: Redis: {problem}", file=sys.stderr)
     return not (problems and settings.redis_require_durable)

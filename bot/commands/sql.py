@@ -112,7 +112,8 @@ def cmd_check_sql(args: argparse.Namespace, services_factory: Callable) -> int:
     guard = SqlGuard(args.dialect, tables, allow_system_catalogs=args.allow_system_catalogs,
                      default_limit=args.default_limit)
     try:
-        lines = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")
+        # Standard input or a file, closed by `with lines` below.
+        lines = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -149,7 +150,8 @@ def format_table(table: dict) -> str:
 
     def line(cells: list[str]) -> str:
         return " | ".join(
-            c.rjust(w) if numeric else c.ljust(w) for c, w, numeric in zip(cells, widths, table["numeric"])
+            c.rjust(w) if numeric else c.ljust(w)
+            for c, w, numeric in zip(cells, widths, table["numeric"], strict=False)
         ).rstrip()
 
     out = [line(header), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]

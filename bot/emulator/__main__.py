@@ -1,12 +1,14 @@
 """`python -m bot.emulator`: the emulator alone, for a bot run separately (e.g. `python -m bot serve`).
 
     python -m bot.emulator --bot-url http://127.0.0.1:8000/slack/events --signing-secret S --token xoxb-x
-    SLACK_API_URL=http://127.0.0.1:3000/api/ SLACK_SIGNING_SECRET=S SLACK_BOT_TOKEN=xoxb-x python -m bot serve --port 8000
+    SLACK_API_URL=http://127.0.0.1:3000/api/ SLACK_SIGNING_SECRET=S SLACK_BOT_TOKEN=xoxb-x \\
+        python -m bot serve --port 8000
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from .emulator import SlackEmulator
@@ -23,10 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     emulator = SlackEmulator(args.signing_secret, args.bot_url, bot_token=args.token, host=args.host, port=args.port)
     print(f"Open {emulator.base_url}  (Web API for the bot: SLACK_API_URL={emulator.api_url})", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         emulator.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

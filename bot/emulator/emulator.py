@@ -147,7 +147,8 @@ class SlackEmulator:
             raise ValueError(f"no user {ref!r} in the emulated workspace")
         return user
 
-    def add_channel(self, channel_id: str, name: str, *, private: bool = False, bot_member: bool = True) -> Conversation:
+    def add_channel(self, channel_id: str, name: str, *, private: bool = False,
+                    bot_member: bool = True) -> Conversation:
         return self.ws.add_conversation(Conversation(channel_id, name, is_private=private, bot_member=bot_member))
 
     def messages(self, channel: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
@@ -300,7 +301,8 @@ class SlackEmulator:
                  "channel_type": conversation.channel_type}
         self._send_event(event)
         if mentions_bot and not conversation.is_im:
-            mention = {k: v for k, v in event.items() if k not in ("channel_type", "subtype", "upload", "display_as_bot")}
+            not_in_mentions = ("channel_type", "subtype", "upload", "display_as_bot")
+            mention = {k: v for k, v in event.items() if k not in not_in_mentions}
             mention["type"] = "app_mention"
             self._send_event(mention)
         return True
@@ -528,7 +530,8 @@ def _view_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, dict[
             continue
         block_id = block.get("block_id") or f"b{index}"
         action_id = element.get("action_id") or "a"
-        given = values.get(block_id, {}).get(action_id) if isinstance(values.get(block_id), dict) else values.get(action_id)
+        by_block = values.get(block_id)
+        given = by_block.get(action_id) if isinstance(by_block, dict) else values.get(action_id)
         kind = element.get("type", "plain_text_input")
         if kind == "static_select":
             chosen = given if given is not None else (element.get("initial_option") or {}).get("value")

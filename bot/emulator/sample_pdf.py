@@ -55,7 +55,7 @@ def sample_pdf() -> bytes:
         3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
     }
-    for page_id, lines in zip(page_ids, _PAGES):
+    for page_id, lines in zip(page_ids, _PAGES, strict=True):
         stream = _content(lines)
         objects[page_id] = (
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "

@@ -35,7 +35,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: EmulatorServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("emulator %s", format % args)
 
     # -- helpers -----------------------------------------------------------------------
@@ -76,13 +76,13 @@ class _Handler(BaseHTTPRequestHandler):
         return args
 
     # -- routing -----------------------------------------------------------------------
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         self._route(b"")
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._route(b"")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._route(self._body())
 
     def _route(self, body: bytes) -> None:
@@ -139,7 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
         if content_type.startswith("multipart/form-data"):
             message = BytesParser(policy=HTTP).parsebytes(
                 f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-            part = next((p for p in message.iter_parts() if p.get_param("name", header="content-disposition") == "file"), None)
+            part = next((p for p in message.iter_parts()
+                         if p.get_param("name", header="content-disposition") == "file"), None)
             body = part.get_payload(decode=True) if part is not None else b""
         if not body:
             self._send(400, b"empty upload", "text/plain")

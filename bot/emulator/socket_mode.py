@@ -14,6 +14,7 @@ The WebSocket server is the `websockets` package's threaded one, imported on fir
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -109,10 +110,8 @@ class SocketModeServer:
         with self._lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(ConnectionClosed):  # already going away
                 connection.send(message)
-            except ConnectionClosed:
-                pass  # already going away
 
     # -- Transport ---------------------------------------------------------------------
     def send_event(self, label: str, envelope: dict[str, Any]) -> None:

@@ -495,7 +495,8 @@ class WebApi:
         if not isinstance(view, dict):
             raise ApiError("invalid_arguments")
         if view.get("type") not in expected:
-            raise ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] view type must be one of {expected}"]})
+            messages = [f"[ERROR] view type must be one of {expected}"]
+            raise ApiError("invalid_arguments", response_metadata={"messages": messages})
         errors = block_errors(view.get("blocks", []), max_blocks=VIEW_MAX_BLOCKS)
         if view.get("type") == "modal" and not view.get("title"):
             errors.append("[ERROR] missing required field: title [json-pointer:/view/title]")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import replace
 
 from core.answers.base import Answer, Citation
 from core.answers.extractive import extractive_answer, score_sentences
@@ -18,6 +19,7 @@ from core.cache.base import KeyValueStore
 from core.documents.models import Chunk
 from core.llm.base import ChatMessage, ChatModel, LlmUnavailable
 from core.search.retriever import Retriever, SearchHit
+from core.vectors.base import VectorStoreError
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +56,32 @@ class Answerer:
         cached = self._cached(key)
         if cached is not None:
             return cached
-        hits = self.retriever.search(self._retrieval_query(question, history), channel=channel, k=self.k)
-        if not hits:
-            return Answer(NOTHING_FOUND, [], "none", [])
-        if self.llm is not None:
-            try:
-                answer = self._llm_answer(self.llm, question, hits, history)
-            except LlmUnavailable as exc:
-                # Degrade to extracted sentences; not cached, so the model is tried again next time.
-                log.warning("answering without the language model: %s", exc)
-                return self._extractive(question, hits, note=str(exc))
-        else:
-            answer = self._extractive(question, hits, note=None)
-        self._store(key, answer)
+        problems: list[VectorStoreError] = []
+        hits = self.retriever.search(
+            self._retrieval_query(question, history), channel=channel, k=self.k, problems=problems
+        )
+        answer, cacheable = self._answer_from(question, hits, history)
+        if problems:
+            # Keywords only: the answer says so, and is not cached, so the repaired index is used next time.
+            return _keyword_only(answer, problems[0])
+        if cacheable:
+            self._store(key, answer)
         return answer
+
+    def _answer_from(
+        self, question: str, hits: list[SearchHit], history: list[ChatMessage] | None
+    ) -> tuple[Answer, bool]:
+        """The answer, and whether it may be cached."""
+        if not hits:
+            return Answer(NOTHING_FOUND, [], "none", []), False
+        if self.llm is None:
+            return self._extractive(question, hits, note=None), True
+        try:
+            return self._llm_answer(self.llm, question, hits, history), True
+        except LlmUnavailable as exc:
+            # Degrade to extracted sentences; not cached, so the model is tried again next time.
+            log.warning("answering without the language model: %s", exc)
+            return self._extractive(question, hits, note=str(exc)), False
 
     # --- modes ------------------------------------------------------------------------------
 
@@ -154,3 +168,9 @@ class Answerer:
             ],
         }
         self._kv.set(key, json.dumps(data), self._cache_ttl_s)
+
+
+def _keyword_only(answer: Answer, problem: VectorStoreError) -> Answer:
+    """The answer, saying first that it comes from a keyword search because the vector index failed."""
+    note = f"({problem.user_message.rstrip('.')}. Searched by keywords only.)"
+    return replace(answer, text=f"{note}\n{answer.text}", degraded_by=problem)

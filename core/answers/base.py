@@ -44,6 +44,8 @@ class Answer:
     citations: list[Citation]
     mode: AnswerMode
     hits: list[SearchHit]
+    # Why the search behind this answer was keyword-only (the vector index failed), or None.
+    degraded_by: Exception | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -144,7 +144,8 @@ class Assistant:
         except Exception as exc:
             log.error("document answer failed", exc_info=exc)
             outcome = SourceFailure(exc)
-        return DocumentsPart(question, outcome)
+        degraded = outcome.degraded_by if isinstance(outcome, Answer) else None
+        return DocumentsPart(question, outcome, SourceFailure(degraded) if degraded is not None else None)
 
     def _ask_sql(
         self, sources: Sources, question: str, scope: Scope, history: Sequence[ChatMessage] | None

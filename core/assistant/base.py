@@ -59,6 +59,8 @@ class SourceFailure:
 class DocumentsPart:
     question: str  # what the documents were asked
     outcome: Answer | SourceFailure
+    # The answer came, but degraded (the vector index failed: keywords only); its text says so too.
+    warning: SourceFailure | None = None
 
     @property
     def found(self) -> bool:
@@ -70,7 +72,8 @@ class DocumentsPart:
             return {"question": self.question, "failure": self.outcome.to_dict()}
         answer = self.outcome
         citations = [citation.to_dict() for citation in answer.citations]
-        return {"question": self.question, "answer": answer.text, "mode": answer.mode, "citations": citations}
+        shown = {"question": self.question, "answer": answer.text, "mode": answer.mode, "citations": citations}
+        return {**shown, "warning": self.warning.to_dict()} if self.warning else shown
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ indexes from the stored originals.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import io
 import json
@@ -21,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path, PurePath
+from typing import Any
 
 import numpy as np
 
@@ -115,7 +117,12 @@ class DocumentService:
         record = self.get(doc_id)
         if record is None:
             return IngestResult("document", "failed", doc_id, reason="it was deleted before its vectors were computed")
-        return self._guarded(record.file_name, lambda: self._complete_vectors(record, progress, None))
+        result = self._guarded(
+            record.file_name, lambda: self._complete_vectors(record, progress, None, rollback_on=(IngestError,))
+        )
+        if not result.ok and self.get(doc_id) is not None:
+            result.reason = f"{result.reason} (it stays searchable by keywords; `python -m bot docs reindex` retries)"
+        return result
 
     def _guarded(self, name: str, work: Callable[[], IngestResult]) -> IngestResult:
         try:
@@ -187,8 +194,11 @@ class DocumentService:
 
     def _complete_vectors(
         self, record: DocumentRecord, progress: ProgressCallback | None, deadline: Deadline | None,
-        chunks: list[Chunk] | None = None, *, rollback: bool = True,
+        chunks: list[Chunk] | None = None, *, rollback_on: tuple[type[BaseException], ...] = (Exception,),
     ) -> IngestResult:
+        """rollback_on: failures that remove the document again (a foreground ingest is all or
+        nothing; a background completion undoes only refusals, such as the time budget, and
+        otherwise leaves the document searchable by keywords for a later retry)."""
         objs = DocumentObjects(self.objects, record.ext, record.doc_id)
         if chunks is None:
             raw = self.objects.get(objs.chunks)
@@ -207,8 +217,8 @@ class DocumentService:
             if self._publish_vectors(record.doc_id, chunks, vectors) is None:
                 return IngestResult(record.file_name, "failed", record.doc_id,
                                     reason="it was deleted while being indexed")
-        except Exception:
-            if rollback:  # the ingest failed as a whole: nothing stays half-indexed
+        except Exception as exc:
+            if isinstance(exc, rollback_on):
                 self._forget(record)
             raise
         _report(progress, IngestProgress(record.file_name, "done", record.pages, record.chunks, record.chunks, 0.0))
@@ -324,6 +334,7 @@ class DocumentService:
 
     def _forget(self, record: DocumentRecord) -> None:
         """Undo a failed ingest, best effort: catalog entry, keyword entry, stored objects, vectors."""
+        step: Callable[[], object]
         for step in (
             lambda: self.kv.delete(CATALOG_PREFIX + record.doc_id),
             lambda: self.keywords.remove([record.doc_id]),
@@ -352,7 +363,7 @@ class DocumentService:
 
     # --- reindex -------------------------------------------------------------------------
 
-    def reindex(self, progress: ProgressCallback | None = None) -> dict:
+    def reindex(self, progress: ProgressCallback | None = None) -> dict[str, Any]:
         """Rebuild the vector and keyword indexes from the stored originals of every catalogued
         document (after damage, or a parser or chunking change). Unchanged chunk texts come
         from the embedding cache, so only what changed is embedded again."""
@@ -376,7 +387,7 @@ class DocumentService:
                 record.embedding_model, record.vectors_pending = self.embedder.model_id, True
                 self.kv.set(CATALOG_PREFIX + record.doc_id, json.dumps(record.to_dict()))
                 _report(progress, IngestProgress(record.file_name, "parsed", record.pages, record.chunks, 0))
-                result = self._complete_vectors(record, progress, deadline, chunks, rollback=False)
+                result = self._complete_vectors(record, progress, deadline, chunks, rollback_on=())
                 if not result.ok:
                     raise IngestError(result.reason or "unknown")
                 chunks_total += len(chunks)
@@ -458,7 +469,7 @@ class DocumentService:
     def visible_documents(self, channel: str | None) -> set[str]:
         return {r.doc_id for r in self.list(channel)}
 
-    def chunks_in_scope(self, channel: str | None) -> list[Chunk]:
+    def chunks_in_scope(self, channel: str | None) -> builtins.list[Chunk]:
         """Every chunk the channel may see (None: all), document by document."""
         snap = self.keyword_snapshot()
         return [snap.chunks[p] for record in self.list(channel) for p in snap.positions_of(record.doc_id)]
@@ -468,7 +479,7 @@ class DocumentService:
 
     # --- internals -----------------------------------------------------------------------
 
-    def _load_artifacts(self, objs: DocumentObjects) -> tuple[list[Chunk], np.ndarray]:
+    def _load_artifacts(self, objs: DocumentObjects) -> tuple[builtins.list[Chunk], np.ndarray]:
         raw_chunks = objs.store.get(objs.chunks)
         raw_vectors = objs.store.get(objs.embeddings)
         if raw_chunks is None or raw_vectors is None:
@@ -478,6 +489,8 @@ class DocumentService:
         return chunks, vectors
 
     def _upsert(self, record: DocumentRecord, chunks: Chunks, vectors: np.ndarray) -> None:
+        # No chunk text in vector metadata: search reads texts from the keyword index, and a copy
+        # per vector would make every cold start of the local store parse it all (~1 KB a chunk).
         records = [
             VectorRecord(
                 id=chunk.id,
@@ -488,7 +501,6 @@ class DocumentService:
                     "index": chunk.index,
                     "pages": chunk.pages,
                     "heading": chunk.heading or "",
-                    "text": chunk.text,
                     "channels": list(record.channels),
                     "workspace_wide": record.workspace_wide,
                     "team_id": record.team_id,

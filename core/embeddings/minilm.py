@@ -29,12 +29,12 @@ MODEL_MAX_SEQUENCE = 256  # word pieces the model reads, [CLS] and [SEP] include
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 TOKENIZER_RELATIVE_PATH = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
-# Texts are sorted by token count and run a few at a time, one batch per thread, each batch on
-# one core: measured on the 2-core development machine, CPU time per 190-token chunk was 70 ms
-# one at a time, 96 ms in batches of 16 (padding, bigger working sets) and 117 ms with two
-# intra-op threads sharing each batch (synchronisation). Small batches also keep onnxruntime's
-# memory arena small.
-BATCH_SIZE = 4
+# Texts run one at a time, two side by side (one per core), each run single-threaded. Measured
+# on the 2-core development machine: CPU time per 190-token chunk was 70 ms one at a time, 96 ms
+# in batches of 16 (padding, bigger working sets) and 117 ms with two intra-op threads sharing a
+# batch (synchronisation); peak memory while embedding was 300 MB one at a time and 450 MB in
+# batches of 4 (attention activations, times two threads).
+BATCH_SIZE = 1
 
 
 def _package_dir(package: str) -> Path:
@@ -151,7 +151,7 @@ class LocalMiniLMEmbedder:
         row = {text: i for i, text in enumerate(unique)}
         return vectors[[row[t] for t in texts]]
 
-    def _embed_batch(self, encodings: list, session) -> np.ndarray:
+    def _embed_batch(self, encodings: list[tokenizers.Encoding], session: onnxruntime.InferenceSession) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)  # [PAD] is id 0
         mask = np.zeros((len(encodings), width), dtype=np.int64)

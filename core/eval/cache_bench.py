@@ -39,7 +39,7 @@ def _ms_stats(values: list[float]) -> dict[str, float]:
             "max": round(ordered[-1], 3)}
 
 
-def bench(ask: Callable[[str], Any], n_questions: int) -> dict:
+def bench(ask: Callable[[str], Any], n_questions: int) -> dict[str, Any]:
     """`ask(question)` answers one question; each is asked twice (uncached, then cached)."""
     asked = questions(n_questions)
     uncached, cached = [], []

@@ -17,8 +17,10 @@ import random
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.eval.sql_eval import database_file, load_questions, results_match
 from core.schema.words import delimited_chunks
@@ -40,7 +42,7 @@ class Renaming:
 class NameMaker:
     """Seeded renaming of one database's identifiers."""
 
-    def __init__(self, rng: random.Random, synonyms) -> None:
+    def __init__(self, rng: random.Random, synonyms: Callable[[str], list[str]]) -> None:
         self.rng = rng
         self.synonyms = synonyms  # word → list of single-word synonyms
         self.style = rng.choice(_STYLES)
@@ -89,7 +91,10 @@ class NameMaker:
         return (prefix.capitalize() if prefix else "") + "".join(w.capitalize() for w in words)
 
 
-def perturb_spider(spider_dir: Path, out_dir: Path, seed: int, db_ids: list[str] | None = None, synonyms=None) -> dict:
+def perturb_spider(
+    spider_dir: Path, out_dir: Path, seed: int, db_ids: list[str] | None = None,
+    synonyms: Callable[[str], list[str]] | None = None,
+) -> dict[str, Any]:
     """Writes the perturbed set; returns {databases, questions, kept, dropped, styles}."""
     questions = load_questions(spider_dir, db_ids, None)
     databases = sorted({q["db_id"] for q in questions})
@@ -188,8 +193,8 @@ def rewrite_sql(sql: str, renaming: Renaming) -> str | None:
             query_tables.append(old)
             aliases[(table.alias or table.name).lower()] = old
     columns_of: dict[str, set[str]] = {}
-    for table, column in renaming.columns:
-        columns_of.setdefault(table, set()).add(column)
+    for table_name, column_name in renaming.columns:
+        columns_of.setdefault(table_name, set()).add(column_name)
     for column in list(tree.find_all(exp.Column)):
         if isinstance(column.this, exp.Star):
             continue
@@ -234,7 +239,7 @@ def _same_result(spider_dir: Path, out_dir: Path, db_id: str, original: str, rew
     return results_match(before, after, ordered)
 
 
-def _tables_entry(db_id: str, path: Path) -> dict:
+def _tables_entry(db_id: str, path: Path) -> dict[str, Any]:
     from core.sql.databases.base import SqliteDatabase
 
     tables = SqliteDatabase(path).tables()
@@ -257,7 +262,7 @@ def _tables_entry(db_id: str, path: Path) -> dict:
     }
 
 
-def _wordnet_synonyms():
+def _wordnet_synonyms() -> Callable[[str], list[str]]:
     from core.schema.synonyms import WordNetThesaurus
 
     thesaurus = WordNetThesaurus.load()

@@ -88,6 +88,10 @@ def glob_matcher(pattern: str) -> Callable[[str], bool]:
     return lambda file_name: fnmatch.fnmatchcase(file_name.lower(), pattern)
 
 
+def name_matcher(name: str) -> Callable[[str], bool]:
+    return lambda file_name: file_name == name
+
+
 def load_sec10q_questions(path: Path) -> list[EvalQuestion]:
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -110,7 +114,7 @@ def load_pubmedqa(path: Path) -> tuple[list[EvalQuestion], dict[str, bytes]]:
     for pmid, item in data.items():
         name = f"{pmid}.txt"
         documents[name] = "\n\n".join(item["CONTEXTS"]).encode("utf-8")
-        questions.append(EvalQuestion(item["QUESTION"], lambda f, name=name: f == name, [], name))
+        questions.append(EvalQuestion(item["QUESTION"], name_matcher(name), [], name))
     return questions, documents
 
 
@@ -172,5 +176,5 @@ class TimedReranker:
         finally:
             self.durations_ms.append((time.perf_counter() - start) * 1000)
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, float]:
         return {"p50": round(percentile(self.durations_ms, 50), 1), "p95": round(percentile(self.durations_ms, 95), 1)}

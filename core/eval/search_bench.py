@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from core.eval.retrieval import percentile
 from core.vectors.base import VectorRecord
 
 if TYPE_CHECKING:
-    pass
+    from core.search.keyword_index import IndexSnapshot
 
 NAMESPACE = "docs-bench"
 _WORDS_PER_CHUNK = 120
@@ -44,7 +44,7 @@ class SyntheticCorpus:
         docs = (n_chunks + _CHUNKS_PER_DOC - 1) // _CHUNKS_PER_DOC
         self.channel_of = {_doc_id(d): _CHANNELS[d % len(_CHANNELS)] for d in range(docs)}
 
-    def keyword_snapshot(self):
+    def keyword_snapshot(self) -> IndexSnapshot:
         return self.index.snapshot()
 
     def visible_documents(self, channel: str | None) -> set[str]:
@@ -95,7 +95,7 @@ def build(n_chunks: int, embedder: Embedder, root: Path, seed: int = 7) -> list[
     return [" ".join(vocab[rng.choice(len(vocab), 6, p=zipf)]) for _ in range(200)]
 
 
-def first_query(root: Path, n_chunks: int, question: str) -> dict:
+def first_query(root: Path, n_chunks: int, question: str) -> dict[str, Any]:
     """Run in a fresh process: open the stored indexes and answer one query, timed."""
     from core.embeddings.minilm import LocalMiniLMEmbedder
     from core.search.retriever import Retriever
@@ -114,7 +114,7 @@ def _step(step: Callable[[], None] | None) -> None:
         step()
 
 
-def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dict:
+def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dict[str, Any]:
     code = (
         "import json, sys; from pathlib import Path; from core.eval.search_bench import first_query; "
         "print(json.dumps(first_query(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3])))"
@@ -122,7 +122,7 @@ def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dic
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, str(root), str(n_chunks), question],
                           capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2])
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_total_s"] = time.perf_counter() - started
     return result
 
@@ -130,7 +130,7 @@ def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dic
 def bench(
     embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), queries: int = 200,
     step: Callable[[], None] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """step() is called after each timed query and each build, for a progress display; there
     are len(sizes) * (2 + 3 * queries) steps."""
     import os
@@ -138,8 +138,9 @@ def bench(
     from core.search.retriever import MODES, Retriever
     from core.vectors.local import LocalVectorStore
 
-    out: dict = {"embedder": embedder.model_id, "queries_per_mode": queries, "k": 5, "scope": "one channel of four",
-                 "cpu_count": os.cpu_count(), "load_average_at_start": round(os.getloadavg()[0], 2)}
+    out: dict[str, Any] = {"embedder": embedder.model_id, "queries_per_mode": queries, "k": 5,
+                           "scope": "one channel of four", "cpu_count": os.cpu_count(),
+                           "load_average_at_start": round(os.getloadavg()[0], 2)}
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -151,7 +152,7 @@ def bench(
             _step(step)
             retriever = Retriever(embedder, LocalVectorStore(root / "vectors"), SyntheticCorpus(root, n), NAMESPACE)
             retriever.search(questions[0], channel="C1", k=5, mode="hybrid")
-            result: dict = {
+            result: dict[str, Any] = {
                 "build_store_s": round(build_s, 1),
                 # Loading the persisted vector and keyword indexes plus the query, in a new process
                 # whose embedding model is already loaded (that costs the same at any size).

@@ -15,12 +15,13 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.eval.sql_eval import database_file, load_questions
 from core.schema.selector import approx_tokens
 
 if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
     from core.sql.models import TableInfo
 
 _CREATE = re.compile(r'CREATE TABLE\s+("?)([\w."]+)\1\s*\((.*?)\n\);', re.S | re.I)
@@ -95,11 +96,11 @@ def prompt_schema(prompt_text: str) -> dict[str, set[str]]:
 
 def evaluate_context(
     spider_dir: Path,
-    build_prompter: Callable[[list[TableInfo]], Callable[[str], list[dict]]],
+    build_prompter: Callable[[list[TableInfo]], Callable[[str], list[ChatMessage]]],
     *,
     db_ids: list[str] | None = None,
     limit: int | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """build_prompter(all qualified tables) → prompt(question) → chat messages."""
     questions = load_questions(spider_dir, db_ids, limit)
     databases = sorted({q["db_id"] for q in questions})

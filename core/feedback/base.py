@@ -7,15 +7,24 @@ case later even if the documents have changed since.
 
 from __future__ import annotations
 
+import time
+import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from core.errors import DocBotError
+
+if TYPE_CHECKING:
+    from core.answers.base import Answer
 
 Rating = Literal["up", "down"]
-RATINGS: tuple[str, ...] = ("up", "down")
+RATINGS: tuple[Rating, ...] = ("up", "down")
 
 
-class FeedbackError(Exception):
+class FeedbackError(DocBotError):
     """A rating that cannot be recorded (unknown answer, bad rating); the message says why."""
+
+    what = "The rating could not be recorded"
 
 
 @dataclass
@@ -23,17 +32,23 @@ class AnsweredQuestion:
     answer_id: str
     question: str
     answer: str
-    citations: list[dict]  # core.answers.base.Citation.to_dict()
+    citations: list[dict[str, Any]]  # core.answers.base.Citation.to_dict()
     mode: str  # how the answer was made: llm, extractive
     channel: str
     asked_by: str
     created: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> AnsweredQuestion:
+    def shown(cls, question: str, answer: Answer, *, channel: str, asked_by: str) -> AnsweredQuestion:
+        """A documents answer as shown with rating buttons, under a new id for them to carry."""
+        citations = [c.to_dict() for c in answer.citations]
+        return cls(uuid.uuid4().hex, question, answer.text, citations, answer.mode, channel, asked_by, time.time())
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AnsweredQuestion:
         return cls(
             answer_id=data["answer_id"],
             question=data["question"],
@@ -54,12 +69,17 @@ class Feedback:
     answer: AnsweredQuestion
     comment: str = field(default="")
 
-    def to_dict(self) -> dict:
-        return {"rating": self.rating, "user": self.user, "rated_at": self.rated_at, "comment": self.comment,
-                **self.answer.to_dict()}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rating": self.rating,
+            "user": self.user,
+            "rated_at": self.rated_at,
+            "comment": self.comment,
+            **self.answer.to_dict(),
+        }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Feedback:
+    def from_dict(cls, data: dict[str, Any]) -> Feedback:
         return cls(
             rating=data["rating"],
             user=data["user"],

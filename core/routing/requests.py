@@ -45,10 +45,7 @@ _MENTION = re.compile(r"<[@#!][^>]*>|@\w+")
 def asks_something(text: str) -> bool:
     """True when some sentence of the text asks a question or requests information."""
     text = _MENTION.sub(" ", text or "")
-    for sentence in _SENTENCE.findall(text):
-        if _sentence_asks(sentence.strip()):
-            return True
-    return False
+    return any(_sentence_asks(sentence.strip()) for sentence in _SENTENCE.findall(text))
 
 
 def _sentence_asks(sentence: str) -> bool:

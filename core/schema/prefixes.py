@@ -72,8 +72,8 @@ def shared_prefix(
             continue  # 'student' in student_course is a word of the name, not a prefix
         if not conventional and len(candidate) >= 3 and is_word(candidate):
             continue
-        rests = [_rest(chunks, run_on.get(i), candidate) for i, chunks in enumerate(names)]
-        rests = [rest for rest in rests if rest is not None]
+        found = [_rest(chunks, run_on.get(i), candidate) for i, chunks in enumerate(names)]
+        rests = [rest for rest in found if rest is not None]
         if sum(segments_cleanly(rest) for rest in rests) < 0.75 * len(rests):
             continue
         if best is None or (count, len(candidate)) > (counts[best], len(best)):

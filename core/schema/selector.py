@@ -125,7 +125,7 @@ class SchemaSelector:
         if self._vectors is None:
             self._vectors = self.embedder.embed([self._document(name) for name in self._names])
         similarity = self._vectors @ self.embedder.embed([question])[0]
-        return {name: float(value) for name, value in zip(self._names, similarity)}
+        return {name: float(value) for name, value in zip(self._names, similarity, strict=True)}
 
     def _document(self, name: str) -> str:
         meaning = self.understanding.table(name)

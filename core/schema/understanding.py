@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from core.schema.abbreviations import ABBREVIATIONS
 from core.schema.descriptions import Descriptions
@@ -77,7 +77,7 @@ class IdentifierMeaning:
     def phrase(self) -> str:
         return " ".join(self.words)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "phrase": self.phrase,
@@ -98,7 +98,7 @@ class ColumnMeaning(IdentifierMeaning):
     primary_key: bool = False
     references: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return super().to_dict() | {"type": self.type, "primary_key": self.primary_key, "references": self.references}
 
 
@@ -107,7 +107,7 @@ class TableMeaning(IdentifierMeaning):
     schema: str | None = None  # the qualifier of 'sales.orders'
     columns: list[ColumnMeaning] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return super().to_dict() | {"schema": self.schema, "columns": [c.to_dict() for c in self.columns]}
 
 
@@ -125,7 +125,7 @@ class ConceptMatch:
     start: int = 0  # word positions in the question
     end: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "kind": self.kind,
@@ -206,7 +206,7 @@ class SchemaUnderstanding:
             return None
         return next((c for c in meaning.columns if c.name.lower() == name.lower()), None)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"tables": [t.to_dict() for t in self.tables]}
 
     # ---- matching ---------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def _embedding_text(meaning: IdentifierMeaning) -> str:
 
 
 def _best_first(matches: list[ConceptMatch]) -> list[ConceptMatch]:
-    best: dict[tuple, ConceptMatch] = {}
+    best: dict[tuple[str, str | None, str | None, str | None], ConceptMatch] = {}
     for match in matches:
         key = (match.kind, match.table, match.column, match.via if match.kind in ("value", "term") else None)
         if key not in best or match.score > best[key].score:
@@ -443,7 +443,7 @@ class _IdentifierReader:
         }
         for meaning in meanings:
             meaning.words, meaning.word_sources = self._expand(meaning.raw_words, schema_words, initials=None)
-        for table, meaning in zip(self.tables, meanings):
+        for table, meaning in zip(self.tables, meanings, strict=True):
             meaning.columns = self._columns(table, meaning, prefixes.get(meaning.schema), schema_words)
             meaning.synonyms = self._synonyms(meaning.words)
         return meanings

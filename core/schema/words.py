@@ -77,8 +77,8 @@ class WordSplitter:
             candidates = []
             for start in range(max(0, end - _MAX_WORD), end):
                 piece = text[start:end]
-                cost, words = best[start]
-                candidates.append((cost + self.word_cost(piece), words + [piece]))
+                cost, so_far = best[start]
+                candidates.append((cost + self.word_cost(piece), so_far + [piece]))
             best.append(min(candidates, key=lambda item: item[0]))
         words: list[str] = []
         for word in _merge_unknown(best[-1][1], self):

@@ -24,8 +24,9 @@ import math
 import threading
 import uuid
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -34,6 +35,9 @@ from core.documents.models import Chunk
 from core.search.keyword_segment import KeywordSegment
 from core.search.text import terms
 from core.storage.base import ObjectStore
+
+if TYPE_CHECKING:
+    from core.search.doc_match import DocumentMatcher
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +63,11 @@ class _Entry:
     chunks: int
     docs: list[str]  # live documents
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "sha256": self.sha256, "chunks": self.chunks, "docs": self.docs}
 
     @classmethod
-    def from_dict(cls, data: dict) -> _Entry:
+    def from_dict(cls, data: dict[str, Any]) -> _Entry:
         return cls(data["id"], data["sha256"], int(data["chunks"]), list(data["docs"]))
 
 
@@ -202,7 +206,7 @@ class KeywordIndex:
             self._segments[entry.id] = segment
         return segment
 
-    def _update(self, change) -> list[str]:
+    def _update(self, change: Callable[[list[_Entry]], list[_Entry]]) -> list[str]:
         """Apply change(entries) -> entries by compare-and-set; returns the segment ids dropped."""
         for _ in range(_CAS_ATTEMPTS):
             raw, entries = self._read()
@@ -244,12 +248,14 @@ class KeywordIndex:
 
             def change(current: list[_Entry]) -> list[_Entry]:
                 nonlocal applied
-                applied = ids <= {e.id for e in current}
+                applied = ids <= {e.id for e in current}  # noqa: B023 — change() runs in this iteration
                 if not applied:
                     return current  # another process merged them first
-                still_live = {d for e in current if e.id in ids for d in e.docs}
-                merged_entry = _Entry(entry.id, entry.sha256, entry.chunks, [d for d in entry.docs if d in still_live])
-                rest = [e for e in current if e.id not in ids]
+                still_live = {d for e in current if e.id in ids for d in e.docs}  # noqa: B023
+                merged_entry = _Entry(
+                    entry.id, entry.sha256, entry.chunks, [d for d in entry.docs if d in still_live]  # noqa: B023
+                )
+                rest = [e for e in current if e.id not in ids]  # noqa: B023
                 return rest + ([merged_entry] if merged_entry.docs else [])
 
             dropped = self._update(change)
@@ -295,7 +301,7 @@ class IndexSnapshot:
         self._lengths = np.concatenate([seg.lengths for seg in self._segs]) if self._segs else np.zeros(0, np.int32)
         self._live_count = int(self.live.sum())
         self._avg_length = float(self._lengths[self.live].mean()) if self._live_count else 0.0
-        self._matcher = None
+        self._matcher: DocumentMatcher | None = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -338,7 +344,8 @@ class IndexSnapshot:
     def doc_mask(self, doc_ids: set[str]) -> np.ndarray:
         """Live positions belonging to the given documents."""
         numbers = [self._doc_bases[s] + d for s, d in (self._doc_at[i] for i in doc_ids if i in self._doc_at)]
-        return np.isin(self.doc_of, np.asarray(numbers, dtype=self.doc_of.dtype)) & self.live
+        mask: np.ndarray = np.isin(self.doc_of, np.asarray(numbers, dtype=self.doc_of.dtype)) & self.live
+        return mask
 
     def bm25_scores(self, query: str) -> np.ndarray:
         """BM25 (Lucene variant, as bm25s computes it) of every position for the query's terms."""
@@ -364,7 +371,7 @@ class IndexSnapshot:
                 scores[rows] += idf * tf / (norm + tf)
         return scores
 
-    def matcher(self):
+    def matcher(self) -> DocumentMatcher:
         """The document matcher (core/search/doc_match.py) over live documents, built once."""
         from core.search.doc_match import DocumentMatcher
 
@@ -382,8 +389,12 @@ class IndexSnapshot:
                     self._matcher = DocumentMatcher.from_counts(*self._document_counts())
             return self._matcher
 
-    def _document_counts(self):
-        doc_ids, names, sizes = [], [], []
+    def _document_counts(
+        self,
+    ) -> tuple[list[str], list[str], list[int], dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
+        doc_ids: list[str] = []
+        names: list[str] = []
+        sizes: list[int] = []
         vocab: dict[str, int] = {}
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for seg, alive in zip(self._segs, self._alive, strict=True):
@@ -423,7 +434,13 @@ class ChunkTable(Sequence[Chunk]):
     def __len__(self) -> int:
         return len(self._snap)
 
-    def __getitem__(self, position):  # type: ignore[override]
+    @overload
+    def __getitem__(self, position: int) -> Chunk: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[Chunk]: ...
+
+    def __getitem__(self, position: int | slice) -> Chunk | list[Chunk]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
         chunk = self._made.get(position)

@@ -6,9 +6,10 @@ point at documents ("in the latest 10-Q"), and multiplies each chunk's score by 
 document: how well the question's distinctive words (company, period, product) match the file
 name and the words characteristic of the document (core/search/doc_match.py). Documents the
 prior singles out also have their chunks ranked among themselves, so the pool of candidates is
-not filled by other files alone. Every mode returns each ranked chunk as the passage around it
-(core/search/passages.py): retrieval works on chunks sized for the embedder, the reader gets
-the rest of the table or section too.
+not filled by other files alone. With a re-ranker (core/rerank/), hybrid mode then re-scores
+its top chunks plus every chunk of the documents the question is about. Every mode returns each
+ranked chunk as the passage around it (core/search/passages.py): retrieval works on chunks sized
+for the embedder, the reader gets the rest of the table or section too.
 
 Scope is enforced twice: the vector query carries the channel filter, and every candidate (dense
 or BM25) must belong to a document the corpus says is visible in the channel. A private
@@ -22,7 +23,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -32,6 +33,9 @@ from core.rerank.base import RerankCandidate, Reranker
 from core.search.keyword_index import IndexSnapshot
 from core.search.text import terms, without_meta_words
 from core.vectors.base import VectorStore, VectorStoreError
+
+if TYPE_CHECKING:
+    from core.search.doc_match import DocumentMatcher
 
 # Candidates as (chunk position, score), best first.
 Ranked = list[tuple[int, float]]
@@ -139,13 +143,23 @@ class Retriever:
         self.table_passage_tokens = table_passage_tokens
         # Hybrid mode re-scores its top `rerank_depth` chunks, plus every chunk of the documents
         # the question is about, with the re-ranker (core/rerank/); None keeps the first stage.
+        # (30, 60 and 100 measured the same on sec10q: the documents' chunks are most of the pool.)
         self.reranker = reranker
         self.rerank_depth = rerank_depth
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
         self._model_checked = False
 
-    def search(self, question: str, *, channel: str | None, k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
+    def search(
+        self,
+        question: str,
+        *,
+        channel: str | None,
+        k: int = 5,
+        mode: str = "hybrid",
+        problems: list[VectorStoreError] | None = None,
+    ) -> list[SearchHit]:
+        """The top `k` passages; a failing vector index falls back to keywords and is appended to `problems`."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         if k < 1:
@@ -158,11 +172,11 @@ class Retriever:
             return []
         pool = max(self.candidates, k)
         if mode == "hybrid":
-            ranked, dense, lexical, prior = self._hybrid(question, channel, snap, scope, pool)
+            ranked, dense, lexical, prior = self._hybrid(question, channel, snap, scope, pool, problems)
             if self.reranker is not None:
                 ranked = self._rerank(question, snap, scope, ranked, prior)
         elif mode == "dense":
-            ranked = dense = self._dense(question, channel, snap, scope, pool)
+            ranked = dense = self._dense(question, channel, snap, scope, pool, problems)
             lexical = []
         else:
             ranked = lexical = self._bm25(question, snap, scope, pool)
@@ -197,13 +211,21 @@ class Retriever:
         taken.update(passage.positions)
         return passage.chunk
 
-    def _hybrid(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int):
+    def _hybrid(
+        self,
+        question: str,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
+        problems: list[VectorStoreError] | None = None,
+    ) -> tuple[Ranked, Ranked, Ranked, dict[str, float]]:
         """(ranked, dense candidates, BM25 candidates, document prior) for hybrid mode."""
         # The document prior reads the whole question ("latest 10-Q" picks a filing); chunk
         # ranking reads it without words that only point at documents.
         content = without_meta_words(question)
         vector = self._embed(content)
-        dense = self._dense_vector(vector, channel, snap, scope, pool)
+        dense = self._dense_vector(vector, channel, snap, scope, pool, problems=problems)
         lexical = self._bm25(content, snap, scope, pool)
         prior = self._matcher(snap).scores(question, scope.doc_ids) if self.doc_prior else {}
         named = self._matcher(snap).named(question) if prior else set()
@@ -213,7 +235,8 @@ class Retriever:
             # chunks among themselves too, so that a figure's table is a candidate even when other
             # files' chunks fill the global pool.
             inside = _Scope(focus, scope.mask & snap.index.doc_mask(focus))
-            dense_ranks = _focused(dense, self._dense_vector(vector, channel, snap, inside, pool, docs=focus), snap, focus)
+            focused = self._dense_vector(vector, channel, snap, inside, pool, docs=focus, problems=problems)
+            dense_ranks = _focused(dense, focused, snap, focus)
             lexical_ranks = _focused(lexical, self._bm25(content, snap, inside, pool), snap, focus)
         else:
             dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
@@ -251,8 +274,16 @@ class Retriever:
 
     # --- candidates -------------------------------------------------------------------------
 
-    def _dense(self, question: str, channel: str | None, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
-        return self._dense_vector(self._embed(question), channel, snap, scope, pool)
+    def _dense(
+        self,
+        question: str,
+        channel: str | None,
+        snap: _Snapshot,
+        scope: _Scope,
+        pool: int,
+        problems: list[VectorStoreError] | None = None,
+    ) -> Ranked:
+        return self._dense_vector(self._embed(question), channel, snap, scope, pool, problems=problems)
 
     def _embed(self, question: str) -> np.ndarray:
         self._check_model()
@@ -267,6 +298,7 @@ class Retriever:
         scope: _Scope,
         pool: int,
         docs: set[str] | None = None,
+        problems: list[VectorStoreError] | None = None,
     ) -> Ranked:
         flt = scope_filter(channel)
         if docs is not None:
@@ -277,6 +309,8 @@ class Retriever:
         except VectorStoreError as exc:
             # Damaged or unreachable vectors: answer from keywords rather than not at all.
             log.warning("dense search unavailable, using keywords only: %s", exc)
+            if problems is not None:
+                problems.append(exc)
             return []
         out: Ranked = []
         for match in matches:
@@ -286,7 +320,7 @@ class Retriever:
                 out.append((pos, match.score))
         return out
 
-    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int):
+    def _bm25(self, question: str, snap: _Snapshot, scope: _Scope, pool: int) -> Ranked:
         scores = np.where(scope.mask, snap.index.bm25_scores(question), 0.0)
         candidates = np.flatnonzero(scores > 0)
         if not candidates.size:
@@ -322,7 +356,7 @@ class Retriever:
                 scope = snap.scopes[channel] = _Scope(doc_ids, snap.index.doc_mask(doc_ids))
             return snap, scope
 
-    def _matcher(self, snap: _Snapshot):
+    def _matcher(self, snap: _Snapshot) -> DocumentMatcher:
         return snap.index.matcher()
 
     def _check_model(self) -> None:

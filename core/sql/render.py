@@ -10,8 +10,12 @@ import csv
 import io
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from core.sql.models import QueryResult, Value
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TABLE_ROWS = 100  # Slack's table block holds at most 100 rows and 20 columns
 TABLE_COLS = 20
@@ -43,7 +47,7 @@ def cell_text(value: Value, limit: int = CELL_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def number_text(value: object, style: str) -> str:
+def number_text(value: Value, style: str) -> str:
     """A number as people read it: 12,345 and 1,234.50 (money), 2024 and 10234 (labels)."""
     if value is None:
         return ""
@@ -66,7 +70,7 @@ def _number_style(header: str) -> str:
 
 
 def result_table(result: QueryResult, max_rows: int = TABLE_ROWS, max_cols: int = TABLE_COLS,
-                 cell_limit: int = CELL_LIMIT) -> dict:
+                 cell_limit: int = CELL_LIMIT) -> dict[str, Any]:
     """The first rows and columns as strings, with what was left out.
 
     {"columns", "rows", "numeric" (per shown column: right-align it), "shown_rows", "total_rows",
@@ -128,7 +132,7 @@ def chart_png(result: QueryResult, title: str | None = None) -> bytes | None:
     return out.getvalue()
 
 
-def chart_figure(result: QueryResult, title: str | None = None):  # -> matplotlib Figure | None
+def chart_figure(result: QueryResult, title: str | None = None) -> Figure | None:
     """A bar chart (category + 1–3 numbers) or line chart (time + 1–3 numbers) with a title (the
     question, say) and both axes labelled; None when the result has another shape."""
     shape = chart_shape(result)

@@ -81,7 +81,7 @@ class FieldIndex:
     """One metadata field over all rows: value -> rows holding it (each element of a list value).
     Built once per loaded index, so a filter costs set lookups, not a Python pass per row."""
 
-    def __init__(self, metadata: list[dict], field: str) -> None:
+    def __init__(self, metadata: list[dict[str, Any]], field: str) -> None:
         self.size = len(metadata)
         self.present = np.zeros(self.size, dtype=bool)
         rows: dict[Any, list[int]] = {}
@@ -111,7 +111,7 @@ class FieldIndex:
         return out
 
 
-def compiled_mask(metadata: list[dict], flt: dict, fields: dict[str, FieldIndex]) -> np.ndarray:
+def compiled_mask(metadata: list[dict[str, Any]], flt: dict[str, Any], fields: dict[str, FieldIndex]) -> np.ndarray:
     """matches() for every row at once; `fields` caches FieldIndex objects between calls."""
     if not isinstance(flt, dict):
         raise FilterError(f"a filter must be a dict, got {type(flt).__name__}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -14,11 +15,14 @@ from handlers.ui import ids as c
 from handlers.ui.feedback import ALREADY, THANKS, decode_answer_ref
 from handlers.ui.format import escape
 
-_RATING = {c.ANSWER_FEEDBACK_UP_ACTION_ID: "up", c.ANSWER_FEEDBACK_DOWN_ACTION_ID: "down"}
+if TYPE_CHECKING:
+    from core.feedback.base import Rating
+
+_RATING: dict[str, Rating] = {c.ANSWER_FEEDBACK_UP_ACTION_ID: "up", c.ANSWER_FEEDBACK_DOWN_ACTION_ID: "down"}
 
 
 def register(app: App, services: BotServices) -> None:
-    def record_rating(body: dict, client: WebClient, logger: logging.Logger) -> None:
+    def record_rating(body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         from core.feedback.base import FeedbackError
 
         action = (body.get("actions") or [{}])[0]
@@ -39,8 +43,9 @@ def register(app: App, services: BotServices) -> None:
             return
         except Exception:
             logger.exception("recording feedback failed")
-            tell_user(client, channel, user, thread_ts, "Sorry, your rating could not be saved; try again later.",
-                      logger)
+            tell_user(
+                client, channel, user, thread_ts, "Sorry, your rating could not be saved; try again later.", logger
+            )
             return
         tell_user(client, channel, user, thread_ts, THANKS[rating] if recorded else ALREADY, logger)
 

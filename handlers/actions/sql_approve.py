@@ -43,8 +43,8 @@ def upload_result_files(
     client.files_upload_v2(file_uploads=uploads, channel=click.channel, thread_ts=click.thread_ts)
 
 
-def post_result(services: BotServices, client: WebClient, click: Click, query_id: str, summary_line: str, result,
-                logger: logging.Logger) -> bool:
+def post_result(services: BotServices, client: WebClient, click: Click, query_id: str, summary_line: str,
+                result: QueryResult, logger: logging.Logger) -> bool:
     """The stored result as a table (then CSV and chart) in the thread; False when Slack would not take it.
 
     The query already ran: a failed post says exactly that and offers to post the stored rows

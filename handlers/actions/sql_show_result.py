@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -16,7 +17,7 @@ from handlers.ui.progress import post_failure
 
 
 def register(app: App, services: BotServices) -> None:
-    def show_result(body: dict, client: WebClient, logger: logging.Logger) -> None:
+    def show_result(body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
         click = our_click(body, client, logger)
         if click is None:
             return

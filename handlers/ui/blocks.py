@@ -249,7 +249,7 @@ def save_example_blocks(query_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def show_result_blocks(text: str, query_id: str) -> list[dict]:
+def show_result_blocks(text: str, query_id: str) -> list[dict[str, Any]]:
     """A notice with the one button that helps: post the stored result again."""
     button = ButtonElement(text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID,
                            value=encode_query_ref(query_id))

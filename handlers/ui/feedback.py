@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
@@ -13,7 +14,7 @@ THANKS = {"up": "Thanks — your :+1: is recorded.", "down": "Thanks — your :-
 ALREADY = "You already rated this answer; each person's first rating counts."
 
 
-def feedback_blocks(answer_id: str) -> list[dict]:
+def feedback_blocks(answer_id: str) -> list[dict[str, Any]]:
     ref = c.ANSWER_REF_PREFIX + answer_id
     return [
         ActionsBlock(
@@ -28,6 +29,10 @@ def feedback_blocks(answer_id: str) -> list[dict]:
 
 def decode_answer_ref(value: str | None) -> str:
     """The answer id in a button value we wrote; ValueError for anything else."""
-    if not value or not value.startswith(c.ANSWER_REF_PREFIX) or not _ANSWER_ID.match(value[len(c.ANSWER_REF_PREFIX):]):
+    if (
+        not value
+        or not value.startswith(c.ANSWER_REF_PREFIX)
+        or not _ANSWER_ID.match(value[len(c.ANSWER_REF_PREFIX) :])
+    ):
         raise ValueError(f"not an answer reference: {value!r}")
-    return value[len(c.ANSWER_REF_PREFIX):]
+    return value[len(c.ANSWER_REF_PREFIX) :]

@@ -39,10 +39,10 @@ class BoltHost(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: BoltHost
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         from slack_bolt.request import BoltRequest
 
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()

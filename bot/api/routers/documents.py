@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, HTTPException, Path, Query, UploadFile
 
 from bot.api.problems import problem_responses
-from bot.api.schemas import CHANNEL_PATTERN, Deleted, DocumentList, DocumentOut, IngestOut
+from bot.api.schemas import CHANNEL_PATTERN, Deleted, DocumentList, DocumentOut, IngestOut, ReindexOut
 from bot.api.security import ServicesDep
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -73,17 +73,9 @@ def delete_document(services: ServicesDep, doc_id: DocId) -> Deleted:
     return Deleted(deleted=record.doc_id)
 
 
-@router.post(
-    "/reindex",
-    status_code=202,
-    summary="Rebuild the document catalog from the object store",
-    responses=problem_responses(501),
-)
-def reindex_documents() -> None:
-    """Not available in this build: rebuilding the catalog from the stored files
-    (`python -m bot docs reindex`) comes with the durable catalog."""
-    raise HTTPException(
-        501,
-        "Rebuilding the document catalog from the object store is not available in this build yet; "
-        "re-upload the files to index them again.",
-    )
+@router.post("/reindex", response_model=ReindexOut, summary="Rebuild the search indexes from the stored files")
+def reindex_documents(services: ServicesDep) -> ReindexOut:
+    """What `python -m bot docs reindex` does: every catalogued document is parsed again from its
+    stored original and its vector and keyword entries rebuilt (after damage, or a parser or
+    chunking change). A document that cannot be rebuilt is listed with the reason; the rest go on."""
+    return ReindexOut.model_validate(services.documents.reindex())

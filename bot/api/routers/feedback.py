@@ -1,29 +1,31 @@
-"""/api/v1/feedback: a rating of an answer or a query.
+"""/api/v1/feedback: a 👍 or 👎 on a documents answer, as Slack's buttons give (core/feedback).
 
-Kept in the key-value store (FEEDBACK_PREFIX, FEEDBACK_TTL_S) until the durable feedback store
-lands (issue 11, item 3); stats count the ratings.
+The answer is named by the `answer_id` that /api/v1/ask returned; each person's first rating of
+an answer counts (X-User-Id names the person).
 """
 
 from __future__ import annotations
 
-import json
-import secrets
-import time
+from fastapi import APIRouter, HTTPException
 
-from fastapi import APIRouter
-
-from bot.api.schemas import FeedbackAdded, FeedbackIn
-from bot.api.security import ActingUser, ServicesDep
+from bot.api.problems import problem_responses
+from bot.api.schemas import FeedbackIn, FeedbackOut
+from bot.api.security import DecidingUser, ServicesDep
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 
-FEEDBACK_PREFIX = "feedback:"
-FEEDBACK_TTL_S = 90 * 24 * 3600
 
-
-@router.post("", status_code=201, response_model=FeedbackAdded, summary="Rate an answer or a query")
-def add_feedback(body: FeedbackIn, services: ServicesDep, user: ActingUser) -> FeedbackAdded:
-    feedback_id = f"{int(time.time())}-{secrets.token_hex(4)}"
-    entry = {**body.model_dump(), "user": user, "at": time.time()}
-    services.kv.set(FEEDBACK_PREFIX + feedback_id, json.dumps(entry), ttl_s=FEEDBACK_TTL_S)
-    return FeedbackAdded(id=feedback_id)
+@router.post(
+    "",
+    status_code=201,
+    response_model=FeedbackOut,
+    summary="Rate a documents answer",
+    responses=problem_responses(409, 422),
+)
+def rate_answer(body: FeedbackIn, services: ServicesDep, user: DecidingUser) -> FeedbackOut:
+    recorded = services.feedback.rate(body.answer_id, user, body.rating)  # FeedbackError: 422 with the reason
+    if recorded is None:
+        raise HTTPException(409, "You already rated this answer; each person's first rating counts.")
+    return FeedbackOut(
+        answer_id=body.answer_id, rating=recorded.rating, user=recorded.user, question=recorded.answer.question
+    )

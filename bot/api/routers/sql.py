@@ -64,13 +64,18 @@ def approve_query(services: ServicesDep, query_id: QueryId, user: DecidingUser) 
     execution = services.sql.approve(query_id, user=user)
     if execution.status == "refused":
         raise refused(execution.refusal, execution.message)
-    return ExecutionOut(
+    answer = ExecutionOut(
         status=execution.status,
         message=execution.message,
         can_edit=execution.can_edit,
         query=query_out(execution.query) if execution.query else None,
         result=ResultOut.model_validate(execution.result.to_dict()) if execution.result else None,
     )
+    if execution.result is not None:
+        # The rows are in this answer, so they count as shown: a later approve says "already ran"
+        # instead of replaying them (results are stored before anyone is told, like in Slack).
+        services.sql.result_shown(query_id)
+    return answer
 
 
 @router.post(

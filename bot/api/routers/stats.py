@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from bot.api.routers.feedback import FEEDBACK_PREFIX
 from bot.api.schemas import CacheCleared, CacheStats, DayUsage, Limits, Stats
 from bot.api.security import ServicesDep
 from bot.wiring import Services
@@ -27,16 +25,12 @@ def cache_stats(services: Services) -> CacheStats:
     )
 
 
-def _values(services: Services, prefix: str) -> list[str]:
-    return [raw for key in services.kv.keys(prefix) if (raw := services.kv.get(key)) is not None]
-
-
 @router.get("/stats", response_model=Stats, summary="Counts of documents, training, queries, feedback; usage per day")
 def stats(services: ServicesDep) -> Stats:
     records = services.documents.list(None)
     training = Counter[str](record.kind for record in services.knowledge.records())
     queries = Counter[str](query.status for query in services.approvals.all())
-    ratings = Counter(json.loads(raw).get("rating", "?") for raw in _values(services, FEEDBACK_PREFIX))
+    ratings = Counter[str](feedback.rating for feedback in services.feedback.all())
     return Stats(
         documents=len(records),
         pages=sum(r.pages for r in records),

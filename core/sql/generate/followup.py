@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.llm.base import ChatMessage
 
 _MENTION = re.compile(r"<@[A-Z0-9]+>|@\w+")
 _LEAD = re.compile(r"^\s*(and|but|what about|how about|same for|same but|now|only|just)\b[\s,]*", re.I)
@@ -23,7 +27,7 @@ _ONLY = re.compile(r"^\s*(only|just)\b", re.I)
 ValueColumns = Callable[[str], frozenset[str]]
 
 
-def previous_question(history: list[dict[str, str]] | None) -> str | None:
+def previous_question(history: list[ChatMessage] | None) -> str | None:
     """The person's last question in the thread (history excludes the current message)."""
     for turn in reversed(history or []):
         if turn.get("role") == "user":

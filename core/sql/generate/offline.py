@@ -43,7 +43,24 @@ if TYPE_CHECKING:
 # near-identical ones ("top 5" vs "top 10": 0.98) differ in a number, time unit or schema
 # word, which the material-difference check catches; the threshold only has to drop the rest.
 PARAPHRASE_THRESHOLD = 0.85
-_TIME_WORDS = {"day", "week", "month", "quarter", "year", "today", "yesterday", "last", "this", "next", "previous", "daily", "weekly", "monthly", "yearly", "annual"}
+_TIME_WORDS = {
+    "day",
+    "week",
+    "month",
+    "quarter",
+    "year",
+    "today",
+    "yesterday",
+    "last",
+    "this",
+    "next",
+    "previous",
+    "daily",
+    "weekly",
+    "monthly",
+    "yearly",
+    "annual",
+}
 _MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
 
@@ -68,7 +85,9 @@ class OfflineSqlGenerator:
         # Built on first use: reading distinct values touches every text column once.
         if self._engine is None:
             schema = SchemaIndex.build(self.db.tables(), self.db.distinct_values)
-            self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
+            self._engine = PatternEngine(
+                schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics()
+            )
         return self._engine
 
     def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
@@ -76,7 +95,9 @@ class OfflineSqlGenerator:
         if not text:
             return self._abstain("Ask a question about the data, e.g. “How many orders were placed in 2024?”", [])
         if len(text) > _MAX_QUESTION_CHARS:
-            return self._abstain(f"The question is too long ({len(text)} characters; the limit is {_MAX_QUESTION_CHARS}).", [])
+            return self._abstain(
+                f"The question is too long ({len(text)} characters; the limit is {_MAX_QUESTION_CHARS}).", []
+            )
         follow_up = self._follow_up(text, history)
         if follow_up is not None:
             whole, previous = follow_up
@@ -109,7 +130,7 @@ class OfflineSqlGenerator:
             similar=[example.question for example in similar],
         )
 
-    def _follow_up(self, text: str, history: list[dict] | None) -> tuple[str, str] | None:
+    def _follow_up(self, text: str, history: list[ChatMessage] | None) -> tuple[str, str] | None:
         """(the follow-up rewritten as a whole question, the question it follows), or None."""
         previous = previous_question(history)
         if previous is None or not is_follow_up(text):
@@ -118,9 +139,13 @@ class OfflineSqlGenerator:
             values = self.engine.schema.values
         except SqlError:
             return None
-        whole = rewrite(text, previous, lambda literal: frozenset(
-            f"{hit.column.table}.{hit.column.name}" for hit in values.get(normalise_value(literal), [])
-        ))
+        whole = rewrite(
+            text,
+            previous,
+            lambda literal: frozenset(
+                f"{hit.column.table}.{hit.column.name}" for hit in values.get(normalise_value(literal), [])
+            ),
+        )
         return (whole, previous) if whole is not None else None
 
     def _metrics(self) -> list[Metric]:
@@ -210,4 +235,3 @@ _GENERIC_WORDS = {"id", "of", "the", "a", "an", "in", "on", "at", "by", "for", "
 
 def _content_words(text: str) -> set[str]:
     return {singular(word) for word in normalise_question(text).split()}
-

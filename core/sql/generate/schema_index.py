@@ -89,7 +89,7 @@ class SchemaIndex:
             index._add_table_phrase(words, table.name)
             if len(words) > 1 and words[-1] in _GENERIC_TABLE_WORDS:
                 index._add_table_phrase(words[:-1], table.name)  # cars_data is "cars"
-            for column, info in zip(columns, table.columns):
+            for column, info in zip(columns, table.columns, strict=True):
                 index._add_column_phrases(column, getattr(info, "comment", None))
         by_name = {(t.lower(), c.name.lower()): c for t, cols in index.tables.items() for c in cols}
         for columns in index.tables.values():

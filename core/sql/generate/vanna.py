@@ -44,11 +44,23 @@ class _Vanna(Protocol):
 
     last_response: str | None
     tokens_used: int
+    config: dict[str, Any]
 
     def generate_sql(self, question: str, allow_llm_to_see_data: bool = False) -> str: ...
 
+    def get_sql_prompt(
+        self, initial_prompt: str, question: str, question_sql_list: list[dict[str, str]],
+        ddl_list: list[str], doc_list: list[str], **kwargs: Any,
+    ) -> list[ChatMessage]: ...
 
-_VannaFactory = Callable[["SqlKnowledge", "OpenAI", dict[str, Any]], _Vanna]
+    def get_similar_question_sql(self, question: str, **kwargs: Any) -> list[dict[str, str]]: ...
+
+    def get_related_ddl(self, question: str, **kwargs: Any) -> list[str]: ...
+
+    def get_related_documentation(self, question: str, **kwargs: Any) -> list[str]: ...
+
+
+_VannaFactory = Callable[["SqlKnowledge", "OpenAI", dict[str, Any], "SchemaSelector | None"], _Vanna]
 _VANNA_CLASS: _VannaFactory | None = None
 
 
@@ -65,8 +77,10 @@ def _vanna_class() -> _VannaFactory:
         class KnowledgeVanna(VannaBase):
             """Vanna's vector-store methods on top of SqlKnowledge."""
 
-            def __init__(self, knowledge: SqlKnowledge, config: dict, selector: SchemaSelector | None = None) -> None:
-                VannaBase.__init__(self, config=config)
+            def __init__(
+                self, knowledge: SqlKnowledge, config: dict[str, Any], selector: SchemaSelector | None = None
+            ) -> None:
+                VannaBase.__init__(self, config=config)  # type: ignore[no-untyped-call]
                 self.knowledge = knowledge
                 self.selector = selector
                 self.k = int(config.get("k", 5))
@@ -83,7 +97,7 @@ def _vanna_class() -> _VannaFactory:
                     {"question": e.question, "sql": e.sql} for e in self.knowledge.similar_examples(question, k=self.k)
                 ]
 
-            def get_related_ddl(self, question: str, **kwargs) -> list:
+            def get_related_ddl(self, question: str, **kwargs: Any) -> list[str]:
                 if self.selector is not None:
                     # Chosen by relevance within a token budget: a warehouse of hundreds of tables fits.
                     return self.selector.select(question).ddl
@@ -124,9 +138,13 @@ def _vanna_class() -> _VannaFactory:
                 return self.knowledge.remove(id)
 
         class KnowledgeOpenAIVanna(KnowledgeVanna, OpenAI_Chat):
-            def __init__(self, knowledge: SqlKnowledge, client, config: dict, selector: SchemaSelector | None = None) -> None:
+            def __init__(
+                self, knowledge: SqlKnowledge, client: OpenAI, config: dict[str, Any],
+                selector: SchemaSelector | None = None,
+            ) -> None:
                 KnowledgeVanna.__init__(self, knowledge, config, selector)
-                OpenAI_Chat.__init__(self, client=client, config=config)  # config must be a dict
+                # config must be a dict
+                OpenAI_Chat.__init__(self, client=client, config=config)  # type: ignore[no-untyped-call]
                 self.last_response: str | None = None
                 self.tokens_used = 0  # reported by the model since the generator last reset it
 
@@ -169,7 +187,7 @@ class VannaSqlGenerator:
         # Picks the tables the prompt shows; None: the knowledge store's nearest few DDLs.
         self.schema_selector = schema_selector
         self.meter = meter  # the daily token budget counts what Vanna's prompts use
-        self._vanna = None
+        self._vanna: _Vanna | None = None
         self._lock = threading.Lock()
 
     @property
@@ -180,19 +198,19 @@ class VannaSqlGenerator:
                 self._vanna = _vanna_class()(self.knowledge, self.client, config, self.schema_selector)
             return self._vanna
 
-    def prompt(self, question: str, history: list[dict] | None = None) -> list[dict]:
+    def prompt(self, question: str, history: list[ChatMessage] | None = None) -> list[ChatMessage]:
         """The chat messages generate() would send for this question, without sending them."""
         text = _with_history(question.strip(), history)
         vanna = self.vanna
         return vanna.get_sql_prompt(
-            initial_prompt=vanna.config.get("initial_prompt"),
+            initial_prompt=vanna.config.get("initial_prompt"),  # type: ignore[arg-type]  # None: Vanna's default
             question=text,
             question_sql_list=vanna.get_similar_question_sql(text),
             ddl_list=vanna.get_related_ddl(text),
             doc_list=vanna.get_related_documentation(text),
         )
 
-    def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
+    def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
         text = (question or "").strip()
         if not text:
             return SqlProposal("abstain", None, "Ask a question about the data.", source="none")

@@ -51,9 +51,13 @@ def test_a_file_over_the_size_limit_is_refused(fresh_client: Callable[..., TestC
     assert response.status_code == 413 and "0.001 MB" in response.json()["detail"]
 
 
-def test_reindex_says_it_is_not_available_yet(client: TestClient) -> None:
-    response = client.post("/api/v1/documents/reindex", headers=AUTH)
-    assert response.status_code == 501 and "re-upload" in response.json()["detail"]
+def test_reindex_rebuilds_the_indexes_from_the_stored_files(fresh_client: Callable[..., TestClient]) -> None:
+    client = fresh_client()
+    assert upload(client, "returns-policy.md", POLICY, channel="C1")["http"] == 201
+    rebuilt = client.post("/api/v1/documents/reindex", headers=AUTH).json()
+    assert rebuilt["documents"] == rebuilt["reindexed"] == 1 and rebuilt["chunks"] >= 1 and rebuilt["failed"] == []
+    question = {"question": "How many days do customers have to return an item?", "channel": "C1"}
+    assert "30 days" in client.post("/api/v1/ask/documents", headers=AUTH, json=question).json()["documents"]["answer"]
 
 
 def test_ask_routes_like_slack_and_files_the_proposal_under_the_caller(client: TestClient) -> None:

@@ -35,16 +35,27 @@ def test_the_schema_says_which_tables_are_trained(client: TestClient) -> None:
     assert any(c["primary_key"] for c in tables["orders"]["columns"])
 
 
-def test_feedback_and_stats(client: TestClient) -> None:
+def test_a_documents_answer_is_rated_once_per_person_and_counted(client: TestClient) -> None:
+    policy = b"# Parking\n\nVisitors park in the north lot; the south lot is for staff only.\n"
+    client.post("/api/v1/documents", headers=AUTH, files={"file": ("parking.md", policy)}, data={"channel": "C5"})
     before = client.get("/api/v1/stats", headers=AUTH).json()
-    added = client.post("/api/v1/feedback", headers=user("U1"), json={"rating": "up", "question": "refunds?"})
-    assert added.status_code == 201 and added.json()["id"]
+    question = {"question": "Where do visitors park?", "channel": "C5"}
+    reply = client.post("/api/v1/ask/documents", headers=user("U1"), json=question).json()
+    assert "north lot" in reply["documents"]["answer"] and reply["answer_id"]
+    rating = {"answer_id": reply["answer_id"], "rating": "down"}
+    first = client.post("/api/v1/feedback", headers=user("U1"), json=rating)
+    assert first.status_code == 201 and first.json()["question"] == "Where do visitors park?"
+    assert client.post("/api/v1/feedback", headers=user("U1"), json={**rating, "rating": "up"}).status_code == 409
+    assert client.post("/api/v1/feedback", headers=user("U2"), json={**rating, "rating": "up"}).status_code == 201
+    unknown = client.post("/api/v1/feedback", headers=user("U1"), json={"answer_id": "0" * 32, "rating": "up"})
+    assert unknown.status_code == 422 and "not known" in unknown.json()["detail"]
+    assert client.post("/api/v1/feedback", headers=AUTH, json=rating).status_code == 422  # who rates?
     client.post("/api/v1/sql", headers=user("U1"), json={"question": "How many orders per month in 2024?"})
     after = client.get("/api/v1/stats", headers=AUTH).json()
+    assert after["feedback"].get("down", 0) == before["feedback"].get("down", 0) + 1
     assert after["feedback"].get("up", 0) == before["feedback"].get("up", 0) + 1
     assert after["queries"].get("pending", 0) == before["queries"].get("pending", 0) + 1
     assert after["tables"] >= 3 and after["training"]["ddl"] >= 3
-    assert client.post("/api/v1/feedback", headers=AUTH, json={"rating": "meh", "question": "x"}).status_code == 422
 
 
 def test_cache_stats_and_clear(client: TestClient) -> None:

@@ -41,7 +41,9 @@ def tiny_png(width: int = 96, height: int = 48) -> bytes:
 
 def answer_blocks(question: str) -> list[dict[str, Any]]:
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*Answer* to _{question}_ with `code` and <https://example.com|a link>\n• first point\n• second &lt;script&gt;x&lt;/script&gt; &amp; co"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": (
+            f"*Answer* to _{question}_ with `code` and <https://example.com|a link>\n"
+            "• first point\n• second &lt;script&gt;x&lt;/script&gt; &amp; co")}},
         {"type": "table", "rows": [
             [{"type": "raw_text", "text": "region"}, {"type": "raw_text", "text": "total"}],
             [{"type": "raw_text", "text": "EMEA"}, {"type": "raw_text", "text": "1200"}],
@@ -49,9 +51,11 @@ def answer_blocks(question: str) -> list[dict[str, Any]]:
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "Sources: [1] handbook.pdf p. 3"}]},
         {"type": "divider"},
         {"type": "actions", "block_id": "approval", "elements": [
-            {"type": "button", "action_id": "sql_approve", "style": "primary", "value": "q1", "text": {"type": "plain_text", "text": "Approve"}},
+            {"type": "button", "action_id": "sql_approve", "style": "primary", "value": "q1",
+             "text": {"type": "plain_text", "text": "Approve"}},
             {"type": "button", "action_id": "sql_edit", "value": "q1", "text": {"type": "plain_text", "text": "Edit"}},
-            {"type": "button", "action_id": "sql_reject", "style": "danger", "value": "q1", "text": {"type": "plain_text", "text": "Reject"}},
+            {"type": "button", "action_id": "sql_reject", "style": "danger", "value": "q1",
+             "text": {"type": "plain_text", "text": "Reject"}},
         ]},
     ]
 
@@ -77,7 +81,8 @@ def build_bot(api_url: str, submitted: list[str]) -> App:
         ack()
         client.chat_update(channel=body["channel"]["id"], ts=body["container"]["message_ts"],
                            text=f"Approved by <@{body['user']['id']}>",
-                           blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": f":white_check_mark: Approved by <@{body['user']['id']}>"}}])
+                           blocks=[{"type": "section", "text": {
+                               "type": "mrkdwn", "text": f":white_check_mark: Approved by <@{body['user']['id']}>"}}])
 
     @app.action("sql_edit")
     def edit(ack: Any, body: dict[str, Any], client: WebClient) -> None:
@@ -86,7 +91,8 @@ def build_bot(api_url: str, submitted: list[str]) -> App:
             "type": "modal", "callback_id": "edit_sql", "title": {"type": "plain_text", "text": "Edit SQL"},
             "submit": {"type": "plain_text", "text": "Save"},
             "blocks": [{"type": "input", "block_id": "sql", "label": {"type": "plain_text", "text": "SQL"},
-                        "element": {"type": "plain_text_input", "action_id": "text", "multiline": True, "initial_value": "SELECT 1"}}],
+                        "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
+                                    "initial_value": "SELECT 1"}}],
         })
 
     @app.view("edit_sql")

@@ -113,7 +113,8 @@ def test_rate_limit_answers_429_with_retry_after(emu: SlackEmulator) -> None:
     assert limited.value.response.status_code == 429
     assert limited.value.response.headers["Retry-After"] == "1"
     faults.rate_limit("chat.postMessage", retry_after=0)
-    patient = WebClient(token=TOKEN, base_url=emu.api_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    patient = WebClient(token=TOKEN, base_url=emu.api_url,
+                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
     assert patient.chat_postMessage(channel="C01GENERAL", text="t")["ok"]
     assert [c.status for c in emu.calls("chat.postMessage")] == [429, 429, 200]
 
@@ -227,7 +228,8 @@ def test_click_update_and_response_url(emu: SlackEmulator, bolt: App, client: We
     posted = client.chat_postMessage(channel="C01GENERAL", text="Run it?", blocks=[
         {"type": "section", "text": {"type": "mrkdwn", "text": "Run it?"}},
         {"type": "actions", "block_id": "approval", "elements": [
-            {"type": "button", "action_id": "sql_approve", "value": "q1", "text": {"type": "plain_text", "text": "Approve"}},
+            {"type": "button", "action_id": "sql_approve", "value": "q1",
+             "text": {"type": "plain_text", "text": "Approve"}},
         ]},
     ])
     clicks: list[dict[str, Any]] = []
@@ -250,7 +252,8 @@ def test_click_update_and_response_url(emu: SlackEmulator, bolt: App, client: We
 
 def test_modal_errors_then_close(emu: SlackEmulator, bolt: App, client: WebClient) -> None:
     posted = client.chat_postMessage(channel="C01GENERAL", text="x", blocks=[
-        {"type": "actions", "elements": [{"type": "button", "action_id": "sql_edit", "text": {"type": "plain_text", "text": "Edit"}}]},
+        {"type": "actions", "elements": [
+            {"type": "button", "action_id": "sql_edit", "text": {"type": "plain_text", "text": "Edit"}}]},
     ])
 
     @bolt.action("sql_edit")
@@ -327,7 +330,7 @@ def test_failed_event_is_retried_with_retry_headers(emu: SlackEmulator) -> None:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers["Content-Length"]))
             seen.append(dict(self.headers))
             self.send_response(next(statuses))

@@ -7,10 +7,10 @@ from core.answers.extractive import EXTRACTED_LABEL
 from core.answers.prompt import NOT_IN_DOCUMENTS, resolve_citations
 from core.cache.local import LocalKeyValueStore
 from core.documents.service import build_document_service
-from core.storage.local import LocalObjectStore
 from core.llm.openai import OpenAIChatModel, make_openai_client
-from core.vectors.local import LocalVectorStore
 from core.search.retriever import Retriever
+from core.storage.local import LocalObjectStore
+from core.vectors.local import LocalVectorStore
 from tests.fakes.openai_server import FakeOpenAI
 
 NS = "docs-T1"

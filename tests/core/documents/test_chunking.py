@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from core.documents.chunking import Chunker, ChunkingConfig, split_by_tokens
@@ -73,7 +75,7 @@ def test_long_text_is_cut_verbatim_at_word_edges_with_overlap(tokenizer):
         assert start == 0 or text[start - 1] == " "  # never starts inside a word
         end = start + len(b)
         assert end == len(text) or text[end] in " ."
-    for prev, nxt in zip(bodies, bodies[1:]):
+    for prev, nxt in itertools.pairwise(bodies):
         assert text.index(nxt) < text.index(prev) + len(prev)  # consecutive chunks overlap
     assert all(c.text.startswith("2023 Q3 ORCH\n") for c in chunks)  # no heading: file stem only
 

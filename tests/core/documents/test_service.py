@@ -123,7 +123,8 @@ def test_ingest_indexes_a_pdf_with_pages_chunks_objects_and_vectors(service, vec
     assert any("Total net sales 81,797 82,959" in c.text and 2 in c.pages for c in chunks)
     assert sorted({p for c in chunks for p in c.pages}) == [1, 2, 3]
     assert all(c.text.startswith("2023 Q3 ORCH") for c in chunks)
-    assert {m.metadata["text"] for m in matches} == {c.text for c in chunks}
+    assert {m.id for m in matches} == {c.id for c in chunks}
+    assert "text" not in meta, "texts live in the keyword index, not copied into every vector's metadata"
 
 
 def test_same_bytes_again_is_not_parsed_or_embedded_only_linked(service, embedder, vectors):
@@ -277,3 +278,35 @@ def test_a_catalogued_document_whose_files_vanished_is_rebuilt_keeping_its_links
     assert service.get(first.doc_id).channels == ["C1", "C2"]
     assert DocumentObjects(objects, "csv", first.doc_id).complete()
     assert len(service.chunks_in_scope("C1")) == first.chunks
+
+
+class BrokenEmbedder:
+    """The embedding service is down (an API outage): every call fails."""
+
+    def __init__(self, inner) -> None:
+        self.model_id, self.dimension, self.max_tokens, self.tokenizer = (
+            inner.model_id, inner.dimension, inner.max_tokens, inner.tokenizer
+        )
+
+    def embed(self, texts):
+        from core.embeddings.base import EmbeddingError
+
+        raise EmbeddingError("the embedding service is unreachable")
+
+
+def test_searchable_before_its_vectors_and_a_failed_background_completion_keeps_it(
+    embedder, vectors, objects, local_kv
+):
+    broken = make_service(BrokenEmbedder(embedder), vectors, objects, local_kv)
+    first = broken.ingest(fx.TEXT, "notes.txt", channel="C1", defer_vectors=True)
+    assert first.status == "indexed" and first.pending_chunks == first.chunks and "searchable now" in first.message
+    assert broken.get(first.doc_id).vectors_pending
+    assert broken.chunks_in_scope("C1"), "searchable by keywords before any vector exists"
+    done = broken.complete_vectors(first.doc_id)
+    assert done.status == "failed" and "unreachable" in done.reason and "reindex" in done.reason
+    assert broken.get(first.doc_id) is not None and broken.chunks_in_scope("C1")
+
+    healthy = make_service(embedder, vectors, objects, local_kv)
+    summary = healthy.reindex()
+    assert summary["reindexed"] == 1 and not healthy.get(first.doc_id).vectors_pending
+    assert len(doc_vectors(vectors, first.doc_id)) == first.chunks

@@ -3,10 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.llm.openai import make_openai_client
 from core.embeddings.base import EmbeddingError
 from core.embeddings.cached import CachedEmbedder
 from core.embeddings.openai import OpenAIEmbedder
+from core.llm.openai import make_openai_client
 from tests.fakes.openai_server import FakeOpenAI, deterministic_vector
 
 

@@ -30,7 +30,8 @@ OTHER = chunk(2, "Net sales 81,797 82,959\nCost of sales 45,384 46,387")
 
 def test_row_labels_are_the_words_before_the_first_figure():
     labels = row_labels(SHEET.text)
-    assert labels == (frozenset(terms("Cash and cash equivalents")), frozenset({"inventory"}), frozenset({"total", "asset"}))
+    expected = (frozenset(terms("Cash and cash equivalents")), frozenset({"inventory"}), frozenset({"total", "asset"}))
+    assert labels == expected
     assert row_labels(PROSE.text) == ()  # prose without figures has no rows
 
 

@@ -4,10 +4,10 @@ import pytest
 
 from core.cache.local import LocalKeyValueStore
 from core.documents.service import build_document_service
-from core.storage.local import LocalObjectStore
 from core.search.doc_match import DocumentMatcher, period_of
-from core.vectors.local import LocalVectorStore
 from core.search.retriever import MODES, Retriever
+from core.storage.local import LocalObjectStore
+from core.vectors.local import LocalVectorStore
 
 NS = "docs-T1"
 

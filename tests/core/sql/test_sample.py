@@ -9,9 +9,9 @@ import sqlite3
 import pytest
 
 from core.sql.databases.base import PostgresDatabase, SqliteDatabase
+from core.sql.knowledge import read_documentation_file, read_examples_file
 from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE, ensure_sample_database, load_sample_into_postgres
 from core.sql.sample.data import LAST_DAY, generate
-from core.sql.knowledge import read_documentation_file, read_examples_file
 
 PAID = ("paid", "shipped", "delivered")
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import free_port
 from core.sql.databases.base import PostgresDatabase, SqliteDatabase, open_database
 from core.sql.models import DatabaseUnavailable, SqlError, SqlTimeout
+from tests.conftest import free_port
 
 PG_SCHEMA = """
 CREATE TABLE customers (

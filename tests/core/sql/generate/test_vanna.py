@@ -7,11 +7,11 @@ import json
 import openai
 import pytest
 
-from core.vectors.local import LocalVectorStore
 from core.sql.generate.offline import OfflineSqlGenerator
 from core.sql.generate.vanna import VannaSqlGenerator
 from core.sql.knowledge import Example, SqlKnowledge
 from core.sql.models import ColumnInfo, TableInfo
+from core.vectors.local import LocalVectorStore
 from tests.fakes.openai_server import FakeOpenAI
 
 TABLES = [
