@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     # YAML or JSON: table → column → plain-English description, for what names cannot say.
     schema_descriptions_file: str = Field("", alias="SCHEMA_DESCRIPTIONS_FILE")
 
+    # Limits (0 = unlimited): questions per user and per channel per minute, and LLM tokens per UTC
+    # day; past the budget questions are answered without the model (extracted, offline SQL).
+    rate_user_per_min: int = Field(0, alias="RATE_USER_PER_MIN", ge=0)
+    rate_channel_per_min: int = Field(0, alias="RATE_CHANNEL_PER_MIN", ge=0)
+    llm_daily_tokens: int = Field(0, alias="LLM_DAILY_TOKENS", ge=0)
+
     # Set by AWS Lambda in every function's environment: how the code knows it runs there.
     aws_lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")
 

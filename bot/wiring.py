@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from bot.settings import Settings
-from core.cache.kinds import DOCUMENT_ANSWERS, EMBEDDINGS
+from core.cache.kinds import DOCUMENT_ANSWERS, EMBEDDINGS, GENERATED_SQL
 from core.errors import DocBotError
 
 if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load on first use
@@ -22,15 +22,16 @@ if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load
     from bot.metrics import Metrics
     from bot.work_queue import SlackTaskQueue
     from core.answers.answerer import Answerer
-    from core.assistant import Assistant
+    from core.assistant import Assistant, Sources
     from core.cache.base import KeyValueStore
     from core.cache.kinds import CacheKind, CacheStats, KindCache
     from core.documents.service import DocumentService
     from core.embeddings.base import Embedder
     from core.feedback.base import FeedbackStore
+    from core.limits.kv import KeyValueLimits
     from core.llm.base import ChatModel
     from core.rerank.base import Reranker
-    from core.routing.base import QuestionRouter
+    from core.routing.router import Router
     from core.schema import SchemaUnderstanding
     from core.schema.selector import SchemaSelector
     from core.schema.synonyms import Thesaurus
@@ -216,7 +217,17 @@ class Services:
             return None
         from core.llm.openai import OpenAIChatModel
 
-        return OpenAIChatModel(self.openai_client, self.settings.openai_chat_model)
+        return OpenAIChatModel(self.openai_client, self.settings.openai_chat_model, meter=self.limits)
+
+    @cached_property
+    def limits(self) -> KeyValueLimits:
+        """Question rates and the daily LLM token budget, counted in the key-value store."""
+        from core.limits.base import LimitPolicy
+        from core.limits.kv import KeyValueLimits
+
+        s = self.settings
+        policy = LimitPolicy(s.rate_user_per_min, s.rate_channel_per_min, s.llm_daily_tokens)
+        return KeyValueLimits(self.kv, policy)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -336,7 +347,7 @@ class Services:
     def _new_knowledge(self) -> SqlKnowledge:
         from core.sql.knowledge import SqlKnowledge
 
-        return SqlKnowledge(self.embedder, self.vectors, namespace=f"sql-{self.team_namespace}")
+        return SqlKnowledge(self.embedder, self.vectors, namespace=f"sql-{self.team_namespace}", versions=self.kv)
 
     def _training_material(
         self, docs: Path | None = None, examples: Path | None = None
@@ -373,23 +384,33 @@ class Services:
         return summary
 
     @cached_property
-    def sql_generator(self) -> SqlGenerator:
+    def offline_sql_generator(self) -> SqlGenerator:
         from core.sql.generate.offline import OfflineSqlGenerator
 
-        offline = OfflineSqlGenerator(self.db, self.knowledge, thesaurus=self.thesaurus)
+        return OfflineSqlGenerator(self.db, self.knowledge, thesaurus=self.thesaurus)
+
+    @cached_property
+    def sql_generator(self) -> SqlGenerator:
+        offline = self.offline_sql_generator
         if self.openai_client is None:
             return offline
+        from core.sql.generate.cached import CachedSqlGenerator
         from core.sql.generate.vanna import VannaSqlGenerator
 
         # An unreachable LLM degrades to the offline generator instead of refusing outright.
-        return VannaSqlGenerator(
+        vanna = VannaSqlGenerator(
             client=self.openai_client,
             model=self.settings.openai_chat_model,
             knowledge=self.knowledge,
             dialect=self.db.dialect,
             fallback=offline,
             schema_selector=self.schema_selector,
+            meter=self.limits,
         )
+        # What the model wrote is kept a day, keyed by the training version: asking again is free.
+        return CachedSqlGenerator(vanna, self.cache(GENERATED_SQL), version=self.knowledge.version,
+                                  identity=f"{self.settings.openai_chat_model}/{self.db.dialect}",
+                                  ttl_s=GENERATED_SQL.ttl_s)
 
     @cached_property
     def schema_understanding(self) -> SchemaUnderstanding:
@@ -443,13 +464,16 @@ class Services:
 
     @cached_property
     def sql(self) -> SqlService:
+        return self._sql_service(self.sql_generator)
+
+    def _sql_service(self, generator: SqlGenerator) -> SqlService:
         from core.sql.service import SqlService
 
         s = self.settings
         return SqlService(
             db=self.db,
             guard=self.guard,
-            generator=self.sql_generator,
+            generator=generator,
             approvals=self.approvals,
             examples=self.knowledge,
             approvers=s.approvers,
@@ -467,7 +491,7 @@ class Services:
     # --- routing -------------------------------------------------------------------------
 
     @cached_property
-    def router(self) -> QuestionRouter:
+    def router(self) -> Router:
         from core.routing import build_router
 
         return build_router(
@@ -485,7 +509,25 @@ class Services:
     def assistant(self) -> Assistant:
         from core.assistant import Assistant
 
-        return Assistant(router=self.router, answerer=self.answerer, sql=self.sql, db=self.db)
+        return Assistant(router=self.router, answerer=self.answerer, sql=self.sql, db=self.db, limits=self.limits,
+                         offline=self.offline_sources)
+
+    @cached_property
+    def offline_sources(self) -> Sources | None:
+        """The assistant's sources without the language model, for when the day's token budget is
+        spent; None when there is no model to go without, or no budget."""
+        if self.llm is None or not self.settings.llm_daily_tokens:
+            return None
+        from core.answers.answerer import Answerer
+        from core.assistant import Sources
+        from core.routing.router import Router
+
+        online = self.router
+        # The online router's schema vocabulary, without its model: built once, not twice.
+        router = Router(online.vocabulary, online.documents, None, thresholds=online.thresholds)
+        answerer = Answerer(self.retriever, None, k=self.settings.top_k, kv=self.cache(DOCUMENT_ANSWERS),
+                            cache_ttl_s=DOCUMENT_ANSWERS.ttl_s)
+        return Sources(router, answerer, self._sql_service(self.offline_sql_generator))
 
 
 _services: Services | None = None

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from core.answers.base import Answer
 from core.assistant import Scope
+from core.limits import QuestionLimited
 from core.llm.base import ChatMessage
 from core.routing.requests import asks_something
 from handlers.events.file_ingest import ingest_shared_file
@@ -88,9 +89,15 @@ def answer_question(
         client.chat_postMessage(channel=question.channel, thread_ts=question.thread_ts, text=EMPTY_QUESTION)
         return
     previous = thread_route(services, question.channel, question.thread_ts) if question.in_thread else None
-    reply = services.assistant.ask(
-        question.text, question.scope, history, addressed=question.addressed, previous_route=previous
-    )
+    try:
+        reply = services.assistant.ask(
+            question.text, question.scope, history, addressed=question.addressed, previous_route=previous
+        )
+    except QuestionLimited as limited:  # not a failure: a friendly word on when to ask again
+        client.chat_postMessage(
+            channel=question.channel, thread_ts=question.thread_ts, text=f":hourglass: {escape(limited.user_message)}"
+        )
+        return
     if reply.silent:
         logger.info("follow-up in %s/%s found nothing relevant; staying quiet", question.channel, question.thread_ts)
         return

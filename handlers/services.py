@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from core.cache.base import KeyValueStore
     from core.documents.service import DocumentService
     from core.feedback.base import FeedbackStore
+    from core.limits.base import QuestionLimits
     from core.sql.databases.base import Database
     from core.sql.knowledge import SqlKnowledge
     from core.sql.service import SqlService
@@ -66,4 +67,9 @@ class BotServices(Protocol):
     @property
     def ack_kv(self) -> KeyValueStore:
         """The same store with short timeouts, for reads before the ack (they fail open)."""
+        ...
+
+    @property
+    def limits(self) -> QuestionLimits:
+        """App Home's usage per day and the limits in force."""
         ...

@@ -21,6 +21,7 @@ from core.documents.models import IngestError
 from core.embeddings.base import EmbeddingError
 from core.errors import DocBotError
 from core.feedback.base import FeedbackError
+from core.limits.base import QuestionLimited
 from core.llm.base import LlmUnavailable
 from core.sql.models import DatabaseUnavailable, SqlError, SqlTimeout
 from core.storage.base import ObjectStoreError
@@ -35,6 +36,7 @@ PROBLEM_TYPE_PREFIX = "urn:docbot:problem:"
 # The HTTP status of each kind of domain error: a dependency down is 503, a refused input 4xx.
 # Checked in order: subclasses before their bases.
 _STATUS_OF: list[tuple[type[DocBotError], int]] = [
+    (QuestionLimited, 429),
     (DatabaseUnavailable, 503),
     (SqlTimeout, 504),
     (SqlError, 422),
@@ -125,7 +127,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         status = status_of(exc)
         if status >= 500:
             log.warning("%s %s failed: %s", request.method, request.url.path, exc.user_message)
-        return problem(status, exc.user_message, kind=_kebab(type(exc).__name__), title=exc.what)
+        headers = None
+        if isinstance(exc, QuestionLimited):  # when to ask again, for clients that wait on their own
+            headers = {"Retry-After": str(exc.refusal.retry_after_whole_s)}
+        return problem(status, exc.user_message, kind=_kebab(type(exc).__name__), title=exc.what, headers=headers)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:

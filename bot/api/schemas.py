@@ -82,6 +82,7 @@ class ProposalOut(BaseModel):
     source: str
     tables: list[str]
     similar: list[str]
+    notice: str | None = None  # written without the language model: the daily token budget is spent
 
 
 class ResultOut(BaseModel):
@@ -193,10 +194,26 @@ class ReindexOut(BaseModel):
 class CacheStats(BaseModel):
     answers: int  # cached document answers
     embeddings: int  # cached embedding vectors
+    sql: int = 0  # cached generated SQL (what the language model wrote, kept a day)
 
 
 class CacheCleared(BaseModel):
     removed: int
+
+
+class DayUsage(BaseModel):
+    day: str  # YYYY-MM-DD, UTC
+    questions: int  # questions admitted
+    refused: int  # questions refused for their rate (user or channel per minute)
+    tokens: int  # LLM tokens the model reported using
+    offline: int  # questions answered without the model because the token budget was spent
+
+
+class Limits(BaseModel):
+    rate_user_per_min: int  # 0: unlimited
+    rate_channel_per_min: int
+    llm_daily_tokens: int
+    budget_spent: bool  # today's tokens reached the budget: questions are answered without the model
 
 
 class Stats(BaseModel):
@@ -208,6 +225,8 @@ class Stats(BaseModel):
     queries: dict[str, int]  # proposed queries per status, within their lifetime
     feedback: dict[str, int]  # ratings of documents answers: up, down
     cache: CacheStats
+    usage: list[DayUsage] = []  # the last seven UTC days, today first
+    limits: Limits | None = None
 
 
 class DependencyOut(BaseModel):

@@ -100,7 +100,8 @@ def reply_lines(reply: Reply) -> list[str]:
             lines.append(outcome.message)
     if not lines:
         lines.append(_nothing_found(reply))
-    return lines
+    # Made without the language model (the day's token budget is spent): said first.
+    return ([f"({reply.notice})"] if reply.notice else []) + lines
 
 
 def _nothing_found(reply: Reply) -> str:

@@ -1,6 +1,6 @@
 """The assistant: one question in, one typed reply out (documents answer, SQL proposal, both…)."""
 
-from core.assistant.assistant import Assistant
+from core.assistant.assistant import Assistant, Sources
 from core.assistant.base import (
     NOTHING_FOUND,
     DocumentsPart,
@@ -20,6 +20,7 @@ __all__ = [
     "ReplyKind",
     "Scope",
     "SourceFailure",
+    "Sources",
     "SqlPart",
     "no_data_text",
 ]

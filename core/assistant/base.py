@@ -114,6 +114,7 @@ class Reply:
     scope_hint: bool = False  # a direct message found nothing: documents shared in channels are not seen here
     missing: str | None = None  # NOTHING_FOUND because no source knows this concept ("satisfaction scores")
     silent: bool = False  # an unaddressed follow-up found nothing: say nothing
+    notice: str | None = None  # said above the reply: how it was made differs (the token budget is spent)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -125,4 +126,5 @@ class Reply:
             "scope_hint": self.scope_hint,
             "silent": self.silent,
             "missing": self.missing,
+            "notice": self.notice,
         }

@@ -20,6 +20,15 @@ class KeyValueStore(Protocol):
         """Replace the value only if it currently equals `expected`. True when replaced."""
         ...
 
+    def increment(self, key: str, amount: int = 1, ttl_s: float | None = None) -> int:
+        """Add `amount` to the integer at `key` (absent or expired counts as 0) and return the new value.
+
+        `ttl_s` is set only on a key without an expiry (new, expired, or set without one): a counter
+        of a fixed window expires at the window's end however often it is incremented. ValueError when
+        the value is not an integer.
+        """
+        ...
+
     def delete(self, key: str) -> None: ...
 
     def keys(self, prefix: str) -> list[str]:

@@ -95,5 +95,8 @@ class KindCache:
     def compare_and_set(self, key: str, expected: str, value: str, ttl_s: float | None = None) -> bool:
         return self._kv.compare_and_set(key, expected, value, ttl_s=ttl_s or self.kind.ttl_s)
 
+    def increment(self, key: str, amount: int = 1, ttl_s: float | None = None) -> int:
+        return self._kv.increment(key, amount, ttl_s=ttl_s or self.kind.ttl_s)
+
     def keys(self, prefix: str) -> list[str]:
         return self._kv.keys(prefix)

@@ -91,6 +91,20 @@ class LocalKeyValueStore:
 
         return self._write(op)
 
+    def increment(self, key: str, amount: int = 1, ttl_s: float | None = None) -> int:
+        def op(c: sqlite3.Connection) -> int:
+            row = c.execute("SELECT value, expires FROM kv WHERE key = ?", (key,)).fetchone()
+            live = row is not None and (row[1] is None or row[1] > time.time())
+            try:
+                value = (int(row[0]) if live else 0) + amount
+            except ValueError:
+                raise ValueError(f"the value at {key!r} is not an integer") from None
+            expires = row[1] if live and row[1] is not None else self._expiry(ttl_s)
+            c.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, str(value), expires))
+            return value
+
+        return self._write(op)
+
     def delete(self, key: str) -> None:
         self._write(lambda c: c.execute("DELETE FROM kv WHERE key = ?", (key,)))
 

@@ -15,12 +15,20 @@ end
 return 0
 """
 
+# INCRBY, plus an expiry only on a key that has none yet (PTTL -1): the window's end stays put.
+_INCREMENT = """
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if ARGV[2] ~= '' and redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return value
+"""
+
 
 class RedisKeyValueStore:
     def __init__(self, client: redis.Redis, prefix: str = "") -> None:
         self._r = client
         self._prefix = prefix
         self._cas = client.register_script(_CAS)
+        self._increment = client.register_script(_INCREMENT)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "", timeout_s: float = 5.0) -> RedisKeyValueStore:
@@ -49,6 +57,15 @@ class RedisKeyValueStore:
     def compare_and_set(self, key: str, expected: str, value: str, ttl_s: float | None = None) -> bool:
         px = self._px(ttl_s)
         return bool(self._cas(keys=[self._k(key)], args=[expected, value, "" if px is None else str(px)]))
+
+    def increment(self, key: str, amount: int = 1, ttl_s: float | None = None) -> int:
+        px = self._px(ttl_s)
+        try:
+            return int(self._increment(keys=[self._k(key)], args=[amount, "" if px is None else str(px)]))
+        except redis.ResponseError as exc:
+            if "not an integer" in str(exc):
+                raise ValueError(f"the value at {key!r} is not an integer") from None
+            raise
 
     def delete(self, key: str) -> None:
         self._r.delete(self._k(key))

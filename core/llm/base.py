@@ -22,6 +22,12 @@ class ChatModel(Protocol):
     ) -> str: ...
 
 
+class TokenMeter(Protocol):
+    """Where a model reports the tokens each call used (the daily budget of core/limits)."""
+
+    def record_tokens(self, tokens: int) -> None: ...
+
+
 class LlmUnavailable(DocBotError):
     """The chat model could not answer (connection, timeout, auth, quota, API error); says which."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core.llm.base import ChatMessage, LlmUnavailable
+from core.llm.base import ChatMessage, LlmUnavailable, TokenMeter
 from core.llm.openai_errors import describe_openai_error
 
 if TYPE_CHECKING:
@@ -22,10 +22,18 @@ def make_openai_client(
     return openai.OpenAI(api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries)
 
 
+def reported_tokens(response: Any) -> int:
+    """The total tokens an OpenAI chat completion reports using (0 when a compatible server omits it)."""
+    usage = getattr(response, "usage", None)
+    total = getattr(usage, "total_tokens", None) if usage is not None else None
+    return total if isinstance(total, int) else 0
+
+
 class OpenAIChatModel:
-    def __init__(self, client: openai.OpenAI, model: str) -> None:
+    def __init__(self, client: openai.OpenAI, model: str, *, meter: TokenMeter | None = None) -> None:
         self._client = client
         self.model = model
+        self._meter = meter
 
     def complete(self, messages: list[ChatMessage], *, temperature: float = 0.0, max_tokens: int | None = None) -> str:
         import openai
@@ -39,6 +47,8 @@ class OpenAIChatModel:
             raise LlmUnavailable(
                 f"the language model ({self.model}) is unavailable: {describe_openai_error(exc)}"
             ) from exc
+        if self._meter is not None:  # counted even when the reply turns out unusable: it was paid for
+            self._meter.record_tokens(reported_tokens(response))
         if not response.choices:
             raise LlmUnavailable(f"the language model ({self.model}) returned no choices")
         content: str | None = response.choices[0].message.content

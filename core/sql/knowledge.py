@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from core.cache.base import KeyValueStore
     from core.embeddings.base import Embedder
     from core.sql.models import TableInfo
     from core.vectors.base import VectorMatch, VectorStore
+
+log = logging.getLogger(__name__)
 
 # Enough for any schema we train, and under Pinecone's top_k ceiling of 10,000 (stores may ask
 # for one more to skip their own bookkeeping record).
@@ -146,11 +151,35 @@ def read_examples_file(path: Path) -> list[Example]:
 
 
 class SqlKnowledge:
-    def __init__(self, embedder: Embedder, store: VectorStore, namespace: str = "sql-default") -> None:
+    def __init__(
+        self, embedder: Embedder, store: VectorStore, namespace: str = "sql-default", *,
+        versions: KeyValueStore | None = None,
+    ) -> None:
+        """versions: where the training version lives (shared by every process), bumped on every
+        change, so what was generated from older training (the generated-SQL cache) is not reused."""
         self.embedder = embedder
         self.store = store
         self.namespace = namespace
+        self._versions = versions
         self._model_checked = False
+
+    def version(self) -> str | None:
+        """Changes whenever the training does; None when no version is kept (nothing may be cached)."""
+        if self._versions is None:
+            return None
+        return self._versions.get(self._version_key) or "0"
+
+    @property
+    def _version_key(self) -> str:
+        return f"sql-training-version:{self.namespace}"
+
+    def _changed(self) -> None:
+        if self._versions is None:
+            return
+        try:
+            self._versions.set(self._version_key, uuid.uuid4().hex)
+        except Exception as exc:  # the change itself is done; cached SQL now lives out its day at most
+            log.warning("could not bump the SQL training version (%s): cached SQL may be a day stale", exc)
 
     # ---- training -------------------------------------------------------------------------
 
@@ -195,6 +224,7 @@ class SqlKnowledge:
                     for (record_id, _, metadata), vector in zip(records, vectors, strict=True)
                 ],
             )
+        self._changed()  # after the writes: nothing generated from the old training gets the new version
         return summary
 
     def add_example(self, question: str, sql: str, source: str = "saved") -> str:
@@ -207,6 +237,7 @@ class SqlKnowledge:
         example = Example(question=question.strip(), sql=sql.strip(), source=source)
         vector = self.embedder.embed([example.question])[0]
         self.store.upsert(self.namespace, [VectorRecord(example.id, vector, _example_metadata(example, source))])
+        self._changed()
         return example.id
 
     def add_ddl(self, table: str, ddl: str) -> str:
@@ -217,6 +248,7 @@ class SqlKnowledge:
         self._delete_table_parts(table)
         record_id, text, metadata = _ddl_records(table, ddl, None, [])[0]
         self.store.upsert(self.namespace, [VectorRecord(record_id, self.embedder.embed([text])[0], metadata)])
+        self._changed()
         return record_id
 
     def add_documentation(self, text: str) -> str:
@@ -226,6 +258,7 @@ class SqlKnowledge:
         record_id = documentation_id(text)
         vector = self.embedder.embed([text.strip()])[0]
         self.store.upsert(self.namespace, [VectorRecord(record_id, vector, {"kind": "doc", "text": text.strip()})])
+        self._changed()
         return record_id
 
     def remove(self, record_id: str) -> bool:
@@ -233,6 +266,7 @@ class SqlKnowledge:
         if not ids:
             return False
         self.store.delete(self.namespace, ids=ids)
+        self._changed()
         return True
 
     def _delete_table_parts(self, table: str) -> None:

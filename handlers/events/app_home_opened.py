@@ -86,6 +86,25 @@ def feedback_lines(services: BotServices, client: WebClient, logger: logging.Log
     return lines
 
 
+def usage_lines(services: BotServices) -> list[str]:
+    """The limits in force, then each recent day with questions: asked, refused for their rate, LLM tokens."""
+    policy = services.limits.policy
+    limits = [f"{_count(n, 'question')} a minute per {who}"
+              for n, who in ((policy.user_per_min, "person"), (policy.channel_per_min, "channel")) if n]
+    limits.append(f"{policy.daily_tokens:,} LLM tokens a day" if policy.daily_tokens else "no daily LLM token budget")
+    lines = ["Limits: " + "; ".join(limits)]
+    for day in services.limits.usage():
+        if day.questions or day.refused or day.tokens:
+            offline = f", {day.offline:,} without the model (budget spent)" if day.offline else ""
+            lines.append(f"{day.day}: {_count(day.questions, 'question')}, {day.refused:,} refused for their rate, "
+                         f"{day.tokens:,} LLM tokens{offline}")
+    return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def build_home(services: BotServices, client: WebClient, logger: logging.Logger) -> HomeContent:
     """Each part loads on its own: one failing source is named, the rest still shows."""
     content = HomeContent(documents=[], tables=[], examples=[], activity=[], problems=[])
@@ -95,6 +114,7 @@ def build_home(services: BotServices, client: WebClient, logger: logging.Logger)
         ("examples", "the saved examples", lambda: example_lines(services)),
         ("activity", "recent activity", lambda: activity_lines(services, client, logger)),
         ("feedback", "the answer ratings", lambda: feedback_lines(services, client, logger)),
+        ("usage", "the usage per day", lambda: usage_lines(services)),
     ]
     for attribute, what, load in parts:
         try:

@@ -330,6 +330,7 @@ class HomeContent:
     activity: list[str]
     problems: list[str]  # parts that could not be loaded, said plainly
     feedback: list[str] = field(default_factory=list)  # 👍 / 👎 totals, then the latest 👎 questions
+    usage: list[str] = field(default_factory=list)  # questions, refusals and LLM tokens per UTC day
 
 
 def _bullets(lines: list[str], empty: str, limit: int = 20) -> str:
@@ -366,6 +367,7 @@ def home_view(content: HomeContent, bot_user_id: str | None) -> dict[str, Any]:
         DividerBlock(),
         SectionBlock(text=_mrkdwn("*Recent activity*\n" + _bullets(content.activity, "Nothing yet.", limit=10))),
         SectionBlock(text=_mrkdwn("*Answer feedback*\n" + _bullets(content.feedback, "No ratings yet.", limit=10))),
+        SectionBlock(text=_mrkdwn("*Usage (UTC days)*\n" + _bullets(content.usage, "No questions yet.", limit=8))),
     ]
     if content.problems:
         blocks.append(ContextBlock(elements=[_mrkdwn(truncate("⚠️ " + escape("; ".join(content.problems)), 2000))]))

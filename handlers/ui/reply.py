@@ -16,7 +16,7 @@ from handlers.ui.blocks import (
     similar_question_blocks,
 )
 from handlers.ui.feedback import feedback_blocks
-from handlers.ui.format import MESSAGE_BLOCK_LIMIT
+from handlers.ui.format import MESSAGE_BLOCK_LIMIT, escape
 from handlers.ui.hints import DM_SCOPE_HINT, nothing_found_text
 from handlers.ui.progress import describe_failure
 
@@ -32,16 +32,18 @@ def reply_message(reply: Reply, requester: str, *, feedback_id: str | None = Non
     documents = _documents_message(reply.documents, feedback_id) if reply.documents else None
     sql = sql_message(reply.sql, requester) if reply.sql else None
     hint = notice_blocks(DM_SCOPE_HINT) if reply.scope_hint else []
+    # Above the reply: how it was made (without the language model once the day's budget is spent).
+    note = notice_blocks(f":hourglass_flowing_sand: _{escape(reply.notice)}_") if reply.notice else []
     if reply.kind is ReplyKind.NOTHING_FOUND:
         only = documents or sql
         if only is None:  # both sources asked: one neutral reply rather than two "not found"s
             text = nothing_found_text(list(reply.known_tables), reply.missing)
-            return SlackMessage(notice_blocks(text) + hint, text)
-        return SlackMessage(only.blocks + hint, only.fallback)
+            return SlackMessage(note + notice_blocks(text) + hint, text)
+        return SlackMessage(note + only.blocks + hint, only.fallback)
     doc_blocks = documents.blocks if documents else []
     sql_blocks = sql.blocks if sql else []
     # The proposal (with its buttons) always fits; a long document answer gives way.
-    blocks = fit_message(doc_blocks, limit=MESSAGE_BLOCK_LIMIT - len(sql_blocks)) + sql_blocks
+    blocks = note + fit_message(doc_blocks, limit=MESSAGE_BLOCK_LIMIT - len(sql_blocks) - len(note)) + sql_blocks
     return SlackMessage(blocks, " ".join(part.fallback for part in (documents, sql) if part is not None))
 
 

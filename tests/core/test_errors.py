@@ -9,6 +9,7 @@ from bot.wiring import SettingsError
 from core.documents.models import IngestError
 from core.embeddings.base import EmbeddingError
 from core.errors import DocBotError
+from core.limits import QuestionLimited
 from core.llm.base import LlmUnavailable
 from core.sql.models import DatabaseUnavailable, SqlError, SqlTimeout
 from core.storage.base import ObjectStoreError
@@ -30,6 +31,7 @@ KINDS = [
     SettingsError,
     SocketModeNotConfigured,
     FileDownloadError,
+    QuestionLimited,
 ]
 
 

@@ -10,6 +10,7 @@ Usage:
         fake.chat_handler = lambda body: "..."       # or compute a reply from the request JSON
         fake.fail_next(500, "boom")                  # the next request (any path) answers this error
         fake.delay_s = 2.0                           # sleep before answering (timeout tests)
+        fake.chat_total_tokens = 500                 # the usage.total_tokens each chat reply reports
         fake.requests                                # list[RecordedRequest(path, headers, body)], headers lower-cased
         fake.chat_requests()                         # request bodies sent to /chat/completions
 
@@ -62,6 +63,7 @@ class FakeOpenAI:
         self.chat_handler: Callable[[dict], str | tuple[int, dict]] | None = None
         self.embed_handler: Callable[[list[str], str], list[list[float]]] | None = None
         self.delay_s = 0.0
+        self.chat_total_tokens = 2
         self.requests: list[RecordedRequest] = []
         self._failures: deque[tuple[int, str]] = deque()
         self._lock = threading.Lock()
@@ -124,7 +126,8 @@ class FakeOpenAI:
             "created": int(time.time()),
             "model": body.get("model", "fake"),
             "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            "usage": {"prompt_tokens": self.chat_total_tokens - 1, "completion_tokens": 1,
+                      "total_tokens": self.chat_total_tokens},
         }
 
     def _embeddings(self, body: dict) -> tuple[int, dict]:

@@ -594,3 +594,32 @@ def test_slash_command_without_text_shows_usage(stack) -> None:
     emu, _ = stack
     delivery = emu.slash_command("/ask", "", "C01GENERAL", "alice")
     assert delivery.status == 200 and "Usage" in delivery.response and "what is the refund policy?" in delivery.response
+
+
+def test_over_the_rate_the_thread_is_told_when_to_ask_again_and_app_home_counts_it(stack) -> None:
+    from core.limits.base import LimitPolicy
+    from core.limits.kv import KeyValueLimits
+    from tests.core.limits.test_kv_limits import NOON_ISH
+
+    emu, services = stack
+    channel = emu.add_channel("C46RATE", "rate-e2e").id
+    # One question a minute, on a clock 15 s into its minute (the shared bot is otherwise unlimited).
+    limits = KeyValueLimits(services.kv, LimitPolicy(user_per_min=1), clock=lambda: NOON_ISH)
+    saved = services.assistant.limits, services.__dict__.get("limits")
+    services.assistant.limits = services.__dict__["limits"] = limits
+    try:
+        first = emu.user_message(channel, "alice", "@bot How many orders were placed in 2023?")
+        assert c.SQL_APPROVE_ACTION_ID in all_text(replies(emu, channel, first)[0])
+        second = emu.user_message(channel, "alice", "@bot How many orders were placed in 2024?")
+        refusal = all_text(replies(emu, channel, second)[0])
+        assert "try again in 45 seconds" in refusal and "Sorry" not in refusal
+        emu.open_home("alice")
+        home = emu.wait_for(lambda: (lambda v: v if v and "refused" in json.dumps(v) else None)(
+            emu.home_view("alice")), WAIT_S)
+        # The day's questions include the other tests' (one shared bot); the refusal is this test's alone.
+        shown = json.dumps(home["blocks"])
+        assert re.search(r"2026-12-07: \d+ questions?, 1 refused for their rate, 0 LLM tokens", shown)
+        assert "Limits: 1 question a minute per person; no daily LLM token budget" in shown
+    finally:
+        services.assistant.limits = saved[0]
+        services.__dict__["limits"] = saved[1]

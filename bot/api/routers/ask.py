@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from bot.api.problems import problem_responses
 from bot.api.schemas import AskRequest
 from bot.api.security import ActingUser, ServicesDep
 from bot.wiring import Services
@@ -14,14 +15,16 @@ from core.answers.base import Answer
 from core.assistant import Reply, Scope
 from core.feedback.base import AnsweredQuestion
 
-router = APIRouter(prefix="/ask", tags=["ask"])
+# 429: the asker or the channel is over its question rate (Retry-After says when to ask again).
+router = APIRouter(prefix="/ask", tags=["ask"], responses=problem_responses(429))
 log = logging.getLogger("bot.api")
 
 REPLY_DESCRIPTION = (
     "The assistant's reply: `kind` (documents, sql, both, clarification, nothing_found), `route` (which "
     "sources were asked and why), `documents` (the question asked of them and the answer with citations, or "
     "the failure), `sql` (the proposal, whose `id` is the pending query to approve, or the failure), "
-    "`known_tables` when nothing was found, and `answer_id`: rate the documents answer with POST /api/v1/feedback."
+    "`known_tables` when nothing was found, `answer_id`: rate the documents answer with POST /api/v1/feedback, "
+    "and `notice` when the reply was made without the language model (the daily token budget is spent)."
 )
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Path
 from bot.api.problems import problem_responses
 from bot.api.schemas import ExecutionOut, ProposalOut, QueryOut, QueryResultOut, ResultOut, SqlRequest
 from bot.api.security import ActingUser, DecidingUser, ServicesDep
+from core.assistant import Scope, SourceFailure
 from core.sql.approvals import PendingQuery
 from core.sql.service import Refusal
 
@@ -28,12 +29,19 @@ def refused(refusal: Refusal | None, message: str) -> HTTPException:
     return HTTPException(REFUSAL_STATUS[refusal] if refusal else 409, message)
 
 
-@router.post("", response_model=ProposalOut, summary="Propose SQL for a data question")
+@router.post("", response_model=ProposalOut, summary="Propose SQL for a data question",
+             responses=problem_responses(429))
 def propose_sql(body: SqlRequest, services: ServicesDep, user: ActingUser) -> ProposalOut:
     """kind "sql": a pending query (`id`) that runs only when its requester (X-User-Id) or an approver
-    approves it; "clarification" / "abstain": the message says what is missing; "refused": the guard's reason."""
-    proposal = services.sql.propose(body.question, requester=user, channel=body.channel)
-    return ProposalOut.model_validate(proposal.to_dict())
+    approves it; "clarification" / "abstain": the message says what is missing; "refused": the guard's reason.
+    Through the assistant, like a question: the same rates (429) and token budget (`notice`)."""
+    reply = services.assistant.ask_sql(body.question, Scope(user=user, channel=body.channel))
+    outcome = reply.sql.outcome if reply.sql is not None else None  # ask_sql always answers with its SQL part
+    if isinstance(outcome, SourceFailure):
+        raise outcome.error  # a broken dependency (the approval store): its problem+json status
+    if outcome is None:
+        raise RuntimeError("the assistant answered a SQL request without its SQL part")
+    return ProposalOut.model_validate({**outcome.to_dict(), "notice": reply.notice})
 
 
 @router.get("/{query_id}", response_model=QueryOut, summary="Get a proposed query", responses=problem_responses(404))

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from core.llm.openai import reported_tokens
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.sql_tables import tables_in
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from openai import OpenAI
 
-    from core.llm.base import ChatMessage
+    from core.llm.base import ChatMessage, TokenMeter
     from core.schema.selector import SchemaSelector
     from core.sql.generate.base import SqlGenerator
     from core.sql.knowledge import SqlKnowledge
@@ -42,6 +43,7 @@ class _Vanna(Protocol):
     """What VannaSqlGenerator uses of the Vanna object."""
 
     last_response: str | None
+    tokens_used: int
     config: dict[str, Any]
 
     def generate_sql(self, question: str, allow_llm_to_see_data: bool = False) -> str: ...
@@ -144,12 +146,14 @@ def _vanna_class() -> _VannaFactory:
                 # config must be a dict
                 OpenAI_Chat.__init__(self, client=client, config=config)  # type: ignore[no-untyped-call]
                 self.last_response: str | None = None
+                self.tokens_used = 0  # reported by the model since the generator last reset it
 
             def submit_prompt(self, prompt: list[dict[str, str]], **kwargs: Any) -> str:
                 # OpenAI_Chat's own version prints "Using model …" to stdout on every call.
                 response = self.client.chat.completions.create(
                     model=self.config["model"], messages=prompt, temperature=self.temperature
                 )
+                self.tokens_used += reported_tokens(response)
                 self.last_response = response.choices[0].message.content or ""
                 return self.last_response
 
@@ -168,6 +172,7 @@ class VannaSqlGenerator:
         temperature: float = 0.0,
         fallback: SqlGenerator | None = None,
         schema_selector: SchemaSelector | None = None,
+        meter: TokenMeter | None = None,
     ) -> None:
         if dialect.lower() not in VANNA_DIALECTS:
             raise ValueError(f"unknown SQL dialect {dialect!r}: use postgres or sqlite")
@@ -181,6 +186,7 @@ class VannaSqlGenerator:
         self.fallback = fallback
         # Picks the tables the prompt shows; None: the knowledge store's nearest few DDLs.
         self.schema_selector = schema_selector
+        self.meter = meter  # the daily token budget counts what Vanna's prompts use
         self._vanna: _Vanna | None = None
         self._lock = threading.Lock()
 
@@ -211,9 +217,13 @@ class VannaSqlGenerator:
         prompt_question = _with_history(text, history)
         vanna = self.vanna
         try:
-            with self._lock:  # one Vanna object: last_response must belong to this call
-                sql = vanna.generate_sql(prompt_question, allow_llm_to_see_data=False)
-                raw = vanna.last_response or ""
+            with self._lock:  # one Vanna object: last_response and tokens_used must belong to this call
+                vanna.tokens_used = 0
+                try:
+                    sql = vanna.generate_sql(prompt_question, allow_llm_to_see_data=False)
+                    raw = vanna.last_response or ""
+                finally:
+                    self._record_tokens(vanna.tokens_used)
         except Exception as error:  # any client/transport error means "LLM down"
             reason = f"The LLM could not be reached ({type(error).__name__}: {str(error)[:200]})."
             if self.fallback is not None:
@@ -232,6 +242,10 @@ class VannaSqlGenerator:
             source="llm",
             similar=similar,
         )
+
+    def _record_tokens(self, tokens: int) -> None:
+        if self.meter is not None and tokens:
+            self.meter.record_tokens(tokens)
 
 
 def _with_history(question: str, history: list[ChatMessage] | None) -> str:

@@ -76,6 +76,46 @@ def test_add_is_atomic_across_threads(kv):
     assert len(winners) == 1
 
 
+def test_increment_counts_from_zero_and_returns_the_new_value(kv):
+    assert kv.increment("n") == 1
+    assert kv.increment("n", 5) == 6
+    assert kv.increment("n", -2) == 4
+    assert kv.get("n") == "4"
+
+
+def test_increment_sets_the_expiry_only_when_it_creates_the_key(kv):
+    assert kv.increment("window", ttl_s=0.4) == 1
+    time.sleep(0.25)
+    assert kv.increment("window", ttl_s=0.4) == 2  # does not push the window's end further out
+    time.sleep(0.25)
+    assert kv.get("window") is None
+    assert kv.increment("window", ttl_s=60) == 1  # an expired counter starts again from zero
+    kv.set("forever", "7")
+    assert kv.increment("forever", ttl_s=0.2) == 8  # a key without expiry gets one (Redis PTTL -1)
+    time.sleep(0.3)
+    assert kv.get("forever") is None
+
+
+def test_increment_refuses_a_value_that_is_not_an_integer(kv):
+    kv.set("text", "hello")
+    with pytest.raises(ValueError, match="not an integer"):
+        kv.increment("text")
+    assert kv.get("text") == "hello"
+
+
+def test_increment_is_atomic_across_threads(kv):
+    def bump() -> None:
+        for _ in range(10):
+            kv.increment("shared", ttl_s=60)
+
+    threads = [threading.Thread(target=bump) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert kv.get("shared") == "80"
+
+
 def _claim(path: str, results) -> None:
     store = LocalKeyValueStore(__import__("pathlib").Path(path))
     results.put(store.compare_and_set("job", "pending", "running"))

@@ -48,3 +48,26 @@ def test_timeouts_and_unreachable_servers_become_llm_unavailable(fake):
 def test_a_client_needs_an_api_key():
     with pytest.raises(ValueError, match="API key"):
         make_openai_client("", None)
+
+
+class Tally:
+    """A TokenMeter that keeps what it is told (a test's own sink, not a stand-in for our code)."""
+
+    def __init__(self) -> None:
+        self.recorded: list[int] = []
+
+    def record_tokens(self, tokens: int) -> None:
+        self.recorded.append(tokens)
+
+
+def test_the_reported_token_usage_of_each_call_goes_to_the_meter(fake):
+    tally = Tally()
+    model = OpenAIChatModel(make_openai_client("sk-test", fake.base_url, timeout=5, max_retries=0), "m", meter=tally)
+    fake.chat_total_tokens = 321
+    model.complete([{"role": "user", "content": "hi"}])
+    fake.chat_total_tokens = 45
+    model.complete([{"role": "user", "content": "again"}])
+    fake.fail_next(500)
+    with pytest.raises(LlmUnavailable):
+        model.complete([{"role": "user", "content": "down"}])
+    assert tally.recorded == [321, 45]  # a failed call reports no usage

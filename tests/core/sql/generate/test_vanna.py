@@ -124,3 +124,14 @@ def test_vanna_training_methods_write_through_to_knowledge(fake, knowledge):
 def test_bad_dialect_is_refused(fake, knowledge):
     with pytest.raises(ValueError, match="unknown SQL dialect"):
         VannaSqlGenerator(client(fake), "gpt-test", knowledge, "oracle")
+
+
+def test_the_tokens_vannas_prompt_used_go_to_the_meter(fake, knowledge):
+    from tests.core.llm.test_openai import Tally
+
+    tally = Tally()
+    fake.chat_total_tokens = 1234
+    fake.chat_replies.append("SELECT COUNT(*) FROM orders")
+    generator = VannaSqlGenerator(client(fake), "gpt-test", knowledge, "sqlite", meter=tally)
+    assert generator.generate("How many orders?").kind == "sql"
+    assert tally.recorded == [1234]
