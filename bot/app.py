@@ -41,16 +41,23 @@ UNAUTHORISED_STATUS = 503  # auth.test failed: not acknowledged, so Slack delive
 class GatewayErrorRetryHandler(ServerErrorRetryHandler):
     """slack_sdk's server-error handler retries 500 and 503; a proxy in front of Slack also answers 502 and 504."""
 
-    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
-                   error: Exception | None = None) -> bool:
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
         return response is not None and response.status_code in RETRYABLE_STATUSES
 
 
 def retry_handlers() -> list[RetryHandler]:
     connection_errors: list[type[Exception]] = [URLError, ConnectionResetError, RemoteDisconnected, TimeoutError]
     return [
-        ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES, interval_calculator=BACKOFF,
-                                    error_types=connection_errors),
+        ConnectionErrorRetryHandler(
+            max_retry_count=CONNECTION_RETRIES, interval_calculator=BACKOFF, error_types=connection_errors
+        ),
         GatewayErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES, interval_calculator=BACKOFF),
         RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
     ]
@@ -90,8 +97,14 @@ def require_auth_test(client: WebClient) -> Callable[..., BoltResponse]:
     return authorised_or_retry_later
 
 
-def build_app(settings: Settings, services: BotServices, *, client: WebClient | None = None,
-              token_verification: bool = False, verify_requests: bool = True) -> App:
+def build_app(
+    settings: Settings,
+    services: BotServices,
+    *,
+    client: WebClient | None = None,
+    token_verification: bool = False,
+    verify_requests: bool = True,
+) -> App:
     """A Bolt App with every listener registered.
 
     process_before_response: the HTTP response waits for the acknowledgement, which every

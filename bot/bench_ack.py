@@ -51,7 +51,9 @@ def _probe(code: str, repeats: int) -> tuple[float, list[str]]:
     """Median seconds the code reports in a fresh interpreter, and the heavy modules it loaded."""
     times, loaded = [], []
     for _ in range(repeats):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
         times.append(float(out[0]))
         loaded = [m for m in (out[1] if len(out) > 1 else "").split(",") if m]
     return statistics.median(times), loaded
@@ -95,11 +97,17 @@ def _mention(emulator, secret: str, channel: str, user: str) -> tuple[str, dict[
     with emulator.ws.lock:
         ts = emulator.ws.next_ts()
         emulator.ws.add_message(conversation, {"type": "message", "user": user, "text": text, "ts": ts})
-    body = json.dumps({
-        "token": "bench", "team_id": emulator.ws.team_id, "api_app_id": emulator.ws.app_id, "type": "event_callback",
-        "event_id": f"Ev{uuid.uuid4().hex[:16].upper()}", "event_time": int(time.time()),
-        "event": {"type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts},
-    })
+    body = json.dumps(
+        {
+            "token": "bench",
+            "team_id": emulator.ws.team_id,
+            "api_app_id": emulator.ws.app_id,
+            "type": "event_callback",
+            "event_id": f"Ev{uuid.uuid4().hex[:16].upper()}",
+            "event_time": int(time.time()),
+            "event": {"type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts},
+        }
+    )
     return body, _signed(secret, body), ts
 
 
@@ -111,14 +119,20 @@ def bare_app(secret: str, token: str, api_url: str):
     from slack_sdk import WebClient
     from starlette.concurrency import run_in_threadpool
 
-    bolt = App(client=WebClient(token=token, base_url=api_url), signing_secret=secret,
-               process_before_response=True, token_verification_enabled=False)
+    bolt = App(
+        client=WebClient(token=token, base_url=api_url),
+        signing_secret=secret,
+        process_before_response=True,
+        token_verification_enabled=False,
+    )
     bolt.event("app_mention")(lambda ack: ack())
     api = FastAPI()
 
     @api.post("/slack/events")
     async def events(request: Request):
-        return to_starlette_response(await run_in_threadpool(bolt.dispatch, to_bolt_request(request, await request.body())))
+        return to_starlette_response(
+            await run_in_threadpool(bolt.dispatch, to_bolt_request(request, await request.body()))
+        )
 
     return api
 
@@ -175,8 +189,12 @@ def _measure(app, emulator, secret: str, channel: str, events: int, concurrency:
 
 def _start_workers(settings: Settings, overrides: dict[str, str], processes: int) -> subprocess.Popen:
     env = {**os.environ, **overrides}
-    return subprocess.Popen([sys.executable, "-m", "bot", "worker", "--processes", str(processes)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker", "--processes", str(processes)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _wait_for_answers(emulator, channel: str, asked: list[str], timeout_s: float) -> tuple[int, float]:
@@ -186,15 +204,19 @@ def _wait_for_answers(emulator, channel: str, asked: list[str], timeout_s: float
     conversation = emulator.channel(channel)
     while pending and time.monotonic() - started < timeout_s:
         with emulator.ws.lock:
-            answered = {m.get("thread_ts") for m in conversation.messages
-                        if m.get("bot_id") == emulator.ws.bot_id and m.get("thread_ts")}
+            answered = {
+                m.get("thread_ts")
+                for m in conversation.messages
+                if m.get("bot_id") == emulator.ws.bot_id and m.get("thread_ts")
+            }
         pending -= answered
         time.sleep(0.2)
     return len(asked) - len(pending), time.monotonic() - started
 
 
-def run_ack_benchmark(settings: Settings, services: BotServices, *, events: int = 500, concurrency: int = 20,
-                      workers: int | None = None) -> dict:
+def run_ack_benchmark(
+    settings: Settings, services: BotServices, *, events: int = 500, concurrency: int = 20, workers: int | None = None
+) -> dict:
     from bot.emulator.emulator import SlackEmulator
     from bot.http_app import create_http_app
 
@@ -214,13 +236,16 @@ def run_ack_benchmark(settings: Settings, services: BotServices, *, events: int 
     worker = _start_workers(settings, overrides, worker_processes) if bench_settings.queued else None
     try:
         if worker is not None:  # workers warm (models loaded, first answers out) before anything is timed
-            _, warm = _measure(create_http_app(bench_settings, services), emulator, secret, channel, concurrency,
-                               concurrency)
+            _, warm = _measure(
+                create_http_app(bench_settings, services), emulator, secret, channel, concurrency, concurrency
+            )
             _wait_for_answers(emulator, channel, warm, ANSWER_WAIT_S)
-        bare, _ = _measure(bare_app(secret, "xoxb-bench", emulator.api_url), emulator, secret, "C02RANDOM", events,
-                           concurrency)
-        ours, asked = _measure(create_http_app(bench_settings, services), emulator, secret, channel, events,
-                               concurrency)
+        bare, _ = _measure(
+            bare_app(secret, "xoxb-bench", emulator.api_url), emulator, secret, "C02RANDOM", events, concurrency
+        )
+        ours, asked = _measure(
+            create_http_app(bench_settings, services), emulator, secret, channel, events, concurrency
+        )
         answered, answer_wait = _wait_for_answers(emulator, channel, asked, ANSWER_WAIT_S)
     finally:
         if worker is not None:

@@ -56,9 +56,7 @@ def _reply(status: int, message: str) -> dict:
     return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": body}
 
 
-def build_lambda_handler(
-    settings: Settings, services: Services, *, lambda_client: Any | None = None
-) -> LambdaHandler:
+def build_lambda_handler(settings: Settings, services: Services, *, lambda_client: Any | None = None) -> LambdaHandler:
     """A handler(event, context) over one Bolt app; `lambda_client` replaces boto3's (tests)."""
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
@@ -86,7 +84,9 @@ def build_lambda_handler(
             # Bolt's own re-invocation (method "NONE", from Lambda itself, not a URL) is checked by Bolt.
             if event.get("method") != "NONE":
                 try:
-                    refusal = refuse_slack_request(_event_body(event), headers, settings.slack_signing_secret.get_secret_value())
+                    refusal = refuse_slack_request(
+                        _event_body(event), headers, settings.slack_signing_secret.get_secret_value()
+                    )
                 except (ValueError, TypeError):
                     return _reply(400, "not a Slack request: body is not valid base64")
                 if refusal:

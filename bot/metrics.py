@@ -31,8 +31,9 @@ class _LiveValues(Collector):
         self._queue = queue
 
     def collect(self) -> Iterator[Any]:
-        lookups = CounterMetricFamily("docbot_cache_lookups", "Cache reads by kind and outcome (hit, miss)",
-                                      labels=["kind", "outcome"])
+        lookups = CounterMetricFamily(
+            "docbot_cache_lookups", "Cache reads by kind and outcome (hit, miss)", labels=["kind", "outcome"]
+        )
         errors = CounterMetricFamily("docbot_cache_errors", "Cache store failures (answered uncached)", labels=["kind"])
         ratio = GaugeMetricFamily("docbot_cache_hit_ratio", "Hits / (hits + misses) since start", labels=["kind"])
         for kind, counts in self._cache_stats.snapshot().items():
@@ -56,12 +57,22 @@ class _LiveValues(Collector):
 class Metrics:
     def __init__(self, cache_stats: CacheStats, queue: Callable[[], Any]) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("docbot_slack_requests", "Slack requests answered, by HTTP status", ["status"],
-                                registry=self.registry)
-        self.tasks = Counter("docbot_tasks", "Work after the ack, by kind and where it went (queue, inline)",
-                             ["kind", "where"], registry=self.registry)
-        self.task_seconds = Histogram("docbot_task_seconds", "From acknowledgement to done, by kind", ["kind"],
-                                      buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.requests = Counter(
+            "docbot_slack_requests", "Slack requests answered, by HTTP status", ["status"], registry=self.registry
+        )
+        self.tasks = Counter(
+            "docbot_tasks",
+            "Work after the ack, by kind and where it went (queue, inline)",
+            ["kind", "where"],
+            registry=self.registry,
+        )
+        self.task_seconds = Histogram(
+            "docbot_task_seconds",
+            "From acknowledgement to done, by kind",
+            ["kind"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.errors = Counter("docbot_errors", "Errors by where they happened", ["where"], registry=self.registry)
         self.registry.register(_LiveValues(cache_stats, queue))
 

@@ -18,8 +18,15 @@ _LINE_S = 10.0  # when piped, a progress line inside a long file at most this of
 
 
 class ProgressBar:
-    def __init__(self, files: int, total_bytes: int, *, stream: TextIO | None = None, label: str = "indexing",
-                 unit: str = "files") -> None:
+    def __init__(
+        self,
+        files: int,
+        total_bytes: int,
+        *,
+        stream: TextIO | None = None,
+        label: str = "indexing",
+        unit: str = "files",
+    ) -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.files, self.total_bytes, self.label, self.unit = files, max(total_bytes, 1), label, unit
@@ -48,8 +55,9 @@ class ProgressBar:
         self._current, self._current_bytes = None, 0
         if self.tty:
             self._draw(time.monotonic())
-        elif self.files > 1 and (self.unit == "files" or time.monotonic() - self._last >= _LINE_S
-                                 or self.files_done == self.files):
+        elif self.files > 1 and (
+            self.unit == "files" or time.monotonic() - self._last >= _LINE_S or self.files_done == self.files
+        ):
             counted = f", {self.pages_done:,} pages" if self.pages_done else ""
             self._line(f"{self.label}: {self.files_done}/{self.files} {self.unit}{counted}")
 

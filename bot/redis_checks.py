@@ -26,22 +26,29 @@ def durability_problems(url: str, timeout_s: float = 2.0) -> list[str]:
     if not aof:
         snapshots = _snapshot_rules(url, timeout_s)
         if snapshots is None:
-            problems.append("AOF is off and the snapshot rules cannot be read (CONFIG is disabled): make sure the "
-                            "server persists, or a restart loses pending approvals and queued work")
+            problems.append(
+                "AOF is off and the snapshot rules cannot be read (CONFIG is disabled): make sure the "
+                "server persists, or a restart loses pending approvals and queued work"
+            )
         elif not snapshots:
-            problems.append("persistence is off (no AOF, no snapshot rules): a restart loses pending approvals and "
-                            "queued work; enable appendonly yes")
+            problems.append(
+                "persistence is off (no AOF, no snapshot rules): a restart loses pending approvals and "
+                "queued work; enable appendonly yes"
+            )
     policy = memory.get("maxmemory_policy", "noeviction")
     if policy != "noeviction":
-        problems.append(f"maxmemory-policy is {policy}: under memory pressure Redis may evict approvals and queued work;"
-                        " set it to noeviction (or use a separate Redis for caches)")
+        problems.append(
+            f"maxmemory-policy is {policy}: under memory pressure Redis may evict approvals and queued work;"
+            " set it to noeviction (or use a separate Redis for caches)"
+        )
     return problems
 
 
 def _snapshot_rules(url: str, timeout_s: float) -> str | None:
     """The `save` rules ("" when snapshots are off), or None when CONFIG is not allowed."""
-    client = redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
-                                  decode_responses=True)
+    client = redis.Redis.from_url(
+        url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, decode_responses=True
+    )
     try:
         return str(client.config_get("save").get("save", "")).strip()
     except redis.RedisError:

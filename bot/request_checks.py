@@ -45,8 +45,9 @@ def size_refusal(content_length: str | None) -> Refusal | None:
     return None
 
 
-def signature_refusal(body: bytes, timestamp: str | None, signature: str | None, secret: str,
-                      now: float | None = None) -> Refusal | None:
+def signature_refusal(
+    body: bytes, timestamp: str | None, signature: str | None, secret: str, now: float | None = None
+) -> Refusal | None:
     """Slack's v0 signature over `v0:{timestamp}:{body}`; every malformed header is a 401, never an error."""
     if not timestamp or not signature:
         return Refusal(401, "missing Slack signature headers")
@@ -133,12 +134,15 @@ def body_problem(body: bytes, content_type: str) -> str | None:
     return None
 
 
-def refuse_slack_request(body: bytes, headers: Mapping[str, str], secret: str, now: float | None = None) -> Refusal | None:
+def refuse_slack_request(
+    body: bytes, headers: Mapping[str, str], secret: str, now: float | None = None
+) -> Refusal | None:
     """Everything a Slack request must pass before Bolt; `headers` with lower-case names."""
     if len(body) > MAX_BODY_BYTES:
         return Refusal(413, f"body larger than {MAX_BODY_BYTES} bytes")
-    refusal = signature_refusal(body, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature"),
-                                secret, now)
+    refusal = signature_refusal(
+        body, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature"), secret, now
+    )
     if refusal:
         return refusal
     problem = body_problem(body, headers.get("content-type", ""))

@@ -152,8 +152,9 @@ class Services:
         if self.settings.redis_url:
             from core.cache.redis_store import RedisKeyValueStore
 
-            return RedisKeyValueStore.from_url(self.settings.redis_url.get_secret_value(), prefix="bot:",
-                                               timeout_s=self.settings.redis_ack_timeout_s)
+            return RedisKeyValueStore.from_url(
+                self.settings.redis_url.get_secret_value(), prefix="bot:", timeout_s=self.settings.redis_ack_timeout_s
+            )
         return self.kv
 
     @cached_property
@@ -165,8 +166,12 @@ class Services:
         from bot.work_queue import SlackTaskQueue, build_broker
 
         s = self.settings
-        broker = build_broker(s.redis_url.get_secret_value(), namespace=s.queue_namespace, heartbeat_timeout_s=s.queue_heartbeat_timeout_s,
-                              socket_timeout_s=socket_timeout_s)
+        broker = build_broker(
+            s.redis_url.get_secret_value(),
+            namespace=s.queue_namespace,
+            heartbeat_timeout_s=s.queue_heartbeat_timeout_s,
+            socket_timeout_s=socket_timeout_s,
+        )
         return SlackTaskQueue(broker, time_limit_s=s.task_time_limit_s)
 
     @cached_property
@@ -282,7 +287,10 @@ class Services:
         from core.search.retriever import Retriever
 
         return Retriever(
-            self.embedder, self.vectors, self.documents, namespace=f"docs-{self.team_namespace}",
+            self.embedder,
+            self.vectors,
+            self.documents,
+            namespace=f"docs-{self.team_namespace}",
             **self.retriever_options(),
         )
 
@@ -302,8 +310,13 @@ class Services:
     def answerer(self) -> Answerer:
         from core.answers.answerer import Answerer
 
-        return Answerer(self.retriever, self.llm, k=self.settings.top_k, kv=self.cache(DOCUMENT_ANSWERS),
-                        cache_ttl_s=DOCUMENT_ANSWERS.ttl_s)
+        return Answerer(
+            self.retriever,
+            self.llm,
+            k=self.settings.top_k,
+            kv=self.cache(DOCUMENT_ANSWERS),
+            cache_ttl_s=DOCUMENT_ANSWERS.ttl_s,
+        )
 
     @cached_property
     def feedback(self) -> FeedbackStore:
@@ -408,9 +421,13 @@ class Services:
             meter=self.limits,
         )
         # What the model wrote is kept a day, keyed by the training version: asking again is free.
-        return CachedSqlGenerator(vanna, self.cache(GENERATED_SQL), version=self.knowledge.version,
-                                  identity=f"{self.settings.openai_chat_model}/{self.db.dialect}",
-                                  ttl_s=GENERATED_SQL.ttl_s)
+        return CachedSqlGenerator(
+            vanna,
+            self.cache(GENERATED_SQL),
+            version=self.knowledge.version,
+            identity=f"{self.settings.openai_chat_model}/{self.db.dialect}",
+            ttl_s=GENERATED_SQL.ttl_s,
+        )
 
     @cached_property
     def schema_understanding(self) -> SchemaUnderstanding:
@@ -509,8 +526,14 @@ class Services:
     def assistant(self) -> Assistant:
         from core.assistant import Assistant
 
-        return Assistant(router=self.router, answerer=self.answerer, sql=self.sql, db=self.db, limits=self.limits,
-                         offline=self.offline_sources)
+        return Assistant(
+            router=self.router,
+            answerer=self.answerer,
+            sql=self.sql,
+            db=self.db,
+            limits=self.limits,
+            offline=self.offline_sources,
+        )
 
     @cached_property
     def offline_sources(self) -> Sources | None:
@@ -525,8 +548,13 @@ class Services:
         online = self.router
         # The online router's schema vocabulary, without its model: built once, not twice.
         router = Router(online.vocabulary, online.documents, None, thresholds=online.thresholds)
-        answerer = Answerer(self.retriever, None, k=self.settings.top_k, kv=self.cache(DOCUMENT_ANSWERS),
-                            cache_ttl_s=DOCUMENT_ANSWERS.ttl_s)
+        answerer = Answerer(
+            self.retriever,
+            None,
+            k=self.settings.top_k,
+            kv=self.cache(DOCUMENT_ANSWERS),
+            cache_ttl_s=DOCUMENT_ANSWERS.ttl_s,
+        )
         return Sources(router, answerer, self._sql_service(self.offline_sql_generator))
 
 

@@ -64,13 +64,19 @@ class TaskNotRun(Exception):
     """The worker's Bolt app could not run the task (e.g. auth.test failing): try again later."""
 
 
-def build_broker(redis_url: str, *, namespace: str, heartbeat_timeout_s: float,
-                 socket_timeout_s: float | None = None) -> RedisBroker:
+def build_broker(
+    redis_url: str, *, namespace: str, heartbeat_timeout_s: float, socket_timeout_s: float | None = None
+) -> RedisBroker:
     """socket_timeout_s: short in `serve` (enqueueing is on the ack path), None (wait) in workers."""
-    client = redis.Redis.from_url(redis_url, socket_timeout=socket_timeout_s,
-                                  socket_connect_timeout=socket_timeout_s or 5)
-    return RedisBroker(client=client, namespace=namespace, heartbeat_timeout=int(heartbeat_timeout_s * 1000),
-                       maintenance_chance=MAINTENANCE_CHANCE)
+    client = redis.Redis.from_url(
+        redis_url, socket_timeout=socket_timeout_s, socket_connect_timeout=socket_timeout_s or 5
+    )
+    return RedisBroker(
+        client=client,
+        namespace=namespace,
+        heartbeat_timeout=int(heartbeat_timeout_s * 1000),
+        maintenance_chance=MAINTENANCE_CHANCE,
+    )
 
 
 class SlackTaskQueue:
@@ -79,9 +85,16 @@ class SlackTaskQueue:
     def __init__(self, broker: RedisBroker, *, time_limit_s: float = 600.0) -> None:
         self.broker = broker
         self._handler: Callable[[dict], None] | None = None
-        self.actor = dramatiq.actor(self._run, broker=broker, actor_name=ACTOR_NAME, queue_name=QUEUE_NAME,
-                                    max_retries=TASK_RETRIES, min_backoff=500, max_backoff=30_000,
-                                    time_limit=int(time_limit_s * 1000))
+        self.actor = dramatiq.actor(
+            self._run,
+            broker=broker,
+            actor_name=ACTOR_NAME,
+            queue_name=QUEUE_NAME,
+            max_retries=TASK_RETRIES,
+            min_backoff=500,
+            max_backoff=30_000,
+            time_limit=int(time_limit_s * 1000),
+        )
 
     def enqueue(self, task: dict) -> None:
         self.actor.send(task)
@@ -101,8 +114,13 @@ class SlackTaskQueue:
 
 def task_from_request(request: BoltRequest, function_name: str) -> dict:
     headers = {k: list(v) for k, v in request.headers.items() if k.lower() not in _DROPPED_HEADERS}
-    return {"id": uuid.uuid4().hex, "function": function_name, "body": request.raw_body, "headers": headers,
-            "enqueued_at": time.time()}
+    return {
+        "id": uuid.uuid4().hex,
+        "function": function_name,
+        "body": request.raw_body,
+        "headers": headers,
+        "enqueued_at": time.time(),
+    }
 
 
 def request_from_task(task: dict) -> BoltRequest:
@@ -119,8 +137,13 @@ class QueueLazyListenerRunner(LazyListenerRunner):
     dedup mark is already set, so answering 5xx would make Slack's retry a dropped duplicate.
     """
 
-    def __init__(self, queue: SlackTaskQueue, fallback: LazyListenerRunner, logger: logging.Logger,
-                 on_enqueued: Callable[[dict], None] | None = None) -> None:
+    def __init__(
+        self,
+        queue: SlackTaskQueue,
+        fallback: LazyListenerRunner,
+        logger: logging.Logger,
+        on_enqueued: Callable[[dict], None] | None = None,
+    ) -> None:
         self.queue = queue
         self.fallback = fallback
         self.logger = logger
@@ -131,8 +154,9 @@ class QueueLazyListenerRunner(LazyListenerRunner):
         try:
             self.queue.enqueue(task)
         except Exception:
-            self.logger.warning("the work queue is unavailable; running %s in this process", task["function"],
-                                exc_info=True)
+            self.logger.warning(
+                "the work queue is unavailable; running %s in this process", task["function"], exc_info=True
+            )
             self.fallback.start(function, request)
             return
         if self.on_enqueued is not None:
@@ -142,8 +166,9 @@ class QueueLazyListenerRunner(LazyListenerRunner):
 class TaskRunner:
     """Runs one dequeued task at most once to completion, however often it is delivered."""
 
-    def __init__(self, bolt: App, kv: KeyValueStore, *, lease_s: float,
-                 on_done: Callable[[dict, float], None] | None = None) -> None:
+    def __init__(
+        self, bolt: App, kv: KeyValueStore, *, lease_s: float, on_done: Callable[[dict, float], None] | None = None
+    ) -> None:
         self.bolt = bolt
         self.kv = kv
         self.lease_s = lease_s

@@ -36,8 +36,11 @@ def run_worker_process(threads: int) -> None:
     bolt = build_app(settings, services, verify_requests=False)
     queue = services.task_queue()
     metrics = getattr(services, "metrics", None)
-    queue.consume_with(TaskRunner(bolt, services.kv, lease_s=settings.task_lease_s,
-                                  on_done=metrics.task_done if metrics is not None else None))
+    queue.consume_with(
+        TaskRunner(
+            bolt, services.kv, lease_s=settings.task_lease_s, on_done=metrics.task_done if metrics is not None else None
+        )
+    )
     worker = dramatiq.Worker(queue.broker, queues={QUEUE_NAME}, worker_threads=threads, worker_timeout=1000)
     worker.queue_prefetch = threads  # prefetched tasks wait on this process; keep them for idle ones
     worker.start()

@@ -24,7 +24,19 @@ def register_listeners(app: App, services: BotServices) -> None:
     from handlers.commands import ask
     from handlers.events import app_home_opened, app_mention, file_shared, message
 
-    listeners = (app_mention, message, file_shared, app_home_opened, sql_approve, sql_edit, sql_reject, sql_save_example,
-                 sql_saved_question, answer_feedback, sql_show_result, ask)
+    listeners = (
+        app_mention,
+        message,
+        file_shared,
+        app_home_opened,
+        sql_approve,
+        sql_edit,
+        sql_reject,
+        sql_save_example,
+        sql_saved_question,
+        answer_feedback,
+        sql_show_result,
+        ask,
+    )
     for module in listeners:
         module.register(app, services)

@@ -45,8 +45,28 @@ SLASH_COMMAND_SCOPE = "commands"
 # A Web API call through any WebClient (`client`, or one derived from it such as a short-timeout copy),
 # recognised by the method family Slack names it with; other `x.y_z(` calls (Redis' config_get) are not Slack's.
 _FAMILIES = (
-    "admin", "apps", "auth", "bookmarks", "bots", "calls", "chat", "conversations", "dialog", "dnd", "emoji",
-    "files", "pins", "reactions", "reminders", "search", "stars", "team", "usergroups", "users", "views", "workflows",
+    "admin",
+    "apps",
+    "auth",
+    "bookmarks",
+    "bots",
+    "calls",
+    "chat",
+    "conversations",
+    "dialog",
+    "dnd",
+    "emoji",
+    "files",
+    "pins",
+    "reactions",
+    "reminders",
+    "search",
+    "stars",
+    "team",
+    "usergroups",
+    "users",
+    "views",
+    "workflows",
 )
 _CALL = re.compile(rf"\.((?:{'|'.join(_FAMILIES)})_[A-Za-z0-9_]+)\(")
 _EVENT = re.compile(r"""\.event\(\s*["']([a-z_]+)["']""")

@@ -28,16 +28,36 @@ def _requirements(text: str) -> list[str]:
 
 
 def test_the_lock_matches_pyproject() -> None:
-    done = subprocess.run([_uv(), "lock", "--check"], cwd=REPO, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"})
+    done = subprocess.run(
+        [_uv(), "lock", "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+    )
     assert done.returncode == 0, done.stderr
 
 
 def test_requirements_txt_is_the_locked_runtime_with_hashes() -> None:
     done = subprocess.run(
-        [_uv(), "export", "--frozen", "--no-dev", "--extra", "llm", "--extra", "pinecone", "--format",
-         "requirements-txt"],
-        cwd=REPO, capture_output=True, text=True, timeout=120, check=True,
+        [
+            _uv(),
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--extra",
+            "llm",
+            "--extra",
+            "pinecone",
+            "--format",
+            "requirements-txt",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     written = (REPO / "requirements.txt").read_text()
     assert _requirements(written) == _requirements(done.stdout), "run `make requirements`"

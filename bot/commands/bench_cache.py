@@ -33,8 +33,16 @@ def cmd_bench_cache(args: argparse.Namespace, services_factory: Callable) -> int
     settings = services_factory().settings
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as scratch:
         # A scratch workspace with the configured backends' kinds but the local stores: nothing real is touched.
-        services = Services(settings.model_copy(update={"data_dir": Path(scratch), "redis_url": SecretStr(""),
-                                                        "vector_store": "local", "object_store": "local"}))
+        services = Services(
+            settings.model_copy(
+                update={
+                    "data_dir": Path(scratch),
+                    "redis_url": SecretStr(""),
+                    "vector_store": "local",
+                    "object_store": "local",
+                }
+            )
+        )
         for name, data in synthetic_documents():
             services.documents.ingest(data, name, channel=CHANNEL)
         report = bench(lambda q: services.answerer.answer(q, channel=CHANNEL), args.questions)

@@ -19,7 +19,9 @@ from bot.commands import subcommands
 
 
 def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
-    p = subcommands(sub, "bench").add_parser("ingest", help="ingest speed (pages/s, chunks/s) and peak memory on a folder")
+    p = subcommands(sub, "bench").add_parser(
+        "ingest", help="ingest speed (pages/s, chunks/s) and peak memory on a folder"
+    )
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("--limit", type=int, default=0, help="only the first N files")
     p.add_argument("--parse-only", action="store_true", help="parse and chunk, skip embedding and storage")

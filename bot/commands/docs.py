@@ -64,7 +64,11 @@ def cmd_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
             result = IngestResult(path.name, "failed", reason=f"cannot read {path}: {exc.strerror or exc}")
         else:
             result = documents.ingest(
-                data, path.name, channel=args.channel, team_id=args.team, workspace_wide=args.workspace_wide,
+                data,
+                path.name,
+                channel=args.channel,
+                team_id=args.team,
+                workspace_wide=args.workspace_wide,
                 progress=bar.update,
             )
         results.append(result)
@@ -135,8 +139,9 @@ def cmd_docs_reindex(args: argparse.Namespace, services_factory: Callable) -> in
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"Reindexed {summary['reindexed']:,} of {summary['documents']:,} documents "
-              f"({summary['chunks']:,} chunks)")
+        print(
+            f"Reindexed {summary['reindexed']:,} of {summary['documents']:,} documents ({summary['chunks']:,} chunks)"
+        )
         for failure in summary["failed"]:
             print(f"failed: {failure}", file=sys.stderr)
     return 1 if summary["failed"] else 0

@@ -30,11 +30,19 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     p.add_argument("--format", choices=("sec10q", "pubmedqa"), default="sec10q")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--limit", type=int, default=0, help="only the first N questions")
-    p.add_argument("--source-filter", metavar="REGEX", help="only questions whose source (Source Docs glob, "
-                   "pubmedqa: PMID.txt) matches, e.g. a dev split of some filings")
+    p.add_argument(
+        "--source-filter",
+        metavar="REGEX",
+        help="only questions whose source (Source Docs glob, "
+        "pubmedqa: PMID.txt) matches, e.g. a dev split of some filings",
+    )
     p.add_argument("--source-exclude", metavar="REGEX", help="leave out questions whose source matches")
-    p.add_argument("--rerank", choices=("on", "off"), help="the hybrid run with or without the re-ranker "
-                   "(default: RERANKER); the 'stages' entry measures each stage either way")
+    p.add_argument(
+        "--rerank",
+        choices=("on", "off"),
+        help="the hybrid run with or without the re-ranker "
+        "(default: RERANKER); the 'stages' entry measures each stage either way",
+    )
     p.set_defaults(func=cmd_eval_retrieval)
 
 
@@ -94,10 +102,19 @@ def run_eval(
     from core.search.retriever import Retriever
 
     s = services.settings
-    chunking = {"chunk_tokens": s.chunk_tokens, "chunk_overlap": s.chunk_overlap, "chunk_min_tokens": s.chunk_min_tokens}
+    chunking = {
+        "chunk_tokens": s.chunk_tokens,
+        "chunk_overlap": s.chunk_overlap,
+        "chunk_min_tokens": s.chunk_min_tokens,
+    }
     workspace = open_workspace(
-        s.data_dir, label, _raw_embedder(services), chunking,
-        max_file_mb=s.max_file_mb, max_pages=s.max_pages, artifacts_path=s.docling_artifacts_path or None,
+        s.data_dir,
+        label,
+        _raw_embedder(services),
+        chunking,
+        max_file_mb=s.max_file_mb,
+        max_pages=s.max_pages,
+        artifacts_path=s.docling_artifacts_path or None,
     )
     bar = ProgressBar(len(documents), sum(len(d) for d in documents.values()), label="ingesting")
 
@@ -119,8 +136,13 @@ def run_eval(
     def retriever(reranker=None, table_passage_tokens: int = 0, doc_prior: float = 4.0) -> Retriever:
         timed = TimedReranker(reranker) if reranker is not None else None
         return Retriever(
-            workspace.raw_embedder, workspace.vectors, corpus, NAMESPACE, doc_prior=doc_prior,
-            reranker=timed, table_passage_tokens=table_passage_tokens,
+            workspace.raw_embedder,
+            workspace.vectors,
+            corpus,
+            NAMESPACE,
+            doc_prior=doc_prior,
+            reranker=timed,
+            table_passage_tokens=table_passage_tokens,
         )
 
     configured = retriever(options["reranker"], table_tokens)

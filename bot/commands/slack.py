@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
     )
     ack.add_argument("--events", type=int, default=500)
     ack.add_argument("--concurrency", type=int, default=20)
-    ack.add_argument("--workers", type=int, default=None, help="worker processes with REDIS_URL (default WORKER_PROCESSES)")
+    ack.add_argument(
+        "--workers", type=int, default=None, help="worker processes with REDIS_URL (default WORKER_PROCESSES)"
+    )
     ack.set_defaults(func=_bench_ack)
 
 
@@ -64,8 +66,10 @@ def _worker(args: argparse.Namespace, services_factory) -> int:
 
     settings = services_factory().settings
     if not settings.queued:
-        print("error: the worker needs the Redis work queue: set REDIS_URL (and WORK_QUEUE=auto or redis)",
-              file=sys.stderr)
+        print(
+            "error: the worker needs the Redis work queue: set REDIS_URL (and WORK_QUEUE=auto or redis)",
+            file=sys.stderr,
+        )
         return 2
     if not check_redis(settings):
         return 2
@@ -96,7 +100,8 @@ def _bench_ack(args: argparse.Namespace, services_factory) -> int:
         print("error: --events and --concurrency must be at least 1", file=sys.stderr)
         return 2
     services = services_factory()
-    report = run_ack_benchmark(services.settings, services, events=args.events, concurrency=args.concurrency,
-                               workers=args.workers)
+    report = run_ack_benchmark(
+        services.settings, services, events=args.events, concurrency=args.concurrency, workers=args.workers
+    )
     print(json.dumps(report, indent=2))
     return 0

@@ -74,8 +74,13 @@ def cmd_approve(args: argparse.Namespace, services_factory: Callable) -> int:
 
     run = services_factory().sql.approve(args.id, user=args.user)
     if args.json:
-        print(json.dumps({"status": run.status, "message": run.message,
-                          "result": run.result.to_dict() if run.result else None}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"status": run.status, "message": run.message, "result": run.result.to_dict() if run.result else None},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     if run.result is None:
         if not args.json:
             print(f"{run.status}: {run.message}", file=sys.stderr)
@@ -109,8 +114,9 @@ def cmd_check_sql(args: argparse.Namespace, services_factory: Callable) -> int:
     from core.sql.guard import SqlGuard
 
     tables = {t.strip() for t in args.tables.split(",") if t.strip()} if args.tables else None
-    guard = SqlGuard(args.dialect, tables, allow_system_catalogs=args.allow_system_catalogs,
-                     default_limit=args.default_limit)
+    guard = SqlGuard(
+        args.dialect, tables, allow_system_catalogs=args.allow_system_catalogs, default_limit=args.default_limit
+    )
     try:
         # Standard input or a file, closed by `with lines` below.
         lines = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")  # noqa: SIM115

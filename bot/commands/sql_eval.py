@@ -18,28 +18,35 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     train.add_argument("--examples", type=Path, help="JSON list (or JSON lines) of {question, sql}")
     train.set_defaults(func=cmd_train)
 
-    evaluation = subcommands(sub, "eval").add_parser("sql", help="text-to-SQL accuracy on Spider (or --guard: guard false blocks)")
+    evaluation = subcommands(sub, "eval").add_parser(
+        "sql", help="text-to-SQL accuracy on Spider (or --guard: guard false blocks)"
+    )
     evaluation.add_argument("--spider", type=Path, required=True, help="Spider folder with dev.json and database/")
     evaluation.add_argument("--db-ids", help="comma-separated database ids (default: all)")
     evaluation.add_argument("--limit", type=int, help="only the first N questions")
     evaluation.add_argument("--guard", action="store_true", help="check every gold query passes the guard instead")
     evaluation.add_argument("--mistakes", type=int, default=0, help="include up to N wrong answers per path")
     evaluation.add_argument(
-        "--context", action="store_true",
+        "--context",
+        action="store_true",
         help="all databases in one store: are the gold query's tables and columns in the LLM prompt? (no LLM needed)",
     )
     evaluation.add_argument(
-        "--nearest", action="store_true",
+        "--nearest",
+        action="store_true",
         help="with --context: the knowledge store's 5 nearest tables instead of the relevance selector",
     )
     evaluation.add_argument(
-        "--schema-tokens", type=int, default=None,
+        "--schema-tokens",
+        type=int,
+        default=None,
         help="with --context: the selector's token budget for table DDL (default: the generator's)",
     )
     evaluation.set_defaults(func=cmd_eval_sql)
 
     perturb = subcommands(sub, "eval").add_parser(
-        "perturb-spider", help="write a Spider copy renamed like real schemas (prefixes, abbreviations, run-ons), gold SQL rewritten"
+        "perturb-spider",
+        help="write a Spider copy renamed like real schemas (prefixes, abbreviations, run-ons), gold SQL rewritten",
     )
     perturb.add_argument("--spider", type=Path, required=True, help="Spider folder with dev.json and database/")
     perturb.add_argument("--out", type=Path, required=True, help="new folder for the perturbed set (e.g. under .data/)")
@@ -76,7 +83,9 @@ def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
 
     services = services_factory()
     with tempfile.TemporaryDirectory(prefix="sql-eval-") as scratch:
-        make_generators = generator_factory(services.embedder, Path(scratch), services.openai_client, services.settings.openai_chat_model)
+        make_generators = generator_factory(
+            services.embedder, Path(scratch), services.openai_client, services.settings.openai_chat_model
+        )
         report = evaluate(args.spider, make_generators, db_ids=db_ids, limit=args.limit, keep_mistakes=args.mistakes)
     print(json.dumps(report, indent=2))
     return 0
@@ -104,8 +113,11 @@ def _eval_context(args: argparse.Namespace, services_factory: Callable, db_ids: 
     services = services_factory()
     with tempfile.TemporaryDirectory(prefix="sql-context-") as scratch:
         build = prompter_factory(
-            services.embedder, Path(scratch), services.settings.openai_chat_model,
-            nearest=args.nearest, schema_tokens=args.schema_tokens,
+            services.embedder,
+            Path(scratch),
+            services.settings.openai_chat_model,
+            nearest=args.nearest,
+            schema_tokens=args.schema_tokens,
         )
         report = evaluate_context(args.spider, build, db_ids=db_ids, limit=args.limit)
     print(json.dumps(report, indent=2))
@@ -157,7 +169,9 @@ def generator_factory(embedder, scratch: Path, openai_client=None, model: str = 
         if openai_client is not None:
             from core.sql.generate.vanna import VannaSqlGenerator
 
-            generators["llm"] = VannaSqlGenerator(client=openai_client, model=model, knowledge=knowledge, dialect=database.dialect)
+            generators["llm"] = VannaSqlGenerator(
+                client=openai_client, model=model, knowledge=knowledge, dialect=database.dialect
+            )
         return generators
 
     return make

@@ -69,8 +69,14 @@ def demo_settings(settings: Settings, api_url: str, signing_secret: str) -> Sett
     return settings.model_copy(update=update)
 
 
-def start_demo(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *,
-               seed: bool = True, services: Services | None = None) -> Demo:
+def start_demo(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    *,
+    seed: bool = True,
+    services: Services | None = None,
+) -> Demo:
     """Starts the emulator and the bot in background threads; returns once both answer."""
     import uvicorn
 

@@ -35,8 +35,9 @@ def sample_files() -> list[Path]:
 def welcome(emulator: SlackEmulator, approvers: Iterable[str], channel: str = "general") -> None:
     """A Slackbot note at the top of the channel (not delivered to the bot)."""
     names = sorted(f"<@{user_id}>" for user_id in approvers) or ["only the requester"]
-    emulator.slackbot_message(channel, WELCOME.format(bot=emulator.ws.bot_name, pdf=emulator.sample_pdf_url,
-                                                      approvers=", ".join(names)))
+    emulator.slackbot_message(
+        channel, WELCOME.format(bot=emulator.ws.bot_name, pdf=emulator.sample_pdf_url, approvers=", ".join(names))
+    )
 
 
 def seed_documents(emulator: SlackEmulator, channel: str = "general", user: str = "alice") -> list[str]:
@@ -44,8 +45,9 @@ def seed_documents(emulator: SlackEmulator, channel: str = "general", user: str 
     return [emulator.share_file(channel, user, path.name, path.read_bytes()).file_id for path in sample_files()]
 
 
-def share_samples_workspace_wide(emulator: SlackEmulator, documents: DocumentService, channel: str = "general",
-                                 timeout_s: float = SEED_TIMEOUT_S) -> None:
+def share_samples_workspace_wide(
+    emulator: SlackEmulator, documents: DocumentService, channel: str = "general", timeout_s: float = SEED_TIMEOUT_S
+) -> None:
     """Once the bot has fully indexed the shared samples, makes them answer everywhere (direct messages too).
 
     A document shared in a channel answers only there; in Slack an admin would run
@@ -54,8 +56,11 @@ def share_samples_workspace_wide(emulator: SlackEmulator, documents: DocumentSer
     deadline = time.monotonic() + timeout_s
     try:
         for share in [m for m in emulator.messages(channel) if m.get("subtype") == "file_share"]:
-            emulator.wait_for(partial(emulator.bot_messages, channel, share["ts"]), deadline - time.monotonic(),
-                              f"the bot did not index {share['files'][0]['name']}")
+            emulator.wait_for(
+                partial(emulator.bot_messages, channel, share["ts"]),
+                deadline - time.monotonic(),
+                f"the bot did not index {share['files'][0]['name']}",
+            )
         # The bot replies once a file is searchable by keywords; its vectors follow. The demo says
         # "indexed" only when both are there, so the first questions get the full retrieval.
         _wait_for_vectors(documents, {path.name for path in sample_files()}, deadline)

@@ -25,8 +25,19 @@ TABLE_CELLS_MAX = 20
 MESSAGE_TEXT_MAX = 40000
 
 KNOWN_BLOCKS = {
-    "section", "header", "divider", "context", "actions", "image", "table", "rich_text",
-    "input", "markdown", "file", "video", "context_actions",
+    "section",
+    "header",
+    "divider",
+    "context",
+    "actions",
+    "image",
+    "table",
+    "rich_text",
+    "input",
+    "markdown",
+    "file",
+    "video",
+    "context_actions",
 }
 
 

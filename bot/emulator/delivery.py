@@ -30,8 +30,8 @@ FORM = "application/x-www-form-urlencoded"
 class Delivery:
     """One delivery to the bot (an HTTP request, or a Socket Mode envelope) and what came back."""
 
-    kind: str            # "event" | "interactive" | "command" | "raw"
-    label: str           # e.g. "app_mention", "block_actions sql_approve", "/ask"
+    kind: str  # "event" | "interactive" | "command" | "raw"
+    label: str  # e.g. "app_mention", "block_actions sql_approve", "/ask"
     body: str
     headers: dict[str, str]
     status: int | None = None
@@ -39,7 +39,7 @@ class Delivery:
     error: str | None = None
     retry_num: int = 0
     elapsed_ms: float = 0.0
-    no_retry: bool = False   # the bot answered with X-Slack-No-Retry: 1
+    no_retry: bool = False  # the bot answered with X-Slack-No-Retry: 1
     at: float = field(default_factory=time.time)
 
     @property
@@ -128,9 +128,16 @@ class RetryQueue:
 class Deliverer:
     """The HTTP `Transport`: signed POSTs to the bot's request URL."""
 
-    def __init__(self, bot_url: str, signing_secret: str, *, ack_timeout_s: float = 3.0,
-                 retry_delays_s: Sequence[float] = (0.5, 2.0, 5.0), workers: int = 8,
-                 on_change: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        bot_url: str,
+        signing_secret: str,
+        *,
+        ack_timeout_s: float = 3.0,
+        retry_delays_s: Sequence[float] = (0.5, 2.0, 5.0),
+        workers: int = 8,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
         self.bot_url = bot_url
         self.signing_secret = signing_secret
         self.ack_timeout_s = ack_timeout_s
@@ -148,8 +155,7 @@ class Deliverer:
             "X-Slack-Signature": signature(self.signing_secret, ts, body),
         }
 
-    def send(self, kind: str, label: str, body: str, headers: dict[str, str], *,
-             retry_num: int = 0) -> Delivery:
+    def send(self, kind: str, label: str, body: str, headers: dict[str, str], *, retry_num: int = 0) -> Delivery:
         """POSTs now and waits for the answer (for interactivity, whose response body matters)."""
         delivery = Delivery(kind=kind, label=label, body=body, headers=headers, retry_num=retry_num)
         request = urllib.request.Request(self.bot_url, data=body.encode(), headers=headers, method="POST")

@@ -28,14 +28,18 @@ from .workspace import Conversation, StoredFile, User, Workspace
 T = TypeVar("T")
 
 HUMANS = (("U01ALICE", "alice", "Alice Adams"), ("U02BOB", "bob", "Bob Brown"), ("U03CAROL", "carol", "Carol Chen"))
-CHANNELS = (("C01GENERAL", "general", False), ("C02RANDOM", "random", False),
-            ("C03DATA", "data", False), ("C04FINANCE", "finance", True))
+CHANNELS = (
+    ("C01GENERAL", "general", False),
+    ("C02RANDOM", "random", False),
+    ("C03DATA", "data", False),
+    ("C04FINANCE", "finance", True),
+)
 
 
 @dataclass
 class SharedFile:
     file_id: str
-    ts: str          # the file_share message's ts
+    ts: str  # the file_share message's ts
 
 
 @dataclass
@@ -50,31 +54,66 @@ class _ResponseTarget:
 
 
 class SlackEmulator:
-    def __init__(self, signing_secret: str, bot_url: str = "", bot_token: str = "xoxb-demo",
-                 team_id: str = "T1", bot_user_id: str = "UBOT", *, host: str = "127.0.0.1",
-                 port: int = 0, bot_name: str = "DocBot", team_name: str = "Demo",
-                 deliver_bot_events: bool = True, ack_timeout_s: float = 3.0,
-                 retry_delays_s: Sequence[float] = (0.5, 2.0, 5.0), trigger_ttl_s: float = 30.0,
-                 socket_mode: bool = False, app_token: str = "xapp-1-demo") -> None:
+    def __init__(
+        self,
+        signing_secret: str,
+        bot_url: str = "",
+        bot_token: str = "xoxb-demo",
+        team_id: str = "T1",
+        bot_user_id: str = "UBOT",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_name: str = "DocBot",
+        team_name: str = "Demo",
+        deliver_bot_events: bool = True,
+        ack_timeout_s: float = 3.0,
+        retry_delays_s: Sequence[float] = (0.5, 2.0, 5.0),
+        trigger_ttl_s: float = 30.0,
+        socket_mode: bool = False,
+        app_token: str = "xapp-1-demo",
+    ) -> None:
         self.signing_secret = signing_secret
         self.bot_token = bot_token
         self.deliver_bot_events = deliver_bot_events
-        self.ws = Workspace(team_id=team_id, team_name=team_name, bot_user_id=bot_user_id,
-                            bot_id="B01BOT", app_id="A01DOCBOT", bot_name=bot_name)
+        self.ws = Workspace(
+            team_id=team_id,
+            team_name=team_name,
+            bot_user_id=bot_user_id,
+            bot_id="B01BOT",
+            app_id="A01DOCBOT",
+            bot_name=bot_name,
+        )
         for user_id, name, real_name in HUMANS:
             self.ws.add_user(User(user_id, name, real_name))
             self.ws.add_conversation(Conversation(f"D{user_id[1:]}", name, is_im=True, im_user=user_id))
         for channel_id, name, private in CHANNELS:
             self.ws.add_conversation(Conversation(channel_id, name, is_private=private))
-        self._http = Deliverer(bot_url, signing_secret, ack_timeout_s=ack_timeout_s,
-                               retry_delays_s=retry_delays_s, on_change=self.ws.touch)
-        self.socket_mode = SocketModeServer(app_token, self.ws.app_id, host=host, ack_timeout_s=ack_timeout_s,
-                                            retry_delays_s=retry_delays_s,
-                                            on_change=self.ws.touch) if socket_mode else None
+        self._http = Deliverer(
+            bot_url, signing_secret, ack_timeout_s=ack_timeout_s, retry_delays_s=retry_delays_s, on_change=self.ws.touch
+        )
+        self.socket_mode = (
+            SocketModeServer(
+                app_token,
+                self.ws.app_id,
+                host=host,
+                ack_timeout_s=ack_timeout_s,
+                retry_delays_s=retry_delays_s,
+                on_change=self.ws.touch,
+            )
+            if socket_mode
+            else None
+        )
         # Where people's actions go: the bot's request URL, or its Socket Mode connection.
         self.deliverer: Transport = self.socket_mode or self._http
-        self.api = WebApi(self.ws, bot_token=bot_token, base_url=lambda: self.base_url,
-                          on_bot_event=self._bot_event, trigger_ttl_s=trigger_ttl_s, socket_mode=self.socket_mode)
+        self.api = WebApi(
+            self.ws,
+            bot_token=bot_token,
+            base_url=lambda: self.base_url,
+            on_bot_event=self._bot_event,
+            trigger_ttl_s=trigger_ttl_s,
+            socket_mode=self.socket_mode,
+        )
         self._server = EmulatorServer(self, host, port)
         self._responses: dict[str, _ResponseTarget] = {}
         self._thread: threading.Thread | None = None
@@ -107,8 +146,9 @@ class SlackEmulator:
         """Serves in a background thread; returns the base URL (`http://127.0.0.1:PORT/`)."""
         if self.socket_mode is not None:
             self.socket_mode.start()
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="slack-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-emulator", daemon=True
+        )
         self._thread.start()
         return self.base_url
 
@@ -147,8 +187,9 @@ class SlackEmulator:
             raise ValueError(f"no user {ref!r} in the emulated workspace")
         return user
 
-    def add_channel(self, channel_id: str, name: str, *, private: bool = False,
-                    bot_member: bool = True) -> Conversation:
+    def add_channel(
+        self, channel_id: str, name: str, *, private: bool = False, bot_member: bool = True
+    ) -> Conversation:
         return self.ws.add_conversation(Conversation(channel_id, name, is_private=private, bot_member=bot_member))
 
     def messages(self, channel: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
@@ -243,8 +284,9 @@ class SlackEmulator:
         conversation = self.channel(channel)
         with self.ws.lock:
             ts = self.ws.next_ts()
-            self.ws.add_message(conversation, {"type": "message", "user": "USLACKBOT", "text": text, "ts": ts,
-                                               "team": self.ws.team_id})
+            self.ws.add_message(
+                conversation, {"type": "message", "user": "USLACKBOT", "text": text, "ts": ts, "team": self.ws.team_id}
+            )
         return ts
 
     def user_message(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> str:
@@ -254,8 +296,13 @@ class SlackEmulator:
         with self.ws.lock:
             ts = self.ws.next_ts()
             message: dict[str, Any] = {
-                "type": "message", "user": person.id, "text": wire_text, "ts": ts, "team": self.ws.team_id,
-                "client_msg_id": str(uuid.uuid4()), "blocks": [rich_text_block(wire_text, uuid.uuid4().hex[:5])],
+                "type": "message",
+                "user": person.id,
+                "text": wire_text,
+                "ts": ts,
+                "team": self.ws.team_id,
+                "client_msg_id": str(uuid.uuid4()),
+                "blocks": [rich_text_block(wire_text, uuid.uuid4().hex[:5])],
             }
             root = self._thread_root(conversation, thread_ts)
             if root:
@@ -264,8 +311,16 @@ class SlackEmulator:
         self._deliver_user_post(conversation, message)
         return ts
 
-    def share_file(self, channel: str, user: str, name: str, data: bytes, thread_ts: str | None = None,
-                   text: str = "", title: str | None = None) -> SharedFile:
+    def share_file(
+        self,
+        channel: str,
+        user: str,
+        name: str,
+        data: bytes,
+        thread_ts: str | None = None,
+        text: str = "",
+        title: str | None = None,
+    ) -> SharedFile:
         """Uploads a file as a person: Slack sends a `message` (subtype file_share) AND a `file_shared` event."""
         conversation, person = self.channel(channel), self.user(user)
         wire_text = encode_user_text(text, self._resolve_name)
@@ -275,9 +330,15 @@ class SlackEmulator:
             root = self._thread_root(conversation, thread_ts)
             stored.add_share(conversation, ts, person.id, root)
             message: dict[str, Any] = {
-                "type": "message", "subtype": "file_share", "text": wire_text, "user": person.id,
-                "files": [stored.to_dict(self.base_url, self.ws.team_id)], "upload": False,
-                "display_as_bot": False, "ts": ts, "team": self.ws.team_id,
+                "type": "message",
+                "subtype": "file_share",
+                "text": wire_text,
+                "user": person.id,
+                "files": [stored.to_dict(self.base_url, self.ws.team_id)],
+                "upload": False,
+                "display_as_bot": False,
+                "ts": ts,
+                "team": self.ws.team_id,
             }
             if wire_text:
                 message["blocks"] = [rich_text_block(wire_text, uuid.uuid4().hex[:5])]
@@ -285,8 +346,16 @@ class SlackEmulator:
                 message["thread_ts"] = root
             self.ws.add_message(conversation, message)
         if self._deliver_user_post(conversation, message):
-            self._send_event({"type": "file_shared", "channel_id": conversation.id, "file_id": stored.id,
-                              "user_id": person.id, "file": {"id": stored.id}, "event_ts": ts})
+            self._send_event(
+                {
+                    "type": "file_shared",
+                    "channel_id": conversation.id,
+                    "file_id": stored.id,
+                    "user_id": person.id,
+                    "file": {"id": stored.id},
+                    "event_ts": ts,
+                }
+            )
         return SharedFile(stored.id, ts)
 
     def _deliver_user_post(self, conversation: Conversation, message: dict[str, Any]) -> bool:
@@ -294,11 +363,18 @@ class SlackEmulator:
         mentions_bot = self.ws.bot_user_id in mentioned_users(message.get("text", ""))
         if not conversation.bot_member and not conversation.is_im:
             if mentions_bot:
-                self._slackbot_note(conversation, message["user"],
-                                    f"You mentioned <@{self.ws.bot_user_id}>, but they're not in this channel.")
+                self._slackbot_note(
+                    conversation,
+                    message["user"],
+                    f"You mentioned <@{self.ws.bot_user_id}>, but they're not in this channel.",
+                )
             return False
-        event = {**message, "channel": conversation.id, "event_ts": message["ts"],
-                 "channel_type": conversation.channel_type}
+        event = {
+            **message,
+            "channel": conversation.id,
+            "event_ts": message["ts"],
+            "channel_type": conversation.channel_type,
+        }
         self._send_event(event)
         if mentions_bot and not conversation.is_im:
             not_in_mentions = ("channel_type", "subtype", "upload", "display_as_bot")
@@ -309,12 +385,18 @@ class SlackEmulator:
 
     def _slackbot_note(self, conversation: Conversation, user_id: str, text: str) -> None:
         with self.ws.lock:
-            conversation.ephemerals.append({"type": "message", "user": "USLACKBOT", "text": text,
-                                            "ts": self.ws.next_ts(), "ephemeral_for": user_id})
+            conversation.ephemerals.append(
+                {
+                    "type": "message",
+                    "user": "USLACKBOT",
+                    "text": text,
+                    "ts": self.ws.next_ts(),
+                    "ephemeral_for": user_id,
+                }
+            )
             self.ws.touch()
 
-    def click(self, channel: str, message_ts: str, action_id: str, user: str, *,
-              value: str | None = None) -> Delivery:
+    def click(self, channel: str, message_ts: str, action_id: str, user: str, *, value: str | None = None) -> Delivery:
         """Clicks the button `action_id` on a message (ephemeral ones included); returns the bot's answer."""
         conversation, person = self.channel(channel), self.user(user)
         with self.ws.lock:
@@ -328,12 +410,20 @@ class SlackEmulator:
             if found is None:
                 raise ValueError(f"message {message_ts} has no element with action_id {action_id!r}")
             block_id, element = found
-            response_url = self._response_url(_ResponseTarget(conversation.id, person.id, message_ts,
-                                                              message.get("thread_ts"), ephemeral))
+            response_url = self._response_url(
+                _ResponseTarget(conversation.id, person.id, message_ts, message.get("thread_ts"), ephemeral)
+            )
             payload = payloads.block_actions(
-                self.ws, user=person, channel=conversation, message=json.loads(json.dumps(message)),
-                action=element, block_id=block_id, response_url=response_url,
-                trigger_id=self._trigger(person.id), is_ephemeral=ephemeral)
+                self.ws,
+                user=person,
+                channel=conversation,
+                message=json.loads(json.dumps(message)),
+                action=element,
+                block_id=block_id,
+                response_url=response_url,
+                trigger_id=self._trigger(person.id),
+                is_ephemeral=ephemeral,
+            )
         return self.deliverer.send_interactive(f"block_actions {action_id}", payload)
 
     def submit_view(self, view_id: str, user: str, values: dict[str, Any]) -> Delivery:
@@ -348,8 +438,9 @@ class SlackEmulator:
             if view is None:
                 raise ValueError(f"no view {view_id}")
             state = _view_state(view, values)
-            payload = payloads.view_submission(self.ws, user=person, view=view, values=state,
-                                               trigger_id=self._trigger(person.id))
+            payload = payloads.view_submission(
+                self.ws, user=person, view=view, values=state, trigger_id=self._trigger(person.id)
+            )
         delivery = self.deliverer.send_interactive(f"view_submission {view.get('callback_id', '')}".strip(), payload)
         self._apply_view_response(person.id, view_id, delivery)
         return delivery
@@ -360,7 +451,7 @@ class SlackEmulator:
             stack = self.ws.open_modals.get(person.id) or []
             view = self.ws.views.get(view_id)
             if view_id in stack:
-                del stack[stack.index(view_id):]
+                del stack[stack.index(view_id) :]
             self.ws.touch()
         if view is not None and view.get("notify_on_close"):
             self.deliverer.send_interactive("view_closed", payloads.view_closed(self.ws, user=person, view=view))
@@ -369,8 +460,15 @@ class SlackEmulator:
         """Runs `/command text`; a JSON or text answer in the HTTP response shows as Slack would."""
         conversation, person = self.channel(channel), self.user(user)
         target = _ResponseTarget(conversation.id, person.id, None, None, True)
-        form = payloads.slash_command(self.ws, user=person, channel=conversation, command=command, text=text,
-                                      response_url=self._response_url(target), trigger_id=self._trigger(person.id))
+        form = payloads.slash_command(
+            self.ws,
+            user=person,
+            channel=conversation,
+            command=command,
+            text=text,
+            response_url=self._response_url(target),
+            trigger_id=self._trigger(person.id),
+        )
         delivery = self.deliverer.send_command(command, form)
         if delivery.ok and delivery.response.strip():
             try:
@@ -385,8 +483,13 @@ class SlackEmulator:
         """The person opens the bot's App Home tab (an `app_home_opened` event)."""
         person = self.user(user)
         im = self.ws.im_with(person.id)
-        event: dict[str, Any] = {"type": "app_home_opened", "user": person.id, "channel": im.id if im else "",
-                                 "tab": "home", "event_ts": f"{time.time():.6f}"}
+        event: dict[str, Any] = {
+            "type": "app_home_opened",
+            "user": person.id,
+            "channel": im.id if im else "",
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
         home = self.home_view(person.id)
         if home:
             event["view"] = home
@@ -396,10 +499,18 @@ class SlackEmulator:
     def event_envelope(self, event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
         return payloads.event_envelope(self.ws, event, event_id=event_id)
 
-    def deliver_raw(self, body: str | bytes | dict[str, Any], *, content_type: str = "application/json",
-                    sign: bool = True, secret: str | None = None, timestamp: int | None = None,
-                    retry_num: int | None = None, retry_reason: str = "http_timeout",
-                    headers: dict[str, str] | None = None) -> Delivery:
+    def deliver_raw(
+        self,
+        body: str | bytes | dict[str, Any],
+        *,
+        content_type: str = "application/json",
+        sign: bool = True,
+        secret: str | None = None,
+        timestamp: int | None = None,
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
+        headers: dict[str, str] | None = None,
+    ) -> Delivery:
         """POSTs a body to the bot's request URL right now, signed (or not, or with another secret or timestamp)."""
         text = json.dumps(body) if isinstance(body, dict) else body.decode() if isinstance(body, bytes) else body
         ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -415,8 +526,12 @@ class SlackEmulator:
 
     def redeliver(self, delivery: Delivery, *, retry_num: int = 1, retry_reason: str = "http_timeout") -> Delivery:
         """Sends an earlier event again, as Slack's retry does: same body (same event_id), new signature."""
-        return self.deliver_raw(delivery.body, content_type=delivery.headers.get("Content-Type", "application/json"),
-                                retry_num=retry_num, retry_reason=retry_reason)
+        return self.deliver_raw(
+            delivery.body,
+            content_type=delivery.headers.get("Content-Type", "application/json"),
+            retry_num=retry_num,
+            retry_reason=retry_reason,
+        )
 
     # -- internals ---------------------------------------------------------------------
     def _send_event(self, event: dict[str, Any]) -> None:
@@ -460,18 +575,29 @@ class SlackEmulator:
                 source["blocks"] = body.get("blocks", [])
                 source["edited"] = {"user": self.ws.bot_user_id, "ts": self.ws.next_ts()}
             elif body.get("response_type") == "in_channel":
-                args = {"channel": conversation.id, "text": body.get("text", ""),
-                        "blocks": body.get("blocks"), "thread_ts": body.get("thread_ts") or target.thread_ts}
+                args = {
+                    "channel": conversation.id,
+                    "text": body.get("text", ""),
+                    "blocks": body.get("blocks"),
+                    "thread_ts": body.get("thread_ts") or target.thread_ts,
+                }
                 try:
                     self.api.chat_post_message({k: v for k, v in args.items() if v})
                 except ApiError as exc:
                     raise ValueError(f"response_url message refused: {exc.error}") from None
             else:
-                conversation.ephemerals.append({
-                    "type": "message", "user": self.ws.bot_user_id, "bot_id": self.ws.bot_id,
-                    "text": body.get("text", ""), "blocks": body.get("blocks", []), "ts": self.ws.next_ts(),
-                    "ephemeral_for": target.user_id, **({"thread_ts": target.thread_ts} if target.thread_ts else {}),
-                })
+                conversation.ephemerals.append(
+                    {
+                        "type": "message",
+                        "user": self.ws.bot_user_id,
+                        "bot_id": self.ws.bot_id,
+                        "text": body.get("text", ""),
+                        "blocks": body.get("blocks", []),
+                        "ts": self.ws.next_ts(),
+                        "ephemeral_for": target.user_id,
+                        **({"thread_ts": target.thread_ts} if target.thread_ts else {}),
+                    }
+                )
             self.ws.touch()
 
     def _apply_view_response(self, user_id: str, view_id: str, delivery: Delivery) -> None:
@@ -490,13 +616,23 @@ class SlackEmulator:
             if action == "errors":
                 view["errors"] = reply.get("errors", {})
             elif action == "update" and isinstance(reply.get("view"), dict):
-                self.ws.views[view_id] = {**view, **reply["view"], "id": view_id, "errors": {},
-                                          "hash": f"{time.time():.6f}.{view_id}", "state": {"values": {}}}
+                self.ws.views[view_id] = {
+                    **view,
+                    **reply["view"],
+                    "id": view_id,
+                    "errors": {},
+                    "hash": f"{time.time():.6f}.{view_id}",
+                    "state": {"values": {}},
+                }
             elif action == "push" and isinstance(reply.get("view"), dict):
                 pushed_id = self.ws.new_id("V")
-                self.ws.views[pushed_id] = {**reply["view"], "id": pushed_id, "state": {"values": {}},
-                                            "hash": f"{time.time():.6f}.{pushed_id}",
-                                            "root_view_id": stack[0] if stack else pushed_id}
+                self.ws.views[pushed_id] = {
+                    **reply["view"],
+                    "id": pushed_id,
+                    "state": {"values": {}},
+                    "hash": f"{time.time():.6f}.{pushed_id}",
+                    "root_view_id": stack[0] if stack else pushed_id,
+                }
                 stack.append(pushed_id)
             elif action == "clear":
                 stack.clear()
@@ -541,4 +677,3 @@ def _view_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, dict[
             text = given if given is not None else element.get("initial_value")
             state[block_id] = {action_id: {"type": kind, "value": text}}
     return state
-

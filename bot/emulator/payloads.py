@@ -9,8 +9,9 @@ from typing import Any
 from .workspace import Conversation, User, Workspace
 
 
-def event_envelope(ws: Workspace, event: dict[str, Any], *, event_id: str | None = None,
-                   event_time: int | None = None) -> dict[str, Any]:
+def event_envelope(
+    ws: Workspace, event: dict[str, Any], *, event_id: str | None = None, event_time: int | None = None
+) -> dict[str, Any]:
     return {
         "token": "emulator-verification-token",
         "team_id": ws.team_id,
@@ -21,10 +22,15 @@ def event_envelope(ws: Workspace, event: dict[str, Any], *, event_id: str | None
         "type": "event_callback",
         "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
         "event_time": event_time or int(time.time()),
-        "authorizations": [{
-            "enterprise_id": None, "team_id": ws.team_id, "user_id": ws.bot_user_id,
-            "is_bot": True, "is_enterprise_install": False,
-        }],
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": ws.team_id,
+                "user_id": ws.bot_user_id,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
         "is_ext_shared_channel": False,
         "event_context": f"4-{uuid.uuid4().hex}",
     }
@@ -42,11 +48,22 @@ def channel_ref(channel: Conversation) -> dict[str, Any]:
     return {"id": channel.id, "name": channel.name if not channel.is_im else "directmessage"}
 
 
-def block_actions(ws: Workspace, *, user: User, channel: Conversation, message: dict[str, Any],
-                  action: dict[str, Any], block_id: str, response_url: str, trigger_id: str,
-                  is_ephemeral: bool) -> dict[str, Any]:
+def block_actions(
+    ws: Workspace,
+    *,
+    user: User,
+    channel: Conversation,
+    message: dict[str, Any],
+    action: dict[str, Any],
+    block_id: str,
+    response_url: str,
+    trigger_id: str,
+    is_ephemeral: bool,
+) -> dict[str, Any]:
     container: dict[str, Any] = {
-        "type": "message", "message_ts": message["ts"], "channel_id": channel.id,
+        "type": "message",
+        "message_ts": message["ts"],
+        "channel_id": channel.id,
         "is_ephemeral": is_ephemeral,
     }
     if message.get("thread_ts"):
@@ -81,8 +98,9 @@ def block_actions(ws: Workspace, *, user: User, channel: Conversation, message: 
     return payload
 
 
-def view_submission(ws: Workspace, *, user: User, view: dict[str, Any],
-                    values: dict[str, dict[str, Any]], trigger_id: str) -> dict[str, Any]:
+def view_submission(
+    ws: Workspace, *, user: User, view: dict[str, Any], values: dict[str, dict[str, Any]], trigger_id: str
+) -> dict[str, Any]:
     return {
         "type": "view_submission",
         "team": team_ref(ws),
@@ -99,14 +117,21 @@ def view_submission(ws: Workspace, *, user: User, view: dict[str, Any],
 
 def view_closed(ws: Workspace, *, user: User, view: dict[str, Any]) -> dict[str, Any]:
     return {
-        "type": "view_closed", "team": team_ref(ws), "user": user_ref(ws, user),
-        "api_app_id": ws.app_id, "token": "emulator-verification-token",
-        "view": view, "is_cleared": False, "is_enterprise_install": False, "enterprise": None,
+        "type": "view_closed",
+        "team": team_ref(ws),
+        "user": user_ref(ws, user),
+        "api_app_id": ws.app_id,
+        "token": "emulator-verification-token",
+        "view": view,
+        "is_cleared": False,
+        "is_enterprise_install": False,
+        "enterprise": None,
     }
 
 
-def slash_command(ws: Workspace, *, user: User, channel: Conversation, command: str, text: str,
-                  response_url: str, trigger_id: str) -> dict[str, str]:
+def slash_command(
+    ws: Workspace, *, user: User, channel: Conversation, command: str, text: str, response_url: str, trigger_id: str
+) -> dict[str, str]:
     return {
         "token": "emulator-verification-token",
         "team_id": ws.team_id,

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-_STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+_STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 # What files.slack.com serves to a request without the bot token: a sign-in page, with 200.
 _LOGIN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Demo</body></html>"
 
@@ -100,8 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif parts[:1] == ["emu"]:
                 from . import ui
 
-                status, payload = ui.handle(self.emu, self.command, parts[1:], url.query, body,
-                                            self.headers.get("Content-Type") or "")
+                status, payload = ui.handle(
+                    self.emu, self.command, parts[1:], url.query, body, self.headers.get("Content-Type") or ""
+                )
                 if isinstance(payload, tuple):
                     data, content_type = payload
                     self._send(status, data, content_type)
@@ -137,10 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         content_type = self.headers.get("Content-Type") or ""
         if content_type.startswith("multipart/form-data"):
-            message = BytesParser(policy=HTTP).parsebytes(
-                f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-            part = next((p for p in message.iter_parts()
-                         if p.get_param("name", header="content-disposition") == "file"), None)
+            message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+            part = next(
+                (p for p in message.iter_parts() if p.get_param("name", header="content-disposition") == "file"), None
+            )
             body = part.get_payload(decode=True) if part is not None else b""
         if not body:
             self._send(400, b"empty upload", "text/plain")

@@ -51,9 +51,17 @@ class _Pending:
 class SocketModeServer:
     """The Socket Mode `Transport`: envelopes to the app's newest open WebSocket connection."""
 
-    def __init__(self, app_token: str, app_id: str, *, host: str = "127.0.0.1", ack_timeout_s: float = 3.0,
-                 retry_delays_s: Sequence[float] = (0.5, 2.0, 5.0), workers: int = 8,
-                 on_change: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        app_token: str,
+        app_id: str,
+        *,
+        host: str = "127.0.0.1",
+        ack_timeout_s: float = 3.0,
+        retry_delays_s: Sequence[float] = (0.5, 2.0, 5.0),
+        workers: int = 8,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
         if not app_token.startswith("xapp-"):
             raise ValueError("a Socket Mode app token is app-level: it starts with xapp-")
         self.app_token = app_token
@@ -76,8 +84,14 @@ class SocketModeServer:
         from websockets.sync.server import serve
 
         # slack_sdk's client drops its socket without a closing handshake: don't wait long for one.
-        self._server = serve(self._serve_connection, self.host, 0, process_request=self._check_ticket,
-                             compression=None, close_timeout=0.5)
+        self._server = serve(
+            self._serve_connection,
+            self.host,
+            0,
+            process_request=self._check_ticket,
+            compression=None,
+            close_timeout=0.5,
+        )
         threading.Thread(target=self._server.serve_forever, name="slack-emulator-socket-mode", daemon=True).start()
 
     def close(self) -> None:
@@ -116,22 +130,36 @@ class SocketModeServer:
     # -- Transport ---------------------------------------------------------------------
     def send_event(self, label: str, envelope: dict[str, Any]) -> None:
         def attempt(retry_num: int, failed: Delivery | None) -> Delivery:
-            return self._deliver("event", label, {
-                "type": "events_api", "payload": envelope, "accepts_response_payload": False,
-                "retry_attempt": retry_num, "retry_reason": "timeout" if failed else "",
-            }, retry_num=retry_num)
+            return self._deliver(
+                "event",
+                label,
+                {
+                    "type": "events_api",
+                    "payload": envelope,
+                    "accepts_response_payload": False,
+                    "retry_attempt": retry_num,
+                    "retry_reason": "timeout" if failed else "",
+                },
+                retry_num=retry_num,
+            )
 
         self._queue.submit(attempt)
 
     def send_interactive(self, label: str, payload: dict[str, Any]) -> Delivery:
-        return self._deliver("interactive", label, {
-            "type": "interactive", "payload": payload,
-            "accepts_response_payload": payload.get("type") in _ANSWERABLE_INTERACTIONS,
-        })
+        return self._deliver(
+            "interactive",
+            label,
+            {
+                "type": "interactive",
+                "payload": payload,
+                "accepts_response_payload": payload.get("type") in _ANSWERABLE_INTERACTIONS,
+            },
+        )
 
     def send_command(self, command: str, form: dict[str, str]) -> Delivery:
-        return self._deliver("command", command, {"type": "slash_commands", "payload": form,
-                                                  "accepts_response_payload": True})
+        return self._deliver(
+            "command", command, {"type": "slash_commands", "payload": form, "accepts_response_payload": True}
+        )
 
     def wait_idle(self, timeout: float) -> bool:
         return self._queue.wait_idle(timeout)
@@ -187,11 +215,16 @@ class SocketModeServer:
             self.connections_opened += 1
             count = len(self._connections)
         try:
-            connection.send(json.dumps({
-                "type": "hello", "num_connections": count,
-                "debug_info": {"host": "emulator", "approximate_connection_time": 3600},
-                "connection_info": {"app_id": self.app_id},
-            }))
+            connection.send(
+                json.dumps(
+                    {
+                        "type": "hello",
+                        "num_connections": count,
+                        "debug_info": {"host": "emulator", "approximate_connection_time": 3600},
+                        "connection_info": {"app_id": self.app_id},
+                    }
+                )
+            )
             for message in connection:
                 self._on_client_message(message)
         except ConnectionClosed:

@@ -26,7 +26,7 @@ def encode_user_text(text: str, resolve_user: Callable[[str], str | None]) -> st
     out: list[str] = []
     pos = 0
     for match in _TOKEN.finditer(text):
-        out.append(_encode_plain(text[pos:match.start()], resolve_user))
+        out.append(_encode_plain(text[pos : match.start()], resolve_user))
         out.append(match.group(0))
         pos = match.end()
     out.append(_encode_plain(text[pos:], resolve_user))
@@ -57,7 +57,7 @@ def rich_text_block(text: str, block_id: str) -> dict[str, Any]:
     pos = 0
     for match in re.finditer(r"<([@#!]?)([^<>|]+)(?:\|([^<>]*))?>", text):
         if match.start() > pos:
-            elements.append({"type": "text", "text": _unescape(text[pos:match.start()])})
+            elements.append({"type": "text", "text": _unescape(text[pos : match.start()])})
         sigil, target, label = match.groups()
         if sigil == "@":
             elements.append({"type": "user", "user_id": target})

@@ -31,8 +31,14 @@ def handle(emu: SlackEmulator, verb: str, parts: list[str], query: str, body: by
         if verb in ("GET", "HEAD") and parts == ["samples", SAMPLE_PDF_NAME]:
             return 200, (sample_pdf(), "application/pdf")
         if verb == "POST" and parts == ["upload"]:
-            shared = emu.share_file(params["channel"], params["user"], params["name"], body,
-                                    thread_ts=params.get("thread_ts") or None, text=params.get("text", ""))
+            shared = emu.share_file(
+                params["channel"],
+                params["user"],
+                params["name"],
+                body,
+                thread_ts=params.get("thread_ts") or None,
+                text=params.get("text", ""),
+            )
             return 200, {"ok": True, "file_id": shared.file_id, "ts": shared.ts}
         if verb == "POST" and len(parts) == 1:
             args = json.loads(body or b"{}")
@@ -82,8 +88,9 @@ def _decorate(emu: SlackEmulator, message: dict[str, Any]) -> dict[str, Any]:
     shown = dict(message)
     shown["_author"] = user.real_name if user else ("Slackbot" if message.get("user") == "USLACKBOT" else "unknown")
     shown["_is_bot"] = bool(message.get("bot_id")) or message.get("user") == "USLACKBOT"
-    shown["files"] = [{**f, "_url": f"/emu/files/{f['id']}/{urllib.parse.quote(f['name'])}"}
-                      for f in message.get("files", [])]
+    shown["files"] = [
+        {**f, "_url": f"/emu/files/{f['id']}/{urllib.parse.quote(f['name'])}"} for f in message.get("files", [])
+    ]
     return shown
 
 
@@ -95,9 +102,16 @@ def state(emu: SlackEmulator, params: dict[str, str]) -> dict[str, Any]:
             return {"version": version, "unchanged": True}
         user_id = params.get("user") or "U01ALICE"
         channels = [
-            {"id": c.id, "name": c.name, "is_private": c.is_private, "is_im": c.is_im,
-             "label": (ws.bot_name if c.is_im else c.name), "bot_member": c.bot_member}
-            for c in ws.conversations.values() if not c.is_im or c.im_user == user_id
+            {
+                "id": c.id,
+                "name": c.name,
+                "is_private": c.is_private,
+                "is_im": c.is_im,
+                "label": (ws.bot_name if c.is_im else c.name),
+                "bot_member": c.bot_member,
+            }
+            for c in ws.conversations.values()
+            if not c.is_im or c.im_user == user_id
         ]
         out: dict[str, Any] = {
             "version": version,
@@ -106,12 +120,20 @@ def state(emu: SlackEmulator, params: dict[str, str]) -> dict[str, Any]:
             "users": {u.id: {"name": u.name, "real_name": u.real_name, "is_bot": u.is_bot} for u in ws.users.values()},
             "channels": channels,
             "deliveries": [
-                {"label": d.label, "status": d.status, "error": d.error, "ms": round(d.elapsed_ms),
-                 "retry": d.retry_num, "at": d.at}
+                {
+                    "label": d.label,
+                    "status": d.status,
+                    "error": d.error,
+                    "ms": round(d.elapsed_ms),
+                    "retry": d.retry_num,
+                    "at": d.at,
+                }
                 for d in emu.deliverer.log[-40:]
             ],
-            "api_calls": [{"method": c.method, "ok": c.response.get("ok"), "error": c.response.get("error"), "at": c.at}
-                          for c in emu.api.calls[-40:]],
+            "api_calls": [
+                {"method": c.method, "ok": c.response.get("ok"), "error": c.response.get("error"), "at": c.at}
+                for c in emu.api.calls[-40:]
+            ],
         }
         conversation = ws.conversation(params.get("channel", "")) if params.get("channel") else None
         if conversation is not None:

@@ -72,9 +72,16 @@ def _flag(args: dict[str, Any], name: str) -> bool:
 
 
 class WebApi:
-    def __init__(self, workspace: Workspace, *, bot_token: str, base_url: Callable[[], str],
-                 on_bot_event: BotEventSink, trigger_ttl_s: float = 30.0,
-                 socket_mode: SocketModeServer | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        bot_token: str,
+        base_url: Callable[[], str],
+        on_bot_event: BotEventSink,
+        trigger_ttl_s: float = 30.0,
+        socket_mode: SocketModeServer | None = None,
+    ) -> None:
         self.ws = workspace
         self.bot_token = bot_token
         self.socket_mode = socket_mode
@@ -199,8 +206,13 @@ class WebApi:
         return message
 
     def _bot_profile(self) -> dict[str, Any]:
-        return {"id": self.ws.bot_id, "app_id": self.ws.app_id, "name": self.ws.bot_name,
-                "deleted": False, "team_id": self.ws.team_id}
+        return {
+            "id": self.ws.bot_id,
+            "app_id": self.ws.app_id,
+            "name": self.ws.bot_name,
+            "deleted": False,
+            "team_id": self.ws.team_id,
+        }
 
     def _post(self, channel: Conversation, message: dict[str, Any], thread_ts: Any) -> dict[str, Any]:
         if not channel.bot_member and not channel.is_im:
@@ -213,8 +225,9 @@ class WebApi:
             # Replying to a reply lands in the parent's thread, as in Slack.
             message["thread_ts"] = parent.get("thread_ts") or parent["ts"]
         self.ws.add_message(channel, message)
-        self.on_bot_event(channel, {**message, "channel": channel.id, "event_ts": message["ts"],
-                                    "channel_type": channel.channel_type})
+        self.on_bot_event(
+            channel, {**message, "channel": channel.id, "event_ts": message["ts"], "channel_type": channel.channel_type}
+        )
         return message
 
     # -- auth --------------------------------------------------------------------------
@@ -257,12 +270,20 @@ class WebApi:
             message["blocks"] = blocks or []
         message["edited"] = {"user": self.ws.bot_user_id, "ts": self.ws.next_ts()}
         self.ws.touch()
-        self.on_bot_event(channel, {
-            "type": "message", "subtype": "message_changed", "hidden": True,
-            "message": message, "previous_message": previous, "channel": channel.id,
-            "ts": message["edited"]["ts"], "event_ts": message["edited"]["ts"],
-            "channel_type": channel.channel_type,
-        })
+        self.on_bot_event(
+            channel,
+            {
+                "type": "message",
+                "subtype": "message_changed",
+                "hidden": True,
+                "message": message,
+                "previous_message": previous,
+                "channel": channel.id,
+                "ts": message["edited"]["ts"],
+                "event_ts": message["edited"]["ts"],
+                "channel_type": channel.channel_type,
+            },
+        )
         return {"channel": channel.id, "ts": message["ts"], "text": message["text"], "message": message}
 
     def chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -287,11 +308,20 @@ class WebApi:
         if message.get("bot_id") != self.ws.bot_id:
             raise ApiError("cant_delete_message")
         self.ws.remove_message(channel, message["ts"])
-        self.on_bot_event(channel, {
-            "type": "message", "subtype": "message_deleted", "hidden": True,
-            "deleted_ts": message["ts"], "previous_message": message, "channel": channel.id,
-            "ts": self.ws.next_ts(), "event_ts": message["ts"], "channel_type": channel.channel_type,
-        })
+        self.on_bot_event(
+            channel,
+            {
+                "type": "message",
+                "subtype": "message_deleted",
+                "hidden": True,
+                "deleted_ts": message["ts"],
+                "previous_message": message,
+                "channel": channel.id,
+                "ts": self.ws.next_ts(),
+                "event_ts": message["ts"],
+                "channel_type": channel.channel_type,
+            },
+        )
         return {"channel": channel.id, "ts": message["ts"]}
 
     def chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -343,19 +373,24 @@ class WebApi:
     def _page(items: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
         limit = max(1, min(int(args.get("limit") or 100), 1000))
         start = int(args.get("cursor") or 0)
-        page = items[start:start + limit]
+        page = items[start : start + limit]
         more = start + limit < len(items)
-        return {"messages": page, "has_more": more,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+        return {
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     @staticmethod
     def _in_range(items: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[str, Any]]:
         oldest = float(args.get("oldest") or 0)
         latest = float(args.get("latest") or 1e12)
         inclusive = _flag(args, "inclusive")
+
         def keep(m: dict[str, Any]) -> bool:
             ts = float(m["ts"])
             return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
+
         return [m for m in items if keep(m)]
 
     def _readable(self, args: dict[str, Any]) -> Conversation:
@@ -388,8 +423,7 @@ class WebApi:
             raise ApiError("method_not_supported_for_channel_type")
         extra: dict[str, Any] = {}
         if channel.bot_member:
-            extra = {"warning": "already_in_channel",
-                     "response_metadata": {"warnings": ["already_in_channel"]}}
+            extra = {"warning": "already_in_channel", "response_metadata": {"warnings": ["already_in_channel"]}}
         channel.bot_member = True
         self.ws.touch()
         return {"channel": channel.to_dict(), **extra}
@@ -418,8 +452,11 @@ class WebApi:
         stored = self.ws.files.get(str(args.get("file") or ""))
         if stored is None or not stored.complete:
             raise ApiError("file_not_found")
-        return {"file": stored.to_dict(self.base_url(), self.ws.team_id), "comments": [],
-                "response_metadata": {"next_cursor": ""}}
+        return {
+            "file": stored.to_dict(self.base_url(), self.ws.team_id),
+            "comments": [],
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def files_get_upload_url_external(self, args: dict[str, Any]) -> dict[str, Any]:
         filename = str(args.get("filename") or "")
@@ -451,10 +488,16 @@ class WebApi:
         if channel_ref:
             channel = self._channel({"channel": channel_ref})
             message = {
-                "type": "message", "subtype": "file_share", "upload": True,
-                "user": self.ws.bot_user_id, "bot_id": self.ws.bot_id, "app_id": self.ws.app_id,
-                "bot_profile": self._bot_profile(), "display_as_bot": False,
-                "text": str(args.get("initial_comment") or ""), "team": self.ws.team_id,
+                "type": "message",
+                "subtype": "file_share",
+                "upload": True,
+                "user": self.ws.bot_user_id,
+                "bot_id": self.ws.bot_id,
+                "app_id": self.ws.app_id,
+                "bot_profile": self._bot_profile(),
+                "display_as_bot": False,
+                "text": str(args.get("initial_comment") or ""),
+                "team": self.ws.team_id,
                 "files": [s.to_dict(self.base_url(), self.ws.team_id) for s in stored_files],
             }
             blocks = self._checked_blocks(args)
@@ -465,10 +508,17 @@ class WebApi:
                 stored.add_share(channel, message["ts"], self.ws.bot_user_id, message.get("thread_ts"))
             message["files"] = [s.to_dict(self.base_url(), self.ws.team_id) for s in stored_files]
             for stored in stored_files:
-                self.on_bot_event(channel, {
-                    "type": "file_shared", "channel_id": channel.id, "file_id": stored.id,
-                    "user_id": self.ws.bot_user_id, "file": {"id": stored.id}, "event_ts": message["ts"],
-                })
+                self.on_bot_event(
+                    channel,
+                    {
+                        "type": "file_shared",
+                        "channel_id": channel.id,
+                        "file_id": stored.id,
+                        "user_id": self.ws.bot_user_id,
+                        "file": {"id": stored.id},
+                        "event_ts": message["ts"],
+                    },
+                )
         self.ws.touch()
         return {"files": [{"id": s.id, "title": s.title} for s in stored_files]}
 
@@ -480,8 +530,10 @@ class WebApi:
         return {"user": user.to_dict(self.ws.team_id)}
 
     def users_list(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"members": [u.to_dict(self.ws.team_id) for u in self.ws.users.values()],
-                "response_metadata": {"next_cursor": ""}}
+        return {
+            "members": [u.to_dict(self.ws.team_id) for u in self.ws.users.values()],
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def bots_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"bot": {**self._bot_profile(), "user_id": self.ws.bot_user_id}}
@@ -504,18 +556,35 @@ class WebApi:
             raise ApiError("invalid_arguments", response_metadata={"messages": errors})
         return view
 
-    def _store_view(self, view: dict[str, Any], *, view_id: str | None = None,
-                    root_view_id: str | None = None, previous_view_id: str | None = None) -> dict[str, Any]:
+    def _store_view(
+        self,
+        view: dict[str, Any],
+        *,
+        view_id: str | None = None,
+        root_view_id: str | None = None,
+        previous_view_id: str | None = None,
+    ) -> dict[str, Any]:
         view_id = view_id or self.ws.new_id("V")
         stored = {
-            "id": view_id, "team_id": self.ws.team_id, "type": view["type"],
-            "title": view.get("title"), "submit": view.get("submit"), "close": view.get("close"),
-            "blocks": view.get("blocks", []), "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view.get("callback_id", ""), "external_id": view.get("external_id", ""),
-            "state": {"values": {}}, "hash": f"{time.time():.6f}.{view_id}",
-            "clear_on_close": bool(view.get("clear_on_close")), "notify_on_close": bool(view.get("notify_on_close")),
-            "root_view_id": root_view_id or view_id, "previous_view_id": previous_view_id,
-            "app_id": self.ws.app_id, "bot_id": self.ws.bot_id, "app_installed_team_id": self.ws.team_id,
+            "id": view_id,
+            "team_id": self.ws.team_id,
+            "type": view["type"],
+            "title": view.get("title"),
+            "submit": view.get("submit"),
+            "close": view.get("close"),
+            "blocks": view.get("blocks", []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": f"{time.time():.6f}.{view_id}",
+            "clear_on_close": bool(view.get("clear_on_close")),
+            "notify_on_close": bool(view.get("notify_on_close")),
+            "root_view_id": root_view_id or view_id,
+            "previous_view_id": previous_view_id,
+            "app_id": self.ws.app_id,
+            "bot_id": self.ws.bot_id,
+            "app_installed_team_id": self.ws.team_id,
         }
         self.ws.views[view_id] = stored
         self.ws.touch()
@@ -555,8 +624,14 @@ class WebApi:
         if args.get("hash") and args["hash"] != current["hash"]:
             raise ApiError("hash_conflict")
         view = self._view_arg(args, (current["type"],))
-        return {"view": self._store_view(view, view_id=view_id, root_view_id=current["root_view_id"],
-                                         previous_view_id=current["previous_view_id"])}
+        return {
+            "view": self._store_view(
+                view,
+                view_id=view_id,
+                root_view_id=current["root_view_id"],
+                previous_view_id=current["previous_view_id"],
+            )
+        }
 
     def views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.ws.user(str(args.get("user_id") or ""))

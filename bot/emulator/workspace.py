@@ -123,9 +123,13 @@ class StoredFile:
     complete: bool = False  # False between files.getUploadURLExternal and the upload
 
     def add_share(self, conversation: Conversation, ts: str, user: str, thread_ts: str | None) -> None:
-        share = {"channel": conversation.id, "channel_name": conversation.name, "kind": (
-            "im" if conversation.is_im else "private" if conversation.is_private else "public"),
-            "ts": ts, "share_user_id": user}
+        share = {
+            "channel": conversation.id,
+            "channel_name": conversation.name,
+            "kind": ("im" if conversation.is_im else "private" if conversation.is_private else "public"),
+            "ts": ts,
+            "share_user_id": user,
+        }
         if thread_ts:
             share["thread_ts"] = thread_ts
         self.shares.append(share)
@@ -134,9 +138,16 @@ class StoredFile:
         """Slack's `shares`: {"public"|"private": {channel id: [{ts, thread_ts?, ...}]}}."""
         out: dict[str, Any] = {}
         for share in self.shares:
-            entry = {"reply_users": [], "reply_users_count": 0, "reply_count": 0, "ts": share["ts"],
-                     "channel_name": share["channel_name"], "team_id": team_id,
-                     "share_user_id": share["share_user_id"], "source": "UNKNOWN"}
+            entry = {
+                "reply_users": [],
+                "reply_users_count": 0,
+                "reply_count": 0,
+                "ts": share["ts"],
+                "channel_name": share["channel_name"],
+                "team_id": team_id,
+                "share_user_id": share["share_user_id"],
+                "source": "UNKNOWN",
+            }
             if "thread_ts" in share:
                 entry["thread_ts"] = share["thread_ts"]
             visibility = "public" if share["kind"] == "public" else "private"
@@ -193,8 +204,9 @@ class Workspace:
     that something happened.
     """
 
-    def __init__(self, *, team_id: str, team_name: str, bot_user_id: str, bot_id: str,
-                 app_id: str, bot_name: str) -> None:
+    def __init__(
+        self, *, team_id: str, team_name: str, bot_user_id: str, bot_id: str, app_id: str, bot_name: str
+    ) -> None:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.version = 0
@@ -207,10 +219,10 @@ class Workspace:
         self.users: dict[str, User] = {}
         self.conversations: dict[str, Conversation] = {}
         self.files: dict[str, StoredFile] = {}
-        self.views: dict[str, dict[str, Any]] = {}          # view id -> view
-        self.open_modals: dict[str, list[str]] = {}         # user id -> stack of view ids
-        self.home_views: dict[str, str] = {}                # user id -> view id
-        self.triggers: dict[str, tuple[str, float]] = {}    # trigger id -> (user id, issued at)
+        self.views: dict[str, dict[str, Any]] = {}  # view id -> view
+        self.open_modals: dict[str, list[str]] = {}  # user id -> stack of view ids
+        self.home_views: dict[str, str] = {}  # user id -> view id
+        self.triggers: dict[str, tuple[str, float]] = {}  # trigger id -> (user id, issued at)
         self._last_ts = 0.0
         self._counter = 0
         # Ids differ between runs, so a bot's dedup store kept across demo runs never mistakes
@@ -294,7 +306,8 @@ class Workspace:
     def top_level(self, channel: Conversation) -> list[dict[str, Any]]:
         with self.lock:
             return [
-                m for m in channel.messages
+                m
+                for m in channel.messages
                 if not m.get("thread_ts") or m["thread_ts"] == m["ts"] or m.get("subtype") == "thread_broadcast"
             ]
 
@@ -322,12 +335,18 @@ class Workspace:
             return message
 
     # -- files -------------------------------------------------------------------------
-    def add_file(self, name: str, user: str, data: bytes, *, title: str | None = None,
-                 complete: bool = True) -> StoredFile:
+    def add_file(
+        self, name: str, user: str, data: bytes, *, title: str | None = None, complete: bool = True
+    ) -> StoredFile:
         with self.lock:
             stored = StoredFile(
-                id=self.new_id("F"), name=name, title=title or name, user=user, data=data,
-                created=int(time.time()), complete=complete,
+                id=self.new_id("F"),
+                name=name,
+                title=title or name,
+                user=user,
+                data=data,
+                created=int(time.time()),
+                complete=complete,
             )
             self.files[stored.id] = stored
             self.touch()

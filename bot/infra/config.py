@@ -16,8 +16,18 @@ DEFAULT_REGION = "us-east-1"
 
 # Lambda sets these itself and refuses a function that sets them.
 LAMBDA_RESERVED = frozenset(
-    {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-     "AWS_LAMBDA_FUNCTION_NAME", "AWS_EXECUTION_ENV", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER"}
+    {
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_EXECUTION_ENV",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+        "_HANDLER",
+    }
 )
 # The image sets DATA_DIR (/tmp); this tool sets the object store to the bucket it made; an
 # S3 endpoint override is for local S3-compatible stores, never for the deployed function.

@@ -127,8 +127,19 @@ def get_function(lam: Any, name: str) -> dict[str, Any] | None:
         return None
 
 
-def ensure_function(lam: Any, *, name: str, role_arn: str, image_uri: str, architecture: str, memory_mb: int,
-                    timeout_s: int, ephemeral_mb: int, environment: dict[str, str], log_group: str) -> Outcome:
+def ensure_function(
+    lam: Any,
+    *,
+    name: str,
+    role_arn: str,
+    image_uri: str,
+    architecture: str,
+    memory_mb: int,
+    timeout_s: int,
+    ephemeral_mb: int,
+    environment: dict[str, str],
+    log_group: str,
+) -> Outcome:
     """Created from `image_uri`; an existing function keeps its image when none is given."""
     outcome = Outcome("lambda_function", name)
     wanted = {

@@ -60,6 +60,14 @@ def error_code(exc: Exception) -> str:
 def is_missing(exc: Exception) -> bool:
     """botocore's ways of saying "there is no such thing"."""
     code = error_code(exc)
-    return code in ("404", "NoSuchBucket", "NotFound", "NoSuchEntity", "ResourceNotFoundException",
-                    "NoSuchPublicAccessBlockConfiguration", "ServerSideEncryptionConfigurationNotFoundError",
-                    "NoSuchLifecycleConfiguration", "RepositoryNotFoundException")
+    return code in (
+        "404",
+        "NoSuchBucket",
+        "NotFound",
+        "NoSuchEntity",
+        "ResourceNotFoundException",
+        "NoSuchPublicAccessBlockConfiguration",
+        "ServerSideEncryptionConfigurationNotFoundError",
+        "NoSuchLifecycleConfiguration",
+        "RepositoryNotFoundException",
+    )

@@ -16,8 +16,9 @@ def lambda_trust_policy() -> PolicyDocument:
     }
 
 
-def function_policy(*, partition: str, region: str, account: str, function: str, log_group: str, bucket: str,
-                    prefix: str) -> PolicyDocument:
+def function_policy(
+    *, partition: str, region: str, account: str, function: str, log_group: str, bucket: str, prefix: str
+) -> PolicyDocument:
     """Its own log group, its own files under the bucket prefix, and invoking itself (lazy listeners).
 
     The log group is created by `infra up` (with a retention), so the function never needs

@@ -51,8 +51,15 @@ def up(config: InfraConfig, clients: Clients) -> dict[str, Any]:
     outcomes = [storage.ensure_repository(clients.ecr, config.repository_name)]
     outcomes.append(storage.ensure_bucket(clients.s3, bucket, config.region))
     outcomes.append(fn.ensure_log_group(clients.logs, config.log_group, config.log_retention_days))
-    policy = function_policy(partition=partition, region=config.region, account=account, function=config.function_name,
-                             log_group=config.log_group, bucket=bucket, prefix=config.prefix)
+    policy = function_policy(
+        partition=partition,
+        region=config.region,
+        account=account,
+        function=config.function_name,
+        log_group=config.log_group,
+        bucket=bucket,
+        prefix=config.prefix,
+    )
     role = fn.ensure_role(clients.iam, config.role_name, policy)
     outcomes.append(role)
     function = fn.ensure_function(
@@ -91,15 +98,28 @@ def status(config: InfraConfig, clients: Clients) -> dict[str, Any]:
 
     configuration = (function or {}).get("Configuration", {})
     outcomes = [
-        item("ecr_repository", config.repository_name, repository is not None,
-             uri=(repository or {}).get("repositoryUri")),
-        item("s3_bucket", bucket, bucket_exists,
-             objects=storage.count_versions(clients.s3, bucket) if bucket_exists else None),
+        item(
+            "ecr_repository",
+            config.repository_name,
+            repository is not None,
+            uri=(repository or {}).get("repositoryUri"),
+        ),
+        item(
+            "s3_bucket",
+            bucket,
+            bucket_exists,
+            objects=storage.count_versions(clients.s3, bucket) if bucket_exists else None,
+        ),
         item("log_group", config.log_group, fn.get_log_group(clients.logs, config.log_group) is not None),
         item("iam_role", config.role_name, fn.get_role(clients.iam, config.role_name) is not None),
-        item("lambda_function", config.function_name, function is not None,
-             image_uri=(function or {}).get("Code", {}).get("ImageUri"), state=configuration.get("State"),
-             last_update=configuration.get("LastUpdateStatus")),
+        item(
+            "lambda_function",
+            config.function_name,
+            function is not None,
+            image_uri=(function or {}).get("Code", {}).get("ImageUri"),
+            state=configuration.get("State"),
+            last_update=configuration.get("LastUpdateStatus"),
+        ),
         item("function_url", config.function_name, url is not None, url=url),
     ]
     return _report(config, account, outcomes)

@@ -129,8 +129,10 @@ def ensure_bucket(s3: Any, bucket: str, region: str) -> Outcome:
         if not is_missing(exc):
             raise
         rules = []
-    if not any(r.get("ApplyServerSideEncryptionByDefault") == _ENCRYPTION_RULE["ApplyServerSideEncryptionByDefault"]
-               for r in rules):
+    if not any(
+        r.get("ApplyServerSideEncryptionByDefault") == _ENCRYPTION_RULE["ApplyServerSideEncryptionByDefault"]
+        for r in rules
+    ):
         s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [_ENCRYPTION_RULE]})
         outcome.changed("encryption SSE-S3")
     try:

@@ -65,7 +65,7 @@ def _running_lines(hits: list[SearchHit]) -> set[str]:
             line = line.strip()
             stem = _TRAILING_NUMBER.sub("", line)
             if stem != line and len(_WORDY.findall(stem)) >= 2:
-                numbers.setdefault(stem, set()).add(line[len(stem):].strip(" |"))
+                numbers.setdefault(stem, set()).add(line[len(stem) :].strip(" |"))
     return {stem for stem, seen in numbers.items() if len(seen) >= 2}
 
 

@@ -161,9 +161,7 @@ class Assistant:
         degraded = outcome.degraded_by if isinstance(outcome, Answer) else None
         return DocumentsPart(question, outcome, SourceFailure(degraded) if degraded is not None else None)
 
-    def _ask_sql(
-        self, sources: Sources, question: str, scope: Scope, history: Sequence[ChatMessage] | None
-    ) -> SqlPart:
+    def _ask_sql(self, sources: Sources, question: str, scope: Scope, history: Sequence[ChatMessage] | None) -> SqlPart:
         try:
             proposal = sources.sql.propose(
                 question,

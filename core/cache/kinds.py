@@ -50,8 +50,12 @@ class CacheStats:
         out: dict[str, dict[str, float]] = {}
         for kind in sorted({k for k, _ in counts}):
             hits, misses = counts.get((kind, "hit"), 0), counts.get((kind, "miss"), 0)
-            out[kind] = {"hits": hits, "misses": misses, "errors": counts.get((kind, "error"), 0),
-                         "hit_rate": round(hits / (hits + misses), 4) if hits + misses else 0.0}
+            out[kind] = {
+                "hits": hits,
+                "misses": misses,
+                "errors": counts.get((kind, "error"), 0),
+                "hit_rate": round(hits / (hits + misses), 4) if hits + misses else 0.0,
+            }
         return out
 
 

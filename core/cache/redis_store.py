@@ -34,8 +34,9 @@ class RedisKeyValueStore:
     def from_url(cls, url: str, prefix: str = "", timeout_s: float = 5.0) -> RedisKeyValueStore:
         """timeout_s bounds every connect and reply: short on the acknowledgement path, where a frozen
         Redis must cost a fraction of Slack's 3 seconds, not all of them."""
-        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=timeout_s,
-                                      socket_connect_timeout=timeout_s)
+        client = redis.Redis.from_url(
+            url, decode_responses=True, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
+        )
         return cls(client, prefix)
 
     def _k(self, key: str) -> str:

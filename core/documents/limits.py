@@ -26,12 +26,22 @@ class IngestLimits:
 
     @classmethod
     def from_megabytes(
-        cls, max_file_mb: float = 50.0, max_pages: int = 2000, max_chars: int = 10_000_000,
-        max_chunks: int = 20_000, max_seconds: float = 900.0,
+        cls,
+        max_file_mb: float = 50.0,
+        max_pages: int = 2000,
+        max_chars: int = 10_000_000,
+        max_chunks: int = 20_000,
+        max_seconds: float = 900.0,
     ) -> IngestLimits:
         max_bytes = int(max_file_mb * MB)
-        return cls(max_bytes=max_bytes, max_pages=max_pages, max_unzipped_bytes=max(4 * max_bytes, 20 * MB),
-                   max_chars=max_chars, max_chunks=max_chunks, max_seconds=max_seconds)
+        return cls(
+            max_bytes=max_bytes,
+            max_pages=max_pages,
+            max_unzipped_bytes=max(4 * max_bytes, 20 * MB),
+            max_chars=max_chars,
+            max_chunks=max_chunks,
+            max_seconds=max_seconds,
+        )
 
 
 class Deadline:

@@ -109,8 +109,9 @@ class DocumentService:
         defer_vectors the result comes once the document is searchable by keywords, and
         `complete_vectors(doc_id)` must follow (e.g. in a background thread)."""
         name = PurePath(file_name).name or "file"
-        return self._guarded(name, lambda: self._ingest(data, name, channel, team_id, workspace_wide,
-                                                        defer_vectors, progress))
+        return self._guarded(
+            name, lambda: self._ingest(data, name, channel, team_id, workspace_wide, defer_vectors, progress)
+        )
 
     def complete_vectors(self, doc_id: str, *, progress: ProgressCallback | None = None) -> IngestResult:
         """The second phase of an ingest: embed, store and upsert the document's vectors."""
@@ -139,8 +140,14 @@ class DocumentService:
             return IngestResult(name, "failed", reason=f"internal error ({type(exc).__name__}: {exc})")
 
     def _ingest(
-        self, data: bytes, name: str, channel: str | None, team_id: str, workspace_wide: bool,
-        defer_vectors: bool, progress: ProgressCallback | None,
+        self,
+        data: bytes,
+        name: str,
+        channel: str | None,
+        team_id: str,
+        workspace_wide: bool,
+        defer_vectors: bool,
+        progress: ProgressCallback | None,
     ) -> IngestResult:
         check_size(len(data), self.limits)
         deadline = Deadline(self.limits.max_seconds)
@@ -188,13 +195,19 @@ class DocumentService:
         eta = self._eta(len(chunks))
         _report(progress, IngestProgress(name, "parsed", record.pages, record.chunks, 0, eta))
         if defer_vectors:
-            return IngestResult(name, "indexed", doc_id, record.pages, record.chunks,
-                                pending_chunks=record.chunks, eta_s=eta)
+            return IngestResult(
+                name, "indexed", doc_id, record.pages, record.chunks, pending_chunks=record.chunks, eta_s=eta
+            )
         return self._complete_vectors(record, progress, deadline, chunks)
 
     def _complete_vectors(
-        self, record: DocumentRecord, progress: ProgressCallback | None, deadline: Deadline | None,
-        chunks: list[Chunk] | None = None, *, rollback_on: tuple[type[BaseException], ...] = (Exception,),
+        self,
+        record: DocumentRecord,
+        progress: ProgressCallback | None,
+        deadline: Deadline | None,
+        chunks: list[Chunk] | None = None,
+        *,
+        rollback_on: tuple[type[BaseException], ...] = (Exception,),
     ) -> IngestResult:
         """rollback_on: failures that remove the document again (a foreground ingest is all or
         nothing; a background completion undoes only refusals, such as the time budget, and
@@ -210,13 +223,18 @@ class DocumentService:
             objs.write_vectors(
                 embeddings=_npy_bytes(vectors),
                 metadata=json.dumps(
-                    {**record.to_dict(), "vectors_pending": False, "chunking": self.chunking.__dict__,
-                     "pdf_parser": self.parser.pdf_pipeline}
+                    {
+                        **record.to_dict(),
+                        "vectors_pending": False,
+                        "chunking": self.chunking.__dict__,
+                        "pdf_parser": self.parser.pdf_pipeline,
+                    }
                 ).encode(),
             )
             if self._publish_vectors(record.doc_id, chunks, vectors) is None:
-                return IngestResult(record.file_name, "failed", record.doc_id,
-                                    reason="it was deleted while being indexed")
+                return IngestResult(
+                    record.file_name, "failed", record.doc_id, reason="it was deleted while being indexed"
+                )
         except Exception as exc:
             if isinstance(exc, rollback_on):
                 self._forget(record)
@@ -238,8 +256,12 @@ class DocumentService:
             per_chunk = (time.perf_counter() - began) / len(batch)
             self._seconds_per_chunk = 0.7 * self._seconds_per_chunk + 0.3 * per_chunk
             done = start + len(batch)
-            _report(progress, IngestProgress(record.file_name, "embedding", record.pages, record.chunks, done,
-                                             self._eta(len(chunks) - done)))
+            _report(
+                progress,
+                IngestProgress(
+                    record.file_name, "embedding", record.pages, record.chunks, done, self._eta(len(chunks) - done)
+                ),
+            )
         return vectors
 
     def _eta(self, chunks: int) -> float:
@@ -395,8 +417,12 @@ class DocumentService:
                 log.warning("reindex of %s failed: %s", record.file_name, exc)
                 failed.append(f"{record.file_name}: {exc}")
         self._bump_version()
-        return {"documents": len(records), "reindexed": len(records) - len(failed), "chunks": chunks_total,
-                "failed": failed}
+        return {
+            "documents": len(records),
+            "reindexed": len(records) - len(failed),
+            "chunks": chunks_total,
+            "failed": failed,
+        }
 
     def check(self) -> list[str]:
         """Problems with the indexes (empty when sound); `reindex` repairs them."""
@@ -516,8 +542,9 @@ class DocumentService:
             # Another process indexed the same bytes meanwhile: merge our scope into its record.
             current = self.get(record.doc_id)
             if current is not None:
-                self._link(current, record.file_name, record.channels[0] if record.channels else None,
-                           record.workspace_wide)
+                self._link(
+                    current, record.file_name, record.channels[0] if record.channels else None, record.workspace_wide
+                )
                 return self.get(record.doc_id) or record
             self.kv.set(key, json.dumps(record.to_dict()))
         self._bump_version()

@@ -39,7 +39,9 @@ class CachedEmbedder:
             fresh = self._inner.embed(list(missing))
             for (text, positions), vector in zip(missing.items(), fresh, strict=True):
                 out[positions] = vector
-                self._kv.set(self._key(text), base64.b64encode(vector.astype("<f4").tobytes()).decode("ascii"), self._ttl_s)
+                self._kv.set(
+                    self._key(text), base64.b64encode(vector.astype("<f4").tobytes()).decode("ascii"), self._ttl_s
+                )
         return out
 
     def _decode(self, value: str | None) -> np.ndarray | None:

@@ -60,7 +60,9 @@ class OpenAIEmbedder:
             try:
                 response = self._client.embeddings.create(model=self.model_id, input=batch, encoding_format="float")
             except openai.OpenAIError as exc:
-                raise EmbeddingError(f"OpenAI embeddings ({self.model_id}) failed: {describe_openai_error(exc)}") from exc
+                raise EmbeddingError(
+                    f"OpenAI embeddings ({self.model_id}) failed: {describe_openai_error(exc)}"
+                ) from exc
             data = sorted(response.data, key=lambda d: d.index)
             if len(data) != len(batch):
                 raise EmbeddingError(f"OpenAI returned {len(data)} embeddings for {len(batch)} texts")

@@ -21,22 +21,27 @@ def synthetic_documents(n_docs: int = 8) -> list[tuple[str, bytes]]:
         topic = TOPICS[i % len(TOPICS)]
         lines = [f"# {topic.title()} policy {i}", ""]
         for j in range(40):
-            lines.append(f"Rule {j} of the {topic} policy: requests above {100 + 7 * j + i} EUR need approval "
-                         f"from a manager within {2 + j % 5} working days.")
+            lines.append(
+                f"Rule {j} of the {topic} policy: requests above {100 + 7 * j + i} EUR need approval "
+                f"from a manager within {2 + j % 5} working days."
+            )
         docs.append((f"{topic.replace(' ', '_')}_{i}.md", "\n".join(lines).encode()))
     return docs
 
 
 def questions(n: int) -> list[str]:
-    return [f"How many days does a manager have to approve a {TOPICS[i % len(TOPICS)]} request, rule {i}?"
-            for i in range(n)]
+    return [
+        f"How many days does a manager have to approve a {TOPICS[i % len(TOPICS)]} request, rule {i}?" for i in range(n)
+    ]
 
 
 def _ms_stats(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"p50": round(statistics.median(ordered), 3),
-            "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
-            "max": round(ordered[-1], 3)}
+    return {
+        "p50": round(statistics.median(ordered), 3),
+        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
+        "max": round(ordered[-1], 3),
+    }
 
 
 def bench(ask: Callable[[str], Any], n_questions: int) -> dict[str, Any]:

@@ -92,7 +92,10 @@ class NameMaker:
 
 
 def perturb_spider(
-    spider_dir: Path, out_dir: Path, seed: int, db_ids: list[str] | None = None,
+    spider_dir: Path,
+    out_dir: Path,
+    seed: int,
+    db_ids: list[str] | None = None,
     synonyms: Callable[[str], list[str]] | None = None,
 ) -> dict[str, Any]:
     """Writes the perturbed set; returns {databases, questions, kept, dropped, styles}."""

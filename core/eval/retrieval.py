@@ -59,7 +59,8 @@ def select(questions: list[EvalQuestion], keep: str | None, drop: str | None) ->
     keep_re = re.compile(keep, re.I) if keep else None
     drop_re = re.compile(drop, re.I) if drop else None
     return [
-        q for q in questions
+        q
+        for q in questions
         if (keep_re is None or keep_re.search(q.source)) and (drop_re is None or not drop_re.search(q.source))
     ]
 

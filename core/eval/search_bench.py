@@ -87,8 +87,11 @@ def build(n_chunks: int, embedder: Embedder, root: Path, seed: int = 7) -> list[
     store.upsert(
         NAMESPACE,
         [
-            VectorRecord(c.id, vectors[i], {"doc_id": c.doc_id, "channels": [corpus.channel_of[c.doc_id]],
-                                            "workspace_wide": False})
+            VectorRecord(
+                c.id,
+                vectors[i],
+                {"doc_id": c.doc_id, "channels": [corpus.channel_of[c.doc_id]], "workspace_wide": False},
+            )
             for i, c in enumerate(chunks)
         ],
     )
@@ -120,15 +123,22 @@ def _first_query_in_new_process(root: Path, n_chunks: int, question: str) -> dic
         "print(json.dumps(first_query(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3])))"
     )
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, str(root), str(n_chunks), question],
-                          capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(root), str(n_chunks), question],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_total_s"] = time.perf_counter() - started
     return result
 
 
 def bench(
-    embedder: Embedder, sizes: tuple[int, ...] = (10_000, 100_000), queries: int = 200,
+    embedder: Embedder,
+    sizes: tuple[int, ...] = (10_000, 100_000),
+    queries: int = 200,
     step: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """step() is called after each timed query and each build, for a progress display; there
@@ -138,9 +148,14 @@ def bench(
     from core.search.retriever import MODES, Retriever
     from core.vectors.local import LocalVectorStore
 
-    out: dict[str, Any] = {"embedder": embedder.model_id, "queries_per_mode": queries, "k": 5,
-                           "scope": "one channel of four", "cpu_count": os.cpu_count(),
-                           "load_average_at_start": round(os.getloadavg()[0], 2)}
+    out: dict[str, Any] = {
+        "embedder": embedder.model_id,
+        "queries_per_mode": queries,
+        "k": 5,
+        "scope": "one channel of four",
+        "cpu_count": os.cpu_count(),
+        "load_average_at_start": round(os.getloadavg()[0], 2),
+    }
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -167,6 +182,9 @@ def bench(
                     retriever.search(q, channel="C1", k=5, mode=mode)
                     latencies.append((time.perf_counter() - t) * 1000)
                     _step(step)
-                result[mode] = {"p50_ms": round(percentile(latencies, 50), 1), "p99_ms": round(percentile(latencies, 99), 1)}
+                result[mode] = {
+                    "p50_ms": round(percentile(latencies, 50), 1),
+                    "p99_ms": round(percentile(latencies, 99), 1),
+                }
             out[f"{n}_chunks"] = result
     return out

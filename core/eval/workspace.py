@@ -32,7 +32,10 @@ class Workspace:
     vectors: object
 
     def ingest_all(
-        self, documents: dict[str, bytes], *, progress: ProgressCallback | None = None,
+        self,
+        documents: dict[str, bytes],
+        *,
+        progress: ProgressCallback | None = None,
         on_result: Callable[[str, IngestResult], None] | None = None,
     ) -> dict[str, Any]:
         """Ingest every document; returns counts by status and the failures' reasons.

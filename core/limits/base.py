@@ -77,8 +77,13 @@ class DailyUsage:
     offline: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"day": self.day, "questions": self.questions, "refused": self.refused, "tokens": self.tokens,
-                "offline": self.offline}
+        return {
+            "day": self.day,
+            "questions": self.questions,
+            "refused": self.refused,
+            "tokens": self.tokens,
+            "offline": self.offline,
+        }
 
 
 class QuestionLimits(Protocol):

@@ -44,8 +44,10 @@ class KeyValueLimits:
         window = int(now // WINDOW_S)
         retry_after = (window + 1) * WINDOW_S - now
         counted: list[str] = []
-        checks: list[tuple[RateKind, str, int]] = [("user", user, self.policy.user_per_min),
-                                                   ("channel", channel or "", self.policy.channel_per_min)]
+        checks: list[tuple[RateKind, str, int]] = [
+            ("user", user, self.policy.user_per_min),
+            ("channel", channel or "", self.policy.channel_per_min),
+        ]
         try:
             for kind, who, limit in checks:
                 if not limit or not who:  # no limit, or nobody to count (a CLI call without a channel)
@@ -94,8 +96,10 @@ class KeyValueLimits:
         out = []
         for back in range(days):
             day = utc_day(now - back * DAY_S)
-            counts = {field: int(self._kv.get(self._usage_key(day, field)) or 0)
-                      for field in ("questions", "refused", "tokens", "offline")}
+            counts = {
+                field: int(self._kv.get(self._usage_key(day, field)) or 0)
+                for field in ("questions", "refused", "tokens", "offline")
+            }
             out.append(DailyUsage(day, **counts))
         return out
 

@@ -26,4 +26,6 @@ class KeywordRouter:
             return Route("both", 0.5, "keywords of both kinds")
         if sql:
             return Route("sql", 0.7, "a SQL keyword")
-        return Route("docs", 0.7 if docs else 0.3, "a documents keyword" if docs else "no keyword: documents by default")
+        return Route(
+            "docs", 0.7 if docs else 0.3, "a documents keyword" if docs else "no keyword: documents by default"
+        )

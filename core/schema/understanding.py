@@ -530,7 +530,7 @@ class _IdentifierReader:
         firsts = [raw[0] for raw in columns if len(raw) > 1]
         if len(firsts) == len(columns) and len(set(firsts)) == 1 and table.raw_words:
             shared = firsts[0]
-            own = shared[len(schema_prefix):] if schema_prefix and shared.startswith(schema_prefix) else shared
+            own = shared[len(schema_prefix) :] if schema_prefix and shared.startswith(schema_prefix) else shared
             # sbCustName keeps 'cust': it says the table's word (customer), it does not just mark it
             says_table = list(ABBREVIATIONS.get(own, ())) == table.words
             first = table.raw_words[0]

@@ -79,13 +79,26 @@ class DocumentMatcher:
                 rows.append(vocab.setdefault(term, len(vocab)))
                 cols.append(i)
                 counts.append(count)
-        self._setup(doc_ids, names, [chunk_counts[d] for d in doc_ids], vocab,
-                    np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(counts, dtype=np.float32))
+        self._setup(
+            doc_ids,
+            names,
+            [chunk_counts[d] for d in doc_ids],
+            vocab,
+            np.array(rows, dtype=np.int64),
+            np.array(cols, dtype=np.int64),
+            np.array(counts, dtype=np.float32),
+        )
 
     @classmethod
     def from_counts(
-        cls, doc_ids: list[str], names: list[str], sizes: list[int], vocab: dict[str, int],
-        term_ids: np.ndarray, docs: np.ndarray, counts: np.ndarray,
+        cls,
+        doc_ids: list[str],
+        names: list[str],
+        sizes: list[int],
+        vocab: dict[str, int],
+        term_ids: np.ndarray,
+        docs: np.ndarray,
+        counts: np.ndarray,
     ) -> DocumentMatcher:
         """From precomputed counts (the persisted keyword index): for each (term, document) pair,
         the number of the document's chunks holding the term; sizes are chunks per document."""
@@ -95,8 +108,14 @@ class DocumentMatcher:
 
     @classmethod
     def from_csr(
-        cls, doc_ids: list[str], names: list[str], sizes: list[int], vocab: dict[str, int],
-        offsets: np.ndarray, docs: np.ndarray, counts: np.ndarray,
+        cls,
+        doc_ids: list[str],
+        names: list[str],
+        sizes: list[int],
+        vocab: dict[str, int],
+        offsets: np.ndarray,
+        docs: np.ndarray,
+        counts: np.ndarray,
     ) -> DocumentMatcher:
         """As from_counts, with the pairs already grouped by term id: term t's are
         docs[offsets[t]:offsets[t+1]] (no sorting needed)."""
@@ -105,8 +124,14 @@ class DocumentMatcher:
         return matcher
 
     def _setup(
-        self, doc_ids: list[str], names: list[str], sizes: list[int], vocab: dict[str, int],
-        term_ids: np.ndarray, docs: np.ndarray, counts: np.ndarray,
+        self,
+        doc_ids: list[str],
+        names: list[str],
+        sizes: list[int],
+        vocab: dict[str, int],
+        term_ids: np.ndarray,
+        docs: np.ndarray,
+        counts: np.ndarray,
     ) -> None:
         order = np.argsort(np.asarray(term_ids, dtype=np.int64), kind="stable")
         sorted_terms = np.asarray(term_ids, dtype=np.int64)[order]
@@ -114,8 +139,14 @@ class DocumentMatcher:
         self._setup_csr(doc_ids, names, sizes, vocab, offsets, np.asarray(docs)[order], np.asarray(counts)[order])
 
     def _setup_csr(
-        self, doc_ids: list[str], names: list[str], sizes: list[int], vocab: dict[str, int],
-        offsets: np.ndarray, docs: np.ndarray, counts: np.ndarray,
+        self,
+        doc_ids: list[str],
+        names: list[str],
+        sizes: list[int],
+        vocab: dict[str, int],
+        offsets: np.ndarray,
+        docs: np.ndarray,
+        counts: np.ndarray,
     ) -> None:
         self._doc_ids = list(doc_ids)
         self._index_of = {d: i for i, d in enumerate(self._doc_ids)}

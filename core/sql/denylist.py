@@ -21,30 +21,73 @@ def _deny(reason: str, *names: str) -> None:
 _deny("it sleeps (ties up a connection)", "pg_sleep*", "sleep", "benchmark")
 _deny(
     "it reads or writes server files",
-    "pg_read_file", "pg_read_binary_file", "pg_ls_*", "pg_stat_file", "pg_file_*", "pg_logdir_ls",
-    "readfile", "writefile", "edit", "load_file",
+    "pg_read_file",
+    "pg_read_binary_file",
+    "pg_ls_*",
+    "pg_stat_file",
+    "pg_file_*",
+    "pg_logdir_ls",
+    "readfile",
+    "writefile",
+    "edit",
+    "load_file",
 )
 _deny("it accesses large objects (server files)", "lo_*", "loread", "lowrite")
 _deny("it connects to other databases", "dblink*", "postgres_fdw*")
 _deny("it changes configuration", "set_config", "pg_reload_conf", "pg_rotate_logfile", "pg_promote")
-_deny("it signals other server processes", "pg_cancel_backend", "pg_terminate_backend", "pg_signal_backend",
-      "pg_log_backend_memory_contexts")
+_deny(
+    "it signals other server processes",
+    "pg_cancel_backend",
+    "pg_terminate_backend",
+    "pg_signal_backend",
+    "pg_log_backend_memory_contexts",
+)
 _deny("it takes advisory locks", "pg_advisory_*", "pg_try_advisory_*")
 _deny("it changes a sequence", "nextval", "setval")
 _deny(
     "it executes a query string",
-    "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
-    "table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema", "schema_to_xml", "schema_to_xmlschema",
-    "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
-    "ts_stat", "pg_catalog.ts_stat", "exec", "execute", "eval",
+    "query_to_xml",
+    "query_to_xmlschema",
+    "query_to_xml_and_xmlschema",
+    "cursor_to_xml",
+    "cursor_to_xmlschema",
+    "table_to_xml",
+    "table_to_xmlschema",
+    "table_to_xml_and_xmlschema",
+    "schema_to_xml",
+    "schema_to_xmlschema",
+    "schema_to_xml_and_xmlschema",
+    "database_to_xml",
+    "database_to_xmlschema",
+    "database_to_xml_and_xmlschema",
+    "ts_stat",
+    "pg_catalog.ts_stat",
+    "exec",
+    "execute",
+    "eval",
 )
 _deny(
     "it administers the server",
-    "pg_switch_wal", "pg_create_restore_point", "pg_backup_start", "pg_backup_stop", "pg_start_backup",
-    "pg_stop_backup", "pg_create_physical_replication_slot", "pg_create_logical_replication_slot",
-    "pg_drop_replication_slot", "pg_copy_*_replication_slot", "pg_replication_origin_*", "pg_logical_emit_message",
-    "pg_logical_slot_*", "pg_wal_replay_*", "pg_stat_reset*", "pg_stat_statements_reset", "pg_notify",
-    "pg_import_system_collations", "pg_current_xact_id", "txid_current",
+    "pg_switch_wal",
+    "pg_create_restore_point",
+    "pg_backup_start",
+    "pg_backup_stop",
+    "pg_start_backup",
+    "pg_stop_backup",
+    "pg_create_physical_replication_slot",
+    "pg_create_logical_replication_slot",
+    "pg_drop_replication_slot",
+    "pg_copy_*_replication_slot",
+    "pg_replication_origin_*",
+    "pg_logical_emit_message",
+    "pg_logical_slot_*",
+    "pg_wal_replay_*",
+    "pg_stat_reset*",
+    "pg_stat_statements_reset",
+    "pg_notify",
+    "pg_import_system_collations",
+    "pg_current_xact_id",
+    "txid_current",
 )
 _deny("it loads native code", "load_extension", "fts3_tokenizer")
 _deny("it reads database internals (a PRAGMA)", "pragma_*")
@@ -56,11 +99,26 @@ _deny("it reads database internals (a PRAGMA)", "pragma_*")
 # names nearly all of them pg_*; the rest are listed by family (SQL-standard and legacy names).
 _SYSTEM_PREFIXES = ("pg_", "sqlite_", "has_", "txid_", "to_reg", "acl", "inet_server_", "inet_client_")
 _SYSTEM_SUFFIXES = ("_privilege", "_description")
-_SYSTEM_NAMES = frozenset({
-    "current_setting", "version", "current_version", "current_schemas", "current_statement", "current_session",
-    "current_transaction", "current_client", "current_ip_address", "format_type", "row_security_active",
-    "makeaclitem", "obj_description", "col_description", "shobj_description", "mxid_age",
-})
+_SYSTEM_NAMES = frozenset(
+    {
+        "current_setting",
+        "version",
+        "current_version",
+        "current_schemas",
+        "current_statement",
+        "current_session",
+        "current_transaction",
+        "current_client",
+        "current_ip_address",
+        "format_type",
+        "row_security_active",
+        "makeaclitem",
+        "obj_description",
+        "col_description",
+        "shobj_description",
+        "mxid_age",
+    }
+)
 
 
 def _bare(name: str) -> str:

@@ -152,7 +152,11 @@ def read_examples_file(path: Path) -> list[Example]:
 
 class SqlKnowledge:
     def __init__(
-        self, embedder: Embedder, store: VectorStore, namespace: str = "sql-default", *,
+        self,
+        embedder: Embedder,
+        store: VectorStore,
+        namespace: str = "sql-default",
+        *,
         versions: KeyValueStore | None = None,
     ) -> None:
         """versions: where the training version lives (shared by every process), bumped on every

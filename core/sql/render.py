@@ -69,8 +69,9 @@ def _number_style(header: str) -> str:
     return "money" if _MONEY_NAME.search(header) else "quantity"
 
 
-def result_table(result: QueryResult, max_rows: int = TABLE_ROWS, max_cols: int = TABLE_COLS,
-                 cell_limit: int = CELL_LIMIT) -> dict[str, Any]:
+def result_table(
+    result: QueryResult, max_rows: int = TABLE_ROWS, max_cols: int = TABLE_COLS, cell_limit: int = CELL_LIMIT
+) -> dict[str, Any]:
     """The first rows and columns as strings, with what was left out.
 
     {"columns", "rows", "numeric" (per shown column: right-align it), "shown_rows", "total_rows",

@@ -27,8 +27,16 @@ class StoredResult:
     posted: bool = False  # someone has been shown it (a post went through)
 
     def to_json(self) -> str:
-        return json.dumps({"query_id": self.query_id, "summary": self.summary, "result": self.result.to_dict(),
-                           "posted": self.posted}, ensure_ascii=False, default=str)
+        return json.dumps(
+            {
+                "query_id": self.query_id,
+                "summary": self.summary,
+                "result": self.result.to_dict(),
+                "posted": self.posted,
+            },
+            ensure_ascii=False,
+            default=str,
+        )
 
     @classmethod
     def from_json(cls, text: str) -> StoredResult:

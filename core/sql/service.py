@@ -190,7 +190,7 @@ class SqlService:
         picked it from the saved questions offered on a near miss)."""
         try:
             saved = next((e for e in (self.examples.examples() if self.examples else []) if e.id == example_id), None)
-        except Exception as exc:  # noqa: BLE001 — the store being down is said, not raised
+        except Exception as exc:
             log.warning("saved questions unavailable: %s", exc)
             return Proposal("abstain", f"I can't read the saved questions right now: {exc}")
         if saved is None:
@@ -281,8 +281,9 @@ class SqlService:
         estimate, estimate_note = self._estimate(verdict.sql)
         if estimate_note:
             message = f"{estimate_note}\n{message}"
-        return Proposal("sql", message, sql=verdict.sql, pending=pending, source=source, tables=verdict.tables,
-                        estimate=estimate)
+        return Proposal(
+            "sql", message, sql=verdict.sql, pending=pending, source=source, tables=verdict.tables, estimate=estimate
+        )
 
     def _estimate(self, sql: str) -> tuple[PlanEstimate | None, str | None]:
         """The planner's estimate and the lines saying it, through the guarded read-only path.

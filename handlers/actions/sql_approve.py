@@ -26,6 +26,7 @@ from handlers.ui.progress import describe_failure, post_failure, working_on
 if TYPE_CHECKING:
     from core.sql.models import QueryResult
 
+
 def upload_result_files(
     client: WebClient, click: Click, result: QueryResult, logger: logging.Logger, title: str | None = None
 ) -> None:
@@ -43,8 +44,15 @@ def upload_result_files(
     client.files_upload_v2(file_uploads=uploads, channel=click.channel, thread_ts=click.thread_ts)
 
 
-def post_result(services: BotServices, client: WebClient, click: Click, query_id: str, summary_line: str,
-                result: QueryResult, logger: logging.Logger) -> bool:
+def post_result(
+    services: BotServices,
+    client: WebClient,
+    click: Click,
+    query_id: str,
+    summary_line: str,
+    result: QueryResult,
+    logger: logging.Logger,
+) -> bool:
     """The stored result as a table (then CSV and chart) in the thread; False when Slack would not take it.
 
     The query already ran: a failed post says exactly that and offers to post the stored rows
@@ -62,11 +70,14 @@ def post_result(services: BotServices, client: WebClient, click: Click, query_id
         )
     except Exception as exc:  # retried already (5xx, timeouts): say what is true, keep the rows
         logger.error("the result of query %s could not be posted", query_id, exc_info=exc)
-        text = (f":warning: The query ran ({escape(summary_line)}), but posting its result failed: "
-                f"{describe_failure(exc)} The result is kept: *Show result again* (or Approve) posts it.")
+        text = (
+            f":warning: The query ran ({escape(summary_line)}), but posting its result failed: "
+            f"{describe_failure(exc)} The result is kept: *Show result again* (or Approve) posts it."
+        )
         try:
-            client.chat_postMessage(channel=click.channel, thread_ts=click.thread_ts, text=text,
-                                    blocks=show_result_blocks(text, query_id))
+            client.chat_postMessage(
+                channel=click.channel, thread_ts=click.thread_ts, text=text, blocks=show_result_blocks(text, query_id)
+            )
         except Exception:
             logger.exception("could not even say that the result of query %s was not posted", query_id)
         return False
@@ -104,8 +115,9 @@ def run_approved_query(services: BotServices, click: Click, client: WebClient, l
         if not execution.replayed:
             question = execution.query.question if execution.query else "query"
             try:
-                record_activity(services, "query", f"{question} — {execution.message}", channel=click.channel,
-                                user=click.user)
+                record_activity(
+                    services, "query", f"{question} — {execution.message}", channel=click.channel, user=click.user
+                )
             except Exception:  # the activity log is for App Home; the answer is already out
                 logger.warning("could not record the query in the activity log", exc_info=True)
 

@@ -27,9 +27,15 @@ def register(app: App, services: BotServices) -> None:
             post_failure(client, click.channel, click.thread_ts, "read the stored result", exc, logger)
             return
         if stored is None:
-            tell_user(client, click.channel, click.user, click.thread_ts,
-                      "That result is no longer stored (results are kept as long as the query itself); "
-                      "ask the question again to run a fresh query.", logger)
+            tell_user(
+                client,
+                click.channel,
+                click.user,
+                click.thread_ts,
+                "That result is no longer stored (results are kept as long as the query itself); "
+                "ask the question again to run a fresh query.",
+                logger,
+            )
             return
         post_result(services, client, click, click.query_id, stored.summary, stored.result, logger)
 

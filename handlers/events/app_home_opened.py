@@ -82,22 +82,27 @@ def feedback_lines(services: BotServices, client: WebClient, logger: logging.Log
     lines = [f"👍 {up:,} · 👎 {len(ratings) - up:,} (export: python -m bot feedback export)"]
     down = [f for f in reversed(ratings) if f.rating == "down"][: ACTIVITY_SHOWN * 5]
     public = _public_channels(client, {f.answer.channel for f in down if f.answer.channel}, logger)
-    lines += [f"👎 {f.answer.question}" for f in down if f.answer.channel in public][:ACTIVITY_SHOWN - 1]
+    lines += [f"👎 {f.answer.question}" for f in down if f.answer.channel in public][: ACTIVITY_SHOWN - 1]
     return lines
 
 
 def usage_lines(services: BotServices) -> list[str]:
     """The limits in force, then each recent day with questions: asked, refused for their rate, LLM tokens."""
     policy = services.limits.policy
-    limits = [f"{_count(n, 'question')} a minute per {who}"
-              for n, who in ((policy.user_per_min, "person"), (policy.channel_per_min, "channel")) if n]
+    limits = [
+        f"{_count(n, 'question')} a minute per {who}"
+        for n, who in ((policy.user_per_min, "person"), (policy.channel_per_min, "channel"))
+        if n
+    ]
     limits.append(f"{policy.daily_tokens:,} LLM tokens a day" if policy.daily_tokens else "no daily LLM token budget")
     lines = ["Limits: " + "; ".join(limits)]
     for day in services.limits.usage():
         if day.questions or day.refused or day.tokens:
             offline = f", {day.offline:,} without the model (budget spent)" if day.offline else ""
-            lines.append(f"{day.day}: {_count(day.questions, 'question')}, {day.refused:,} refused for their rate, "
-                         f"{day.tokens:,} LLM tokens{offline}")
+            lines.append(
+                f"{day.day}: {_count(day.questions, 'question')}, {day.refused:,} refused for their rate, "
+                f"{day.tokens:,} LLM tokens{offline}"
+            )
     return lines
 
 

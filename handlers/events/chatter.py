@@ -14,8 +14,22 @@ _OPENERS = frozenset(
     "thanks thank thx ty cheers ok okay k kk cool great nice awesome perfect brilliant excellent "
     "lol haha hah wow bye cya gotcha noted sweet amazing lovely".split()
 )
-_SOCIAL_PHRASES = ("got it", "makes sense", "sounds good", "see you", "see ya", "talk later", "good night",
-                   "good morning", "have a good", "will do", "all good", "no worries", "never mind", "nevermind")
+_SOCIAL_PHRASES = (
+    "got it",
+    "makes sense",
+    "sounds good",
+    "see you",
+    "see ya",
+    "talk later",
+    "good night",
+    "good morning",
+    "have a good",
+    "will do",
+    "all good",
+    "no worries",
+    "never mind",
+    "nevermind",
+)
 # Words and phrases that make a message a request, whatever it opens with ("ok, and for 2022").
 _REQUEST_WORDS = frozenset(
     "what whats how which who whom whose when where why show list give tell count compare find explain".split()

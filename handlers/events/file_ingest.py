@@ -152,8 +152,14 @@ def _ingest_claimed(
     return finish
 
 
-def _finisher(services: BotServices, client: WebClient, logger: logging.Logger, channel: str, reply_ts: str | None,
-              result: IngestResult) -> Callable[[], None]:
+def _finisher(
+    services: BotServices,
+    client: WebClient,
+    logger: logging.Logger,
+    channel: str,
+    reply_ts: str | None,
+    result: IngestResult,
+) -> Callable[[], None]:
     """Computes the document's vectors, editing the reply with progress and the outcome."""
 
     def finish() -> None:
@@ -175,8 +181,10 @@ def _finisher(services: BotServices, client: WebClient, logger: logging.Logger, 
             last[0] = now
             share = round(100 * event.embedded / max(event.chunks, 1))
             left = f", ~{max(1, round(event.eta_s))} s left" if event.eta_s else ""
-            edit(f"{escape(result.message.split(' — searchable now')[0])} — searchable now; "
-                 f"computing vectors {share}%{left}")
+            edit(
+                f"{escape(result.message.split(' — searchable now')[0])} — searchable now; "
+                f"computing vectors {share}%{left}"
+            )
 
         done = services.documents.complete_vectors(result.doc_id, progress=progress)
         if done.ok:

@@ -38,8 +38,9 @@ def is_bot_thread(services: BotServices, channel: str, thread_ts: str) -> bool:
     try:
         return store.get(thread_key(channel, thread_ts)) is not None
     except Exception:
-        logging.getLogger(__name__).warning("thread marks unavailable; not answering an unaddressed follow-up",
-                                            exc_info=True)
+        logging.getLogger(__name__).warning(
+            "thread marks unavailable; not answering an unaddressed follow-up", exc_info=True
+        )
         return False
 
 

@@ -88,7 +88,7 @@ def fit_message(blocks: list[dict[str, Any]], limit: int = MESSAGE_BLOCK_LIMIT) 
     if len(blocks) <= limit:
         return blocks
     note = "_(The rest was cut: a Slack message holds at most 50 blocks.)_"
-    return [*blocks[:max(limit - 1, 0)], SectionBlock(text=_mrkdwn(note)).to_dict()]
+    return [*blocks[: max(limit - 1, 0)], SectionBlock(text=_mrkdwn(note)).to_dict()]
 
 
 def notice_blocks(text: str) -> list[dict[str, Any]]:
@@ -286,8 +286,9 @@ def save_example_blocks(query_id: str) -> list[dict[str, Any]]:
 
 def show_result_blocks(text: str, query_id: str) -> list[dict[str, Any]]:
     """A notice with the one button that helps: post the stored result again."""
-    button = ButtonElement(text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID,
-                           value=encode_query_ref(query_id))
+    button = ButtonElement(
+        text="Show result again", action_id=c.SQL_SHOW_RESULT_ACTION_ID, value=encode_query_ref(query_id)
+    )
     return [*notice_blocks(text), ActionsBlock(elements=[button]).to_dict()]
 
 

@@ -29,11 +29,16 @@ def port(tmp_path_factory) -> Iterator[int]:
     from bot.http_app import create_http_app
     from core.cache.local import LocalKeyValueStore
 
-    settings = Settings(SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN="xoxb-edge", SLACK_API_URL="http://127.0.0.1:9/api/",
-                        DATA_DIR=str(tmp_path_factory.mktemp("edge")))
+    settings = Settings(
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_BOT_TOKEN="xoxb-edge",
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+        DATA_DIR=str(tmp_path_factory.mktemp("edge")),
+    )
     services = SimpleNamespace(kv=LocalKeyValueStore(settings.data_dir / "kv.sqlite"), settings=settings)
-    server = uvicorn.Server(uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -63,15 +68,19 @@ def _post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
 
 def test_content_length_over_the_cap_is_413_before_the_body_is_read(port: int) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 262144000\r\n\r\n")  # 250 MB announced, none sent
+        sock.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 262144000\r\n\r\n"
+        )  # 250 MB announced, none sent
         assert sock.recv(4096).split(b"\r\n", 1)[0].endswith(b"413 Request Entity Too Large")
 
 
 def test_a_body_longer_than_announced_is_cut_off_while_streaming(port: int) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n")
+        sock.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
         chunk = b"x" * 65536
         status = b""
         for _ in range(MAX_BODY_BYTES // len(chunk) + 4):
@@ -128,8 +137,9 @@ def test_malformed_bodies_are_400_signed_or_not(port: int, body: bytes) -> None:
 
 def test_unverified_bodies_are_never_logged(port: int, caplog: pytest.LogCaptureFixture) -> None:
     secret_marker = "UNVERIFIED-BODY-MARKER"
-    body = json.dumps({"type": "event_callback", "event_id": "Ev3", "event": {"type": "message",
-                                                                             "text": secret_marker}}).encode()
+    body = json.dumps(
+        {"type": "event_callback", "event_id": "Ev3", "event": {"type": "message", "text": secret_marker}}
+    ).encode()
     headers = _signed_headers(body)
     headers["X-Slack-Signature"] = "v0=" + "0" * 64
     with caplog.at_level(logging.DEBUG):

@@ -75,9 +75,23 @@ def task_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert any("requirements.txt" in copy.sources for copy in copies), "the image installs requirements.txt"
     root = tmp_path_factory.mktemp("task-root")
     subprocess.run(
-        [_uv(), "pip", "install", "--quiet", "--python", sys.executable, "--target", str(root),
-         "--require-hashes", "--no-deps", "-r", str(REPO / "requirements.txt")],
-        check=True, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"}, timeout=900,
+        [
+            _uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            sys.executable,
+            "--target",
+            str(root),
+            "--require-hashes",
+            "--no-deps",
+            "-r",
+            str(REPO / "requirements.txt"),
+        ],
+        check=True,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+        timeout=900,
     )
     size_mb = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 1e6
     assert size_mb < RUNTIME_BUDGET_MB, f"the runtime packages take {size_mb:.0f} MB (budget {RUNTIME_BUDGET_MB} MB)"
@@ -94,9 +108,15 @@ def function_url_event(body: str) -> dict:
         "x-slack-request-timestamp": now,
         "x-slack-signature": SignatureVerifier(SECRET).generate_signature(timestamp=now, body=body),
     }
-    return {"version": "2.0", "rawPath": "/slack/events", "rawQueryString": "", "headers": headers, "body": body,
-            "isBase64Encoded": False,
-            "requestContext": {"http": {"method": "POST", "path": "/slack/events"}, "requestId": "r"}}
+    return {
+        "version": "2.0",
+        "rawPath": "/slack/events",
+        "rawQueryString": "",
+        "headers": headers,
+        "body": body,
+        "isBase64Encoded": False,
+        "requestContext": {"http": {"method": "POST", "path": "/slack/events"}, "requestId": "r"},
+    }
 
 
 def run_instance(task_root: Path, events: list[dict], env: dict[str, str], tmp_path: Path, label: str) -> dict:
@@ -104,12 +124,18 @@ def run_instance(task_root: Path, events: list[dict], env: dict[str, str], tmp_p
     events_file, driver = tmp_path / f"{label}-events.json", tmp_path / "driver.py"
     events_file.write_text(json.dumps(events))
     driver.write_text(_DRIVER)
-    done = subprocess.run([sys.executable, "-I", "-S", str(driver), str(task_root), str(events_file)],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", str(driver), str(task_root), str(events_file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
-    responses = [json.loads(line[len("RESPONSE "):]) for line in lines if line.startswith("RESPONSE ")]
-    modules = next(json.loads(line[len("MODULES "):]) for line in lines if line.startswith("MODULES "))
+    responses = [json.loads(line[len("RESPONSE ") :]) for line in lines if line.startswith("RESPONSE ")]
+    modules = next(json.loads(line[len("MODULES ") :]) for line in lines if line.startswith("MODULES "))
     logs = [line for line in lines if not line.startswith(("RESPONSE ", "MODULES "))]
     return {"responses": responses, "modules": modules, "logs": logs, "stderr": done.stderr}
 
@@ -119,32 +145,65 @@ def assert_only_image_files(modules: dict, task_root: Path) -> None:
     allowed = (task_root.resolve(), *stdlib)
     outside = [f for f in modules["files"] if not any(Path(f).resolve().is_relative_to(a) for a in allowed)]
     assert outside == [], f"loaded from outside the image: {outside[:10]}"
-    left_out = [m for m in modules["names"] if m.split(".")[0] in ("tests", "pytest", "moto", "_pytest")
-                or m.startswith(("bot.emulator", "bot.demo"))]
+    left_out = [
+        m
+        for m in modules["names"]
+        if m.split(".")[0] in ("tests", "pytest", "moto", "_pytest") or m.startswith(("bot.emulator", "bot.demo"))
+    ]
     assert left_out == []
 
 
 def test_the_image_runs_the_lambda_handler_on_slack_events(task_root, tmp_path, redis_url, s3_endpoint) -> None:
     boto3.client("s3", region_name="us-east-1", endpoint_url=s3_endpoint).create_bucket(Bucket="image-test")
-    with SlackEmulator(SECRET, bot_token="xoxb-image") as emu, FakeLambda() as fake_lambda, \
-            FakePinecone(dimension=384) as pinecone:
+    with (
+        SlackEmulator(SECRET, bot_token="xoxb-image") as emu,
+        FakeLambda() as fake_lambda,
+        FakePinecone(dimension=384) as pinecone,
+    ):
         env = {
-            "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
-            "AWS_LAMBDA_FUNCTION_NAME": "docbot", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "LANG": "C.UTF-8",
+            "AWS_LAMBDA_FUNCTION_NAME": "docbot",
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_ENDPOINT_URL_LAMBDA": fake_lambda.url,
-            "DATA_DIR": str(tmp_path / "data"), "MPLCONFIGDIR": str(tmp_path / "mpl"), "MPLBACKEND": "Agg",
-            "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": emu.bot_token, "SLACK_API_URL": emu.api_url,
-            "REDIS_URL": redis_url, "VECTOR_STORE": "pinecone", "PINECONE_API_KEY": "pc-test",
-            "PINECONE_INDEX_HOST": pinecone.host, "OBJECT_STORE": "s3", "S3_BUCKET": "image-test",
-            "S3_ENDPOINT_URL": s3_endpoint, "HF_HUB_OFFLINE": "1",
+            "DATA_DIR": str(tmp_path / "data"),
+            "MPLCONFIGDIR": str(tmp_path / "mpl"),
+            "MPLBACKEND": "Agg",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_BOT_TOKEN": emu.bot_token,
+            "SLACK_API_URL": emu.api_url,
+            "REDIS_URL": redis_url,
+            "VECTOR_STORE": "pinecone",
+            "PINECONE_API_KEY": "pc-test",
+            "PINECONE_INDEX_HOST": pinecone.host,
+            "OBJECT_STORE": "s3",
+            "S3_BUCKET": "image-test",
+            "S3_ENDPOINT_URL": s3_endpoint,
+            "HF_HUB_OFFLINE": "1",
         }
         verification = json.dumps({"token": "t", "challenge": "image-challenge", "type": "url_verification"})
         ts = emu.user_message("C03DATA", "bob", "lunch?")
-        envelope = emu.event_envelope({"type": "app_mention", "user": "U01ALICE", "ts": ts, "channel": "C03DATA",
-                                       "event_ts": ts, "text": "<@UBOT> How many orders were placed in 2023?"})
-        first = run_instance(task_root, [function_url_event(verification), function_url_event(json.dumps(envelope))],
-                             env, tmp_path, "ack")
+        envelope = emu.event_envelope(
+            {
+                "type": "app_mention",
+                "user": "U01ALICE",
+                "ts": ts,
+                "channel": "C03DATA",
+                "event_ts": ts,
+                "text": "<@UBOT> How many orders were placed in 2023?",
+            }
+        )
+        first = run_instance(
+            task_root,
+            [function_url_event(verification), function_url_event(json.dumps(envelope))],
+            env,
+            tmp_path,
+            "ack",
+        )
         assert [r["statusCode"] for r in first["responses"]] == [200, 200], first["stderr"][-2000:]
         assert "image-challenge" in first["responses"][0]["body"]
         assert len(fake_lambda.invocations) == 1, "the mention is acked and its work handed to a self-invocation"
@@ -164,20 +223,32 @@ def test_the_image_runs_the_lambda_handler_on_slack_events(task_root, tmp_path, 
     ours = [r for r in records if r["logger"].startswith("bot") and r["level"] == "INFO"]
     assert ours, "our INFO lines reach the log (the root logger was left at WARNING before)"
     in_request = [r for r in records if "request_id" in r]
-    assert in_request and all(r["request_id"] == "request-0" and r["slack_event_id"] == envelope["event_id"]
-                              for r in in_request)
+    assert in_request and all(
+        r["request_id"] == "request-0" and r["slack_event_id"] == envelope["event_id"] for r in in_request
+    )
     assert not [r for r in records if r["logger"].split(".")[0] in ("httpx", "pinecone") and r["level"] == "INFO"]
     assert SECRET not in "\n".join(first["logs"] + second["logs"] + [first["stderr"], second["stderr"]])
 
 
 def test_the_image_refuses_to_start_with_local_stores(task_root, tmp_path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AWS_LAMBDA_FUNCTION_NAME": "docbot",
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": "xoxb-x", "DATA_DIR": str(tmp_path / "data")}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "AWS_LAMBDA_FUNCTION_NAME": "docbot",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": "xoxb-x",
+        "DATA_DIR": str(tmp_path / "data"),
+    }
     events_file, driver = tmp_path / "events.json", tmp_path / "driver.py"
     events_file.write_text(json.dumps([function_url_event("{}")]))
     driver.write_text(_DRIVER)
-    done = subprocess.run([sys.executable, "-I", "-S", str(driver), str(task_root), str(events_file)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", str(driver), str(task_root), str(events_file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode != 0
     for variable in ("REDIS_URL", "VECTOR_STORE=local", "OBJECT_STORE=local"):
         assert variable in done.stdout + done.stderr

@@ -116,7 +116,11 @@ def test_up_twice_then_down_leaves_nothing(deploy_env: dict[str, str], s3_endpoi
     code, down, _ = infra(capsys, "down")
     assert code == 0 and actions(down)["s3_bucket"] == "kept", "files stay without --delete-data"
     assert {k: v for k, v in actions(down).items() if k != "s3_bucket"} == {
-        "lambda_function": "deleted", "iam_role": "deleted", "log_group": "deleted", "ecr_repository": "deleted"}
+        "lambda_function": "deleted",
+        "iam_role": "deleted",
+        "log_group": "deleted",
+        "ecr_repository": "deleted",
+    }
     code, down, _ = infra(capsys, "down", "--delete-data")
     assert code == 0 and actions(down)["s3_bucket"] == "deleted"
     code, status, _ = infra(capsys, "status")
@@ -134,8 +138,14 @@ def test_a_changed_setting_updates_only_the_function(deploy_env, s3_endpoint, ca
     monkeypatch.setenv("OPENAI_API_KEY", "sk-new")
     code, report, err = infra(capsys, "up")
     assert code == 0, err
-    assert actions(report) == {"ecr_repository": "unchanged", "s3_bucket": "unchanged", "log_group": "unchanged",
-                               "iam_role": "unchanged", "lambda_function": "updated", "function_url": "unchanged"}
+    assert actions(report) == {
+        "ecr_repository": "unchanged",
+        "s3_bucket": "unchanged",
+        "log_group": "unchanged",
+        "iam_role": "unchanged",
+        "lambda_function": "updated",
+        "function_url": "unchanged",
+    }
     changes = " ".join(next(r for r in report["resources"] if r["kind"] == "lambda_function")["changes"])
     assert "MemorySize 3008 → 4096" in changes and "OPENAI_API_KEY" in changes and ":def456" in changes
     assert "sk-new" not in changes, "a changed variable is named, its value is not"
@@ -173,8 +183,9 @@ def test_settings_the_function_cannot_run_with_are_refused_before_anything_is_ma
     assert deploy_env["DOCBOT_NAME"] not in names
 
 
-def test_an_env_file_supplies_settings_and_the_environment_wins(deploy_env, s3_endpoint, capsys, monkeypatch,
-                                                                 tmp_path) -> None:
+def test_an_env_file_supplies_settings_and_the_environment_wins(
+    deploy_env, s3_endpoint, capsys, monkeypatch, tmp_path
+) -> None:
     env_file = tmp_path / "prod.env"
     env_file.write_text(
         "# production\nOPENAI_API_KEY=sk-from-file\nexport LAMBDA_TIMEOUT_S=120\nSLACK_BOT_TOKEN=xoxb-file\n"

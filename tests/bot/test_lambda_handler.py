@@ -40,8 +40,9 @@ def lambda_context() -> SimpleNamespace:
     return SimpleNamespace(function_name="docbot", invoked_function_arn=FUNCTION_ARN, aws_request_id="req-1")
 
 
-def function_url_event(body: str, content_type: str, *, path: str = "/slack/events", sign: bool = True,
-                       base64_body: bool = False) -> dict:
+def function_url_event(
+    body: str, content_type: str, *, path: str = "/slack/events", sign: bool = True, base64_body: bool = False
+) -> dict:
     """A Lambda Function URL (payload format 2.0) event, signed as Slack signs."""
     now = str(int(time.time()))
     headers = {"content-type": content_type, "host": "abc.lambda-url.us-east-1.on.aws", "user-agent": "Slackbot 1.0"}
@@ -58,8 +59,13 @@ def function_url_event(body: str, content_type: str, *, path: str = "/slack/even
             "accountId": "anonymous",
             "apiId": "abc",
             "domainName": "abc.lambda-url.us-east-1.on.aws",
-            "http": {"method": "POST" if path.startswith("/slack") else "GET", "path": path, "protocol": "HTTP/1.1",
-                     "sourceIp": "127.0.0.1", "userAgent": "Slackbot 1.0"},
+            "http": {
+                "method": "POST" if path.startswith("/slack") else "GET",
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "Slackbot 1.0",
+            },
             "requestId": "req-1",
             "routeKey": "$default",
             "stage": "$default",
@@ -103,8 +109,16 @@ def test_mention_acks_invokes_itself_once_and_the_reinvocation_answers(lambda_st
     emu, handler, fake, _ = lambda_stack
     fake.invocations.clear()
     ts = emu.user_message("C03DATA", "bob", "lunch?")  # a real message for the reaction to land on
-    envelope = emu.event_envelope({"type": "app_mention", "user": "U01ALICE", "ts": ts, "channel": "C03DATA",
-                                   "event_ts": ts, "text": "<@UBOT> How many orders were placed in 2023?"})
+    envelope = emu.event_envelope(
+        {
+            "type": "app_mention",
+            "user": "U01ALICE",
+            "ts": ts,
+            "channel": "C03DATA",
+            "event_ts": ts,
+            "text": "<@UBOT> How many orders were placed in 2023?",
+        }
+    )
     calls_before = len(emu.calls("chat.postMessage"))
 
     response = handler(function_url_event(json.dumps(envelope), "application/json"), lambda_context())
@@ -129,8 +143,16 @@ def test_approve_click_through_lambda_runs_the_query(lambda_stack) -> None:
     emu, handler, fake, services = lambda_stack
     fake.invocations.clear()
     ts = emu.user_message("C03DATA", "alice", "lunch?")
-    envelope = emu.event_envelope({"type": "app_mention", "user": "U01ALICE", "ts": ts, "channel": "C03DATA",
-                                   "event_ts": ts, "text": "<@UBOT> How many orders were placed in 2023?"})
+    envelope = emu.event_envelope(
+        {
+            "type": "app_mention",
+            "user": "U01ALICE",
+            "ts": ts,
+            "channel": "C03DATA",
+            "event_ts": ts,
+            "text": "<@UBOT> How many orders were placed in 2023?",
+        }
+    )
     handler(function_url_event(json.dumps(envelope), "application/json"), lambda_context())
     reinvoke(handler, fake.invocations.pop())
     proposal = next(m for m in emu.bot_messages("C03DATA", ts) if m["ts"] != ts)
@@ -140,12 +162,20 @@ def test_approve_click_through_lambda_runs_the_query(lambda_stack) -> None:
 
     button = next(b for b in proposal["blocks"] if b["type"] == "actions")["elements"][0]
     click = payloads.block_actions(
-        emu.ws, user=emu.user("alice"), channel=emu.channel("C03DATA"), message=proposal, action=button,
-        block_id=c.PROPOSAL_ACTIONS_BLOCK_ID, response_url=f"{emu.base_url}actions/T1/x", trigger_id="1.2.3",
+        emu.ws,
+        user=emu.user("alice"),
+        channel=emu.channel("C03DATA"),
+        message=proposal,
+        action=button,
+        block_id=c.PROPOSAL_ACTIONS_BLOCK_ID,
+        response_url=f"{emu.base_url}actions/T1/x",
+        trigger_id="1.2.3",
         is_ephemeral=False,
     )
     body = urllib.parse.urlencode({"payload": json.dumps(click)})
-    response = handler(function_url_event(body, "application/x-www-form-urlencoded", base64_body=True), lambda_context())
+    response = handler(
+        function_url_event(body, "application/x-www-form-urlencoded", base64_body=True), lambda_context()
+    )
     assert response["statusCode"] == 200 and len(fake.invocations) == 1
     reinvoke(handler, fake.invocations.pop())
     results = [m for m in emu.bot_messages("C03DATA", ts) if "Result:" in m.get("text", "")]
@@ -158,15 +188,26 @@ def test_approve_click_through_lambda_runs_the_query(lambda_stack) -> None:
 def test_bad_signature_is_401_and_junk_is_400(lambda_stack) -> None:
     emu, handler, fake, _ = lambda_stack
     fake.invocations.clear()
-    envelope = json.dumps(emu.event_envelope({"type": "app_mention", "user": "U01ALICE", "ts": "1.0",
-                                              "channel": "C03DATA", "event_ts": "1.0", "text": "<@UBOT> hi"}))
+    envelope = json.dumps(
+        emu.event_envelope(
+            {
+                "type": "app_mention",
+                "user": "U01ALICE",
+                "ts": "1.0",
+                "channel": "C03DATA",
+                "event_ts": "1.0",
+                "text": "<@UBOT> hi",
+            }
+        )
+    )
     assert handler(function_url_event(envelope, "application/json", sign=False), lambda_context())["statusCode"] == 401
     for junk in ("", "not json", "payload=%7Bbroken"):
         content_type = "application/x-www-form-urlencoded" if junk.startswith("payload") else "application/json"
         assert handler(function_url_event(junk, content_type), lambda_context())["statusCode"] == 400
     # Unsigned junk: refused at the signature (401) before its body is even decoded.
-    assert handler({"rawPath": "/slack/events", "body": "!!!", "isBase64Encoded": True},
-                   lambda_context())["statusCode"] in (400, 401)
+    assert handler({"rawPath": "/slack/events", "body": "!!!", "isBase64Encoded": True}, lambda_context())[
+        "statusCode"
+    ] in (400, 401)
     assert handler("not an event", lambda_context())["statusCode"] == 400
     assert fake.invocations == []
 
@@ -201,8 +242,16 @@ def test_fastapi_under_mangum_hands_the_lambda_event_to_bolt(lambda_stack) -> No
     bolt.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(bolt.logger, lambda_client=fake)
     asgi = Mangum(create_http_app(services.settings, services, bolt_app=bolt), lifespan="off")
     ts = emu.user_message("C03DATA", "carol", "coffee?")
-    envelope = emu.event_envelope({"type": "app_mention", "user": "U03CAROL", "ts": ts, "channel": "C03DATA",
-                                   "event_ts": ts, "text": "<@UBOT> How many orders were placed in 2023?"})
+    envelope = emu.event_envelope(
+        {
+            "type": "app_mention",
+            "user": "U03CAROL",
+            "ts": ts,
+            "channel": "C03DATA",
+            "event_ts": ts,
+            "text": "<@UBOT> How many orders were placed in 2023?",
+        }
+    )
 
     assert asgi(function_url_event(json.dumps(envelope), "application/json"), lambda_context())["statusCode"] == 200
     assert len(fake.invocations) == 1 and [m for m in emu.bot_messages("C03DATA", ts) if m["ts"] != ts] == []

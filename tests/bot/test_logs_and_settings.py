@@ -51,9 +51,15 @@ def test_on_lambda_info_lines_reach_the_runtime_handler_as_json_with_ids(runtime
 
 
 def test_secrets_never_show_in_repr() -> None:
-    settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-very-secret", SLACK_SIGNING_SECRET="sig-secret",
-                        OPENAI_API_KEY="sk-secret", DATABASE_URL="postgresql://u:db-pass@h/db",
-                        REDIS_URL="redis://:redis-pass@h:6379/0", PINECONE_API_KEY="pc-secret")
+    settings = Settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN="xoxb-very-secret",
+        SLACK_SIGNING_SECRET="sig-secret",
+        OPENAI_API_KEY="sk-secret",
+        DATABASE_URL="postgresql://u:db-pass@h/db",
+        REDIS_URL="redis://:redis-pass@h:6379/0",
+        PINECONE_API_KEY="pc-secret",
+    )
     shown = repr(settings) + str(settings) + str(settings.model_dump())
     for secret in ("xoxb-very-secret", "sig-secret", "sk-secret", "db-pass", "redis-pass", "pc-secret"):
         assert secret not in shown
@@ -85,8 +91,12 @@ def test_on_lambda_local_stores_are_refused_naming_the_variables(monkeypatch) ->
 
 
 def test_bench_cold_start_prints_one_json_object_without_heavy_imports() -> None:
-    done = subprocess.run([sys.executable, "-m", "bot", "bench", "cold-start", "--repeats", "1"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "bench", "cold-start", "--repeats", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert set(report["cold_start_s"]) == {"import_s", "app_build_s", "first_event_s", "total_s"}

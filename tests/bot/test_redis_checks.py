@@ -25,8 +25,15 @@ def test_a_redis_without_persistence_or_with_eviction_is_reported(private_redis:
 
 
 def test_serve_refuses_a_forgetful_redis_when_told_to(tmp_path, private_redis: str) -> None:
-    env = {**os.environ, "DATA_DIR": str(tmp_path), "REDIS_URL": private_redis, "REDIS_REQUIRE_DURABLE": "true",
-           "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}
-    out = subprocess.run([sys.executable, "-m", "bot", "serve", "--port", "9"], env=env, capture_output=True, text=True,
-                         timeout=60)
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "REDIS_URL": private_redis,
+        "REDIS_REQUIRE_DURABLE": "true",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--port", "9"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 2 and "persistence is off" in out.stderr

@@ -29,8 +29,13 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
     from bot.socket_mode import start_socket_mode
     from bot.wiring import Services
 
-    emulator = SlackEmulator("unused-in-socket-mode", socket_mode=True, app_token=APP_TOKEN,
-                             ack_timeout_s=ACK_TIMEOUT_S, retry_delays_s=(0.2, 0.5, 1.0))
+    emulator = SlackEmulator(
+        "unused-in-socket-mode",
+        socket_mode=True,
+        app_token=APP_TOKEN,
+        ack_timeout_s=ACK_TIMEOUT_S,
+        retry_delays_s=(0.2, 0.5, 1.0),
+    )
     emulator.start()
     settings = Settings(
         DATA_DIR=str(tmp_path_factory.mktemp("socket-mode")),
@@ -67,8 +72,9 @@ def test_shared_file_and_mention_get_threaded_answers_over_the_socket(stack) -> 
     answer = replies(emu, channel, ts)[0]
     assert "150" in all_text(answer) and "travel_policy.txt" in all_text(answer)
     emu.wait_quiet()
-    assert len([m for m in emu.bot_messages(channel, shared.ts) if m["ts"] != shared.ts]) == 1, \
+    assert len([m for m in emu.bot_messages(channel, shared.ts) if m["ts"] != shared.ts]) == 1, (
         "file_share message + file_shared event must give one ingestion"
+    )
     assert len(services.documents.list(channel)) == 1
     envelopes = [json.loads(d.body) for d in emu.deliveries("app_mention")]
     assert envelopes and envelopes[-1]["type"] == "events_api" and envelopes[-1]["payload"]["event"]["ts"] == ts
@@ -90,9 +96,16 @@ def test_data_question_proposal_is_approved_once(stack) -> None:
     result = replies(emu, channel, ts, 2)[1]
     assert any(b["type"] == "table" for b in result["blocks"])
     emu.wait_quiet()
-    assert len([m for m in emu.bot_messages(channel, ts) if any(b["type"] == "table" for b in m.get("blocks", []))]) == 1
-    ref = next(e["value"] for b in proposal["blocks"] if b["type"] == "actions" for e in b["elements"]
-               if e["action_id"] == c.SQL_APPROVE_ACTION_ID)
+    assert (
+        len([m for m in emu.bot_messages(channel, ts) if any(b["type"] == "table" for b in m.get("blocks", []))]) == 1
+    )
+    ref = next(
+        e["value"]
+        for b in proposal["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == c.SQL_APPROVE_ACTION_ID
+    )
     assert services.approvals.get(decode_query_ref(ref)).status == "done"
 
 
@@ -105,7 +118,9 @@ def test_slash_command_goes_over_the_socket_and_its_ack_payload_is_shown(stack) 
     assert any("Usage" in m["text"] for m in emu.ephemerals(channel, "alice")), "the ack's text is shown to the user"
 
     assert emu.slash_command("/ask", "How many orders were placed in 2023?", channel, "bob").ok
-    root = emu.wait_for(lambda: next((m for m in emu.bot_messages(channel) if "asked:" in m.get("text", "")), None), WAIT_S)
+    root = emu.wait_for(
+        lambda: next((m for m in emu.bot_messages(channel) if "asked:" in m.get("text", "")), None), WAIT_S
+    )
     assert c.SQL_APPROVE_ACTION_ID in all_text(replies(emu, channel, root["ts"])[0])
 
 
@@ -131,8 +146,11 @@ def test_disconnect_makes_the_client_reconnect_and_events_keep_flowing(stack) ->
     urls = len(emu.calls("apps.connections.open"))
     emu.socket_mode.disconnect()
     # The client opens a new connection, then drops the old one once its reader lets go (≤ 3 s).
-    emu.wait_for(lambda: emu.socket_mode.connections_opened > opened and emu.socket_mode.connected == 1, 10,
-                 "the client did not move to a new connection")
+    emu.wait_for(
+        lambda: emu.socket_mode.connections_opened > opened and emu.socket_mode.connected == 1,
+        10,
+        "the client did not move to a new connection",
+    )
     assert len(emu.calls("apps.connections.open")) == urls + 1, "a new URL for the new connection"
     channel = emu.add_channel("C33SOCKET", "socket-reconnect").id
     ts = emu.user_message(channel, "alice", "@bot How many orders were placed in 2023?")
@@ -143,10 +161,14 @@ def test_disconnect_makes_the_client_reconnect_and_events_keep_flowing(stack) ->
 
 def test_web_api_refuses_the_wrong_kind_of_token(stack) -> None:
     emu, _ = stack
-    assert emu.api.call("apps.connections.open", {}, f"Bearer {emu.bot_token}").body["error"] == "not_allowed_token_type"
+    assert (
+        emu.api.call("apps.connections.open", {}, f"Bearer {emu.bot_token}").body["error"] == "not_allowed_token_type"
+    )
     assert emu.api.call("apps.connections.open", {}, "Bearer xapp-1-wrong").body["error"] == "invalid_auth"
-    assert emu.api.call("chat.postMessage", {"channel": "general", "text": "x"}, f"Bearer {APP_TOKEN}").body["error"] \
+    assert (
+        emu.api.call("chat.postMessage", {"channel": "general", "text": "x"}, f"Bearer {APP_TOKEN}").body["error"]
         == "not_allowed_token_type"
+    )
 
 
 def test_a_websocket_url_works_once_and_only_from_apps_connections_open(stack) -> None:

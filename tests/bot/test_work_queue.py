@@ -57,8 +57,9 @@ def env(tmp_path: Path, private_redis: str, emulator: SlackEmulator) -> dict[str
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bot", *args], env=env, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
 
 
 def _serve(env: dict[str, str], tmp_path: Path, emulator: SlackEmulator) -> subprocess.Popen:
@@ -102,7 +103,8 @@ def _bot_replies(emu: SlackEmulator, channel: str, ts: str) -> list[dict]:
 
 
 def test_a_worker_killed_mid_answer_is_replaced_and_the_answer_comes_once(
-        env: dict[str, str], tmp_path: Path, emulator: SlackEmulator) -> None:
+    env: dict[str, str], tmp_path: Path, emulator: SlackEmulator
+) -> None:
     serve = _serve(env, tmp_path, emulator)
     worker = _start(["worker", "--processes", "1", "--threads", "2"], env, tmp_path / "worker.log")
     try:
@@ -131,7 +133,8 @@ def test_a_worker_killed_mid_answer_is_replaced_and_the_answer_comes_once(
 
 
 def test_a_server_sigtermed_with_a_backlog_loses_nothing(
-        env: dict[str, str], tmp_path: Path, emulator: SlackEmulator) -> None:
+    env: dict[str, str], tmp_path: Path, emulator: SlackEmulator
+) -> None:
     serve = _serve(env, tmp_path, emulator)
     channel = emulator.add_channel("C51TERM", "term-queue").id
     asked = [emulator.user_message(channel, "alice", QUESTION) for _ in range(20)]
@@ -150,8 +153,7 @@ def test_a_server_sigtermed_with_a_backlog_loses_nothing(
         _stop(worker)
 
 
-def test_a_sigtermed_worker_finishes_what_it_runs(env: dict[str, str], tmp_path: Path,
-                                                   emulator: SlackEmulator) -> None:
+def test_a_sigtermed_worker_finishes_what_it_runs(env: dict[str, str], tmp_path: Path, emulator: SlackEmulator) -> None:
     serve = _serve(env, tmp_path, emulator)
     worker = _start(["worker", "--processes", "1", "--threads", "1"], env, tmp_path / "worker.log")
     try:

@@ -31,8 +31,9 @@ class FakeLambda:
                     self._answer(404, {"Message": f"no route {self.path}"})
                     return
                 kind = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
-                fake.invocations.append({"function": unquote(match["name"]), "type": kind,
-                                         "payload": json.loads(body or b"null")})
+                fake.invocations.append(
+                    {"function": unquote(match["name"]), "type": kind, "payload": json.loads(body or b"null")}
+                )
                 self._answer(202 if kind == "Event" else 200, {})
 
             def _answer(self, status: int, body: dict[str, Any]) -> None:

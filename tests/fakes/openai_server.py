@@ -126,8 +126,11 @@ class FakeOpenAI:
             "created": int(time.time()),
             "model": body.get("model", "fake"),
             "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}],
-            "usage": {"prompt_tokens": self.chat_total_tokens - 1, "completion_tokens": 1,
-                      "total_tokens": self.chat_total_tokens},
+            "usage": {
+                "prompt_tokens": self.chat_total_tokens - 1,
+                "completion_tokens": 1,
+                "total_tokens": self.chat_total_tokens,
+            },
         }
 
     def _embeddings(self, body: dict) -> tuple[int, dict]:
@@ -143,7 +146,9 @@ class FakeOpenAI:
         data = []
         for i, vector in enumerate(vectors):
             value = (
-                base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii") if as_base64 else list(vector)
+                base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
+                if as_base64
+                else list(vector)
             )
             data.append({"object": "embedding", "index": i, "embedding": value})
         return 200, {"object": "list", "data": data, "model": model, "usage": {"prompt_tokens": 1, "total_tokens": 1}}
@@ -160,7 +165,9 @@ class FakeOpenAI:
                 except json.JSONDecodeError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 with fake._lock:
-                    fake.requests.append(RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    fake.requests.append(
+                        RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                    )
                     status, payload = fake._respond(self.path, body)
                 if fake.delay_s:
                     time.sleep(fake.delay_s)

@@ -45,8 +45,12 @@ def test_client_goes_to_the_configured_api_url_and_retries_429() -> None:
 
 def test_delivery_keys() -> None:
     assert delivery_key({"type": "event_callback", "event_id": "Ev1"})[0] == "slack:event:Ev1"
-    click = {"type": "block_actions", "actions": [{"action_id": "sql_approve"}], "container": {"message_ts": "1.2"},
-             "user": {"id": "U1"}}
+    click = {
+        "type": "block_actions",
+        "actions": [{"action_id": "sql_approve"}],
+        "container": {"message_ts": "1.2"},
+        "user": {"id": "U1"},
+    }
     assert delivery_key(click)[0] == "slack:click:sql_approve:1.2:U1"
     assert delivery_key({**click, "actions": [{"action_id": "sql_edit"}]}) is None, "reopening the editor is allowed"
     assert delivery_key({"type": "view_submission"}) is None
@@ -81,7 +85,9 @@ def test_store_down_processes_rather_than_drops() -> None:
     down = RedisKeyValueStore.from_url("redis://127.0.0.1:1/0")  # nothing listens on port 1
     middleware = dedup_middleware(down)
     body = {"type": "event_callback", "event_id": "EvDOWN"}
-    response = middleware(_bolt_request(body), body, logging.getLogger("test"), lambda: BoltResponse(status=200, body="ok"))
+    response = middleware(
+        _bolt_request(body), body, logging.getLogger("test"), lambda: BoltResponse(status=200, body="ok")
+    )
     assert response.body == "ok"
 
 
@@ -165,4 +171,3 @@ def test_socket_command_exits_2_with_the_reason(tmp_path) -> None:
     env = {**os.environ, "DATA_DIR": str(tmp_path), "SLACK_APP_TOKEN": "", "SLACK_SIGNING_SECRET": "s"}
     out = subprocess.run([sys.executable, "-m", "bot", "socket"], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 2 and "SLACK_APP_TOKEN" in out.stderr
-

@@ -88,12 +88,15 @@ def test_a_near_miss_offers_saved_questions_and_a_click_proposes_their_sql(demo:
     assert c.SQL_SAVED_QUESTION_ACTION_ID in blocks and c.SQL_APPROVE_ACTION_ID not in blocks, blocks
     saved = next(
         element["text"]["text"]
-        for block in miss["blocks"] if block.get("block_id") == c.SIMILAR_QUESTIONS_BLOCK_ID
+        for block in miss["blocks"]
+        if block.get("block_id") == c.SIMILAR_QUESTIONS_BLOCK_ID
         for element in block["elements"]
     )
     assert emu.click("general", miss["ts"], c.SQL_SAVED_QUESTION_ACTION_ID, "bob").ok
     proposal = emu.wait_for(
-        lambda: [m for m in emu.bot_messages("general", root) if c.SQL_APPROVE_ACTION_ID in json.dumps(m.get("blocks"))],
+        lambda: [
+            m for m in emu.bot_messages("general", root) if c.SQL_APPROVE_ACTION_ID in json.dumps(m.get("blocks"))
+        ],
         WAIT_S,
     )[0]
     assert saved in json.dumps(proposal.get("blocks")) and "SELECT" in json.dumps(proposal.get("blocks")).upper()

@@ -66,7 +66,9 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
     services = Services(settings)
     # What `python -m bot train` does: schema, and for the sample database its terms and examples.
     services.train()
-    server = uvicorn.Server(uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -82,8 +84,11 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
 
 
 def bot_files(emu: SlackEmulator, channel: str) -> list:
-    return [f for f in list(emu.ws.files.values()) if f.user == emu.ws.bot_user_id and f.complete
-            and any(share["channel"] == channel for share in f.shares)]
+    return [
+        f
+        for f in list(emu.ws.files.values())
+        if f.user == emu.ws.bot_user_id and f.complete and any(share["channel"] == channel for share in f.shares)
+    ]
 
 
 def share_policy(emu: SlackEmulator, channel: str) -> str:
@@ -118,7 +123,9 @@ def test_shared_pdf_is_ingested_once_then_answers_with_citation(stack) -> None:
     ts = emu.user_message(channel, "bob", "@bot What does the travel policy say about the hotel limit per night?")
     answer = replies(emu, channel, ts)[0]
     assert "150" in all_text(answer)
-    sources = [e["text"] for b in answer["blocks"] if b["type"] == "context" for e in b["elements"] if "Sources" in e["text"]]
+    sources = [
+        e["text"] for b in answer["blocks"] if b["type"] == "context" for e in b["elements"] if "Sources" in e["text"]
+    ]
     assert sources and "[1] travel_policy.pdf, p" in sources[0]
     # The 👀 added while working is removed when done.
     emu.wait_for(lambda: [call for call in emu.calls("reactions.remove") if call.args.get("timestamp") == ts], WAIT_S)
@@ -229,24 +236,36 @@ def test_a_failed_ingestion_is_retried_when_the_file_is_shared_again(stack, monk
     # Shorter than the real window (which only has to outlast the twin event of one share).
     monkeypatch.setattr(handlers.state.dedup, "FILE_RETRY_AFTER_S", 0.3)
     stored = emu.ws.add_file("holidays.txt", emu.user("alice").id, b"Employees get 27 days of paid leave per year.")
-    event = {"type": "file_shared", "channel_id": channel, "file_id": stored.id, "user_id": emu.user("alice").id,
-             "file": {"id": stored.id}, "event_ts": "1.0"}
+    event = {
+        "type": "file_shared",
+        "channel_id": channel,
+        "file_id": stored.id,
+        "user_id": emu.user("alice").id,
+        "file": {"id": stored.id},
+        "event_ts": "1.0",
+    }
     ApiFaults(emu).fail("files.info", "internal_error")  # a transient Slack failure
     emu.deliver_raw(emu.event_envelope(event, event_id="EvAGAIN1"))
     failure = emu.wait_for(lambda: emu.bot_messages(channel), WAIT_S)[0]
     assert "could not read the shared file" in failure["text"] and "internal_error" in failure["text"]
     time.sleep(0.5)  # past the retry window
     emu.deliver_raw(emu.event_envelope(event, event_id="EvAGAIN2"))
-    indexed = emu.wait_for(lambda: [m for m in emu.bot_messages(channel) if "Indexed holidays.txt" in m["text"]], WAIT_S)
+    indexed = emu.wait_for(
+        lambda: [m for m in emu.bot_messages(channel) if "Indexed holidays.txt" in m["text"]], WAIT_S
+    )
     assert len(indexed) == 1 and any(d.file_name == "holidays.txt" for d in services.documents.list(channel))
 
 
 def test_a_question_sent_with_a_file_is_answered_after_the_file_is_indexed(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C15WITH", "with-file-e2e").id
-    shared = emu.share_file(channel, "alice", "holidays.txt",
-                            b"Holidays. Every employee gets 27 days of paid leave per calendar year.",
-                            text="@bot how many days of paid leave does an employee get per year?")
+    shared = emu.share_file(
+        channel,
+        "alice",
+        "holidays.txt",
+        b"Holidays. Every employee gets 27 days of paid leave per calendar year.",
+        text="@bot how many days of paid leave does an employee get per year?",
+    )
     replies(emu, channel, shared.ts, 2)
     emu.wait_idle()
     found = [m for m in emu.bot_messages(channel, shared.ts) if m["ts"] != shared.ts]
@@ -259,9 +278,13 @@ def test_a_question_sent_with_a_file_is_answered_after_the_file_is_indexed(stack
 def test_a_file_shared_with_a_comment_that_asks_nothing_is_only_indexed(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C16NOTE", "note-with-file-e2e").id
-    shared = emu.share_file(channel, "alice", "accident.txt",
-                            b"Accident report. The forklift hit a shelf in aisle 4; nobody was hurt.",
-                            text="@bot here is an accident report")
+    shared = emu.share_file(
+        channel,
+        "alice",
+        "accident.txt",
+        b"Accident report. The forklift hit a shelf in aisle 4; nobody was hurt.",
+        text="@bot here is an accident report",
+    )
     replies(emu, channel, shared.ts)
     emu.wait_idle()
     found = [m for m in emu.bot_messages(channel, shared.ts) if m["ts"] != shared.ts]
@@ -277,7 +300,8 @@ def test_answers_take_one_rating_per_person_shown_in_app_home_and_exported(stack
     answer = replies(emu, channel, ts)[0]
     (actions,) = [b for b in answer["blocks"] if b["type"] == "actions"]
     assert [e["action_id"] for e in actions["elements"]] == [
-        c.ANSWER_FEEDBACK_UP_ACTION_ID, c.ANSWER_FEEDBACK_DOWN_ACTION_ID,
+        c.ANSWER_FEEDBACK_UP_ACTION_ID,
+        c.ANSWER_FEEDBACK_DOWN_ACTION_ID,
     ]
     # The buttons carry an answer id, never the answer (an id is 32 hex digits, so "150" may occur in it).
     assert all(re.fullmatch(re.escape(c.ANSWER_REF_PREFIX) + "[0-9a-f]{32}", e["value"]) for e in actions["elements"])
@@ -320,14 +344,20 @@ def test_data_question_proposal_approve_table_csv_chart(stack) -> None:
     text = all_text(proposal)
     assert "```" in text and "SELECT" in text.upper()
     actions = next(b for b in proposal["blocks"] if b["type"] == "actions")
-    assert [e["action_id"] for e in actions["elements"]] == [c.SQL_APPROVE_ACTION_ID, c.SQL_EDIT_ACTION_ID, c.SQL_REJECT_ACTION_ID]
+    assert [e["action_id"] for e in actions["elements"]] == [
+        c.SQL_APPROVE_ACTION_ID,
+        c.SQL_EDIT_ACTION_ID,
+        c.SQL_REJECT_ACTION_ID,
+    ]
     assert all("SELECT" not in e["value"].upper() for e in actions["elements"]), "buttons carry an id, never SQL"
 
     emu.click(channel, proposal["ts"], c.SQL_APPROVE_ACTION_ID, "alice")
     result = replies(emu, channel, ts, 2)[1]
     assert any(b["type"] == "table" for b in result["blocks"])
     updated = emu.wait_for(
-        lambda: next((m for m in emu.messages(channel, ts) if m["ts"] == proposal["ts"] and "Approved by" in all_text(m)), None),
+        lambda: next(
+            (m for m in emu.messages(channel, ts) if m["ts"] == proposal["ts"] and "Approved by" in all_text(m)), None
+        ),
         WAIT_S,
     )
     assert "<@U01ALICE>" in all_text(updated) and not any(b["type"] == "actions" for b in updated["blocks"])
@@ -354,7 +384,9 @@ def test_question_needing_both_gets_both_parts_in_one_reply(stack) -> None:
     channel = emu.add_channel("C25BOTH", "both-e2e").id
     share_policy(emu, channel)
     ts = emu.user_message(
-        channel, "alice", "@bot How many orders were refunded in 2023, and what does the travel policy say about hotels?"
+        channel,
+        "alice",
+        "@bot How many orders were refunded in 2023, and what does the travel policy say about hotels?",
     )
     reply = replies(emu, channel, ts)[0]
     text = all_text(reply)
@@ -397,7 +429,9 @@ def test_reject_marks_the_proposal_and_nothing_runs(stack) -> None:
     ts, proposal = ask_data_question(emu, channel)
     emu.click(channel, proposal["ts"], c.SQL_REJECT_ACTION_ID, "alice")
     updated = emu.wait_for(
-        lambda: next((m for m in emu.messages(channel, ts) if m["ts"] == proposal["ts"] and "Rejected by" in all_text(m)), None),
+        lambda: next(
+            (m for m in emu.messages(channel, ts) if m["ts"] == proposal["ts"] and "Rejected by" in all_text(m)), None
+        ),
         WAIT_S,
     )
     assert not any(b["type"] == "actions" for b in updated["blocks"])
@@ -420,7 +454,9 @@ def test_edit_opens_modal_guard_refuses_then_new_proposal(stack) -> None:
     edited = replies(emu, channel, ts, 2)[1]
     assert "customers" in all_text(edited) and c.SQL_APPROVE_ACTION_ID in all_text(edited)
     old = emu.wait_for(
-        lambda: next((m for m in emu.messages(channel, ts) if m["ts"] == proposal["ts"] and "Edited by" in all_text(m)), None),
+        lambda: next(
+            (m for m in emu.messages(channel, ts) if m["ts"] == proposal["ts"] and "Edited by" in all_text(m)), None
+        ),
         WAIT_S,
     )
     assert not any(b["type"] == "actions" for b in old["blocks"])
@@ -465,8 +501,12 @@ def test_edit_refuses_sql_longer_than_the_edit_box(stack) -> None:
     pending = services.sql.edit(query_id, long_sql, user="U01ALICE").pending
     # Posted as the bot posts an edited proposal.
     bot = WebClient(token=emu.bot_token, base_url=emu.api_url)
-    posted = bot.chat_postMessage(channel=channel, thread_ts=ts, text="Edited SQL",
-                                  blocks=proposal_blocks(pending_view(pending, "Edited SQL, checked again.")))
+    posted = bot.chat_postMessage(
+        channel=channel,
+        thread_ts=ts,
+        text="Edited SQL",
+        blocks=proposal_blocks(pending_view(pending, "Edited SQL, checked again.")),
+    )
     emu.click(channel, posted["ts"], c.SQL_EDIT_ACTION_ID, "alice")
     told = emu.wait_for(lambda: emu.ephemerals(channel, "alice"), WAIT_S)[-1]["text"]
     assert f"{len(pending.sql):,} characters" in told and "cannot be edited here" in told
@@ -480,8 +520,14 @@ def test_slack_retry_gets_200_and_no_second_answer(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C30RETRY", "retry-e2e").id
     ts = emu.user_message(channel, "alice", "hello")  # a message to hang the mention on
-    event = {"type": "app_mention", "user": "U01ALICE", "text": "<@UBOT> How many orders were placed in 2023?",
-             "ts": ts, "channel": channel, "event_ts": ts}
+    event = {
+        "type": "app_mention",
+        "user": "U01ALICE",
+        "text": "<@UBOT> How many orders were placed in 2023?",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
     envelope = emu.event_envelope(event, event_id="EvRETRY0001")
     first = emu.deliver_raw(envelope)
     retry = emu.deliver_raw(envelope, retry_num=1)
@@ -494,8 +540,16 @@ def test_slack_retry_gets_200_and_no_second_answer(stack) -> None:
 
 def test_bad_signature_and_stale_timestamp_are_401(stack) -> None:
     emu, _ = stack
-    envelope = emu.event_envelope({"type": "app_mention", "user": "U01ALICE", "text": "<@UBOT> hi", "ts": "1.0",
-                                   "channel": "C01GENERAL", "event_ts": "1.0"})
+    envelope = emu.event_envelope(
+        {
+            "type": "app_mention",
+            "user": "U01ALICE",
+            "text": "<@UBOT> hi",
+            "ts": "1.0",
+            "channel": "C01GENERAL",
+            "event_ts": "1.0",
+        }
+    )
     assert emu.deliver_raw(envelope, secret="wrong-secret").status == 401
     assert emu.deliver_raw(envelope, timestamp=int(time.time()) - 600).status == 401
     assert emu.deliver_raw(envelope, sign=False).status == 401
@@ -525,9 +579,15 @@ def test_junk_payloads_get_4xx_not_500(stack, body, content_type) -> None:
 
 def test_signed_but_unknown_payload_shapes_do_not_crash(stack) -> None:
     emu, _ = stack
-    for payload in ({"type": "block_actions", "actions": [{"action_id": c.SQL_APPROVE_ACTION_ID, "value": "junk"}],
-                     "user": {"id": "U01ALICE"}, "team": {"id": "T1"}},
-                    {"type": "event_callback", "event_id": "EvJUNK", "event": {"type": "never_heard_of_it"}}):
+    for payload in (
+        {
+            "type": "block_actions",
+            "actions": [{"action_id": c.SQL_APPROVE_ACTION_ID, "value": "junk"}],
+            "user": {"id": "U01ALICE"},
+            "team": {"id": "T1"},
+        },
+        {"type": "event_callback", "event_id": "EvJUNK", "event": {"type": "never_heard_of_it"}},
+    ):
         delivery = emu.deliver_raw(payload)
         assert delivery.status < 500
 
@@ -548,7 +608,9 @@ def test_slash_command_answers_in_a_thread(stack) -> None:
     channel = emu.add_channel("C40ASK", "ask-e2e").id
     delivery = emu.slash_command("/ask", "How many orders were placed in 2023?", channel, "alice")
     assert delivery.status == 200
-    root = emu.wait_for(lambda: next((m for m in emu.bot_messages(channel) if "asked:" in m.get("text", "")), None), WAIT_S)
+    root = emu.wait_for(
+        lambda: next((m for m in emu.bot_messages(channel) if "asked:" in m.get("text", "")), None), WAIT_S
+    )
     reply = replies(emu, channel, root["ts"])[0]
     assert c.SQL_APPROVE_ACTION_ID in all_text(reply)
 
@@ -587,7 +649,9 @@ def test_a_failure_is_said_in_the_thread_and_the_eyes_go_away(stack) -> None:
     failure = replies(emu, channel, root, 2)[1]
     assert "Sorry, I could not answer that" in failure["text"] and "internal_error" in failure["text"]
     # No silent 👀: the reaction goes once the failure is said.
-    emu.wait_for(lambda: [call for call in emu.calls("reactions.remove") if call.args.get("timestamp") == follow_up], WAIT_S)
+    emu.wait_for(
+        lambda: [call for call in emu.calls("reactions.remove") if call.args.get("timestamp") == follow_up], WAIT_S
+    )
 
 
 def test_slash_command_without_text_shows_usage(stack) -> None:
@@ -614,8 +678,9 @@ def test_over_the_rate_the_thread_is_told_when_to_ask_again_and_app_home_counts_
         refusal = all_text(replies(emu, channel, second)[0])
         assert "try again in 45 seconds" in refusal and "Sorry" not in refusal
         emu.open_home("alice")
-        home = emu.wait_for(lambda: (lambda v: v if v and "refused" in json.dumps(v) else None)(
-            emu.home_view("alice")), WAIT_S)
+        home = emu.wait_for(
+            lambda: (lambda v: v if v and "refused" in json.dumps(v) else None)(emu.home_view("alice")), WAIT_S
+        )
         # The day's questions include the other tests' (one shared bot); the refusal is this test's alone.
         shown = json.dumps(home["blocks"])
         assert re.search(r"2026-12-07: \d+ questions?, 1 refused for their rate, 0 LLM tokens", shown)

@@ -44,8 +44,9 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
     services.train()
     # auth.test fails for the first deliveries (see test_events_are_not_acked_while_auth_test_fails).
     ApiFaults(emulator).server_error("auth.test", status=503, times=2)
-    server = uvicorn.Server(uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

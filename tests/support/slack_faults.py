@@ -80,7 +80,7 @@ class LostAcks:
     """Acknowledgements lost on the way over Socket Mode: the bot did the work, Slack sends the event again."""
 
     def __init__(self, socket_mode: SocketModeServer) -> None:
-        self._to_lose: list[str] = []   # label prefixes, one per acknowledgement to drop
+        self._to_lose: list[str] = []  # label prefixes, one per acknowledgement to drop
         self._lock = threading.Lock()
         socket_mode.ack_filters.append(self._keep)
 

@@ -29,8 +29,9 @@ def refused(refusal: Refusal | None, message: str) -> HTTPException:
     return HTTPException(REFUSAL_STATUS[refusal] if refusal else 409, message)
 
 
-@router.post("", response_model=ProposalOut, summary="Propose SQL for a data question",
-             responses=problem_responses(429))
+@router.post(
+    "", response_model=ProposalOut, summary="Propose SQL for a data question", responses=problem_responses(429)
+)
 def propose_sql(body: SqlRequest, services: ServicesDep, user: ActingUser) -> ProposalOut:
     """kind "sql": a pending query (`id`) that runs only when its requester (X-User-Id) or an approver
     approves it; "clarification" / "abstain": the message says what is missing; "refused": the guard's reason.

@@ -47,8 +47,12 @@ def stats(services: ServicesDep) -> Stats:
 
 def limits(services: Services) -> Limits:
     policy = services.limits.policy
-    return Limits(rate_user_per_min=policy.user_per_min, rate_channel_per_min=policy.channel_per_min,
-                  llm_daily_tokens=policy.daily_tokens, budget_spent=services.limits.budget_spent())
+    return Limits(
+        rate_user_per_min=policy.user_per_min,
+        rate_channel_per_min=policy.channel_per_min,
+        llm_daily_tokens=policy.daily_tokens,
+        budget_spent=services.limits.budget_spent(),
+    )
 
 
 @router.get("/cache", response_model=CacheStats, summary="Entries in the answer, embedding and generated-SQL caches")
@@ -63,8 +67,12 @@ def clear_cache(
 ) -> CacheCleared:
     """Cached answers are recomputed on the next question; cached embeddings on the next ingest or
     question (slower, same vectors); cached SQL on the next data question (one more LLM call)."""
-    prefixes = {"answers": [ANSWER_PREFIX], "embeddings": [EMBEDDING_PREFIX], "sql": [GENERATED_SQL_PREFIX],
-                "all": [ANSWER_PREFIX, EMBEDDING_PREFIX, GENERATED_SQL_PREFIX]}
+    prefixes = {
+        "answers": [ANSWER_PREFIX],
+        "embeddings": [EMBEDDING_PREFIX],
+        "sql": [GENERATED_SQL_PREFIX],
+        "all": [ANSWER_PREFIX, EMBEDDING_PREFIX, GENERATED_SQL_PREFIX],
+    }
     removed = 0
     for prefix in prefixes[kind]:
         for key in services.kv.keys(prefix):

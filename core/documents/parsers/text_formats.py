@@ -55,7 +55,9 @@ def _walk_json(value: object, path: list[str], out: list[Block]) -> None:
         for item in value:
             scalars = {k: v for k, v in item.items() if not isinstance(v, (dict, list))}
             if scalars:
-                out.append(Block(render_row(list(scalars), [_scalar(v) for v in scalars.values()]), None, heading, "table_row"))
+                out.append(
+                    Block(render_row(list(scalars), [_scalar(v) for v in scalars.values()]), None, heading, "table_row")
+                )
             for k, v in item.items():
                 if isinstance(v, (dict, list)):
                     _walk_json(v, [*path, str(k)], out)

@@ -32,7 +32,12 @@ KEY_PREFIX = "generated-sql:"
 
 class CachedSqlGenerator:
     def __init__(
-        self, inner: SqlGenerator, cache: KeyValueStore, *, version: Callable[[], str | None], identity: str,
+        self,
+        inner: SqlGenerator,
+        cache: KeyValueStore,
+        *,
+        version: Callable[[], str | None],
+        identity: str,
         ttl_s: float,
     ) -> None:
         """version: the training version (None: nothing is cached); identity: what else the SQL depends on."""
@@ -72,7 +77,8 @@ class CachedSqlGenerator:
             return None
         try:
             data = json.loads(raw)
-            return SqlProposal(data["kind"], data["sql"], data["message"], list(data["tables"]), data["source"],
-                               list(data["similar"]))
+            return SqlProposal(
+                data["kind"], data["sql"], data["message"], list(data["tables"]), data["source"], list(data["similar"])
+            )
         except (ValueError, KeyError, TypeError):
             return None  # an unreadable entry is generated again

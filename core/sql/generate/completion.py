@@ -205,8 +205,7 @@ class Completion:
             names = [
                 c
                 for c in self.schema.tables[table]
-                if c.kind == "text"
-                and c.readings & ({("name",)} | {(*p, "name") for p in phrases} | phrases)
+                if c.kind == "text" and c.readings & ({("name",)} | {(*p, "name") for p in phrases} | phrases)
             ]
             if len(names) == 1:
                 return Select(names[0])

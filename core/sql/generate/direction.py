@@ -11,10 +11,37 @@ from __future__ import annotations
 from core.sql.generate.schema_index import Column
 
 _QUESTION_WORDS = {
-    "source": {"from", "depart", "departs", "departing", "departed", "departure", "leave", "leaves", "leaving", "left",
-               "origin", "originating", "source"},
-    "destination": {"to", "into", "arrive", "arrives", "arriving", "arrived", "arrival", "land", "lands", "landing",
-                    "landed", "destination", "reach", "reaching"},
+    "source": {
+        "from",
+        "depart",
+        "departs",
+        "departing",
+        "departed",
+        "departure",
+        "leave",
+        "leaves",
+        "leaving",
+        "left",
+        "origin",
+        "originating",
+        "source",
+    },
+    "destination": {
+        "to",
+        "into",
+        "arrive",
+        "arrives",
+        "arriving",
+        "arrived",
+        "arrival",
+        "land",
+        "lands",
+        "landing",
+        "landed",
+        "destination",
+        "reach",
+        "reaching",
+    },
 }
 _COLUMN_WORDS = {
     "source": {"source", "origin", "departure", "from"},
@@ -26,7 +53,7 @@ _REACH = 4
 
 def direction_before(words: list[str], position: int) -> str | None:
     """'source' or 'destination' for the nearest direction word among the few before position."""
-    for word in reversed(words[max(0, position - _REACH):position]):
+    for word in reversed(words[max(0, position - _REACH) : position]):
         for direction, markers in _QUESTION_WORDS.items():
             if word in markers:
                 return direction

@@ -31,7 +31,10 @@ log = logging.getLogger(__name__)
 FORMAT = "names: AGGREGATE(table.column) [WHERE table.column = 'value' AND table.column IN ('a', 'b') …]"
 # A line that starts like a metric ("revenue: SUM(") must be one: a typo is an error, not prose.
 # The aggregate touches its parenthesis, so prose such as "Totals: sum (in EUR) of …" is not one.
-_START = re.compile(r"^\s*(?:[-*]\s+)?`?\s*(?P<names>[A-Za-z][\w '-]*(?:,\s*[A-Za-z][\w '-]*)*?)\s*:\s*(?=(?:sum|avg|count|min|max)\()", re.I)
+_START = re.compile(
+    r"^\s*(?:[-*]\s+)?`?\s*(?P<names>[A-Za-z][\w '-]*(?:,\s*[A-Za-z][\w '-]*)*?)\s*:\s*(?=(?:sum|avg|count|min|max)\()",
+    re.I,
+)
 _BODY = re.compile(
     r"(?P<agg>sum|avg|count|min|max)\(\s*(?P<distinct>distinct\s+)?(?P<table>\w+)\.(?P<column>\w+)\s*\)"
     r"(?:\s+where\s+(?P<where>.+?))?\s*`?\s*$",
@@ -85,7 +88,7 @@ def find_metrics(paragraphs: Iterable[str]) -> tuple[list[Metric], list[str]]:
             if start is None:
                 continue
             try:
-                metrics.append(_parse(start.group("names"), line[start.end():]))
+                metrics.append(_parse(start.group("names"), line[start.end() :]))
             except ValueError as error:
                 errors.append(f"metric line “{line.strip()}”: {error}")
     return metrics, errors
@@ -109,7 +112,9 @@ def _parse(names: str, body: str) -> Metric:
 def _condition(text: str) -> Condition:
     match = _CONDITION.fullmatch(text.strip())
     if match is None:
-        raise ValueError(f"the condition “{text.strip()}” is not table.column OP literal, [NOT] IN (…) or IS [NOT] NULL")
+        raise ValueError(
+            f"the condition “{text.strip()}” is not table.column OP literal, [NOT] IN (…) or IS [NOT] NULL"
+        )
     table, column = match.group("table"), match.group("column")
     if match.group("op"):
         op = "!=" if match.group("op") == "<>" else match.group("op")

@@ -55,7 +55,24 @@ ADAPT_THRESHOLD = 0.65
 # shortening of a question word. The list holds junk too ('teac', 'cou' cost 5.6-5.7), so the
 # cut sits below that; real schema words ('bowl', 'own', 'name') cost under 4.5.
 _SHORTENING_MAX_COST = 4.5
-_TIME_WORDS = {"day", "week", "month", "quarter", "year", "today", "yesterday", "last", "this", "next", "previous", "daily", "weekly", "monthly", "yearly", "annual"}
+_TIME_WORDS = {
+    "day",
+    "week",
+    "month",
+    "quarter",
+    "year",
+    "today",
+    "yesterday",
+    "last",
+    "this",
+    "next",
+    "previous",
+    "daily",
+    "weekly",
+    "monthly",
+    "yearly",
+    "annual",
+}
 _MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
 
@@ -96,7 +113,9 @@ class OfflineSqlGenerator:
                 understanding,
                 is_word=lambda word: lexicon.is_common(word, _SHORTENING_MAX_COST),
             )
-            self._engine = PatternEngine(schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics())
+            self._engine = PatternEngine(
+                schema, today=self.today, latest_date=self._latest_date, metrics=self._metrics()
+            )
         return self._engine
 
     def generate(self, question: str, history: list[ChatMessage] | None = None) -> SqlProposal:
@@ -122,7 +141,8 @@ class OfflineSqlGenerator:
             return SqlProposal(
                 kind="sql",
                 sql=adaptation.sql,
-                message=f"Adapted from the saved query for “{example.question}”" + (f" ({changes})." if changes else "."),
+                message=f"Adapted from the saved query for “{example.question}”"
+                + (f" ({changes})." if changes else "."),
                 tables=tables_in(adaptation.sql, self.db.dialect),
                 source="saved",
                 similar=[e.question for e in similar],
@@ -211,7 +231,9 @@ class OfflineSqlGenerator:
         # What a column or business term is called; 'total' is also the engine's word for a sum.
         named = {w for phrase in (*schema.column_phrases, *self.engine.measures) for w in phrase}
         named -= {w for phrase in MARKERS for w in phrase}
-        things = {w for phrase in schema.table_phrases for w in phrase} | {w for key in schema.values for w in key.split()}
+        things = {w for phrase in schema.table_phrases for w in phrase} | {
+            w for key in schema.values for w in key.split()
+        }
         adaptation = adapt(question, best.question, best.sql, named - _GENERIC_WORDS, things - _GENERIC_WORDS)
         return (best, adaptation) if adaptation is not None else None
 

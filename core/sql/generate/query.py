@@ -117,4 +117,21 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-_RESERVED = {"order", "group", "select", "from", "where", "table", "user", "limit", "by", "to", "desc", "asc", "all", "and", "or", "not"}
+_RESERVED = {
+    "order",
+    "group",
+    "select",
+    "from",
+    "where",
+    "table",
+    "user",
+    "limit",
+    "by",
+    "to",
+    "desc",
+    "asc",
+    "all",
+    "and",
+    "or",
+    "not",
+}

@@ -34,4 +34,3 @@ class Reading:
     def kind_at(self, position: int) -> TagKind | None:
         tag = self.at(position)
         return tag.kind if tag is not None else None
-

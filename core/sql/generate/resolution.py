@@ -64,10 +64,7 @@ class Resolver:
                 continue
             found = [c for t in tables for c in self.schema.tables[t] if c.name.lower() == name]
             found += [
-                c
-                for t in tables
-                for c in self.schema.tables[t]
-                if c.name.lower() != name and c.says(singular(name))
+                c for t in tables for c in self.schema.tables[t] if c.name.lower() != name and c.says(singular(name))
             ]
             if found:
                 break

@@ -163,8 +163,11 @@ class SchemaIndex:
         found = self._shortened_in_schema(lemma) or self._synonym_in_schema(lemma)
         if found is None and self.understanding is not None:
             matches = [
-                m for m in self.understanding.match(lemma)
-                if m.source in _MEANING_SOURCES and m.score >= MEANING_MIN_SCORE and m.kind in ("table", "column")
+                m
+                for m in self.understanding.match(lemma)
+                if m.source in _MEANING_SOURCES
+                and m.score >= MEANING_MIN_SCORE
+                and m.kind in ("table", "column")
                 and (m.source != "synonym" or self._synonyms(lemma, m.via))
             ]
             if matches:
@@ -296,16 +299,16 @@ def _column_phrases(words: tuple[str, ...], table_words: tuple[str, ...]) -> set
     phrases = {words, table_words + words}
     # "Singer_ID" in table singer is also just "id"; "stadium_name" is also "name".
     if len(words) > len(table_words) and words[: len(table_words)] == table_words:
-        phrases.add(words[len(table_words):])
+        phrases.add(words[len(table_words) :])
     if words[:1] == ("number",) and len(words) > 1:
-        phrases.add(("number", "of") + words[1:])  # number_products: "number of products"
+        phrases.add(("number", "of", *words[1:]))  # number_products: "number of products"
     if len(words) > 1 and words[-1] in _UNIT_WORDS:
         phrases.add(table_words + words[:-1])  # orders.total_amount: "order total"
     if len(words) > 1 and words[-1] in _QUALIFIER_WORDS:
         phrases.add(words[:-1])  # email_address: "email"; net_worth_millions: "net worth"
     if "of" in words[1:-1]:
         at = words.index("of")
-        phrases.add(words[at + 1:] + words[:at])  # level_of_membership: "membership level"
+        phrases.add(words[at + 1 :] + words[:at])  # level_of_membership: "membership level"
     for start in range(1, len(words) - 1):
         phrases.add(words[start:])  # major_record_format: "record format"
     return phrases

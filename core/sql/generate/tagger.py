@@ -187,8 +187,10 @@ class Tagger:
             return None
         swapped = [
             *words[:start],
-            *(Word(w, w, w, position=start + i, following=phrase[i + 1] if i + 1 < len(phrase) else word.following)
-              for i, w in enumerate(phrase)),
+            *(
+                Word(w, w, w, position=start + i, following=phrase[i + 1] if i + 1 < len(phrase) else word.following)
+                for i, w in enumerate(phrase)
+            ),
             *words[start + 1 :],
         ]
         tag = self._best_reading(swapped, start, start + len(phrase))

@@ -28,7 +28,9 @@ SENTENCE_END = "."
 
 def tokenize(question: str) -> list[Word]:
     words: list[Word] = []
-    for match in re.finditer(r"\"([^\"]+)\"|'([^']+)'(?!\w)|“([^”]+)”|(\d+(?:\.\d+)?)|([\w][\w'-]*)|([?!.])(?=\s+[A-Za-z])", question):
+    for match in re.finditer(
+        r"\"([^\"]+)\"|'([^']+)'(?!\w)|“([^”]+)”|(\d+(?:\.\d+)?)|([\w][\w'-]*)|([?!.])(?=\s+[A-Za-z])", question
+    ):
         if match.group(6):
             words.append(Word(SENTENCE_END, SENTENCE_END, SENTENCE_END))  # "…? List the names."
             continue

@@ -49,8 +49,13 @@ class _Vanna(Protocol):
     def generate_sql(self, question: str, allow_llm_to_see_data: bool = False) -> str: ...
 
     def get_sql_prompt(
-        self, initial_prompt: str, question: str, question_sql_list: list[dict[str, str]],
-        ddl_list: list[str], doc_list: list[str], **kwargs: Any,
+        self,
+        initial_prompt: str,
+        question: str,
+        question_sql_list: list[dict[str, str]],
+        ddl_list: list[str],
+        doc_list: list[str],
+        **kwargs: Any,
     ) -> list[ChatMessage]: ...
 
     def get_similar_question_sql(self, question: str, **kwargs: Any) -> list[dict[str, str]]: ...
@@ -139,7 +144,10 @@ def _vanna_class() -> _VannaFactory:
 
         class KnowledgeOpenAIVanna(KnowledgeVanna, OpenAI_Chat):
             def __init__(
-                self, knowledge: SqlKnowledge, client: OpenAI, config: dict[str, Any],
+                self,
+                knowledge: SqlKnowledge,
+                client: OpenAI,
+                config: dict[str, Any],
                 selector: SchemaSelector | None = None,
             ) -> None:
                 KnowledgeVanna.__init__(self, knowledge, config, selector)

@@ -17,15 +17,62 @@ RELATION_VERBS = set(
     occur happen place register enroll join hire publish release create design build run cover""".split()
 )
 # Irregular participles of such verbs ("languages spoken in Aruba").
-_PARTICIPLES = {"spoken", "written", "taken", "made", "sold", "held", "won", "bought", "taught", "flown", "built", "driven", "done", "gone"}
+_PARTICIPLES = {
+    "spoken",
+    "written",
+    "taken",
+    "made",
+    "sold",
+    "held",
+    "won",
+    "bought",
+    "taught",
+    "flown",
+    "built",
+    "driven",
+    "done",
+    "gone",
+}
 # Verbs about text ("names containing 'Al'", "starting with A"): a LIKE condition, never filler.
 _TEXT_MATCH_STEMS = ("contain", "includ", "start", "end", "begin", "match", "finish")
 # Words that end like participles but describe a state the question filters on.
-_NOT_RELATIONS = {"missing", "remaining", "following", "preceding", "existing", "pending", "during", "hundred", "nothing", "anything", "something", "everything"}
+_NOT_RELATIONS = {
+    "missing",
+    "remaining",
+    "following",
+    "preceding",
+    "existing",
+    "pending",
+    "during",
+    "hundred",
+    "nothing",
+    "anything",
+    "something",
+    "everything",
+}
 # What may follow a relation verb: a preposition or article leading to its object.
 _OBJECT_STARTERS = {
-    "in", "on", "at", "by", "to", "from", "for", "with", "into", "through", "across", "during",
-    "a", "an", "the", "any", "some", "before", "after", "as", "both",
+    "in",
+    "on",
+    "at",
+    "by",
+    "to",
+    "from",
+    "for",
+    "with",
+    "into",
+    "through",
+    "across",
+    "during",
+    "a",
+    "an",
+    "the",
+    "any",
+    "some",
+    "before",
+    "after",
+    "as",
+    "both",
 }
 
 

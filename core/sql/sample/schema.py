@@ -55,9 +55,7 @@ TABLES: tuple[SampleTable, ...] = (
         "One row per order placed by a customer",
         (
             SampleColumn("order_id", "INTEGER", "INTEGER", "PRIMARY KEY"),
-            SampleColumn(
-                "customer_id", "INTEGER", "INTEGER", "NOT NULL REFERENCES customers(customer_id)"
-            ),
+            SampleColumn("customer_id", "INTEGER", "INTEGER", "NOT NULL REFERENCES customers(customer_id)"),
             SampleColumn("order_date", "TEXT", "DATE", "NOT NULL", "date the order was placed"),
             SampleColumn(
                 "status",
@@ -67,9 +65,7 @@ TABLES: tuple[SampleTable, ...] = (
                 "pending, paid, shipped, delivered, cancelled or refunded",
             ),
             SampleColumn("ship_country", "TEXT", "TEXT", "NOT NULL", "country the order ships to"),
-            SampleColumn(
-                "total_amount", "NUMERIC(10,2)", "NUMERIC(10,2)", "NOT NULL", "order total in EUR"
-            ),
+            SampleColumn("total_amount", "NUMERIC(10,2)", "NUMERIC(10,2)", "NOT NULL", "order total in EUR"),
         ),
     ),
     SampleTable(
@@ -78,13 +74,9 @@ TABLES: tuple[SampleTable, ...] = (
         (
             SampleColumn("order_item_id", "INTEGER", "INTEGER", "PRIMARY KEY"),
             SampleColumn("order_id", "INTEGER", "INTEGER", "NOT NULL REFERENCES orders(order_id)"),
-            SampleColumn(
-                "product_id", "INTEGER", "INTEGER", "NOT NULL REFERENCES products(product_id)"
-            ),
+            SampleColumn("product_id", "INTEGER", "INTEGER", "NOT NULL REFERENCES products(product_id)"),
             SampleColumn("quantity", "INTEGER", "INTEGER", "NOT NULL", "units ordered"),
-            SampleColumn(
-                "unit_price", "NUMERIC(10,2)", "NUMERIC(10,2)", "NOT NULL", "price paid per unit in EUR"
-            ),
+            SampleColumn("unit_price", "NUMERIC(10,2)", "NUMERIC(10,2)", "NOT NULL", "price paid per unit in EUR"),
         ),
     ),
 )
@@ -109,9 +101,7 @@ def create_statements(dialect: str) -> list[str]:
             statements.append(f"COMMENT ON TABLE {table.name} IS {_quote(table.comment)}")
             for column in table.columns:
                 if column.comment:
-                    statements.append(
-                        f"COMMENT ON COLUMN {table.name}.{column.name} IS {_quote(column.comment)}"
-                    )
+                    statements.append(f"COMMENT ON COLUMN {table.name}.{column.name} IS {_quote(column.comment)}")
     return statements
 
 

@@ -12,9 +12,7 @@ from tests.bot.api.support import AUTH, PROBLEM_JSON, make_services, user
 from tests.core.limits.test_kv_limits import NOON_ISH
 
 
-def test_over_the_rate_the_api_answers_429_with_retry_after_and_stats_count_it(
-    tmp_path: Path, minilm: object
-) -> None:
+def test_over_the_rate_the_api_answers_429_with_retry_after_and_stats_count_it(tmp_path: Path, minilm: object) -> None:
     services = make_services(tmp_path, minilm, RATE_USER_PER_MIN="1", LLM_DAILY_TOKENS="50000")
     # A clock inside one minute (15 s in): the refusal's Retry-After is the 45 s left of it.
     services.__dict__["limits"] = KeyValueLimits(services.kv, services.limits.policy, clock=lambda: NOON_ISH)
@@ -33,8 +31,12 @@ def test_over_the_rate_the_api_answers_429_with_retry_after_and_stats_count_it(
     today = stats["usage"][0]
     assert (today["day"], today["questions"], today["refused"], today["tokens"]) == ("2026-12-07", 2, 1, 0)
     assert len(stats["usage"]) == 7
-    assert stats["limits"] == {"rate_user_per_min": 1, "rate_channel_per_min": 0, "llm_daily_tokens": 50000,
-                               "budget_spent": False}
+    assert stats["limits"] == {
+        "rate_user_per_min": 1,
+        "rate_channel_per_min": 0,
+        "llm_daily_tokens": 50000,
+        "budget_spent": False,
+    }
 
 
 def test_the_openapi_document_declares_the_429(tmp_path: Path, minilm: object) -> None:

@@ -70,6 +70,9 @@ def test_cache_stats_and_clear(client: TestClient) -> None:
     assert cached["answers"] >= 1  # (the embedding cache stays empty: these services use MiniLM unwrapped)
     cleared = client.delete("/api/v1/cache", headers=AUTH).json()
     assert cleared["removed"] == cached["answers"]
-    assert client.get("/api/v1/cache", headers=AUTH).json() == {"answers": 0, "embeddings": cached["embeddings"],
-                                                                "sql": cached["sql"]}
+    assert client.get("/api/v1/cache", headers=AUTH).json() == {
+        "answers": 0,
+        "embeddings": cached["embeddings"],
+        "sql": cached["sql"],
+    }
     assert client.delete("/api/v1/cache", headers=AUTH, params={"kind": "everything"}).status_code == 422

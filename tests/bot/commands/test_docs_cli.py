@@ -117,10 +117,12 @@ def _vector_files(tmp_path):
 def test_reindex_repairs_a_damaged_vector_index(run, folder, services, tmp_path, damage):
     run("ingest", str(folder / "report.pdf"), str(folder / "sub" / "policy.md"), "--channel", "C1")
     before = services.documents.chunks_in_scope("C1")
+
     def retriever_hits() -> list[object]:
         documents = services.documents
         retriever = Retriever(documents.embedder, documents.vectors, documents, "docs-default")
         return retriever.search("revenue", channel="C1", mode="dense")
+
     assert retriever_hits()
     (matrix,) = _vector_files(tmp_path)
     if damage == "deleted":
@@ -131,8 +133,9 @@ def test_reindex_repairs_a_damaged_vector_index(run, folder, services, tmp_path,
         raw[-200:-100] = bytes(range(100))  # inside the float data: the .npy header still parses
         matrix.write_bytes(bytes(raw))
     services.documents.vectors._cache.clear()
-    keyword_hits = Retriever(services.documents.embedder, services.documents.vectors, services.documents,
-                             "docs-default").search("revenue", channel="C1", mode="hybrid")
+    keyword_hits = Retriever(
+        services.documents.embedder, services.documents.vectors, services.documents, "docs-default"
+    ).search("revenue", channel="C1", mode="hybrid")
     assert keyword_hits, "damaged vectors degrade to keyword search instead of failing"
 
     code, _, err = run("docs", "check")
@@ -150,8 +153,12 @@ def test_a_text_over_the_character_limit_is_refused_in_seconds(minilm, tmp_path)
     import time
 
     service = build_document_service(
-        embedder=minilm, vectors=LocalVectorStore(tmp_path / "v"), objects=LocalObjectStore(tmp_path / "f"),
-        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace="docs-default", max_chars=100_000,
+        embedder=minilm,
+        vectors=LocalVectorStore(tmp_path / "v"),
+        objects=LocalObjectStore(tmp_path / "f"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace="docs-default",
+        max_chars=100_000,
     )
     started = time.monotonic()
     result = service.ingest(b"word " * 40_000, "big.txt")

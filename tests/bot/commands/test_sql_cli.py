@@ -22,7 +22,9 @@ from core.sql.service import SqlService
 class FixedGenerator:
     def generate(self, question: str, history: list[dict] | None = None) -> SqlProposal:
         if question == "sales by region":
-            return SqlProposal("sql", "SELECT region, sum(amount) AS total FROM sales GROUP BY region ORDER BY region", "")
+            return SqlProposal(
+                "sql", "SELECT region, sum(amount) AS total FROM sales GROUP BY region ORDER BY region", ""
+            )
         if question == "wipe":
             return SqlProposal("sql", "DELETE FROM sales", "")
         return SqlProposal("abstain", None, "I can't answer that offline.", similar=["sales by region"])
@@ -37,8 +39,15 @@ def run_cli(tmp_path: Path, local_kv):
     conn.commit()
     conn.close()
     db = SqliteDatabase(path)
-    services = SimpleNamespace(sql=SqlService(db=db, guard=SqlGuard("sqlite", {"sales"}), generator=FixedGenerator(),
-                                              approvals=ApprovalStore(local_kv), approvers=frozenset()))
+    services = SimpleNamespace(
+        sql=SqlService(
+            db=db,
+            guard=SqlGuard("sqlite", {"sales"}),
+            generator=FixedGenerator(),
+            approvals=ApprovalStore(local_kv),
+            approvers=frozenset(),
+        )
+    )
     parser = argparse.ArgumentParser()
     sql_commands.register(parser.add_subparsers(), lambda: services)
 
@@ -52,7 +61,10 @@ def run_cli(tmp_path: Path, local_kv):
 def test_ask_approve_and_files(run_cli, capsys, tmp_path: Path) -> None:
     assert run_cli("sql", "sales by region") == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "SELECT region, sum(amount) AS total FROM sales GROUP BY region ORDER BY region LIMIT 1000"
+    assert (
+        out.splitlines()[0]
+        == "SELECT region, sum(amount) AS total FROM sales GROUP BY region ORDER BY region LIMIT 1000"
+    )
     query_id = out.split("pending id: ")[1].split()[0]
 
     csv_file, chart = tmp_path / "out.csv", tmp_path / "chart.png"

@@ -26,14 +26,18 @@ SECRET = "browser-test-secret"
 TOKEN = "xoxb-browser"
 SCREENSHOT = os.environ.get("EMULATOR_SCREENSHOT", "")  # set to a path to keep a picture of the page
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (apt-get install chromium)"),
+]
 
 
 def tiny_png(width: int = 96, height: int = 48) -> bytes:
     """A small solid-colour PNG, written by hand so the test needs no imaging library."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     rows = b"".join(b"\x00" + b"\x4a\x15\x4b" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
@@ -41,22 +45,51 @@ def tiny_png(width: int = 96, height: int = 48) -> bytes:
 
 def answer_blocks(question: str) -> list[dict[str, Any]]:
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": (
-            f"*Answer* to _{question}_ with `code` and <https://example.com|a link>\n"
-            "• first point\n• second &lt;script&gt;x&lt;/script&gt; &amp; co")}},
-        {"type": "table", "rows": [
-            [{"type": "raw_text", "text": "region"}, {"type": "raw_text", "text": "total"}],
-            [{"type": "raw_text", "text": "EMEA"}, {"type": "raw_text", "text": "1200"}],
-        ]},
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": (
+                    f"*Answer* to _{question}_ with `code` and <https://example.com|a link>\n"
+                    "• first point\n• second &lt;script&gt;x&lt;/script&gt; &amp; co"
+                ),
+            },
+        },
+        {
+            "type": "table",
+            "rows": [
+                [{"type": "raw_text", "text": "region"}, {"type": "raw_text", "text": "total"}],
+                [{"type": "raw_text", "text": "EMEA"}, {"type": "raw_text", "text": "1200"}],
+            ],
+        },
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "Sources: [1] handbook.pdf p. 3"}]},
         {"type": "divider"},
-        {"type": "actions", "block_id": "approval", "elements": [
-            {"type": "button", "action_id": "sql_approve", "style": "primary", "value": "q1",
-             "text": {"type": "plain_text", "text": "Approve"}},
-            {"type": "button", "action_id": "sql_edit", "value": "q1", "text": {"type": "plain_text", "text": "Edit"}},
-            {"type": "button", "action_id": "sql_reject", "style": "danger", "value": "q1",
-             "text": {"type": "plain_text", "text": "Reject"}},
-        ]},
+        {
+            "type": "actions",
+            "block_id": "approval",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "sql_approve",
+                    "style": "primary",
+                    "value": "q1",
+                    "text": {"type": "plain_text", "text": "Approve"},
+                },
+                {
+                    "type": "button",
+                    "action_id": "sql_edit",
+                    "value": "q1",
+                    "text": {"type": "plain_text", "text": "Edit"},
+                },
+                {
+                    "type": "button",
+                    "action_id": "sql_reject",
+                    "style": "danger",
+                    "value": "q1",
+                    "text": {"type": "plain_text", "text": "Reject"},
+                },
+            ],
+        },
     ]
 
 
@@ -79,21 +112,43 @@ def build_bot(api_url: str, submitted: list[str]) -> App:
     @app.action("sql_approve")
     def approve(ack: Any, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.chat_update(channel=body["channel"]["id"], ts=body["container"]["message_ts"],
-                           text=f"Approved by <@{body['user']['id']}>",
-                           blocks=[{"type": "section", "text": {
-                               "type": "mrkdwn", "text": f":white_check_mark: Approved by <@{body['user']['id']}>"}}])
+        client.chat_update(
+            channel=body["channel"]["id"],
+            ts=body["container"]["message_ts"],
+            text=f"Approved by <@{body['user']['id']}>",
+            blocks=[
+                {
+                    "type": "section",
+                    "text": {"type": "mrkdwn", "text": f":white_check_mark: Approved by <@{body['user']['id']}>"},
+                }
+            ],
+        )
 
     @app.action("sql_edit")
     def edit(ack: Any, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view={
-            "type": "modal", "callback_id": "edit_sql", "title": {"type": "plain_text", "text": "Edit SQL"},
-            "submit": {"type": "plain_text", "text": "Save"},
-            "blocks": [{"type": "input", "block_id": "sql", "label": {"type": "plain_text", "text": "SQL"},
-                        "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
-                                    "initial_value": "SELECT 1"}}],
-        })
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view={
+                "type": "modal",
+                "callback_id": "edit_sql",
+                "title": {"type": "plain_text", "text": "Edit SQL"},
+                "submit": {"type": "plain_text", "text": "Save"},
+                "blocks": [
+                    {
+                        "type": "input",
+                        "block_id": "sql",
+                        "label": {"type": "plain_text", "text": "SQL"},
+                        "element": {
+                            "type": "plain_text_input",
+                            "action_id": "text",
+                            "multiline": True,
+                            "initial_value": "SELECT 1",
+                        },
+                    }
+                ],
+            },
+        )
 
     @app.view("edit_sql")
     def on_submit(ack: Any, view: dict[str, Any]) -> None:
@@ -112,9 +167,18 @@ def page_and_emulator() -> Iterator[tuple[Any, SlackEmulator, list[str]]]:
     host = BoltHost(build_bot(emu.api_url, submitted))
     emu.bot_url = host.start()
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -182,9 +246,18 @@ def demo_page(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     settings = Settings(_env_file=None, data_dir=tmp_path, openai_api_key="", redis_url="", database_url="")
     demo = start_demo(settings, "127.0.0.1", 0)
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(demo.url)
         yield page, demo
@@ -203,7 +276,8 @@ def test_newcomer_flow_pdf_question_and_approved_sql(demo_page: tuple[Any, Any])
 
     page.get_by_test_id("channel-data").click()
     page.get_by_test_id("file-input").set_input_files(
-        files=[{"name": SAMPLE_PDF_NAME, "mimeType": "application/pdf", "buffer": sample_pdf()}])
+        files=[{"name": SAMPLE_PDF_NAME, "mimeType": "application/pdf", "buffer": sample_pdf()}]
+    )
     page.get_by_test_id("open-thread").first.click(timeout=60_000)
     thread = page.get_by_test_id("thread-messages")
     expect(thread.get_by_text(f"Indexed {SAMPLE_PDF_NAME}")).to_be_visible(timeout=60_000)
@@ -214,8 +288,9 @@ def test_newcomer_flow_pdf_question_and_approved_sql(demo_page: tuple[Any, Any])
     page.get_by_test_id("channel-general").click()
     page.get_by_test_id("composer-text").fill("@DocBot what is the revenue per month?")
     page.get_by_test_id("composer-text").press("Enter")
-    page.get_by_test_id("messages").get_by_test_id("message").filter(has_text="revenue per month") \
-        .get_by_test_id("open-thread").click(timeout=60_000)
+    page.get_by_test_id("messages").get_by_test_id("message").filter(has_text="revenue per month").get_by_test_id(
+        "open-thread"
+    ).click(timeout=60_000)
     approve = thread.locator("button[data-action-id=sql_approve]")
     expect(approve).to_be_visible(timeout=60_000)
     approve.click()

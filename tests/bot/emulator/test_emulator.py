@@ -45,8 +45,7 @@ def client(emu: SlackEmulator) -> WebClient:
 def bolt(emu: SlackEmulator) -> Iterator[App]:
     """A real Bolt app pointed at the emulator; tests add listeners, then events flow."""
     # process_before_response: the HTTP answer waits for the listener, so tests need no polling.
-    app = App(client=WebClient(token=TOKEN, base_url=emu.api_url), signing_secret=SECRET,
-              process_before_response=True)
+    app = App(client=WebClient(token=TOKEN, base_url=emu.api_url), signing_secret=SECRET, process_before_response=True)
     host = BoltHost(app)
     emu.bot_url = host.start()
     yield app
@@ -54,6 +53,7 @@ def bolt(emu: SlackEmulator) -> Iterator[App]:
 
 
 # -- Web API -------------------------------------------------------------------------------
+
 
 def test_auth_is_checked_like_slack(emu: SlackEmulator) -> None:
     with pytest.raises(SlackApiError) as missing:
@@ -68,8 +68,12 @@ def test_auth_is_checked_like_slack(emu: SlackEmulator) -> None:
 
 def test_thread_post_update_reactions_and_replies(emu: SlackEmulator, client: WebClient) -> None:
     parent = emu.user_message("general", "alice", "hello")
-    reply = client.chat_postMessage(channel="C01GENERAL", thread_ts=parent, text="hi",
-                                    blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}])
+    reply = client.chat_postMessage(
+        channel="C01GENERAL",
+        thread_ts=parent,
+        text="hi",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}],
+    )
     assert reply["message"]["thread_ts"] == parent and reply["message"]["bot_id"] == "B01BOT"
     client.reactions_add(channel="C01GENERAL", timestamp=parent, name="eyes")
     with pytest.raises(SlackApiError) as again:
@@ -113,8 +117,9 @@ def test_rate_limit_answers_429_with_retry_after(emu: SlackEmulator) -> None:
     assert limited.value.response.status_code == 429
     assert limited.value.response.headers["Retry-After"] == "1"
     faults.rate_limit("chat.postMessage", retry_after=0)
-    patient = WebClient(token=TOKEN, base_url=emu.api_url,
-                        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    patient = WebClient(
+        token=TOKEN, base_url=emu.api_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)]
+    )
     assert patient.chat_postMessage(channel="C01GENERAL", text="t")["ok"]
     assert [c.status for c in emu.calls("chat.postMessage")] == [429, 429, 200]
 
@@ -142,8 +147,13 @@ def test_conversations_info_and_join(client: WebClient, emu: SlackEmulator) -> N
 
 def test_files_upload_v2_lands_in_the_thread(emu: SlackEmulator, client: WebClient) -> None:
     parent = emu.user_message("data", "alice", "numbers please")
-    done = client.files_upload_v2(channel="C03DATA", thread_ts=parent, filename="result.csv",
-                                  content="a,b\n1,2\n", initial_comment="Here is the CSV")
+    done = client.files_upload_v2(
+        channel="C03DATA",
+        thread_ts=parent,
+        filename="result.csv",
+        content="a,b\n1,2\n",
+        initial_comment="Here is the CSV",
+    )
     file_id = done["file"]["id"]
     reply = emu.messages("data", parent)[-1]
     assert reply["text"] == "Here is the CSV" and reply["files"][0]["id"] == file_id
@@ -170,6 +180,7 @@ def test_home_tab_publish(emu: SlackEmulator, client: WebClient) -> None:
 
 
 # -- deliveries to a real Bolt app ---------------------------------------------------------
+
 
 def test_mention_delivers_message_and_app_mention_signed(emu: SlackEmulator, bolt: App) -> None:
     seen: list[dict[str, Any]] = []
@@ -225,13 +236,25 @@ def test_files_info_shares_name_the_sharing_message(emu: SlackEmulator, client: 
 
 
 def test_click_update_and_response_url(emu: SlackEmulator, bolt: App, client: WebClient) -> None:
-    posted = client.chat_postMessage(channel="C01GENERAL", text="Run it?", blocks=[
-        {"type": "section", "text": {"type": "mrkdwn", "text": "Run it?"}},
-        {"type": "actions", "block_id": "approval", "elements": [
-            {"type": "button", "action_id": "sql_approve", "value": "q1",
-             "text": {"type": "plain_text", "text": "Approve"}},
-        ]},
-    ])
+    posted = client.chat_postMessage(
+        channel="C01GENERAL",
+        text="Run it?",
+        blocks=[
+            {"type": "section", "text": {"type": "mrkdwn", "text": "Run it?"}},
+            {
+                "type": "actions",
+                "block_id": "approval",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "sql_approve",
+                        "value": "q1",
+                        "text": {"type": "plain_text", "text": "Approve"},
+                    },
+                ],
+            },
+        ],
+    )
     clicks: list[dict[str, Any]] = []
 
     @bolt.action("sql_approve")
@@ -251,21 +274,44 @@ def test_click_update_and_response_url(emu: SlackEmulator, bolt: App, client: We
 
 
 def test_modal_errors_then_close(emu: SlackEmulator, bolt: App, client: WebClient) -> None:
-    posted = client.chat_postMessage(channel="C01GENERAL", text="x", blocks=[
-        {"type": "actions", "elements": [
-            {"type": "button", "action_id": "sql_edit", "text": {"type": "plain_text", "text": "Edit"}}]},
-    ])
+    posted = client.chat_postMessage(
+        channel="C01GENERAL",
+        text="x",
+        blocks=[
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "action_id": "sql_edit", "text": {"type": "plain_text", "text": "Edit"}}
+                ],
+            },
+        ],
+    )
 
     @bolt.action("sql_edit")
     def edit(ack: Any, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view={
-            "type": "modal", "callback_id": "sql_edit_submit", "title": {"type": "plain_text", "text": "Edit SQL"},
-            "submit": {"type": "plain_text", "text": "Save"},
-            "blocks": [{"type": "input", "block_id": "sql", "label": {"type": "plain_text", "text": "SQL"},
-                        "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
-                                    "initial_value": "SELECT 1"}}],
-        })
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view={
+                "type": "modal",
+                "callback_id": "sql_edit_submit",
+                "title": {"type": "plain_text", "text": "Edit SQL"},
+                "submit": {"type": "plain_text", "text": "Save"},
+                "blocks": [
+                    {
+                        "type": "input",
+                        "block_id": "sql",
+                        "label": {"type": "plain_text", "text": "SQL"},
+                        "element": {
+                            "type": "plain_text_input",
+                            "action_id": "text",
+                            "multiline": True,
+                            "initial_value": "SELECT 1",
+                        },
+                    }
+                ],
+            },
+        )
 
     @bolt.view("sql_edit_submit")
     def submitted(ack: Any, view: dict[str, Any]) -> None:
@@ -297,8 +343,13 @@ def test_slash_command_reply_is_ephemeral(emu: SlackEmulator, bolt: App) -> None
 def test_app_home_opened(emu: SlackEmulator, bolt: App) -> None:
     @bolt.event("app_home_opened")
     def home(event: dict[str, Any], client: WebClient) -> None:
-        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"Hi <@{event['user']}>"}}]})
+        client.views_publish(
+            user_id=event["user"],
+            view={
+                "type": "home",
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"Hi <@{event['user']}>"}}],
+            },
+        )
 
     emu.open_home("bob")
     assert emu.wait_for(lambda: emu.home_view("bob"), timeout=10)["blocks"][0]["text"]["text"] == "Hi <@U02BOB>"
@@ -311,9 +362,17 @@ def test_raw_delivery_signature_and_retry_headers(emu: SlackEmulator, bolt: App)
     def on_mention(event: dict[str, Any], context: Any) -> None:
         retries.append(context.get("retry_num") if hasattr(context, "get") else None)
 
-    envelope = emu.event_envelope({"type": "app_mention", "user": "U01ALICE", "text": "<@UBOT> hi",
-                                   "ts": "1.000001", "channel": "C01GENERAL", "event_ts": "1.000001"},
-                                  event_id="Ev1")
+    envelope = emu.event_envelope(
+        {
+            "type": "app_mention",
+            "user": "U01ALICE",
+            "text": "<@UBOT> hi",
+            "ts": "1.000001",
+            "channel": "C01GENERAL",
+            "event_ts": "1.000001",
+        },
+        event_id="Ev1",
+    )
     assert emu.deliver_raw(envelope, secret="wrong").status == 401
     assert emu.deliver_raw(envelope, timestamp=int(time.time()) - 600).status == 401
     assert emu.deliver_raw(envelope, retry_num=1).status == 200

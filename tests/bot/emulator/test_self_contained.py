@@ -30,8 +30,9 @@ def test_no_emulator_module_imports_the_product() -> None:
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
-            offending += [f"{path.relative_to(REPO)}:{node.lineno} {name}" for name in names
-                          if name.split(".")[0] in PRODUCT]
+            offending += [
+                f"{path.relative_to(REPO)}:{node.lineno} {name}" for name in names if name.split(".")[0] in PRODUCT
+            ]
     assert offending == []
 
 

@@ -18,7 +18,9 @@ TRAVEL = (
     b"Travel policy.\n\nEmployees may fly business class on flights longer than six hours. "
     b"Hotel costs are capped at 200 dollars per night in most cities. Receipts must be submitted within 30 days."
 )
-HOLIDAYS = b"Holiday calendar.\n\nThe office closes on December 25 and January 1. Staff get a hotel discount of 15 percent."
+HOLIDAYS = (
+    b"Holiday calendar.\n\nThe office closes on December 25 and January 1. Staff get a hotel discount of 15 percent."
+)
 SECRET = b"Board minutes.\n\nThe board approved layoffs of 120 engineers, to be announced on 3 May."
 
 
@@ -35,8 +37,11 @@ def kv(tmp_path):
 @pytest.fixture
 def service(tmp_path, embedder, kv):
     svc = build_document_service(
-        embedder=embedder, vectors=LocalVectorStore(tmp_path / "v"), objects=LocalObjectStore(tmp_path / "o"),
-        kv=kv, namespace=NS,
+        embedder=embedder,
+        vectors=LocalVectorStore(tmp_path / "v"),
+        objects=LocalObjectStore(tmp_path / "o"),
+        kv=kv,
+        namespace=NS,
     )
     svc.ingest(TRAVEL, "travel-policy.md", channel="C1")
     svc.ingest(HOLIDAYS, "holidays.txt", workspace_wide=True)
@@ -165,8 +170,11 @@ def test_extractive_answers_never_quote_page_headers_or_footers(minilm):
         return SearchHit(chunk, 1.0 / (index + 1), index + 1, None)
 
     hits = [
-        hit(0, "2023 Q3 ACME — Results\nAcme Inc. | Q3 2023 Form 10-Q | 14\n"
-               "Acme's R&D expense in Q3 2023 was $7.4 billion."),
+        hit(
+            0,
+            "2023 Q3 ACME — Results\nAcme Inc. | Q3 2023 Form 10-Q | 14\n"
+            "Acme's R&D expense in Q3 2023 was $7.4 billion.",
+        ),
         hit(1, "2023 Q3 ACME — Results\nAcme Inc. | Q3 2023 Form 10-Q | 15\nTotal net sales 81,797 82,959"),
     ]
     scored = score_sentences("How much did Acme spend on R&D in Q3 2023?", hits, minilm)

@@ -48,8 +48,11 @@ def two_page_pdf() -> bytes:
 @pytest.fixture
 def service(tmp_path, minilm):
     svc = build_document_service(
-        embedder=minilm, vectors=LocalVectorStore(tmp_path / "v"), objects=LocalObjectStore(tmp_path / "o"),
-        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace=NS,
+        embedder=minilm,
+        vectors=LocalVectorStore(tmp_path / "v"),
+        objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace=NS,
     )
     result = svc.ingest(two_page_pdf(), "travel.pdf", channel="C1")
     assert result.ok, result.reason

@@ -50,8 +50,9 @@ def test_once_the_token_budget_is_spent_questions_are_answered_without_the_model
 ) -> None:
     fake.chat_total_tokens = 700
     fake.chat_handler = lambda body: "Customers have 30 days to return an item [1]."
-    services = make_services(tmp_path, minilm, openai_api_key="sk-test", OPENAI_BASE_URL=fake.base_url,
-                             LLM_DAILY_TOKENS="1000")
+    services = make_services(
+        tmp_path, minilm, openai_api_key="sk-test", OPENAI_BASE_URL=fake.base_url, LLM_DAILY_TOKENS="1000"
+    )
     assert services.documents.ingest(POLICY, "returns-policy.md", channel=CHANNEL, team_id="T1").ok
     asker = Scope(user="U1", channel=CHANNEL)
 

@@ -54,7 +54,12 @@ def test_chunks_fit_the_budget_and_start_with_their_context(tokenizer):
 
 def test_table_rows_are_never_split(tokenizer):
     rows = [
-        Block(f"Line item number {i} for the segment {i % 7} {i * 1013:,} {i * 977:,} ({i * 31:,})", 2, "BALANCE SHEETS", "table_row")
+        Block(
+            f"Line item number {i} for the segment {i % 7} {i * 1013:,} {i * 977:,} ({i * 31:,})",
+            2,
+            "BALANCE SHEETS",
+            "table_row",
+        )
         for i in range(120)
     ]
     chunks = Chunker(tokenizer, ChunkingConfig().fitted(254)).chunk(doc(rows), "d2")
@@ -125,7 +130,13 @@ def test_text_without_spaces_is_still_cut_into_full_windows(tokenizer):
 
 def statement_rows(n: int, columns: str | None = "Three Months Ended July 1, 2023 June 25, 2022") -> list[Block]:
     return [
-        Block(f"Line item {i} of the statement {i * 1013:,} {i * 977:,}", 4, "STATEMENTS OF OPERATIONS", "table_row", columns)
+        Block(
+            f"Line item {i} of the statement {i * 1013:,} {i * 977:,}",
+            4,
+            "STATEMENTS OF OPERATIONS",
+            "table_row",
+            columns,
+        )
         for i in range(1, n + 1)
     ]
 

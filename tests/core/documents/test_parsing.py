@@ -178,7 +178,9 @@ def _filing_pages() -> list[str]:
         "Total change in unrealized gains/losses on marketable debt\nsecurities (282) (3,055)\n"
         + "".join(f"Line item {i} 1,{i:03d} 2,{i:03d}\n" for i in range(60))
     )
-    note = "Orchard Inc. | Form 10-Q\nNote 5 — DEBT\nAs of July 1, 2023, we had $68.5 billion of notes outstanding.\n7\n"
+    note = (
+        "Orchard Inc. | Form 10-Q\nNote 5 — DEBT\nAs of July 1, 2023, we had $68.5 billion of notes outstanding.\n7\n"
+    )
     return [toc, statement, note, "Orchard Inc. | Form 10-Q\nTable of Contents\nMore text here.\n"]
 
 
@@ -228,4 +230,3 @@ def test_csv_header_detection(parser):
     assert [b.text for b in words.blocks] == ["name: Bob; city: Oslo", "name: Ada; city: Lima"]
     numbers = parser.parse(b"1,2\n3,4\n", "grid.csv")
     assert [b.text for b in numbers.blocks] == ["1; 2", "3; 4"]
-

@@ -104,7 +104,9 @@ def test_ingest_indexes_a_pdf_with_pages_chunks_objects_and_vectors(service, vec
     result = service.ingest(fx.pdf_with_table(), "2023 Q3 ORCH.pdf", channel="C1", team_id="T1")
     assert result.status == "indexed", result.reason
     assert result.pages == 3 and result.chunks >= 1
-    assert result.message == f"Indexed 2023 Q3 ORCH.pdf — 3 pages, {result.chunks} chunk{'s' if result.chunks > 1 else ''}"
+    assert (
+        result.message == f"Indexed 2023 Q3 ORCH.pdf — 3 pages, {result.chunks} chunk{'s' if result.chunks > 1 else ''}"
+    )
 
     record = service.get(result.doc_id)
     assert record.doc_id == result.doc_id and len(record.doc_id) == 64
@@ -217,7 +219,9 @@ def test_a_complete_object_set_is_reused_without_parsing_or_embedding(embedder, 
     original = first.ingest(fx.pdf_with_table(), "report.pdf", channel="C1")
     embedded = embedder.texts
     # A new catalog over the same objects (another workspace, or a lost catalog).
-    second = make_service(embedder, LocalVectorStore(tmp_path / "v2"), objects, LocalKeyValueStore(tmp_path / "b.sqlite"))
+    second = make_service(
+        embedder, LocalVectorStore(tmp_path / "v2"), objects, LocalKeyValueStore(tmp_path / "b.sqlite")
+    )
     result = second.ingest(fx.pdf_with_table(), "report (1).pdf", channel="C9")
     assert result.status == "indexed" and result.chunks == original.chunks
     assert (embedder.texts, second.parser.parses) == (embedded, 0)
@@ -236,8 +240,13 @@ def test_an_index_built_with_another_model_is_refused(service, vectors):
 def test_too_big_files_are_refused_before_parsing(embedder, vectors, objects, local_kv):
     svc = DocumentService(
         parser=CountingParser(IngestLimits(max_bytes=100)),
-        embedder=embedder, vectors=vectors, objects=objects, catalog_kv=local_kv, namespace=NS,
-        limits=IngestLimits(max_bytes=100), chunking=ChunkingConfig(),
+        embedder=embedder,
+        vectors=vectors,
+        objects=objects,
+        catalog_kv=local_kv,
+        namespace=NS,
+        limits=IngestLimits(max_bytes=100),
+        chunking=ChunkingConfig(),
     )
     result = svc.ingest(fx.TEXT * 3, "notes.txt")
     assert result.status == "failed" and "over the limit of 100 bytes" in result.reason
@@ -285,7 +294,10 @@ class BrokenEmbedder:
 
     def __init__(self, inner) -> None:
         self.model_id, self.dimension, self.max_tokens, self.tokenizer = (
-            inner.model_id, inner.dimension, inner.max_tokens, inner.tokenizer
+            inner.model_id,
+            inner.dimension,
+            inner.max_tokens,
+            inner.tokenizer,
         )
 
     def embed(self, texts):

@@ -18,7 +18,9 @@ def fake():
 
 @pytest.fixture
 def embedder(fake):
-    return OpenAIEmbedder(make_openai_client("sk-test", fake.base_url, timeout=5, max_retries=0), "text-embedding-3-small")
+    return OpenAIEmbedder(
+        make_openai_client("sk-test", fake.base_url, timeout=5, max_retries=0), "text-embedding-3-small"
+    )
 
 
 def test_embeddings_come_back_in_order_normalised_with_the_model_dimension(fake, embedder):

@@ -30,7 +30,9 @@ QUESTIONS = [
 
 def test_figures_are_numbers_with_separators_decimals_or_three_digits_but_not_years():
     assert answer_figures("Net sales were $81,797 million (24.6%) in Q3 2023, up 123 from 2022; 10-Q, 81,797") == [
-        "81797", "24.6", "123",
+        "81797",
+        "24.6",
+        "123",
     ]
     text = normalise_numbers("Total net sales 81,797 and 181,797; margin 24.65")
     assert figure_found("81797", text) and not figure_found("24.6", text)
@@ -98,9 +100,7 @@ def test_eval_retrieval_pubmedqa_format(tmp_path, services, capsys):
     }
     path = tmp_path / "ori_pqal.json"
     path.write_text(json.dumps(data))
-    result = _run(
-        eval_docs, ["eval", "retrieval", "--format", "pubmedqa", str(path), "--k", "1"], services, capsys
-    )
+    result = _run(eval_docs, ["eval", "retrieval", "--format", "pubmedqa", str(path), "--k", "1"], services, capsys)
     assert result["dense"]["file_recall@1"] == 1.0
     assert result["setup"]["dataset"] == "pubmedqa" and "evidence_recall@1" not in result["dense"]
     # Every stage is measured on and off, with what re-ranking costs per question.
@@ -109,16 +109,32 @@ def test_eval_retrieval_pubmedqa_format(tmp_path, services, capsys):
     assert result["setup"]["reranker"] == "evidence"
     # A split: only the questions whose source matches (here the gold file of one PMID).
     only = _run(
-        eval_docs, ["eval", "retrieval", "--format", "pubmedqa", str(path), "--k", "1", "--source-filter", "^111",
-                    "--rerank", "off"], services, capsys,
+        eval_docs,
+        [
+            "eval",
+            "retrieval",
+            "--format",
+            "pubmedqa",
+            str(path),
+            "--k",
+            "1",
+            "--source-filter",
+            "^111",
+            "--rerank",
+            "off",
+        ],
+        services,
+        capsys,
     )
     assert only["hybrid"]["questions"] == 1 and only["setup"]["reranker"] is None
     assert "rerank_ms" not in only["hybrid"] and "rerank_ms" in only["stages"]["rerank"]
 
 
 def test_questions_are_selected_by_their_source():
-    questions = [EvalQuestion(q, glob_matcher(src), [], src) for q, src in
-                 [("a", "*2023 Q3 AAPL*"), ("b", "*INTC*"), ("c", "*2022 Q3 INTC*"), ("d", "*MSFT*")]]
+    questions = [
+        EvalQuestion(q, glob_matcher(src), [], src)
+        for q, src in [("a", "*2023 Q3 AAPL*"), ("b", "*INTC*"), ("c", "*2022 Q3 INTC*"), ("d", "*MSFT*")]
+    ]
     assert [q.question for q in select(questions, None, "intc")] == ["a", "d"]
     assert [q.question for q in select(questions, "INTC", None)] == ["b", "c"]
     assert [q.question for q in select(questions, "2023|2022", "AAPL")] == ["c"]
@@ -127,15 +143,19 @@ def test_questions_are_selected_by_their_source():
 def test_eval_retrieval_refuses_a_bad_split_pattern(tmp_path, services, capsys):
     path = tmp_path / "ori_pqal.json"
     path.write_text(json.dumps({"1": {"QUESTION": "q?", "CONTEXTS": ["c."]}}))
-    for argv, message in [(["--source-filter", "("], "not a valid regular expression"),
-                          (["--source-exclude", "."], "no question left")]:
+    for argv, message in [
+        (["--source-filter", "("], "not a valid regular expression"),
+        (["--source-exclude", "."], "no question left"),
+    ]:
         args = _parse(eval_docs, ["eval", "retrieval", "--format", "pubmedqa", str(path), *argv], services)
         assert args.func(args, lambda: services) == 2
         assert message in capsys.readouterr().err
 
 
 def test_eval_retrieval_refuses_missing_inputs(tmp_path, services, capsys):
-    args = _parse(eval_docs, ["eval", "retrieval", "--docs", str(tmp_path / "absent"), "--questions", "x.csv"], services)
+    args = _parse(
+        eval_docs, ["eval", "retrieval", "--docs", str(tmp_path / "absent"), "--questions", "x.csv"], services
+    )
     assert args.func(args, lambda: services) == 2
     assert "is not a folder" in capsys.readouterr().err
 

@@ -43,10 +43,21 @@ def spider(tmp_path):
     connection.close()
     questions = [
         {"db_id": "shop", "question": "How many singers do we have?", "query": "SELECT count(*) FROM singer"},
-        {"db_id": "shop", "question": "What is the average age of singers from France?",
-         "query": "SELECT avg(age) FROM singer WHERE country = 'France'"},
-        {"db_id": "shop", "question": "Show names of singers ordered by age.", "query": "SELECT name FROM singer ORDER BY age"},
-        {"db_id": "shop", "question": "Which singers share a birthday with their producer?", "query": "SELECT name FROM singer"},
+        {
+            "db_id": "shop",
+            "question": "What is the average age of singers from France?",
+            "query": "SELECT avg(age) FROM singer WHERE country = 'France'",
+        },
+        {
+            "db_id": "shop",
+            "question": "Show names of singers ordered by age.",
+            "query": "SELECT name FROM singer ORDER BY age",
+        },
+        {
+            "db_id": "shop",
+            "question": "Which singers share a birthday with their producer?",
+            "query": "SELECT name FROM singer",
+        },
         {"db_id": "missing_db", "question": "How many players?", "query": "SELECT count(*) FROM players"},
     ]
     (root / "dev.json").write_text(json.dumps(questions))
@@ -60,7 +71,9 @@ def test_offline_and_llm_paths_are_scored(spider, minilm, tmp_path):
         import openai
 
         client = openai.OpenAI(base_url=fake.base_url, api_key="test", max_retries=0, timeout=5)
-        report = evaluate(spider, commands.generator_factory(minilm, tmp_path / "scratch", client, "gpt-test"), keep_mistakes=5)
+        report = evaluate(
+            spider, commands.generator_factory(minilm, tmp_path / "scratch", client, "gpt-test"), keep_mistakes=5
+        )
         chat = fake.chat_requests()
     offline = report["offline"]
     assert offline["questions"] == 4  # the database without a file is skipped

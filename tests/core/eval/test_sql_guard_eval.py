@@ -30,10 +30,17 @@ def make_spider(root: Path) -> Path:
     questions = [
         {"db_id": "shop", "question": "How many customers?", "query": "SELECT count(*) FROM customer"},
         {"db_id": "shop", "question": "Names in France", "query": 'SELECT name FROM Customer WHERE country = "France"'},
-        {"db_id": "shop", "question": "Totals",
-         "query": 'SELECT T1.name, sum(T2.total) FROM Customer AS T1 JOIN "Order" AS T2 ON T1.id = T2.customer_id'
-                  " GROUP BY T1.name ORDER BY sum(T2.total) DESC LIMIT 1"},
-        {"db_id": "shop", "question": "Not in Germany", "query": "SELECT name FROM customer EXCEPT SELECT name FROM customer WHERE country = 'Germany'"},
+        {
+            "db_id": "shop",
+            "question": "Totals",
+            "query": 'SELECT T1.name, sum(T2.total) FROM Customer AS T1 JOIN "Order" AS T2 ON T1.id = T2.customer_id'
+            " GROUP BY T1.name ORDER BY sum(T2.total) DESC LIMIT 1",
+        },
+        {
+            "db_id": "shop",
+            "question": "Not in Germany",
+            "query": "SELECT name FROM customer EXCEPT SELECT name FROM customer WHERE country = 'Germany'",
+        },
         {"db_id": "gone", "question": "Missing database", "query": "SELECT 1"},
     ]
     (root / "dev.json").write_text(json.dumps(questions), encoding="utf-8")

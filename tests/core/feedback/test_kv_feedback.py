@@ -9,9 +9,16 @@ from core.feedback.kv import KeyValueFeedbackStore
 
 
 def answered(answer_id: str = "a1") -> AnsweredQuestion:
-    return AnsweredQuestion(answer_id, "What is the hotel limit?", "150 EUR per night [1].",
-                            [{"number": 1, "file_name": "policy.pdf", "pages": [2], "doc_id": "d"}],
-                            "extractive", "C1", "U1", 1.0)
+    return AnsweredQuestion(
+        answer_id,
+        "What is the hotel limit?",
+        "150 EUR per night [1].",
+        [{"number": 1, "file_name": "policy.pdf", "pages": [2], "doc_id": "d"}],
+        "extractive",
+        "C1",
+        "U1",
+        1.0,
+    )
 
 
 @pytest.fixture(params=["local_kv", "redis_kv"])

@@ -54,27 +54,52 @@ def test_without_asked_words_the_first_stage_order_stands():
     assert scores[0] > scores[1] > scores[2] == 0.0
 
 
-TOPICS = ["revenue recognition", "income taxes", "operating leases", "share repurchases", "legal proceedings",
-          "foreign currency", "goodwill impairment", "research spending", "dividends paid", "employee benefits"]
+TOPICS = [
+    "revenue recognition",
+    "income taxes",
+    "operating leases",
+    "share repurchases",
+    "legal proceedings",
+    "foreign currency",
+    "goodwill impairment",
+    "research spending",
+    "dividends paid",
+    "employee benefits",
+]
 NOTES = "\n\n".join(
-    [f"Note on {topic}. Management reviewed {topic} policies with the audit committee in region {i}."
-     for i in range(3) for topic in TOPICS]
-    + [f"Inventory discussion {i}. Inventory levels changed as supply chain constraints eased and "
-       f"inventory levels were managed closely with suppliers in region {i}." for i in range(3)]
+    [
+        f"Note on {topic}. Management reviewed {topic} policies with the audit committee in region {i}."
+        for i in range(3)
+        for topic in TOPICS
+    ]
+    + [
+        f"Inventory discussion {i}. Inventory levels changed as supply chain constraints eased and "
+        f"inventory levels were managed closely with suppliers in region {i}."
+        for i in range(3)
+    ]
 )
 SHEET_MD = "Balance sheet\n\n" + "\n".join(
-    [f"{label} {a:,} {b:,}" for label, a, b in [
-        ("Cash and cash equivalents", 24687, 23646), ("Accounts receivable", 19549, 28184),
-        ("Inventories", 7351, 4946), ("Vendor non-trade receivables", 19637, 32748),
-        ("Property, plant and equipment", 43550, 42117), ("Total assets", 335038, 352755),
-    ]]
+    [
+        f"{label} {a:,} {b:,}"
+        for label, a, b in [
+            ("Cash and cash equivalents", 24687, 23646),
+            ("Accounts receivable", 19549, 28184),
+            ("Inventories", 7351, 4946),
+            ("Vendor non-trade receivables", 19637, 32748),
+            ("Property, plant and equipment", 43550, 42117),
+            ("Total assets", 335038, 352755),
+        ]
+    ]
 )
 
 
 def test_the_retriever_brings_up_the_statement_of_the_document_the_question_is_about(tmp_path, minilm):
     service = build_document_service(
-        embedder=minilm, vectors=LocalVectorStore(tmp_path / "v"), objects=LocalObjectStore(tmp_path / "o"),
-        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace="docs-rr",
+        embedder=minilm,
+        vectors=LocalVectorStore(tmp_path / "v"),
+        objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace="docs-rr",
     )
     for name, text in [("2023 Q3 ACME.txt", NOTES + "\n\n" + SHEET_MD), ("2023 Q3 OTHERCO.txt", NOTES)]:
         assert service.ingest(text.encode(), name, workspace_wide=True).ok

@@ -30,7 +30,9 @@ def services(pg_scratch_url: str, tmp_path: Path):
 
     with psycopg.connect(pg_scratch_url, autocommit=True) as conn:
         conn.execute(PREFIXED_SCHEMA)
-    services = Services(Settings(_env_file=None, DATA_DIR=str(tmp_path), DATABASE_URL=pg_scratch_url, OPENAI_API_KEY=""))
+    services = Services(
+        Settings(_env_file=None, DATA_DIR=str(tmp_path), DATABASE_URL=pg_scratch_url, OPENAI_API_KEY="")
+    )
     for path in sorted((FIXTURES / "route_docs").glob("*.txt")):
         assert services.documents.ingest(path.read_bytes(), path.name).status == "indexed"
     return services

@@ -140,7 +140,11 @@ def test_eval_route_command_prints_accuracy_and_confusion(services) -> None:
     env = {**os.environ, "DATA_DIR": str(services.settings.data_dir)}
     env.pop("OPENAI_API_KEY", None)
     out = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", "route", str(LABELS)], capture_output=True, text=True, env=env, timeout=300
+        [sys.executable, "-m", "bot", "eval", "route", str(LABELS)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)

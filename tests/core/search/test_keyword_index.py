@@ -19,8 +19,15 @@ WORDS = "revenue net sales iphone services margin cash dividends shares tax leas
 def make_doc(doc_id: str, name: str, n: int, seed: int) -> list[Chunk]:
     rng = np.random.default_rng(seed)
     return [
-        Chunk(doc_id, name, i, f"{name} — Note {i % 3}\n" + " ".join(rng.choice(WORDS, 30)) + f" {1000 + i:,}",
-              [i + 1], f"Note {i % 3}" if i % 4 else None, 40)
+        Chunk(
+            doc_id,
+            name,
+            i,
+            f"{name} — Note {i % 3}\n" + " ".join(rng.choice(WORDS, 30)) + f" {1000 + i:,}",
+            [i + 1],
+            f"Note {i % 3}" if i % 4 else None,
+            40,
+        )
         for i in range(n)
     ]
 
@@ -140,16 +147,28 @@ def test_a_merge_drops_removed_documents_for_good(index: KeywordIndex) -> None:
     snap = KeywordIndex(index.objects, index.kv, index.namespace).snapshot()
     positions = [snap.get(c.id) for c in live]
     assert [snap.chunks[p] for p in positions] == live
-    np.testing.assert_allclose(snap.bm25_scores("tax lease debt")[positions],
-                               bm25s_scores([c.text for c in live])("tax lease debt"), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        snap.bm25_scores("tax lease debt")[positions],
+        bm25s_scores([c.text for c in live])("tax lease debt"),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 def test_chunks_keep_their_source_marks_through_a_saved_segment() -> None:
     from core.documents.models import SourceMark
     from core.search.keyword_segment import KeywordSegment
 
-    chunk = Chunk("d1", "policy.pdf", 0, "policy\nHotels 150 EUR.\nMeals 45 EUR.", [1, 2], "Hotels", 12,
-                  [SourceMark(7, 1, "Hotels"), SourceMark(23, 2, "Meals")])
+    chunk = Chunk(
+        "d1",
+        "policy.pdf",
+        0,
+        "policy\nHotels 150 EUR.\nMeals 45 EUR.",
+        [1, 2],
+        "Hotels",
+        12,
+        [SourceMark(7, 1, "Hotels"), SourceMark(23, 2, "Meals")],
+    )
     plain = Chunk("d2", "notes.txt", 0, "notes\nNo pages here.", [], None, 5)
     loaded = KeywordSegment.from_bytes(KeywordSegment.build([chunk, plain]).to_bytes())
     assert [loaded.chunk(0), loaded.chunk(1)] == [chunk, plain]

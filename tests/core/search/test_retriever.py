@@ -114,16 +114,27 @@ def test_empty_questions_scopes_and_bad_arguments(world):
 def test_document_prior_prefers_files_named_in_the_question(tmp_path, embedder):
     vectors = LocalVectorStore(tmp_path / "v")
     service = build_document_service(
-        embedder=embedder, vectors=vectors, objects=LocalObjectStore(tmp_path / "o"),
-        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace=NS,
+        embedder=embedder,
+        vectors=vectors,
+        objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace=NS,
     )
     body = "Net sales were {} million this quarter. Operating expenses rose because of hiring."
-    names = {"2023 Q1 ACME.txt": "100", "2023 Q2 ACME.txt": "110", "2023 Q2 GLOBEX.txt": "300", "2023 Q3 ACME.txt": "120"}
+    names = {
+        "2023 Q1 ACME.txt": "100",
+        "2023 Q2 ACME.txt": "110",
+        "2023 Q2 GLOBEX.txt": "300",
+        "2023 Q3 ACME.txt": "120",
+    }
     for name, figure in names.items():
         company = "Acme Corp" if "ACME" in name else "Globex Inc"
         service.ingest(f"{company} quarterly report.\n\n{body.format(figure)}".encode(), name, channel="C1")
     retriever = Retriever(embedder, vectors, service, NS)
-    assert retriever.search("What were ACME net sales in Q2 2023?", channel="C1", k=1)[0].chunk.file_name == "2023 Q2 ACME.txt"
+    assert (
+        retriever.search("What were ACME net sales in Q2 2023?", channel="C1", k=1)[0].chunk.file_name
+        == "2023 Q2 ACME.txt"
+    )
     spelled = retriever.search("ACME net sales in the second quarter of 2023", channel="C1", k=1)[0]
     assert spelled.chunk.file_name == "2023 Q2 ACME.txt"
     latest = retriever.search("Acme net sales in the most recent quarter", channel="C1", k=1)[0]
@@ -146,13 +157,18 @@ def test_scope_holds_with_pinecone_as_the_vector_store(tmp_path, embedder, mode)
     with FakePinecone(dimension=embedder.dimension) as fake:
         vectors = PineconeVectorStore(api_key="test", host=fake.host)
         service = build_document_service(
-            embedder=embedder, vectors=vectors, objects=LocalObjectStore(tmp_path / "o"),
-            kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace=NS,
+            embedder=embedder,
+            vectors=vectors,
+            objects=LocalObjectStore(tmp_path / "o"),
+            kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+            namespace=NS,
         )
         service.ingest(TRAVEL, "travel-policy.md", channel="C1")
         service.ingest(MERGER, "falcon.txt", channel="G9")
         retriever = Retriever(embedder, vectors, service, NS)
-        assert files(retriever.search("acquire Initech hotel per night", channel="C1", k=10, mode=mode)) == {"travel-policy.md"}
+        assert files(retriever.search("acquire Initech hotel per night", channel="C1", k=10, mode=mode)) == {
+            "travel-policy.md"
+        }
         assert "falcon.txt" in files(retriever.search("acquire Initech", channel="G9", k=10, mode=mode))
         if mode != "bm25":
             queries = [body for _, path, body in fake.requests if path == "/query"]
@@ -164,8 +180,11 @@ def test_scope_holds_with_pinecone_as_the_vector_store(tmp_path, embedder, mode)
 def service_with(tmp_path, embedder, documents: dict[str, str]):
     vectors = LocalVectorStore(tmp_path / "v")
     service = build_document_service(
-        embedder=embedder, vectors=vectors, objects=LocalObjectStore(tmp_path / "o"),
-        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"), namespace=NS,
+        embedder=embedder,
+        vectors=vectors,
+        objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace=NS,
     )
     for name, text in documents.items():
         service.ingest(text.encode(), name, channel="C1")
@@ -177,7 +196,8 @@ def test_the_named_documents_chunks_compete_among_themselves_not_only_in_the_glo
     # candidates; the filing the question names ("second quarter" = the Q2 file) must still win.
     documents = {
         f"{year} Q{q} ACME.txt": f"Quarterly report {year} {q}.\n\nNet sales were {q}00 million this quarter."
-        for year in (2022, 2023) for q in (1, 3, 4)
+        for year in (2022, 2023)
+        for q in (1, 3, 4)
     }
     documents["2023 Q2 ACME.txt"] = "Quarterly report.\n\nRevenue from product shipments totalled 110 million."
     service, vectors = service_with(tmp_path, embedder, documents)

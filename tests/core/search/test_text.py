@@ -8,7 +8,15 @@ from core.vectors.filters import FilterError, matches
 
 def test_terms_keep_figures_whole_and_normalise_words():
     assert terms("Apple's total net sales were $81,797 million, up 24.6% in Q3 2023") == [
-        "apple", "total", "net", "sale", "81797", "million", "24.6", "q3", "2023",
+        "apple",
+        "total",
+        "net",
+        "sale",
+        "81797",
+        "million",
+        "24.6",
+        "q3",
+        "2023",
     ]
     assert terms("81797") == terms("81,797")
 

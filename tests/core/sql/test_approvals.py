@@ -18,8 +18,15 @@ def kv(request):
 
 
 def _create(store: ApprovalStore, **extra) -> PendingQuery:
-    return store.create(sql="SELECT 1 LIMIT 1000", question="How many?", requester="U1", channel="C1",
-                        thread_ts="1.2", tables=["orders"], **extra)
+    return store.create(
+        sql="SELECT 1 LIMIT 1000",
+        question="How many?",
+        requester="U1",
+        channel="C1",
+        thread_ts="1.2",
+        tables=["orders"],
+        **extra,
+    )
 
 
 def test_create_and_get_round_trip(kv) -> None:

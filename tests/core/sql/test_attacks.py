@@ -47,14 +47,19 @@ PG_ATTACKS = [
     # one statement only
     Attack("multiple statements", "SELECT * FROM canary; DROP TABLE canary", "one statement", True),
     Attack("multiple statements", "SELECT 1; COMMIT; DELETE FROM canary", "one statement", True),
-    Attack("multiple statements", "SELECT 1; ROLLBACK; BEGIN READ WRITE; UPDATE canary SET secret = 'x'",
-           "one statement", True),
+    Attack(
+        "multiple statements",
+        "SELECT 1; ROLLBACK; BEGIN READ WRITE; UPDATE canary SET secret = 'x'",
+        "one statement",
+        True,
+    ),
     # not a query: DML, DDL, permissions
     Attack("data modification", "DELETE FROM canary", "DELETE", True),
     Attack("data modification", "UPDATE canary SET secret = 'pwned'", "UPDATE", True),
     Attack("data modification", "INSERT INTO canary VALUES (1000, 'x')", "INSERT", True),
-    Attack("data modification", "MERGE INTO canary c USING orders o ON c.id = o.id WHEN MATCHED THEN DELETE",
-           "MERGE", True),
+    Attack(
+        "data modification", "MERGE INTO canary c USING orders o ON c.id = o.id WHEN MATCHED THEN DELETE", "MERGE", True
+    ),
     Attack("data modification", "TRUNCATE canary", "TRUNCATE", True),
     Attack("DDL", "DROP TABLE canary", "DROP", True),
     Attack("DDL", "CREATE TABLE pwned (x int)", "CREATE", True),
@@ -63,11 +68,21 @@ PG_ATTACKS = [
     Attack("DDL", "GRANT ALL ON canary TO PUBLIC", "GRANT", True),
     Attack("DDL", "COMMENT ON TABLE canary IS 'pwned'", "COMMENT", True),
     # data-modifying CTEs
-    Attack("data-modifying CTE", "WITH d AS (DELETE FROM canary RETURNING *) SELECT count(*) FROM d", "WITH clause", True),
-    Attack("data-modifying CTE", "WITH u AS (UPDATE canary SET secret = 'x' RETURNING id) SELECT * FROM u",
-           "WITH clause", True),
-    Attack("data-modifying CTE", "WITH i AS (INSERT INTO canary VALUES (2000, 'x') RETURNING id) SELECT * FROM i",
-           "WITH clause", True),
+    Attack(
+        "data-modifying CTE", "WITH d AS (DELETE FROM canary RETURNING *) SELECT count(*) FROM d", "WITH clause", True
+    ),
+    Attack(
+        "data-modifying CTE",
+        "WITH u AS (UPDATE canary SET secret = 'x' RETURNING id) SELECT * FROM u",
+        "WITH clause",
+        True,
+    ),
+    Attack(
+        "data-modifying CTE",
+        "WITH i AS (INSERT INTO canary VALUES (2000, 'x') RETURNING id) SELECT * FROM i",
+        "WITH clause",
+        True,
+    ),
     # SELECT INTO and locking clauses
     Attack("SELECT INTO", "SELECT * INTO pwned FROM canary", "SELECT INTO", True),
     Attack("SELECT INTO", "SELECT * INTO TEMP pwned FROM canary", "SELECT INTO", True),
@@ -117,7 +132,9 @@ PG_ATTACKS = [
     Attack("advisory locks", "SELECT pg_try_advisory_lock(id) FROM canary", "advisory"),
     Attack("sequences", "SELECT nextval('canary_seq')", "sequence", True),
     Attack("sequences", "SELECT setval('canary_seq', 999)", "sequence", True),
-    Attack("query strings", "SELECT query_to_xml('DELETE FROM canary RETURNING 1', true, true, '')", "query string", True),
+    Attack(
+        "query strings", "SELECT query_to_xml('DELETE FROM canary RETURNING 1', true, true, '')", "query string", True
+    ),
     Attack("query strings", "SELECT table_to_xml('canary', true, true, '')", "query string"),
     Attack("query strings", "SELECT * FROM ts_stat('SELECT to_tsvector(secret) FROM canary')", "query string"),
     # system catalogs and tables outside the trained schema
@@ -162,10 +179,14 @@ SQLITE_ATTACKS = [
 ]
 
 # Legitimate-looking queries the guard lets through: the database's limits must stop them.
-PG_HEAVY = ["SELECT count(*) FROM generate_series(1, 100000000000) g",
-            "SELECT count(*) FROM canary a, canary b, canary c, canary d, canary e"]
-SQLITE_HEAVY = ["WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
-                "SELECT zeroblob(2000000000) AS z FROM canary"]
+PG_HEAVY = [
+    "SELECT count(*) FROM generate_series(1, 100000000000) g",
+    "SELECT count(*) FROM canary a, canary b, canary c, canary d, canary e",
+]
+SQLITE_HEAVY = [
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+    "SELECT zeroblob(2000000000) AS z FROM canary",
+]
 
 
 class AttackGenerator:
@@ -176,8 +197,15 @@ class AttackGenerator:
 
 
 def make_service(db, kv, tables: set[str]) -> SqlService:
-    return SqlService(db=db, guard=SqlGuard(db.dialect, tables), generator=AttackGenerator(),
-                      approvals=ApprovalStore(kv), approvers=frozenset({"UADMIN"}), max_rows=100, timeout_s=TIMEOUT_S)
+    return SqlService(
+        db=db,
+        guard=SqlGuard(db.dialect, tables),
+        generator=AttackGenerator(),
+        approvals=ApprovalStore(kv),
+        approvers=frozenset({"UADMIN"}),
+        max_rows=100,
+        timeout_s=TIMEOUT_S,
+    )
 
 
 def run_bounded(fn, sql: str) -> str:
@@ -264,6 +292,7 @@ def pg_target(pg_scratch_url: str, tmp_path: Path):
 
 def pg_fingerprint(target: PgTarget) -> dict:
     with psycopg.connect(target.owner_url) as conn:
+
         def one(sql: str, *params):
             return conn.execute(sql, params).fetchall()
 
@@ -279,8 +308,9 @@ def pg_fingerprint(target: PgTarget) -> dict:
             "grants": one("SELECT relacl::text FROM pg_class WHERE relname IN ('canary', 'orders') ORDER BY relname"),
             "sequence": one("SELECT last_value, is_called FROM canary_seq"),
             "large_objects": one("SELECT count(*) FROM pg_largeobject_metadata"),
-            "role": one("SELECT rolsuper, rolcreaterole, rolcreatedb, rolconfig FROM pg_roles WHERE rolname = %s",
-                        target.role),
+            "role": one(
+                "SELECT rolsuper, rolcreaterole, rolcreatedb, rolconfig FROM pg_roles WHERE rolname = %s", target.role
+            ),
             # Only this test's role: other roles in the cluster belong to other test runs.
             "role_settings": one(
                 "SELECT setdatabase, setconfig::text FROM pg_db_role_setting "
@@ -326,8 +356,10 @@ def test_pg_attack_corpus_changes_nothing(pg_target: PgTarget, local_kv) -> None
         assert pg_fingerprint(pg_target) == before
 
         # Bypassing the guard: the read-only role and the READ ONLY transaction hold on their own.
-        outcomes = {a.sql: run_bounded(lambda s: reader.run_readonly(s, timeout_s=TIMEOUT_S), a.render(**values))
-                    for a in PG_ATTACKS}
+        outcomes = {
+            a.sql: run_bounded(lambda s: reader.run_readonly(s, timeout_s=TIMEOUT_S), a.render(**values))
+            for a in PG_ATTACKS
+        }
         assert outcomes["SELECT pg_sleep(10)"] == "SqlTimeout"
         assert outcomes["SELECT * FROM canary; DROP TABLE canary"] == "SqlError"
         # PostgreSQL lets large objects be created in a read-only transaction; the rollback that
@@ -335,8 +367,11 @@ def test_pg_attack_corpus_changes_nothing(pg_target: PgTarget, local_kv) -> None
         writes = [a for a in PG_ATTACKS if a.writes]
         assert {a.category for a in writes if outcomes[a.sql] != "SqlError"} <= {"large objects"}
         # As the owner too: only the READ ONLY transaction, always rolled back, stands in the way.
-        ran = [a for a in writes
-               if run_bounded(lambda s: owner.run_readonly(s, timeout_s=TIMEOUT_S), a.render(**values)) == "ran"]
+        ran = [
+            a
+            for a in writes
+            if run_bounded(lambda s: owner.run_readonly(s, timeout_s=TIMEOUT_S), a.render(**values)) == "ran"
+        ]
         assert {a.category for a in ran} <= {"large objects"}
 
         assert victim.execute("SELECT 1").fetchone() == (1,)  # not terminated
@@ -374,8 +409,9 @@ def sqlite_target(tmp_path: Path) -> Path:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE canary (id INTEGER PRIMARY KEY, secret TEXT NOT NULL)")
     conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL)")
-    conn.executemany("INSERT INTO canary VALUES (?, ?)", [(i, hashlib.md5(str(i).encode()).hexdigest())
-                                                          for i in range(1, 201)])
+    conn.executemany(
+        "INSERT INTO canary VALUES (?, ?)", [(i, hashlib.md5(str(i).encode()).hexdigest()) for i in range(1, 201)]
+    )
     conn.commit()
     conn.close()
     return path
@@ -393,8 +429,10 @@ def test_sqlite_attack_corpus_changes_nothing(sqlite_target: Path, local_kv, tmp
     service = make_service(db, local_kv, {"canary", "orders"})
     let_through = [a.sql for a in SQLITE_ATTACKS if full_path(service, a.render(marker=str(marker))) is None]
     assert let_through == []
-    outcomes = {a.sql: run_bounded(lambda s: db.run_readonly(s, timeout_s=TIMEOUT_S), a.render(marker=str(marker)))
-                for a in SQLITE_ATTACKS}
+    outcomes = {
+        a.sql: run_bounded(lambda s: db.run_readonly(s, timeout_s=TIMEOUT_S), a.render(marker=str(marker)))
+        for a in SQLITE_ATTACKS
+    }
     # Only the harmless reads run without the guard; everything else is stopped by the connection.
     ran = {sql for sql, outcome in outcomes.items() if outcome == "ran"}
     assert ran <= {"SELECT * FROM sqlite_master", "SELECT * FROM sqlite_schema"}

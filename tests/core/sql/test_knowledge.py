@@ -23,9 +23,17 @@ def wide_table() -> TableInfo:
 
 def schema() -> list[TableInfo]:
     return [
-        TableInfo("orders", [ColumnInfo("order_id", "INTEGER", primary_key=True), ColumnInfo("order_date", "DATE"),
-                             ColumnInfo("total_amount", "NUMERIC")]),
-        TableInfo("employees", [ColumnInfo("employee_id", "INTEGER", primary_key=True), ColumnInfo("salary", "NUMERIC")]),
+        TableInfo(
+            "orders",
+            [
+                ColumnInfo("order_id", "INTEGER", primary_key=True),
+                ColumnInfo("order_date", "DATE"),
+                ColumnInfo("total_amount", "NUMERIC"),
+            ],
+        ),
+        TableInfo(
+            "employees", [ColumnInfo("employee_id", "INTEGER", primary_key=True), ColumnInfo("salary", "NUMERIC")]
+        ),
         wide_table(),
     ]
 
@@ -136,7 +144,9 @@ def test_documentation_file_drops_comments_and_refuses_a_broken_metric_line(tmp_
         "# Terms\n\n<!-- format notes\nfor editors -->\n\nRevenue is money.\n"
         "`revenue: SUM(orders.total_amount) WHERE orders.status = 'paid'`\n"
     )
-    assert read_documentation_file(docs) == ["Revenue is money.\n`revenue: SUM(orders.total_amount) WHERE orders.status = 'paid'`"]
+    assert read_documentation_file(docs) == [
+        "Revenue is money.\n`revenue: SUM(orders.total_amount) WHERE orders.status = 'paid'`"
+    ]
     docs.write_text("Revenue is money.\nrevenue: SUM(total_amount)\n")
     with pytest.raises(ValueError, match=r"docs\.md: metric line “revenue: SUM\(total_amount\)”: write it as"):
         read_documentation_file(docs)

@@ -33,13 +33,16 @@ def test_table_limits_rows_columns_and_cells() -> None:
 
 
 def test_csv_has_every_row_and_defuses_formulas() -> None:
-    rows = [(i, f"name {i}", None) for i in range(1500)] + [(1, "=HYPERLINK(\"http://evil\")", "-12.5"), (2, "Zoë, \"quoted\"", "@x")]
+    rows = [(i, f"name {i}", None) for i in range(1500)] + [
+        (1, '=HYPERLINK("http://evil")', "-12.5"),
+        (2, 'Zoë, "quoted"', "@x"),
+    ]
     data = to_csv(result(["id", "name", "extra"], rows))
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8"))))
     assert parsed[0] == ["id", "name", "extra"] and len(parsed) == 1503
     assert parsed[1] == ["0", "name 0", ""]
-    assert parsed[-2] == ["1", "'=HYPERLINK(\"http://evil\")", "-12.5"]
-    assert parsed[-1] == ["2", "Zoë, \"quoted\"", "'@x"]
+    assert parsed[-2] == ["1", '\'=HYPERLINK("http://evil")', "-12.5"]
+    assert parsed[-1] == ["2", 'Zoë, "quoted"', "'@x"]
 
 
 def test_summary_lines() -> None:
@@ -53,7 +56,9 @@ def test_summary_lines() -> None:
 
 
 def test_bar_chart_for_categories() -> None:
-    by_country = result(["country", "orders", "revenue"], [("France", 12, 340.5), ("Germany", 7, 120.0), ("Japan", 3, 99.9)])
+    by_country = result(
+        ["country", "orders", "revenue"], [("France", 12, 340.5), ("Germany", 7, 120.0), ("Japan", 3, 99.9)]
+    )
     assert chart_shape(by_country) == ("bar", 0, [1, 2])
     png = chart_png(by_country)
     assert png is not None and png.startswith(PNG_MAGIC) and len(png) > 5000
@@ -114,7 +119,9 @@ def test_headers_name_what_each_column_holds() -> None:
         " FROM customers AS T1 JOIN orders AS T2 ON T1.customer_id = T2.customer_id"
     )
     assert readable_headers(["customer_id", "name", "lifetime_value"], ranked, "sqlite") == [
-        "customer id", "name", "lifetime value"
+        "customer id",
+        "name",
+        "lifetime value",
     ]
     assert readable_headers(["n"], "SELECT COUNT(DISTINCT country) FROM customers", "sqlite") == ["distinct country"]
     assert readable_headers(["a", "b"], "SELECT * FROM t", "sqlite") == ["a", "b"]  # unknown shape: as named

@@ -39,7 +39,9 @@ def test_sample_is_deterministic_and_created_once(tmp_path):
 
 def test_sample_data_is_realistic(tmp_path):
     database = SqliteDatabase(ensure_sample_database(tmp_path))
-    years = database.run_readonly("SELECT substr(order_date, 1, 4) AS y, COUNT(*) FROM orders GROUP BY y ORDER BY y").rows
+    years = database.run_readonly(
+        "SELECT substr(order_date, 1, 4) AS y, COUNT(*) FROM orders GROUP BY y ORDER BY y"
+    ).rows
     assert [y for y, _ in years] == ["2022", "2023", "2024"]
     assert all(count > 200 for _, count in years)
     assert years[0][1] < years[-1][1]  # the shop grows

@@ -79,11 +79,20 @@ def shop(tmp_path: Path) -> Path:
     return path
 
 
-def make_service(db, kv, *, examples=None, max_rows: int = 1000, timeout_s: float = 5.0,
-                 tables: set[str] | None = None) -> SqlService:
+def make_service(
+    db, kv, *, examples=None, max_rows: int = 1000, timeout_s: float = 5.0, tables: set[str] | None = None
+) -> SqlService:
     guard = SqlGuard(db.dialect, tables or {t.name for t in db.tables()}, default_limit=1000)
-    return SqlService(db=db, guard=guard, generator=FixedGenerator(ANSWERS), approvals=ApprovalStore(kv),
-                      examples=examples, approvers=frozenset({APPROVER}), max_rows=max_rows, timeout_s=timeout_s)
+    return SqlService(
+        db=db,
+        guard=guard,
+        generator=FixedGenerator(ANSWERS),
+        approvals=ApprovalStore(kv),
+        examples=examples,
+        approvers=frozenset({APPROVER}),
+        max_rows=max_rows,
+        timeout_s=timeout_s,
+    )
 
 
 @pytest.fixture

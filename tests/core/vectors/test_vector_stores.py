@@ -113,7 +113,9 @@ def test_batched_upserts_to_pinecone():
 def test_pinecone_dimension_mismatch_is_refused_before_writing():
     with FakePinecone(dimension=1536) as fake:
         store = PineconeVectorStore(api_key="test", host=fake.host)
-        with pytest.raises(IndexMismatch, match=r"dim 1536\); configured embedder is all-MiniLM-L6-v2-onnx-int8 \(dim 384\)"):
+        with pytest.raises(
+            IndexMismatch, match=r"dim 1536\); configured embedder is all-MiniLM-L6-v2-onnx-int8 \(dim 384\)"
+        ):
             store.check_model(NS, "all-MiniLM-L6-v2-onnx-int8", 384)
 
 

@@ -23,6 +23,7 @@ def _request(body: dict) -> BoltRequest:
 
 def _freeze(url: str, seconds: float) -> threading.Thread:
     """DEBUG SLEEP blocks the whole server, as a stalled disk or a long Lua script would."""
+
     def sleep() -> None:
         redis.Redis.from_url(url, socket_timeout=seconds + 5).execute_command("DEBUG", "SLEEP", seconds)
 

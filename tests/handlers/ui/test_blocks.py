@@ -104,8 +104,14 @@ def test_button_values_round_trip_and_refuse_foreign_values() -> None:
 
 
 def _view(**overrides) -> ProposalView:
-    fields = {"question": "revenue @here?", "sql": "SELECT 1 LIMIT 1000", "tables": ["orders"],
-              "message": "Review this", "query_id": "abc123", "requester": "U1"}
+    fields = {
+        "question": "revenue @here?",
+        "sql": "SELECT 1 LIMIT 1000",
+        "tables": ["orders"],
+        "message": "Review this",
+        "query_id": "abc123",
+        "requester": "U1",
+    }
     fields.update(overrides)
     return ProposalView(**fields)
 
@@ -115,7 +121,11 @@ def test_proposal_has_sql_question_tables_and_three_buttons_with_ids_only() -> N
     dumped = json.dumps(blocks)
     assert "```SELECT 1 LIMIT 1000```" in dumped and "`orders`" in dumped and "@here" not in dumped
     actions = next(b for b in blocks if b["type"] == "actions")
-    assert [e["action_id"] for e in actions["elements"]] == [c.SQL_APPROVE_ACTION_ID, c.SQL_EDIT_ACTION_ID, c.SQL_REJECT_ACTION_ID]
+    assert [e["action_id"] for e in actions["elements"]] == [
+        c.SQL_APPROVE_ACTION_ID,
+        c.SQL_EDIT_ACTION_ID,
+        c.SQL_REJECT_ACTION_ID,
+    ]
     assert {e["value"] for e in actions["elements"]} == {encode_query_ref("abc123")}
 
 
@@ -142,8 +152,15 @@ def test_decided_proposal_drops_buttons_and_says_who_and_when() -> None:
 
 
 def test_result_blocks_build_a_table_block() -> None:
-    table = {"columns": ["month", "revenue"], "rows": [["2023-01", "10.5"], ["2023-02", "11"]],
-             "numeric": [False, True], "shown_rows": 2, "total_rows": 300, "more_rows": True, "hidden_columns": 1}
+    table = {
+        "columns": ["month", "revenue"],
+        "rows": [["2023-01", "10.5"], ["2023-02", "11"]],
+        "numeric": [False, True],
+        "shown_rows": 2,
+        "total_rows": 300,
+        "more_rows": True,
+        "hidden_columns": 1,
+    }
     blocks = result_blocks(table, "300 rows · 5 ms")
     table_block = next(b for b in blocks if b["type"] == "table")
     assert table_block["rows"][0][0] == {"type": "raw_text", "text": "month"}
@@ -160,8 +177,16 @@ def test_edit_modal_carries_sql_and_metadata() -> None:
 
 
 def test_home_view_escapes_and_reports_problems() -> None:
-    view = home_view(HomeContent(documents=["<b>.pdf — 2 pages"], tables=[], examples=[], activity=[],
-                                 problems=["could not load the database tables (DatabaseUnavailable: down)"]), "UBOT1")
+    view = home_view(
+        HomeContent(
+            documents=["<b>.pdf — 2 pages"],
+            tables=[],
+            examples=[],
+            activity=[],
+            problems=["could not load the database tables (DatabaseUnavailable: down)"],
+        ),
+        "UBOT1",
+    )
     dumped = json.dumps(view)
     assert view["type"] == "home" and "&lt;b&gt;.pdf" in dumped and "No database tables known" in dumped
     assert "could not load the database tables" in dumped

@@ -66,9 +66,10 @@ def sqlite_path(tmp_path: Path) -> Path:
         INSERT INTO customers VALUES (1, 'Zoë', 'France'), (2, 'Bob', 'Germany'), (3, 'Ann', 'France');
         """
     )
-    conn.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?)",
-                     [(i, 1 + i % 3, i * 2.5, f"2024-01-{1 + i % 28:02d}", b"\x00\x01" if i == 1 else None)
-                      for i in range(1, 31)])
+    conn.executemany(
+        "INSERT INTO orders VALUES (?, ?, ?, ?, ?)",
+        [(i, 1 + i % 3, i * 2.5, f"2024-01-{1 + i % 28:02d}", b"\x00\x01" if i == 1 else None) for i in range(1, 31)],
+    )
     conn.commit()
     conn.close()
     return path
@@ -81,7 +82,13 @@ def test_pg_values_are_display_safe(pg_db: PostgresDatabase) -> None:
     result = pg_db.run_readonly("SELECT name, balance, born, seen, photo, tags, meta FROM customers ORDER BY id")
     assert result.columns == ["name", "balance", "born", "seen", "photo", "tags", "meta"]
     assert result.rows[0] == (
-        "Zoë Ångström 東京", 12.34, "1990-01-02", "2024-03-04T05:06:07+00:00", "\\x0102ff", '["a", "b"]', '{"vip": true}'
+        "Zoë Ångström 東京",
+        12.34,
+        "1990-01-02",
+        "2024-03-04T05:06:07+00:00",
+        "\\x0102ff",
+        '["a", "b"]',
+        '{"vip": true}',
     )
     assert result.rows[1] == ("Bob", None, None, None, None, None, None)
     assert result.row_count == 2 and not result.truncated
@@ -209,8 +216,13 @@ def test_sqlite_runs_read_only(sqlite_path: Path) -> None:
     result = db.run_readonly("SELECT id, name FROM customers ORDER BY id")
     assert result.rows == [(1, "Zoë"), (2, "Bob"), (3, "Ann")]
     assert db.run_readonly("SELECT blob FROM orders WHERE id = 1").rows == [("\\x0001",)]
-    for attack in ("DELETE FROM orders", "PRAGMA writable_schema = 1", "ATTACH DATABASE ':memory:' AS x",
-                   "CREATE TEMP TABLE t (x)", "BEGIN IMMEDIATE"):
+    for attack in (
+        "DELETE FROM orders",
+        "PRAGMA writable_schema = 1",
+        "ATTACH DATABASE ':memory:' AS x",
+        "CREATE TEMP TABLE t (x)",
+        "BEGIN IMMEDIATE",
+    ):
         with pytest.raises(SqlError):
             db.run_readonly(attack)
     with pytest.raises(SqlError, match="one statement"):
@@ -223,8 +235,9 @@ def test_sqlite_truncation_timeout_and_errors(sqlite_path: Path) -> None:
     capped = db.run_readonly("SELECT id FROM orders ORDER BY id", max_rows=7)
     assert capped.row_count == 7 and capped.truncated
     with pytest.raises(SqlTimeout):
-        db.run_readonly("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
-                        timeout_s=0.3)
+        db.run_readonly(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", timeout_s=0.3
+        )
     with pytest.raises(SqlError, match=r"(?i)no such table"):
         db.run_readonly("SELECT * FROM nope")
     with pytest.raises(SqlError, match="too big"):
@@ -266,8 +279,9 @@ def test_sample_shop_gives_the_same_answers_in_both_dialects(pg_scratch_url: str
         pg_tables = {t.name: {c.name for c in t.columns} for t in pg.tables()}
         assert pg_tables == {t.name: {c.name for c in t.columns} for t in lite.tables()}
         pg_refs = {(t.name, c.name, c.references) for t in pg.tables() for c in t.columns if c.references}
-        assert pg_refs and pg_refs == {(t.name, c.name, c.references) for t in lite.tables() for c in t.columns
-                                       if c.references}
+        assert pg_refs and pg_refs == {
+            (t.name, c.name, c.references) for t in lite.tables() for c in t.columns if c.references
+        }
         for sql in (
             "SELECT count(*) AS n FROM orders",
             "SELECT status, count(*) AS n FROM orders GROUP BY status ORDER BY status",

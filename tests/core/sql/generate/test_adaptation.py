@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from core.sql.generate.adaptation import adapt
 
-REVENUE = (
-    "SELECT SUM(total_amount) FROM orders WHERE order_date >= '2023-01-01' AND order_date < '2024-01-01'"
-)
+REVENUE = "SELECT SUM(total_amount) FROM orders WHERE order_date >= '2023-01-01' AND order_date < '2024-01-01'"
 TOP = "SELECT name, SUM(amount) AS spend FROM customers GROUP BY name ORDER BY spend DESC LIMIT 10"
 
 

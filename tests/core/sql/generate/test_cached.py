@@ -31,11 +31,13 @@ def fake():
 
 
 def build(fake: FakeOpenAI, knowledge: SqlKnowledge, store, stats: CacheStats | None = None) -> CachedSqlGenerator:
-    vanna = VannaSqlGenerator(client(fake), "gpt-test", knowledge, "sqlite",
-                              fallback=OfflineSqlGenerator(_database(knowledge), None))
+    vanna = VannaSqlGenerator(
+        client(fake), "gpt-test", knowledge, "sqlite", fallback=OfflineSqlGenerator(_database(knowledge), None)
+    )
     cache = KindCache(store, GENERATED_SQL, stats or CacheStats())
-    return CachedSqlGenerator(vanna, cache, version=knowledge.version, identity="gpt-test/sqlite",
-                              ttl_s=GENERATED_SQL.ttl_s)
+    return CachedSqlGenerator(
+        vanna, cache, version=knowledge.version, identity="gpt-test/sqlite", ttl_s=GENERATED_SQL.ttl_s
+    )
 
 
 def _database(knowledge: SqlKnowledge):
@@ -69,8 +71,9 @@ def test_asking_again_reuses_the_sql_until_the_training_changes(fake, knowledge,
     assert stats.snapshot()["generated_sql"]["hits"] == 1
     generator.generate(QUESTION, [{"role": "user", "content": "Only paid orders."}])  # another conversation
     assert len(fake.chat_requests()) == 2
-    knowledge.add_example("How many orders went to France?",
-                          "SELECT COUNT(*) FROM orders WHERE ship_country = 'France'")
+    knowledge.add_example(
+        "How many orders went to France?", "SELECT COUNT(*) FROM orders WHERE ship_country = 'France'"
+    )
     generator.generate(QUESTION)  # a saved example changes the training: generated afresh
     assert len(fake.chat_requests()) == 3
     knowledge.train(TABLES)  # and so does a retraining

@@ -66,14 +66,20 @@ def rows(database, sql: str) -> list[tuple]:
         ("How many students are in the Physics department?", [(2,)]),
         ("List the names of students in buildings 'North'.", [("Ada",), ("Ben",), ("Dan",)]),
         ("How many students enrolled in 2023?", [(3,)]),
-        ("Show the names of students ordered by age in descending order.", [("Ada",), ("Ben",), ("Chloé",), ("Dan",), ("Eve",)]),
+        (
+            "Show the names of students ordered by age in descending order.",
+            [("Ada",), ("Ben",), ("Chloé",), ("Dan",), ("Eve",)],
+        ),
         ("List the names of students who are not from Paris.", [("Ben",), ("Dan",), ("Eve",)]),
         ("How many students are from Paris or Rome?", [(3,)]),
         ("What are the names of students with age between 20 and 35?", [("Ada",), ("Ben",), ("Eve",)]),
         ("What is the most common building among departments?", [("North",)]),
         ("Which departments have at least 2 students?", [("Physics",), ("History",)]),
         ("List the departments that have at least 2 students.", [(1, "Physics", "North"), (2, "History", "South")]),
-        ("Show the department name and the number of students in each department.", [("Art", 1), ("History", 2), ("Physics", 2)]),
+        (
+            "Show the department name and the number of students in each department.",
+            [("Art", 1), ("History", 2), ("Physics", 2)],
+        ),
     ],
 )
 def test_pattern_engine_answers_plain_questions(school, school_generator, question, expected):
@@ -246,7 +252,10 @@ def test_abstains_instead_of_guessing(school_generator, question):
 def test_abstention_names_tables_and_similar_saved_questions(school, minilm, tmp_path):
     knowledge = SqlKnowledge(minilm, LocalVectorStore(tmp_path / "v"), "sql-school")
     knowledge.train(school.tables())
-    knowledge.add_example("Which department has the most students?", "SELECT dept_id FROM student GROUP BY dept_id ORDER BY COUNT(*) DESC LIMIT 1")
+    knowledge.add_example(
+        "Which department has the most students?",
+        "SELECT dept_id FROM student GROUP BY dept_id ORDER BY COUNT(*) DESC LIMIT 1",
+    )
     generator = OfflineSqlGenerator(school, knowledge, today=TODAY)
     proposal = generator.generate("Which departments have more students than the History department?")
     assert proposal.kind == "abstain"
@@ -264,7 +273,9 @@ def sample_db(tmp_path_factory) -> SqliteDatabase:
 @pytest.fixture(scope="module")
 def sample_knowledge(minilm, tmp_path_factory, sample_db) -> SqlKnowledge:
     knowledge = SqlKnowledge(minilm, LocalVectorStore(tmp_path_factory.mktemp("vectors")), "sql-sample")
-    knowledge.train(sample_db.tables(), read_documentation_file(SAMPLE_DOCS_FILE), read_examples_file(SAMPLE_EXAMPLES_FILE))
+    knowledge.train(
+        sample_db.tables(), read_documentation_file(SAMPLE_DOCS_FILE), read_examples_file(SAMPLE_EXAMPLES_FILE)
+    )
     return knowledge
 
 
@@ -278,9 +289,9 @@ def test_saved_paraphrase_is_used_verbatim(sample_db, sample_knowledge):
     adapted = generator.generate("What was the total revenue in 2022?")
     assert adapted.source == "saved" and "“What was the total revenue in 2023?”" in adapted.message
     assert "2023 → 2022" in adapted.message
-    assert adapted.sql == examples["What was the total revenue in 2023?"].replace("'2023-01-01'", "'2022-01-01'").replace(
-        "'2024-01-01'", "'2023-01-01'"
-    )
+    assert adapted.sql == examples["What was the total revenue in 2023?"].replace(
+        "'2023-01-01'", "'2022-01-01'"
+    ).replace("'2024-01-01'", "'2023-01-01'")
 
 
 @pytest.mark.parametrize(
@@ -401,14 +412,19 @@ def test_top_n_by_number_of_related_rows(sample_db):
     assert proposal.kind == "sql", proposal.message
     result = sample_db.run_readonly(proposal.sql)
     assert result.columns[-1] == "number_of_orders"
-    expected = sample_db.run_readonly("SELECT COUNT(*) AS n FROM orders GROUP BY customer_id ORDER BY n DESC LIMIT 5").rows
+    expected = sample_db.run_readonly(
+        "SELECT COUNT(*) AS n FROM orders GROUP BY customer_id ORDER BY n DESC LIMIT 5"
+    ).rows
     assert [row[-1] for row in result.rows] == [row[0] for row in expected]
     assert all(isinstance(row[1], str) for row in result.rows)  # the customers themselves, then their count
     # Which products (key and name) and the price they are ranked by: not every column.
     products = OfflineSqlGenerator(sample_db, None, today=TODAY).generate("top 3 products by unit price")
-    assert sample_db.run_readonly(products.sql).rows == sample_db.run_readonly(
-        "SELECT product_id, name, unit_price FROM products ORDER BY unit_price DESC LIMIT 3"
-    ).rows
+    assert (
+        sample_db.run_readonly(products.sql).rows
+        == sample_db.run_readonly(
+            "SELECT product_id, name, unit_price FROM products ORDER BY unit_price DESC LIMIT 3"
+        ).rows
+    )
 
 
 def test_sample_business_terms_are_not_guessed(sample_db):
@@ -424,7 +440,10 @@ PAID = "status IN ('paid', 'shipped', 'delivered')"
 @pytest.mark.parametrize(
     ("question", "reference"),
     [
-        ("what was total revenue in 2022?", f"SELECT SUM(total_amount) FROM orders WHERE {PAID} AND order_date LIKE '2022-%'"),
+        (
+            "what was total revenue in 2022?",
+            f"SELECT SUM(total_amount) FROM orders WHERE {PAID} AND order_date LIKE '2022-%'",
+        ),
         (
             "top 5 customers by revenue",
             "SELECT c.customer_id, c.name, SUM(o.total_amount) AS r FROM customers c JOIN orders o USING (customer_id)"
@@ -503,7 +522,13 @@ def test_business_metrics_abstain_where_the_definition_does_not_fit(sample_db, s
 def test_sample_documentation_metrics_all_resolve(sample_db):
     metrics, errors = find_metrics(read_documentation_file(SAMPLE_DOCS_FILE))
     assert errors == []
-    assert {name for m in metrics for name in m.names} >= {"revenue", "average order value", "aov", "units sold", "lifetime value"}
+    assert {name for m in metrics for name in m.names} >= {
+        "revenue",
+        "average order value",
+        "aov",
+        "units sold",
+        "lifetime value",
+    }
     measures = measures_by_phrase(metrics, SchemaIndex.build(sample_db.tables()))
     assert len(measures) == sum(len(m.names) for m in metrics)  # no definition out of step with the schema
 
@@ -590,8 +615,12 @@ def test_generated_sql_runs_on_postgres(sample_postgres, sample_db, sample_knowl
         assert proposal.kind == "sql", (question, proposal.message)
         pg = sample_postgres.run_readonly(proposal.sql).rows
         sqlite = sample_db.run_readonly(lite.generate(question).sql).rows
-        assert [tuple(round(float(v), 2) if isinstance(v, (int, float, str)) and _num(v) else v for v in r) for r in sorted(pg)] == [
-            tuple(round(float(v), 2) if isinstance(v, (int, float, str)) and _num(v) else v for v in r) for r in sorted(sqlite)
+        assert [
+            tuple(round(float(v), 2) if isinstance(v, (int, float, str)) and _num(v) else v for v in r)
+            for r in sorted(pg)
+        ] == [
+            tuple(round(float(v), 2) if isinstance(v, (int, float, str)) and _num(v) else v for v in r)
+            for r in sorted(sqlite)
         ], question
 
 
@@ -612,7 +641,9 @@ def test_database_down_abstains_with_the_reason(tmp_path):
 
 
 def test_saved_proposal_lists_its_tables(sample_db, sample_knowledge):
-    proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate("Top 10 customers by lifetime value")
+    proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate(
+        "Top 10 customers by lifetime value"
+    )
     assert proposal.source == "saved"
     assert proposal.tables == ["customers", "orders"]
 

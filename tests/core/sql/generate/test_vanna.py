@@ -15,8 +15,14 @@ from core.vectors.local import LocalVectorStore
 from tests.fakes.openai_server import FakeOpenAI
 
 TABLES = [
-    TableInfo("orders", [ColumnInfo("order_id", "INTEGER", primary_key=True), ColumnInfo("ship_country", "TEXT"),
-                         ColumnInfo("total_amount", "NUMERIC", comment="order total in EUR")]),
+    TableInfo(
+        "orders",
+        [
+            ColumnInfo("order_id", "INTEGER", primary_key=True),
+            ColumnInfo("ship_country", "TEXT"),
+            ColumnInfo("total_amount", "NUMERIC", comment="order total in EUR"),
+        ],
+    ),
     TableInfo("employees", [ColumnInfo("employee_id", "INTEGER", primary_key=True), ColumnInfo("salary", "NUMERIC")]),
 ]
 
@@ -102,7 +108,9 @@ def test_llm_down_falls_back_or_abstains_with_the_reason(fake, knowledge, tmp_pa
     connection.commit()
     connection.close()
     fallback = OfflineSqlGenerator(SqliteDatabase(path), knowledge)
-    proposal = VannaSqlGenerator(client(fake), "gpt-test", knowledge, "sqlite", fallback=fallback).generate("How many orders are there?")
+    proposal = VannaSqlGenerator(client(fake), "gpt-test", knowledge, "sqlite", fallback=fallback).generate(
+        "How many orders are there?"
+    )
     assert proposal.kind == "sql" and proposal.source == "pattern"
     assert "could not be reached" in proposal.message
 
