@@ -388,7 +388,9 @@ class DocumentService:
     def reindex(self, progress: ProgressCallback | None = None) -> dict[str, Any]:
         """Rebuild the vector and keyword indexes from the stored originals of every catalogued
         document (after damage, or a parser or chunking change). Unchanged chunk texts come
-        from the embedding cache, so only what changed is embedded again."""
+        from the embedding cache, so only what changed is embedded again. Documents the catalogue
+        lost (a cache flushed without persistence) come back from their stored metadata.json."""
+        restored = self._restore_catalog()
         records = self.list()
         self.vectors.clear(self.namespace)
         self.keywords.clear()
@@ -419,10 +421,33 @@ class DocumentService:
         self._bump_version()
         return {
             "documents": len(records),
+            "catalog_restored": restored,
             "reindexed": len(records) - len(failed),
             "chunks": chunks_total,
             "failed": failed,
         }
+
+    def _restore_catalog(self) -> int:
+        """Catalogue entries put back from the object store, the durable copy: every complete
+        document's metadata.json holds its record. A document re-linked to more channels since it
+        was stored comes back with the channels of its last full write."""
+        known = {record.doc_id for record in self.list()}
+        restored = 0
+        for key in self.objects.list(""):
+            if not key.endswith("/metadata.json"):
+                continue
+            raw = self.objects.get(key)
+            try:
+                record = DocumentRecord.from_dict(json.loads(raw or b"{}"))
+            except (KeyError, TypeError, ValueError):
+                log.warning("unreadable document metadata at %s; left out of the catalogue", key)
+                continue
+            if record.doc_id in known:
+                continue
+            self.kv.set(CATALOG_PREFIX + record.doc_id, json.dumps(record.to_dict()))
+            known.add(record.doc_id)
+            restored += 1
+        return restored
 
     def check(self) -> list[str]:
         """Problems with the indexes (empty when sound); `reindex` repairs them."""

@@ -178,6 +178,21 @@ def test_delete_removes_vectors_objects_catalog_and_cached_answers(service, vect
     assert service.ingest(fx.docx_bytes(), "travel.docx", channel="C1").status == "indexed"
 
 
+def test_reindex_restores_a_catalogue_the_cache_lost_from_the_object_store(service, local_kv):
+    kept = service.ingest(fx.TEXT, "notes.txt", channel="C1")
+    for key in local_kv.keys("doc:"):  # a Redis restart without persistence: the catalogue is gone
+        local_kv.delete(key)
+    assert service.list() == [] and service.chunks_in_scope("C1") == []
+
+    report = service.reindex()
+
+    assert report["catalog_restored"] == 1 and report["reindexed"] == 1 and report["failed"] == []
+    (record,) = service.list()
+    assert (record.doc_id, record.file_name, record.channels) == (kept.doc_id, "notes.txt", ["C1"])
+    assert [c.doc_id for c in service.chunks_in_scope("C1")] == [kept.doc_id] * kept.chunks
+    assert service.reindex()["catalog_restored"] == 0  # nothing lost the second time
+
+
 def test_a_batch_continues_past_bad_files(service):
     files = [
         ("scan.pdf", fx.image_only_pdf()),
