@@ -543,11 +543,9 @@ class Services:
             return None
         from core.answers.answerer import Answerer
         from core.assistant import Sources
-        from core.routing.router import Router
 
-        online = self.router
-        # The online router's schema vocabulary, without its model: built once, not twice.
-        router = Router(online.vocabulary, online.documents, None, thresholds=online.thresholds)
+        # The online router's evidence (vocabulary, schema understanding), without its model.
+        router = self.router.without_llm()
         answerer = Answerer(
             self.retriever,
             None,

@@ -23,6 +23,7 @@ from core.errors import DocBotError
 from core.feedback.base import FeedbackError
 from core.limits.base import QuestionLimited
 from core.llm.base import LlmUnavailable
+from core.search.keyword_index import KeywordIndexError
 from core.sql.models import DatabaseUnavailable, SqlError, SqlTimeout
 from core.storage.base import ObjectStoreError
 from core.vectors.base import IndexMismatch, VectorStoreError
@@ -44,6 +45,7 @@ _STATUS_OF: list[tuple[type[DocBotError], int]] = [
     (EmbeddingError, 503),
     (VectorStoreError, 503),
     (ObjectStoreError, 503),
+    (KeywordIndexError, 503),
     (IndexMismatch, 409),
     (IngestError, 422),
     (FilterError, 400),

@@ -186,6 +186,7 @@ class FeedbackOut(BaseModel):
 
 class ReindexOut(BaseModel):
     documents: int
+    catalog_restored: int = 0  # documents the catalogue had lost, put back from the object store
     reindexed: int
     chunks: int
     failed: list[str]  # "file name: reason" for each document that could not be rebuilt

@@ -142,6 +142,8 @@ def cmd_docs_reindex(args: argparse.Namespace, services_factory: Callable) -> in
         print(
             f"Reindexed {summary['reindexed']:,} of {summary['documents']:,} documents ({summary['chunks']:,} chunks)"
         )
+        if summary["catalog_restored"]:
+            print(f"Restored {summary['catalog_restored']:,} documents the catalogue had lost, from the stored files")
         for failure in summary["failed"]:
             print(f"failed: {failure}", file=sys.stderr)
     return 1 if summary["failed"] else 0

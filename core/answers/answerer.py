@@ -7,7 +7,7 @@ import json
 import logging
 from dataclasses import replace
 
-from core.answers.base import Answer, Citation
+from core.answers.base import ANSWER_PREFIX, Answer, Citation
 from core.answers.extractive import extractive_answer, score_sentences
 from core.answers.prompt import (
     NOT_IN_DOCUMENTS,
@@ -23,7 +23,6 @@ from core.vectors.base import VectorStoreError
 
 log = logging.getLogger(__name__)
 
-ANSWER_PREFIX = "answer:"  # DocumentService clears these when a document is deleted
 NOTHING_FOUND = "I couldn't find anything about that in the documents available here."
 # Extractive mode: below this cosine similarity (MiniLM) and term overlap, nothing is relevant.
 MIN_SIMILARITY = 0.35

@@ -9,6 +9,8 @@ if TYPE_CHECKING:  # only an annotation here; the retriever pulls in numpy, whic
     from core.search.retriever import SearchHit
 
 AnswerMode = Literal["llm", "extractive", "none"]
+# Cached answers' keys: DocumentService clears them all when a document is deleted.
+ANSWER_PREFIX = "answer:"
 
 
 @dataclass

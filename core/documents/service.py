@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from core.answers.base import ANSWER_PREFIX
 from core.cache.base import KeyValueStore
 from core.documents.chunking import Chunker, ChunkingConfig
 from core.documents.limits import Deadline, IngestLimits, check_chunks, check_size
@@ -50,7 +51,6 @@ CATALOG_PREFIX = "doc:"
 VERSION_KEY = "docs-version"
 # Answer caches (core/answers) live under this prefix in the same store; any document change
 # may make a cached answer wrong, so deleting a document clears them.
-ANSWER_PREFIX = "answer:"
 _CAS_ATTEMPTS = 20
 # Chunks embedded between progress reports and time-budget checks.
 EMBED_BATCH = 64
@@ -107,7 +107,7 @@ class DocumentService:
     ) -> IngestResult:
         """Never raises for a bad file: the result says what happened and why. With
         defer_vectors the result comes once the document is searchable by keywords, and
-        `complete_vectors(doc_id)` must follow (e.g. in a background thread)."""
+        `complete_vectors(doc_id)` must follow (the caller's choice of when and where)."""
         name = PurePath(file_name).name or "file"
         return self._guarded(
             name, lambda: self._ingest(data, name, channel, team_id, workspace_wide, defer_vectors, progress)

@@ -12,6 +12,7 @@ say about Y?") goes to both; so does one where neither side has enough evidence.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -196,6 +197,12 @@ class Router:
         # Re-scores keyword hits when the dense side has nothing (a document's vectors still pending).
         self.embedder = embedder
         self.thresholds = thresholds or Thresholds()
+
+    def without_llm(self) -> Router:
+        """The same evidence and thresholds, deciding without the chat model (its budget is spent)."""
+        offline = copy.copy(self)
+        offline.llm = None
+        return offline
 
     def route(self, question: str, channel: str | None = None) -> Route:
         question = question.strip()

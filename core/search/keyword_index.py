@@ -32,6 +32,7 @@ import numpy as np
 
 from core.cache.base import KeyValueStore
 from core.documents.models import Chunk
+from core.errors import DocBotError
 from core.search.keyword_segment import KeywordSegment
 from core.search.text import terms
 from core.storage.base import ObjectStore
@@ -52,8 +53,10 @@ K1 = 1.5
 B = 0.5
 
 
-class KeywordIndexError(Exception):
+class KeywordIndexError(DocBotError):
     """The keyword index cannot be read (missing or damaged segment); the message says what to run."""
+
+    what = "The keyword index could not be read"
 
 
 @dataclass

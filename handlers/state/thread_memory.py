@@ -21,13 +21,22 @@ def thread_key(channel: str, thread_ts: str) -> str:
 
 def remember_thread(services: BotServices, channel: str, thread_ts: str, route: str | None = None) -> None:
     """Mark a thread the bot answered; route: where its last answer came from ("docs", "sql", "both"),
-    so an elliptical follow-up ("and in 2024?") goes to the same source."""
-    services.kv.set(thread_key(channel, thread_ts), route or "1", ttl_s=THREAD_TTL_S)
+    so an elliptical follow-up ("and in 2024?") goes to the same source. A store that is down costs
+    the mark (follow-ups then need a mention), never the answer."""
+    try:
+        services.kv.set(thread_key(channel, thread_ts), route or "1", ttl_s=THREAD_TTL_S)
+    except Exception:
+        logging.getLogger(__name__).warning("could not mark the thread as answered", exc_info=True)
 
 
 def thread_route(services: BotServices, channel: str, thread_ts: str) -> RouteKind | None:
-    """The route of the thread's last answer; None when unknown (marks from older releases hold "1")."""
-    value = services.kv.get(thread_key(channel, thread_ts))
+    """The route of the thread's last answer; None when unknown (marks from older releases hold "1",
+    or the store is down: the follow-up is then routed on its own words)."""
+    try:
+        value = services.kv.get(thread_key(channel, thread_ts))
+    except Exception:
+        logging.getLogger(__name__).warning("thread marks unavailable; routing the follow-up afresh", exc_info=True)
+        return None
     return next((kind for kind in get_args(RouteKind) if kind == value), None)
 
 

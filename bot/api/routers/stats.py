@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from bot.api.schemas import CacheCleared, CacheStats, DayUsage, Limits, Stats
 from bot.api.security import ServicesDep
 from bot.wiring import Services
-from core.answers.answerer import ANSWER_PREFIX
+from core.answers.base import ANSWER_PREFIX
 from core.embeddings.cached import KEY_PREFIX as EMBEDDING_PREFIX
 from core.sql.generate.cached import KEY_PREFIX as GENERATED_SQL_PREFIX
 

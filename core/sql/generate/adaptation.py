@@ -93,7 +93,7 @@ def adapt(
     or a value in the data. A new table or value is material; a column or term word when it
     replaces another ("price" for "weight", "revenue" for "lifetime value"), not when the saved
     one is paraphrased in other words ("total spend" for "lifetime value")."""
-    new_words, old_words = _content_words(question), _content_words(saved_question)
+    new_words, old_words = content_words(question), content_words(saved_question)
     added = {w for w in new_words - old_words if not _NUMBER.fullmatch(w)}
     removed = {w for w in old_words - new_words if not _NUMBER.fullmatch(w)}
     if (added | removed) & MATERIAL_WORDS or (added | removed) & thing_words:
@@ -151,5 +151,5 @@ def _numbers(text: str) -> list[str]:
     return _NUMBER.findall(text)
 
 
-def _content_words(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
     return {singular(word) for word in normalise_question(text).split()}

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from core.schema.lexicon import EnglishLexicon
 from core.schema.understanding import SchemaUnderstanding
-from core.sql.generate.adaptation import Adaptation, adapt
+from core.sql.generate.adaptation import Adaptation, adapt, content_words
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.followup import is_follow_up, previous_question, rewrite
 from core.sql.generate.metrics import Metric, find_metrics
@@ -33,8 +33,6 @@ from core.sql.generate.query import Abstain, quote_identifier
 from core.sql.generate.schema_index import SchemaIndex, normalise_value
 from core.sql.generate.sql_tables import tables_in
 from core.sql.generate.vocabulary import MARKERS
-from core.sql.generate.words import singular
-from core.sql.knowledge import normalise_question
 from core.sql.models import SqlError
 
 if TYPE_CHECKING:
@@ -238,7 +236,7 @@ class OfflineSqlGenerator:
         return (best, adaptation) if adaptation is not None else None
 
     def _differs_materially(self, a: str, b: str) -> bool:
-        words_a, words_b = _content_words(a), _content_words(b)
+        words_a, words_b = content_words(a), content_words(b)
         different = words_a ^ words_b
         if any(word.isdigit() or word in _TIME_WORDS for word in different):
             return True
@@ -290,7 +288,3 @@ class OfflineSqlGenerator:
 
 # Words of column names that carry no meaning of their own ("order_id", "name").
 _GENERIC_WORDS = {"id", "of", "the", "a", "an", "in", "on", "at", "by", "for", "to", "and", "is", "number"}
-
-
-def _content_words(text: str) -> set[str]:
-    return {singular(word) for word in normalise_question(text).split()}

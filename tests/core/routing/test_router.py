@@ -160,3 +160,26 @@ def test_a_two_part_question_sends_each_part_to_its_source(services) -> None:
     route = services.router.route("How many orders were cancelled in 2024 and what is the cancellation policy?", None)
     assert route.kind == "both"
     assert route.parts == {"sql": "How many orders were cancelled in 2024", "docs": "what is the cancellation policy"}
+
+
+def test_without_the_model_the_router_keeps_all_its_evidence(services) -> None:
+    from core.llm.openai import OpenAIChatModel, make_openai_client
+    from tests.fakes.openai_server import FakeOpenAI
+
+    with FakeOpenAI() as fake:
+        llm = OpenAIChatModel(make_openai_client("test", base_url=fake.base_url, timeout=5, max_retries=0), "gpt-test")
+        online = services.router
+        with_llm = Router(
+            online.vocabulary,
+            online.documents,
+            llm,
+            thresholds=online.thresholds,
+            embedder=online.embedder,
+            understanding=online.understanding,
+        )
+        offline = with_llm.without_llm()
+        assert offline.llm is None and with_llm.llm is llm  # the online router is left as it was
+        assert (offline.understanding, offline.embedder) == (online.understanding, online.embedder)
+        question = "How many orders were placed in 2023?"
+        assert offline.route(question, None).kind == online.route(question, None).kind
+        assert fake.chat_requests() == []  # the budget is spent: the model is never asked
