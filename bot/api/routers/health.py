@@ -7,6 +7,7 @@ every few seconds would cost tokens and count against rate limits.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -20,6 +21,7 @@ from bot.wiring import Services
 from core.errors import DocBotError
 
 router = APIRouter(tags=["health"])
+log = logging.getLogger("bot.api")
 
 PROBE_KEY = "readyz:probe"
 
@@ -29,7 +31,10 @@ def _probe(check: Callable[[], object]) -> DependencyOut:
     try:
         check()
     except Exception as exc:  # what failed is the answer here, not an error of this request
-        detail = exc.user_message if isinstance(exc, DocBotError) else f"{type(exc).__name__}: {exc}"
+        # The kind of failure only: the error's own words can name a host, a path or a user, and
+        # this endpoint needs no key. The whole error goes to the log.
+        log.warning("readiness probe failed", exc_info=True)
+        detail = exc.what if isinstance(exc, DocBotError) else type(exc).__name__
         return DependencyOut(status="failing", latency_ms=_ms(started), detail=detail)
     return DependencyOut(status="ok", latency_ms=_ms(started))
 
