@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from core.schema.lexicon import EnglishLexicon
 from core.schema.understanding import SchemaUnderstanding
-from core.sql.generate.adaptation import Adaptation, adapt, content_words
+from core.sql.generate.adaptation import TIME_WORDS, Adaptation, adapt, content_words
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.followup import is_follow_up, previous_question, rewrite
 from core.sql.generate.metrics import Metric, find_metrics
@@ -53,24 +53,6 @@ ADAPT_THRESHOLD = 0.65
 # shortening of a question word. The list holds junk too ('teac', 'cou' cost 5.6-5.7), so the
 # cut sits below that; real schema words ('bowl', 'own', 'name') cost under 4.5.
 _SHORTENING_MAX_COST = 4.5
-_TIME_WORDS = {
-    "day",
-    "week",
-    "month",
-    "quarter",
-    "year",
-    "today",
-    "yesterday",
-    "last",
-    "this",
-    "next",
-    "previous",
-    "daily",
-    "weekly",
-    "monthly",
-    "yearly",
-    "annual",
-}
 _MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
 
@@ -238,7 +220,7 @@ class OfflineSqlGenerator:
     def _differs_materially(self, a: str, b: str) -> bool:
         words_a, words_b = content_words(a), content_words(b)
         different = words_a ^ words_b
-        if any(word.isdigit() or word in _TIME_WORDS for word in different):
+        if any(word.isdigit() or word in TIME_WORDS for word in different):
             return True
         try:
             schema_words = self._schema_words()
