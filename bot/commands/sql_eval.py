@@ -25,6 +25,12 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     evaluation.add_argument("--db-ids", help="comma-separated database ids (default: all)")
     evaluation.add_argument("--limit", type=int, help="only the first N questions")
     evaluation.add_argument("--guard", action="store_true", help="check every gold query passes the guard instead")
+    evaluation.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        help="copy each database into a scratch PostgreSQL database on this server (lower-case names, as "
+        "PostgreSQL folds them) and generate and run there; gold still runs on SQLite",
+    )
     evaluation.add_argument("--mistakes", type=int, default=0, help="include up to N wrong answers per path")
     evaluation.add_argument(
         "--context",
@@ -86,9 +92,36 @@ def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
         make_generators = generator_factory(
             services.embedder, Path(scratch), services.openai_client, services.settings.openai_chat_model
         )
-        report = evaluate(args.spider, make_generators, db_ids=db_ids, limit=args.limit, keep_mistakes=args.mistakes)
+        options = {"target": postgres_target(args.postgres)} if args.postgres else {}
+        import psycopg
+
+        try:
+            report = evaluate(
+                args.spider, make_generators, db_ids=db_ids, limit=args.limit, keep_mistakes=args.mistakes, **options
+            )
+        except psycopg.Error as error:  # only the scratch copy talks to PostgreSQL outside a guarded run
+            print(f"error: PostgreSQL at {args.postgres}: {error}", file=sys.stderr)
+            return 2
+    if args.postgres:
+        report["database"] = "postgres"
     print(json.dumps(report, indent=2))
     return 0
+
+
+def postgres_target(admin_url: str) -> Callable:
+    """target(db_id, sqlite) for evaluate(): a scratch PostgreSQL copy, dropped afterwards."""
+    from contextlib import contextmanager
+
+    from core.eval.sql_postgres import copy_to_postgres, scratch_postgres
+    from core.sql.databases.postgres import PostgresDatabase
+
+    @contextmanager
+    def target(db_id: str, sqlite_database):
+        with scratch_postgres(admin_url, db_id) as url:
+            copy_to_postgres(sqlite_database.path, url)
+            yield PostgresDatabase(url)
+
+    return target
 
 
 def cmd_perturb_spider(args: argparse.Namespace, services_factory: Callable) -> int:

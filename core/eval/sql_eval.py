@@ -13,8 +13,10 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 _MAX_ROWS = 100_000
 _TIMEOUT_S = 30.0
 _MAX_PERMUTED_COLUMNS = 6
+_NUMBER_TEXT = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?$")
 
 
 @dataclass
@@ -65,6 +68,11 @@ def database_file(spider_dir: Path, db_id: str) -> Path:
     return Path(spider_dir) / "database" / db_id / f"{db_id}.sqlite"
 
 
+@contextmanager
+def _same_file(db_id: str, gold: Database) -> Iterator[Database]:
+    yield gold
+
+
 def evaluate(
     spider_dir: Path,
     make_generators: Callable[[str, Database], dict[str, SqlGenerator]],
@@ -72,8 +80,13 @@ def evaluate(
     db_ids: list[str] | None = None,
     limit: int | None = None,
     keep_mistakes: int = 0,
+    target: Callable[[str, Database], AbstractContextManager[Database]] = _same_file,
 ) -> dict[str, Any]:
-    """make_generators(db_id, database) -> {"offline": generator, "llm": generator, …}."""
+    """make_generators(db_id, database) -> {"offline": generator, "llm": generator, …}.
+
+    `target(db_id, sqlite_database)` opens the database the generators are trained on and their
+    SQL runs on (default: the SQLite file itself; e.g. a PostgreSQL copy). Gold always runs on the
+    SQLite file."""
     from core.sql.databases.base import SqliteDatabase
 
     scores: dict[str, PathScore] = {}
@@ -82,27 +95,34 @@ def evaluate(
     for question in questions:
         by_db.setdefault(question["db_id"], []).append(question)
     for db_id, items in by_db.items():
-        database = SqliteDatabase(database_file(spider_dir, db_id))
-        generators = make_generators(db_id, database)
-        for item in items:
-            gold = _run(database, item["query"])
-            ordered = bool(re.search(r"\border\s+by\b", item["query"], re.I))
-            for name, generator in generators.items():
-                score = scores.setdefault(name, PathScore())
-                score.questions += 1
-                proposal = generator.generate(item["question"])
-                if proposal.kind != "sql" or not proposal.sql:
-                    continue
-                score.answered += 1
-                predicted = _run(database, proposal.sql)
-                if isinstance(predicted, Exception):
-                    score.errors += 1
-                if results_match(gold, predicted, ordered):
-                    score.correct += 1
-                elif len(score.mistakes) < keep_mistakes:
-                    score.mistakes.append(
-                        {"db_id": db_id, "question": item["question"], "predicted": proposal.sql, "gold": item["query"]}
-                    )
+        gold_database = SqliteDatabase(database_file(spider_dir, db_id))
+        with target(db_id, gold_database) as database:
+            generators = make_generators(db_id, database)
+            for item in items:
+                gold = _run(gold_database, item["query"])
+                ordered = bool(re.search(r"\border\s+by\b", item["query"], re.I))
+                for name, generator in generators.items():
+                    score = scores.setdefault(name, PathScore())
+                    score.questions += 1
+                    proposal = generator.generate(item["question"])
+                    if proposal.kind != "sql" or not proposal.sql:
+                        continue
+                    score.answered += 1
+                    predicted = _run(database, proposal.sql)
+                    if isinstance(predicted, Exception):
+                        score.errors += 1
+                    if results_match(gold, predicted, ordered):
+                        score.correct += 1
+                    elif len(score.mistakes) < keep_mistakes:
+                        score.mistakes.append(
+                            {
+                                "db_id": db_id,
+                                "question": item["question"],
+                                "predicted": proposal.sql,
+                                "gold": item["query"],
+                            }
+                        )
+            database.close()
     return {name: score.to_dict() for name, score in scores.items()} | (
         {"mistakes": {name: s.mistakes for name, s in scores.items()}} if keep_mistakes else {}
     )
@@ -142,6 +162,13 @@ def results_match(
 
 
 def _normalise(value: object) -> object:
+    # PostgreSQL's numeric results (avg of bigint) arrive as exact decimal text where SQLite gives
+    # floats, and a number SQLite stored as text may be a typed number in a PostgreSQL copy; both
+    # sides are read the same way, so number-looking text matches its number.
+    if isinstance(value, str) and _NUMBER_TEXT.match(value):
+        value = float(value)
+    if isinstance(value, Decimal):
+        value = float(value)
     if isinstance(value, float):
         return round(value, 6)
     return value
