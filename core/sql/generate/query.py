@@ -98,8 +98,27 @@ def filter_sql(item: Filter, ref: Callable[[Column], str]) -> str:
         return f"{ref(item.column)} {item.op} {average}"
     if item.op in ("IN", "NOT IN"):
         values = item.value if isinstance(item.value, list) else [item.value]
-        return f"{ref(item.column)} {item.op} ({', '.join(literal(v) for v in values)})"
-    return f"{ref(item.column)} {item.op} {literal(item.value)}"
+        return f"{ref(item.column)} {item.op} ({', '.join(typed_literal(v, item.column) for v in values)})"
+    if item.op in _ORDERING and _is_number(item.value) and item.column.numeric_text:
+        # Numbers kept as text compare as numbers, not as text ('97' > '130' as text).
+        return f"CAST({ref(item.column)} AS REAL) {item.op} {literal(item.value)}"
+    return f"{ref(item.column)} {item.op} {typed_literal(item.value, item.column)}"
+
+
+_ORDERING = {"<", ">", "<=", ">="}
+_TEXTUAL_TYPE = re.compile(r"char|text|clob|string", re.I)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def typed_literal(value: object, column: Column) -> str:
+    """A number compared with a text column is written as text: PostgreSQL refuses `text = integer`,
+    and SQLite converts the number to text for such a column anyway, so its results stay the same."""
+    if _is_number(value) and _TEXTUAL_TYPE.search(column.type):
+        return literal(str(value))
+    return literal(value)
 
 
 def literal(value: object) -> str:

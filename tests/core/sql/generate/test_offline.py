@@ -624,6 +624,33 @@ def test_generated_sql_runs_on_postgres(sample_postgres, sample_db, sample_knowl
         ], question
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many concerts are there in 2014?", [(2,)]),
+        ("List the names of concerts in 2014 or 2015.", [("Auditions",), ("Bootcamp",), ("Finals",)]),
+        ("Show the names of concerts after 2014.", [("Bootcamp",), ("Gala",)]),
+    ],
+)
+def test_numbers_against_text_columns_run_on_postgres(pg_scratch_url, question, expected):
+    """A year kept in a text column: PostgreSQL refuses `text = integer`."""
+    import psycopg
+
+    with psycopg.connect(pg_scratch_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE concert (concert_id int PRIMARY KEY, name text, year varchar(4))")
+        conn.execute(
+            "INSERT INTO concert VALUES (1, 'Auditions', '2014'), (2, 'Bootcamp', '2015'),"
+            " (3, 'Finals', '2014'), (4, 'Gala', '2016')"
+        )
+    database = PostgresDatabase(pg_scratch_url)
+    try:
+        proposal = OfflineSqlGenerator(database, None, today=TODAY).generate(question)
+        assert proposal.kind == "sql", proposal.message
+        assert rows(database, proposal.sql) == expected, proposal.sql
+    finally:
+        database.close()
+
+
 def _num(value) -> bool:
     try:
         float(value)
