@@ -195,16 +195,18 @@ class VannaSqlGenerator:
         # Picks the tables the prompt shows; None: the knowledge store's nearest few DDLs.
         self.schema_selector = schema_selector
         self.meter = meter  # the daily token budget counts what Vanna's prompts use
-        self._vanna: _Vanna | None = None
-        self._lock = threading.Lock()
+        # One Vanna object per thread: it keeps the last reply and the tokens of the call in
+        # progress, so a shared one would make concurrent questions wait for each other.
+        self._per_thread = threading.local()
 
     @property
     def vanna(self) -> _Vanna:
-        with self._lock:
-            if self._vanna is None:
-                config = {"model": self.model, "temperature": self.temperature, "dialect": self.dialect}
-                self._vanna = _vanna_class()(self.knowledge, self.client, config, self.schema_selector)
-            return self._vanna
+        vanna: _Vanna | None = getattr(self._per_thread, "vanna", None)
+        if vanna is None:
+            config = {"model": self.model, "temperature": self.temperature, "dialect": self.dialect}
+            vanna = _vanna_class()(self.knowledge, self.client, config, self.schema_selector)
+            self._per_thread.vanna = vanna
+        return vanna
 
     def prompt(self, question: str, history: list[ChatMessage] | None = None) -> list[ChatMessage]:
         """The chat messages generate() would send for this question, without sending them."""
@@ -225,13 +227,12 @@ class VannaSqlGenerator:
         prompt_question = _with_history(text, history)
         vanna = self.vanna
         try:
-            with self._lock:  # one Vanna object: last_response and tokens_used must belong to this call
-                vanna.tokens_used = 0
-                try:
-                    sql = vanna.generate_sql(prompt_question, allow_llm_to_see_data=False)
-                    raw = vanna.last_response or ""
-                finally:
-                    self._record_tokens(vanna.tokens_used)
+            vanna.tokens_used = 0
+            try:
+                sql = vanna.generate_sql(prompt_question, allow_llm_to_see_data=False)
+                raw = vanna.last_response or ""
+            finally:
+                self._record_tokens(vanna.tokens_used)
         except Exception as error:  # any client/transport error means "LLM down"
             reason = f"The LLM could not be reached ({type(error).__name__}: {str(error)[:200]})."
             if self.fallback is not None:

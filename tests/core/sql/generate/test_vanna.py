@@ -143,3 +143,38 @@ def test_the_tokens_vannas_prompt_used_go_to_the_meter(fake, knowledge):
     generator = VannaSqlGenerator(client(fake), "gpt-test", knowledge, "sqlite", meter=tally)
     assert generator.generate("How many orders?").kind == "sql"
     assert tally.recorded == [1234]
+
+
+def test_concurrent_questions_do_not_wait_for_each_other(fake, knowledge):
+    """Each thread has its own Vanna object, so two slow model calls overlap and each question
+    gets its own reply and token count."""
+    import threading
+    import time
+
+    from tests.core.llm.test_openai import Tally
+
+    tally = Tally()
+    fake.delay_s = 2.0
+    fake.chat_total_tokens = 100
+    # The saved example names France in every prompt; only the Spain question names Spain.
+    fake.chat_handler = (
+        lambda body: "SELECT COUNT(*) FROM orders WHERE ship_country = '"
+        + ("Spain" if "Spain" in json.dumps(body) else "France")
+        + "'"
+    )
+    generator = VannaSqlGenerator(client(fake), "gpt-test", knowledge, "sqlite", meter=tally)
+    generator.prompt("warm up")  # the first use imports Vanna (seconds); not what is measured
+    results: dict[str, str | None] = {}
+
+    def ask(country: str) -> None:
+        results[country] = generator.generate(f"How many orders shipped to {country}?").sql
+
+    threads = [threading.Thread(target=ask, args=(c,)) for c in ("France", "Spain")]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert time.monotonic() - started < 3.5  # one delay and some, not two (4 s)
+    assert "'France'" in (results["France"] or "") and "'Spain'" in (results["Spain"] or "")
+    assert tally.recorded == [100, 100]
