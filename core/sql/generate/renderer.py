@@ -45,7 +45,13 @@ class Renderer:
             return f"{select.agg}({'DISTINCT ' if select.distinct else ''}{inner})"
 
         parts = [expression(s) + (f" AS {quote_identifier(s.label)}" if s.label else "") for s in query.selects]
-        sql = "SELECT " + ("DISTINCT " if query.distinct else "") + ", ".join(parts)
+        plain = [s.column for s in query.selects if s.column is not None and not s.agg]
+        distinct = query.distinct
+        if distinct and query.order_by is not None and query.order_by[0] not in plain:
+            # PostgreSQL refuses DISTINCT with an ORDER BY outside the select list, and on SQLite
+            # the order would follow whichever duplicate was kept: the rows are listed as joined.
+            distinct = False
+        sql = "SELECT " + ("DISTINCT " if distinct else "") + ", ".join(parts)
         first = query.tables[0]
         sql += f" FROM {quote_identifier(first)}" + (f" AS {alias[first]}" if multi else "")
         for table, condition in joins:

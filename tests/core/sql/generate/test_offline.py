@@ -651,6 +651,29 @@ def test_numbers_against_text_columns_run_on_postgres(pg_scratch_url, question, 
         database.close()
 
 
+def test_ordering_by_a_joined_column_that_is_not_shown_runs_on_postgres(pg_scratch_url):
+    """SELECT DISTINCT with ORDER BY outside the select list is an error on PostgreSQL."""
+    import psycopg
+
+    with psycopg.connect(pg_scratch_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE people (people_id int PRIMARY KEY, name text)")
+        conn.execute(
+            "CREATE TABLE poker_player (poker_player_id int PRIMARY KEY,"
+            " people_id int REFERENCES people (people_id), earnings numeric)"
+        )
+        conn.execute("INSERT INTO people VALUES (1, 'Ann'), (2, 'Bob'), (3, 'Cy')")
+        conn.execute("INSERT INTO poker_player VALUES (1, 2, 500), (2, 1, 900), (3, 3, 100)")
+    database = PostgresDatabase(pg_scratch_url)
+    try:
+        proposal = OfflineSqlGenerator(database, None, today=TODAY).generate(
+            "What are the names of poker players in descending order of earnings?"
+        )
+        assert proposal.kind == "sql", proposal.message
+        assert database.run_readonly(proposal.sql).rows == [("Ann",), ("Bob",), ("Cy",)], proposal.sql
+    finally:
+        database.close()
+
+
 def _num(value) -> bool:
     try:
         float(value)
