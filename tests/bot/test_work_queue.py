@@ -24,6 +24,9 @@ from tests.conftest import free_port
 from tests.slack_helpers import replies
 from tests.support.slack_faults import ApiFaults
 
+# Several processes (the server, workers, a killed one replaced): seconds each.
+pytestmark = pytest.mark.slow
+
 SECRET = "queue-signing-secret"
 QUESTION = "@bot How many orders were placed in 2023?"
 

@@ -71,6 +71,7 @@ def test_guard_eval_needs_a_spider_folder(tmp_path: Path) -> None:
         guard_eval(tmp_path)
 
 
+@pytest.mark.slow  # the whole evaluation: 972 queries
 @pytest.mark.skipif(not (SPIDER_DEV / "dev.json").is_file(), reason="Spider dev set not present")
 def test_every_spider_dev_gold_query_passes() -> None:
     report = guard_eval(SPIDER_DEV)
