@@ -79,16 +79,20 @@ SHAPE_WORDS = frozenset(
     ]
 )
 # Prepositions and comparison words mark how a concept is asked about, not which.
-_FUNCTION_WORDS = FUNCTION_WORDS | {
+RELATION_WORDS = FUNCTION_WORDS | {
+    "above",
     "across",
     "after",
     "among",
     "before",
     "being",
+    "below",
     "between",
     "done",
     "during",
     "ever",
+    "fewer",
+    "greater",
     "its",
     "less",
     "more",
@@ -108,7 +112,7 @@ def concept_runs(question: str) -> list[list[str]]:
     runs: list[list[str]] = [[]]
     for token in _TOKEN.findall(question.lower()):
         word = token.split("'")[0]
-        if word in _FUNCTION_WORDS or word in SHAPE_WORDS or word.isdigit() or len(word) < 3:
+        if word in RELATION_WORDS or word in SHAPE_WORDS or word.isdigit() or len(word) < 3:
             if runs[-1]:
                 runs.append([])
             continue
