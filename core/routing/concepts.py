@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 
 from core.routing.function_words import FUNCTION_WORDS
+from core.sql.generate.vocabulary import MONTHS
 from core.sql.generate.words import singular
 
-# Words that shape an answer rather than name its subject: measures, rankings, periods, verbs of asking.
+# Words that shape an answer rather than name its subject: measures, rankings, periods (months
+# too), verbs of asking.
 SHAPE_WORDS = frozenset(
     [
+        *MONTHS,
         "average",
         "avg",
         "mean",

@@ -424,9 +424,9 @@ class Router:
         """Where one question (or one part of it) leans on its own evidence.
 
         Close scores are settled by what each source explains: a question whose subject words
-        the schema explains more of than only the documents do asks the database, however close
-        a passage full of the same business words comes; one the schema explains nothing of asks
-        the documents; one with as much of each asks both."""
+        the schema explains more of than only the documents do, and that names nothing only the
+        documents know, asks the database, however close a passage full of the same business
+        words comes; one the schema explains nothing of asks the documents; the rest ask both."""
         t = self.thresholds
         if evidence.sql < t.minimum and evidence.docs < t.minimum:
             return "docs" if evidence.sql == 0 and evidence.docs > 0 else "both"
@@ -434,9 +434,9 @@ class Router:
             return "sql"
         if evidence.lean <= -t.decisive or (evidence.sql < t.minimum and evidence.lean < 0):
             return "docs"
-        # A name only the documents know ("Amazon") says more than a common word they share.
-        documents = len(evidence.documents_only) + len(evidence.documents_only & evidence.names)
-        if evidence.explained and len(evidence.explained) > documents:
+        # A name only the documents know ("Amazon", "Rotterdam") says they are needed.
+        names_only_documents_know = evidence.documents_only & evidence.names
+        if len(evidence.explained) > len(evidence.documents_only) and not names_only_documents_know:
             return "sql"
         if evidence.documents_only and not evidence.explained:
             return "docs"
