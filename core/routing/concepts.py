@@ -123,6 +123,12 @@ def concept_runs(question: str) -> list[list[str]]:
     return [run for run in runs if run]
 
 
+def key_concept_words(question: str) -> set[str]:
+    """The singular words of the question's key concept (its first run of content words)."""
+    runs = concept_runs(question)
+    return {singular(word) for word in runs[0]} if runs else set()
+
+
 def unknown_key_concept(question: str, known: set[str]) -> str | None:
     """The question's key concept as a phrase ("satisfaction scores") when none of its words is
     known (known: singular words), else None."""

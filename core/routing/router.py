@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.routing.base import ROUTE_KINDS, Route, RouteKind
-from core.routing.concepts import RELATION_WORDS, SHAPE_WORDS, unknown_key_concept
+from core.routing.concepts import RELATION_WORDS, SHAPE_WORDS, key_concept_words, unknown_key_concept
 from core.routing.function_words import FUNCTION_WORDS
 from core.routing.vocabulary import WEIGHTS, Match, SchemaVocabulary, words_of
 from core.sql.generate.words import singular
@@ -192,6 +192,7 @@ class _Evidence:
     explained: set[str] = field(default_factory=set)  # subject words the schema explains
     documents_only: set[str] = field(default_factory=set)  # subject words only the best passages contain
     names: set[str] = field(default_factory=set)  # capitalised words in the question (singular, lower case)
+    key: set[str] = field(default_factory=set)  # subject words of what it asks about ("satisfaction score")
 
     @property
     def lean(self) -> float:
@@ -286,6 +287,7 @@ class Router:
             subject & schema_words,
             documents_only,
             proper_names(text),
+            key_concept_words(text) & subject,
         )
 
     def _understood(self, text: str, already: set[str]) -> tuple[float, list[Match], set[str]]:
@@ -389,57 +391,69 @@ class Router:
             evidence["clauses"] = [round(part.lean, 3) for part in parts]
             kinds = [self._lean(part) for part in parts]
             data = [i for i, kind in enumerate(kinds) if kind == "sql"]
-            # A part that would go to the documents alone, or leans their way and names something
-            # only they know ("…, and which countries do we not ship to?").
-            prose = [
-                i
-                for i, kind in enumerate(kinds)
-                if (kind == "docs" and parts[i].docs >= t.minimum)
-                or (kind == "both" and parts[i].lean < 0 and parts[i].documents_only)
-            ]
-            if data and prose:
+            if data:
                 asks_data = max(data, key=lambda i: parts[i].lean)
-                asks_documents = min(prose, key=lambda i: parts[i].lean)
-                split = {"sql": clauses[asks_data], "docs": clauses[asks_documents]}
-                return Route("both", 0.8, "one part asks about data, another about documents", evidence, split)
+                # Another part that would go to the documents alone, or leans their way and names
+                # something only they know ("…, and which countries do we not ship to?").
+                prose = [
+                    i
+                    for i, (part, kind) in enumerate(zip(parts, kinds, strict=True))
+                    if i != asks_data
+                    and ((kind == "docs" and part.docs >= t.minimum) or (part.lean < 0 and part.documents_only))
+                ]
+                if prose:
+                    asks_documents = min(prose, key=lambda i: parts[i].lean)
+                    split = {"sql": clauses[asks_data], "docs": clauses[asks_documents]}
+                    return Route("both", 0.8, "one part asks about data, another about documents", evidence, split)
         kind = self._lean(whole)
         if whole.sql < t.minimum and whole.docs < t.minimum:
             if kind == "docs":
-                return Route("docs", 0.5, "no database terms; weak document match", evidence)
+                reason = "no database terms" if whole.sql == 0 else "what it asks about only the documents know"
+                return Route("docs", 0.5, f"{reason}; weak document match", evidence)
             return Route("both", 0.3, "little evidence either way", evidence)
         confidence = min(0.5 + abs(whole.lean) / 4, 0.95)
         close = abs(whole.lean) < t.decisive and min(whole.sql, whole.docs) >= t.minimum
         if kind == "sql":
             terms = ", ".join(whole.terms[:4]) or "analytical phrasing"
             if close:
-                return Route("sql", 0.5, f"database terms: {terms}; the schema explains most of the question", evidence)
+                return Route("sql", 0.5, f"database terms: {terms}; the schema explains what it asks about", evidence)
             return Route("sql", confidence, f"database terms: {terms}", evidence)
         if kind == "docs":
             if close:
-                return Route("docs", 0.5, "documents match; the schema explains none of the question", evidence)
+                return Route("docs", 0.5, "documents match; only they know what it asks about", evidence)
             return Route("docs", confidence, f"documents match (cosine {whole.best_cosine:.2f})", evidence)
         return Route("both", 0.4, "evidence for both sides is close", evidence)
 
     def _lean(self, evidence: _Evidence) -> RouteKind:
         """Where one question (or one part of it) leans on its own evidence.
 
-        Close scores are settled by what each source explains: a question whose subject words
-        the schema explains more of than only the documents do, and that names nothing only the
-        documents know, asks the database, however close a passage full of the same business
-        words comes; one the schema explains nothing of asks the documents; the rest ask both."""
+        Close scores are settled by what each source explains of the question's subject words:
+        a filing full of the same business words as the schema comes close to any data
+        question, so the question goes to the database when the schema explains its words and
+        only the documents know none of them ("total freight cost per carrier"), or when what it
+        asks about (its key concept) is the schema's; to the documents when it names something
+        only they know and nothing the schema explains, or asks about such a thing ("what may a
+        hotel night in Paris cost?" beside a customers' city column); a name only the documents
+        know ("Amazon") beside words the schema explains asks both."""
         t = self.thresholds
+        key_documents = bool(evidence.key & evidence.documents_only) and not evidence.key & evidence.explained
+        key_schema = bool(evidence.key & evidence.explained) and not evidence.key & evidence.documents_only
         if evidence.sql < t.minimum and evidence.docs < t.minimum:
-            return "docs" if evidence.sql == 0 and evidence.docs > 0 else "both"
+            return "docs" if (evidence.sql == 0 and evidence.docs > 0) or key_documents else "both"
         if evidence.lean >= t.decisive or (evidence.docs < t.minimum and evidence.lean > 0):
             return "sql"
         if evidence.lean <= -t.decisive or (evidence.sql < t.minimum and evidence.lean < 0):
             return "docs"
-        # A name only the documents know ("Amazon", "Rotterdam") says they are needed.
-        names_only_documents_know = evidence.documents_only & evidence.names
-        if len(evidence.explained) > len(evidence.documents_only) and not names_only_documents_know:
+        if evidence.documents_only & evidence.names:
+            return "both" if evidence.explained else "docs"
+        if evidence.explained and not evidence.documents_only:
             return "sql"
         if evidence.documents_only and not evidence.explained:
             return "docs"
+        if key_documents:
+            return "docs"
+        if key_schema:
+            return "sql"
         return "both"
 
     def _ask_llm(self, llm: ChatModel, question: str, whole: _Evidence, fallback: Route) -> Route:

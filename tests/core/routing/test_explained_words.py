@@ -23,7 +23,10 @@ TABLES = [
         ],
     ),
 ]
-PASSAGE = "Freight costs per carrier rose in the quarter, Globex said, as shipments grew and carriers raised rates."
+PASSAGE = (
+    "Freight costs per carrier rose in the quarter, Globex said, as shipments grew and carriers raised rates"
+    " and added surcharges."
+)
 
 
 class PassageSearch:
@@ -58,6 +61,17 @@ def test_a_name_only_the_documents_know_makes_the_same_close_call_ask_both() -> 
     assert shared.evidence["documents_only"] == ["grew"], shared.evidence
     assert abs(shared.evidence["sql"] - shared.evidence["docs"]) < 0.4, shared.evidence
     assert shared.kind == "sql", shared
+
+
+def test_as_much_of_each_is_settled_by_what_the_question_asks_about() -> None:
+    router = _router(0.55)
+    about_documents = router.route("Which surcharges apply to shipments?", None)
+    about_schema = router.route("Which shipments had surcharges?", None)
+    for route in (about_documents, about_schema):
+        assert route.evidence["explained"] == ["shipment"], route.evidence
+        assert route.evidence["documents_only"] == ["surcharge"], route.evidence
+        assert abs(route.evidence["sql"] - route.evidence["docs"]) < 0.4, route.evidence
+    assert (about_documents.kind, about_schema.kind) == ("docs", "sql")
 
 
 def test_a_number_compared_is_a_filter_of_a_query() -> None:
