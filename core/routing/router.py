@@ -100,6 +100,8 @@ _PROSE = [
     r"\b(am|are|is) (i|we|it) allowed\b",
     r"\ballowed\b",
     r"\brequired\b",
+    r"\b(have|has) to\b",  # an obligation ("how many days do customers have to return it?"): a rule
+    r"\bmust\b",
     r"\bprocedure\b",
     r"\bprocess\b",
     r"\bsteps?\b",
