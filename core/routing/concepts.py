@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 
 from core.routing.function_words import FUNCTION_WORDS
+from core.sql.generate.vocabulary import MONTHS
 from core.sql.generate.words import singular
 
-# Words that shape an answer rather than name its subject: measures, rankings, periods, verbs of asking.
+# Words that shape an answer rather than name its subject: measures, rankings, periods (months
+# too), verbs of asking.
 SHAPE_WORDS = frozenset(
     [
+        *MONTHS,
         "average",
         "avg",
         "mean",
@@ -79,16 +82,20 @@ SHAPE_WORDS = frozenset(
     ]
 )
 # Prepositions and comparison words mark how a concept is asked about, not which.
-_FUNCTION_WORDS = FUNCTION_WORDS | {
+RELATION_WORDS = FUNCTION_WORDS | {
+    "above",
     "across",
     "after",
     "among",
     "before",
     "being",
+    "below",
     "between",
     "done",
     "during",
     "ever",
+    "fewer",
+    "greater",
     "its",
     "less",
     "more",
@@ -108,12 +115,18 @@ def concept_runs(question: str) -> list[list[str]]:
     runs: list[list[str]] = [[]]
     for token in _TOKEN.findall(question.lower()):
         word = token.split("'")[0]
-        if word in _FUNCTION_WORDS or word in SHAPE_WORDS or word.isdigit() or len(word) < 3:
+        if word in RELATION_WORDS or word in SHAPE_WORDS or word.isdigit() or len(word) < 3:
             if runs[-1]:
                 runs.append([])
             continue
         runs[-1].append(word)
     return [run for run in runs if run]
+
+
+def key_concept_words(question: str) -> set[str]:
+    """The singular words of the question's key concept (its first run of content words)."""
+    runs = concept_runs(question)
+    return {singular(word) for word in runs[0]} if runs else set()
 
 
 def unknown_key_concept(question: str, known: set[str]) -> str | None:

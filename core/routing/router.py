@@ -6,8 +6,12 @@ Evidence, in the order it is weighed:
 2. how well the channel's documents match (dense cosine of the best chunk) plus the shape of a
    question about prose ("policy", "according to", "how do I");
 3. the LLM, when configured, reading both summaries — its answer wins unless it fails.
-A question made of two clauses that lean different ways ("how many X, and what does the policy
-say about Y?") goes to both; so does one where neither side has enough evidence.
+When neither side is clearly ahead, what each source explains of the question's subject words
+decides: documents full of the same business words as the schema come close to any data
+question, so only a question with words only the documents know ("Amazon", "restocking") and
+words the schema explains asks both. A question made of two clauses that lean different ways
+("how many X, and what does the policy say about Y?") goes to both; so does one where neither
+side has enough evidence.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.routing.base import ROUTE_KINDS, Route, RouteKind
-from core.routing.concepts import unknown_key_concept
+from core.routing.concepts import RELATION_WORDS, SHAPE_WORDS, key_concept_words, unknown_key_concept
 from core.routing.function_words import FUNCTION_WORDS
 from core.routing.vocabulary import WEIGHTS, Match, SchemaVocabulary, words_of
 from core.sql.generate.words import singular
@@ -52,6 +56,10 @@ _ANALYTIC = [
     r"\bleast\b",
     r"\bhighest\b",
     r"\blowest\b",
+    r"\b(largest|smallest|fewest)\b",
+    # A number compared ("more than 70000", "below 4000"): the filter of a query.
+    r"\b(more|less|fewer|greater|higher|lower|larger|smaller) than \$?\d",
+    r"\b(above|below|exceeding|at least|at most) \$?\d",
     r"\bbest[- ]selling\b",
     r"\bbiggest\b",
     r"\bper (day|week|month|quarter|year|country|city|customer|category|product|segment|order)\b",
@@ -92,6 +100,8 @@ _PROSE = [
     r"\b(am|are|is) (i|we|it) allowed\b",
     r"\ballowed\b",
     r"\brequired\b",
+    r"\b(have|has) to\b",  # an obligation ("how many days do customers have to return it?"): a rule
+    r"\bmust\b",
     r"\bprocedure\b",
     r"\bprocess\b",
     r"\bsteps?\b",
@@ -126,7 +136,7 @@ class Thresholds:
     doc_span: float = 0.25  # cosine above the floor that counts as one full point of evidence
     decisive: float = 0.4  # the side ahead by this much wins outright
     minimum: float = 0.5  # below this on both sides: not enough evidence, answer from both
-    coverage_weight: float = 1.0  # evidence when every non-database word of the question is in the passages
+    coverage_weight: float = 1.0  # evidence when every subject word of the question is only in the passages
 
 
 # Requests ("show", "list") say how to answer, not what about.
@@ -136,6 +146,17 @@ _STOPWORDS = FUNCTION_WORDS | {"give", "list", "show", "tell"}
 def content_words(text: str) -> set[str]:
     """Singular words of three letters or more that carry meaning."""
     return {singular(w) for w in words_of(text) if len(w) >= 3 and w not in _STOPWORDS}
+
+
+def subject_words(text: str) -> set[str]:
+    """Content words that name what the question is about: not measures, rankings or periods
+    ("total", "top", "quarter"), not numbers."""
+    return {w for w in content_words(text) if w not in SHAPE_WORDS and w not in RELATION_WORDS and not w.isdigit()}
+
+
+def proper_names(text: str) -> set[str]:
+    """Words written with a capital after the first ("Amazon", "Rotterdam"), singular, lower case."""
+    return {singular(w.split("'")[0].lower()) for w in re.findall(r"\b[A-Z][\w']*", text[1:])}
 
 
 # A concept's kind as the vocabulary weighs it (core/routing/vocabulary.py WEIGHTS).
@@ -170,6 +191,10 @@ class _Evidence:
     coverage: float = 0.0
     known: set[str] = field(default_factory=set)  # singular words the schema or the best passages know
     passages: bool = False  # some document passage was found: without any, the documents cannot be judged
+    explained: set[str] = field(default_factory=set)  # subject words the schema explains
+    documents_only: set[str] = field(default_factory=set)  # subject words only the best passages contain
+    names: set[str] = field(default_factory=set)  # capitalised words in the question (singular, lower case)
+    key: set[str] = field(default_factory=set)  # subject words of what it asks about ("satisfaction score")
 
     @property
     def lean(self) -> float:
@@ -236,7 +261,13 @@ class Router:
         # ("can customers return…"), "top 5" alone may be about anything.
         sql = min(schema, 2.0) * (1.0 if analytic else 0.6) + (analytic if schema > 0 else analytic / 3)
         schema_words |= {w for m in matches for w in m.phrase.split()}
-        cosine, coverage, passage_words = self._document_match(text, channel, schema_words)
+        cosine, passage_words, best_words = self._document_match(text, channel)
+        subject = subject_words(text)
+        documents_only = (subject - schema_words) & best_words
+        # How much of what the question is about only the documents explain: "Amazon's shipping
+        # costs" is mostly theirs; "total freight cost per carrier" is all the schema's, however
+        # close a filing full of the same business words comes.
+        coverage = len(documents_only) / len(subject) if subject else 0.0
         t = self.thresholds
         # The same embedder, the same scale: a table (its name and columns in words) closer to the
         # question than any passage counts for the database, by its margin over the best passage.
@@ -248,7 +279,17 @@ class Router:
             + _cue_score(lowered, _PROSE)
         )
         return _Evidence(
-            sql, docs, cosine, [m.phrase for m in matches], coverage, schema_words | passage_words, bool(passage_words)
+            sql,
+            docs,
+            cosine,
+            [m.phrase for m in matches],
+            coverage,
+            schema_words | passage_words,
+            bool(passage_words),
+            subject & schema_words,
+            documents_only,
+            proper_names(text),
+            key_concept_words(text) & subject,
         )
 
     def _understood(self, text: str, already: set[str]) -> tuple[float, list[Match], set[str]]:
@@ -275,15 +316,15 @@ class Router:
             matches.append(Match(" ".join(sorted(words)), _CONCEPT_KIND[concept.kind]))
         return score, matches, {singular(w) for concept in found for w in concept.text.split()}
 
-    def _document_match(self, text: str, channel: str | None, schema_words: set[str]) -> tuple[float, float, set[str]]:
-        """Best dense cosine, the share of the question's other words the best passages contain,
-        and the content words of the best passages (dense and keyword hits alike).
+    def _document_match(self, text: str, channel: str | None) -> tuple[float, set[str], set[str]]:
+        """Best dense cosine, the content words of the passages found (dense and keyword hits
+        alike), and those of the best passages only.
 
         Words the database does not know ("doctor's note", "Rotterdam") but a document does are
         the plainest sign that the documents hold the answer.
         """
         if self.documents is None:
-            return 0.0, 0.0, set()
+            return 0.0, set(), set()
         hits = self._search(text, channel, "dense")
         cosine = _best_cosine(hits)
         seen = {hit.chunk.id for hit in hits}
@@ -295,13 +336,7 @@ class Router:
             rescored = self._embedding_cosine(text, lexical)
             if rescored > cosine:
                 hits, cosine = lexical, rescored
-        if not hits:
-            return 0.0, 0.0, known
-        content = {w for w in content_words(text) if w not in schema_words}
-        if not content:
-            return cosine, 0.0, known
-        passage_words = {w for hit in hits for w in content_words(hit.chunk.text)}
-        return cosine, len(content & passage_words) / len(content), known
+        return cosine, known, {w for hit in hits for w in content_words(hit.chunk.text)}
 
     def _schema_cosine(self, text: str) -> float:
         """Best cosine between the question and a table described in words ("customer: customer
@@ -349,25 +384,79 @@ class Router:
             "docs": round(whole.docs, 3),
             "cosine": round(whole.best_cosine, 3),
             "coverage": round(whole.coverage, 3),
+            "explained": sorted(whole.explained),
+            "documents_only": sorted(whole.documents_only),
         }
         clauses = [c for c in _CLAUSE_SPLIT.split(question) if len(c.split()) >= 3]
         if len(clauses) >= 2:
-            leans = [self._evidence(c, channel).lean for c in clauses]
-            evidence["clauses"] = [round(x, 3) for x in leans]
-            if max(leans) >= t.decisive and min(leans) <= -t.decisive:
-                parts = {"sql": clauses[leans.index(max(leans))], "docs": clauses[leans.index(min(leans))]}
-                return Route("both", 0.8, "one part asks about data, another about documents", evidence, parts)
+            parts = [self._evidence(c, channel) for c in clauses]
+            evidence["clauses"] = [round(part.lean, 3) for part in parts]
+            kinds = [self._lean(part) for part in parts]
+            data = [i for i, kind in enumerate(kinds) if kind == "sql"]
+            if data:
+                asks_data = max(data, key=lambda i: parts[i].lean)
+                # Another part that would go to the documents alone, or leans their way and names
+                # something only they know ("…, and which countries do we not ship to?").
+                prose = [
+                    i
+                    for i, (part, kind) in enumerate(zip(parts, kinds, strict=True))
+                    if i != asks_data
+                    and ((kind == "docs" and part.docs >= t.minimum) or (part.lean < 0 and part.documents_only))
+                ]
+                if prose:
+                    asks_documents = min(prose, key=lambda i: parts[i].lean)
+                    split = {"sql": clauses[asks_data], "docs": clauses[asks_documents]}
+                    return Route("both", 0.8, "one part asks about data, another about documents", evidence, split)
+        kind = self._lean(whole)
         if whole.sql < t.minimum and whole.docs < t.minimum:
-            if whole.sql == 0 and whole.docs > 0:  # nothing in it the database knows about
-                return Route("docs", 0.5, "no database terms; weak document match", evidence)
+            if kind == "docs":
+                reason = "no database terms" if whole.sql == 0 else "what it asks about only the documents know"
+                return Route("docs", 0.5, f"{reason}; weak document match", evidence)
             return Route("both", 0.3, "little evidence either way", evidence)
         confidence = min(0.5 + abs(whole.lean) / 4, 0.95)
-        if whole.lean >= t.decisive or (whole.docs < t.minimum and whole.lean > 0):
+        close = abs(whole.lean) < t.decisive and min(whole.sql, whole.docs) >= t.minimum
+        if kind == "sql":
             terms = ", ".join(whole.terms[:4]) or "analytical phrasing"
+            if close:
+                return Route("sql", 0.5, f"database terms: {terms}; the schema explains what it asks about", evidence)
             return Route("sql", confidence, f"database terms: {terms}", evidence)
-        if whole.lean <= -t.decisive or (whole.sql < t.minimum and whole.lean < 0):
+        if kind == "docs":
+            if close:
+                return Route("docs", 0.5, "documents match; only they know what it asks about", evidence)
             return Route("docs", confidence, f"documents match (cosine {whole.best_cosine:.2f})", evidence)
         return Route("both", 0.4, "evidence for both sides is close", evidence)
+
+    def _lean(self, evidence: _Evidence) -> RouteKind:
+        """Where one question (or one part of it) leans on its own evidence.
+
+        Close scores are settled by what each source explains of the question's subject words:
+        a filing full of the same business words as the schema comes close to any data
+        question, so the question goes to the database when the schema explains its words and
+        only the documents know none of them ("total freight cost per carrier"), or when what it
+        asks about (its key concept) is the schema's; to the documents when it names something
+        only they know and nothing the schema explains, or asks about such a thing ("what may a
+        hotel night in Paris cost?" beside a customers' city column); a name only the documents
+        know ("Amazon") beside words the schema explains asks both."""
+        t = self.thresholds
+        key_documents = bool(evidence.key & evidence.documents_only) and not evidence.key & evidence.explained
+        key_schema = bool(evidence.key & evidence.explained) and not evidence.key & evidence.documents_only
+        if evidence.sql < t.minimum and evidence.docs < t.minimum:
+            return "docs" if (evidence.sql == 0 and evidence.docs > 0) or key_documents else "both"
+        if evidence.lean >= t.decisive or (evidence.docs < t.minimum and evidence.lean > 0):
+            return "sql"
+        if evidence.lean <= -t.decisive or (evidence.sql < t.minimum and evidence.lean < 0):
+            return "docs"
+        if evidence.documents_only & evidence.names:
+            return "both" if evidence.explained else "docs"
+        if evidence.explained and not evidence.documents_only:
+            return "sql"
+        if evidence.documents_only and not evidence.explained:
+            return "docs"
+        if key_documents:
+            return "docs"
+        if key_schema:
+            return "sql"
+        return "both"
 
     def _ask_llm(self, llm: ChatModel, question: str, whole: _Evidence, fallback: Route) -> Route:
         from core.llm.base import LlmUnavailable

@@ -379,6 +379,39 @@ def test_data_question_proposal_approve_table_csv_chart(stack) -> None:
     assert services.sql.get(query_id).saved_example
 
 
+def test_a_saved_question_is_reused_for_another_value_in_a_new_thread_and_a_follow_up(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C21SAVED", "saved-e2e").id
+    asked = "How many orders were shipped to Germany in 2024?"
+    ts = emu.user_message(channel, "alice", f"@bot {asked}")
+    proposal = replies(emu, channel, ts)[0]
+    emu.click(channel, proposal["ts"], c.SQL_APPROVE_ACTION_ID, "alice")
+    result = replies(emu, channel, ts, 2)[1]
+    emu.click(channel, result["ts"], c.SQL_SAVE_EXAMPLE_ACTION_ID, "alice")
+    assert emu.wait_for(lambda: emu.ephemerals(channel, "alice"), WAIT_S)[-1]["text"].startswith("Saved")
+
+    other = emu.user_message(channel, "alice", "@bot How many orders were shipped to France in 2024?")
+    adapted = replies(emu, channel, other)[0]
+    assert f"Adapted from the saved query for “{asked}” (Germany → France)" in notes(adapted), all_text(adapted)
+    assert "'France'" in all_text(adapted) and "'Germany'" not in all_text(adapted)
+    # A follow-up in that thread is read as the whole question, then adapted the same way.
+    follow = emu.user_message(channel, "alice", "and Italy?", thread_ts=other)
+    answer = emu.wait_for(
+        lambda: [m for m in emu.bot_messages(channel, other) if float(m["ts"]) > float(follow)], WAIT_S
+    )[0]
+    assert f"Adapted from the saved query for “{asked}” (Germany → Italy)" in notes(answer), all_text(answer)
+
+
+def notes(message: dict) -> str:
+    """The text of a message's context blocks (where a proposal says where its SQL comes from)."""
+    return "\n".join(
+        element.get("text", "")
+        for block in message.get("blocks") or []
+        if block["type"] == "context"
+        for element in block["elements"]
+    )
+
+
 def test_question_needing_both_gets_both_parts_in_one_reply(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C25BOTH", "both-e2e").id

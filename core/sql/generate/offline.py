@@ -32,6 +32,7 @@ from core.sql.generate.patterns import PatternEngine
 from core.sql.generate.query import Abstain, quote_identifier
 from core.sql.generate.schema_index import SchemaIndex, normalise_value
 from core.sql.generate.sql_tables import tables_in
+from core.sql.generate.value_swap import ColumnValues
 from core.sql.generate.vocabulary import MARKERS
 from core.sql.models import SqlError
 
@@ -214,7 +215,14 @@ class OfflineSqlGenerator:
         things = {w for phrase in schema.table_phrases for w in phrase} | {
             w for key in schema.values for w in key.split()
         }
-        adaptation = adapt(question, best.question, best.sql, named - _GENERIC_WORDS, things - _GENERIC_WORDS)
+        adaptation = adapt(
+            question,
+            best.question,
+            best.sql,
+            named - _GENERIC_WORDS,
+            things - _GENERIC_WORDS,
+            ColumnValues(self.db, schema),
+        )
         return (best, adaptation) if adaptation is not None else None
 
     def _differs_materially(self, a: str, b: str) -> bool:

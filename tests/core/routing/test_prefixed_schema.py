@@ -84,3 +84,30 @@ def test_the_dev_sets_schema_loads_and_its_labels_are_valid(pg_scratch_url: str)
     test = read_labels(FIXTURES / "route_prefixed" / "labels_test.jsonl")
     assert (len(tune), len(test)) == (33, 31)
     assert not {row.question for row in tune} & {row.question for row in test}
+
+
+def test_the_second_dev_sets_schema_loads_and_its_labels_cover_every_route(pg_scratch_url: str) -> None:
+    """tests/fixtures/route_prefixed2 (another domain, mixed prefixes, COMMENT ON) and the second
+    sample-shop holdout: what `eval route` is run on (README)."""
+    from core.eval.route import read_labels
+    from core.schema import SchemaUnderstanding
+    from core.sql.databases.postgres import PostgresDatabase
+
+    with psycopg.connect(pg_scratch_url, autocommit=True) as conn:
+        conn.execute((FIXTURES / "route_prefixed2" / "schema.sql").read_text())
+    database = PostgresDatabase(pg_scratch_url)
+    try:
+        tables = database.tables()
+        understanding = SchemaUnderstanding.build(tables)
+    finally:
+        database.close()
+    assert len(tables) == 8 and understanding.table("flfuelpurch").comment == "fuel purchases for the truck fleet"
+    dev = read_labels(FIXTURES / "route_prefixed2" / "labels.jsonl")
+    holdout = read_labels(FIXTURES / "route_labels_holdout2.jsonl")
+    assert (len(dev), len(holdout)) == (60, 25)
+    assert {row.expected for row in dev} == {row.expected for row in holdout} == {"docs", "sql", "both"}
+    assert not {row.question for row in holdout} & {
+        row.question
+        for name in ("route_labels.jsonl", "route_labels_holdout.jsonl")
+        for row in read_labels(FIXTURES / name)
+    }

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from core.sql.databases.base import SqliteDatabase
 from core.sql.generate.adaptation import adapt
+from core.sql.generate.schema_index import SchemaIndex
+from core.sql.generate.value_swap import ColumnValues
 
 REVENUE = "SELECT SUM(total_amount) FROM orders WHERE order_date >= '2023-01-01' AND order_date < '2024-01-01'"
 TOP = "SELECT name, SUM(amount) AS spend FROM customers GROUP BY name ORDER BY spend DESC LIMIT 10"
@@ -36,3 +39,56 @@ def test_material_words_and_new_schema_things_refuse():
     assert adapt("How many orders went to Spain?", "How many orders are there?", everything, set(), set()) is None
     same = adapt("total spend per customer", "lifetime value per customer", "SELECT 1", {"total"}, {"customer"})
     assert same is not None and same.sql == "SELECT 1" and same.changes == []
+
+
+# Value swaps: the saved query's value for another value the database holds in the same column.
+TO_GERMANY = "SELECT COUNT(*) FROM orders WHERE ship_country = 'Germany' AND status IN ('paid', 'shipped')"
+SHOP_THINGS = {"order", "customer", "germany", "france", "italy", "spain", "paid", "shipped", "bo", "li", "ann"}
+
+
+def shop_values(database: SqliteDatabase) -> ColumnValues:
+    return ColumnValues(database, SchemaIndex.build(database.tables(), database.distinct_values))
+
+
+def test_a_value_of_the_same_column_is_swapped_in(shop):
+    values = shop_values(shop)
+    adapted = adapt(
+        "How many orders went to France?", "How many orders went to Germany?", TO_GERMANY, set(), SHOP_THINGS, values
+    )
+    assert adapted is not None and adapted.changes == [("Germany", "France")]
+    assert adapted.sql == TO_GERMANY.replace("'Germany'", "'France'")
+    assert shop.run_readonly(adapted.sql).rows == [(1,)]
+    # Other words around it that name nothing new are a paraphrase.
+    reworded = adapt(
+        "How many orders were sent to italy?",
+        "How many orders went to Germany?",
+        TO_GERMANY,
+        set(),
+        SHOP_THINGS,
+        values,
+    )
+    assert reworded is not None and reworded.changes == [("Germany", "Italy")]
+
+
+def test_a_value_swap_goes_with_a_number_swap_and_quotes_are_doubled(shop):
+    values = shop_values(shop)
+    saved = "SELECT name FROM customers WHERE country = 'Germany' ORDER BY name LIMIT 10"
+    adapted = adapt("5 customers from Spain", "10 customers from Germany", saved, set(), SHOP_THINGS, values)
+    assert adapted is not None and adapted.changes == [("Germany", "Spain"), ("10", "5")]
+    assert adapted.sql == "SELECT name FROM customers WHERE country = 'Spain' ORDER BY name LIMIT 5"
+    by_name = "SELECT COUNT(*) FROM orders JOIN customers AS c USING (customer_id) WHERE c.name = 'Bo Li'"
+    named = adapt("orders of Ann O'Brien", "orders of Bo Li", by_name, set(), SHOP_THINGS, values)
+    assert named is not None and "c.name = 'Ann O''Brien'" in named.sql
+    assert shop.run_readonly(named.sql).rows == [(1,)]
+
+
+def test_a_value_the_column_does_not_hold_is_refused(shop):
+    values = shop_values(shop)
+    saved_question = "How many orders went to Germany?"
+    # Spain is a customer's country, never a shipping country; Atlantis is nowhere.
+    assert adapt("How many orders went to Spain?", saved_question, TO_GERMANY, set(), SHOP_THINGS, values) is None
+    assert adapt("How many orders went to Atlantis?", saved_question, TO_GERMANY, set(), SHOP_THINGS, values) is None
+    # A value said beside the saved one is a new filter, not a swap; no database, no swap.
+    both = "How many orders went to Germany or France?"
+    assert adapt(both, saved_question, TO_GERMANY, set(), SHOP_THINGS, values) is None
+    assert adapt("How many orders went to France?", saved_question, TO_GERMANY, set(), SHOP_THINGS) is None

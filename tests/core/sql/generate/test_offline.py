@@ -779,3 +779,53 @@ def test_top_customers_by_revenue_shows_who_and_how_much(sample_db, sample_knowl
 def test_near_saved_questions_that_differ_in_substance_are_not_reused(sample_db, sample_knowledge, question):
     proposal = OfflineSqlGenerator(sample_db, sample_knowledge, today=TODAY).generate(question)
     assert proposal.source != "saved", proposal.sql
+
+
+# A saved, approved question with a value, reused for another value of the same column.
+SAVED_GERMANY = "How many orders were shipped to Germany in 2024?"
+SAVED_GERMANY_SQL = (
+    "SELECT COUNT(*) AS orders FROM orders WHERE ship_country = 'Germany'"
+    " AND order_date >= '2024-01-01' AND order_date < '2025-01-01'"
+)
+
+
+@pytest.fixture(scope="module")
+def saved_value_knowledge(minilm, tmp_path_factory, sample_db) -> SqlKnowledge:
+    knowledge = SqlKnowledge(minilm, LocalVectorStore(tmp_path_factory.mktemp("saved-value")), "sql-saved-value")
+    knowledge.train(sample_db.tables(), read_documentation_file(SAMPLE_DOCS_FILE))
+    knowledge.add_example(SAVED_GERMANY, SAVED_GERMANY_SQL)
+    return knowledge
+
+
+def test_a_saved_question_is_adapted_to_another_value_of_its_column(sample_db, saved_value_knowledge):
+    generator = OfflineSqlGenerator(sample_db, saved_value_knowledge, today=TODAY)
+    proposal = generator.generate("How many orders were shipped to france in 2024?")
+    assert proposal.kind == "sql" and proposal.source == "saved", proposal.message
+    assert proposal.message == f"Adapted from the saved query for “{SAVED_GERMANY}” (Germany → France)."
+    assert proposal.sql == SAVED_GERMANY_SQL.replace("'Germany'", "'France'")
+    reference = "SELECT COUNT(*) FROM orders WHERE ship_country = 'France' AND order_date LIKE '2024-%'"
+    assert rows(sample_db, proposal.sql) == rows(sample_db, reference)
+    both = generator.generate("How many orders were shipped to Spain in 2023?")
+    assert both.source == "saved" and "(Germany → Spain, 2024 → 2023)" in both.message, both.message
+
+
+def test_a_value_the_data_does_not_hold_is_a_near_miss_not_a_swap(sample_db, saved_value_knowledge):
+    generator = OfflineSqlGenerator(sample_db, saved_value_knowledge, today=TODAY)
+    proposal = generator.generate("How many orders were shipped to Atlantis in 2024?")
+    assert proposal.source != "saved", proposal.sql
+    assert proposal.kind == "abstain" and SAVED_GERMANY in proposal.similar, proposal.message
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "change"),
+    [("and France?", "(Germany → France)"), ("only for Italy", "(Germany → Italy)"), ("and in 2023?", "(2024 → 2023)")],
+)
+def test_follow_ups_on_a_saved_question_are_adapted_the_same_way(sample_db, saved_value_knowledge, follow_up, change):
+    generator = OfflineSqlGenerator(sample_db, saved_value_knowledge, today=TODAY)
+    history = [{"role": "user", "content": SAVED_GERMANY}, {"role": "assistant", "content": "SELECT …"}]
+    proposal = generator.generate(follow_up, history)
+    assert proposal.source == "saved", proposal.message
+    assert (
+        proposal.message.startswith("Read as “")
+        and f"Adapted from the saved query for “{SAVED_GERMANY}” {change}." in proposal.message
+    )
