@@ -32,7 +32,7 @@ _GRAPH_NODE, _GRAPH_INITIALIZER, _GRAPH_INPUT, _GRAPH_OUTPUT, _GRAPH_VALUE_INFO 
 _NODE_INPUT, _NODE_OUTPUT, _NODE_NAME, _NODE_OP_TYPE, _NODE_DOMAIN = 1, 2, 3, 4, 7
 _TENSOR_DIMS, _TENSOR_DATA_TYPE, _TENSOR_FLOAT_DATA, _TENSOR_NAME, _TENSOR_RAW_DATA = 1, 2, 4, 8, 9
 _VALUE_INFO_NAME = 1
-_FLOAT = 1  # TensorProto.DataType.FLOAT
+_FLOAT, _UINT8, _INT8 = 1, 2, 3  # TensorProto.DataType
 _MICROSOFT = "com.microsoft"
 
 
@@ -98,8 +98,8 @@ class _Graph:
                 tensor = pw.decode(f.payload)
                 self.initializers[_tensor_name(tensor)] = tensor
             elif f.number != _GRAPH_VALUE_INFO:
-                # value_info only records inferred shapes, some of tensors rewritten below;
-                # onnxruntime infers them again.
+                # value_info only records inferred shapes, some of them of tensors rewritten
+                # below; onnxruntime infers them again.
                 self.rest.append(f)
         # A graph output must keep its producer, so a pattern whose inner tensors include one
         # is left alone (sole_consumer and only_used_by say no).
@@ -191,7 +191,7 @@ def _fuse_int8_matmuls(graph: _Graph) -> int:
         if cast is None or not graph.only_used_by(widened, mul) or not graph.only_used_by(scale, mul):
             continue
         quantized = graph.node(cast).inputs[0]
-        if quantized not in graph.initializers or not _flatten_to_columns(graph, scale):
+        if not _is_8_bit(graph, quantized) or not _flatten_to_columns(graph, scale):
             continue
         inputs, outputs = [activations, quantized, scale], matmul.outputs
         add = graph.sole_consumer(matmul.outputs[0], "Add")
@@ -205,6 +205,12 @@ def _fuse_int8_matmuls(graph: _Graph) -> int:
         graph.nodes[mul] = graph.nodes[cast] = None
         fused += 1
     return fused
+
+
+def _is_8_bit(graph: _Graph, name: str) -> bool:
+    """An int8 or uint8 initializer: what DynamicQuantizeMatMul multiplies, zero point 0."""
+    tensor = graph.initializers.get(name)
+    return tensor is not None and pw.repeated_varints(tensor, _TENSOR_DATA_TYPE) in ([_INT8], [_UINT8])
 
 
 def _flatten_to_columns(graph: _Graph, scale: str) -> bool:
