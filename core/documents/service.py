@@ -459,6 +459,11 @@ class DocumentService:
             return [*problems, str(exc)]
         if stored < expected:
             problems.append(f"the vector index holds {stored:,} vectors, the catalogue expects {expected:,}")
+        try:
+            # Vectors of another embedder (a model change) cannot be compared with its queries.
+            self.vectors.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
+        except (IndexMismatch, VectorStoreError) as exc:
+            problems.append(str(exc))
         return problems
 
     # --- catalog -------------------------------------------------------------------------

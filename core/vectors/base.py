@@ -55,7 +55,9 @@ class IndexMismatch(DocBotError):
     def __init__(self, namespace: str, built_model: str, built_dim: int, model_id: str, dimension: int) -> None:
         super().__init__(
             f"index {namespace!r} built with {built_model} (dim {built_dim}); configured embedder is "
-            f"{model_id} (dim {dimension}): re-index or switch back"
+            f"{model_id} (dim {dimension}): embed again with the configured embedder, documents with "
+            "`python -m bot docs reindex`, SQL training with `python -m bot train` (or configure the "
+            "embedder the index was built with)"
         )
         self.namespace = namespace
         self.built_model = built_model

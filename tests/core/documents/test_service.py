@@ -14,6 +14,7 @@ from core.documents.limits import IngestLimits
 from core.documents.objects import DocumentObjects
 from core.documents.parsers import DocumentParser
 from core.documents.service import VERSION_KEY, DocumentService
+from core.embeddings.minilm import MODEL_ID
 from core.storage.local import LocalObjectStore
 from core.storage.s3 import S3ObjectStore
 from core.vectors.base import VectorRecord
@@ -111,7 +112,7 @@ def test_ingest_indexes_a_pdf_with_pages_chunks_objects_and_vectors(service, vec
     record = service.get(result.doc_id)
     assert record.doc_id == result.doc_id and len(record.doc_id) == 64
     assert (record.file_name, record.ext, record.channels, record.team_id) == ("2023 Q3 ORCH.pdf", "pdf", ["C1"], "T1")
-    assert record.embedding_model == "all-MiniLM-L6-v2-onnx-int8"
+    assert record.embedding_model == MODEL_ID
     assert DocumentObjects(objects, "pdf", record.doc_id).complete()
     assert service.version() != before
 
@@ -249,7 +250,37 @@ def test_an_index_built_with_another_model_is_refused(service, vectors):
     vectors.upsert(NS, [VectorRecord("x:0", np.ones(8, dtype=np.float32), {})])
     result = service.ingest(fx.TEXT, "notes.txt")
     assert result.status == "failed"
-    assert "some-other-model" in result.reason and "all-MiniLM-L6-v2-onnx-int8" in result.reason
+    assert "some-other-model" in result.reason and MODEL_ID in result.reason
+
+
+class RenamedEmbedder(CountingEmbedder):
+    """The same vectors under another model id: an index built before the embedder changed."""
+
+    def __init__(self, inner, model_id: str) -> None:
+        super().__init__(inner)
+        self.model_id = model_id
+
+
+def test_after_an_embedder_change_the_old_index_is_refused_until_reindex_embeds_it_again(
+    embedder, vectors, objects, local_kv
+):
+    old = make_service(RenamedEmbedder(embedder.inner, "old-model"), vectors, objects, local_kv)
+    kept = old.ingest(fx.TEXT, "notes.txt", channel="C1")
+    assert kept.status == "indexed"
+    service = make_service(embedder, vectors, objects, local_kv)
+
+    refused = service.ingest(fx.HTML, "handbook.html", channel="C1")
+    assert refused.status == "failed"
+    assert "built with old-model" in refused.reason and "`python -m bot docs reindex`" in refused.reason
+    assert [p for p in service.check() if "built with old-model" in p]
+
+    report = service.reindex()
+
+    assert report["reindexed"] == 1 and report["failed"] == []
+    assert embedder.texts == kept.chunks  # every chunk embedded again, by the configured model
+    assert service.get(kept.doc_id).embedding_model == MODEL_ID
+    assert service.check() == []
+    assert service.ingest(fx.HTML, "handbook.html", channel="C1").status == "indexed"
 
 
 def test_too_big_files_are_refused_before_parsing(embedder, vectors, objects, local_kv):

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
+from core.embeddings import minilm as minilm_module
 from core.embeddings.base import EmbeddingError
 from core.embeddings.minilm import _verified
+from core.embeddings.normalise import l2_normalise
 
 
 @pytest.fixture
@@ -64,3 +68,39 @@ def test_a_model_file_with_the_wrong_hash_is_refused(tmp_path):
         _verified(bad, "0" * 64)
     with pytest.raises(EmbeddingError, match="missing"):
         _verified(tmp_path / "absent.onnx", "0" * 64)
+
+
+def test_the_run_graph_is_the_shipped_model_rewritten_the_same_way_every_time():
+    first = minilm_module.run_graph()
+    assert hashlib.sha256(first).hexdigest() == minilm_module.RUN_GRAPH_SHA256
+    assert minilm_module.run_graph() == first
+
+
+def test_a_rewrite_that_gives_another_graph_is_refused(monkeypatch):
+    monkeypatch.setattr(minilm_module, "int8_compute_model", lambda model, expected: (model + b"\x00", expected))
+    with pytest.raises(EmbeddingError, match="rewritten MiniLM graph has sha256"):
+        minilm_module.run_graph()
+
+
+def test_int8_compute_stays_close_to_the_float32_compute_of_the_shipped_graph(embedder):
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    texts = [
+        "2023 Q2 AAPL — Item 2. Management's Discussion › Net sales by category\niPhone 39,669 40,665 (2)%",
+        "The Company's effective tax rate for the third quarter was 16.1%.",
+        "hello",
+    ]
+    shipped = onnxruntime.InferenceSession(str(minilm_module.model_path()), providers=["CPUExecutionProvider"])
+    tok = Tokenizer.from_file(str(minilm_module.tokenizer_path()))
+    tok.enable_truncation(max_length=minilm_module.MODEL_MAX_SEQUENCE)
+    tok.no_padding()
+    reference = []
+    for encoding in tok.encode_batch(texts):
+        ids = np.array([encoding.ids], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        reference.append(shipped.run(None, feeds)[0][0].mean(axis=0))
+    reference = l2_normalise(np.array(reference))
+    vectors = embedder.embed(texts)
+    assert (vectors * reference).sum(axis=1).min() > 0.98
+    assert not np.allclose(vectors, reference, atol=1e-5)  # other numbers, hence their own model id

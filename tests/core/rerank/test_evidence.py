@@ -73,8 +73,10 @@ NOTES = "\n\n".join(
         for topic in TOPICS
     ]
     + [
-        f"Inventory discussion {i}. Inventory levels changed as supply chain constraints eased and "
-        f"inventory levels were managed closely with suppliers in region {i}."
+        # Worded close to the question so that this prose, not the statement, leads the first
+        # stage by a clear margin (dense cosine 0.54 against 0.50), whichever MiniLM build runs.
+        f"Inventory discussion {i}. How inventory levels changed: they fell as supply chain constraints "
+        f"eased and inventory levels were managed closely with suppliers in region {i}."
         for i in range(3)
     ]
 )

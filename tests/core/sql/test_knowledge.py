@@ -159,3 +159,45 @@ def test_documentation_lists_every_trained_text(any_knowledge):
     assert sorted(knowledge.documentation()) == sorted(docs)
     knowledge.train(schema(), docs[:1])
     assert knowledge.documentation() == docs[:1]
+
+
+class RenamedEmbedder:
+    """The same vectors under another model id: training stored before the embedder changed."""
+
+    def __init__(self, inner, model_id: str) -> None:
+        self.inner, self.model_id = inner, model_id
+        self.dimension, self.max_tokens, self.tokenizer = inner.dimension, inner.max_tokens, inner.tokenizer
+
+    def embed(self, texts):
+        return self.inner.embed(texts)
+
+
+@pytest.mark.parametrize("store_kind", ["local", pytest.param("pinecone", marks=pytest.mark.slow)])
+def test_after_an_embedder_change_training_embeds_everything_again_and_keeps_saved_examples(
+    store_kind, minilm, tmp_path
+):
+    from contextlib import ExitStack
+
+    from core.vectors.base import IndexMismatch
+
+    with ExitStack() as stack:
+        if store_kind == "local":
+            store = LocalVectorStore(tmp_path / "vectors")
+        else:
+            fake = stack.enter_context(FakePinecone(dimension=minilm.dimension))
+            store = PineconeVectorStore(api_key="test", host=fake.host)
+        old = SqlKnowledge(RenamedEmbedder(minilm, "old-model"), store, namespace=NS)
+        old.train(schema(), ["Revenue is the sum of total_amount."], [Example("How many orders?", "SELECT 1")])
+        saved_id = old.add_example("Which employees earn the most?", "SELECT * FROM employees ORDER BY salary DESC")
+
+        knowledge = SqlKnowledge(minilm, store, namespace=NS)
+        with pytest.raises(IndexMismatch, match=r"built with old-model.*`python -m bot train`"):
+            knowledge.similar_examples("top earners")
+
+        knowledge.train(schema(), ["Revenue is the sum of total_amount."], [])
+
+        assert kinds(knowledge) == {"ddl": 3, "doc": 1, "example": 1}  # the file example was dropped
+        store.check_model(NS, minilm.model_id, minilm.dimension)  # recorded for the configured model
+        (example,) = knowledge.similar_examples("Who are the best paid employees?", k=1)
+        assert (example.question, example.source) == ("Which employees earn the most?", "saved")
+        assert saved_id in {r.id for r in knowledge.records()}
