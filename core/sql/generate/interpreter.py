@@ -65,6 +65,7 @@ class Interpreter:
             K.PERIOD: self._on_period,
             K.BREAK: self._on_break,
             K.TOP: self._on_top,
+            K.ORDER_COL: self._on_order_col,
         }
 
     def interpret(self, tags: list[Tag], words: list[Word]) -> Query:
@@ -245,6 +246,11 @@ class Interpreter:
     def _on_common(self, r: Reading, i: int) -> int:
         """ "the most common nationality": the column's values by how often they occur."""
         tag, nxt, q = r.tags[i], r.at(i + 1), r.query
+        shown = _single_shown(q)
+        if (nxt is None or nxt.kind != K.COLUMN) and shown is not None and q.group_by is None and i == 1:
+            # "Which nationality is most common?": the column asked about comes first
+            q.group_by, q.count_order, q.limit = shown, tag.direction, q.limit or 1
+            return 1
         if nxt is None or nxt.kind != K.COLUMN:
             raise Abstain(f"'{tag.text}' needs a column")
         column = self.resolver.column(r, nxt)
@@ -255,8 +261,15 @@ class Interpreter:
         return 2
 
     def _on_super_col(self, r: Reading, i: int) -> int:
-        """ "the youngest", "the most recent": the row first by the column the adjective names."""
+        """ "the youngest", "the most recent": the row first by the column the adjective names.
+        Before that very column ("average and oldest age") it is the column's extreme."""
         named = r.tags[i].named
+        nxt = r.at(i + 1)
+        if nxt is not None and nxt.kind == K.COLUMN and not r.seen_table:
+            column = self.resolver.named_column(r, named.name)
+            if column in nxt.columns:
+                r.pending_aggs.append("MAX" if named.op == "DESC" else "MIN")
+                return 1
         r.query.order_by = (self.resolver.named_column(r, named.name), named.op)
         r.query.limit = r.query.limit or 1
         return 1
@@ -345,7 +358,23 @@ class Interpreter:
             skip, table = counted
             q.count_table, q.having = table, (tag.op, nxt.number)
             return 2 + skip
+        aged = self._age_said_of(r, i)
+        if aged is not None and nxt is not None and nxt.kind == K.NUMBER:
+            # "guests under 30": people compared with a bare number are compared by age
+            q.filters.append(Filter(aged, tag.op, nxt.number))
+            return 2
         raise Abstain(f"cannot place '{tag.text}'")
+
+    def _age_said_of(self, r: Reading, i: int) -> Column | None:
+        """The age column of the table named just before the comparison at i, when nothing after
+        its number says what is compared ("pupils over 20", not "pupils over 20 kg")."""
+        previous, after = r.at(i - 1) if i else None, r.at(i + 2)
+        if previous is None or previous.kind != K.TABLE or len(previous.tables) != 1:
+            return None
+        if after is not None and after.kind in (K.TABLE, K.COLUMN, K.UNKNOWN):
+            return None
+        ages = [c for c in self.schema.tables[previous.tables[0]] if c.says("age") and c.kind == "number"]
+        return ages[0] if len(ages) == 1 else None
 
     def _on_bucket(self, r: Reading, i: int) -> int:
         """ "per month", "yearly": groups by a part of the date."""
@@ -396,6 +425,12 @@ class Interpreter:
             column = self.resolver.column(r, nxt)  # "cars with 8 cylinders"
             _check_quantity(column, nxt.text)
             q.filters.append(Filter(column, "=", tag.number))
+            return 2
+        if nxt is not None and nxt.kind == K.TIME_CMP and nxt.text.lower().startswith("or ") and is_year(tag.number):
+            # "in 2014 or later": the bound follows its year
+            before = r.at(i - 1) if i else None
+            bounded = self.resolver.column(r, before) if before is not None and before.kind == K.COLUMN else None
+            q.filters.append(self.periods.year_bound(bounded, self._dated_rows(r), nxt.op, int(tag.number)))
             return 2
         if is_year(tag.number) and (i == 0 or r.kind_at(i - 1) not in (K.CMP, K.CMP_COL, K.TOP)):
             return self._on_period(r, i)
@@ -550,12 +585,23 @@ class Interpreter:
         return 1
 
     def _on_top(self, r: Reading, i: int) -> int:
-        """ "top 5": a limit."""
+        """ "top 5": a limit; "top net worth" (no number): the column's maximum."""
         nxt = r.at(i + 1)
+        if nxt is not None and nxt.kind == K.COLUMN and not r.seen_table and not r.pending_aggs:
+            r.pending_aggs.append("MAX")
+            return 1
         if nxt is None or nxt.kind != K.NUMBER:
             raise Abstain("'top' needs a number")
         r.query.limit = int(nxt.number)
         return 2
+
+    def _on_order_col(self, r: Reading, i: int) -> int:
+        """ "oldest first", "most recent first": every row, ordered by the column the adjective names."""
+        if r.query.order_by is not None or r.query.rank is not None:
+            raise Abstain(f"cannot place '{r.tags[i].text}'")
+        named = r.tags[i].named
+        r.query.order_by = (self.resolver.named_column(r, named.name), named.op)
+        return 1
 
     # ---- parts shared by several tag kinds -------------------------------------------------
 

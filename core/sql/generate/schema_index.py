@@ -31,6 +31,8 @@ CATEGORY_LIMIT = 40
 _MEANING_SOURCES = {"synonym", "abbreviation", "comment", "description"}
 MEANING_MIN_SCORE = 0.6
 VALUE_FETCH_LIMIT = 2000
+_FAR = 99  # more WordNet steps than any link has
+_COLUMN_SENSES = 2  # a question word's senses that may reach a column (WordNet orders them by frequency)
 _FUNCTION_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "is", "it"}
 _GENERIC_TABLE_WORDS = {"data", "info", "information", "detail", "record", "list", "table", "entry"}
 # Last words of column names that only say "a quantity of": total_amount is the order's total.
@@ -101,6 +103,7 @@ class SchemaIndex:
     understanding: SchemaUnderstanding | None = None
     max_phrase: int = 1
     _meant_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    _linked_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
     # Whether a token is an English word (the lexicon that splits names); None: no shortenings.
     is_word: Callable[[str], bool] | None = None
     _opaque: set[str] | None = None
@@ -176,6 +179,31 @@ class SchemaIndex:
                 if len(phrases) == 1:
                     found = next(iter(phrases))
         self._meant_cache[lemma] = found
+        return found
+
+    def phrase_linked_to(self, lemma: str) -> tuple[str, ...] | None:
+        """The one schema word a question noun reaches in the fewest WordNet steps (see
+        WordNetThesaurus.linked): "performer" (over singer), "puppy" (under dog), "staff" (its
+        members are employees), "kind" (over type). A table may be reached in any sense of the
+        word ("carriers": common carriers, over airlines); a column only in its first senses,
+        since column words are common nouns with many rare readings ("event" for result). Two
+        schema words as near: None ("artist" is over conductor and director alike)."""
+        if lemma in self._linked_cache:
+            return self._linked_cache[lemma]
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        found = None
+        if thesaurus is not None and len(lemma) >= 3 and lemma.isalpha():
+            nearest: dict[tuple[str, ...], int] = {}
+            for phrases, senses in ((self.table_phrases, None), (self.column_phrases, _COLUMN_SENSES)):
+                for link in thesaurus.linked(lemma, senses):
+                    phrase = (link.word,)
+                    if phrase in phrases and link.steps < nearest.get(phrase, _FAR):
+                        nearest[phrase] = link.steps
+            if nearest:
+                fewest = min(nearest.values())
+                closest = [phrase for phrase, steps in nearest.items() if steps == fewest]
+                found = closest[0] if len(closest) == 1 else None
+        self._linked_cache[lemma] = found
         return found
 
     def _synonyms(self, word: str, phrase: str) -> bool:

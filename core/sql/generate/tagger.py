@@ -7,13 +7,14 @@ UNKNOWN, and the engine abstains on it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from core.sql.generate.metrics import Measure
 from core.sql.generate.schema_index import SchemaIndex, ValueHit, normalise_value
 from core.sql.generate.tags import MonthOfYear, TableWord, Tag, TagKind
 from core.sql.generate.tokens import SENTENCE_END, Word
-from core.sql.generate.verbs import is_relation_verb
+from core.sql.generate.verbs import is_relation_verb, leads_to_object, says_nothing_of_its_own
 from core.sql.generate.vocabulary import (
     COMPARATIVES,
     DEMONYMS,
@@ -33,6 +34,8 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # orders" is not status 'paid'); a table beats a column, a column a literal value.
 _SCHEMA_FIRST = {TagKind.MEASURE: -1, TagKind.TABLE: 0, TagKind.COLUMN: 1, TagKind.VALUE: 2}
 _SORT_VERBS = ("sort", "order", "rank", "arrange")
+# Words before a verb that are its subject: "the orchestras they led", "owners who paid for".
+_SUBJECT_PRONOUNS = {"they", "who", "that", "which", "it", "he", "she"}
 
 
 class Tagger:
@@ -49,12 +52,12 @@ class Tagger:
         tags: list[Tag] = []
         position = 0
         while position < len(words):
-            tag = self._longest_tag(words, position)
+            tag = self._longest_tag(words, position, tags[-1] if tags else None)
             tags.append(tag)
             position = tag.end
         return tags
 
-    def _longest_tag(self, words: list[Word], start: int) -> Tag:
+    def _longest_tag(self, words: list[Word], start: int, previous: Tag | None = None) -> Tag:
         word = words[start]
         if word.text == SENTENCE_END:
             return Tag(TagKind.BREAK, start, start + 1, word.text)
@@ -67,7 +70,7 @@ class Tagger:
             best = self._best_reading(words, start, end)
             if best is not None:
                 return best
-        return self._single_word(words, start)
+        return self._single_word(words, start, previous)
 
     def _best_reading(self, words: list[Word], start: int, end: int) -> Tag | None:
         """The preferred reading of words[start:end] as a marker, metric, table, column or value."""
@@ -111,7 +114,7 @@ class Tagger:
             order = {marker[0]: 0}
         return min(candidates, key=lambda tag: order.get(tag.kind, 3))
 
-    def _single_word(self, words: list[Word], start: int) -> Tag:
+    def _single_word(self, words: list[Word], start: int, previous: Tag | None = None) -> Tag:
         """One word that no phrase explains: a synonym, a verb, a month, a year or filler."""
         word = words[start]
         if word.lemma in SYNONYMS and not word.quoted:
@@ -122,7 +125,7 @@ class Tagger:
                 Word(renamed, renamed, renamed, position=start, following=word.following),
                 *words[start + 1 :],
             ]
-            tag = self._longest_tag(swapped, start)
+            tag = self._longest_tag(swapped, start, previous)
             if tag.kind != TagKind.UNKNOWN:
                 return tag
         meant = self._meant_by(words, start)
@@ -146,13 +149,39 @@ class Tagger:
             # "orders shipped to Germany" (status value used as a verb), "enrolled in 2023"
             # (the verb of the date column enrolled_on): words that say how, not what.
             return Tag(TagKind.FILLER, start, start + 1, word.text)
-        if is_relation_verb(word.lower, word.following, _names_something(words, start + 1)):
-            # "produced by the maker": 'by' names the agent here, it does not group
-            end = start + 2 if word.following == "by" else start + 1
-            return Tag(TagKind.RELATION, start, end, " ".join(w.text for w in words[start:end]))
+        length = self._relation_verb(words, start, previous)
+        if length:
+            return Tag(TagKind.RELATION, start, start + length, " ".join(w.text for w in words[start : start + length]))
         if _YEAR.fullmatch(word.text):
             return Tag(TagKind.NUMBER, start, start + 1, word.text, int(word.text))
+        linked = self._meant_by(words, start, self.schema.phrase_linked_to)
+        if linked is not None:
+            return linked
         return Tag(TagKind.UNKNOWN, start, start + 1, word.text)
+
+    def _relation_verb(self, words: list[Word], start: int, previous: Tag | None) -> int:
+        """How many words from start are a verb relating the things around it, or 0. Beyond the
+        common ones (verbs.py): a verb WordNet knows with its particle ("take off", "carried
+        out"), or any verb right after its subject ("flights land at", "carriers run under 200")."""
+        word = words[start]
+        names_object = _names_something(words, start + 1)
+        if is_relation_verb(word.lower, word.following, names_object):
+            return 2 if word.following == "by" else 1  # "produced by the maker": 'by' names the agent
+        thesaurus = self.schema.understanding.thesaurus if self.schema.understanding is not None else None
+        if thesaurus is None or word.quoted or not says_nothing_of_its_own(word.lower):
+            return 0
+        bases = thesaurus.base_forms(word.lower, "v")
+        if not bases:
+            return 0
+        particle = words[start + 1] if start + 1 < len(words) else None
+        if particle is not None and any(thesaurus.base_forms(f"{base} {particle.lower}", "v") for base in bases):
+            after = words[start + 2] if start + 2 < len(words) else None
+            if after is not None and leads_to_object(after.lower, _names_something(words, start + 2)):
+                return 2
+        subject = previous is not None and (
+            previous.kind in (TagKind.TABLE, TagKind.VALUE) or previous.text.lower() in _SUBJECT_PRONOUNS
+        )
+        return 1 if subject and leads_to_object(word.following, names_object) else 0
 
     def _respelled(self, word: Word) -> Word:
         """A word the schema spells otherwise, read as the schema's spelling so that phrases of
@@ -160,6 +189,9 @@ class Tagger:
         if word.quoted or not word.lower.isalpha() or len(word.lower) < 4 or word.lemma in self._known_words:
             return word
         phrase = self.schema.phrase_meant_by(word.lemma)
+        if phrase is None and not word.capital and word.lower not in DEMONYMS:
+            # "kind of animal" for pet type; a capitalised word is a name, not a noun to read
+            phrase = self.schema.phrase_linked_to(word.lemma)
         if phrase is None or len(phrase) != 1:
             return word
         return replace(word, lemma=phrase[0])
@@ -176,13 +208,16 @@ class Tagger:
             self._known_words_cache = known
         return self._known_words_cache
 
-    def _meant_by(self, words: list[Word], start: int) -> Tag | None:
+    def _meant_by(
+        self, words: list[Word], start: int, meaning: Callable[[str], tuple[str, ...] | None] | None = None
+    ) -> Tag | None:
         """A word the schema does not spell but means ("vocalists" for singer, "pupil" for
-        student): read as the schema phrase it stands for, when that phrase is the only one."""
+        student): read as the schema phrase it stands for, when that phrase is the only one.
+        meaning: how a word finds its phrase (default: synonyms, shortenings, descriptions)."""
         word = words[start]
         if word.quoted or word.lower in FILLER or word.lower in QUESTION_VERBS or not word.lower.isalpha():
             return None
-        phrase = self.schema.phrase_meant_by(word.lemma)
+        phrase = (meaning or self.schema.phrase_meant_by)(word.lemma)
         if phrase is None:
             return None
         swapped = [

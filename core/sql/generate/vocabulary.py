@@ -10,7 +10,7 @@ FILLER = set(
     tell get please their its his her they them it this these those as also each every any
     including info information detail details record records value values i we you would like
     know can could see us our entry entries data shown listed given currently named called placed come comes came among
-    either across about exist exists compute some but what's who's""".split()
+    either across about exist exists compute some but what's who's into""".split()
 )
 # Words that name a column of whatever table they are said of ("the description of templates"):
 # never resolved to a column of some other table that happens to be the only one with it.
@@ -86,7 +86,7 @@ _marker(
 )
 _marker(TagKind.CMP, ">=", "at least", "no less than", "or more", "not less than")
 _marker(TagKind.CMP, "<", "less than", "fewer than", "smaller than", "lower than", "below", "under")
-_marker(TagKind.CMP, "<=", "at most", "no more than", "or less", "not more than")
+_marker(TagKind.CMP, "<=", "at most", "no more than", "or less", "not more than", "or fewer")
 _marker(TagKind.CMP, "=", "equal to", "equals", "equal")
 _marker(TagKind.BETWEEN, None, "between")
 _marker(
@@ -115,7 +115,8 @@ _marker(
 _marker(TagKind.BUCKET, "day", "per day", "by day", "each day", "every day", "daily", "a day", "day by day")
 _marker(TagKind.TIME_CMP, "<", "before", "earlier than", "prior to")
 _marker(TagKind.TIME_CMP, ">", "after", "later than")
-_marker(TagKind.TIME_CMP, ">=", "since")
+_marker(TagKind.TIME_CMP, ">=", "since", "or later", "or after")
+_marker(TagKind.TIME_CMP, "<=", "or earlier", "or before")
 _marker(
     TagKind.ORDER,
     None,
@@ -156,6 +157,8 @@ _marker(
 )
 _marker(TagKind.DIR, "DESC", "highest first", "largest first", "biggest first", "most first")
 _marker(TagKind.DIR, "ASC", "lowest first", "smallest first", "fewest first", "least first")
+_marker(TagKind.DIR, "ASC", "from a to z", "a to z", "a-z")
+_marker(TagKind.DIR, "DESC", "from z to a", "z to a", "z-a")
 _marker(
     TagKind.DIR,
     "DESC",
@@ -255,6 +258,8 @@ for _phrase, (_col, _op) in COMPARATIVES.items():
     MARKERS[(*_phrase.split(), "than")] = (TagKind.CMP_COL, NamedColumn(_col, _op))
 for _phrase, (_col, _dir) in SUPERLATIVES.items():
     MARKERS[tuple(_phrase.split())] = (TagKind.SUPER_COL, NamedColumn(_col, _dir))
+    # "oldest first": an ordering by the column the adjective names, not the one row
+    MARKERS[(*_phrase.split(), "first")] = (TagKind.ORDER_COL, NamedColumn(_col, _dir))
 MAX_MARKER = max(len(key) for key in MARKERS)
 
 # Adjectives of place, for values stored as the place: "Asian countries" → continent 'Asia'.
