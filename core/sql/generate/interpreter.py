@@ -37,6 +37,7 @@ class Interpreter:
     def __init__(self, schema: SchemaIndex, joins: JoinGraph, periods: Periods) -> None:
         self.schema = schema
         self.periods = periods
+        self.joins = joins
         self.resolver = Resolver(schema)
         self.completion = Completion(schema, joins, self.resolver)
         self._handlers: dict[TagKind, Handler] = {
@@ -510,6 +511,11 @@ class Interpreter:
     def _on_value(self, r: Reading, i: int) -> int:
         """A literal from the data ("Germany"): a condition on the column that holds it."""
         tag, nxt, q = r.tags[i], r.at(i + 1), r.query
+        if r.words[tag.end - 1].possessive and nxt is not None and nxt.kind == K.TABLE:
+            # "Kyle's friends" where friends link students to students twice: which side is Kyle?
+            holders = {h.column.table for h in tag.hits}
+            if any(self.joins.edges_between(holder, nxt.tables[0]) > 1 for holder in holders):
+                raise Abstain(f"'{tag.text}'s {nxt.text}' could be read either way round")
         if nxt is not None and nxt.kind == K.COLUMN and any(h.column in nxt.columns for h in tag.hits):
             # "the business segment": the value, then the column that holds it.
             q.filters.append(self.resolver.column_value_filter(r, nxt, tag))

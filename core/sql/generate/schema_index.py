@@ -192,7 +192,7 @@ class SchemaIndex:
             return self._linked_cache[lemma]
         thesaurus = self.understanding.thesaurus if self.understanding is not None else None
         found = None
-        if thesaurus is not None and len(lemma) >= 3 and lemma.isalpha():
+        if thesaurus is not None and len(lemma) >= 3 and lemma.replace(" ", "").isalpha():
             nearest: dict[tuple[str, ...], int] = {}
             for phrases, senses in ((self.table_phrases, None), (self.column_phrases, _COLUMN_SENSES)):
                 for link in thesaurus.linked(lemma, senses):

@@ -34,6 +34,7 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # orders" is not status 'paid'); a table beats a column, a column a literal value.
 _SCHEMA_FIRST = {TagKind.MEASURE: -1, TagKind.TABLE: 0, TagKind.COLUMN: 1, TagKind.VALUE: 2}
 _SORT_VERBS = ("sort", "order", "rank", "arrange")
+_MAX_COORDINATED = 4  # "first, middle and last name": modifiers before the last one and its head
 # Words before a verb that are its subject: "the orchestras they led", "owners who paid for".
 _SUBJECT_PRONOUNS = {"they", "who", "that", "which", "it", "he", "she"}
 
@@ -68,9 +69,43 @@ class Tagger:
             return Tag(TagKind.NUMBER, start, start + 1, word.text, number)
         for end in range(min(len(words), start + self._longest), start, -1):
             best = self._best_reading(words, start, end)
+            if best is None and end == start + 2:
+                best = self._compound(words, start)
             if best is not None:
                 return best
+        shared = self._shares_a_head(words, start)
+        if shared is not None:
+            return shared
         return self._single_word(words, start, previous)
+
+    def _compound(self, words: list[Word], start: int) -> Tag | None:
+        """Two words that WordNet knows as one noun ("staff member": an employee), read as the
+        schema word that noun reaches."""
+        pair = words[start : start + 2]
+        if any(w.quoted or w.capital or not w.lower.isalpha() or w.lower in FILLER | DEMONYMS.keys() for w in pair):
+            return None  # "Asian nation" is one noun to WordNet, a filter on the continent here
+        phrase = self.schema.phrase_linked_to(f"{pair[0].lower} {pair[1].lemma}")
+        if phrase is None:
+            return None
+        swapped = [*words[:start], *(Word(w, w, w, position=start) for w in phrase), *words[start + 2 :]]
+        tag = self._best_reading(swapped, start, start + len(phrase))
+        if tag is None or tag.kind not in (TagKind.TABLE, TagKind.COLUMN):
+            return None
+        return replace(tag, end=start + 2, text=f"{pair[0].text} {pair[1].text}")
+
+    def _shares_a_head(self, words: list[Word], start: int) -> Tag | None:
+        """ "first, middle and last name": a word that names a column only with the head noun the
+        coordination ends on (first name, middle name, last name)."""
+        for conjunction in range(start + 1, min(len(words) - 2, start + _MAX_COORDINATED)):
+            if words[conjunction].lower not in ("and", "or"):
+                continue
+            head = words[conjunction + 2].lemma
+            modifiers = [w.lemma for w in words[start:conjunction]] + [words[conjunction + 1].lemma]
+            if any((m, head) not in self.schema.column_phrases for m in modifiers):
+                return None
+            columns = self.schema.column_phrases[(words[start].lemma, head)]
+            return Tag(TagKind.COLUMN, start, start + 1, words[start].text, tuple(columns))
+        return None
 
     def _best_reading(self, words: list[Word], start: int, end: int) -> Tag | None:
         """The preferred reading of words[start:end] as a marker, metric, table, column or value."""
@@ -274,6 +309,10 @@ class Tagger:
     def _value_hits(self, text: str, *, quoted: bool, words: list[Word] | None = None) -> tuple[ValueHit, ...]:
         key = normalise_value(text)
         hits = self.schema.values.get(key, [])
+        if not hits and not quoted and words is not None:
+            # "cats and dogs" for the categories 'cat' and 'dog'
+            singular_key = normalise_value(" ".join(w.lemma for w in words))
+            hits = [hit for hit in self.schema.values.get(singular_key, []) if hit.category]
         if not hits and not quoted and key in DEMONYMS:
             hits = self.schema.values.get(DEMONYMS[key], [])  # "Asian countries" → 'Asia'
         if quoted:

@@ -254,6 +254,8 @@ SUPERLATIVES = {
     "newest": (DATE_COLUMN, "DESC"),
     "earliest": (DATE_COLUMN, "ASC"),
 }
+# Other names of the column an adjective is about, tried in order: "cheaper" treatments cost less.
+ALSO_CALLED = {"price": ("price", "cost")}
 for _phrase, (_col, _op) in COMPARATIVES.items():
     MARKERS[(*_phrase.split(), "than")] = (TagKind.CMP_COL, NamedColumn(_col, _op))
 for _phrase, (_col, _dir) in SUPERLATIVES.items():
