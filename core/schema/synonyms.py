@@ -216,7 +216,7 @@ class WordNetThesaurus:
 def _may_follow(path: tuple[str, ...], step: str) -> bool:
     """Going up then down would reach siblings ("winnings" and earnings are both gains), so the
     hierarchy is walked one way; a group is crossed once; a derived form is a step of its own
-    (one more and the deed meets its doer: "song" → songster → singer)."""
+    (one more and the deed meets its doer: "song" → sing → singer, or songster → singer)."""
     if step == "derived" or "derived" in path:
         return not path
     if step == "member":

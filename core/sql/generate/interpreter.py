@@ -419,6 +419,26 @@ class Interpreter:
             skip, table = counted
             q.count_table, q.having = table, (nxt.op, tag.number)
             return 2 + skip
+        counted = _counted_table(r.tags, i + 1, count_word=False)
+        bound = r.at(i + 2)
+        if counted is not None and bound is not None and bound.kind == K.CMP and bound.text.lower().startswith("or "):
+            # "courses with 2 sections or fewer"
+            q.count_table, q.having = counted[1], (bound.op, tag.number)
+            return 3
+        if (
+            nxt is not None
+            and nxt.kind == K.COLUMN
+            and r.kind_at(i + 2) == K.TABLE
+            and not r.seen_table
+            and not is_year(tag.number)
+            and not r.pending_aggs
+        ):
+            # "an 8-cylinder car": the number describes the rows the next word names
+            r.recent = r.tags[i + 2].tables[0]
+            column = self.resolver.column(r, nxt)
+            _check_quantity(column, nxt.text)
+            q.filters.append(Filter(column, "=", tag.number))
+            return 2
         if nxt is not None and nxt.kind in (K.EXTREME, K.SUPER_COL) and not r.pending_aggs:
             q.limit = int(tag.number)  # "the 3 oldest singers"
             return 1
@@ -687,10 +707,25 @@ class Interpreter:
                 # "which airline…" over flights.airline (a key): people want the airline's name
                 raise Abstain(f"'{tag.text}' is a reference to {column.references}")
             q.selects.append(Select(column))
-            if r.pending_distinct:
+            if r.pending_distinct or (i == 0 and self._asks_which_values(r, tag, column)):
                 q.distinct = True
         r.pending_aggs, r.pending_count, r.pending_distinct = [], False, False
         return 1
+
+    def _asks_which_values(self, r: Reading, tag: Tag, column: Column) -> bool:
+        """ "Which nations do singers come from?": a plural attribute asked first is the set of
+        its values, each once. Not names or keys ("which names" are the rows' own), and not
+        after "what are the …", which lists one value per row."""
+        said = r.words[tag.end - 1]
+        return (
+            r.words[0].lower == "which"
+            and said.lower != said.lemma
+            and column.kind == "text"
+            and not column.primary_key
+            and not column.references
+            and "name" not in column.words
+            and column != self.resolver.title_column(column.table)
+        )
 
     def _same_column_follows(self, r: Reading, position: int, column: Column) -> int:
         """1 when the tag at position repeats the compared column ("… than the average age"), else 0."""

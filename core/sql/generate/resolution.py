@@ -109,6 +109,9 @@ class Resolver:
         holders = {id(h.column): h for h in value_tag.hits if h.column in column_tag.columns}
         if len(holders) == 1:
             hit = next(iter(holders.values()))
+            direction = direction_before([w.lower for w in r.words], column_tag.start)
+            if direction is not None:
+                r.query.directions[hit.column.table] = direction  # "from the city Aberdeen": the source key
             return Filter(hit.column, "=", hit.value)
         column = self.column(r, column_tag)
         if holders or column.kind != "text" or not r.words[value_tag.start].quoted:
