@@ -110,6 +110,8 @@ class Tagger:
     def _best_reading(self, words: list[Word], start: int, end: int) -> Tag | None:
         """The preferred reading of words[start:end] as a marker, metric, table, column or value."""
         span = words[start:end]
+        if any(w.text == SENTENCE_END for w in span):
+            return None  # "… have cats. Give …": a reading never runs into the next sentence
         lowers = tuple(w.lower for w in span)
         lemmas = tuple(w.lemma for w in span)
         text = " ".join(w.text for w in span)
