@@ -59,8 +59,19 @@ class Completion:
         query.filters = merge_equalities(query.filters, either=any(t.kind == K.OR for t in r.tags))
         _check_ranges(query.filters)
         query.tables = self._tables(r)
+        self._check_one_side_of_a_link(query)
         self._show_each_row_once(query)
         return query
+
+    def _check_one_side_of_a_link(self, query: Query) -> None:
+        """ "Names of the friends of Kyle": friend links students to students, so the names
+        shown are of the other student than the one filtered — a second copy of the table the
+        engine does not write."""
+        shown = {s.column.table for s in query.selects if s.column is not None}
+        filtered = {f.column.table for f in query.filters if f.op == "="}  # one row named: "Kyle"
+        for table in shown & filtered:
+            if any(self.joins.edges_between(link, table) > 1 for link in query.tables if link != table):
+                raise Abstain(f"{table} is on both sides of a link")
 
     def _check_grouping(self, query: Query) -> None:
         """A grouping shows its key and aggregates, nothing else; no grouping, no mixing."""

@@ -714,15 +714,15 @@ class Interpreter:
 
     def _asks_which_values(self, r: Reading, tag: Tag, column: Column) -> bool:
         """ "Which nations do singers come from?": a plural attribute asked first is the set of
-        its values, each once. Not names or keys ("which names" are the rows' own), and not
-        after "what are the …", which lists one value per row."""
+        its values, each once, as is "What codes are there?". Not names or keys ("which names"
+        are the rows' own), and not after "what are the …", which lists one value per row."""
         said = r.words[tag.end - 1]
+        after = [w.lower for w in r.words[tag.end : tag.end + 2]]
         return (
-            r.words[0].lower == "which"
+            (r.words[0].lower == "which" or (r.words[0].lower == "what" and after == ["are", "there"]))
             and said.lower != said.lemma
             and column.kind == "text"
             and not column.primary_key
-            and not column.references
             and "name" not in column.words
             and column != self.resolver.title_column(column.table)
         )

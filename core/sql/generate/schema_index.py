@@ -32,6 +32,9 @@ _MEANING_SOURCES = {"synonym", "abbreviation", "comment", "description"}
 MEANING_MIN_SCORE = 0.6
 VALUE_FETCH_LIMIT = 2000
 _FAR = 99  # more WordNet steps than any link has
+_KEY_WORDS = {"id", "key", "code", "number", "no"}
+# Last words of two-word column names that say how the first is counted: version_number, room_count.
+_MEASURE_WORDS = {"number", "count", "total"}
 _COLUMN_SENSES = 2  # a question word's senses that may reach a column (WordNet orders them by frequency)
 _FUNCTION_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "is", "it"}
 _GENERIC_TABLE_WORDS = {"data", "info", "information", "detail", "record", "list", "table", "entry"}
@@ -153,6 +156,7 @@ class SchemaIndex:
                     if target is not None:
                         index.foreign_keys.append((column, target))
         index._mark_implied_keys()
+        index._add_head_phrases()
         if distinct_values is not None:
             index._add_values(distinct_values)
         return index
@@ -163,7 +167,7 @@ class SchemaIndex:
         best. Abstaining on a tie keeps "class" (course? grade?) from becoming a wrong query."""
         if lemma in self._meant_cache:
             return self._meant_cache[lemma]
-        found = self._shortened_in_schema(lemma) or self._synonym_in_schema(lemma)
+        found = self._shortened_in_schema(lemma) or self._synonym_in_schema(lemma) or self._role_of_key(lemma)
         if found is None and self.understanding is not None:
             matches = [
                 m
@@ -180,6 +184,26 @@ class SchemaIndex:
                     found = next(iter(phrases))
         self._meant_cache[lemma] = found
         return found
+
+    def _role_of_key(self, lemma: str) -> tuple[str, ...] | None:
+        """The table a key column names by another noun: friend.student_id refers to
+        highschooler, so "students" are highschoolers here. Only a noun that names nothing else
+        in the schema, and only when all such keys agree."""
+        named = {w for readings in self.table_readings.values() for reading in readings for w in reading}
+        if lemma in named or (lemma,) in self.column_phrases or not lemma.isalpha():
+            return None  # "friend" of PkFriend names that table, even where the prefix stays
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None or not thesaurus.base_forms(lemma, "n") or lemma.endswith(("ed", "ing")):
+            return None  # "liked" in likes.liked_id is what the row says, not a name for people
+        targets = {
+            target.table
+            for column, target in self.foreign_keys
+            if [w for w in column.words if w not in _KEY_WORDS] == [lemma] and target.table != column.table
+        }
+        if len(targets) != 1:
+            return None
+        table = next(iter(targets))
+        return min(self.table_readings[table], key=len)
 
     def phrase_linked_to(self, lemma: str) -> tuple[str, ...] | None:
         """The one schema word a question noun reaches in the fewest WordNet steps (see
@@ -271,6 +295,30 @@ class SchemaIndex:
                     self.foreign_keys.append((column, keys[0]))  # joinable like a declared key
                 else:
                     column.references = targets[0]
+
+    def _add_head_phrases(self) -> None:
+        """A column named for how it measures a thing is called by the thing when nothing else
+        is: number_products is "products", Num_of_Staff "staff", version_number "version" —
+        never a word that names a table or another column. (Not series_name for "the series":
+        "the songs of the singer" names the songs, not their names.)"""
+        named = {w for readings in self.table_readings.values() for reading in readings for w in reading}
+        heads: dict[tuple[str, ...], list[Column]] = defaultdict(list)
+        for columns in self.tables.values():
+            for column in columns:
+                words = column.words
+                if column.primary_key or column.references or len(words) < 2:
+                    continue
+                if words[0] == "number":
+                    thing = words[2:] if words[1] == "of" else words[1:]
+                elif words[-1] in _MEASURE_WORDS and len(words) == 2:
+                    thing = words[:1]
+                else:
+                    continue
+                if len(thing) == 1 and thing[0] not in named and thing not in self.column_phrases:
+                    heads[thing].append(column)
+        for thing, columns in heads.items():
+            if len(columns) == 1:
+                self.column_phrases[thing].append(columns[0])
 
     def _add_table_phrase(self, words: tuple[str, ...], table: str) -> None:
         if words:

@@ -69,6 +69,8 @@ class Tagger:
             return Tag(TagKind.NUMBER, start, start + 1, word.text, number)
         for end in range(min(len(words), start + self._longest), start, -1):
             best = self._best_reading(words, start, end)
+            if best is None and end > start + 1:
+                best = self._table_with_its_own_words(words, start, end)
             if best is None and end == start + 2:
                 best = self._compound(words, start)
             if best is not None:
@@ -77,6 +79,27 @@ class Tagger:
         if shared is not None:
             return shared
         return self._single_word(words, start, previous)
+
+    def _table_with_its_own_words(self, words: list[Word], start: int, end: int) -> Tag | None:
+        """ "high school students" for Highschooler: a word meaning the table, after words of the
+        table's own name that say nothing else."""
+        head, modifiers = words[end - 1], words[start : end - 1]
+        if any(w.quoted or w.capital or w.text == SENTENCE_END for w in words[start:end]):
+            return None
+        if len(modifiers) > 2 or any(w.lower in FILLER for w in modifiers):
+            return None
+        tables = self.schema.table_phrases.get((head.lemma,))
+        if not tables:
+            phrase = self.schema.phrase_meant_by(head.lemma)
+            tables = self.schema.table_phrases.get(phrase) if phrase is not None else None
+        if not tables or len(tables) != 1:
+            return None
+        table = next(iter(tables))
+        own = {w for reading in self.schema.table_readings.get(table, ()) for w in reading}
+        if not all(w.lemma in own for w in modifiers):
+            return None
+        text = " ".join(w.text for w in words[start:end])
+        return Tag(TagKind.TABLE, start, end, text, TableWord((table,)))
 
     def _compound(self, words: list[Word], start: int) -> Tag | None:
         """Two words that WordNet knows as one noun ("staff member": an employee), read as the

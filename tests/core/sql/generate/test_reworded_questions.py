@@ -230,3 +230,66 @@ def test_a_possessive_over_a_two_way_link_abstains(tmp_path_factory, lexicon, th
     )
     # Kyle's friends are on the other side of the link: which key is Kyle's is not said
     assert "either way round" in _abstains(network, lexicon, thesaurus, "Who are Kyle's friends? Give their names.")
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory) -> SqliteDatabase:
+    return _database(
+        tmp_path_factory,
+        "highschool",
+        """
+        CREATE TABLE highschooler (id INTEGER PRIMARY KEY, name TEXT, grade INTEGER);
+        CREATE TABLE friend (student_id INTEGER REFERENCES highschooler(id),
+            friend_id INTEGER REFERENCES highschooler(id));
+        CREATE TABLE likes (student_id INTEGER REFERENCES highschooler(id),
+            liked_id INTEGER REFERENCES highschooler(id));
+        INSERT INTO highschooler VALUES (1, 'Kyle', 9), (2, 'Jo', 10), (3, 'Al', 9);
+        INSERT INTO friend VALUES (1, 2), (1, 3), (2, 1);
+        INSERT INTO likes VALUES (1, 2), (1, 3), (3, 1);
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # friend.student_id refers to highschooler: "students" are highschoolers here
+        ("Names of students with at least 2 likes?", [("Kyle",)]),
+        # "high school" repeats the table's own name before a word that means it
+        ("How many high school students are in each grade?", {(9, 2), (10, 1)}),
+    ],
+)
+def test_a_table_named_by_its_keys_and_its_own_words(network, lexicon, thesaurus, question, expected) -> None:
+    found = _answer(network, lexicon, thesaurus, question)
+    assert (set(found) if isinstance(expected, set) else found) == expected
+
+
+def test_the_other_side_of_a_link_abstains(network, lexicon, thesaurus) -> None:
+    # the names shown are of Kyle's friends, another copy of the table than Kyle's own row
+    message = _abstains(network, lexicon, thesaurus, "Return the names of friends of the high school student Kyle.")
+    assert "both sides of a link" in message
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which shop has the most products? Give its name.", [("Big",)]),  # number_products
+        ("Which templates have a version above 5? Give their ids.", [(2,)]),  # version_number
+        ("What codes are there across all templates?", {("PP",), ("BK",)}),  # each value once
+    ],
+)
+def test_columns_called_by_what_they_count(tmp_path_factory, lexicon, thesaurus, question, expected) -> None:
+    database = _database(
+        tmp_path_factory,
+        "counted",
+        """
+        CREATE TABLE shop (shop_id INTEGER PRIMARY KEY, name TEXT, number_products INTEGER);
+        CREATE TABLE templates (template_id INTEGER PRIMARY KEY, version_number INTEGER, code TEXT);
+        INSERT INTO shop VALUES (1, 'Big', 900), (2, 'Small', 40);
+        INSERT INTO templates VALUES (1, 3, 'PP'), (2, 7, 'PP'), (3, 1, 'BK');
+        """,
+    )
+    found = _answer(database, lexicon, thesaurus, question)
+    assert (set(found) if isinstance(expected, set) else found) == expected
+    if isinstance(expected, set):
+        assert len(found) == len(expected)
