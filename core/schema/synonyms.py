@@ -215,12 +215,14 @@ class WordNetThesaurus:
 
 def _may_follow(path: tuple[str, ...], step: str) -> bool:
     """Going up then down would reach siblings ("winnings" and earnings are both gains), so the
-    hierarchy is walked one way; a group is crossed once; a derived form is a step of its own
-    (one more and the deed meets its doer: "song" → sing → singer, or songster → singer)."""
-    if step == "derived" or "derived" in path:
+    hierarchy is walked one way; a derived form is a step of its own (one more and the deed
+    meets its doer: "song" → sing → singer, or songster → singer); a group or member is the
+    first step, and only a broader word may follow ("staff" → staff member → employee, but not
+    "person" → people → country)."""
+    if step in ("derived", "member") or "derived" in path:
         return not path
-    if step == "member":
-        return "member" not in path
+    if "member" in path:
+        return step == "broader"
     walked = [s for s in path if s in ("broader", "narrower")]
     return not walked or walked[-1] == step
 

@@ -218,6 +218,9 @@ class Completion:
                 for c in self.schema.tables[table]
                 if c.kind == "text" and c.readings & ({("name",)} | {(*p, "name") for p in phrases} | phrases)
             ]
+            if not names:
+                # "Which cartoons…": what a cartoon is called is its title
+                names = [c for c in self.schema.tables[table] if c.kind == "text" and ("title",) in c.readings]
             if len(names) == 1:
                 return Select(names[0])
         return Select(None)

@@ -285,6 +285,9 @@ class Interpreter:
     def _on_table(self, r: Reading, i: int) -> int:
         """A table word: what is counted, or the rows asked about; later words describe it."""
         tag = r.tags[i]
+        listed = self._listed_after_columns(r, i)
+        if listed is not None:
+            r.query.selects.append(Select(listed))  # "conductors' names and the orchestras"
         r.seen_table = True
         r.recent = tag.tables[0]
         if r.pending_count:
@@ -333,6 +336,19 @@ class Interpreter:
             return 3
         column = self.resolver.column(r, tag)
         return self._compare_column(r, i, column) or self._show_column(r, i, column)
+
+    def _listed_after_columns(self, r: Reading, i: int) -> Column | None:
+        """A table word ending a list of what to show ("names and the orchestras they led"): the
+        column its rows are called by, when it has one."""
+        tag, previous = r.tags[i], r.at(i - 1) if i else None
+        before = [w.lower for w in r.words[max(0, tag.start - 2) : tag.start]]
+        joined = before[-1:] == ["and"] or before == ["and", "the"]
+        if previous is None or previous.kind != K.COLUMN or not joined:
+            return None
+        shown = [s.column for s in r.query.selects if s.agg is None and s.column is not None]
+        if not shown or shown[-1] not in previous.columns or shown[-1].table == tag.tables[0]:
+            return None
+        return self.resolver.title_column(tag.tables[0])
 
     def _on_cmp(self, r: Reading, i: int) -> int:
         """ "more than", "at least": a bound on a column, or on a count of related rows."""

@@ -36,6 +36,7 @@ _KEY_WORDS = {"id", "key", "code", "number", "no"}
 # Last words of two-word column names that say how the first is counted: version_number, room_count.
 _MEASURE_WORDS = {"number", "count", "total"}
 _COLUMN_SENSES = 2  # a question word's senses that may reach a column (WordNet orders them by frequency)
+_COLUMN_STEPS = 1  # column words are general nouns ('name'): two steps reach them from too far ('label')
 _FUNCTION_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "is", "it"}
 _GENERIC_TABLE_WORDS = {"data", "info", "information", "detail", "record", "list", "table", "entry"}
 # Last words of column names that only say "a quantity of": total_amount is the order's total.
@@ -209,8 +210,9 @@ class SchemaIndex:
         """The one schema word a question noun reaches in the fewest WordNet steps (see
         WordNetThesaurus.linked): "performer" (over singer), "puppy" (under dog), "staff" (its
         members are employees), "kind" (over type). A table may be reached in any sense of the
-        word ("carriers": common carriers, over airlines); a column only in its first senses,
-        since column words are common nouns with many rare readings ("event" for result). Two
+        word ("carriers": common carriers, over airlines); a column only in its first senses and
+        one step, since column words are common nouns with many rare readings ("event" for
+        result) and broad ones ("label" is two steps under name). Two
         schema words as near: None ("artist" is over conductor and director alike)."""
         if lemma in self._linked_cache:
             return self._linked_cache[lemma]
@@ -218,10 +220,11 @@ class SchemaIndex:
         found = None
         if thesaurus is not None and len(lemma) >= 3 and lemma.replace(" ", "").isalpha():
             nearest: dict[tuple[str, ...], int] = {}
-            for phrases, senses in ((self.table_phrases, None), (self.column_phrases, _COLUMN_SENSES)):
+            reach = ((self.table_phrases, None, _FAR), (self.column_phrases, _COLUMN_SENSES, _COLUMN_STEPS))
+            for phrases, senses, steps in reach:
                 for link in thesaurus.linked(lemma, senses):
                     phrase = (link.word,)
-                    if phrase in phrases and link.steps < nearest.get(phrase, _FAR):
+                    if phrase in phrases and link.steps <= steps and link.steps < nearest.get(phrase, _FAR):
                         nearest[phrase] = link.steps
             if nearest:
                 fewest = min(nearest.values())

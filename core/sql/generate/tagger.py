@@ -37,6 +37,7 @@ _SORT_VERBS = ("sort", "order", "rank", "arrange")
 _MAX_COORDINATED = 4  # "first, middle and last name": modifiers before the last one and its head
 # Words before a verb that are its subject: "the orchestras they led", "owners who paid for".
 _SUBJECT_PRONOUNS = {"they", "who", "that", "which", "it", "he", "she"}
+_AUXILIARIES = {"do", "does", "did"}
 
 
 class Tagger:
@@ -241,7 +242,15 @@ class Tagger:
         subject = previous is not None and (
             previous.kind in (TagKind.TABLE, TagKind.VALUE) or previous.text.lower() in _SUBJECT_PRONOUNS
         )
-        return 1 if subject and leads_to_object(word.following, names_object) else 0
+        if subject and leads_to_object(word.following, names_object):
+            return 1
+        # The object asked about comes first: "Which cartoons did Ben Jones direct?", "the
+        # orchestras they led."
+        last = word.following in (None, SENTENCE_END)
+        fronted = any(w.lower in _AUXILIARIES for w in words[:start]) or (
+            previous is not None and previous.text.lower() == "they"
+        )
+        return 1 if subject and last and fronted else 0
 
     def _respelled(self, word: Word) -> Word:
         """A word the schema spells otherwise, read as the schema's spelling so that phrases of

@@ -25,6 +25,8 @@ def test_broader_and_narrower_words_within_two_steps(thesaurus) -> None:
 def test_a_group_reaches_its_members(thesaurus) -> None:
     # staff → staff member (a member of the staff) → employee
     assert _path(thesaurus, "staff", "employee") == ("member", "broader")
+    # …but a member's group is not narrowed again: a person is one of a people, not a country
+    assert _path(thesaurus, "person", "country") is None
 
 
 def test_derived_forms_only_as_a_step_of_their_own(thesaurus) -> None:

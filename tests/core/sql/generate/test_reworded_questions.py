@@ -293,3 +293,40 @@ def test_columns_called_by_what_they_count(tmp_path_factory, lexicon, thesaurus,
     assert (set(found) if isinstance(expected, set) else found) == expected
     if isinstance(expected, set):
         assert len(found) == len(expected)
+
+
+@pytest.fixture(scope="module")
+def shows(tmp_path_factory) -> SqliteDatabase:
+    return _database(
+        tmp_path_factory,
+        "shows",
+        """
+        CREATE TABLE conductor (conductor_id INTEGER PRIMARY KEY, name TEXT);
+        CREATE TABLE orchestra (orchestra_id INTEGER PRIMARY KEY, orchestra TEXT, record_company TEXT,
+            conductor_id INTEGER REFERENCES conductor(conductor_id));
+        CREATE TABLE cartoon (id INTEGER PRIMARY KEY, title TEXT, directed_by TEXT);
+        INSERT INTO conductor VALUES (1, 'Antal'), (2, 'Colin');
+        INSERT INTO orchestra VALUES (1, 'LSO', 'Decca', 1), (2, 'BBC SO', 'EMI', 2);
+        INSERT INTO cartoon VALUES (1, 'Dog Days', 'Ben Jones'), (2, 'Night', 'Ann Lu');
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the object comes first; which cartoons: their titles
+        ("Which cartoons did Ben Jones direct?", [("Dog Days",)]),
+        # a list of what to show that ends on a table: what its rows are called
+        ("List conductors' names and the orchestras they led.", {("Antal", "LSO"), ("Colin", "BBC SO")}),
+    ],
+)
+def test_fronted_objects_and_listed_tables(shows, lexicon, thesaurus, question, expected) -> None:
+    found = _answer(shows, lexicon, thesaurus, question)
+    assert (set(found) if isinstance(expected, set) else found) == expected
+
+
+def test_general_words_stay_unlinked(shows, lexicon, thesaurus) -> None:
+    schema = OfflineSqlGenerator(shows, None, thesaurus=thesaurus, lexicon=lexicon).engine.schema
+    assert schema.phrase_linked_to("label") is None  # two steps under name: too far for a column
+    assert schema.phrase_linked_to("heading") == ("title",)  # one step under title
