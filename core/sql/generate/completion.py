@@ -12,6 +12,8 @@ from core.sql.generate.tags import TagKind
 from core.sql.generate.tokens import Word
 
 K = TagKind
+_ARTICLES = {"a", "an", "the", "any", "some"}
+_HAVING = {"have", "has", "had", "having", "with", "own", "owns", "owned"}
 
 
 class Completion:
@@ -127,11 +129,30 @@ class Completion:
         if not tables:
             raise Abstain("no table")
         unused = [t for t in r.in_play if t not in tables and t not in {a.table for a in query.related}]
+        if len(unused) == 1 and main is not None and main != unused[0] and self._had(r, unused[0]):
+            # "students who have a pet", "professionals who treated a dog": rows with some related row
+            query.related.append(RelatedRows(unused[0], negated=False))
+            unused = []
         if unused:
             # "students who have a pet": a mentioned table that takes no part is a relation
             # the engine cannot express.
             raise Abstain(f"does not know how {unused[0]} relates")
         return tables
+
+    def _had(self, r: Reading, table: str) -> bool:
+        """Whether the question says its rows have one of these ("who have a pet", "that
+        treated a dog"): the table's word follows "have", "with" or a relating verb — not
+        "and" ("names of teachers and the courses": something to show)."""
+        if r.main is None or not self.joins.path([r.main], table):
+            return False
+        starts = [t.start for t in r.tags if t.kind == K.TABLE and table in t.tables]
+        for start in starts:
+            before = start - 1
+            while before >= 0 and r.words[before].lower in _ARTICLES:
+                before -= 1
+            if before >= 0 and (r.words[before].lower in _HAVING or before in r.relations):
+                return True
+        return False
 
     def _show_each_row_once(self, query: Query) -> None:
         """Students filtered through their pets: each student once, not once per matching pet."""

@@ -139,6 +139,7 @@ class Interpreter:
             negated=negated,
             period_table=dated.pop() if len(dated) == 1 else None,
             sort_verb=words[0].lower in _SORT_VERBS,  # tagged as filler
+            relations={at for tag in all_tags if tag.kind == K.RELATION for at in range(tag.start, tag.end)},
         )
 
     # ---- one method per tag kind -----------------------------------------------------------
