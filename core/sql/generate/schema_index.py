@@ -156,6 +156,7 @@ class SchemaIndex:
                     target = by_name.get((target_table.lower(), target_column.lower()))
                     if target is not None:
                         index.foreign_keys.append((column, target))
+        index._add_table_heads()
         index._mark_implied_keys()
         index._add_head_phrases()
         if distinct_values is not None:
@@ -298,6 +299,22 @@ class SchemaIndex:
                     self.foreign_keys.append((column, keys[0]))  # joinable like a declared key
                 else:
                     column.references = targets[0]
+
+    def _add_table_heads(self) -> None:
+        """poker_player is also "players", degree_programs "programs": the last word of a
+        table's name alone, when no other table or another table's column says it."""
+        heads: dict[str, set[str]] = defaultdict(set)
+        for table, readings in self.table_readings.items():
+            for reading in readings:
+                head = reading[-1]
+                if len(reading) > 1 and head.isalpha() and len(head) > 2 and head not in _GENERIC_TABLE_WORDS:
+                    heads[head].add(table)
+        for head, tables in heads.items():
+            others = {w for t, rs in self.table_readings.items() if t not in tables for r in rs for w in r}
+            # "series" of tv_series is also the series_name of tv_channel: no guess
+            others |= {w for t, columns in self.tables.items() if t not in tables for c in columns for w in c.words}
+            if len(tables) == 1 and (head,) not in self.column_phrases and head not in others:
+                self._add_table_phrase((head,), next(iter(tables)))
 
     def _add_head_phrases(self) -> None:
         """A column named for how it measures a thing is called by the thing when nothing else

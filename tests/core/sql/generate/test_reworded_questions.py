@@ -338,3 +338,20 @@ def test_general_words_stay_unlinked(shows, lexicon, thesaurus) -> None:
     schema = OfflineSqlGenerator(shows, None, thesaurus=thesaurus, lexicon=lexicon).engine.schema
     assert schema.phrase_linked_to("label") is None  # two steps under name: too far for a column
     assert schema.phrase_linked_to("heading") == ("title",)  # one step under title
+
+
+def test_a_tables_last_word_names_it_when_nothing_else_does(tmp_path_factory, lexicon, thesaurus) -> None:
+    database = _database(
+        tmp_path_factory,
+        "heads",
+        """
+        CREATE TABLE poker_player (poker_player_id INTEGER PRIMARY KEY, earnings REAL);
+        CREATE TABLE tv_series (id INTEGER PRIMARY KEY, episode TEXT);
+        CREATE TABLE tv_channel (id INTEGER PRIMARY KEY, series_name TEXT);
+        INSERT INTO poker_player VALUES (1, 10.0), (2, 30.0);
+        """,
+    )
+    assert _answer(database, lexicon, thesaurus, "How many players are there?") == [(2,)]
+    # tv_series ends in "series", but tv_channel's series_name says it too
+    schema = OfflineSqlGenerator(database, None, thesaurus=thesaurus, lexicon=lexicon).engine.schema
+    assert ("series",) not in schema.table_phrases
