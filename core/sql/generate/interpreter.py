@@ -54,6 +54,7 @@ class Interpreter:
             K.CMP: self._on_cmp,
             K.BUCKET: self._on_bucket,
             K.BOTH: self._on_both,
+            K.CONTAINS: self._on_contains,
             K.TIME_CMP: self._on_time_cmp,
             K.NUMBER: self._on_number,
             K.DIR: self._on_dir,
@@ -313,6 +314,10 @@ class Interpreter:
         if nxt is not None and nxt.kind == K.VALUE and not asks_of_value:
             q.filters.append(self.resolver.column_value_filter(r, tag, nxt))
             return 2
+        if nxt is not None and nxt.kind == K.CONTAINS and r.kind_at(i + 2) == K.VALUE:
+            # "a state containing 'North'"
+            q.filters.append(_containing(self.resolver.column(r, tag), r.tags[i + 2]))
+            return 3
         counted = r.at(i + 3)
         if (
             nxt is not None
@@ -545,9 +550,30 @@ class Interpreter:
             raise Abstain("'or' between anything but two values needs an LLM")
         return 1
 
+    def _on_contains(self, r: Reading, i: int) -> int:
+        """ "documents that contain the letter 'w' in their description": a text condition on
+        the column named after the value."""
+        value, column = r.at(i + 1), self._column_after_in(r, i + 2)
+        if value is None or value.kind != K.VALUE or column is None:
+            raise Abstain(f"cannot place '{r.tags[i].text}'")
+        r.query.filters.append(_containing(column, value))
+        return 3
+
+    def _column_after_in(self, r: Reading, i: int) -> Column | None:
+        """The column of "in its title", "in their description" at tag i."""
+        tag = r.at(i)
+        if tag is None or tag.kind != K.COLUMN or "in" not in {w.lower for w in r.words[tag.start - 3 : tag.start]}:
+            return None
+        column = self.resolver.column(r, tag)
+        return column if column.kind == "text" else None
+
     def _on_value(self, r: Reading, i: int) -> int:
         """A literal from the data ("Germany"): a condition on the column that holds it."""
         tag, nxt, q = r.tags[i], r.at(i + 1), r.query
+        if r.words[tag.start].quoted and not tag.hits and (column := self._column_after_in(r, i + 1)) is not None:
+            # "a song with 'Hey' in its title": no such title, a part of one
+            q.filters.append(_containing(column, tag))
+            return 2
         if r.words[tag.end - 1].possessive and nxt is not None and nxt.kind == K.TABLE:
             # "Kyle's friends" where friends link students to students twice: which side is Kyle?
             holders = {h.column.table for h in tag.hits}
@@ -790,6 +816,12 @@ class Interpreter:
 
 def _refers_to(column: Column, table: str) -> bool:
     return bool(column.references) and column.references.split(".")[0] == table  # type: ignore[union-attr]
+
+
+def _containing(column: Column, value: Tag) -> Filter:
+    if column.kind != "text":
+        raise Abstain(f"'{column.name}' is not text to search")
+    return Filter(column, "LIKE", f"%{value.text.strip()}%")
 
 
 def _negated(item: Filter) -> Filter:

@@ -49,6 +49,7 @@ class TagKind(str, Enum):
     COMMON = "common"  # payload: "ASC" | "DESC" ("least common", "most common")
     TOP = "top"
     BOTH = "both"
+    CONTAINS = "contains"  # "containing", "has the substring": a text condition on the value that follows
     BY = "by"
     OR = "or"
     NOT = "not"

@@ -185,6 +185,31 @@ _marker(TagKind.COMMON, "DESC", "most common", "most frequent", "most popular", 
 _marker(TagKind.COMMON, "ASC", "least common", "least frequent", "least popular", "the least common")
 _marker(TagKind.TOP, None, "top")
 _marker(TagKind.BOTH, None, "both")
+_marker(
+    TagKind.CONTAINS,
+    None,
+    "contains",
+    "contain",
+    "containing",
+    "includes",
+    "include",
+    "substring",
+    "the substring",
+    "has the substring",
+    "have the substring",
+    "with the substring",
+    "contains the substring",
+    "contain the substring",
+    "containing the substring",
+    "has the word",
+    "with the word",
+    "contains the word",
+    "contain the word",
+    "the letter",
+    "contain the letter",
+    "contains the letter",
+    "with the letter",
+)
 _marker(TagKind.BY, None, "by")
 _marker(TagKind.OR, None, "or")
 _marker(

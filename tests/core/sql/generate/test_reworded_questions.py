@@ -355,3 +355,23 @@ def test_a_tables_last_word_names_it_when_nothing_else_does(tmp_path_factory, le
     # tv_series ends in "series", but tv_channel's series_name says it too
     schema = OfflineSqlGenerator(database, None, thesaurus=thesaurus, lexicon=lexicon).engine.schema
     assert ("series",) not in schema.table_phrases
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which owners live in a state containing 'North'? Give their names.", {("Ann",), ("Bo",)}),
+        ("Names of owners whose state has the substring 'Dak'?", {("Bo",)}),
+        ("Which owners have 'Car' in their state? Give their names.", {("Ann",)}),
+    ],
+)
+def test_text_that_contains_a_value(tmp_path_factory, lexicon, thesaurus, question, expected) -> None:
+    database = _database(
+        tmp_path_factory,
+        "owners",
+        """
+        CREATE TABLE owners (owner_id INTEGER PRIMARY KEY, name TEXT, state TEXT);
+        INSERT INTO owners VALUES (1, 'Ann', 'North Carolina'), (2, 'Bo', 'North Dakota'), (3, 'Cy', 'Texas');
+        """,
+    )
+    assert set(_answer(database, lexicon, thesaurus, question)) == expected
