@@ -24,7 +24,10 @@ class Completion:
 
     def complete(self, r: Reading) -> Query:
         """The query as a whole: what to show, and checks that it means one thing."""
-        query, main, words = r.query, r.main, r.words
+        query, words = r.query, r.words
+        if r.pending_count and r.main is None and len({f.column.table for f in query.filters}) == 1:
+            r.main = query.filters[0].column.table  # "How many cats are there?": rows of the table holding 'cat'
+        main = r.main
         if r.pending_count:
             if main is None:
                 raise Abstain("counting what?")

@@ -365,6 +365,11 @@ class Interpreter:
             _check_quantity(column, after.text)
             q.filters.append(Filter(column, tag.op, TableAverage(column)))
             return 3
+        if nxt is not None and nxt.kind == K.COLUMN and _is_average(r.tags, i + 2):
+            column = self.resolver.column(r, nxt)  # "stores with more products than average"
+            _check_quantity(column, nxt.text)
+            q.filters.append(Filter(column, tag.op, TableAverage(column)))
+            return 3 + self._same_column_follows(r, i + 3, column)
         if nxt is not None and nxt.kind == K.COLUMN and after is not None and after.kind == K.NUMBER:
             column = self.resolver.column(r, nxt)  # "singers above age 20"
             _check_quantity(column, nxt.text)

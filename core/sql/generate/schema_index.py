@@ -187,6 +187,20 @@ class SchemaIndex:
         self._meant_cache[lemma] = found
         return found
 
+    def value_linked_to(self, lemma: str) -> list[ValueHit]:
+        """The one category value a question noun is a WordNet synonym of, in its first senses:
+        "automobiles" for the vehicle type 'car'. Not a broader or narrower word: "puppies" are
+        not all dogs. Two values: []."""
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None or not lemma.isalpha():
+            return []
+        found: dict[str, list[ValueHit]] = {}
+        for link in thesaurus.linked(lemma, _COLUMN_SENSES):
+            hits = [hit for hit in self.values.get(link.word, []) if hit.category]
+            if link.steps == 0 and hits and link.word.isalpha():  # not "pair" for '2'
+                found[link.word] = hits
+        return next(iter(found.values())) if len(found) == 1 else []
+
     def _role_of_key(self, lemma: str) -> tuple[str, ...] | None:
         """The table a key column names by another noun: friend.student_id refers to
         highschooler, so "students" are highschoolers here. Only a noun that names nothing else

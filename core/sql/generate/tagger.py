@@ -24,6 +24,7 @@ from core.sql.generate.vocabulary import (
     MONTHS,
     PREPOSITIONS,
     QUESTION_VERBS,
+    SPLIT_COMPARATIVES,
     SUPERLATIVES,
 )
 from core.sql.generate.words import SYNONYMS, singular
@@ -34,6 +35,7 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # orders" is not status 'paid'); a table beats a column, a column a literal value.
 _SCHEMA_FIRST = {TagKind.MEASURE: -1, TagKind.TABLE: 0, TagKind.COLUMN: 1, TagKind.VALUE: 2}
 _SORT_VERBS = ("sort", "order", "rank", "arrange")
+_SPLIT = 4  # "more X than": words from the comparative to 'than'
 _MAX_COORDINATED = 4  # "first, middle and last name": modifiers before the last one and its head
 # Words before a verb that are its subject: "the orchestras they led", "owners who paid for".
 _SUBJECT_PRONOUNS = {"they", "who", "that", "which", "it", "he", "she"}
@@ -206,6 +208,11 @@ class Tagger:
             )
         if word.lower in FILLER or (start == 0 and word.lower in _SORT_VERBS):
             return Tag(TagKind.FILLER, start, start + 1, word.text)
+        if word.lower in SPLIT_COMPARATIVES and _than_follows(words, start):
+            # "more products than average": the comparison, its column, then what it is compared to
+            return Tag(TagKind.CMP, start, start + 1, word.text, SPLIT_COMPARATIVES[word.lower])
+        if word.lower == "than" and any(w.lower in SPLIT_COMPARATIVES for w in words[max(0, start - _SPLIT) : start]):
+            return Tag(TagKind.FILLER, start, start + 1, word.text)
         if self._verb_of_value(word) or word.lemma in self._date_words:
             # "orders shipped to Germany" (status value used as a verb), "enrolled in 2023"
             # (the verb of the date column enrolled_on): words that say how, not what.
@@ -218,6 +225,8 @@ class Tagger:
         linked = self._meant_by(words, start, self.schema.phrase_linked_to)
         if linked is not None:
             return linked
+        if not word.quoted and not word.capital and (hits := self.schema.value_linked_to(word.lemma)):
+            return Tag(TagKind.VALUE, start, start + 1, word.text, tuple(hits))  # "puppies": the type 'dog'
         return Tag(TagKind.UNKNOWN, start, start + 1, word.text)
 
     def _relation_verb(self, words: list[Word], start: int, previous: Tag | None) -> int:
@@ -360,6 +369,11 @@ class Tagger:
         capitalised = all(w.capital or not w.text.isalpha() for w in words if w.lower not in FILLER)
         # A lower-case word only counts as a value of a small category column ("cat", "europe").
         return tuple(hit for hit in hits if capitalised or hit.category)
+
+
+def _than_follows(words: list[Word], start: int) -> bool:
+    """ "more products than …": 'than' a few words on, not right after ("more than 10" is a marker)."""
+    return any(w.lower == "than" for w in words[start + 2 : start + 1 + _SPLIT])
 
 
 def _names_something(words: list[Word], position: int) -> bool:

@@ -88,6 +88,18 @@ _marker(TagKind.CMP, ">=", "at least", "no less than", "or more", "not less than
 _marker(TagKind.CMP, "<", "less than", "fewer than", "smaller than", "lower than", "below", "under")
 _marker(TagKind.CMP, "<=", "at most", "no more than", "or less", "not more than", "or fewer")
 _marker(TagKind.CMP, "=", "equal to", "equals", "equal")
+# Comparatives parted from their "than" by what they compare: "more products than average".
+SPLIT_COMPARATIVES = {
+    "more": ">",
+    "higher": ">",
+    "greater": ">",
+    "larger": ">",
+    "bigger": ">",
+    "fewer": "<",
+    "less": "<",
+    "lower": "<",
+    "smaller": "<",
+}
 _marker(TagKind.BETWEEN, None, "between")
 _marker(
     TagKind.BUCKET,

@@ -375,3 +375,34 @@ def test_text_that_contains_a_value(tmp_path_factory, lexicon, thesaurus, questi
         """,
     )
     assert set(_answer(database, lexicon, thesaurus, question)) == expected
+
+
+@pytest.fixture(scope="module")
+def garage(tmp_path_factory) -> SqliteDatabase:
+    return _database(
+        tmp_path_factory,
+        "garage",
+        """
+        CREATE TABLE vehicles (id INTEGER PRIMARY KEY, kind TEXT, seats INTEGER, price INTEGER);
+        INSERT INTO vehicles VALUES (1, 'car', 5, 100), (2, 'car', 2, 300), (3, 'truck', 3, 200), (4, 'bus', 50, 900);
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # a comparative parted from its "than" by the column it compares
+        ("How many vehicles have more seats than average?", [(1,)]),
+        ("How many vehicles have fewer seats than 4?", [(2,)]),
+        # 'automobile' is a WordNet synonym of the value 'car'
+        ("How many automobiles are there?", [(2,)]),
+    ],
+)
+def test_split_comparatives_and_values_by_synonym(garage, lexicon, thesaurus, question, expected) -> None:
+    assert _answer(garage, lexicon, thesaurus, question) == expected
+
+
+def test_a_narrower_word_is_not_its_broader_value(garage, lexicon, thesaurus) -> None:
+    # a limousine is a kind of car, but not every car is one
+    assert "limousines" in _abstains(garage, lexicon, thesaurus, "How many limousines are there?")
