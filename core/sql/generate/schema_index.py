@@ -49,6 +49,7 @@ _TRUE = {"t", "y", "yes", "true", "1"}
 _FALSE = {"f", "n", "no", "false", "0"}
 _NUMERIC = re.compile(r"int|real|num|dec|float|double|money|serial", re.I)
 _DATE = re.compile(r"date|time", re.I)
+_DATE_WORDS = {"date", "time", "year", "day"}
 _DATE_NAME = re.compile(r"(^|_)(date|day)($|_)|_at$|_on$|date$", re.I)
 
 
@@ -108,6 +109,7 @@ class SchemaIndex:
     max_phrase: int = 1
     _meant_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
     _linked_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    _verb_forms: dict[str, set[str]] | None = field(default=None, repr=False)  # verb → its forms in column names
     # Whether a token is an English word (the lexicon that splits names); None: no shortenings.
     is_word: Callable[[str], bool] | None = None
     _opaque: set[str] | None = None
@@ -186,6 +188,26 @@ class SchemaIndex:
                     found = next(iter(phrases))
         self._meant_cache[lemma] = found
         return found
+
+    def word_of_same_verb(self, word: str) -> str | None:
+        """The schema word that is a form of the same verb as a question word: "arriving" or
+        "arrival" for date_arrived, "creation" for created, "founding" for year_of_founded.
+        Only verb forms in the schema (participles, bare verbs) count; two of them: None."""
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None or not word.isalpha():
+            return None
+        if self._verb_forms is None:
+            self._verb_forms = defaultdict(set)
+            for phrase in self.column_phrases:
+                for said in phrase:
+                    verbs = thesaurus.base_forms(said, "v")
+                    if verbs and (said not in verbs or not thesaurus.base_forms(said, "n")):
+                        for verb in verbs:
+                            self._verb_forms[verb].add(said)
+        meant = set(thesaurus.base_forms(word, "v"))
+        meant |= {link.word for link in thesaurus.linked(word, _COLUMN_SENSES) if link.path == ("derived",)}
+        found = {said for verb in meant for said in self._verb_forms.get(verb, ())} - {word}
+        return next(iter(found)) if len(found) == 1 else None
 
     def value_linked_to(self, lemma: str) -> list[ValueHit]:
         """The one category value a question noun is a WordNet synonym of, in its first senses:
@@ -421,6 +443,8 @@ def _column_phrases(words: tuple[str, ...], table_words: tuple[str, ...]) -> set
         phrases.add(words[at + 1 :] + words[:at])  # level_of_membership: "membership level"
     for start in range(1, len(words) - 1):
         phrases.add(words[start:])  # major_record_format: "record format"
+    if len(words) == 2 and words[0] in _DATE_WORDS:
+        phrases.add(words[::-1])  # date_arrived: "arrived date"
     return phrases
 
 

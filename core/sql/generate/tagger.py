@@ -270,6 +270,10 @@ class Tagger:
         if phrase is None and not word.capital and word.lower not in DEMONYMS:
             # "kind of animal" for pet type; a capitalised word is a name, not a noun to read
             phrase = self.schema.phrase_linked_to(word.lemma)
+        if phrase is None and not word.capital:
+            # "arrival date" for date_arrived: one verb, two forms
+            same_verb = self.schema.word_of_same_verb(word.lower)
+            phrase = (same_verb,) if same_verb is not None else None
         if phrase is None or len(phrase) != 1:
             return word
         return replace(word, lemma=phrase[0])
@@ -339,13 +343,15 @@ class Tagger:
     def _date_words(self) -> set[str]:
         if self._date_words_cache is None:
             generic = {"date", "day", "time", "on", "at", "of", "year", "month"}
+            thesaurus = self.schema.understanding.thesaurus if self.schema.understanding is not None else None
             self._date_words_cache = {
                 word
                 for columns in self.schema.tables.values()
                 for column in columns
                 if column.kind == "date"
                 for word in column.words
-                if word not in generic
+                # the verb of the date ("registered"), not an adjective beside it ("first")
+                if word not in generic and (thesaurus is None or thesaurus.base_forms(word, "v"))
             }
         return self._date_words_cache
 

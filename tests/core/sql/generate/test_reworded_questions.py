@@ -406,3 +406,40 @@ def test_split_comparatives_and_values_by_synonym(garage, lexicon, thesaurus, qu
 def test_a_narrower_word_is_not_its_broader_value(garage, lexicon, thesaurus) -> None:
     # a limousine is a kind of car, but not every car is one
     assert "limousines" in _abstains(garage, lexicon, thesaurus, "How many limousines are there?")
+
+
+KENNEL = """
+    CREATE TABLE dogs (dog_id INTEGER PRIMARY KEY, name TEXT, date_arrived TEXT, date_departed TEXT);
+    CREATE TABLE orchestra (orchestra_id INTEGER PRIMARY KEY, orchestra TEXT, year_of_founded INTEGER);
+    CREATE TABLE students (id INTEGER PRIMARY KEY, first_name TEXT, date_first_registered TEXT);
+    INSERT INTO dogs VALUES (1, 'Rex', '2017-01-02', '2018-03-04'), (2, 'Fido', '2017-05-06', '2018-01-01');
+    INSERT INTO orchestra VALUES (1, 'LSO', 1904), (2, 'BBC', 1930);
+    INSERT INTO students VALUES (1, 'Ann', '2010-01-01'), (2, 'Bo', '2008-01-01');
+"""
+
+
+@pytest.fixture(scope="module")
+def kennel(tmp_path_factory) -> SqliteDatabase:
+    return _database(tmp_path_factory, "kennel", KENNEL)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # one verb, two forms: "arrival" / date_arrived, "founding" / year_of_founded
+        (
+            "List the arrival date and the departure date of all the dogs.",
+            {("2017-01-02", "2018-03-04"), ("2017-05-06", "2018-01-01")},
+        ),
+        ("What are the founding years of the orchestras?", {(1904,), (1930,)}),
+    ],
+)
+def test_forms_of_the_verb_a_column_is_named_by(kennel, lexicon, thesaurus, question, expected) -> None:
+    assert set(_answer(kennel, lexicon, thesaurus, question)) == expected
+
+
+def test_a_word_beside_a_date_is_not_its_verb(kennel, lexicon, thesaurus) -> None:
+    # 'first' in date_first_registered is not how the date is said: "the first student" is not filler
+    assert "first" in _abstains(
+        kennel, lexicon, thesaurus, "Who is the first student to register? Give the first name."
+    )
