@@ -114,6 +114,9 @@ class Resolver:
                 r.query.directions[hit.column.table] = direction  # "from the city Aberdeen": the source key
             return Filter(hit.column, "=", hit.value)
         column = self.column(r, column_tag)
+        held = [h for h in holders.values() if h.column == column]
+        if len(held) == 1:
+            return Filter(column, "=", held[0].value)  # 'BK' in templates' type code and its lookup table's
         if holders or column.kind != "text" or not r.words[value_tag.start].quoted:
             raise Abstain(f"'{value_tag.text}' is not a value of {column.name}")
         return Filter(column, "=", value_tag.text)

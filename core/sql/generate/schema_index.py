@@ -35,10 +35,14 @@ _FAR = 99  # more WordNet steps than any link has
 _KEY_WORDS = {"id", "key", "code", "number", "no"}
 # Last words of two-word column names that say how the first is counted: version_number, room_count.
 _MEASURE_WORDS = {"number", "count", "total"}
+# Last words of column names that name the column of whatever table they are said of.
+_GENERIC_LAST_WORDS = ("code", "description", "type")
 _COLUMN_SENSES = 2  # a question word's senses that may reach a column (WordNet orders them by frequency)
 _COLUMN_STEPS = 1  # column words are general nouns ('name'): two steps reach them from too far ('label')
 _FUNCTION_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "is", "it"}
 _GENERIC_TABLE_WORDS = {"data", "info", "information", "detail", "record", "list", "table", "entry"}
+# First words of lookup tables' names that questions leave out: ref_template_types.
+_LOOKUP_WORDS = {"ref", "reference", "lookup", "lkp"}
 # Last words of column names that only say "a quantity of": total_amount is the order's total.
 _UNIT_WORDS = {"amount", "value"}
 # Last words of column names that questions leave out: "the email" of email_address.
@@ -148,6 +152,8 @@ class SchemaIndex:
                 index._add_table_phrase(words, table.name)
                 if len(words) > 1 and words[-1] in _GENERIC_TABLE_WORDS:
                     index._add_table_phrase(words[:-1], table.name)  # cars_data is "cars"
+                if len(words) > 1 and words[0] in _LOOKUP_WORDS:
+                    index._add_table_phrase(words[1:], table.name)  # ref_template_types is "template types"
             for column, info in zip(columns, table.columns, strict=True):
                 index._add_column_phrases(column, getattr(info, "comment", None))
         by_name = {(t.lower(), c.name.lower()): c for t, cols in index.tables.items() for c in cols}
@@ -375,6 +381,13 @@ class SchemaIndex:
         for thing, columns in heads.items():
             if len(columns) == 1:
                 self.column_phrases[thing].append(columns[0])
+        for columns in self.tables.values():
+            # "templates with the code PP": the one code column of templates, template_type_code
+            for last in _GENERIC_LAST_WORDS:
+                ending = [c for c in columns if len(c.words) > 1 and c.words[-1] == last]
+                said = any(c in self.column_phrases.get((last,), []) for c in columns)
+                if len(ending) == 1 and not said:
+                    self.column_phrases[(last,)].append(ending[0])
 
     def _add_table_phrase(self, words: tuple[str, ...], table: str) -> None:
         if words:

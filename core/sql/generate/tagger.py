@@ -39,7 +39,11 @@ _SPLIT = 4  # "more X than": words from the comparative to 'than'
 _MAX_COORDINATED = 4  # "first, middle and last name": modifiers before the last one and its head
 # Words before a verb that are its subject: "the orchestras they led", "owners who paid for".
 _SUBJECT_PRONOUNS = {"they", "who", "that", "which", "it", "he", "she"}
-_AUXILIARIES = {"do", "does", "did"}
+_DO = {"do", "does", "did"}
+_BE = {"is", "are", "was", "were"}
+# Words between a subject and its verb: "conductors who have led", "flights that are arriving".
+_AUXILIARIES = _DO | _BE | {"have", "has", "had", "also", "ever", "been"}
+_WH_WORDS = {"which", "what", "where", "who", "whom"}
 
 
 class Tagger:
@@ -56,12 +60,12 @@ class Tagger:
         tags: list[Tag] = []
         position = 0
         while position < len(words):
-            tag = self._longest_tag(words, position, tags[-1] if tags else None)
+            tag = self._longest_tag(words, position, tags)
             tags.append(tag)
             position = tag.end
         return tags
 
-    def _longest_tag(self, words: list[Word], start: int, previous: Tag | None = None) -> Tag:
+    def _longest_tag(self, words: list[Word], start: int, before: list[Tag] | None = None) -> Tag:
         word = words[start]
         if word.text == SENTENCE_END:
             return Tag(TagKind.BREAK, start, start + 1, word.text)
@@ -81,7 +85,7 @@ class Tagger:
         shared = self._shares_a_head(words, start)
         if shared is not None:
             return shared
-        return self._single_word(words, start, previous)
+        return self._single_word(words, start, before or [])
 
     def _table_with_its_own_words(self, words: list[Word], start: int, end: int) -> Tag | None:
         """ "high school students" for Highschooler: a word meaning the table, after words of the
@@ -177,7 +181,7 @@ class Tagger:
             order = {marker[0]: 0}
         return min(candidates, key=lambda tag: order.get(tag.kind, 3))
 
-    def _single_word(self, words: list[Word], start: int, previous: Tag | None = None) -> Tag:
+    def _single_word(self, words: list[Word], start: int, before: list[Tag]) -> Tag:
         """One word that no phrase explains: a synonym, a verb, a month, a year or filler."""
         word = words[start]
         if word.lemma in SYNONYMS and not word.quoted:
@@ -188,7 +192,7 @@ class Tagger:
                 Word(renamed, renamed, renamed, position=start, following=word.following),
                 *words[start + 1 :],
             ]
-            tag = self._longest_tag(swapped, start, previous)
+            tag = self._longest_tag(swapped, start, before)
             if tag.kind != TagKind.UNKNOWN:
                 return tag
         meant = self._meant_by(words, start)
@@ -217,7 +221,7 @@ class Tagger:
             # "orders shipped to Germany" (status value used as a verb), "enrolled in 2023"
             # (the verb of the date column enrolled_on): words that say how, not what.
             return Tag(TagKind.FILLER, start, start + 1, word.text)
-        length = self._relation_verb(words, start, previous)
+        length = self._relation_verb(words, start, before)
         if length:
             return Tag(TagKind.RELATION, start, start + length, " ".join(w.text for w in words[start : start + length]))
         if _YEAR.fullmatch(word.text):
@@ -229,10 +233,11 @@ class Tagger:
             return Tag(TagKind.VALUE, start, start + 1, word.text, tuple(hits))  # "puppies": the type 'dog'
         return Tag(TagKind.UNKNOWN, start, start + 1, word.text)
 
-    def _relation_verb(self, words: list[Word], start: int, previous: Tag | None) -> int:
+    def _relation_verb(self, words: list[Word], start: int, before: list[Tag]) -> int:
         """How many words from start are a verb relating the things around it, or 0. Beyond the
         common ones (verbs.py): a verb WordNet knows with its particle ("take off", "carried
-        out"), or any verb right after its subject ("flights land at", "carriers run under 200")."""
+        out"), or any verb after its subject ("flights land at", "carriers run under 200",
+        "conductors who have led more than one orchestra")."""
         word = words[start]
         names_object = _names_something(words, start + 1)
         if is_relation_verb(word.lower, word.following, names_object):
@@ -248,16 +253,24 @@ class Tagger:
             after = words[start + 2] if start + 2 < len(words) else None
             if after is not None and leads_to_object(after.lower, _names_something(words, start + 2)):
                 return 2
+        previous = next((t for t in reversed(before) if t.text.lower() not in _AUXILIARIES), None)
         subject = previous is not None and (
             previous.kind in (TagKind.TABLE, TagKind.VALUE) or previous.text.lower() in _SUBJECT_PRONOUNS
         )
-        if subject and leads_to_object(word.following, names_object):
-            return 1
+        following = words[start + 1] if start + 1 < len(words) else None
+        names_a_table = following is not None and (following.lemma,) in self.schema.table_phrases
+        if subject and (leads_to_object(word.following, names_object) or names_a_table):
+            return 1  # "files that use templates"
         # The object asked about comes first: "Which cartoons did Ben Jones direct?", "the
-        # orchestras they led."
+        # orchestras they led.", "In which regions is Dutch spoken?"
         last = word.following in (None, SENTENCE_END)
-        fronted = any(w.lower in _AUXILIARIES for w in words[:start]) or (
-            previous is not None and previous.text.lower() == "they"
+        asked = words[0].lower in _WH_WORDS or (
+            words[0].lower == "in" and len(words) > 1 and words[1].lower in _WH_WORDS
+        )
+        fronted = (
+            any(w.lower in _DO for w in words[:start])
+            or (previous is not None and previous.text.lower() == "they")
+            or (asked and any(w.lower in _BE for w in words[:start]) and word.lower not in bases)
         )
         return 1 if subject and last and fronted else 0
 

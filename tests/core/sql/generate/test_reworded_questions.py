@@ -443,3 +443,61 @@ def test_a_word_beside_a_date_is_not_its_verb(kennel, lexicon, thesaurus) -> Non
     assert "first" in _abstains(
         kennel, lexicon, thesaurus, "Who is the first student to register? Give the first name."
     )
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> SqliteDatabase:
+    return _database(
+        tmp_path_factory,
+        "templates",
+        """
+        CREATE TABLE ref_template_types (template_type_code TEXT PRIMARY KEY, template_type_description TEXT);
+        CREATE TABLE templates (template_id INTEGER PRIMARY KEY,
+            template_type_code TEXT REFERENCES ref_template_types(template_type_code));
+        CREATE TABLE documents (document_id INTEGER PRIMARY KEY, document_name TEXT,
+            template_id INTEGER REFERENCES templates(template_id));
+        INSERT INTO ref_template_types VALUES ('BK', 'Book'), ('PP', 'Paper'), ('AD', 'Advert');
+        INSERT INTO templates VALUES (1, 'BK'), (2, 'PP'), (3, 'BK');
+        INSERT INTO documents VALUES (1, 'Intro', 1), (2, 'Notes', 2), (3, 'Plan', 3);
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # 'template type' is ref_template_types without its lookup prefix; "code" its one code column
+        ('What code does the template type described as "Book" have?', {("BK",)}),
+        ("Ids of templates with the code PP?", {(2,)}),
+        # 'BK' is in both type code columns: the one of the table in play
+        ("Names of the documents that use templates of type code BK?", {("Intro",), ("Plan",)}),
+    ],
+)
+def test_lookup_tables_and_their_codes(templates, lexicon, thesaurus, question, expected) -> None:
+    assert set(_answer(templates, lexicon, thesaurus, question)) == expected
+
+
+def test_verbs_after_auxiliaries(shows, lexicon, thesaurus) -> None:
+    # the subject, then "have": "conductors who have led" (each led one orchestra here)
+    assert (
+        _answer(shows, lexicon, thesaurus, "Which conductors have led more than one orchestra? Give their names.") == []
+    )
+
+
+def test_a_passive_participle_ending_a_wh_question(tmp_path_factory, lexicon, thesaurus) -> None:
+    world = _database(
+        tmp_path_factory,
+        "world",
+        """
+        CREATE TABLE country (code TEXT PRIMARY KEY, name TEXT, region TEXT);
+        CREATE TABLE countrylanguage (countrycode TEXT REFERENCES country(code), language TEXT);
+        INSERT INTO country VALUES ('NLD', 'Netherlands', 'Western Europe'), ('ABW', 'Aruba', 'Caribbean'),
+            ('FRA', 'France', 'Western Europe');
+        INSERT INTO countrylanguage VALUES ('NLD', 'Dutch'), ('ABW', 'Dutch'), ('FRA', 'French');
+        """,
+    )
+    # the object comes first: the regions in which Dutch is spoken
+    assert set(_answer(world, lexicon, thesaurus, "In which regions is Dutch spoken?")) == {
+        ("Western Europe",),
+        ("Caribbean",),
+    }
