@@ -81,6 +81,22 @@ class Completion:
     def _check_grouping(self, query: Query) -> None:
         """A grouping shows its key and aggregates, nothing else; no grouping, no mixing."""
         if query.group_by is None:
+            extremes = [s for s in query.selects if s.agg in ("MIN", "MAX") and s.column is not None]
+            plain = [s for s in query.selects if not s.agg and s.column is not None]
+            if (
+                len(extremes) == 1
+                and plain
+                and len(plain) == len(query.selects) - 1
+                and query.order_by is None
+                and query.limit is None  # "top 3 highest rating": a ranking, not one row
+                and not query.distinct  # "for all the different cylinders": a grouping
+            ):
+                # "the smallest version number and its type code": the row with the smallest one
+                extreme = extremes[0]
+                assert extreme.column is not None
+                query.order_by = (extreme.column, "ASC" if extreme.agg == "MIN" else "DESC")
+                query.limit = 1
+                query.selects = [Select(s.column) for s in query.selects]
             if any(s.agg for s in query.selects) and any(not s.agg for s in query.selects):
                 raise Abstain("mixes aggregates and plain columns")
             return

@@ -284,6 +284,8 @@ def test_the_other_side_of_a_link_abstains(network, lexicon, thesaurus) -> None:
         ("Which shop has the most products? Give its name.", [("Big",)]),  # number_products
         ("Which templates have a version above 5? Give their ids.", [(2,)]),  # version_number
         ("What codes are there across all templates?", {("PP",), ("BK",)}),  # each value once
+        # an extreme and a plain column: the row with the extreme
+        ("What's the smallest version number and its code?", {(1, "BK")}),
     ],
 )
 def test_columns_called_by_what_they_count(tmp_path_factory, lexicon, thesaurus, question, expected) -> None:
