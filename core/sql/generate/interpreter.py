@@ -68,6 +68,7 @@ class Interpreter:
             K.BREAK: self._on_break,
             K.TOP: self._on_top,
             K.ORDER_COL: self._on_order_col,
+            K.ASK_COL: self._on_ask_col,
         }
 
     def interpret(self, tags: list[Tag], words: list[Word]) -> Query:
@@ -151,8 +152,18 @@ class Interpreter:
         return 1
 
     def _on_agg(self, r: Reading, i: int) -> int:
-        """ "average", "total": waits for its column."""
-        r.pending_aggs.append(r.tags[i].aggregate)
+        """ "average", "total": waits for its column. "… on average" at the end: of the one
+        quantity shown."""
+        tag, q = r.tags[i], r.query
+        plain = [s for s in q.selects if s.agg is None and s.column is not None]
+        if tag.text.lower() == "on average" and i == len(r.tags) - 1 and len(q.selects) == 1 and plain:
+            column = plain[0].column
+            assert column is not None
+            if column.kind != "number" and not column.numeric_text:
+                raise Abstain(f"'{column.name}' is not a number")
+            q.selects = [Select(column, "AVG")]
+            return 1
+        r.pending_aggs.append(tag.aggregate)
         return 1
 
     def _on_extreme(self, r: Reading, i: int) -> int:
@@ -668,6 +679,24 @@ class Interpreter:
             raise Abstain("'top' needs a number")
         r.query.limit = int(nxt.number)
         return 2
+
+    def _on_ask_col(self, r: Reading, i: int) -> int:
+        """ "how old are the dogs", "how much does the youngest dog weigh": the column the words ask for."""
+        name = r.tags[i].named.name
+        # what the question is about: its main rows ("students …, and how old are they?"), else
+        # the rows named next ("How old are the dogs?")
+        following = next((t.tables[0] for t in r.tags[i + 1 :] if t.kind == K.TABLE), None)
+        table = r.main if r.seen_table else following
+        if table is None:
+            raise Abstain(f"'{r.tags[i].text}' of what?")
+        found = [c for c in self.schema.tables[table] if c.says(name)]
+        if len(found) != 1:
+            raise Abstain(f"no single '{name}' column")
+        column = found[0]
+        aggregates: list[str | None] = list(r.pending_aggs) or [None]
+        r.query.selects.extend(Select(column, agg) for agg in aggregates)
+        r.pending_aggs = []
+        return 1
 
     def _on_order_col(self, r: Reading, i: int) -> int:
         """ "oldest first", "most recent first": every row, ordered by the column the adjective names."""

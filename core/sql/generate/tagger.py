@@ -16,6 +16,7 @@ from core.sql.generate.tags import MonthOfYear, TableWord, Tag, TagKind
 from core.sql.generate.tokens import SENTENCE_END, Word
 from core.sql.generate.verbs import is_relation_verb, leads_to_object, says_nothing_of_its_own
 from core.sql.generate.vocabulary import (
+    ASKED_COLUMNS,
     COMPARATIVES,
     DEMONYMS,
     FILLER,
@@ -212,6 +213,9 @@ class Tagger:
             )
         if word.lower in FILLER or (start == 0 and word.lower in _SORT_VERBS):
             return Tag(TagKind.FILLER, start, start + 1, word.text)
+        if word.lower == "how" and word.following == "much" and any(w.lower in ASKED_COLUMNS for w in words[start:]):
+            # "How much does the dog weigh?": the verb says what is asked
+            return Tag(TagKind.FILLER, start, start + 2, f"{word.text} {words[start + 1].text}")
         if word.lower in SPLIT_COMPARATIVES and _than_follows(words, start):
             # "more products than average": the comparison, its column, then what it is compared to
             return Tag(TagKind.CMP, start, start + 1, word.text, SPLIT_COMPARATIVES[word.lower])

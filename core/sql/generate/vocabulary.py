@@ -299,6 +299,19 @@ for _phrase, (_col, _dir) in SUPERLATIVES.items():
     MARKERS[tuple(_phrase.split())] = (TagKind.SUPER_COL, NamedColumn(_col, _dir))
     # "oldest first": an ordering by the column the adjective names, not the one row
     MARKERS[(*_phrase.split(), "first")] = (TagKind.ORDER_COL, NamedColumn(_col, _dir))
+# Questions that ask for a quantity by its adjective or verb: "how old" is the age, "how much
+# does it weigh" the weight.
+ASKED_COLUMNS = {
+    "how old": "age",
+    "how tall": "height",
+    "how heavy": "weight",
+    "weigh": "weight",
+    "weighs": "weight",
+    "how long": "length",
+}
+for _phrase, _col in ASKED_COLUMNS.items():
+    MARKERS[tuple(_phrase.split())] = (TagKind.ASK_COL, NamedColumn(_col, ""))
+_marker(TagKind.AGG, "AVG", "on average")
 MAX_MARKER = max(len(key) for key in MARKERS)
 
 # Adjectives of place, for values stored as the place: "Asian countries" → continent 'Asia'.

@@ -503,3 +503,24 @@ def test_a_passive_participle_ending_a_wh_question(tmp_path_factory, lexicon, th
         ("Western Europe",),
         ("Caribbean",),
     }
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How old are the dogs on average?", [(4.0,)]),
+        ("How much does the youngest dog weigh?", [(9.5,)]),
+        ("Which dogs are heavier than 10, and how old are they?", {(5,)}),
+    ],
+)
+def test_quantities_asked_by_adjective_or_verb(tmp_path_factory, lexicon, thesaurus, question, expected) -> None:
+    database = _database(
+        tmp_path_factory,
+        "dogs",
+        """
+        CREATE TABLE dogs (dog_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, weight REAL);
+        INSERT INTO dogs VALUES (1, 'Rex', 5, 20.0), (2, 'Fido', 3, 9.5);
+        """,
+    )
+    found = _answer(database, lexicon, thesaurus, question)
+    assert (set(found) if isinstance(expected, set) else found) == expected
