@@ -258,6 +258,8 @@ class Tagger:
             if after is not None and leads_to_object(after.lower, _names_something(words, start + 2)):
                 return 2
         previous = next((t for t in reversed(before) if t.text.lower() not in _AUXILIARIES), None)
+        if before and before[-1].kind == TagKind.TABLE and word.lemma in self._column_words:
+            return 0  # "airport names at …": a column's word right after a table's is a noun
         subject = previous is not None and (
             previous.kind in (TagKind.TABLE, TagKind.VALUE) or previous.text.lower() in _SUBJECT_PRONOUNS
         )
