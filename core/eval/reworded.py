@@ -3,10 +3,11 @@
 The rewordings (tests/fixtures/sql/reworded_spider.jsonl) were written by hand for this project:
 schema words replaced by what people say ("vocalists" for singers, "winnings" for earnings).
 Each line names the Spider dev question it rewords by position; the gold SQL and databases are
-read from the Spider folder, never copied. `split` is "tune" (looked at while developing) or
-"test" (measured once).
+read from the Spider folder, never copied. `split` is "tune" or "dev2" (looked at while
+developing; dev2 rewords other dev questions than the tune/test pairs, written before the engine
+was tuned on it, because 80 tune questions are too few to tune on) or "test" (measured once).
 
-    python -m core.eval.reworded --spider DIR --out DIR [--split tune|test]
+    python -m core.eval.reworded --spider DIR --out DIR [--split tune|dev2|test]
     python -m bot eval sql --spider DIR
 """
 
@@ -17,6 +18,7 @@ import json
 import sys
 from pathlib import Path
 
+SPLITS = ("tune", "dev2", "test")
 REWORDINGS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sql" / "reworded_spider.jsonl"
 
 
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spider", type=Path, required=True, help="Spider folder with dev.json and database/")
     parser.add_argument("--out", type=Path, required=True, help="folder to write (e.g. under .data/)")
-    parser.add_argument("--split", choices=("tune", "test"), help="only one half (default: both)")
+    parser.add_argument("--split", choices=SPLITS, help="only one split (default: all)")
     args = parser.parse_args(argv)
     if not (args.spider / "dev.json").is_file():
         print(f"error: {args.spider}/dev.json not found", file=sys.stderr)

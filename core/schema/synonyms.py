@@ -5,6 +5,10 @@ index gives a word's senses in frequency order, the data file each sense's words
 Per word we keep the words of its first senses (true synonyms: 'client' for customer), their
 direct hypernyms ('musician' for singer) and derivationally related forms ('sale' for sell),
 each with the relation it came from so an explanation can say why two words matched.
+`linked` goes further for words a question uses where a schema names the thing otherwise: every
+sense, up or down the hierarchy ("performer" over singer, "puppy" under dog), through a group's
+members ("staff" → staff member → employee) and between a verb and its noun ("led" → leader),
+a few steps at most; the caller decides which of the words reached a schema actually has.
 Princeton's WordNet licence (BSD-style) is in the package next to the files.
 """
 
@@ -21,6 +25,25 @@ _DATA = ("data", "wordnet-3.0")
 _POS_FILES = {"n": "noun", "v": "verb", "a": "adj"}
 # Senses per part of speech that count: later senses are rare readings ('store' as memory).
 _SENSES = {"n": 2, "v": 1, "a": 1}
+# linked(): pointer symbols → the step they are. Going up then down would reach siblings
+# ("winnings" and earnings are both gains): a path keeps one direction, with at most one step
+# across a group or between parts of speech.
+_STEPS = {
+    "@": "broader",
+    "@i": "broader",
+    "~": "narrower",
+    "~i": "narrower",
+    "#m": "member",
+    "%m": "member",
+    "+": "derived",
+}
+_CROSSING = {"member", "derived"}
+_MAX_STEPS = 2
+# Regular inflections, tried when a form is not in the exception lists: (ending, replacement).
+_ENDINGS = {
+    "n": (("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("ies", "y")),
+    "v": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")),
+}
 
 
 class ThesaurusUnavailable(Exception):
@@ -34,10 +57,33 @@ class Related:
     pos: str = "n"  # part of speech of the sense it came from: n, v or a
 
 
+@dataclass(frozen=True)
+class Link:
+    """A word reached from another through WordNet's pointers."""
+
+    word: str  # lower case, spaces between words
+    path: tuple[str, ...]  # the steps: "broader", "narrower", "member" (of a group, or its group), "derived"
+
+    @property
+    def steps(self) -> int:
+        return len(self.path)
+
+
 class Thesaurus(Protocol):
     def related(self, word: str, nouns_first: bool = False) -> list[Related]:
         """Words close in meaning to a (singular, lower-case) word, nearest first. nouns_first:
         only noun senses when the word has any (names of tables and columns are nouns)."""
+        ...
+
+    def base_forms(self, word: str, pos: str) -> list[str]:
+        """The word's dictionary forms as this part of speech ("n", "v"); [] when it is none."""
+        ...
+
+    def linked(self, word: str, senses: int | None = None) -> list[Link]:
+        """Words a (lower-case) noun may stand for, fewest steps first; senses: only its first
+        senses (None: every sense). Only its
+        noun senses start a walk: a verb in a question relates things ("languages spoken in
+        Aruba"), it does not name a column."""
         ...
 
 
@@ -54,6 +100,8 @@ class WordNetThesaurus:
         self._index: dict[str, dict[str, list[int]]] = {}
         self._data: dict[str, dict[int, bytes]] = {}
         self._cache: dict[str, list[Related]] = {}
+        self._links: dict[tuple[str, int | None], list[Link]] = {}
+        self._exceptions: dict[str, dict[str, list[str]]] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -72,6 +120,54 @@ class WordNetThesaurus:
             found = list(self._cache[key])
         nouns = [r for r in found if r.pos == "n"]
         return nouns if nouns_first and nouns else found
+
+    def linked(self, word: str, senses: int | None = None) -> list[Link]:
+        key = word.strip().lower().replace(" ", "_")
+        with self._lock:
+            if (key, senses) not in self._links:
+                self._links[(key, senses)] = self._walk(key, senses)
+            return list(self._links[(key, senses)])
+
+    def base_forms(self, word: str, pos: str) -> list[str]:
+        """The dictionary forms WordNet has for an inflected word: 'led' → lead, 'flights' → flight."""
+        key = word.strip().lower().replace(" ", "_")
+        if pos not in self._exceptions:
+            self._exceptions[pos] = _read_exceptions(self.directory / f"{_POS_FILES[pos]}.exc")
+        found = [key] if self._offsets(pos, key) else []
+        found += [b for b in self._exceptions[pos].get(key, []) if self._offsets(pos, b)]
+        for ending, replacement in _ENDINGS.get(pos, ()):
+            if key.endswith(ending) and len(key) > len(ending) + 1:
+                base = key[: -len(ending)] + replacement
+                if self._offsets(pos, base):
+                    found.append(base)
+        return list(dict.fromkeys(found))
+
+    def _walk(self, key: str, senses: int | None) -> list[Link]:
+        best: dict[str, tuple[str, ...]] = {}
+        frontier: list[tuple[str, int, tuple[str, ...]]] = [
+            ("n", offset, ()) for base in self.base_forms(key, "n") for offset in self._offsets("n", base)[:senses]
+        ]
+        seen = {(pos, offset) for pos, offset, _ in frontier}
+        while frontier:
+            following = []
+            for pos, offset, path in frontier:
+                words, pointers = self._synset(pos, offset)
+                for other in words:
+                    if other and (other not in best or len(path) < len(best[other])):
+                        best[other] = path
+                if len(path) == _MAX_STEPS:
+                    continue
+                for symbol, target, target_pos in pointers:
+                    step = _STEPS.get(symbol)
+                    if step is None or target_pos not in ("n", "v") or (target_pos, target) in seen:
+                        continue
+                    if not _may_follow(path, step):
+                        continue
+                    seen.add((target_pos, target))
+                    following.append((target_pos, target, (*path, step)))
+            frontier = following
+        best.pop(key.replace("_", " "), None)
+        return sorted((Link(word, path) for word, path in best.items()), key=lambda link: link.steps)
 
     def _lookup(self, key: str) -> list[Related]:
         found: dict[str, Related] = {}
@@ -117,6 +213,20 @@ class WordNetThesaurus:
         return [w for w in words if w], pointers
 
 
+def _may_follow(path: tuple[str, ...], step: str) -> bool:
+    """Going up then down would reach siblings ("winnings" and earnings are both gains), so the
+    hierarchy is walked one way; a derived form is a step of its own (one more and the deed
+    meets its doer: "song" → sing → singer, or songster → singer); a group or member is the
+    first step, and only a broader word may follow ("staff" → staff member → employee, but not
+    "person" → people → country)."""
+    if step in ("derived", "member") or "derived" in path:
+        return not path
+    if "member" in path:
+        return step == "broader"
+    walked = [s for s in path if s in ("broader", "narrower")]
+    return not walked or walked[-1] == step
+
+
 def _keep(found: dict[str, Related], word: str, relation: str, pos: str) -> None:
     if word and word not in found:
         found[word] = Related(word, relation, pos)
@@ -141,6 +251,17 @@ def _read_index(path: Path) -> dict[str, list[int]]:
             start = 4 + pointer_count + 2
             index[fields[0]] = [int(offset) for offset in fields[start : start + sense_count]]
     return index
+
+
+def _read_exceptions(path: Path) -> dict[str, list[str]]:
+    """Irregular forms → their dictionary forms ('led' → lead)."""
+    found: dict[str, list[str]] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            fields = line.split()
+            if len(fields) > 1:
+                found.setdefault(fields[0], []).extend(fields[1:])
+    return found
 
 
 def _read_data(path: Path) -> dict[int, bytes]:

@@ -12,6 +12,8 @@ from core.sql.generate.tags import TagKind
 from core.sql.generate.tokens import Word
 
 K = TagKind
+_ARTICLES = {"a", "an", "the", "any", "some"}
+_HAVING = {"have", "has", "had", "having", "with", "own", "owns", "owned"}
 
 
 class Completion:
@@ -22,7 +24,10 @@ class Completion:
 
     def complete(self, r: Reading) -> Query:
         """The query as a whole: what to show, and checks that it means one thing."""
-        query, main, words = r.query, r.main, r.words
+        query, words = r.query, r.words
+        if r.pending_count and r.main is None and len({f.column.table for f in query.filters}) == 1:
+            r.main = query.filters[0].column.table  # "How many cats are there?": rows of the table holding 'cat'
+        main = r.main
         if r.pending_count:
             if main is None:
                 raise Abstain("counting what?")
@@ -59,12 +64,39 @@ class Completion:
         query.filters = merge_equalities(query.filters, either=any(t.kind == K.OR for t in r.tags))
         _check_ranges(query.filters)
         query.tables = self._tables(r)
+        self._check_one_side_of_a_link(query)
         self._show_each_row_once(query)
         return query
+
+    def _check_one_side_of_a_link(self, query: Query) -> None:
+        """ "Names of the friends of Kyle": friend links students to students, so the names
+        shown are of the other student than the one filtered — a second copy of the table the
+        engine does not write."""
+        shown = {s.column.table for s in query.selects if s.column is not None}
+        filtered = {f.column.table for f in query.filters if f.op == "="}  # one row named: "Kyle"
+        for table in shown & filtered:
+            if any(self.joins.edges_between(link, table) > 1 for link in query.tables if link != table):
+                raise Abstain(f"{table} is on both sides of a link")
 
     def _check_grouping(self, query: Query) -> None:
         """A grouping shows its key and aggregates, nothing else; no grouping, no mixing."""
         if query.group_by is None:
+            extremes = [s for s in query.selects if s.agg in ("MIN", "MAX") and s.column is not None]
+            plain = [s for s in query.selects if not s.agg and s.column is not None]
+            if (
+                len(extremes) == 1
+                and plain
+                and len(plain) == len(query.selects) - 1
+                and query.order_by is None
+                and query.limit is None  # "top 3 highest rating": a ranking, not one row
+                and not query.distinct  # "for all the different cylinders": a grouping
+            ):
+                # "the smallest version number and its type code": the row with the smallest one
+                extreme = extremes[0]
+                assert extreme.column is not None
+                query.order_by = (extreme.column, "ASC" if extreme.agg == "MIN" else "DESC")
+                query.limit = 1
+                query.selects = [Select(s.column) for s in query.selects]
             if any(s.agg for s in query.selects) and any(not s.agg for s in query.selects):
                 raise Abstain("mixes aggregates and plain columns")
             return
@@ -116,11 +148,30 @@ class Completion:
         if not tables:
             raise Abstain("no table")
         unused = [t for t in r.in_play if t not in tables and t not in {a.table for a in query.related}]
+        if len(unused) == 1 and main is not None and main != unused[0] and self._had(r, unused[0]):
+            # "students who have a pet", "professionals who treated a dog": rows with some related row
+            query.related.append(RelatedRows(unused[0], negated=False))
+            unused = []
         if unused:
             # "students who have a pet": a mentioned table that takes no part is a relation
             # the engine cannot express.
             raise Abstain(f"does not know how {unused[0]} relates")
         return tables
+
+    def _had(self, r: Reading, table: str) -> bool:
+        """Whether the question says its rows have one of these ("who have a pet", "that
+        treated a dog"): the table's word follows "have", "with" or a relating verb — not
+        "and" ("names of teachers and the courses": something to show)."""
+        if r.main is None or not self.joins.path([r.main], table):
+            return False
+        starts = [t.start for t in r.tags if t.kind == K.TABLE and table in t.tables]
+        for start in starts:
+            before = start - 1
+            while before >= 0 and r.words[before].lower in _ARTICLES:
+                before -= 1
+            if before >= 0 and (r.words[before].lower in _HAVING or before in r.relations):
+                return True
+        return False
 
     def _show_each_row_once(self, query: Query) -> None:
         """Students filtered through their pets: each student once, not once per matching pet."""
@@ -207,6 +258,9 @@ class Completion:
                 for c in self.schema.tables[table]
                 if c.kind == "text" and c.readings & ({("name",)} | {(*p, "name") for p in phrases} | phrases)
             ]
+            if not names:
+                # "Which cartoons…": what a cartoon is called is its title
+                names = [c for c in self.schema.tables[table] if c.kind == "text" and ("title",) in c.readings]
             if len(names) == 1:
                 return Select(names[0])
         return Select(None)

@@ -37,6 +37,7 @@ class Interpreter:
     def __init__(self, schema: SchemaIndex, joins: JoinGraph, periods: Periods) -> None:
         self.schema = schema
         self.periods = periods
+        self.joins = joins
         self.resolver = Resolver(schema)
         self.completion = Completion(schema, joins, self.resolver)
         self._handlers: dict[TagKind, Handler] = {
@@ -53,6 +54,7 @@ class Interpreter:
             K.CMP: self._on_cmp,
             K.BUCKET: self._on_bucket,
             K.BOTH: self._on_both,
+            K.CONTAINS: self._on_contains,
             K.TIME_CMP: self._on_time_cmp,
             K.NUMBER: self._on_number,
             K.DIR: self._on_dir,
@@ -65,6 +67,8 @@ class Interpreter:
             K.PERIOD: self._on_period,
             K.BREAK: self._on_break,
             K.TOP: self._on_top,
+            K.ORDER_COL: self._on_order_col,
+            K.ASK_COL: self._on_ask_col,
         }
 
     def interpret(self, tags: list[Tag], words: list[Word]) -> Query:
@@ -137,6 +141,7 @@ class Interpreter:
             negated=negated,
             period_table=dated.pop() if len(dated) == 1 else None,
             sort_verb=words[0].lower in _SORT_VERBS,  # tagged as filler
+            relations={at for tag in all_tags if tag.kind == K.RELATION for at in range(tag.start, tag.end)},
         )
 
     # ---- one method per tag kind -----------------------------------------------------------
@@ -147,8 +152,18 @@ class Interpreter:
         return 1
 
     def _on_agg(self, r: Reading, i: int) -> int:
-        """ "average", "total": waits for its column."""
-        r.pending_aggs.append(r.tags[i].aggregate)
+        """ "average", "total": waits for its column. "… on average" at the end: of the one
+        quantity shown."""
+        tag, q = r.tags[i], r.query
+        plain = [s for s in q.selects if s.agg is None and s.column is not None]
+        if tag.text.lower() == "on average" and i == len(r.tags) - 1 and len(q.selects) == 1 and plain:
+            column = plain[0].column
+            assert column is not None
+            if column.kind != "number" and not column.numeric_text:
+                raise Abstain(f"'{column.name}' is not a number")
+            q.selects = [Select(column, "AVG")]
+            return 1
+        r.pending_aggs.append(tag.aggregate)
         return 1
 
     def _on_extreme(self, r: Reading, i: int) -> int:
@@ -245,6 +260,11 @@ class Interpreter:
     def _on_common(self, r: Reading, i: int) -> int:
         """ "the most common nationality": the column's values by how often they occur."""
         tag, nxt, q = r.tags[i], r.at(i + 1), r.query
+        shown = _single_shown(q)
+        if (nxt is None or nxt.kind != K.COLUMN) and shown is not None and q.group_by is None and i == 1:
+            # "Which nationality is most common?": the column asked about comes first
+            q.group_by, q.count_order, q.limit = shown, tag.direction, q.limit or 1
+            return 1
         if nxt is None or nxt.kind != K.COLUMN:
             raise Abstain(f"'{tag.text}' needs a column")
         column = self.resolver.column(r, nxt)
@@ -255,8 +275,15 @@ class Interpreter:
         return 2
 
     def _on_super_col(self, r: Reading, i: int) -> int:
-        """ "the youngest", "the most recent": the row first by the column the adjective names."""
+        """ "the youngest", "the most recent": the row first by the column the adjective names.
+        Before that very column ("average and oldest age") it is the column's extreme."""
         named = r.tags[i].named
+        nxt = r.at(i + 1)
+        if nxt is not None and nxt.kind == K.COLUMN and not r.seen_table:
+            column = self.resolver.named_column(r, named.name)
+            if column in nxt.columns:
+                r.pending_aggs.append("MAX" if named.op == "DESC" else "MIN")
+                return 1
         r.query.order_by = (self.resolver.named_column(r, named.name), named.op)
         r.query.limit = r.query.limit or 1
         return 1
@@ -271,6 +298,9 @@ class Interpreter:
     def _on_table(self, r: Reading, i: int) -> int:
         """A table word: what is counted, or the rows asked about; later words describe it."""
         tag = r.tags[i]
+        listed = self._listed_after_columns(r, i)
+        if listed is not None:
+            r.query.selects.append(Select(listed))  # "conductors' names and the orchestras"
         r.seen_table = True
         r.recent = tag.tables[0]
         if r.pending_count:
@@ -295,6 +325,10 @@ class Interpreter:
         if nxt is not None and nxt.kind == K.VALUE and not asks_of_value:
             q.filters.append(self.resolver.column_value_filter(r, tag, nxt))
             return 2
+        if nxt is not None and nxt.kind == K.CONTAINS and r.kind_at(i + 2) == K.VALUE:
+            # "a state containing 'North'"
+            q.filters.append(_containing(self.resolver.column(r, tag), r.tags[i + 2]))
+            return 3
         counted = r.at(i + 3)
         if (
             nxt is not None
@@ -320,6 +354,19 @@ class Interpreter:
         column = self.resolver.column(r, tag)
         return self._compare_column(r, i, column) or self._show_column(r, i, column)
 
+    def _listed_after_columns(self, r: Reading, i: int) -> Column | None:
+        """A table word ending a list of what to show ("names and the orchestras they led"): the
+        column its rows are called by, when it has one."""
+        tag, previous = r.tags[i], r.at(i - 1) if i else None
+        before = [w.lower for w in r.words[max(0, tag.start - 2) : tag.start]]
+        joined = before[-1:] == ["and"] or before == ["and", "the"]
+        if previous is None or previous.kind != K.COLUMN or not joined:
+            return None
+        shown = [s.column for s in r.query.selects if s.agg is None and s.column is not None]
+        if not shown or shown[-1] not in previous.columns or shown[-1].table == tag.tables[0]:
+            return None
+        return self.resolver.title_column(tag.tables[0])
+
     def _on_cmp(self, r: Reading, i: int) -> int:
         """ "more than", "at least": a bound on a column, or on a count of related rows."""
         tag, nxt, q = r.tags[i], r.at(i + 1), r.query
@@ -329,6 +376,11 @@ class Interpreter:
             _check_quantity(column, after.text)
             q.filters.append(Filter(column, tag.op, TableAverage(column)))
             return 3
+        if nxt is not None and nxt.kind == K.COLUMN and _is_average(r.tags, i + 2):
+            column = self.resolver.column(r, nxt)  # "stores with more products than average"
+            _check_quantity(column, nxt.text)
+            q.filters.append(Filter(column, tag.op, TableAverage(column)))
+            return 3 + self._same_column_follows(r, i + 3, column)
         if nxt is not None and nxt.kind == K.COLUMN and after is not None and after.kind == K.NUMBER:
             column = self.resolver.column(r, nxt)  # "singers above age 20"
             _check_quantity(column, nxt.text)
@@ -345,7 +397,23 @@ class Interpreter:
             skip, table = counted
             q.count_table, q.having = table, (tag.op, nxt.number)
             return 2 + skip
+        aged = self._age_said_of(r, i)
+        if aged is not None and nxt is not None and nxt.kind == K.NUMBER:
+            # "guests under 30": people compared with a bare number are compared by age
+            q.filters.append(Filter(aged, tag.op, nxt.number))
+            return 2
         raise Abstain(f"cannot place '{tag.text}'")
+
+    def _age_said_of(self, r: Reading, i: int) -> Column | None:
+        """The age column of the table named just before the comparison at i, when nothing after
+        its number says what is compared ("pupils over 20", not "pupils over 20 kg")."""
+        previous, after = r.at(i - 1) if i else None, r.at(i + 2)
+        if previous is None or previous.kind != K.TABLE or len(previous.tables) != 1:
+            return None
+        if after is not None and after.kind in (K.TABLE, K.COLUMN, K.UNKNOWN):
+            return None
+        ages = [c for c in self.schema.tables[previous.tables[0]] if c.says("age") and c.kind == "number"]
+        return ages[0] if len(ages) == 1 else None
 
     def _on_bucket(self, r: Reading, i: int) -> int:
         """ "per month", "yearly": groups by a part of the date."""
@@ -389,6 +457,26 @@ class Interpreter:
             skip, table = counted
             q.count_table, q.having = table, (nxt.op, tag.number)
             return 2 + skip
+        counted = _counted_table(r.tags, i + 1, count_word=False)
+        bound = r.at(i + 2)
+        if counted is not None and bound is not None and bound.kind == K.CMP and bound.text.lower().startswith("or "):
+            # "courses with 2 sections or fewer"
+            q.count_table, q.having = counted[1], (bound.op, tag.number)
+            return 3
+        if (
+            nxt is not None
+            and nxt.kind == K.COLUMN
+            and r.kind_at(i + 2) == K.TABLE
+            and not r.seen_table
+            and not is_year(tag.number)
+            and not r.pending_aggs
+        ):
+            # "an 8-cylinder car": the number describes the rows the next word names
+            r.recent = r.tags[i + 2].tables[0]
+            column = self.resolver.column(r, nxt)
+            _check_quantity(column, nxt.text)
+            q.filters.append(Filter(column, "=", tag.number))
+            return 2
         if nxt is not None and nxt.kind in (K.EXTREME, K.SUPER_COL) and not r.pending_aggs:
             q.limit = int(tag.number)  # "the 3 oldest singers"
             return 1
@@ -396,6 +484,12 @@ class Interpreter:
             column = self.resolver.column(r, nxt)  # "cars with 8 cylinders"
             _check_quantity(column, nxt.text)
             q.filters.append(Filter(column, "=", tag.number))
+            return 2
+        if nxt is not None and nxt.kind == K.TIME_CMP and nxt.text.lower().startswith("or ") and is_year(tag.number):
+            # "in 2014 or later": the bound follows its year
+            before = r.at(i - 1) if i else None
+            bounded = self.resolver.column(r, before) if before is not None and before.kind == K.COLUMN else None
+            q.filters.append(self.periods.year_bound(bounded, self._dated_rows(r), nxt.op, int(tag.number)))
             return 2
         if is_year(tag.number) and (i == 0 or r.kind_at(i - 1) not in (K.CMP, K.CMP_COL, K.TOP)):
             return self._on_period(r, i)
@@ -472,9 +566,35 @@ class Interpreter:
             raise Abstain("'or' between anything but two values needs an LLM")
         return 1
 
+    def _on_contains(self, r: Reading, i: int) -> int:
+        """ "documents that contain the letter 'w' in their description": a text condition on
+        the column named after the value."""
+        value, column = r.at(i + 1), self._column_after_in(r, i + 2)
+        if value is None or value.kind != K.VALUE or column is None:
+            raise Abstain(f"cannot place '{r.tags[i].text}'")
+        r.query.filters.append(_containing(column, value))
+        return 3
+
+    def _column_after_in(self, r: Reading, i: int) -> Column | None:
+        """The column of "in its title", "in their description" at tag i."""
+        tag = r.at(i)
+        if tag is None or tag.kind != K.COLUMN or "in" not in {w.lower for w in r.words[tag.start - 3 : tag.start]}:
+            return None
+        column = self.resolver.column(r, tag)
+        return column if column.kind == "text" else None
+
     def _on_value(self, r: Reading, i: int) -> int:
         """A literal from the data ("Germany"): a condition on the column that holds it."""
         tag, nxt, q = r.tags[i], r.at(i + 1), r.query
+        if r.words[tag.start].quoted and not tag.hits and (column := self._column_after_in(r, i + 1)) is not None:
+            # "a song with 'Hey' in its title": no such title, a part of one
+            q.filters.append(_containing(column, tag))
+            return 2
+        if r.words[tag.end - 1].possessive and nxt is not None and nxt.kind == K.TABLE:
+            # "Kyle's friends" where friends link students to students twice: which side is Kyle?
+            holders = {h.column.table for h in tag.hits}
+            if any(self.joins.edges_between(holder, nxt.tables[0]) > 1 for holder in holders):
+                raise Abstain(f"'{tag.text}'s {nxt.text}' could be read either way round")
         if nxt is not None and nxt.kind == K.COLUMN and any(h.column in nxt.columns for h in tag.hits):
             # "the business segment": the value, then the column that holds it.
             q.filters.append(self.resolver.column_value_filter(r, nxt, tag))
@@ -550,12 +670,41 @@ class Interpreter:
         return 1
 
     def _on_top(self, r: Reading, i: int) -> int:
-        """ "top 5": a limit."""
+        """ "top 5": a limit; "top net worth" (no number): the column's maximum."""
         nxt = r.at(i + 1)
+        if nxt is not None and nxt.kind == K.COLUMN and not r.seen_table and not r.pending_aggs:
+            r.pending_aggs.append("MAX")
+            return 1
         if nxt is None or nxt.kind != K.NUMBER:
             raise Abstain("'top' needs a number")
         r.query.limit = int(nxt.number)
         return 2
+
+    def _on_ask_col(self, r: Reading, i: int) -> int:
+        """ "how old are the dogs", "how much does the youngest dog weigh": the column the words ask for."""
+        name = r.tags[i].named.name
+        # what the question is about: its main rows ("students …, and how old are they?"), else
+        # the rows named next ("How old are the dogs?")
+        following = next((t.tables[0] for t in r.tags[i + 1 :] if t.kind == K.TABLE), None)
+        table = r.main if r.seen_table else following
+        if table is None:
+            raise Abstain(f"'{r.tags[i].text}' of what?")
+        found = [c for c in self.schema.tables[table] if c.says(name)]
+        if len(found) != 1:
+            raise Abstain(f"no single '{name}' column")
+        column = found[0]
+        aggregates: list[str | None] = list(r.pending_aggs) or [None]
+        r.query.selects.extend(Select(column, agg) for agg in aggregates)
+        r.pending_aggs = []
+        return 1
+
+    def _on_order_col(self, r: Reading, i: int) -> int:
+        """ "oldest first", "most recent first": every row, ordered by the column the adjective names."""
+        if r.query.order_by is not None or r.query.rank is not None:
+            raise Abstain(f"cannot place '{r.tags[i].text}'")
+        named = r.tags[i].named
+        r.query.order_by = (self.resolver.named_column(r, named.name), named.op)
+        return 1
 
     # ---- parts shared by several tag kinds -------------------------------------------------
 
@@ -635,10 +784,25 @@ class Interpreter:
                 # "which airline…" over flights.airline (a key): people want the airline's name
                 raise Abstain(f"'{tag.text}' is a reference to {column.references}")
             q.selects.append(Select(column))
-            if r.pending_distinct:
+            if r.pending_distinct or (i == 0 and self._asks_which_values(r, tag, column)):
                 q.distinct = True
         r.pending_aggs, r.pending_count, r.pending_distinct = [], False, False
         return 1
+
+    def _asks_which_values(self, r: Reading, tag: Tag, column: Column) -> bool:
+        """ "Which nations do singers come from?": a plural attribute asked first is the set of
+        its values, each once, as is "What codes are there?". Not names or keys ("which names"
+        are the rows' own), and not after "what are the …", which lists one value per row."""
+        said = r.words[tag.end - 1]
+        after = [w.lower for w in r.words[tag.end : tag.end + 2]]
+        return (
+            (r.words[0].lower == "which" or (r.words[0].lower == "what" and after == ["are", "there"]))
+            and said.lower != said.lemma
+            and column.kind == "text"
+            and not column.primary_key
+            and "name" not in column.words
+            and column != self.resolver.title_column(column.table)
+        )
 
     def _same_column_follows(self, r: Reading, position: int, column: Column) -> int:
         """1 when the tag at position repeats the compared column ("… than the average age"), else 0."""
@@ -686,6 +850,12 @@ class Interpreter:
 
 def _refers_to(column: Column, table: str) -> bool:
     return bool(column.references) and column.references.split(".")[0] == table  # type: ignore[union-attr]
+
+
+def _containing(column: Column, value: Tag) -> Filter:
+    if column.kind != "text":
+        raise Abstain(f"'{column.name}' is not text to search")
+    return Filter(column, "LIKE", f"%{value.text.strip()}%")
 
 
 def _negated(item: Filter) -> Filter:

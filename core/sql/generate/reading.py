@@ -22,6 +22,7 @@ class Reading:
     negated: set[int]  # starts of table words after a negation ("without orders")
     period_table: str | None  # the table whose date a period means, when a metric decides it
     sort_verb: bool  # the question starts "Sort …" / "Order …"
+    relations: set[int] = field(default_factory=set)  # positions of words read as relating verbs
     recent: str | None = None  # table of the latest table word or value
     seen_table: bool = False
     pending_aggs: list[str] = field(default_factory=list)  # aggregates waiting for their column

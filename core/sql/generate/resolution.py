@@ -11,7 +11,7 @@ from core.sql.generate.query import Abstain, Filter
 from core.sql.generate.reading import Reading
 from core.sql.generate.schema_index import Column, SchemaIndex
 from core.sql.generate.tags import Tag
-from core.sql.generate.vocabulary import DATE_COLUMN, GENERIC_COLUMN_WORDS
+from core.sql.generate.vocabulary import ALSO_CALLED, DATE_COLUMN, GENERIC_COLUMN_WORDS
 from core.sql.generate.words import singular, split_identifier
 
 
@@ -56,16 +56,26 @@ class Resolver:
         """ "youngest dog": the age column of the table the words are about; "price" may be
         unit_price. Several candidates and no context: abstain."""
         found: list[Column] = []
+        said = {w.lemma for w in r.words} | {w.lower for w in r.words}
         for tables in ([r.recent] if r.recent else [], [r.main] if r.main else [], list(self.schema.tables)):
             if name == DATE_COLUMN:
                 found = [c for t in tables for c in self.schema.tables[t] if c.kind == "date"]
+                if len(found) > 1:
+                    # "the student who registered earliest": of several dates, the one the question names
+                    found = [c for c in found if any(word in said for word in c.words)] or found
                 if found:
                     break
                 continue
-            found = [c for t in tables for c in self.schema.tables[t] if c.name.lower() == name]
-            found += [
-                c for t in tables for c in self.schema.tables[t] if c.name.lower() != name and c.says(singular(name))
-            ]
+            for alternative in ALSO_CALLED.get(name, (name,)):
+                found = [c for t in tables for c in self.schema.tables[t] if c.name.lower() == alternative]
+                found += [
+                    c
+                    for t in tables
+                    for c in self.schema.tables[t]
+                    if c.name.lower() != alternative and c.says(singular(alternative))
+                ]
+                if found:
+                    break
             if found:
                 break
         if len(found) != 1:
@@ -99,8 +109,14 @@ class Resolver:
         holders = {id(h.column): h for h in value_tag.hits if h.column in column_tag.columns}
         if len(holders) == 1:
             hit = next(iter(holders.values()))
+            direction = direction_before([w.lower for w in r.words], column_tag.start)
+            if direction is not None:
+                r.query.directions[hit.column.table] = direction  # "from the city Aberdeen": the source key
             return Filter(hit.column, "=", hit.value)
         column = self.column(r, column_tag)
+        held = [h for h in holders.values() if h.column == column]
+        if len(held) == 1:
+            return Filter(column, "=", held[0].value)  # 'BK' in templates' type code and its lookup table's
         if holders or column.kind != "text" or not r.words[value_tag.start].quoted:
             raise Abstain(f"'{value_tag.text}' is not a value of {column.name}")
         return Filter(column, "=", value_tag.text)

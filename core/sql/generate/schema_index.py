@@ -31,8 +31,18 @@ CATEGORY_LIMIT = 40
 _MEANING_SOURCES = {"synonym", "abbreviation", "comment", "description"}
 MEANING_MIN_SCORE = 0.6
 VALUE_FETCH_LIMIT = 2000
+_FAR = 99  # more WordNet steps than any link has
+_KEY_WORDS = {"id", "key", "code", "number", "no"}
+# Last words of two-word column names that say how the first is counted: version_number, room_count.
+_MEASURE_WORDS = {"number", "count", "total"}
+# Last words of column names that name the column of whatever table they are said of.
+_GENERIC_LAST_WORDS = ("code", "description", "type")
+_COLUMN_SENSES = 2  # a question word's senses that may reach a column (WordNet orders them by frequency)
+_COLUMN_STEPS = 1  # column words are general nouns ('name'): two steps reach them from too far ('label')
 _FUNCTION_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "is", "it"}
 _GENERIC_TABLE_WORDS = {"data", "info", "information", "detail", "record", "list", "table", "entry"}
+# First words of lookup tables' names that questions leave out: ref_template_types.
+_LOOKUP_WORDS = {"ref", "reference", "lookup", "lkp"}
 # Last words of column names that only say "a quantity of": total_amount is the order's total.
 _UNIT_WORDS = {"amount", "value"}
 # Last words of column names that questions leave out: "the email" of email_address.
@@ -43,6 +53,7 @@ _TRUE = {"t", "y", "yes", "true", "1"}
 _FALSE = {"f", "n", "no", "false", "0"}
 _NUMERIC = re.compile(r"int|real|num|dec|float|double|money|serial", re.I)
 _DATE = re.compile(r"date|time", re.I)
+_DATE_WORDS = {"date", "time", "year", "day"}
 _DATE_NAME = re.compile(r"(^|_)(date|day)($|_)|_at$|_on$|date$", re.I)
 
 
@@ -101,6 +112,8 @@ class SchemaIndex:
     understanding: SchemaUnderstanding | None = None
     max_phrase: int = 1
     _meant_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    _linked_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    _verb_forms: dict[str, set[str]] | None = field(default=None, repr=False)  # verb → its forms in column names
     # Whether a token is an English word (the lexicon that splits names); None: no shortenings.
     is_word: Callable[[str], bool] | None = None
     _opaque: set[str] | None = None
@@ -139,6 +152,8 @@ class SchemaIndex:
                 index._add_table_phrase(words, table.name)
                 if len(words) > 1 and words[-1] in _GENERIC_TABLE_WORDS:
                     index._add_table_phrase(words[:-1], table.name)  # cars_data is "cars"
+                if len(words) > 1 and words[0] in _LOOKUP_WORDS:
+                    index._add_table_phrase(words[1:], table.name)  # ref_template_types is "template types"
             for column, info in zip(columns, table.columns, strict=True):
                 index._add_column_phrases(column, getattr(info, "comment", None))
         by_name = {(t.lower(), c.name.lower()): c for t, cols in index.tables.items() for c in cols}
@@ -149,7 +164,9 @@ class SchemaIndex:
                     target = by_name.get((target_table.lower(), target_column.lower()))
                     if target is not None:
                         index.foreign_keys.append((column, target))
+        index._add_table_heads()
         index._mark_implied_keys()
+        index._add_head_phrases()
         if distinct_values is not None:
             index._add_values(distinct_values)
         return index
@@ -160,7 +177,7 @@ class SchemaIndex:
         best. Abstaining on a tie keeps "class" (course? grade?) from becoming a wrong query."""
         if lemma in self._meant_cache:
             return self._meant_cache[lemma]
-        found = self._shortened_in_schema(lemma) or self._synonym_in_schema(lemma)
+        found = self._shortened_in_schema(lemma) or self._synonym_in_schema(lemma) or self._role_of_key(lemma)
         if found is None and self.understanding is not None:
             matches = [
                 m
@@ -176,6 +193,87 @@ class SchemaIndex:
                 if len(phrases) == 1:
                     found = next(iter(phrases))
         self._meant_cache[lemma] = found
+        return found
+
+    def word_of_same_verb(self, word: str) -> str | None:
+        """The schema word that is a form of the same verb as a question word: "arriving" or
+        "arrival" for date_arrived, "creation" for created, "founding" for year_of_founded.
+        Only verb forms in the schema (participles, bare verbs) count; two of them: None."""
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None or not word.isalpha():
+            return None
+        if self._verb_forms is None:
+            self._verb_forms = defaultdict(set)
+            for phrase in self.column_phrases:
+                for said in phrase:
+                    verbs = thesaurus.base_forms(said, "v")
+                    if verbs and (said not in verbs or not thesaurus.base_forms(said, "n")):
+                        for verb in verbs:
+                            self._verb_forms[verb].add(said)
+        meant = set(thesaurus.base_forms(word, "v"))
+        meant |= {link.word for link in thesaurus.linked(word, _COLUMN_SENSES) if link.path == ("derived",)}
+        found = {said for verb in meant for said in self._verb_forms.get(verb, ())} - {word}
+        return next(iter(found)) if len(found) == 1 else None
+
+    def value_linked_to(self, lemma: str) -> list[ValueHit]:
+        """The one category value a question noun is a WordNet synonym of, in its first senses:
+        "automobiles" for the vehicle type 'car'. Not a broader or narrower word: "puppies" are
+        not all dogs. Two values: []."""
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None or not lemma.isalpha():
+            return []
+        found: dict[str, list[ValueHit]] = {}
+        for link in thesaurus.linked(lemma, _COLUMN_SENSES):
+            hits = [hit for hit in self.values.get(link.word, []) if hit.category]
+            if link.steps == 0 and hits and link.word.isalpha():  # not "pair" for '2'
+                found[link.word] = hits
+        return next(iter(found.values())) if len(found) == 1 else []
+
+    def _role_of_key(self, lemma: str) -> tuple[str, ...] | None:
+        """The table a key column names by another noun: friend.student_id refers to
+        highschooler, so "students" are highschoolers here. Only a noun that names nothing else
+        in the schema, and only when all such keys agree."""
+        named = {w for readings in self.table_readings.values() for reading in readings for w in reading}
+        if lemma in named or (lemma,) in self.column_phrases or not lemma.isalpha():
+            return None  # "friend" of PkFriend names that table, even where the prefix stays
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        if thesaurus is None or not thesaurus.base_forms(lemma, "n") or lemma.endswith(("ed", "ing")):
+            return None  # "liked" in likes.liked_id is what the row says, not a name for people
+        targets = {
+            target.table
+            for column, target in self.foreign_keys
+            if [w for w in column.words if w not in _KEY_WORDS] == [lemma] and target.table != column.table
+        }
+        if len(targets) != 1:
+            return None
+        table = next(iter(targets))
+        return min(self.table_readings[table], key=len)
+
+    def phrase_linked_to(self, lemma: str) -> tuple[str, ...] | None:
+        """The one schema word a question noun reaches in the fewest WordNet steps (see
+        WordNetThesaurus.linked): "performer" (over singer), "puppy" (under dog), "staff" (its
+        members are employees), "kind" (over type). A table may be reached in any sense of the
+        word ("carriers": common carriers, over airlines); a column only in its first senses and
+        one step, since column words are common nouns with many rare readings ("event" for
+        result) and broad ones ("label" is two steps under name). Two
+        schema words as near: None ("artist" is over conductor and director alike)."""
+        if lemma in self._linked_cache:
+            return self._linked_cache[lemma]
+        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        found = None
+        if thesaurus is not None and len(lemma) >= 3 and lemma.replace(" ", "").isalpha():
+            nearest: dict[tuple[str, ...], int] = {}
+            reach = ((self.table_phrases, None, _FAR), (self.column_phrases, _COLUMN_SENSES, _COLUMN_STEPS))
+            for phrases, senses, steps in reach:
+                for link in thesaurus.linked(lemma, senses):
+                    phrase = (link.word,)
+                    if phrase in phrases and link.steps <= steps and link.steps < nearest.get(phrase, _FAR):
+                        nearest[phrase] = link.steps
+            if nearest:
+                fewest = min(nearest.values())
+                closest = [phrase for phrase, steps in nearest.items() if steps == fewest]
+                found = closest[0] if len(closest) == 1 else None
+        self._linked_cache[lemma] = found
         return found
 
     def _synonyms(self, word: str, phrase: str) -> bool:
@@ -244,6 +342,53 @@ class SchemaIndex:
                 else:
                     column.references = targets[0]
 
+    def _add_table_heads(self) -> None:
+        """poker_player is also "players", degree_programs "programs": the last word of a
+        table's name alone, when no other table or another table's column says it."""
+        heads: dict[str, set[str]] = defaultdict(set)
+        for table, readings in self.table_readings.items():
+            for reading in readings:
+                head = reading[-1]
+                if len(reading) > 1 and head.isalpha() and len(head) > 2 and head not in _GENERIC_TABLE_WORDS:
+                    heads[head].add(table)
+        for head, tables in heads.items():
+            others = {w for t, rs in self.table_readings.items() if t not in tables for r in rs for w in r}
+            # "series" of tv_series is also the series_name of tv_channel: no guess
+            others |= {w for t, columns in self.tables.items() if t not in tables for c in columns for w in c.words}
+            if len(tables) == 1 and (head,) not in self.column_phrases and head not in others:
+                self._add_table_phrase((head,), next(iter(tables)))
+
+    def _add_head_phrases(self) -> None:
+        """A column named for how it measures a thing is called by the thing when nothing else
+        is: number_products is "products", Num_of_Staff "staff", version_number "version" —
+        never a word that names a table or another column. (Not series_name for "the series":
+        "the songs of the singer" names the songs, not their names.)"""
+        named = {w for readings in self.table_readings.values() for reading in readings for w in reading}
+        heads: dict[tuple[str, ...], list[Column]] = defaultdict(list)
+        for columns in self.tables.values():
+            for column in columns:
+                words = column.words
+                if column.primary_key or column.references or len(words) < 2:
+                    continue
+                if words[0] == "number":
+                    thing = words[2:] if words[1] == "of" else words[1:]
+                elif words[-1] in _MEASURE_WORDS and len(words) == 2:
+                    thing = words[:1]
+                else:
+                    continue
+                if len(thing) == 1 and thing[0] not in named and thing not in self.column_phrases:
+                    heads[thing].append(column)
+        for thing, columns in heads.items():
+            if len(columns) == 1:
+                self.column_phrases[thing].append(columns[0])
+        for columns in self.tables.values():
+            # "templates with the code PP": the one code column of templates, template_type_code
+            for last in _GENERIC_LAST_WORDS:
+                ending = [c for c in columns if len(c.words) > 1 and c.words[-1] == last]
+                said = any(c in self.column_phrases.get((last,), []) for c in columns)
+                if len(ending) == 1 and not said:
+                    self.column_phrases[(last,)].append(ending[0])
+
     def _add_table_phrase(self, words: tuple[str, ...], table: str) -> None:
         if words:
             self.table_phrases[words].add(table)
@@ -311,6 +456,8 @@ def _column_phrases(words: tuple[str, ...], table_words: tuple[str, ...]) -> set
         phrases.add(words[at + 1 :] + words[:at])  # level_of_membership: "membership level"
     for start in range(1, len(words) - 1):
         phrases.add(words[start:])  # major_record_format: "record format"
+    if len(words) == 2 and words[0] in _DATE_WORDS:
+        phrases.add(words[::-1])  # date_arrived: "arrived date"
     return phrases
 
 

@@ -7,14 +7,16 @@ UNKNOWN, and the engine abstains on it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from core.sql.generate.metrics import Measure
 from core.sql.generate.schema_index import SchemaIndex, ValueHit, normalise_value
 from core.sql.generate.tags import MonthOfYear, TableWord, Tag, TagKind
 from core.sql.generate.tokens import SENTENCE_END, Word
-from core.sql.generate.verbs import is_relation_verb
+from core.sql.generate.verbs import is_relation_verb, leads_to_object, says_nothing_of_its_own
 from core.sql.generate.vocabulary import (
+    ASKED_COLUMNS,
     COMPARATIVES,
     DEMONYMS,
     FILLER,
@@ -23,6 +25,7 @@ from core.sql.generate.vocabulary import (
     MONTHS,
     PREPOSITIONS,
     QUESTION_VERBS,
+    SPLIT_COMPARATIVES,
     SUPERLATIVES,
 )
 from core.sql.generate.words import SYNONYMS, singular
@@ -33,6 +36,15 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # orders" is not status 'paid'); a table beats a column, a column a literal value.
 _SCHEMA_FIRST = {TagKind.MEASURE: -1, TagKind.TABLE: 0, TagKind.COLUMN: 1, TagKind.VALUE: 2}
 _SORT_VERBS = ("sort", "order", "rank", "arrange")
+_SPLIT = 4  # "more X than": words from the comparative to 'than'
+_MAX_COORDINATED = 4  # "first, middle and last name": modifiers before the last one and its head
+# Words before a verb that are its subject: "the orchestras they led", "owners who paid for".
+_SUBJECT_PRONOUNS = {"they", "who", "that", "which", "it", "he", "she"}
+_DO = {"do", "does", "did"}
+_BE = {"is", "are", "was", "were"}
+# Words between a subject and its verb: "conductors who have led", "flights that are arriving".
+_AUXILIARIES = _DO | _BE | {"have", "has", "had", "also", "ever", "been"}
+_WH_WORDS = {"which", "what", "where", "who", "whom"}
 
 
 class Tagger:
@@ -49,12 +61,12 @@ class Tagger:
         tags: list[Tag] = []
         position = 0
         while position < len(words):
-            tag = self._longest_tag(words, position)
+            tag = self._longest_tag(words, position, tags)
             tags.append(tag)
             position = tag.end
         return tags
 
-    def _longest_tag(self, words: list[Word], start: int) -> Tag:
+    def _longest_tag(self, words: list[Word], start: int, before: list[Tag] | None = None) -> Tag:
         word = words[start]
         if word.text == SENTENCE_END:
             return Tag(TagKind.BREAK, start, start + 1, word.text)
@@ -65,13 +77,72 @@ class Tagger:
             return Tag(TagKind.NUMBER, start, start + 1, word.text, number)
         for end in range(min(len(words), start + self._longest), start, -1):
             best = self._best_reading(words, start, end)
+            if best is None and end > start + 1:
+                best = self._table_with_its_own_words(words, start, end)
+            if best is None and end == start + 2:
+                best = self._compound(words, start)
             if best is not None:
                 return best
-        return self._single_word(words, start)
+        shared = self._shares_a_head(words, start)
+        if shared is not None:
+            return shared
+        return self._single_word(words, start, before or [])
+
+    def _table_with_its_own_words(self, words: list[Word], start: int, end: int) -> Tag | None:
+        """ "high school students" for Highschooler: a word meaning the table, after words of the
+        table's own name that say nothing else."""
+        head, modifiers = words[end - 1], words[start : end - 1]
+        if any(w.quoted or w.capital or w.text == SENTENCE_END for w in words[start:end]):
+            return None
+        if len(modifiers) > 2 or any(w.lower in FILLER for w in modifiers):
+            return None
+        tables = self.schema.table_phrases.get((head.lemma,))
+        if not tables:
+            phrase = self.schema.phrase_meant_by(head.lemma)
+            tables = self.schema.table_phrases.get(phrase) if phrase is not None else None
+        if not tables or len(tables) != 1:
+            return None
+        table = next(iter(tables))
+        own = {w for reading in self.schema.table_readings.get(table, ()) for w in reading}
+        if not all(w.lemma in own for w in modifiers):
+            return None
+        text = " ".join(w.text for w in words[start:end])
+        return Tag(TagKind.TABLE, start, end, text, TableWord((table,)))
+
+    def _compound(self, words: list[Word], start: int) -> Tag | None:
+        """Two words that WordNet knows as one noun ("staff member": an employee), read as the
+        schema word that noun reaches."""
+        pair = words[start : start + 2]
+        if any(w.quoted or w.capital or not w.lower.isalpha() or w.lower in FILLER | DEMONYMS.keys() for w in pair):
+            return None  # "Asian nation" is one noun to WordNet, a filter on the continent here
+        phrase = self.schema.phrase_linked_to(f"{pair[0].lower} {pair[1].lemma}")
+        if phrase is None:
+            return None
+        swapped = [*words[:start], *(Word(w, w, w, position=start) for w in phrase), *words[start + 2 :]]
+        tag = self._best_reading(swapped, start, start + len(phrase))
+        if tag is None or tag.kind not in (TagKind.TABLE, TagKind.COLUMN):
+            return None
+        return replace(tag, end=start + 2, text=f"{pair[0].text} {pair[1].text}")
+
+    def _shares_a_head(self, words: list[Word], start: int) -> Tag | None:
+        """ "first, middle and last name": a word that names a column only with the head noun the
+        coordination ends on (first name, middle name, last name)."""
+        for conjunction in range(start + 1, min(len(words) - 2, start + _MAX_COORDINATED)):
+            if words[conjunction].lower not in ("and", "or"):
+                continue
+            head = words[conjunction + 2].lemma
+            modifiers = [w.lemma for w in words[start:conjunction]] + [words[conjunction + 1].lemma]
+            if any((m, head) not in self.schema.column_phrases for m in modifiers):
+                return None
+            columns = self.schema.column_phrases[(words[start].lemma, head)]
+            return Tag(TagKind.COLUMN, start, start + 1, words[start].text, tuple(columns))
+        return None
 
     def _best_reading(self, words: list[Word], start: int, end: int) -> Tag | None:
         """The preferred reading of words[start:end] as a marker, metric, table, column or value."""
         span = words[start:end]
+        if any(w.text == SENTENCE_END for w in span):
+            return None  # "… have cats. Give …": a reading never runs into the next sentence
         lowers = tuple(w.lower for w in span)
         lemmas = tuple(w.lemma for w in span)
         text = " ".join(w.text for w in span)
@@ -111,7 +182,7 @@ class Tagger:
             order = {marker[0]: 0}
         return min(candidates, key=lambda tag: order.get(tag.kind, 3))
 
-    def _single_word(self, words: list[Word], start: int) -> Tag:
+    def _single_word(self, words: list[Word], start: int, before: list[Tag]) -> Tag:
         """One word that no phrase explains: a synonym, a verb, a month, a year or filler."""
         word = words[start]
         if word.lemma in SYNONYMS and not word.quoted:
@@ -122,7 +193,7 @@ class Tagger:
                 Word(renamed, renamed, renamed, position=start, following=word.following),
                 *words[start + 1 :],
             ]
-            tag = self._longest_tag(swapped, start)
+            tag = self._longest_tag(swapped, start, before)
             if tag.kind != TagKind.UNKNOWN:
                 return tag
         meant = self._meant_by(words, start)
@@ -142,17 +213,72 @@ class Tagger:
             )
         if word.lower in FILLER or (start == 0 and word.lower in _SORT_VERBS):
             return Tag(TagKind.FILLER, start, start + 1, word.text)
+        if word.lower == "how" and word.following == "much" and any(w.lower in ASKED_COLUMNS for w in words[start:]):
+            # "How much does the dog weigh?": the verb says what is asked
+            return Tag(TagKind.FILLER, start, start + 2, f"{word.text} {words[start + 1].text}")
+        if word.lower in SPLIT_COMPARATIVES and _than_follows(words, start):
+            # "more products than average": the comparison, its column, then what it is compared to
+            return Tag(TagKind.CMP, start, start + 1, word.text, SPLIT_COMPARATIVES[word.lower])
+        if word.lower == "than" and any(w.lower in SPLIT_COMPARATIVES for w in words[max(0, start - _SPLIT) : start]):
+            return Tag(TagKind.FILLER, start, start + 1, word.text)
         if self._verb_of_value(word) or word.lemma in self._date_words:
             # "orders shipped to Germany" (status value used as a verb), "enrolled in 2023"
             # (the verb of the date column enrolled_on): words that say how, not what.
             return Tag(TagKind.FILLER, start, start + 1, word.text)
-        if is_relation_verb(word.lower, word.following, _names_something(words, start + 1)):
-            # "produced by the maker": 'by' names the agent here, it does not group
-            end = start + 2 if word.following == "by" else start + 1
-            return Tag(TagKind.RELATION, start, end, " ".join(w.text for w in words[start:end]))
+        length = self._relation_verb(words, start, before)
+        if length:
+            return Tag(TagKind.RELATION, start, start + length, " ".join(w.text for w in words[start : start + length]))
         if _YEAR.fullmatch(word.text):
             return Tag(TagKind.NUMBER, start, start + 1, word.text, int(word.text))
+        linked = self._meant_by(words, start, self.schema.phrase_linked_to)
+        if linked is not None:
+            return linked
+        if not word.quoted and not word.capital and (hits := self.schema.value_linked_to(word.lemma)):
+            return Tag(TagKind.VALUE, start, start + 1, word.text, tuple(hits))  # "puppies": the type 'dog'
         return Tag(TagKind.UNKNOWN, start, start + 1, word.text)
+
+    def _relation_verb(self, words: list[Word], start: int, before: list[Tag]) -> int:
+        """How many words from start are a verb relating the things around it, or 0. Beyond the
+        common ones (verbs.py): a verb WordNet knows with its particle ("take off", "carried
+        out"), or any verb after its subject ("flights land at", "carriers run under 200",
+        "conductors who have led more than one orchestra")."""
+        word = words[start]
+        names_object = _names_something(words, start + 1)
+        if is_relation_verb(word.lower, word.following, names_object):
+            return 2 if word.following == "by" else 1  # "produced by the maker": 'by' names the agent
+        thesaurus = self.schema.understanding.thesaurus if self.schema.understanding is not None else None
+        if thesaurus is None or word.quoted or not says_nothing_of_its_own(word.lower):
+            return 0
+        bases = thesaurus.base_forms(word.lower, "v")
+        if not bases:
+            return 0
+        particle = words[start + 1] if start + 1 < len(words) else None
+        if particle is not None and any(thesaurus.base_forms(f"{base} {particle.lower}", "v") for base in bases):
+            after = words[start + 2] if start + 2 < len(words) else None
+            if after is not None and leads_to_object(after.lower, _names_something(words, start + 2)):
+                return 2
+        previous = next((t for t in reversed(before) if t.text.lower() not in _AUXILIARIES), None)
+        if before and before[-1].kind == TagKind.TABLE and word.lemma in self._column_words:
+            return 0  # "airport names at …": a column's word right after a table's is a noun
+        subject = previous is not None and (
+            previous.kind in (TagKind.TABLE, TagKind.VALUE) or previous.text.lower() in _SUBJECT_PRONOUNS
+        )
+        following = words[start + 1] if start + 1 < len(words) else None
+        names_a_table = following is not None and (following.lemma,) in self.schema.table_phrases
+        if subject and (leads_to_object(word.following, names_object) or names_a_table):
+            return 1  # "files that use templates"
+        # The object asked about comes first: "Which cartoons did Ben Jones direct?", "the
+        # orchestras they led.", "In which regions is Dutch spoken?"
+        last = word.following in (None, SENTENCE_END)
+        asked = words[0].lower in _WH_WORDS or (
+            words[0].lower == "in" and len(words) > 1 and words[1].lower in _WH_WORDS
+        )
+        fronted = (
+            any(w.lower in _DO for w in words[:start])
+            or (previous is not None and previous.text.lower() == "they")
+            or (asked and any(w.lower in _BE for w in words[:start]) and word.lower not in bases)
+        )
+        return 1 if subject and last and fronted else 0
 
     def _respelled(self, word: Word) -> Word:
         """A word the schema spells otherwise, read as the schema's spelling so that phrases of
@@ -160,6 +286,13 @@ class Tagger:
         if word.quoted or not word.lower.isalpha() or len(word.lower) < 4 or word.lemma in self._known_words:
             return word
         phrase = self.schema.phrase_meant_by(word.lemma)
+        if phrase is None and not word.capital and word.lower not in DEMONYMS:
+            # "kind of animal" for pet type; a capitalised word is a name, not a noun to read
+            phrase = self.schema.phrase_linked_to(word.lemma)
+        if phrase is None and not word.capital:
+            # "arrival date" for date_arrived: one verb, two forms
+            same_verb = self.schema.word_of_same_verb(word.lower)
+            phrase = (same_verb,) if same_verb is not None else None
         if phrase is None or len(phrase) != 1:
             return word
         return replace(word, lemma=phrase[0])
@@ -176,13 +309,16 @@ class Tagger:
             self._known_words_cache = known
         return self._known_words_cache
 
-    def _meant_by(self, words: list[Word], start: int) -> Tag | None:
+    def _meant_by(
+        self, words: list[Word], start: int, meaning: Callable[[str], tuple[str, ...] | None] | None = None
+    ) -> Tag | None:
         """A word the schema does not spell but means ("vocalists" for singer, "pupil" for
-        student): read as the schema phrase it stands for, when that phrase is the only one."""
+        student): read as the schema phrase it stands for, when that phrase is the only one.
+        meaning: how a word finds its phrase (default: synonyms, shortenings, descriptions)."""
         word = words[start]
         if word.quoted or word.lower in FILLER or word.lower in QUESTION_VERBS or not word.lower.isalpha():
             return None
-        phrase = self.schema.phrase_meant_by(word.lemma)
+        phrase = (meaning or self.schema.phrase_meant_by)(word.lemma)
         if phrase is None:
             return None
         swapped = [
@@ -226,19 +362,25 @@ class Tagger:
     def _date_words(self) -> set[str]:
         if self._date_words_cache is None:
             generic = {"date", "day", "time", "on", "at", "of", "year", "month"}
+            thesaurus = self.schema.understanding.thesaurus if self.schema.understanding is not None else None
             self._date_words_cache = {
                 word
                 for columns in self.schema.tables.values()
                 for column in columns
                 if column.kind == "date"
                 for word in column.words
-                if word not in generic
+                # the verb of the date ("registered"), not an adjective beside it ("first")
+                if word not in generic and (thesaurus is None or thesaurus.base_forms(word, "v"))
             }
         return self._date_words_cache
 
     def _value_hits(self, text: str, *, quoted: bool, words: list[Word] | None = None) -> tuple[ValueHit, ...]:
         key = normalise_value(text)
         hits = self.schema.values.get(key, [])
+        if not hits and not quoted and words is not None:
+            # "cats and dogs" for the categories 'cat' and 'dog'
+            singular_key = normalise_value(" ".join(w.lemma for w in words))
+            hits = [hit for hit in self.schema.values.get(singular_key, []) if hit.category]
         if not hits and not quoted and key in DEMONYMS:
             hits = self.schema.values.get(DEMONYMS[key], [])  # "Asian countries" → 'Asia'
         if quoted:
@@ -252,6 +394,11 @@ class Tagger:
         capitalised = all(w.capital or not w.text.isalpha() for w in words if w.lower not in FILLER)
         # A lower-case word only counts as a value of a small category column ("cat", "europe").
         return tuple(hit for hit in hits if capitalised or hit.category)
+
+
+def _than_follows(words: list[Word], start: int) -> bool:
+    """ "more products than …": 'than' a few words on, not right after ("more than 10" is a marker)."""
+    return any(w.lower == "than" for w in words[start + 2 : start + 1 + _SPLIT])
 
 
 def _names_something(words: list[Word], position: int) -> bool:

@@ -38,6 +38,8 @@ class TagKind(str, Enum):
     CMP = "cmp"  # payload: a comparison operator
     CMP_COL = "cmp_col"  # payload: NamedColumn ("older than": age, ">")
     SUPER_COL = "super_col"  # payload: NamedColumn ("youngest": age, "ASC")
+    ORDER_COL = "order_col"  # payload: NamedColumn ("oldest first": age, "DESC")
+    ASK_COL = "ask_col"  # payload: NamedColumn ("how old": age): the column asked for
     BETWEEN = "between"
     BUCKET = "bucket"  # payload: "year" | "month" | "day"
     TIME_CMP = "time_cmp"  # payload: a comparison operator for a year bound
@@ -48,6 +50,7 @@ class TagKind(str, Enum):
     COMMON = "common"  # payload: "ASC" | "DESC" ("least common", "most common")
     TOP = "top"
     BOTH = "both"
+    CONTAINS = "contains"  # "containing", "has the substring": a text condition on the value that follows
     BY = "by"
     OR = "or"
     NOT = "not"
@@ -139,7 +142,7 @@ class Tag:
 
     @property
     def named(self) -> NamedColumn:
-        return self._payload(NamedColumn, TagKind.CMP_COL, TagKind.SUPER_COL)
+        return self._payload(NamedColumn, TagKind.CMP_COL, TagKind.SUPER_COL, TagKind.ORDER_COL, TagKind.ASK_COL)
 
     @property
     def measure(self) -> Measure:

@@ -17,6 +17,7 @@ class Word:
     quoted: bool = False
     position: int = 0
     following: str | None = None  # the next word, lower-cased
+    possessive: bool = False  # written with 's: "Kyle's friends"
 
     @property
     def capital(self) -> bool:
@@ -42,10 +43,11 @@ def tokenize(question: str) -> list[Word]:
         text = NUMBER_WORDS.get(text.lower(), text)  # "two" → "2" ("one" stays: often a pronoun…)
         if text.lower() == "one" and words and words[-1].lower in ("than", "least", "most", "exactly"):
             text = "1"  # …but not in "at least one car maker"
-        if text.endswith("'s"):
+        possessive = text.endswith("'s")
+        if possessive:
             text = text[:-2]
         lower = text.lower()
-        words.append(Word(text, lower, singular(lower)))
+        words.append(Word(text, lower, singular(lower), possessive=possessive))
     for position, word in enumerate(words):
         word.position = position
         word.following = words[position + 1].lower if position + 1 < len(words) else None

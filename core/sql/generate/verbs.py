@@ -76,12 +76,29 @@ _OBJECT_STARTERS = {
 }
 
 
+# A count or bound may be the object too: "pupils who own more than one pet", "run under 200 flights".
+_BOUND_STARTERS = {"more", "fewer", "less", "over", "under", "above", "below", "exactly"}
+
+
+def leads_to_object(following: str | None, names_object: bool = False) -> bool:
+    """Whether the word after a verb starts its object: a preposition, an article, a bound or a number."""
+    return (
+        names_object
+        or following in _OBJECT_STARTERS
+        or following in _BOUND_STARTERS
+        or (following is not None and following.isdigit())
+    )
+
+
+def says_nothing_of_its_own(word: str) -> bool:
+    """False for words that look like verbs but carry a condition: "containing", "missing"."""
+    return word.isalpha() and word not in _NOT_RELATIONS and not word.startswith(_TEXT_MATCH_STEMS)
+
+
 def is_relation_verb(word: str, following: str | None, names_object: bool = False) -> bool:
     """'spoken' followed by 'in' → True; 'abandoned' at the end → False. names_object: the next
     word is a name ("speak Chinese")."""
-    if not (following in _OBJECT_STARTERS or names_object) or word in _NOT_RELATIONS or not word.isalpha():
-        return False
-    if word.startswith(_TEXT_MATCH_STEMS):
+    if not leads_to_object(following, names_object) or not says_nothing_of_its_own(word):
         return False
     if word.endswith("ing") and (word[:-3] in RELATION_VERBS or word[:-3] + "e" in RELATION_VERBS):
         return True  # "using", "teaching"

@@ -10,7 +10,7 @@ FILLER = set(
     tell get please their its his her they them it this these those as also each every any
     including info information detail details record records value values i we you would like
     know can could see us our entry entries data shown listed given currently named called placed come comes came among
-    either across about exist exists compute some but what's who's""".split()
+    either across about exist exists compute some but what's who's into""".split()
 )
 # Words that name a column of whatever table they are said of ("the description of templates"):
 # never resolved to a column of some other table that happens to be the only one with it.
@@ -86,8 +86,20 @@ _marker(
 )
 _marker(TagKind.CMP, ">=", "at least", "no less than", "or more", "not less than")
 _marker(TagKind.CMP, "<", "less than", "fewer than", "smaller than", "lower than", "below", "under")
-_marker(TagKind.CMP, "<=", "at most", "no more than", "or less", "not more than")
+_marker(TagKind.CMP, "<=", "at most", "no more than", "or less", "not more than", "or fewer")
 _marker(TagKind.CMP, "=", "equal to", "equals", "equal")
+# Comparatives parted from their "than" by what they compare: "more products than average".
+SPLIT_COMPARATIVES = {
+    "more": ">",
+    "higher": ">",
+    "greater": ">",
+    "larger": ">",
+    "bigger": ">",
+    "fewer": "<",
+    "less": "<",
+    "lower": "<",
+    "smaller": "<",
+}
 _marker(TagKind.BETWEEN, None, "between")
 _marker(
     TagKind.BUCKET,
@@ -115,7 +127,8 @@ _marker(
 _marker(TagKind.BUCKET, "day", "per day", "by day", "each day", "every day", "daily", "a day", "day by day")
 _marker(TagKind.TIME_CMP, "<", "before", "earlier than", "prior to")
 _marker(TagKind.TIME_CMP, ">", "after", "later than")
-_marker(TagKind.TIME_CMP, ">=", "since")
+_marker(TagKind.TIME_CMP, ">=", "since", "or later", "or after")
+_marker(TagKind.TIME_CMP, "<=", "or earlier", "or before")
 _marker(
     TagKind.ORDER,
     None,
@@ -156,6 +169,8 @@ _marker(
 )
 _marker(TagKind.DIR, "DESC", "highest first", "largest first", "biggest first", "most first")
 _marker(TagKind.DIR, "ASC", "lowest first", "smallest first", "fewest first", "least first")
+_marker(TagKind.DIR, "ASC", "from a to z", "a to z", "a-z")
+_marker(TagKind.DIR, "DESC", "from z to a", "z to a", "z-a")
 _marker(
     TagKind.DIR,
     "DESC",
@@ -182,6 +197,31 @@ _marker(TagKind.COMMON, "DESC", "most common", "most frequent", "most popular", 
 _marker(TagKind.COMMON, "ASC", "least common", "least frequent", "least popular", "the least common")
 _marker(TagKind.TOP, None, "top")
 _marker(TagKind.BOTH, None, "both")
+_marker(
+    TagKind.CONTAINS,
+    None,
+    "contains",
+    "contain",
+    "containing",
+    "includes",
+    "include",
+    "substring",
+    "the substring",
+    "has the substring",
+    "have the substring",
+    "with the substring",
+    "contains the substring",
+    "contain the substring",
+    "containing the substring",
+    "has the word",
+    "with the word",
+    "contains the word",
+    "contain the word",
+    "the letter",
+    "contain the letter",
+    "contains the letter",
+    "with the letter",
+)
 _marker(TagKind.BY, None, "by")
 _marker(TagKind.OR, None, "or")
 _marker(
@@ -251,10 +291,27 @@ SUPERLATIVES = {
     "newest": (DATE_COLUMN, "DESC"),
     "earliest": (DATE_COLUMN, "ASC"),
 }
+# Other names of the column an adjective is about, tried in order: "cheaper" treatments cost less.
+ALSO_CALLED = {"price": ("price", "cost")}
 for _phrase, (_col, _op) in COMPARATIVES.items():
     MARKERS[(*_phrase.split(), "than")] = (TagKind.CMP_COL, NamedColumn(_col, _op))
 for _phrase, (_col, _dir) in SUPERLATIVES.items():
     MARKERS[tuple(_phrase.split())] = (TagKind.SUPER_COL, NamedColumn(_col, _dir))
+    # "oldest first": an ordering by the column the adjective names, not the one row
+    MARKERS[(*_phrase.split(), "first")] = (TagKind.ORDER_COL, NamedColumn(_col, _dir))
+# Questions that ask for a quantity by its adjective or verb: "how old" is the age, "how much
+# does it weigh" the weight.
+ASKED_COLUMNS = {
+    "how old": "age",
+    "how tall": "height",
+    "how heavy": "weight",
+    "weigh": "weight",
+    "weighs": "weight",
+    "how long": "length",
+}
+for _phrase, _col in ASKED_COLUMNS.items():
+    MARKERS[tuple(_phrase.split())] = (TagKind.ASK_COL, NamedColumn(_col, ""))
+_marker(TagKind.AGG, "AVG", "on average")
 MAX_MARKER = max(len(key) for key in MARKERS)
 
 # Adjectives of place, for values stored as the place: "Asian countries" → continent 'Asia'.
