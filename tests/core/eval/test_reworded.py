@@ -58,3 +58,18 @@ def test_the_command_accepts_the_dev2_split(tmp_path, capsys) -> None:
     assert "dev.json not found" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["--spider", str(tmp_path / "none"), "--out", str(tmp_path / "o"), "--split", "other"])
+
+
+def test_the_command_accepts_the_test2_split(tmp_path, spider) -> None:
+    rewordings = _rewordings(
+        tmp_path,
+        [
+            {"index": 0, "db_id": "zoo", "question": "how many critters do we have", "split": "test2"},
+            {"index": 2, "db_id": "shop", "question": "How many stores?", "split": "test"},
+        ],
+    )
+    out = tmp_path / "out"
+    assert write_reworded_spider(spider, out, "test2", rewordings)["questions"] == 1
+    written = json.loads((out / "dev.json").read_text(encoding="utf-8"))
+    assert [item["question"] for item in written] == ["how many critters do we have"]
+    assert main(["--spider", str(tmp_path / "none"), "--out", str(tmp_path / "o"), "--split", "test2"]) == 2
