@@ -31,6 +31,7 @@ from core.documents.models import Chunk
 from core.embeddings.base import Embedder
 from core.rerank.base import RerankCandidate, Reranker
 from core.search.keyword_index import IndexSnapshot
+from core.search.passages import grow_passage, passage_figures
 from core.search.text import terms, without_meta_words
 from core.vectors.base import VectorStore, VectorStoreError
 
@@ -47,6 +48,12 @@ log = logging.getLogger(__name__)
 _FOCUS_PRIOR = 0.75
 # At most this many chunks of those documents join the re-ranker's pool (bounds its cost).
 _MAX_RERANK_EXTRA = 3000
+# A passage at least this share of whose figures (and at least _MIN_FIGURES of them) are in
+# better-ranked passages already is skipped: the MD&A repeats a statement's rows, a filing its
+# predecessor's comparatives. 0.7-0.9 measured the same on the sec10q dev split, 0.5 worse.
+_REPEATED_FIGURES = 0.8
+_MIN_FIGURES = 3
+
 
 Mode = Literal["dense", "bm25", "hybrid"]
 MODES: tuple[str, ...] = ("dense", "bm25", "hybrid")
@@ -187,12 +194,17 @@ class Retriever:
         bm25_rank = {pos: rank for rank, (pos, _) in enumerate(lexical, 1)}
         hits: list[SearchHit] = []
         taken: set[int] = set()
+        seen: set[str] = set()
         for pos, score in ranked:
             if len(hits) == k:
                 break
             if pos in taken:
                 continue  # already part of a better-ranked passage
             chunk = self._passage(snap, pos, taken)
+            figures = passage_figures(chunk.text)
+            if len(figures) >= _MIN_FIGURES and len(figures & seen) >= _REPEATED_FIGURES * len(figures):
+                continue  # says little the passages above do not
+            seen |= figures
             hits.append(SearchHit(chunk, float(score), dense_rank.get(pos), bm25_rank.get(pos), dense_score.get(pos)))
         return hits
 
@@ -200,7 +212,6 @@ class Retriever:
         if not self.passage_tokens:
             taken.add(pos)
             return snap.chunks[pos]
-        from core.search.passages import grow_passage
 
         def neighbour(chunk: Chunk, step: int) -> int | None:
             return snap.position.get(f"{chunk.doc_id}:{chunk.index + step}")

@@ -8,7 +8,7 @@ from core.cache.local import LocalKeyValueStore
 from core.documents.models import Chunk
 from core.documents.service import build_document_service
 from core.rerank.base import RerankCandidate
-from core.rerank.evidence import EvidenceReranker, expand_acronyms, row_labels, table_rows
+from core.rerank.evidence import EvidenceReranker, expand_acronyms, figure_sentences, row_labels, table_rows
 from core.search.retriever import Retriever
 from core.search.text import terms
 from core.storage.local import LocalObjectStore
@@ -149,3 +149,15 @@ def test_words_no_row_could_hold_do_not_dilute_a_rows_evidence():
     weights = dict.fromkeys(terms(question), 3.0) | {"inventory": 1.0}
     scores = EvidenceReranker().rerank(question, candidates, lambda words: {w: weights.get(w, 1.0) for w in words})
     assert scores[2] > scores[0]
+
+
+def test_the_sentence_stating_the_asked_figure_lifts_its_chunk():
+    stated = chunk(3, "Highlights.\nThe Company repurchased $18.0 billion of its common stock during the quarter.")
+    about = chunk(4, "Share repurchases are part of our capital return program, approved by the board.")
+    candidates = [RerankCandidate(about, 1, 1.0), RerankCandidate(stated, 3, 1.0)]
+    question = "How much stock did the company repurchase?"  # "repurchased" is stemmed "repurchas"
+    scores = EvidenceReranker().rerank(question, candidates, flat_weights)
+    assert scores[1] > scores[0]
+    without = EvidenceReranker(sentence_weight=0.0).rerank(question, candidates, flat_weights)
+    assert without[0] > without[1]  # the premise: the first stage put the discussion first
+    assert figure_sentences(about.text) == ()  # no figure stated

@@ -248,3 +248,16 @@ def test_a_word_that_fills_a_few_documents_outweighs_words_scattered_over_all():
     scores = DocumentMatcher([c for d in [acme, *others] for c in d]).scores("Acme's supply chain efficiency")
     assert max(scores, key=lambda d: scores[d]) == "acme"
     assert all(scores[d] < 0.75 for d in ("globex", "initech", "umbrellas"))
+
+
+def test_a_passage_repeating_the_figures_of_a_better_ranked_one_gives_its_place_to_new_ones(tmp_path, embedder):
+    table = "Net sales 81,797 82,959\nCost of sales 45,384 46,387\nGross margin 36,413 36,572"
+    documents = {
+        "statement.txt": f"Statement of operations, net sales.\n\n{table}",
+        "review.txt": f"Review of net sales.\n\n{table}",
+        "segments.txt": "Regional figures.\n\nAmericas 35,383 37,472\nEurope 20,205 19,287",
+    }
+    service, vectors = service_with(tmp_path, embedder, documents)
+    retriever = Retriever(embedder, vectors, service, NS, passage_tokens=0)
+    names = [h.chunk.file_name for h in retriever.search("What were net sales?", channel="C1", k=2)]
+    assert "segments.txt" in names and not {"statement.txt", "review.txt"} <= set(names)
