@@ -48,10 +48,7 @@ log = logging.getLogger(__name__)
 _FOCUS_PRIOR = 0.75
 # At most this many chunks of those documents join the re-ranker's pool (bounds its cost).
 _MAX_RERANK_EXTRA = 3000
-# A passage at least this share of whose figures (and at least _MIN_FIGURES of them) are in
-# better-ranked passages already is skipped: the MD&A repeats a statement's rows, a filing its
-# predecessor's comparatives. 0.7-0.9 measured the same on the sec10q dev split, 0.5 worse.
-_REPEATED_FIGURES = 0.8
+# A passage needs at least this many figures before it can count as a repeat (repeated_figures).
 _MIN_FIGURES = 3
 
 
@@ -130,6 +127,7 @@ class Retriever:
         table_passage_tokens: int = 0,
         reranker: Reranker | None = None,
         rerank_depth: int = 60,
+        repeated_figures: float | None = 0.8,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -154,6 +152,10 @@ class Retriever:
         # (30, 60 and 100 measured the same on sec10q: the documents' chunks are most of the pool.)
         self.reranker = reranker
         self.rerank_depth = rerank_depth
+        # A passage at least this share of whose figures are in better-ranked passages already is
+        # skipped (None keeps every passage): the MD&A repeats a statement's rows, a filing its
+        # predecessor's comparatives. 0.7-0.9 measured the same on the sec10q dev split, 0.5 worse.
+        self.repeated_figures = repeated_figures
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
         self._model_checked = False
@@ -201,10 +203,11 @@ class Retriever:
             if pos in taken:
                 continue  # already part of a better-ranked passage
             chunk = self._passage(snap, pos, taken)
-            figures = passage_figures(chunk.text)
-            if len(figures) >= _MIN_FIGURES and len(figures & seen) >= _REPEATED_FIGURES * len(figures):
-                continue  # says little the passages above do not
-            seen |= figures
+            if self.repeated_figures is not None:
+                figures = passage_figures(chunk.text)
+                if len(figures) >= _MIN_FIGURES and len(figures & seen) >= self.repeated_figures * len(figures):
+                    continue  # says little the passages above do not
+                seen |= figures
             hits.append(SearchHit(chunk, float(score), dense_rank.get(pos), bm25_rank.get(pos), dense_score.get(pos)))
         return hits
 
