@@ -9,7 +9,8 @@ prior singles out also have their chunks ranked among themselves, so the pool of
 not filled by other files alone. With a re-ranker (core/rerank/), hybrid mode then re-scores
 its top chunks plus every chunk of the documents the question is about. Every mode returns each
 ranked chunk as the passage around it (core/search/passages.py): retrieval works on chunks sized
-for the embedder, the reader gets the rest of the table or section too.
+for the embedder, the reader gets the rest of the table or section too; a passage whose figures
+the passages above it already state is skipped for the next one.
 
 Scope is enforced twice: the vector query carries the channel filter, and every candidate (dense
 or BM25) must belong to a document the corpus says is visible in the channel. A private
