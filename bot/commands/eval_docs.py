@@ -133,7 +133,9 @@ def run_eval(
     stage_reranker = options["reranker"] or EvidenceReranker()
     table_tokens = options["table_passage_tokens"]
 
-    def retriever(reranker=None, table_passage_tokens: int = 0, doc_prior: float = 4.0) -> Retriever:
+    def retriever(
+        reranker=None, table_passage_tokens: int = 0, doc_prior: float = 4.0, repeated_figures: float | None = 0.8
+    ) -> Retriever:
         timed = TimedReranker(reranker) if reranker is not None else None
         return Retriever(
             workspace.raw_embedder,
@@ -143,6 +145,7 @@ def run_eval(
             doc_prior=doc_prior,
             reranker=timed,
             table_passage_tokens=table_passage_tokens,
+            repeated_figures=repeated_figures,
         )
 
     configured = retriever(options["reranker"], table_tokens)
@@ -153,12 +156,15 @@ def run_eval(
         "hybrid": (configured, "hybrid"),
         "hybrid_no_doc_prior": (retriever(options["reranker"], table_tokens, doc_prior=0.0), "hybrid"),
     }
-    # Each stage on its own and all together, against the first stage alone.
+    # Each stage on its own and all together, against the first stage alone; and all but one part
+    # of a stage: the re-ranker's sentence evidence, the skipping of passages that repeat figures.
     stages = {
         "first_stage": first_stage,
         "table_passages": retriever(table_passage_tokens=table_tokens),
         "rerank": retriever(stage_reranker),
         "all": retriever(stage_reranker, table_tokens),
+        "all_rows_only": retriever(EvidenceReranker(sentence_weight=0.0), table_tokens),
+        "all_repeats_kept": retriever(stage_reranker, table_tokens, repeated_figures=None),
     }
     configured.search("warm-up", channel=None, k=1, mode="hybrid")  # load the index and the model outside timings
 

@@ -198,7 +198,10 @@ class DocumentMatcher:
             named &= in_scope
             if not presence.any():
                 continue
-            raw += _idf(n, float(presence.sum())) * presence
+            # Rarity counts the documents that hold the term at all: a word found here and there
+            # in every document ("supply", "chain") must not outweigh one that fills a few
+            # ("Apple"), as it did when partial presences were summed into a small count.
+            raw += _idf(n, float(np.count_nonzero(presence))) * presence
             # File names get their own weight: "2022" is in every filing's text but names only a few.
             if named.any():
                 raw[named] += _idf(n, float(named.sum()))

@@ -10,12 +10,15 @@ with the chunk before them; both are dropped when they are joined on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.documents.models import Chunk, SourceMark, shifted_marks
 
 _COLUMNS_PREFIX = "Columns: "
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 @dataclass
@@ -108,3 +111,14 @@ def _overlap(before: list[str], after: list[str]) -> int:
         if before[-n:] == after[:n]:
             return n
     return 0
+
+
+def passage_figures(text: str) -> set[str]:
+    """The figures a passage states, after its context line: numbers of three digits or more
+    ("81,797" as "81797", "24.6" as well), years left out."""
+    out = set()
+    for match in _NUMBER.findall(text.split("\n", 1)[-1]):
+        number = match.replace(",", "").rstrip(".")
+        if sum(c.isdigit() for c in number) >= 3 and not _YEAR.fullmatch(number):
+            out.add(number)
+    return out

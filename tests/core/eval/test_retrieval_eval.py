@@ -104,7 +104,14 @@ def test_eval_retrieval_pubmedqa_format(tmp_path, services, capsys):
     assert result["dense"]["file_recall@1"] == 1.0
     assert result["setup"]["dataset"] == "pubmedqa" and "evidence_recall@1" not in result["dense"]
     # Every stage is measured on and off, with what re-ranking costs per question.
-    assert set(result["stages"]) == {"first_stage", "table_passages", "rerank", "all"}
+    assert set(result["stages"]) == {
+        "first_stage",
+        "table_passages",
+        "rerank",
+        "all",
+        "all_rows_only",
+        "all_repeats_kept",
+    }
     assert set(result["hybrid"]["rerank_ms"]) == {"p50", "p95"} and "rerank_ms" not in result["stages"]["first_stage"]
     assert result["setup"]["reranker"] == "evidence"
     # A split: only the questions whose source matches (here the gold file of one PMID).

@@ -8,7 +8,7 @@ from core.cache.local import LocalKeyValueStore
 from core.documents.models import Chunk
 from core.documents.service import build_document_service
 from core.rerank.base import RerankCandidate
-from core.rerank.evidence import EvidenceReranker, row_labels
+from core.rerank.evidence import EvidenceReranker, expand_acronyms, figure_sentences, row_labels, table_rows
 from core.search.retriever import Retriever
 from core.search.text import terms
 from core.storage.local import LocalObjectStore
@@ -111,3 +111,55 @@ def test_the_retriever_brings_up_the_statement_of_the_document_the_question_is_a
     reranked = Retriever(minilm, service.vectors, service, "docs-rr", reranker=EvidenceReranker(), passage_tokens=0)
     top = reranked.search(question, channel=None, k=1)[0].chunk
     assert top.file_name == "2023 Q3 ACME.txt" and "Inventories 7,351 4,946" in top.text
+
+
+def test_sentences_footers_and_numbered_headings_are_not_table_rows():
+    text = "\n".join(
+        [
+            "ctx",
+            "As of September 30, 2023, we had $25.8 billion of commercial paper outstanding.",
+            "Acme Inc. | Q3 2023 Form 10-Q | 21",
+            "• Level 1 – inputs are based upon unadjusted quoted prices",
+            "Level 1 :",
+            "Inventories 7,351 4,946",
+            "Effective tax rate 12.5 % 16.2 %",
+            "Interest expense (490) (525)",
+        ]
+    )
+    assert row_labels(text) == (
+        frozenset({"inventory"}),
+        frozenset(terms("Effective tax rate")),
+        frozenset(terms("Interest expense")),
+    )
+
+
+def test_an_acronym_of_the_question_is_read_as_the_row_label_it_abbreviates():
+    rows = table_rows("ctx\nResearch and development 7,442 6,797\nSelling, general and administrative 5,973 6,012")
+    asked = set(terms("Acme's R&D and SG&A spending"))
+    expanded = expand_acronyms("Acme's R&D and SG&A spending", asked, rows)
+    assert {"research", "development"} | set(terms("selling general administrative")) <= expanded
+    assert "r" not in expanded and "d" not in expanded
+    assert expand_acronyms("What about EPS?", set(terms("What about EPS?")), rows) == {"eps"}  # nothing it abbreviates
+
+
+def test_words_no_row_could_hold_do_not_dilute_a_rows_evidence():
+    """The question's many words about what the figures mean ("indicate", "supply chain
+    management") hold no line item: the row naming the asked item still lifts its statement
+    above the first stage's top prose."""
+    question = "How have inventory levels changed and what might this indicate about supply chain management?"
+    candidates = [RerankCandidate(PROSE, 1, 1.0), RerankCandidate(OTHER, 2, 1.0), RerankCandidate(SHEET, None, 1.0)]
+    weights = dict.fromkeys(terms(question), 3.0) | {"inventory": 1.0}
+    scores = EvidenceReranker().rerank(question, candidates, lambda words: {w: weights.get(w, 1.0) for w in words})
+    assert scores[2] > scores[0]
+
+
+def test_the_sentence_stating_the_asked_figure_lifts_its_chunk():
+    stated = chunk(3, "Highlights.\nThe Company repurchased $18.0 billion of its common stock during the quarter.")
+    about = chunk(4, "Share repurchases are part of our capital return program, approved by the board.")
+    candidates = [RerankCandidate(about, 1, 1.0), RerankCandidate(stated, 3, 1.0)]
+    question = "How much stock did the company repurchase?"  # "repurchased" is stemmed "repurchas"
+    scores = EvidenceReranker().rerank(question, candidates, flat_weights)
+    assert scores[1] > scores[0]
+    without = EvidenceReranker(sentence_weight=0.0).rerank(question, candidates, flat_weights)
+    assert without[0] > without[1]  # the premise: the first stage put the discussion first
+    assert figure_sentences(about.text) == ()  # no figure stated

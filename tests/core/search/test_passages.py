@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.documents.models import Chunk, SourceMark
-from core.search.passages import grow_passage
+from core.search.passages import grow_passage, passage_figures
 
 
 def words(text: str) -> int:
@@ -57,3 +57,8 @@ def test_chunks_without_a_context_line_count_whole_against_the_budget():
     plain = [Chunk("d2", "notes.txt", i, "word " * 30, [1], None, 30) for i in range(10)]
     passage = grow_passage(0, plain, neighbours(plain), set(), budget=100, count_tokens=words)
     assert passage.positions == [0, 1, 2]  # 3 x 30 tokens fit in 100; a fourth would not
+
+
+def test_a_passages_figures_are_its_numbers_of_three_digits_or_more_without_years():
+    text = "2023 Q3 ACME 2023 — BALANCE SHEETS\nInventories 5,433 6,580 in 2022\nMargin 24.6% on 12 units, 1.5 times"
+    assert passage_figures(text) == {"5433", "6580", "24.6"}

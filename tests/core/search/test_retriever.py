@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.cache.local import LocalKeyValueStore
+from core.documents.models import Chunk
 from core.documents.service import build_document_service
 from core.search.doc_match import DocumentMatcher, period_of
 from core.search.retriever import MODES, Retriever
@@ -230,3 +231,36 @@ def test_hits_are_passages_of_neighbouring_chunks_and_never_repeat_text(tmp_path
         assert hit.chunk.token_count <= 512
     lines = [line for hit in hits for line in hit.chunk.text.split("\n")[1:]]
     assert len(lines) == len(set(lines))
+
+
+def test_a_word_that_fills_a_few_documents_outweighs_words_scattered_over_all():
+    """The company fills half of its filing's chunks; "supply", "chain" and "efficiency" each
+    turn up in one chunk of every other filing. The company's filing must lead: scattered words
+    say little about which document a question is about."""
+
+    def doc(name: str, special: dict[int, str]) -> list[Chunk]:
+        # File names that say nothing ("report-6.pdf"): only the text can tell the documents apart.
+        file_name = f"report-{len(name)}.pdf"
+        return [Chunk(name, file_name, i, special.get(i, f"filler {i}"), [1], None, 5) for i in range(20)]
+
+    acme = doc("acme", dict.fromkeys(range(10), "Acme reported its results"))
+    others = [doc(name, {3: "supply chain efficiency improved"}) for name in ("globex", "initech", "umbrellas")]
+    scores = DocumentMatcher([c for d in [acme, *others] for c in d]).scores("Acme's supply chain efficiency")
+    assert max(scores, key=lambda d: scores[d]) == "acme"
+    assert all(scores[d] < 0.75 for d in ("globex", "initech", "umbrellas"))
+
+
+def test_a_passage_repeating_the_figures_of_a_better_ranked_one_gives_its_place_to_new_ones(tmp_path, embedder):
+    table = "Net sales 81,797 82,959\nCost of sales 45,384 46,387\nGross margin 36,413 36,572"
+    documents = {
+        "statement.txt": f"Statement of operations, net sales.\n\n{table}",
+        "review.txt": f"Review of net sales.\n\n{table}",
+        "segments.txt": "Regional figures.\n\nAmericas 35,383 37,472\nEurope 20,205 19,287",
+    }
+    service, vectors = service_with(tmp_path, embedder, documents)
+    question = "What were net sales?"
+    keeping = Retriever(embedder, vectors, service, NS, passage_tokens=0, repeated_figures=None)
+    assert {h.chunk.file_name for h in keeping.search(question, channel="C1", k=2)} == {"statement.txt", "review.txt"}
+    retriever = Retriever(embedder, vectors, service, NS, passage_tokens=0)
+    names = [h.chunk.file_name for h in retriever.search(question, channel="C1", k=2)]
+    assert "segments.txt" in names and not {"statement.txt", "review.txt"} <= set(names)
