@@ -70,10 +70,12 @@ def _unread_request(tags: list[Tag], words: list[Word]) -> str | None:
     words would be silently dropped, answering half the question. Its words, or None."""
     for tag in tags:
         starts_request = tag.kind == TagKind.BREAK or (tag.kind == TagKind.FILLER and words[tag.start].lower == "and")
-        if not starts_request or tag.end >= len(words) or words[tag.end].lower not in _ASKING:
+        if not starts_request:
             continue
         rest = [t for t in tags if t.start >= tag.end]
         clause = rest[: next((n for n, t in enumerate(rest) if t.kind == TagKind.BREAK), len(rest))]
-        if all(t.kind == TagKind.FILLER for t in clause):
+        # "… and also where they are from": a question word, and nothing else the engine reads
+        asks = bool(clause) and any(w.lower in _ASKING for w in words[tag.end : clause[-1].end])
+        if asks and all(t.kind == TagKind.FILLER for t in clause):
             return " ".join(w.text for w in words[tag.end : clause[-1].end])
     return None

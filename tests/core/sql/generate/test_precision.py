@@ -103,3 +103,8 @@ def test_a_second_request_that_names_a_column_is_answered(generate) -> None:
     proposal, rows = generate("What is the age of each teacher and what is their hometown?")
     assert proposal.kind == "sql", proposal.message
     assert set(rows) == {(30, "Bath"), (40, "York")}
+
+
+def test_a_request_after_and_also_abstains(generate) -> None:
+    proposal, _ = generate("How old is each teacher and also where are they from?")
+    assert proposal.kind == "abstain", proposal.sql
