@@ -13,6 +13,8 @@ from core.sql.generate.tokens import Word
 
 K = TagKind
 _ARTICLES = {"a", "an", "the", "any", "some"}
+# Words that ask for every column of the rows, not what they are called
+_WHOLE_ROWS = {"information", "info", "details", "detail", "everything", "columns", "attributes", "records", "data"}
 _HAVING = {"have", "has", "had", "having", "with", "own", "owns", "owned"}
 
 
@@ -249,8 +251,9 @@ class Completion:
         return names[0] if len(names) == 1 else None
 
     def _rows_of(self, table: str, words: list[Word]) -> Select:
-        """ "Which airlines…" asks who they are: their name column. "List the orders…": whole rows."""
-        if words[0].lower in ("which", "find", "what", "give", "return"):
+        """ "Which airlines…", "airlines with fewer than 200 flights" ask who they are: their
+        name column. "All the information about the orders": whole rows."""
+        if not any(w.lower in _WHOLE_ROWS for w in words):
             # model_list is also "model": its column Model names its rows
             phrases = {phrase for phrase, tables in self.schema.table_phrases.items() if table in tables}
             names = [

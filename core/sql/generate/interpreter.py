@@ -18,7 +18,7 @@ from dataclasses import replace
 from core.sql.generate.completion import Completion
 from core.sql.generate.joins import JoinGraph
 from core.sql.generate.metrics import Measure
-from core.sql.generate.periods import Periods, is_year
+from core.sql.generate.periods import Periods, is_year, is_year_column
 from core.sql.generate.query import Abstain, Filter, Query, RelatedRows, Select, TableAverage
 from core.sql.generate.reading import Reading
 from core.sql.generate.resolution import Resolver
@@ -27,6 +27,8 @@ from core.sql.generate.tags import Tag, TagKind
 from core.sql.generate.tokens import Word
 
 K = TagKind
+# Verbs of paying: "spent the most" ranks by an amount, never by how many rows there are
+_SPENDING = {"spend", "spent", "pay", "paid", "cost", "earn", "earned"}
 _SORT_VERBS = ("sort", "order", "rank", "arrange")
 _KEY_WORDS = re.compile(r"\b(id|ids|code|codes|number|key)\b")
 
@@ -113,6 +115,7 @@ class Interpreter:
         negated = {
             tags[n + 1].start for n, tag in enumerate(tags[:-1]) if tag.kind == K.NOT and tags[n + 1].kind == K.TABLE
         }
+        _check_one_row_per_table(tags, words)
         in_play: list[str] = []
         for tag in tags:
             if tag.kind != K.TABLE or tag.start in negated:
@@ -173,6 +176,10 @@ class Interpreter:
         if counted is not None and (r.kind_at(i + 1) == K.COUNT or tag.text.lower() in ("most", "fewest", "least")):
             # "the year with the most concerts", "the shop with the fewest employees"
             skip, table = counted
+            apart = r.tags[i + skip].start > tag.end  # "the most in total on dogs", not "the most dogs"
+            if r.kind_at(i + 1) != K.COUNT and apart and _asks_for_a_sum(r.words):
+                # "the owner who spent the most in total on dogs": a sum of what was paid, not a count of dogs
+                raise Abstain(f"'{tag.text}' of a total, and no amount to add up")
             q.count_table = table
             q.count_order = "DESC" if tag.aggregate == "MAX" else "ASC"
             q.limit = q.limit or 1
@@ -445,6 +452,8 @@ class Interpreter:
             raise Abstain(f"'{tag.text}' needs a year")
         previous = r.at(i - 1) if i else None
         column = self.resolver.column(r, previous) if previous is not None and previous.kind == K.COLUMN else None
+        if column is None and tag.start:
+            column = self._dated_by_verb(r, r.words[tag.start - 1])
         r.query.filters.append(self.periods.year_bound(column, self._dated_rows(r), tag.op, int(nxt.number)))
         return 2
 
@@ -813,6 +822,17 @@ class Interpreter:
             raise Abstain("compares one column with the average of another")
         return 1
 
+    def _dated_by_verb(self, r: Reading, verb: Word) -> Column | None:
+        """ "conductors of orchestras founded after 2008": the year of the founding is the
+        orchestra's Year_of_Founded, whichever table the question is about."""
+        named = [
+            c
+            for table in r.in_play
+            for c in self.schema.tables[table]
+            if (c.kind == "date" or is_year_column(c)) and {verb.lower, verb.lemma} & set(c.words)
+        ]
+        return named[0] if len(named) == 1 else None
+
     def _dated_rows(self, r: Reading) -> str | None:
         """The table a period or bucket is about: the metric's, the main table, or that of the columns so far."""
         return r.period_table or r.main or _table_of(r.query)
@@ -871,6 +891,25 @@ def _counted_table(tags: list[Tag], start: int, count_word: bool = True) -> tupl
     if position < len(tags) and tags[position].kind == K.TABLE and len(tags[position].tables) == 1:
         return skip + 1, tags[position].tables[0]
     return None
+
+
+def _check_one_row_per_table(tags: list[Tag], words: list[Word]) -> None:
+    """'a singer over 40 and a singer under 30': a table named again after 'and' is a second
+    row of it, each with its own conditions — two copies of the table the engine does not write."""
+    seen: set[str] = set()
+    for tag in tags:
+        if tag.kind != K.TABLE or len(tag.tables) != 1:
+            continue
+        before = tag.start - 1
+        while before >= 0 and words[before].lower in ("a", "an", "another", "the"):
+            before -= 1
+        if tag.tables[0] in seen and before >= 0 and words[before].lower == "and":
+            raise Abstain(f"two rows of {tag.tables[0]}, each described on its own")
+        seen.add(tag.tables[0])
+
+
+def _asks_for_a_sum(words: list[Word]) -> bool:
+    return any(w.lower == "total" or w.lemma in _SPENDING for w in words)
 
 
 def _asks_for_one_value(words: list[Word]) -> bool:

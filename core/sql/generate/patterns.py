@@ -24,8 +24,8 @@ from core.sql.generate.query import Abstain
 from core.sql.generate.renderer import Renderer
 from core.sql.generate.schema_index import SchemaIndex
 from core.sql.generate.tagger import Tagger
-from core.sql.generate.tags import TagKind
-from core.sql.generate.tokens import tokenize
+from core.sql.generate.tags import Tag, TagKind
+from core.sql.generate.tokens import Word, tokenize
 
 
 class PatternEngine:
@@ -55,5 +55,27 @@ class PatternEngine:
         unknown = [tag.text for tag in tags if tag.kind == TagKind.UNKNOWN]
         if unknown:
             raise Abstain(f"not understood: {', '.join(unknown[:5])}")
+        dropped = _unread_request(tags, words)
+        if dropped:
+            raise Abstain(f"nothing in '{dropped}' names what to show")
         query = self.interpreter.interpret(tags, words)
         return self.renderer.render(query), query.tables, query.notes
+
+
+_ASKING = {"what", "which", "who", "whom", "whose", "where", "when", "how", "why"}
+
+
+def _unread_request(tags: list[Tag], words: list[Word]) -> str | None:
+    """ "How old is each teacher and where are they from?": a second request made only of filler
+    words would be silently dropped, answering half the question. Its words, or None."""
+    for tag in tags:
+        starts_request = tag.kind == TagKind.BREAK or (tag.kind == TagKind.FILLER and words[tag.start].lower == "and")
+        if not starts_request:
+            continue
+        rest = [t for t in tags if t.start >= tag.end]
+        clause = rest[: next((n for n, t in enumerate(rest) if t.kind == TagKind.BREAK), len(rest))]
+        # "… and also where they are from": a question word, and nothing else the engine reads
+        asks = bool(clause) and any(w.lower in _ASKING for w in words[tag.end : clause[-1].end])
+        if asks and all(t.kind == TagKind.FILLER for t in clause):
+            return " ".join(w.text for w in words[tag.end : clause[-1].end])
+    return None

@@ -378,6 +378,9 @@ class SchemaIndex:
                     continue
                 if len(thing) == 1 and thing[0] not in named and thing not in self.column_phrases:
                     heads[thing].append(column)
+                    if words[0] == "number":
+                        # "the product count" names number_products too: not a count of rows besides it
+                        heads[(*thing, "count")].append(column)
         for thing, columns in heads.items():
             if len(columns) == 1:
                 self.column_phrases[thing].append(columns[0])

@@ -75,7 +75,8 @@ def rows(database, sql: str) -> list[tuple]:
         ("What are the names of students with age between 20 and 35?", [("Ada",), ("Ben",), ("Eve",)]),
         ("What is the most common building among departments?", [("North",)]),
         ("Which departments have at least 2 students?", [("Physics",), ("History",)]),
-        ("List the departments that have at least 2 students.", [(1, "Physics", "North"), (2, "History", "South")]),
+        # listed rows are shown by their name, not every column
+        ("List the departments that have at least 2 students.", [("Physics",), ("History",)]),
         (
             "Show the department name and the number of students in each department.",
             [("Art", 1), ("History", 2), ("Physics", 2)],
