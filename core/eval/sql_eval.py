@@ -97,35 +97,45 @@ def evaluate(
     for db_id, items in by_db.items():
         gold_database = SqliteDatabase(database_file(spider_dir, db_id))
         with target(db_id, gold_database) as database:
-            generators = make_generators(db_id, database)
-            for item in items:
-                gold = _run(gold_database, item["query"])
-                ordered = bool(re.search(r"\border\s+by\b", item["query"], re.I))
-                for name, generator in generators.items():
-                    score = scores.setdefault(name, PathScore())
-                    score.questions += 1
-                    proposal = generator.generate(item["question"])
-                    if proposal.kind != "sql" or not proposal.sql:
-                        continue
-                    score.answered += 1
-                    predicted = _run(database, proposal.sql)
-                    if isinstance(predicted, Exception):
-                        score.errors += 1
-                    if results_match(gold, predicted, ordered):
-                        score.correct += 1
-                    elif len(score.mistakes) < keep_mistakes:
-                        score.mistakes.append(
-                            {
-                                "db_id": db_id,
-                                "question": item["question"],
-                                "predicted": proposal.sql,
-                                "gold": item["query"],
-                            }
-                        )
-            database.close()
+            try:
+                _score_database(db_id, items, gold_database, database, make_generators, scores, keep_mistakes, target)
+            finally:
+                database.close()
     return {name: score.to_dict() for name, score in scores.items()} | (
         {"mistakes": {name: s.mistakes for name, s in scores.items()}} if keep_mistakes else {}
     )
+
+
+def _score_database(
+    db_id: str,
+    items: list[dict[str, Any]],
+    gold_database: Database,
+    database: Database,
+    make_generators: Callable[[str, Database], dict[str, SqlGenerator]],
+    scores: dict[str, PathScore],
+    keep_mistakes: int,
+    target: Callable[[str, Database], AbstractContextManager[Database]],
+) -> None:
+    generators = make_generators(db_id, database)
+    for item in items:
+        gold = _run(gold_database, item["query"])
+        ordered = bool(re.search(r"\border\s+by\b", item["query"], re.I))
+        for name, generator in generators.items():
+            score = scores.setdefault(name, PathScore())
+            score.questions += 1
+            proposal = generator.generate(item["question"])
+            if proposal.kind != "sql" or not proposal.sql:
+                continue
+            score.answered += 1
+            predicted = _run(database, proposal.sql)
+            if isinstance(predicted, Exception):
+                score.errors += 1
+            if results_match(gold, predicted, ordered, numbers_as_text=target is not _same_file):
+                score.correct += 1
+            elif len(score.mistakes) < keep_mistakes:
+                score.mistakes.append(
+                    {"db_id": db_id, "question": item["question"], "predicted": proposal.sql, "gold": item["query"]}
+                )
 
 
 def _run(database: Database, sql: str) -> list[tuple[Value, ...]] | Exception:
@@ -136,9 +146,14 @@ def _run(database: Database, sql: str) -> list[tuple[Value, ...]] | Exception:
 
 
 def results_match(
-    gold: list[tuple[Value, ...]] | Exception, predicted: list[tuple[Value, ...]] | Exception, ordered: bool
+    gold: list[tuple[Value, ...]] | Exception,
+    predicted: list[tuple[Value, ...]] | Exception,
+    ordered: bool,
+    *,
+    numbers_as_text: bool = False,
 ) -> bool:
-    """Spider-style execution match: column order free; row order only if the gold query orders."""
+    """Spider-style execution match: column order free; row order only if the gold query orders.
+    numbers_as_text: number-looking text equals its number (gold and prediction from two engines)."""
     if isinstance(gold, Exception) or isinstance(predicted, Exception):
         return False
     if len(gold) != len(predicted):
@@ -148,8 +163,8 @@ def results_match(
     width = len(gold[0])
     if any(len(row) != width for row in predicted):
         return False
-    gold_rows = [tuple(_normalise(v) for v in row) for row in gold]
-    predicted_rows = [tuple(_normalise(v) for v in row) for row in predicted]
+    gold_rows = [tuple(_normalise(v, numbers_as_text) for v in row) for row in gold]
+    predicted_rows = [tuple(_normalise(v, numbers_as_text) for v in row) for row in predicted]
     permutations = itertools.permutations(range(width)) if width <= _MAX_PERMUTED_COLUMNS else [tuple(range(width))]
     gold_counts = None if ordered else Counter(gold_rows)
     for permutation in permutations:
@@ -161,11 +176,11 @@ def results_match(
     return False
 
 
-def _normalise(value: object) -> object:
-    # PostgreSQL's numeric results (avg of bigint) arrive as exact decimal text where SQLite gives
-    # floats, and a number SQLite stored as text may be a typed number in a PostgreSQL copy; both
-    # sides are read the same way, so number-looking text matches its number.
-    if isinstance(value, str) and _NUMBER_TEXT.match(value):
+def _normalise(value: object, numbers_as_text: bool = False) -> object:
+    # Across engines only (numbers_as_text): PostgreSQL's numeric results (avg of bigint) arrive as
+    # exact decimal text where SQLite gives floats, and a number SQLite stored as text may be a
+    # typed number in the PostgreSQL copy; both sides are read the same way there.
+    if numbers_as_text and isinstance(value, str) and _NUMBER_TEXT.match(value):
         value = float(value)
     if isinstance(value, Decimal):
         value = float(value)

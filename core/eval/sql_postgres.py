@@ -132,12 +132,14 @@ def _try(conn: Any, report: CopyReport, statement: str) -> None:
 def scratch_postgres(admin_url: str, label: str) -> Iterator[str]:
     """A new, empty database on the server of `admin_url`, dropped afterwards; yields its URL."""
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
     name = f"sqleval_{''.join(ch for ch in label.lower() if ch.isalnum())[:30]}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+        # The admin URL's other settings (sslmode, host, user) carry over to the scratch database.
+        yield make_conninfo(admin_url, dbname=name)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

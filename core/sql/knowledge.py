@@ -361,17 +361,19 @@ class SqlKnowledge:
             _example(match)
             for match in self.store.query(self.namespace, probe, top_k=_LIST_ALL, filter={"source": {"$eq": "saved"}})
         ]
-        self.store.clear(self.namespace)
-        self._check_model()  # records the configured model in the now empty namespace
+        # Embedded before the namespace is emptied: if the embedder fails, the saved examples
+        # (people's approved questions) are still there for the next try.
+        records = []
         if saved:
             vectors = self.embedder.embed([example.question for example in saved])
-            self.store.upsert(
-                self.namespace,
-                [
-                    VectorRecord(example.id, vector, _example_metadata(example, "saved"))
-                    for example, vector in zip(saved, vectors, strict=True)
-                ],
-            )
+            records = [
+                VectorRecord(example.id, vector, _example_metadata(example, "saved"))
+                for example, vector in zip(saved, vectors, strict=True)
+            ]
+        self.store.clear(self.namespace)
+        self._check_model()  # records the configured model in the now empty namespace
+        if records:
+            self.store.upsert(self.namespace, records)
 
     def _query(self, text: str, k: int, filter: dict[str, Any]) -> list[VectorMatch]:
         if not text.strip() or k <= 0:

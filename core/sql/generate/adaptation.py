@@ -132,6 +132,8 @@ def adapt(
             sql = sql.replace(sql_string(old), sql_string(new))
             changes.append((old, new))
             added, removed = added - new_said, removed - old_said
+    if not _values_keep_their_places(saved_question, question, saved_sql, dict(changes)):
+        return None
     if (added | removed) & thing_words:
         return None
     literals = {singular(w) for text in _string_literals(saved_sql) for w in normalise_question(text).split()}
@@ -152,6 +154,31 @@ def adapt(
         sql = changed
         changes.append((old, new))
     return Adaptation(sql, changes)
+
+
+def _values_keep_their_places(saved_question: str, question: str, saved_sql: str, swapped: dict[str, str]) -> bool:
+    """With several values, a swap must leave each where it was: "from France shipped to Germany"
+    → "from Germany shipped to Spain" moved Germany to the other column, which no swap of the
+    SQL's literals can say. The values, in the order each question says them, must correspond."""
+    # Only the values the saved question says (a business term's own filter, status = 'paid',
+    # is not said and has no place).
+    said = [v for v in dict.fromkeys(_string_literals(saved_sql)) if v.lower() in saved_question.lower()]
+    if len(said) < 2:
+        return True
+    before = _in_order(saved_question, said)
+    after = _in_order(question, [swapped.get(value, value) for value in said])
+    if before is None or after is None:
+        return False  # a value said in other words: its place cannot be checked, so no swap
+    return [swapped.get(value, value) for value in before] == after
+
+
+def _in_order(text: str, values: list[str]) -> list[str] | None:
+    """The values in the order the text says them; None when one is not said as written."""
+    lowered = text.lower()
+    places = [(lowered.find(value.lower()), value) for value in values]
+    if any(place < 0 for place, _ in places):
+        return None
+    return [value for _, value in sorted(places)]
 
 
 def _value_swaps(

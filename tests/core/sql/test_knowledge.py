@@ -201,3 +201,26 @@ def test_after_an_embedder_change_training_embeds_everything_again_and_keeps_sav
         (example,) = knowledge.similar_examples("Who are the best paid employees?", k=1)
         assert (example.question, example.source) == ("Which employees earn the most?", "saved")
         assert saved_id in {r.id for r in knowledge.records()}
+
+
+class FailingEmbedder(RenamedEmbedder):
+    """The new model cannot embed (a broken install, an endpoint down)."""
+
+    def embed(self, texts):
+        raise RuntimeError("the embedder is down")
+
+
+def test_a_failed_re_embed_after_an_embedder_change_keeps_the_saved_examples(minilm, tmp_path):
+    store = LocalVectorStore(tmp_path / "vectors")
+    old = SqlKnowledge(RenamedEmbedder(minilm, "old-model"), store, namespace=NS)
+    old.train(schema(), [], [])
+    old.add_example("Which employees earn the most?", "SELECT * FROM employees ORDER BY salary DESC")
+
+    with pytest.raises(RuntimeError, match="down"):
+        SqlKnowledge(FailingEmbedder(minilm, minilm.model_id), store, namespace=NS).train(schema(), [], [])
+
+    # Nothing was emptied: the next try, with a working embedder, still has the saved example.
+    knowledge = SqlKnowledge(minilm, store, namespace=NS)
+    knowledge.train(schema(), [], [])
+    (example,) = knowledge.similar_examples("Who are the best paid employees?", k=1)
+    assert (example.question, example.source) == ("Which employees earn the most?", "saved")

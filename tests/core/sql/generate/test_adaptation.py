@@ -92,3 +92,20 @@ def test_a_value_the_column_does_not_hold_is_refused(shop):
     both = "How many orders went to Germany or France?"
     assert adapt(both, saved_question, TO_GERMANY, set(), SHOP_THINGS, values) is None
     assert adapt("How many orders went to France?", saved_question, TO_GERMANY, set(), SHOP_THINGS) is None
+
+
+def test_values_must_keep_their_places(shop):
+    """Two values in two columns: a swap may replace one, never move one to the other column."""
+    values = shop_values(shop)
+    saved_question = "orders from customers in France shipped to Germany"
+    saved = (
+        "SELECT COUNT(*) FROM orders JOIN customers AS c USING (customer_id)"
+        " WHERE c.country = 'France' AND ship_country = 'Germany'"
+    )
+    kept = adapt("orders from customers in Spain shipped to Germany", saved_question, saved, set(), SHOP_THINGS, values)
+    assert kept is not None and kept.changes == [("France", "Spain")]
+    # The same two countries the other way round: the words are the same, the question is not.
+    reversed_ = "orders from customers in Germany shipped to France"
+    assert adapt(reversed_, saved_question, saved, set(), SHOP_THINGS, values) is None
+    moved = "orders from customers in Germany shipped to Spain"
+    assert adapt(moved, saved_question, saved, set(), SHOP_THINGS, values) is None
