@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,12 +22,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.embeddings.base import EmbeddingError
-from core.embeddings.int8_graph import GraphRewriteError, RewriteCounts, int8_compute_model
+from core.embeddings.int8_graph import RewriteCounts, int8_compute_model
 from core.embeddings.normalise import l2_normalise
 
 if TYPE_CHECKING:
     import onnxruntime
     import tokenizers
+
+log = logging.getLogger(__name__)
 
 # The vectors of the int8-compute graph differ from the float32-compute ones (cosine 0.987 or
 # more), so they have their own id: an index built with "all-MiniLM-L6-v2-onnx-int8" is refused
@@ -47,6 +51,13 @@ TOKENIZER_RELATIVE_PATH = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "
 # reason: activations are quantized with one range per batch, so in a batch a text's vector would
 # depend on the texts beside it (and the embedding cache would hold whichever came first).
 BATCH_SIZE = 1
+# One sentence and its vector as the int8 graph computes it where it was built. int8 products are
+# exact integer arithmetic, so another CPU or onnxruntime build gives the same vector (cosine
+# 0.9999+) — unless its int8 kernel saturates (onnxruntime warns of that on CPUs without VNNI):
+# then the products are wrong and the model falls back to the shipped float32 graph.
+REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "minilm_reference.json"
+INT8_MIN_COSINE = 0.999
+FLOAT32_MIN_COSINE = 0.98  # the float32 graph's vectors are 0.987 or closer to the int8 ones
 
 
 def _package_dir(package: str) -> Path:
@@ -74,7 +85,7 @@ def run_graph() -> bytes:
     """The model onnxruntime loads: the verified shipped file, rewritten to compute in int8."""
     try:
         graph, _ = int8_compute_model(model_path().read_bytes(), RUN_GRAPH_REWRITES)
-    except GraphRewriteError as exc:
+    except ValueError as exc:  # GraphRewriteError, WireFormatError, undecodable names
         raise EmbeddingError(f"could not prepare the MiniLM model: {exc}") from exc
     digest = hashlib.sha256(graph).hexdigest()
     if digest != RUN_GRAPH_SHA256:
@@ -82,6 +93,11 @@ def run_graph() -> bytes:
             f"the rewritten MiniLM graph has sha256 {digest}, expected {RUN_GRAPH_SHA256}: refusing to use it"
         )
     return graph
+
+
+def _stored_reference() -> tuple[str, np.ndarray]:
+    data = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    return data["text"], l2_normalise(np.asarray([data["vector"]], dtype=np.float32))[0]
 
 
 def tokenizer_path() -> Path:
@@ -111,10 +127,12 @@ class LocalMiniLMEmbedder:
     dimension = DIMENSION
     max_tokens = MODEL_MAX_SEQUENCE - 2  # room for [CLS] and [SEP]
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 2, reference: tuple[str, np.ndarray] | None = None) -> None:
         if threads < 1:
             raise ValueError("threads must be at least 1")
         self._threads = threads
+        self._reference = reference or _stored_reference()
+        self.computes_in_int8 = True  # false once the self-check has fallen back to float32
         tok_path = tokenizer_path()
         self.tokenizer = WordPieceTokenizer(tok_path)
         self._encoder = self._embedding_tokenizer(tok_path)
@@ -143,17 +161,35 @@ class LocalMiniLMEmbedder:
                 options.intra_op_num_threads = 1
                 options.inter_op_num_threads = 1
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                try:
-                    session = onnxruntime.InferenceSession(
-                        run_graph(), sess_options=options, providers=["CPUExecutionProvider"]
+                session = self._checked(self._open(run_graph(), options), INT8_MIN_COSINE)
+                if session is None:
+                    log.warning(
+                        "the int8 MiniLM graph computes wrong vectors on this CPU (its int8 kernel saturates?): "
+                        "using the shipped float32 graph instead (slower, vectors within cosine 0.98 of int8 ones)"
                     )
-                except EmbeddingError:
-                    raise
-                except Exception as exc:  # onnxruntime raises its own untyped errors
-                    raise EmbeddingError(f"could not load the MiniLM ONNX model: {exc}") from exc
-                self._input_names = {i.name for i in session.get_inputs()}
+                    shipped = self._open(model_path().read_bytes(), options)
+                    session = self._checked(shipped, FLOAT32_MIN_COSINE)
+                    if session is None:
+                        raise EmbeddingError("the MiniLM model computes wrong vectors on this machine, int8 or float32")
+                    self.computes_in_int8 = False
                 self._session = session
         return self._session
+
+    def _open(self, graph: bytes, options: onnxruntime.SessionOptions) -> onnxruntime.InferenceSession:
+        import onnxruntime
+
+        try:
+            session = onnxruntime.InferenceSession(graph, sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise EmbeddingError(f"could not load the MiniLM ONNX model: {exc}") from exc
+        self._input_names = {i.name for i in session.get_inputs()}
+        return session
+
+    def _checked(self, session: onnxruntime.InferenceSession, min_cosine: float) -> onnxruntime.InferenceSession | None:
+        """The session, if it embeds the reference sentence as expected."""
+        text, expected = self._reference
+        vector = self._embed_batch(self._encoder.encode_batch([text]), session)[0]
+        return session if float(np.dot(vector, expected)) >= min_cosine else None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

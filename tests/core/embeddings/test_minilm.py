@@ -104,3 +104,48 @@ def test_int8_compute_stays_close_to_the_float32_compute_of_the_shipped_graph(em
     vectors = embedder.embed(texts)
     assert (vectors * reference).sum(axis=1).min() > 0.98
     assert not np.allclose(vectors, reference, atol=1e-5)  # other numbers, hence their own model id
+
+
+def test_the_int8_graph_passes_its_self_check_here(embedder):
+    embedder.embed(["warm"])
+    assert embedder.computes_in_int8
+
+
+def test_an_int8_graph_computing_wrong_vectors_falls_back_to_float32(caplog):
+    """A reference the int8 graph misses (as a saturating int8 kernel would) but the float32 graph
+    meets: the embedder says so and computes with the shipped graph."""
+    from core.embeddings.minilm import LocalMiniLMEmbedder
+
+    probe = LocalMiniLMEmbedder(threads=1)
+    text = "Who approves travel expenses over 500 euros?"
+    int8_vector = probe.embed([text])[0]
+    float32_vector = _shipped_graph_vector(text)
+    # A reference between the two: under the int8 threshold for int8, over the float32 one.
+    assert float(int8_vector @ float32_vector) < minilm_module.INT8_MIN_COSINE
+    embedder = LocalMiniLMEmbedder(threads=1, reference=(text, float32_vector))
+    with caplog.at_level("WARNING"):
+        vector = embedder.embed([text])[0]
+    assert not embedder.computes_in_int8
+    assert "float32 graph" in caplog.text
+    assert float(vector @ float32_vector) > 0.9999
+
+
+def test_a_model_wrong_both_ways_is_refused():
+    from core.embeddings.minilm import LocalMiniLMEmbedder
+
+    opposite = -LocalMiniLMEmbedder(threads=1).embed(["anything"])[0]
+    with pytest.raises(EmbeddingError, match="wrong vectors on this machine"):
+        LocalMiniLMEmbedder(threads=1, reference=("anything", opposite)).embed(["x"])
+
+
+def _shipped_graph_vector(text: str) -> np.ndarray:
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    shipped = onnxruntime.InferenceSession(str(minilm_module.model_path()), providers=["CPUExecutionProvider"])
+    tok = Tokenizer.from_file(str(minilm_module.tokenizer_path()))
+    tok.enable_truncation(max_length=minilm_module.MODEL_MAX_SEQUENCE)
+    tok.no_padding()  # the shipped file pads to 128
+    ids = np.array([tok.encode(text).ids], dtype=np.int64)
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+    return l2_normalise(shipped.run(None, feeds)[0][0].mean(axis=0, keepdims=True))[0]
