@@ -101,7 +101,7 @@ def filter_sql(item: Filter, ref: Callable[[Column], str]) -> str:
         return f"{ref(item.column)} {item.op} ({', '.join(typed_literal(v, item.column) for v in values)})"
     if item.op in _ORDERING and _is_number(item.value) and item.column.numeric_text:
         # Numbers kept as text compare as numbers, not as text ('97' > '130' as text).
-        return f"CAST({ref(item.column)} AS REAL) {item.op} {literal(item.value)}"
+        return f"CAST({ref(item.column)} AS DOUBLE PRECISION) {item.op} {literal(item.value)}"
     return f"{ref(item.column)} {item.op} {typed_literal(item.value, item.column)}"
 
 

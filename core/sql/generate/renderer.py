@@ -41,7 +41,7 @@ class Renderer:
                 return grouped(select.column)
             inner = ref(select.column)
             if select.column.numeric_text and select.agg in ("AVG", "SUM"):
-                inner = f"CAST({inner} AS REAL)"  # numbers kept as text: PostgreSQL will not average text
+                inner = f"CAST({inner} AS DOUBLE PRECISION)"  # numbers kept as text: PostgreSQL will not average text
             return f"{select.agg}({'DISTINCT ' if select.distinct else ''}{inner})"
 
         parts = [expression(s) + (f" AS {quote_identifier(s.label)}" if s.label else "") for s in query.selects]
