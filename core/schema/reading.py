@@ -55,7 +55,7 @@ class NameReader:
         self.lexicon = lexicon
         self.descriptions = descriptions
         self.thesaurus = thesaurus
-        self.shortenings = Shortenings(lexicon)
+        self.shortenings = Shortenings.for_lexicon(lexicon)
         self.expander = Expander(lexicon, self.shortenings, glosses)
         names = [_unqualified(t.name) for t in tables] + [c.name for t in tables for c in t.columns]
         # Words the schema spells out somewhere (delimited or cased) guide the splitting of
@@ -242,6 +242,9 @@ class NameReader:
             chunks = [c.lower() for c in delimited_chunks(column.name)]
             originals.append(" ".join(chunks))
             rests.append(strip_prefix(chunks, column.name.lower(), table_prefix, self._prefix_boundary))
+        if 2 * sum(stripped is not None for stripped, _ in rests) < len(rests):
+            # The table's prefix is not its columns' ('hrlyrateamt' of hr_DrvrRoster keeps its 'hr').
+            rests = [(None, original) for original in originals]
         marker = self._column_marker(originals, [rest for _, rest in rests], meaning, table_prefix)
         split_columns = []
         for column, original, (stripped, rest) in zip(table.columns, originals, rests, strict=True):

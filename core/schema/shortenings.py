@@ -8,9 +8,11 @@ some of its letters in order (`mgr`, `frt`, `wgt`). The first two are *close* fi
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from functools import lru_cache
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 from core.schema.lexicon import EnglishLexicon
 
@@ -21,6 +23,8 @@ _VOWELS = frozenset("aeiouy")
 _SOURCE_COST = 5.5
 MAX_SHORTENING = 5  # longer tokens are words or run-ons, not shortenings
 MIN_SHORTENING = 3
+_LOCK = threading.Lock()
+_BUILT: WeakKeyDictionary[EnglishLexicon, Shortenings] = WeakKeyDictionary()
 
 
 def fit(token: str, word: str) -> Fit | None:
@@ -45,26 +49,38 @@ def skeleton(word: str) -> str:
 
 
 class Shortenings:
-    """Common English words a token can shorten, from the packaged word list."""
+    """Common English words a token can shorten, from the packaged word list. One per lexicon
+    (`for_lexicon`): building it takes a tenth of a second."""
 
     def __init__(self, lexicon: EnglishLexicon, source_cost: float = _SOURCE_COST) -> None:
         self.lexicon = lexicon
         by_letter: dict[str, list[str]] = defaultdict(list)
+        close: set[str] = set()
         for word in lexicon.words(source_cost):
-            if word.isalpha() and len(word) > MIN_SHORTENING:
-                by_letter[word[0]].append(word)
+            if not word.isalpha() or len(word) <= MIN_SHORTENING:
+                continue
+            by_letter[word[0]].append(word)
+            cut = skeleton(word)
+            for size in range(MIN_SHORTENING, MAX_SHORTENING + 1):
+                if len(word) >= size + 2:
+                    close.add(word[:size])
+                if len(cut) >= size and len(word) >= size + 1:
+                    close.add(cut[:size])
         self._by_letter = dict(by_letter)
+        self._close = frozenset(close)
         self.expansions = lru_cache(maxsize=20_000)(self._expansions)
 
-    def plausible(self, token: str) -> bool:
-        """Whether some common word could be behind this token ('hmtw': hometown)."""
-        return self.best_fit(token) is not None
+    @classmethod
+    def for_lexicon(cls, lexicon: EnglishLexicon) -> Shortenings:
+        with _LOCK:
+            if lexicon not in _BUILT:
+                _BUILT[lexicon] = cls(lexicon)
+            return _BUILT[lexicon]
 
-    def best_fit(self, token: str) -> Fit | None:
-        """'close' when some common word is cut or reduced to this token, else 'loose' when one
-        holds its letters in order, else None."""
-        fits = {how for _, how in self.expansions(token)}
-        return "close" if "close" in fits else "loose" if fits else None
+    def plausible(self, token: str) -> bool:
+        """Whether a common word is cut or reduced to this token ('hmtw': hometown). Loose fits
+        ('frt' in freight) are left out: nearly every string of consonants has one."""
+        return token in self._close
 
     def _expansions(self, token: str) -> tuple[tuple[str, Fit], ...]:
         """(word, fit) for every common word the token shortens, most common first."""

@@ -25,9 +25,8 @@ _RARE = 6.0  # rarer than about once per million words: likely a run-on, not a w
 _RARE_PENALTY = 3.0  # per unit of cost above _RARE
 _SCHEMA_WORD_COST = 3.5  # a word the schema itself spells out elsewhere
 _ABBREVIATION_COST = 4.0
-# A plausible shortening of a common word ('sngr', 'hmtw'): dear, but cheaper than letter salad;
-# dearer when it keeps only some of the word's letters ('dcmpn').
-_SHORTENING_COST = {"close": 7.5, "loose": 9.0}
+# A plausible shortening of a common word ('sngr', 'hmtw'): dear, but cheaper than letter salad.
+_SHORTENING_COST = 7.5
 # 'id' is the commonest word of column names: prodid is 'prod id', not 'pro did'.
 _ID_COST = 2.0
 _MAX_WORD = 24
@@ -89,10 +88,8 @@ class WordSplitter:
             if len(word) == 1 and word != "a":
                 cost += 3.0  # single letters are everywhere in web text, rarely a word of a name
             cost += max(0.0, cost - _RARE) * _RARE_PENALTY
-        if cost > _SHORTENING_COST["close"] and self.shortenings is not None:
-            how = self.shortenings.best_fit(word)
-            if how is not None:
-                return min(cost, _SHORTENING_COST[how])
+        if cost > _SHORTENING_COST and self.shortenings is not None and self.shortenings.plausible(word):
+            return _SHORTENING_COST
         return cost
 
     def _segment_uncached(self, text: str) -> list[str]:
