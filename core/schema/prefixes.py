@@ -71,6 +71,11 @@ class Reader(Protocol):
         """A dictionary entry of its own ('tv', 'hr'), as short heads that are prefixes are not."""
         ...
 
+    def is_shortening(self, text: str) -> bool:
+        """A listed abbreviation or a shortening of a common word ('cust', 'drvr'): a word of
+        the name, not a mark on it."""
+        ...
+
 
 def table_prefixes(names: list[Name], reader: Reader) -> list[str | None]:
     """Each table's prefix, or None."""
@@ -134,7 +139,7 @@ def shared_prefix(names: list[list[str]], reader: Reader, run_on: dict[int, str]
             continue
         if not conventional and len(candidate) > _MAX_RUN_ON_PREFIX:
             continue  # 'student' in student_course is a word of the name, not a prefix
-        if not conventional and len(candidate) >= 3 and reader.is_word(candidate):
+        if not conventional and len(candidate) >= 3 and (reader.is_word(candidate) or reader.is_shortening(candidate)):
             continue
         carriers = [text for text in run_on.values() if text.startswith(candidate)]
         if any(reader.is_word(text) for text in carriers):
@@ -178,7 +183,7 @@ def _group_prefixes(chunked: list[list[str]], whole: set[str], reader: Reader) -
     for head, count in counts.items():
         if count < 2 or head in whole or not head.isalpha():
             continue
-        if head not in CONVENTIONAL and ((len(head) >= 3 and reader.is_word(head)) or reader.is_lemma(head)):
+        if head not in CONVENTIONAL and (_word_like(head, reader) or reader.is_lemma(head)):
             continue  # every two-letter string is frequent on the web: only the dictionary says 'tv' is a word
         tables = [chunks for chunks in chunked if carries(chunks, head, reader)]
         if len(tables) < 2:
@@ -209,13 +214,17 @@ def _shared_with_columns(text: str, columns: list[str], reader: Reader) -> str |
         return None
     for size in range(2, _MAX_GROUP_PREFIX + 1):
         head = text[:size]
-        if len(text) <= size + 2 or (size >= 3 and reader.is_word(head)):
-            continue
+        if len(text) <= size + 2 or _word_like(head, reader):
+            continue  # 'drvr' of drvrroster and drvrid is the driver, not a mark
         sharing = sum(1 for column in columns if column.startswith(head) and len(column) > size + 1)
         shared = sharing >= max(2, (len(columns) + 1) // 2)
         if shared and reader.boundary_after(text, head) and reader.segments_cleanly(text[size:]):
             return head
     return None
+
+
+def _word_like(head: str, reader: Reader) -> bool:
+    return len(head) >= 3 and (reader.is_word(head) or reader.is_shortening(head))
 
 
 def _rest(chunks: list[str], run_on: str | None, candidate: str) -> str | None:

@@ -201,6 +201,9 @@ class NameReader:
     def is_lemma(self, text: str) -> bool:
         return self.thesaurus is not None and bool(self.thesaurus.related(text))
 
+    def is_shortening(self, text: str) -> bool:
+        return text in ABBREVIATIONS or self.shortenings.plausible(text)
+
     def segments_cleanly(self, text: str) -> bool:
         if self._shortening(text):
             return True  # 'voca' of lxvoca: one shortened word
@@ -243,8 +246,13 @@ class NameReader:
             originals.append(" ".join(chunks))
             rests.append(strip_prefix(chunks, column.name.lower(), table_prefix, self._prefix_boundary))
         if 2 * sum(stripped is not None for stripped, _ in rests) < len(rests):
-            # The table's prefix is not its columns' ('hrlyrateamt' of hr_DrvrRoster keeps its 'hr').
-            rests = [(None, original) for original in originals]
+            # The table's prefix is not its columns' ('hrlyrateamt' of hr_DrvrRoster keeps its
+            # 'hr'), except in a column named after the whole table ('lginvbalid' of lginvbal).
+            whole = _unqualified(table.name).lower()
+            rests = [
+                rest if column.name.lower().startswith(whole) else (None, original)
+                for column, original, rest in zip(table.columns, originals, rests, strict=True)
+            ]
         marker = self._column_marker(originals, [rest for _, rest in rests], meaning, table_prefix)
         split_columns = []
         for column, original, (stripped, rest) in zip(table.columns, originals, rests, strict=True):
