@@ -170,6 +170,10 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "attr": ("attribute",),
     "cmt": ("comment",),
     "nte": ("note",),
+    # the kinds of table an ERP schema names in suffixes: SkuMstr, ShpmtHdr, OrdDtl
+    "mstr": ("master",),
+    "hdr": ("header",),
+    "dtl": ("detail",),
 }
 
 # Other usual readings of listed abbreviations: `inv` is an invoice in accounts payable and

@@ -8,9 +8,10 @@ One module for routing, the offline generator and the LLM prompt. Build it once 
     understanding.column("sbcustomer", "sbcustname")  # words ['customer', 'name'], synonyms …
     understanding.match("how many clients in California?")  # [ConceptMatch(... source='synonym')]
 
-Identifiers are split (snake, camel, Pascal, run-ons), schema and column prefixes stripped,
-abbreviations expanded (a generic table, the table's own initials, and shortenings of words the
-schema spells out elsewhere), and comments and the operator's descriptions kept. Question words
+Names are read by reading.py: split (snake, camel, Pascal, run-ons), prefixes stripped per schema
+and per table group, the table's marks dropped from its columns, and shortenings expanded where
+the schema's context settles them (expansions.py); comments and the operator's descriptions are
+kept. Question words
 meet schema words exactly, by singular form, through an abbreviation, a WordNet synonym, a
 comment or description, or — when nothing lexical matched — by the embedder's similarity.
 """

@@ -134,7 +134,7 @@ def test_a_company_schema_folded_by_postgresql(thesaurus: WordNetThesaurus) -> N
         thesaurus=thesaurus,
     )
     phrases = {t.name: (t.prefix, t.phrase) for t in understanding.tables}
-    assert phrases["lg_whsemstr"] == ("lg", "warehouse mstr")  # 'mstr' could be master or moisture
+    assert phrases["lg_whsemstr"] == ("lg", "warehouse master")
     assert phrases["lginvbal"] == ("lg", "inventory balance")
     assert phrases["hr_drvrroster"] == ("hr", "driver roster")  # a prefix here, not 'hour'
     assert understanding.column("lginvbal", "lginvbalid").words == ["inventory", "balance", "id"]
