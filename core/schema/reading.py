@@ -71,6 +71,8 @@ class NameReader:
     def read(self) -> list[TableMeaning]:
         prefixes = self._table_prefixes()
         bare_names = [self._strip(table, prefix) for table, prefix in zip(self.tables, prefixes, strict=True)]
+        # The schema's vocabulary grows twice: by its short table names once prefixes are off,
+        # then by the shortenings a reading with those finds in several names.
         short_names = {rest for _, rest in bare_names if rest.isalpha() and len(rest) <= _MAX_SHORT_NAME}
         self.splitter = self._splitter(self.splitter.schema_words | short_names)
         self.splitter = self._splitter(self.splitter.schema_words | self._repeated([rest for _, rest in bare_names]))
