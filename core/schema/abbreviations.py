@@ -3,6 +3,8 @@
 Generic on purpose: none of these is taken from a particular database. A word that is also an
 ordinary English word ('cat', 'pop', 'cap') is left out when its abbreviation reading is not the
 usual one in column names; 'no' stays because in an identifier it is almost always 'number'.
+Abbreviations with more than one usual reading list the others in ALTERNATIVES; the schema's
+context chooses among them (expansions.py), and a tie leaves the abbreviation as written.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "sal": ("salary",),
     "rt": ("rate",),
     "wt": ("weight",),
+    "wgt": ("weight",),
     "ht": ("height",),
     "len": ("length",),
     "dur": ("duration",),
@@ -167,6 +170,29 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "attr": ("attribute",),
     "cmt": ("comment",),
     "nte": ("note",),
+    # the kinds of table an ERP schema names in suffixes: SkuMstr, ShpmtHdr, OrdDtl
+    "mstr": ("master",),
+    "hdr": ("header",),
+    "dtl": ("detail",),
+}
+
+# Other usual readings of listed abbreviations: `inv` is an invoice in accounts payable and
+# inventory in a warehouse, `ttl` a total or a title, `st` a state or a street.
+ALTERNATIVES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "inv": (("inventory",),),
+    "ttl": (("title",),),
+    "st": (("street",),),
+    "dist": (("district",),),
+    "exp": (("expense",), ("experience",)),
+    "rev": (("revision",),),
+    "div": (("dividend",),),
+    "reg": (("registration",),),
+    "sec": (("second",), ("section",)),
+    "stat": (("statistic",),),
+    "mod": (("model",), ("module",)),
+    "rt": (("route",),),
+    "tm": (("team",),),
+    "ind": (("industry",), ("index",)),
 }
 
 # Abbreviations that are also everyday English words: expanded only inside identifiers, never

@@ -44,6 +44,10 @@ class EnglishLexicon:
         """None for a string that is not in the list."""
         return self._cost.get(word)
 
+    def words(self, max_cost: float) -> list[str]:
+        """Every listed word at least this common (cost at most max_cost)."""
+        return [word for word, cost in self._cost.items() if cost <= max_cost]
+
     def is_common(self, word: str, max_cost: float = 6.0) -> bool:
         """A word seen at least about once per million words of text."""
         cost = self._cost.get(word)

@@ -8,9 +8,10 @@ One module for routing, the offline generator and the LLM prompt. Build it once 
     understanding.column("sbcustomer", "sbcustname")  # words ['customer', 'name'], synonyms …
     understanding.match("how many clients in California?")  # [ConceptMatch(... source='synonym')]
 
-Identifiers are split (snake, camel, Pascal, run-ons), schema and column prefixes stripped,
-abbreviations expanded (a generic table, the table's own initials, and shortenings of words the
-schema spells out elsewhere), and comments and the operator's descriptions kept. Question words
+Names are read by reading.py: split (snake, camel, Pascal, run-ons), prefixes stripped per schema
+and per table group, the table's marks dropped from its columns, and shortenings expanded where
+the schema's context settles them (expansions.py); comments and the operator's descriptions are
+kept. Question words
 meet schema words exactly, by singular form, through an abbreviation, a WordNet synonym, a
 comment or description, or — when nothing lexical matched — by the embedder's similarity.
 """
@@ -20,17 +21,19 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from core.schema.abbreviations import ABBREVIATIONS
 from core.schema.descriptions import Descriptions
+from core.schema.glosses import Glosses
 from core.schema.inflect import singular
 from core.schema.lexicon import EnglishLexicon
-from core.schema.prefixes import shared_prefix, strip_prefix
+from core.schema.meanings import ColumnMeaning, IdentifierMeaning, TableMeaning
+from core.schema.reading import NameReader
 from core.schema.stopwords import GENERIC_COLUMN_WORDS, STOPWORDS
 from core.schema.synonyms import Thesaurus
-from core.schema.words import WordSplitter, delimited_chunks
+
+__all__ = ["ColumnMeaning", "ConceptMatch", "IdentifierMeaning", "SchemaUnderstanding", "TableMeaning"]
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,7 +43,6 @@ if TYPE_CHECKING:
 
 Source = Literal["exact", "stem", "abbreviation", "synonym", "embedding", "comment", "description"]
 Kind = Literal["table", "column", "value", "term"]
-WordSource = Literal["word", "abbreviation", "initials", "shortening"]
 
 # How much each kind of evidence is worth (1.0: the question says the schema's own word).
 SOURCE_WEIGHT: dict[str, float] = {
@@ -55,60 +57,8 @@ SOURCE_WEIGHT: dict[str, float] = {
 _RELATION_WEIGHT = {"synonym": 1.0, "derived": 0.85, "broader": 0.75}
 # Cosine similarity (MiniLM) above which a question word counts as meaning a schema phrase.
 EMBEDDING_THRESHOLD = 0.62
-_COMMON_WORD = 5.5  # lexicon cost: below it a token is an ordinary word, not a shortening
 _MAX_KEY = 4  # longest phrase (in words) matched in a question
 _WORD = re.compile(r"[a-z0-9]+")
-
-
-@dataclass
-class IdentifierMeaning:
-    """One table or column as the bot reads it."""
-
-    name: str  # as the database spells it
-    raw_words: list[str]  # split as written, prefix removed: ['cust', 'name']
-    words: list[str]  # plain singular English: ['customer', 'name']
-    word_sources: list[WordSource]  # how each entry of raw_words became words
-    prefix: str | None = None  # what was stripped: 'sb', 'dp'
-    synonyms: list[str] = field(default_factory=list)  # nearest first
-    comment: str | None = None
-    description: str | None = None
-
-    @property
-    def phrase(self) -> str:
-        return " ".join(self.words)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "phrase": self.phrase,
-            "words": self.words,
-            "raw_words": self.raw_words,
-            "word_sources": self.word_sources,
-            "prefix": self.prefix,
-            "synonyms": self.synonyms,
-            "comment": self.comment,
-            "description": self.description,
-        }
-
-
-@dataclass
-class ColumnMeaning(IdentifierMeaning):
-    table: str = ""
-    type: str = ""
-    primary_key: bool = False
-    references: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return super().to_dict() | {"type": self.type, "primary_key": self.primary_key, "references": self.references}
-
-
-@dataclass
-class TableMeaning(IdentifierMeaning):
-    schema: str | None = None  # the qualifier of 'sales.orders'
-    columns: list[ColumnMeaning] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return super().to_dict() | {"schema": self.schema, "columns": [c.to_dict() for c in self.columns]}
 
 
 @dataclass(frozen=True)
@@ -191,10 +141,16 @@ class SchemaUnderstanding:
         embedder: Embedder | None = None,
         values: Mapping[tuple[str, str], Iterable[object]] | None = None,
         terms: Mapping[str, str] | None = None,
+        glosses: Glosses | None = None,
     ) -> SchemaUnderstanding:
         """tables from Database.tables(); thesaurus None: no synonyms; embedder None: no embedding
-        matches; values: (table, column) → literal values; terms: business term → definition."""
-        reader = _IdentifierReader(tables, lexicon or EnglishLexicon.load(), descriptions or Descriptions(), thesaurus)
+        matches; values: (table, column) → literal values; terms: business term → definition;
+        glosses: WordNet's definitions, to choose among an abbreviation's readings (by default
+        the packaged ones whenever a thesaurus is given, since both come from WordNet)."""
+        if glosses is None and thesaurus is not None:
+            glosses = Glosses.packaged()
+        lexicon = lexicon or EnglishLexicon.load()
+        reader = NameReader(tables, lexicon, descriptions or Descriptions(), thesaurus, glosses)
         return cls(reader.read(), thesaurus=thesaurus, embedder=embedder, values=values, terms=terms)
 
     def table(self, name: str) -> TableMeaning | None:
@@ -388,242 +344,3 @@ def _best_first(matches: list[ConceptMatch]) -> list[ConceptMatch]:
         if key not in best or match.score > best[key].score:
             best[key] = match
     return sorted(best.values(), key=lambda m: (-m.score, m.start))
-
-
-class _IdentifierReader:
-    """Turns TableInfo into TableMeaning: prefixes, words, expansions, synonyms, descriptions."""
-
-    def __init__(
-        self, tables: list[TableInfo], lexicon: EnglishLexicon, descriptions: Descriptions, thesaurus: Thesaurus | None
-    ) -> None:
-        self.tables = tables
-        self.lexicon = lexicon
-        self.descriptions = descriptions
-        self.thesaurus = thesaurus
-        names = [_unqualified(t.name) for t in tables] + [c.name for t in tables for c in t.columns]
-        # Words the schema spells out somewhere (delimited or cased) guide the splitting of run-ons.
-        vocabulary = {
-            chunk.lower()
-            for name in names
-            for chunk in delimited_chunks(name)
-            if len(delimited_chunks(name)) > 1 and len(chunk) > 2 and chunk.isalpha()
-        }
-        self.splitter = WordSplitter(lexicon, vocabulary)
-
-    def read(self) -> list[TableMeaning]:
-        prefixes = self._table_prefixes()
-        meanings = []
-        for table in self.tables:
-            schema, bare = _split_qualified(table.name)
-            prefix = prefixes.get(schema)
-            chunks = [c.lower() for c in delimited_chunks(bare)]
-            stripped, rest = strip_prefix(chunks, bare.lower(), prefix)
-            raw = self._split(rest)
-            meanings.append(
-                TableMeaning(
-                    table.name,
-                    raw,
-                    [],
-                    [],
-                    prefix=stripped,
-                    comment=table.comment,
-                    description=self.descriptions.table(table.name),
-                    schema=schema,
-                )
-            )
-        schema_words = {
-            w for m in meanings for w in m.raw_words if self.lexicon.is_common(w, _COMMON_WORD) and len(w) > 3
-        }
-        schema_words |= {
-            w
-            for t in self.tables
-            for c in t.columns
-            for w in self._split(c.name)
-            if len(w) > 3 and self.lexicon.is_common(w, _COMMON_WORD)
-        }
-        for meaning in meanings:
-            meaning.words, meaning.word_sources = self._expand(meaning.raw_words, schema_words, initials=None)
-        for table, meaning in zip(self.tables, meanings, strict=True):
-            meaning.columns = self._columns(table, meaning, prefixes.get(meaning.schema), schema_words)
-            meaning.synonyms = self._synonyms(meaning.words)
-        return meanings
-
-    def _split(self, text: str) -> list[str]:
-        return [w for part in text.split() for w in self.splitter.split(part)]
-
-    def _table_prefixes(self) -> dict[str | None, str | None]:
-        groups: dict[str | None, list[str]] = defaultdict(list)
-        for table in self.tables:
-            schema, bare = _split_qualified(table.name)
-            groups[schema].append(bare)
-        return {schema: self._prefix_of(names) for schema, names in groups.items()}
-
-    def _prefix_of(self, names: list[str]) -> str | None:
-        chunked = [[c.lower() for c in delimited_chunks(name)] for name in names]
-        run_on = {i: chunks[0] for i, chunks in enumerate(chunked) if len(chunks) == 1}
-        # A camel-cased name ('sbCustomer') offers its first chunk; a folded one ('sbcustomer') its first letters.
-        return shared_prefix(chunked, self._is_word, self._segments_cleanly, run_on)
-
-    def _is_word(self, text: str) -> bool:
-        return self.lexicon.is_common(text, 5.0)
-
-    def _segments_cleanly(self, text: str) -> bool:
-        words = self.splitter.split(text)
-        return (
-            bool(words)
-            and all(w.isdigit() or w in ABBREVIATIONS or self.lexicon.is_common(w, 6.0) for w in words)
-            and len(words) <= max(1, len(text) // 3)
-        )
-
-    def _columns(
-        self, table: TableInfo, meaning: TableMeaning, schema_prefix: str | None, schema_words: set[str]
-    ) -> list[ColumnMeaning]:
-        initials = "".join(w[0] for w in meaning.words if w) if len(meaning.words) > 1 else None
-        split_columns = []
-        for column in table.columns:
-            chunks = [c.lower() for c in delimited_chunks(column.name)]
-            stripped, rest = strip_prefix(chunks, column.name.lower(), schema_prefix)
-            split_columns.append((column, stripped, self._split(rest)))
-        column_prefix = self._column_prefix([raw for _, _, raw in split_columns], initials, meaning, schema_prefix)
-        result = []
-        for column, stripped, raw in split_columns:
-            prefix = stripped
-            if column_prefix and len(raw) > 1 and raw[0] == column_prefix:
-                prefix = (stripped or "") + column_prefix
-                raw = raw[1:]
-            elif (
-                column_prefix
-                and len(raw) == 1
-                and raw[0].startswith(column_prefix)
-                and len(raw[0]) > len(column_prefix) + 2
-            ):
-                prefix = (stripped or "") + column_prefix
-                raw = self._split(raw[0][len(column_prefix) :])
-            words, sources = self._expand(raw, schema_words, initials=(initials, meaning.words))
-            result.append(
-                ColumnMeaning(
-                    column.name,
-                    raw,
-                    words,
-                    sources,
-                    prefix=prefix,
-                    synonyms=self._synonyms(_own_words(words, meaning.words)),
-                    comment=column.comment,
-                    description=self.descriptions.column(table.name, column.name),
-                    table=table.name,
-                    type=column.type,
-                    primary_key=column.primary_key,
-                    references=column.references,
-                )
-            )
-        return result
-
-    def _column_prefix(
-        self, columns: list[list[str]], initials: str | None, table: TableMeaning, schema_prefix: str | None = None
-    ) -> str | None:
-        """A first word most columns share that is the table's initials ('dp' in daily price) or
-        a short non-word ('c' in c_name, c_address); or one that every column has and that is
-        the start of the table's name, after the schema's prefix if any ('tbem' on every column
-        of tbEmpl, 'tm' on every column of tmpl — even where 'tm' could abbreviate 'time')."""
-        if len(columns) < 2:
-            return None
-        firsts = [raw[0] for raw in columns if len(raw) > 1]
-        if len(firsts) == len(columns) and len(set(firsts)) == 1 and table.raw_words:
-            shared = firsts[0]
-            own = shared[len(schema_prefix) :] if schema_prefix and shared.startswith(schema_prefix) else shared
-            # sbCustName keeps 'cust': it says the table's word (customer), it does not just mark it
-            says_table = list(ABBREVIATIONS.get(own, ())) == table.words
-            first = table.raw_words[0]
-            if 2 <= len(own) <= 4 and own != first and first.startswith(own) and not says_table:
-                return shared
-        counts: dict[str, int] = defaultdict(int)
-        for word in firsts:
-            counts[word] += 1
-        if initials:
-            # Run-ons: 'dpclose' splits as one word; count columns that start with the initials.
-            starts = sum(1 for raw in columns if raw and raw[0].startswith(initials))
-            if starts >= max(2, len(columns) // 2):
-                return initials
-        for word, count in sorted(counts.items(), key=lambda item: -item[1]):
-            if count < max(2, (len(columns) + 1) // 2) or len(word) > 3:
-                continue
-            if word in table.words or (self.lexicon.is_common(word, 5.0) and len(word) > 2) or word in ABBREVIATIONS:
-                continue
-            if table.words and table.words[0].startswith(word):
-                return word
-        return None
-
-    def _expand(
-        self, raw: list[str], schema_words: set[str], initials: tuple[str | None, list[str]] | None
-    ) -> tuple[list[str], list[WordSource]]:
-        words: list[str] = []
-        sources: list[WordSource] = []
-        for token in raw:
-            if initials and initials[0] and token == initials[0]:
-                words.extend(initials[1])
-                sources.append("initials")
-            elif token in ABBREVIATIONS and not (self.lexicon.is_common(token, 4.0) and len(token) > 3):
-                words.extend(ABBREVIATIONS[token])
-                sources.append("abbreviation")
-            elif (expansion := self._shortening(token, schema_words)) is not None:
-                words.append(expansion)
-                sources.append("shortening")
-            else:
-                words.append(singular(token))
-                sources.append("word")
-        return words, sources
-
-    def _shortening(self, token: str, schema_words: set[str]) -> str | None:
-        """'mgr' or 'emp' standing for a word the schema spells out elsewhere ('manager', 'employee')."""
-        if not 2 <= len(token) <= 5 or not token.isalpha() or self.lexicon.is_common(token, _COMMON_WORD):
-            return None
-        found = {w for w in schema_words if len(w) > len(token) + 1 and w[0] == token[0] and _in_order(token, w)}
-        prefixed = {w for w in found if w.startswith(token)}
-        candidates = prefixed or found
-        return singular(next(iter(candidates))) if len(candidates) == 1 else None
-
-    def _synonyms(self, words: list[str]) -> list[str]:
-        if self.thesaurus is None or not words:
-            return []
-        content = [w for w in words if w not in GENERIC_COLUMN_WORDS and w not in STOPWORDS]
-        phrase = " ".join(words)
-        related = [r.word for r in self.thesaurus.related(phrase, nouns_first=True)] if len(words) > 1 else []
-        if len(content) == 1:
-            head = content[0]
-            senses = self.thesaurus.related(head, nouns_first=True)
-            if head == words[-1]:
-                # 'client id' for customer_id: the head noun replaced, its modifiers kept
-                related += [" ".join([*words[:-1], r.word]) for r in senses if r.relation == "synonym" and r.pos == "n"]
-            related += [r.word for r in senses if r.relation != "synonym" or len(words) == 1]
-        seen: list[str] = []
-        for word in related:
-            if word not in seen and word != phrase:
-                seen.append(word)
-        return seen[:12]
-
-
-def _own_words(words: list[str], table_words: list[str]) -> list[str]:
-    """A column's words without its table's ('customer name' of customer is 'name')."""
-    own = [w for w in words if w not in table_words]
-    return own if own else words
-
-
-def _in_order(short: str, word: str) -> bool:
-    position = 0
-    for letter in short:
-        position = word.find(letter, position)
-        if position < 0:
-            return False
-        position += 1
-    return True
-
-
-def _split_qualified(name: str) -> tuple[str | None, str]:
-    if "." in name:
-        schema, bare = name.rsplit(".", 1)
-        return schema, bare
-    return None, name
-
-
-def _unqualified(name: str) -> str:
-    return name.rsplit(".", 1)[-1]

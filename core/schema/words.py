@@ -3,7 +3,9 @@
 `sbCustName` and PostgreSQL's folded `sbcustname` both become ['sb', 'cust', 'name']: delimiters
 and case changes split first, then each remaining chunk that is not itself a common word is
 segmented by dynamic programming over word costs — the packaged English frequencies, the
-schema's own vocabulary (words that appear delimited elsewhere in it), and abbreviations.
+schema's own vocabulary (words that appear delimited elsewhere in it), abbreviations, and
+shortenings of common words (`drvr`, `hmtw`), which cost like a rare word so that `hmtw` is
+not read as 'hm tw'.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import lru_cache
 
 from core.schema.abbreviations import ABBREVIATIONS
 from core.schema.lexicon import EnglishLexicon
+from core.schema.shortenings import Shortenings
 
 _CASE_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 _DELIMITERS = re.compile(r"[^A-Za-z0-9]+")
@@ -21,7 +24,11 @@ _DELIMITERS = re.compile(r"[^A-Za-z0-9]+")
 _RARE = 6.0  # rarer than about once per million words: likely a run-on, not a word
 _RARE_PENALTY = 3.0  # per unit of cost above _RARE
 _SCHEMA_WORD_COST = 3.5  # a word the schema itself spells out elsewhere
-_ABBREVIATION_COST = 5.0
+_ABBREVIATION_COST = 4.0
+# A plausible shortening of a common word ('sngr', 'hmtw'): dear, but cheaper than letter salad.
+_SHORTENING_COST = 7.5
+# 'id' is the commonest word of column names: prodid is 'prod id', not 'pro did'.
+_ID_COST = 2.0
 _MAX_WORD = 24
 # A listed compound ('firstname') this rare is split when both halves are common words and, together,
 # about as likely as the compound ('friendship' stays whole).
@@ -40,9 +47,14 @@ def delimited_chunks(name: str) -> list[str]:
 class WordSplitter:
     """Splits identifiers against the English lexicon plus one schema's vocabulary."""
 
-    def __init__(self, lexicon: EnglishLexicon, schema_words: Iterable[str] = ()) -> None:
+    def __init__(
+        self, lexicon: EnglishLexicon, schema_words: Iterable[str] = (), shortenings: Shortenings | None = None
+    ) -> None:
+        """shortenings None: unknown strings cost what the word list says, nothing less."""
         self.lexicon = lexicon
         self.schema_words = frozenset(w for w in schema_words if len(w) > 1 and w.isalpha())
+        self.shortenings = shortenings
+        self._best = lru_cache(maxsize=20_000)(self._best_uncached)
         self._segment = lru_cache(maxsize=20_000)(self._segment_uncached)
 
     def split(self, name: str) -> list[str]:
@@ -56,34 +68,47 @@ class WordSplitter:
                 words.extend(self._segment(lowered))
         return words
 
+    def segment_cost(self, text: str) -> float:
+        """The cost of the cheapest reading of a lower-case run-on."""
+        return self._best(text)[0]
+
     def word_cost(self, word: str) -> float:
         if word in self.schema_words:
             return _SCHEMA_WORD_COST
+        if word == "id":
+            return _ID_COST
         if word in ABBREVIATIONS and len(word) > 1:
             base = self.lexicon.cost(word)
             return min(_ABBREVIATION_COST, base) if base is not None else _ABBREVIATION_COST
         cost = self.lexicon.cost(word)
         if cost is None:
             # Unknown strings: dearer per letter, so that known words win wherever they fit.
-            return self.lexicon.unknown_cost + 1.5 * len(word)
-        if len(word) == 1 and word not in ("a", "i"):
-            cost += 3.0  # single letters are everywhere in web text, rarely a word of a name
-        return cost + max(0.0, cost - _RARE) * _RARE_PENALTY
+            cost = self.lexicon.unknown_cost + 1.5 * len(word)
+        else:
+            if len(word) == 1 and word != "a":
+                cost += 3.0  # single letters are everywhere in web text, rarely a word of a name
+            cost += max(0.0, cost - _RARE) * _RARE_PENALTY
+        if cost > _SHORTENING_COST and self.shortenings is not None and self.shortenings.plausible(word):
+            return _SHORTENING_COST
+        return cost
 
     def _segment_uncached(self, text: str) -> list[str]:
+        words: list[str] = []
+        for word in _merge_unknown(list(self._best(text)[1]), self):
+            words.extend(self._open_compound(word))
+        return words
+
+    def _best_uncached(self, text: str) -> tuple[float, tuple[str, ...]]:
         # best[i]: (cost, words) of the cheapest segmentation of text[:i]
-        best: list[tuple[float, list[str]]] = [(0.0, [])]
+        best: list[tuple[float, tuple[str, ...]]] = [(0.0, ())]
         for end in range(1, len(text) + 1):
             candidates = []
             for start in range(max(0, end - _MAX_WORD), end):
                 piece = text[start:end]
                 cost, so_far = best[start]
-                candidates.append((cost + self.word_cost(piece), [*so_far, piece]))
+                candidates.append((cost + self.word_cost(piece), (*so_far, piece)))
             best.append(min(candidates, key=lambda item: item[0]))
-        words: list[str] = []
-        for word in _merge_unknown(best[-1][1], self):
-            words.extend(self._open_compound(word))
-        return words
+        return best[-1]
 
     def _open_compound(self, word: str) -> list[str]:
         cost = self.lexicon.cost(word)

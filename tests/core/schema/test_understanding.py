@@ -121,3 +121,34 @@ def test_to_dict_is_plain_json(brokerage: SchemaUnderstanding) -> None:
     columns = data["tables"][0]["columns"]
     assert data["tables"][0]["phrase"] == "customer"
     assert columns[1]["name"] == "sbcustname" and columns[1]["phrase"] == "customer name"
+
+
+def test_a_company_schema_folded_by_postgresql(thesaurus: WordNetThesaurus) -> None:
+    understanding = SchemaUnderstanding.build(
+        [
+            table("lg_whsemstr", "whsecd", "whsenm", "whsergnnm"),
+            table("lg_carrier", "carriercd", "carriernm"),
+            table("lginvbal", "lginvbalid", "skucd", "whsecd", "onhandunits", "lastcntdt"),
+            table("hr_drvrroster", "drvrid", "drvrfullnm", "hrlyrateamt"),
+        ],
+        thesaurus=thesaurus,
+    )
+    phrases = {t.name: (t.prefix, t.phrase) for t in understanding.tables}
+    assert phrases["lg_whsemstr"] == ("lg", "warehouse master")
+    assert phrases["lginvbal"] == ("lg", "inventory balance")
+    assert phrases["hr_drvrroster"] == ("hr", "driver roster")  # a prefix here, not 'hour'
+    assert understanding.column("lginvbal", "lginvbalid").words == ["inventory", "balance", "id"]
+    assert understanding.column("hr_drvrroster", "hrlyrateamt").raw_words[0] == "hrly"  # the columns keep 'hr'
+
+
+def test_columns_marked_with_the_tables_first_letters(thesaurus: WordNetThesaurus) -> None:
+    understanding = SchemaUnderstanding.build(
+        [
+            table("tbhiring", "tbhishopid", "tbhiemployeeid", "tbhistrtfrom", "tbhiisfulltime"),
+            table("tbshop", "tbshshopid", "tbshname"),
+        ],
+        thesaurus=thesaurus,
+    )
+    shop = understanding.column("tbhiring", "tbhishopid")
+    assert shop.prefix == "tbhi" and shop.words == ["shop", "id"]
+    assert understanding.column("tbhiring", "tbhistrtfrom").raw_words == ["strt", "from"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.schema.lexicon import EnglishLexicon
+from core.schema.shortenings import Shortenings
 from core.schema.words import WordSplitter, delimited_chunks
 
 
@@ -44,3 +45,18 @@ def test_schema_vocabulary_guides_segmentation() -> None:
     taught = WordSplitter(EnglishLexicon.load(), schema_words={"flurb"})
     assert plain.split("flurbtotal") != ["flurb", "total"]
     assert taught.split("flurbtotal") == ["flurb", "total"]
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("hmtw", ["hmtw"]),  # a shortening of hometown, not 'hm tw'
+        ("drvrroster", ["drvr", "roster"]),
+        ("sngrname", ["sngr", "name"]),
+        ("prodid", ["prod", "id"]),  # 'id' ends column names: not 'pro did'
+        ("lastcntdt", ["last", "cnt", "dt"]),
+    ],
+)
+def test_shortenings_of_common_words_are_read_as_words(name: str, words: list[str]) -> None:
+    lexicon = EnglishLexicon.load()
+    assert WordSplitter(lexicon, (), Shortenings.for_lexicon(lexicon)).split(name) == words
