@@ -163,3 +163,20 @@ def test_the_sentence_stating_the_asked_figure_lifts_its_chunk():
     without = EvidenceReranker(sentence_weight=0.0).rerank(question, candidates, flat_weights)
     assert without[0] > without[1]  # the premise: the first stage put the discussion first
     assert figure_sentences(about.text) == ()  # no figure stated
+
+
+def test_boilerplate_loses_its_first_stage_rank_but_not_its_evidence():
+    certification = chunk(0, "I have reviewed this quarterly report on Form 10-Q of the registrant.")
+    note = chunk(1, "The Company acquired a business during the quarter; no divestitures were made.")
+    asked = "Did the company report acquisitions in the quarterly report?"
+    plain = [RerankCandidate(certification, 1, 1.0), RerankCandidate(note, 2, 1.0)]
+    copied = [RerankCandidate(certification, 1, 1.0, boilerplate=1.0), RerankCandidate(note, 2, 1.0)]
+    before, after = (
+        EvidenceReranker().rerank(asked, plain, flat_weights),
+        EvidenceReranker().rerank(asked, copied, flat_weights),
+    )
+    assert before[0] > before[1]  # the first stage put the certification first
+    assert after[1] > after[0]
+    assert after[1] == before[1]
+    half = [RerankCandidate(certification, 1, 1.0, boilerplate=0.5), RerankCandidate(note, 2, 1.0)]
+    assert after[0] < EvidenceReranker().rerank(asked, half, flat_weights)[0] < before[0]
