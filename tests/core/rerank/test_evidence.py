@@ -180,3 +180,44 @@ def test_boilerplate_loses_its_first_stage_rank_but_not_its_evidence():
     assert after[1] == before[1]
     half = [RerankCandidate(certification, 1, 1.0, boilerplate=0.5), RerankCandidate(note, 2, 1.0)]
     assert after[0] < EvidenceReranker().rerank(asked, half, flat_weights)[0] < before[0]
+
+
+class RecordingReranker:
+    """Keeps the candidates it was given; scores them in the first stage's order."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.candidates: list[RerankCandidate] = []
+
+    def rerank(self, question, candidates, weights):
+        self.candidates = list(candidates)
+        return [-(c.rank or 10_000) for c in candidates]
+
+
+def test_the_retriever_tells_the_reranker_which_candidates_are_boilerplate(tmp_path, minilm):
+    service = build_document_service(
+        embedder=minilm,
+        vectors=LocalVectorStore(tmp_path / "v"),
+        objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace="docs-bp",
+    )
+    certification = (
+        "I have reviewed this quarterly report and based on my knowledge it does not contain any untrue "
+        "statement of a material fact or omit to state a material fact necessary to make the statements made"
+    )
+    own = ["Phones sold well in Europe", "Tablets sold poorly in Asia", "Laptops held steady in America"]
+    for i, text in enumerate(own):
+        assert service.ingest(f"{text}.\n\n{certification}.".encode(), f"filing{i}.txt", workspace_wide=True).ok
+    shares = {}
+    for discount in (True, False):
+        recorder = RecordingReranker()
+        retriever = Retriever(
+            minilm, service.vectors, service, "docs-bp", reranker=recorder, discount_boilerplate=discount
+        )
+        retriever.search("What did the quarterly report say about phones?", channel=None, k=3)
+        shares[discount] = {c.chunk.text.split("\n", 1)[-1][:20]: c.boilerplate for c in recorder.candidates}
+    assert shares[False] and set(shares[False].values()) == {0.0}
+    # Each filing is one chunk: mostly the certification all three copy, partly its own sentence.
+    assert len(shares[True]) == 3 and all(0.5 < share < 1.0 for share in shares[True].values())
