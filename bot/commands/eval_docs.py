@@ -134,7 +134,11 @@ def run_eval(
     table_tokens = options["table_passage_tokens"]
 
     def retriever(
-        reranker=None, table_passage_tokens: int = 0, doc_prior: float = 4.0, repeated_figures: float | None = 0.8
+        reranker=None,
+        table_passage_tokens: int = 0,
+        doc_prior: float = 4.0,
+        repeated_figures: float | None = 0.8,
+        discount_boilerplate: bool = True,
     ) -> Retriever:
         timed = TimedReranker(reranker) if reranker is not None else None
         return Retriever(
@@ -146,6 +150,7 @@ def run_eval(
             reranker=timed,
             table_passage_tokens=table_passage_tokens,
             repeated_figures=repeated_figures,
+            discount_boilerplate=discount_boilerplate,
         )
 
     configured = retriever(options["reranker"], table_tokens)
@@ -157,7 +162,8 @@ def run_eval(
         "hybrid_no_doc_prior": (retriever(options["reranker"], table_tokens, doc_prior=0.0), "hybrid"),
     }
     # Each stage on its own and all together, against the first stage alone; and all but one part
-    # of a stage: the re-ranker's sentence evidence, the skipping of passages that repeat figures.
+    # of a stage: the re-ranker's sentence evidence, the skipping of passages that repeat figures,
+    # the discount of boilerplate's first-stage rank.
     stages = {
         "first_stage": first_stage,
         "table_passages": retriever(table_passage_tokens=table_tokens),
@@ -165,6 +171,7 @@ def run_eval(
         "all": retriever(stage_reranker, table_tokens),
         "all_rows_only": retriever(EvidenceReranker(sentence_weight=0.0), table_tokens),
         "all_repeats_kept": retriever(stage_reranker, table_tokens, repeated_figures=None),
+        "all_boilerplate_ranked": retriever(stage_reranker, table_tokens, discount_boilerplate=False),
     }
     configured.search("warm-up", channel=None, k=1, mode="hybrid")  # load the index and the model outside timings
 

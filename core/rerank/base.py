@@ -23,6 +23,8 @@ class RerankCandidate:
     chunk: Chunk
     rank: int | None  # 1-based first-stage rank; None for a chunk the first stage did not return
     prior: float  # the document prior in [0, 1] (how much the question is about the chunk's file); 1 if none
+    # Share of the chunk's text that many other documents hold word for word (core/search/boilerplate.py).
+    boilerplate: float = 0.0
 
 
 class Reranker(Protocol):

@@ -13,7 +13,9 @@ another company's filing stays below. The question's share counts only words tha
 candidate's row label holds (the rest, "what might this indicate", name no line item), and an
 acronym of the question ("R&D") stands for the row label whose initials it is ("Research and
 development"). Figures stated in prose get the same kind of evidence, weaker: the share of the
-question held by the chunk's best sentence that states an amount, a percentage or a count.
+question held by the chunk's best sentence that states an amount, a percentage or a count. The
+first-stage rank counts in proportion to the chunk's text that is not boilerplate (shared word
+for word with many documents: certifications, exhibit lists, cover pages).
 It costs a few regular-expression passes per candidate chunk, cached across questions: tens
 of milliseconds per question.
 
@@ -60,7 +62,9 @@ class EvidenceReranker:
 
     def rerank(self, question: str, candidates: Sequence[RerankCandidate], weights: TermWeights) -> list[float]:
         asked = set(terms(without_meta_words(question)))
-        firsts = [1.0 / math.log2(c.rank + 1) if c.rank else 0.0 for c in candidates]
+        # The first stage's rank counts for the chunk's own text only: a certification or exhibit
+        # list copied into every filing matches "in the 10-Q" questions without answering them.
+        firsts = [(1.0 - c.boilerplate) / math.log2(c.rank + 1) if c.rank else 0.0 for c in candidates]
         if not asked:
             return firsts
         tables = [table_rows(c.chunk.text) for c in candidates]

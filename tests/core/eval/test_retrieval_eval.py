@@ -111,6 +111,7 @@ def test_eval_retrieval_pubmedqa_format(tmp_path, services, capsys):
         "all",
         "all_rows_only",
         "all_repeats_kept",
+        "all_boilerplate_ranked",
     }
     assert set(result["hybrid"]["rerank_ms"]) == {"p50", "p95"} and "rerank_ms" not in result["stages"]["first_stage"]
     assert result["setup"]["reranker"] == "evidence"

@@ -163,3 +163,61 @@ def test_the_sentence_stating_the_asked_figure_lifts_its_chunk():
     without = EvidenceReranker(sentence_weight=0.0).rerank(question, candidates, flat_weights)
     assert without[0] > without[1]  # the premise: the first stage put the discussion first
     assert figure_sentences(about.text) == ()  # no figure stated
+
+
+def test_boilerplate_loses_its_first_stage_rank_but_not_its_evidence():
+    certification = chunk(0, "I have reviewed this quarterly report on Form 10-Q of the registrant.")
+    note = chunk(1, "The Company acquired a business during the quarter; no divestitures were made.")
+    asked = "Did the company report acquisitions in the quarterly report?"
+    plain = [RerankCandidate(certification, 1, 1.0), RerankCandidate(note, 2, 1.0)]
+    copied = [RerankCandidate(certification, 1, 1.0, boilerplate=1.0), RerankCandidate(note, 2, 1.0)]
+    before, after = (
+        EvidenceReranker().rerank(asked, plain, flat_weights),
+        EvidenceReranker().rerank(asked, copied, flat_weights),
+    )
+    assert before[0] > before[1]  # the first stage put the certification first
+    assert after[1] > after[0]
+    assert after[1] == before[1]
+    half = [RerankCandidate(certification, 1, 1.0, boilerplate=0.5), RerankCandidate(note, 2, 1.0)]
+    assert after[0] < EvidenceReranker().rerank(asked, half, flat_weights)[0] < before[0]
+
+
+class RecordingReranker:
+    """Keeps the candidates it was given; scores them in the first stage's order."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.candidates: list[RerankCandidate] = []
+
+    def rerank(self, question, candidates, weights):
+        self.candidates = list(candidates)
+        return [-(c.rank or 10_000) for c in candidates]
+
+
+def test_the_retriever_tells_the_reranker_which_candidates_are_boilerplate(tmp_path, minilm):
+    service = build_document_service(
+        embedder=minilm,
+        vectors=LocalVectorStore(tmp_path / "v"),
+        objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace="docs-bp",
+    )
+    certification = (
+        "I have reviewed this quarterly report and based on my knowledge it does not contain any untrue "
+        "statement of a material fact or omit to state a material fact necessary to make the statements made"
+    )
+    own = ["Phones sold well in Europe", "Tablets sold poorly in Asia", "Laptops held steady in America"]
+    for i, text in enumerate(own):
+        assert service.ingest(f"{text}.\n\n{certification}.".encode(), f"filing{i}.txt", workspace_wide=True).ok
+    shares = {}
+    for discount in (True, False):
+        recorder = RecordingReranker()
+        retriever = Retriever(
+            minilm, service.vectors, service, "docs-bp", reranker=recorder, discount_boilerplate=discount
+        )
+        retriever.search("What did the quarterly report say about phones?", channel=None, k=3)
+        shares[discount] = {c.chunk.text.split("\n", 1)[-1][:20]: c.boilerplate for c in recorder.candidates}
+    assert shares[False] and set(shares[False].values()) == {0.0}
+    # Each filing is one chunk: mostly the certification all three copy, partly its own sentence.
+    assert len(shares[True]) == 3 and all(0.5 < share < 1.0 for share in shares[True].values())
