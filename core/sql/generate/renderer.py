@@ -26,7 +26,22 @@ class Renderer:
             name = quote_identifier(column.name)
             return f"{alias[column.table]}.{name}" if alias.get(column.table) else name
 
+        joined = set(alias)
+
+        def as_grouped(column: Column) -> Column:
+            """The grouping key itself for a column the join makes equal to it: PostgreSQL accepts
+            `paragraphs.doc_id` beside `GROUP BY documents.doc_id` only when it is the key named."""
+            key = query.group_by
+            if key is None or column == key or key.table == column.table:
+                return column
+            for a, b in self.joins.schema.foreign_keys:
+                linked = (a == column and b == key) or (a == key and b == column)
+                if linked and {a.table, b.table} <= joined and self.joins.edges_between(a.table, b.table) == 1:
+                    return key
+            return column
+
         def grouped(column: Column) -> str:
+            column = as_grouped(column)
             # The cast makes substr work on PostgreSQL dates as on SQLite's ISO text.
             if query.bucket is not None and column == query.group_by:
                 return f"substr(CAST({ref(column)} AS TEXT), 1, {query.bucket})"
@@ -68,7 +83,7 @@ class Renderer:
             sql += f" ORDER BY COUNT(*) {query.count_order}"
         if query.order_by is not None:
             column, direction = query.order_by
-            sql += f" ORDER BY {ref(column)} {direction}"
+            sql += f" ORDER BY {ref(as_grouped(column))} {direction}"
         if query.rank is not None:
             select, direction = query.rank
             sql += f" ORDER BY {expression(select)} {direction}"

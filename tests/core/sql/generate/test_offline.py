@@ -675,6 +675,29 @@ def test_ordering_by_a_joined_column_that_is_not_shown_runs_on_postgres(pg_scrat
         database.close()
 
 
+def test_a_joined_key_equal_to_the_grouping_key_runs_on_postgres(pg_scratch_url):
+    """paragraphs.document_id beside GROUP BY documents.document_id: equal through the join, but
+    PostgreSQL accepts only the grouped column itself."""
+    import psycopg
+
+    with psycopg.connect(pg_scratch_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE documents (document_id int PRIMARY KEY, document_name text)")
+        conn.execute(
+            "CREATE TABLE paragraphs (paragraph_id int PRIMARY KEY,"
+            " document_id int REFERENCES documents (document_id), paragraph_text text)"
+        )
+        conn.execute("INSERT INTO documents VALUES (1, 'Policy'), (2, 'Guide')")
+        conn.execute("INSERT INTO paragraphs VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'c')")
+    database = PostgresDatabase(pg_scratch_url)
+    try:
+        generator = OfflineSqlGenerator(database, None, today=TODAY)
+        proposal = generator.generate("Show all document ids and the number of paragraphs in each document.")
+        assert proposal.kind == "sql", proposal.message
+        assert rows(database, proposal.sql) == [(1, 2), (2, 1)], proposal.sql
+    finally:
+        database.close()
+
+
 def _num(value) -> bool:
     try:
         float(value)
