@@ -91,7 +91,11 @@ class EvidenceReranker:
         if not self.sentence_weight:
             return [0.0] * len(candidates)
         folded = {_fold(t) for t in asked}
-        idf = dict(weights(folded))
+        # Rarity is looked up for the index's own terms ("revenue"), then carried to their folded
+        # form ("revenu"), which the index does not know and would call the rarest of all.
+        idf: dict[str, float] = {}
+        for term, weight in weights(asked).items():
+            idf[_fold(term)] = min(idf.get(_fold(term), weight), weight)
         unknown = max(idf.values(), default=1.0)
         total = sum(idf.get(t, unknown) for t in folded)
         return [

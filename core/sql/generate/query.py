@@ -96,6 +96,9 @@ def filter_sql(item: Filter, ref: Callable[[Column], str]) -> str:
         column = item.value.column
         average = f"(SELECT AVG({quote_identifier(column.name)}) FROM {quote_identifier(column.table)})"
         return f"{ref(item.column)} {item.op} {average}"
+    if item.op == "LIKE" and isinstance(item.value, str):
+        # "containing 'Al'" matches any case, as SQLite's LIKE does; PostgreSQL's LIKE would not.
+        return f"LOWER({ref(item.column)}) LIKE {literal(item.value.lower())}"
     if item.op in ("IN", "NOT IN"):
         values = item.value if isinstance(item.value, list) else [item.value]
         return f"{ref(item.column)} {item.op} ({', '.join(typed_literal(v, item.column) for v in values)})"

@@ -631,6 +631,8 @@ def test_generated_sql_runs_on_postgres(sample_postgres, sample_db, sample_knowl
         ("How many concerts are there in 2014?", [(2,)]),
         ("List the names of concerts in 2014 or 2015.", [("Auditions",), ("Bootcamp",), ("Finals",)]),
         ("Show the names of concerts after 2014.", [("Bootcamp",), ("Gala",)]),
+        # "containing" matches any case, as on SQLite (PostgreSQL's LIKE alone would not).
+        ("Which concerts have a name containing 'boot'?", [("Bootcamp",)]),
     ],
 )
 def test_numbers_against_text_columns_run_on_postgres(pg_scratch_url, question, expected):
