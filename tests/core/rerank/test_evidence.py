@@ -4,6 +4,8 @@ top is found among the chunks of those documents."""
 
 from __future__ import annotations
 
+import pytest
+
 from core.cache.local import LocalKeyValueStore
 from core.documents.models import Chunk
 from core.documents.service import build_document_service
@@ -221,3 +223,29 @@ def test_the_retriever_tells_the_reranker_which_candidates_are_boilerplate(tmp_p
     assert shares[False] and set(shares[False].values()) == {0.0}
     # Each filing is one chunk: mostly the certification all three copy, partly its own sentence.
     assert len(shares[True]) == 3 and all(0.5 < share < 1.0 for share in shares[True].values())
+
+
+def test_a_corpus_over_the_boilerplate_limit_is_not_read_whole_for_it(tmp_path, minilm, monkeypatch):
+    """The discount reads every chunk once per corpus version; above the limit a first question
+    does not pay for it, and the candidates carry no share."""
+    from core.search import retriever as retriever_module
+
+    service = build_document_service(
+        embedder=minilm,
+        vectors=LocalVectorStore(tmp_path / "v"),
+        objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace="docs-bp-limit",
+    )
+    copied = "I have reviewed this quarterly report and it does not contain any untrue statement of a material fact"
+    for i in range(3):
+        assert service.ingest(f"Own text {i}.\n\n{copied}.".encode(), f"f{i}.txt", workspace_wide=True).ok
+    monkeypatch.setattr(retriever_module, "BOILERPLATE_MAX_CHUNKS", 2)
+    monkeypatch.setattr(
+        retriever_module, "boilerplate_shares", lambda chunks: pytest.fail("read the whole corpus over the limit")
+    )
+    recorder = RecordingReranker()
+    Retriever(minilm, service.vectors, service, "docs-bp-limit", reranker=recorder).search(
+        "What did the quarterly report say?", channel=None, k=3
+    )
+    assert recorder.candidates and {c.boilerplate for c in recorder.candidates} == {0.0}
