@@ -136,7 +136,7 @@ def ingest_event_files(
             channel=event["channel"],
             team_id=team_id,
             file=file,
-            share_ts=event["ts"],
+            share_ts=event.get("ts"),
         )
         # The file_share message or file_shared event may have claimed it first: wait for that one.
         if not wait_for_file(services.kv, event["channel"], file["id"]):

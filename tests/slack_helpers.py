@@ -22,3 +22,10 @@ def replies(emu: SlackEmulator, channel: str, thread_ts: str, n: int = 1) -> lis
 
 def all_text(message: dict) -> str:
     return json.dumps(message.get("blocks") or []) + message.get("text", "")
+
+
+def mention_envelope(emu: SlackEmulator, channel: str, user: str, ts: str, text: str) -> dict:
+    """The signed-delivery envelope of an app_mention, for tests that hand it to an entry point themselves."""
+    return emu.event_envelope(
+        {"type": "app_mention", "user": user, "ts": ts, "channel": channel, "event_ts": ts, "text": text}
+    )

@@ -7,6 +7,7 @@ and says "unchanged".
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from bot.infra.outcome import Outcome, is_missing
@@ -103,6 +104,16 @@ def bucket_exists(s3: Any, bucket: str) -> bool:
         raise
 
 
+def _unless_missing(read: Callable[[], Any], default: Any) -> Any:
+    """read(), or default where S3 says the setting was never made (no public access block yet, ...)."""
+    try:
+        return read()
+    except Exception as exc:
+        if not is_missing(exc):
+            raise
+        return default
+
+
 def ensure_bucket(s3: Any, bucket: str, region: str) -> Outcome:
     """Versioning, every public access blocked, SSE-S3 encryption, old versions expire after 30 days."""
     outcome = Outcome("s3_bucket", bucket)
@@ -114,33 +125,20 @@ def ensure_bucket(s3: Any, bucket: str, region: str) -> Outcome:
     if s3.get_bucket_versioning(Bucket=bucket).get("Status") != "Enabled":
         s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         outcome.changed("versioning on")
-    try:
-        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    except Exception as exc:
-        if not is_missing(exc):
-            raise
-        block = {}
+    block = _unless_missing(lambda: s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"], {})
     if block != _PUBLIC_ACCESS_BLOCK:
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=_PUBLIC_ACCESS_BLOCK)
         outcome.changed("public access blocked")
-    try:
-        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-    except Exception as exc:
-        if not is_missing(exc):
-            raise
-        rules = []
+    rules = _unless_missing(
+        lambda: s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"], []
+    )
     if not any(
         r.get("ApplyServerSideEncryptionByDefault") == _ENCRYPTION_RULE["ApplyServerSideEncryptionByDefault"]
         for r in rules
     ):
         s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [_ENCRYPTION_RULE]})
         outcome.changed("encryption SSE-S3")
-    try:
-        lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
-    except Exception as exc:
-        if not is_missing(exc):
-            raise
-        lifecycle = []
+    lifecycle = _unless_missing(lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"], [])
     if _lifecycle_view(lifecycle) != _lifecycle_view([_LIFECYCLE_RULE]):
         s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [_LIFECYCLE_RULE]})
         outcome.changed(f"noncurrent versions expire after {NONCURRENT_DAYS} days")

@@ -13,9 +13,8 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.ack import acknowledge
-from handlers.conversation import answer_message_event
+from handlers.conversation import answer_message_event, ingest_event_files
 from handlers.events.chatter import is_chatter
-from handlers.events.file_ingest import ingest_shared_file
 from handlers.services import BotServices
 from handlers.state.thread_memory import is_bot_thread
 
@@ -57,17 +56,7 @@ def register(app: App, services: BotServices) -> None:
     def ingest_message_files(
         event: dict[str, Any], context: BoltContext, client: WebClient, logger: logging.Logger
     ) -> None:
-        for file in event.get("files", []):
-            ingest_shared_file(
-                services,
-                client,
-                logger,
-                file_id=file["id"],
-                channel=event["channel"],
-                team_id=context.team_id or "",
-                file=file,
-                share_ts=event.get("ts"),
-            )
+        ingest_event_files(services, client, event, context.team_id or "", logger)
 
     def reply_to_message(
         event: dict[str, Any], context: BoltContext, client: WebClient, logger: logging.Logger

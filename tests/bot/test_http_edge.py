@@ -9,7 +9,6 @@ import http.client
 import json
 import logging
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -18,14 +17,13 @@ import pytest
 
 from bot.request_checks import MAX_BODY_BYTES
 from bot.settings import Settings
+from tests.support.uvicorn_server import serving
 
 SECRET = "edge-secret"
 
 
 @pytest.fixture(scope="module")
 def port(tmp_path_factory) -> Iterator[int]:
-    import uvicorn
-
     from bot.http_app import create_http_app
     from core.cache.local import LocalKeyValueStore
 
@@ -36,18 +34,8 @@ def port(tmp_path_factory) -> Iterator[int]:
         DATA_DIR=str(tmp_path_factory.mktemp("edge")),
     )
     services = SimpleNamespace(kv=LocalKeyValueStore(settings.data_dir / "kv.sqlite"), settings=settings)
-    server = uvicorn.Server(
-        uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    yield server.servers[0].sockets[0].getsockname()[1]
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_http_app(settings, services)) as port:
+        yield port
 
 
 def _signed_headers(body: bytes, timestamp: str | None = None) -> dict[str, str]:

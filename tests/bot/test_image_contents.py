@@ -29,6 +29,7 @@ from handlers.ui import ids as c
 from tests.bot.image_files import context_copies, copy_like_docker
 from tests.fakes.lambda_server import FakeLambda
 from tests.fakes.pinecone_server import FakePinecone
+from tests.slack_helpers import mention_envelope
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "image-signing-secret"
@@ -187,16 +188,7 @@ def test_the_image_runs_the_lambda_handler_on_slack_events(task_root, tmp_path, 
         }
         verification = json.dumps({"token": "t", "challenge": "image-challenge", "type": "url_verification"})
         ts = emu.user_message("C03DATA", "bob", "lunch?")
-        envelope = emu.event_envelope(
-            {
-                "type": "app_mention",
-                "user": "U01ALICE",
-                "ts": ts,
-                "channel": "C03DATA",
-                "event_ts": ts,
-                "text": "<@UBOT> How many orders were placed in 2023?",
-            }
-        )
+        envelope = mention_envelope(emu, "C03DATA", "U01ALICE", ts, "<@UBOT> How many orders were placed in 2023?")
         first = run_instance(
             task_root,
             [function_url_event(verification), function_url_event(json.dumps(envelope))],

@@ -20,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.emulator.emulator import SlackEmulator
 from handlers.ui import ids as c
+from tests.slack_helpers import mention_envelope
 
 SECRET = "lambda-signing-secret"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:docbot"
@@ -109,16 +110,7 @@ def test_mention_acks_invokes_itself_once_and_the_reinvocation_answers(lambda_st
     emu, handler, fake, _ = lambda_stack
     fake.invocations.clear()
     ts = emu.user_message("C03DATA", "bob", "lunch?")  # a real message for the reaction to land on
-    envelope = emu.event_envelope(
-        {
-            "type": "app_mention",
-            "user": "U01ALICE",
-            "ts": ts,
-            "channel": "C03DATA",
-            "event_ts": ts,
-            "text": "<@UBOT> How many orders were placed in 2023?",
-        }
-    )
+    envelope = mention_envelope(emu, "C03DATA", "U01ALICE", ts, "<@UBOT> How many orders were placed in 2023?")
     calls_before = len(emu.calls("chat.postMessage"))
 
     response = handler(function_url_event(json.dumps(envelope), "application/json"), lambda_context())
@@ -143,16 +135,7 @@ def test_approve_click_through_lambda_runs_the_query(lambda_stack) -> None:
     emu, handler, fake, services = lambda_stack
     fake.invocations.clear()
     ts = emu.user_message("C03DATA", "alice", "lunch?")
-    envelope = emu.event_envelope(
-        {
-            "type": "app_mention",
-            "user": "U01ALICE",
-            "ts": ts,
-            "channel": "C03DATA",
-            "event_ts": ts,
-            "text": "<@UBOT> How many orders were placed in 2023?",
-        }
-    )
+    envelope = mention_envelope(emu, "C03DATA", "U01ALICE", ts, "<@UBOT> How many orders were placed in 2023?")
     handler(function_url_event(json.dumps(envelope), "application/json"), lambda_context())
     reinvoke(handler, fake.invocations.pop())
     proposal = next(m for m in emu.bot_messages("C03DATA", ts) if m["ts"] != ts)
@@ -188,18 +171,7 @@ def test_approve_click_through_lambda_runs_the_query(lambda_stack) -> None:
 def test_bad_signature_is_401_and_junk_is_400(lambda_stack) -> None:
     emu, handler, fake, _ = lambda_stack
     fake.invocations.clear()
-    envelope = json.dumps(
-        emu.event_envelope(
-            {
-                "type": "app_mention",
-                "user": "U01ALICE",
-                "ts": "1.0",
-                "channel": "C03DATA",
-                "event_ts": "1.0",
-                "text": "<@UBOT> hi",
-            }
-        )
-    )
+    envelope = json.dumps(mention_envelope(emu, "C03DATA", "U01ALICE", "1.0", "<@UBOT> hi"))
     assert handler(function_url_event(envelope, "application/json", sign=False), lambda_context())["statusCode"] == 401
     for junk in ("", "not json", "payload=%7Bbroken"):
         content_type = "application/x-www-form-urlencoded" if junk.startswith("payload") else "application/json"
@@ -242,16 +214,7 @@ def test_fastapi_under_mangum_hands_the_lambda_event_to_bolt(lambda_stack) -> No
     bolt.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(bolt.logger, lambda_client=fake)
     asgi = Mangum(create_http_app(services.settings, services, bolt_app=bolt), lifespan="off")
     ts = emu.user_message("C03DATA", "carol", "coffee?")
-    envelope = emu.event_envelope(
-        {
-            "type": "app_mention",
-            "user": "U03CAROL",
-            "ts": ts,
-            "channel": "C03DATA",
-            "event_ts": ts,
-            "text": "<@UBOT> How many orders were placed in 2023?",
-        }
-    )
+    envelope = mention_envelope(emu, "C03DATA", "U03CAROL", ts, "<@UBOT> How many orders were placed in 2023?")
 
     assert asgi(function_url_event(json.dumps(envelope), "application/json"), lambda_context())["statusCode"] == 200
     assert len(fake.invocations) == 1 and [m for m in emu.bot_messages("C03DATA", ts) if m["ts"] != ts] == []

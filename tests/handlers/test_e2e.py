@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 
@@ -21,6 +20,7 @@ from bot.emulator.emulator import SlackEmulator
 from handlers.ui import ids as c
 from tests.slack_helpers import WAIT_S, all_text, replies
 from tests.support.slack_faults import ApiFaults
+from tests.support.uvicorn_server import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -47,8 +47,6 @@ def travel_policy_pdf() -> bytes:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
-    import uvicorn
-
     from bot.http_app import create_http_app
     from bot.settings import Settings
     from bot.wiring import Services
@@ -66,20 +64,9 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
     services = Services(settings)
     # What `python -m bot train` does: schema, and for the sample database its terms and examples.
     services.train()
-    server = uvicorn.Server(
-        uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    emulator.bot_url = f"http://127.0.0.1:{port}/slack/events"
-    yield emulator, services
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_http_app(settings, services)) as port:
+        emulator.bot_url = f"http://127.0.0.1:{port}/slack/events"
+        yield emulator, services
     emulator.stop()
 
 

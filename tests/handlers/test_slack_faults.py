@@ -8,7 +8,6 @@ client timeout killed the answer, and events arriving while auth.test failed wer
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 
@@ -18,14 +17,13 @@ from bot.emulator.emulator import SlackEmulator
 from handlers.ui import ids as c
 from tests.slack_helpers import WAIT_S, all_text, replies
 from tests.support.slack_faults import ApiFaults
+from tests.support.uvicorn_server import serving
 
 SECRET = "faults-signing-secret"
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
-    import uvicorn
-
     from bot.http_app import create_http_app
     from bot.settings import Settings
     from bot.wiring import Services
@@ -44,19 +42,9 @@ def stack(tmp_path_factory) -> Iterator[tuple[SlackEmulator, object]]:
     services.train()
     # auth.test fails for the first deliveries (see test_events_are_not_acked_while_auth_test_fails).
     ApiFaults(emulator).server_error("auth.test", status=503, times=2)
-    server = uvicorn.Server(
-        uvicorn.Config(create_http_app(settings, services), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    emulator.bot_url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/slack/events"
-    yield emulator, services
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_http_app(settings, services)) as port:
+        emulator.bot_url = f"http://127.0.0.1:{port}/slack/events"
+        yield emulator, services
     emulator.stop()
 
 

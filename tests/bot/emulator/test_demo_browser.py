@@ -32,6 +32,22 @@ pytestmark = [
 ]
 
 
+def launch_chromium(pw: Any) -> Any:
+    """Debian's headless Chromium, kept off the network beyond the local pages under test."""
+    return pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    )
+
+
 def tiny_png(width: int = 96, height: int = 48) -> bytes:
     """A small solid-colour PNG, written by hand so the test needs no imaging library."""
 
@@ -167,18 +183,7 @@ def page_and_emulator() -> Iterator[tuple[Any, SlackEmulator, list[str]]]:
     host = BoltHost(build_bot(emu.api_url, submitted))
     emu.bot_url = host.start()
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -246,18 +251,7 @@ def demo_page(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     settings = Settings(_env_file=None, data_dir=tmp_path, openai_api_key="", redis_url="", database_url="")
     demo = start_demo(settings, "127.0.0.1", 0)
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(demo.url)
         yield page, demo

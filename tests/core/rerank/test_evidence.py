@@ -21,6 +21,17 @@ def chunk(index: int, text: str, doc: str = "d1") -> Chunk:
     return Chunk(doc, f"{doc}.pdf", index, f"{doc} — Section\n{text}", [1], "Section", 50)
 
 
+def local_service(tmp_path, embedder, namespace: str):
+    """A document service on local stores under tmp_path."""
+    return build_document_service(
+        embedder=embedder,
+        vectors=LocalVectorStore(tmp_path / "v"),
+        objects=LocalObjectStore(tmp_path / "o"),
+        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
+        namespace=namespace,
+    )
+
+
 def flat_weights(words):
     return dict.fromkeys(words, 1.0)
 
@@ -98,13 +109,7 @@ SHEET_MD = "Balance sheet\n\n" + "\n".join(
 
 
 def test_the_retriever_brings_up_the_statement_of_the_document_the_question_is_about(tmp_path, minilm):
-    service = build_document_service(
-        embedder=minilm,
-        vectors=LocalVectorStore(tmp_path / "v"),
-        objects=LocalObjectStore(tmp_path / "o"),
-        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
-        namespace="docs-rr",
-    )
+    service = local_service(tmp_path, minilm, "docs-rr")
     for name, text in [("2023 Q3 ACME.txt", NOTES + "\n\n" + SHEET_MD), ("2023 Q3 OTHERCO.txt", NOTES)]:
         assert service.ingest(text.encode(), name, workspace_wide=True).ok
     question = "How have ACME's inventory levels changed?"
@@ -198,13 +203,7 @@ class RecordingReranker:
 
 
 def test_the_retriever_tells_the_reranker_which_candidates_are_boilerplate(tmp_path, minilm):
-    service = build_document_service(
-        embedder=minilm,
-        vectors=LocalVectorStore(tmp_path / "v"),
-        objects=LocalObjectStore(tmp_path / "o"),
-        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
-        namespace="docs-bp",
-    )
+    service = local_service(tmp_path, minilm, "docs-bp")
     certification = (
         "I have reviewed this quarterly report and based on my knowledge it does not contain any untrue "
         "statement of a material fact or omit to state a material fact necessary to make the statements made"
@@ -230,13 +229,7 @@ def test_a_corpus_over_the_boilerplate_limit_is_not_read_whole_for_it(tmp_path, 
     does not pay for it, and the candidates carry no share."""
     from core.search import retriever as retriever_module
 
-    service = build_document_service(
-        embedder=minilm,
-        vectors=LocalVectorStore(tmp_path / "v"),
-        objects=LocalObjectStore(tmp_path / "o"),
-        kv=LocalKeyValueStore(tmp_path / "kv.sqlite"),
-        namespace="docs-bp-limit",
-    )
+    service = local_service(tmp_path, minilm, "docs-bp-limit")
     copied = "I have reviewed this quarterly report and it does not contain any untrue statement of a material fact"
     for i in range(3):
         assert service.ingest(f"Own text {i}.\n\n{copied}.".encode(), f"f{i}.txt", workspace_wide=True).ok
