@@ -107,11 +107,6 @@ class EvidenceReranker:
         ]
 
 
-def row_labels(text: str) -> tuple[frozenset[str], ...]:
-    """The terms of each table row's label in a chunk (context and column lines excluded)."""
-    return tuple(row.terms for row in table_rows(text))
-
-
 @dataclass(frozen=True)
 class Row:
     terms: frozenset[str]  # the label's index terms
