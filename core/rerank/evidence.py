@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,14 +77,16 @@ class EvidenceReranker:
         # "what might this indicate about supply chain management" names no line item, and
         # should not dilute the evidence of the "Inventories" row.
         asked_weight = sum(idf.get(t, unknown) for t in asked & label_words)
-        stated = self._stated(asked, candidates, weights)
+        stated = self._stated(asked, candidates, {t: idf[t] for t in asked})
         scores = []
         for cand, first, chunk_labels, sentence in zip(candidates, firsts, labels, stated, strict=True):
             row = max((_match(label, asked, idf, unknown, asked_weight) for label in chunk_labels), default=0.0)
             scores.append(first + cand.prior * (self.row_weight * row + self.sentence_weight * sentence))
         return scores
 
-    def _stated(self, asked: set[str], candidates: Sequence[RerankCandidate], weights: TermWeights) -> list[float]:
+    def _stated(
+        self, asked: set[str], candidates: Sequence[RerankCandidate], asked_idf: Mapping[str, float]
+    ) -> list[float]:
         """Per candidate, the share of the question (words weighted by rarity) that its best
         sentence stating a figure holds: "The Company repurchased $18.0 billion of its common
         stock" for "what was the scale of the share repurchases?"."""
@@ -94,7 +96,7 @@ class EvidenceReranker:
         # Rarity is looked up for the index's own terms ("revenue"), then carried to their folded
         # form ("revenu"), which the index does not know and would call the rarest of all.
         idf: dict[str, float] = {}
-        for term, weight in weights(asked).items():
+        for term, weight in asked_idf.items():
             idf[_fold(term)] = min(idf.get(_fold(term), weight), weight)
         unknown = max(idf.values(), default=1.0)
         total = sum(idf.get(t, unknown) for t in folded)
