@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.rerank.base import RerankCandidate, TermWeights
+from core.search.passages import head_lines
 from core.search.text import STOPWORDS, sentences, terms, without_meta_words
 
 # A figure cell: "81,797", "$ 1.26", "(393)", "12 %". The label is the text before the first one.
 _CELL = re.compile(r"(?<![\w.])[($]*\s?-?\d[\d,]*(?:\.\d+)?\s?%?\)?(?=\s|$)")
 _MAX_LABEL_CHARS = 120  # longer "labels" are sentences that mention a number
-_COLUMNS_PREFIX = "Columns: "
 _WORD = re.compile(r"[^\W\d_]+")
 # An acronym of the question: capitals, perhaps joined by "&" ("R&D", "SG&A", "EPS").
 _ACRONYM = re.compile(r"(?<![\w&])[A-Z](?:&?[A-Z]){1,5}(?![\w&])")
@@ -126,9 +126,8 @@ def table_rows(text: str) -> tuple[Row, ...]:
     ...") or a page footer ("Acme Inc. | Q3 2023 Form 10-Q | 21") goes on with words after its
     first number, and a lone small number ("Level 1 :", "Note 2") is a heading, not a figure."""
     lines = text.split("\n")
-    skip = 2 if len(lines) > 1 and lines[1].startswith(_COLUMNS_PREFIX) else 1
     out = []
-    for line in lines[skip:]:
+    for line in lines[head_lines(lines) :]:
         cell = _CELL.search(line)
         if cell is None or cell.start() == 0 or cell.start() > _MAX_LABEL_CHARS:
             continue
