@@ -133,24 +133,17 @@ def run_eval(
     stage_reranker = options["reranker"] or EvidenceReranker()
     table_tokens = options["table_passage_tokens"]
 
-    def retriever(
-        reranker=None,
-        table_passage_tokens: int = 0,
-        doc_prior: float = 4.0,
-        repeated_figures: float | None = 0.8,
-        discount_boilerplate: bool = True,
-    ) -> Retriever:
+    # Settings not given are the Retriever's own defaults, so the eval measures what the bot runs.
+    def retriever(reranker=None, table_passage_tokens: int = 0, **settings) -> Retriever:
         timed = TimedReranker(reranker) if reranker is not None else None
         return Retriever(
             workspace.raw_embedder,
             workspace.vectors,
             corpus,
             NAMESPACE,
-            doc_prior=doc_prior,
             reranker=timed,
             table_passage_tokens=table_passage_tokens,
-            repeated_figures=repeated_figures,
-            discount_boilerplate=discount_boilerplate,
+            **settings,
         )
 
     configured = retriever(options["reranker"], table_tokens)

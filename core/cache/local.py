@@ -52,30 +52,33 @@ class LocalKeyValueStore:
                 raise
 
     @staticmethod
-    def _live(conn: sqlite3.Connection, key: str) -> str | None:
+    def _live_row(conn: sqlite3.Connection, key: str) -> tuple[str, float | None] | None:
+        """(value, expires) of an unexpired key, else None."""
         row = conn.execute("SELECT value, expires FROM kv WHERE key = ?", (key,)).fetchone()
         if row is None or (row[1] is not None and row[1] <= time.time()):
             return None
-        value: str = row[0]
-        return value
+        return row[0], row[1]
+
+    @classmethod
+    def _live(cls, conn: sqlite3.Connection, key: str) -> str | None:
+        row = cls._live_row(conn, key)
+        return None if row is None else row[0]
+
+    @staticmethod
+    def _put(conn: sqlite3.Connection, key: str, value: str, expires: float | None) -> None:
+        conn.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, expires))
 
     def get(self, key: str) -> str | None:
         return self._live(self._conn(), key)
 
     def set(self, key: str, value: str, ttl_s: float | None = None) -> None:
-        self._write(
-            lambda c: c.execute(
-                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s))
-            )
-        )
+        self._write(lambda c: self._put(c, key, value, self._expiry(ttl_s)))
 
     def add(self, key: str, value: str, ttl_s: float | None = None) -> bool:
         def op(c: sqlite3.Connection) -> bool:
             if self._live(c, key) is not None:
                 return False
-            c.execute(
-                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s))
-            )
+            self._put(c, key, value, self._expiry(ttl_s))
             return True
 
         return self._write(op)
@@ -84,23 +87,20 @@ class LocalKeyValueStore:
         def op(c: sqlite3.Connection) -> bool:
             if self._live(c, key) != expected:
                 return False
-            c.execute(
-                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl_s))
-            )
+            self._put(c, key, value, self._expiry(ttl_s))
             return True
 
         return self._write(op)
 
     def increment(self, key: str, amount: int = 1, ttl_s: float | None = None) -> int:
         def op(c: sqlite3.Connection) -> int:
-            row = c.execute("SELECT value, expires FROM kv WHERE key = ?", (key,)).fetchone()
-            live = row is not None and (row[1] is None or row[1] > time.time())
+            row = self._live_row(c, key)
             try:
-                value = (int(row[0]) if live else 0) + amount
+                value = (int(row[0]) if row else 0) + amount
             except ValueError:
                 raise ValueError(f"the value at {key!r} is not an integer") from None
-            expires = row[1] if live and row[1] is not None else self._expiry(ttl_s)
-            c.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, str(value), expires))
+            expires = row[1] if row and row[1] is not None else self._expiry(ttl_s)
+            self._put(c, key, str(value), expires)
             return value
 
         return self._write(op)

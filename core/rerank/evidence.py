@@ -28,17 +28,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from core.rerank.base import RerankCandidate, TermWeights
+from core.search.passages import head_lines
 from core.search.text import STOPWORDS, sentences, terms, without_meta_words
 
 # A figure cell: "81,797", "$ 1.26", "(393)", "12 %". The label is the text before the first one.
 _CELL = re.compile(r"(?<![\w.])[($]*\s?-?\d[\d,]*(?:\.\d+)?\s?%?\)?(?=\s|$)")
 _MAX_LABEL_CHARS = 120  # longer "labels" are sentences that mention a number
-_COLUMNS_PREFIX = "Columns: "
 _WORD = re.compile(r"[^\W\d_]+")
 # An acronym of the question: capitals, perhaps joined by "&" ("R&D", "SG&A", "EPS").
 _ACRONYM = re.compile(r"(?<![\w&])[A-Z](?:&?[A-Z]){1,5}(?![\w&])")
@@ -77,14 +77,16 @@ class EvidenceReranker:
         # "what might this indicate about supply chain management" names no line item, and
         # should not dilute the evidence of the "Inventories" row.
         asked_weight = sum(idf.get(t, unknown) for t in asked & label_words)
-        stated = self._stated(asked, candidates, weights)
+        stated = self._stated(asked, candidates, {t: idf[t] for t in asked})
         scores = []
         for cand, first, chunk_labels, sentence in zip(candidates, firsts, labels, stated, strict=True):
             row = max((_match(label, asked, idf, unknown, asked_weight) for label in chunk_labels), default=0.0)
             scores.append(first + cand.prior * (self.row_weight * row + self.sentence_weight * sentence))
         return scores
 
-    def _stated(self, asked: set[str], candidates: Sequence[RerankCandidate], weights: TermWeights) -> list[float]:
+    def _stated(
+        self, asked: set[str], candidates: Sequence[RerankCandidate], asked_idf: Mapping[str, float]
+    ) -> list[float]:
         """Per candidate, the share of the question (words weighted by rarity) that its best
         sentence stating a figure holds: "The Company repurchased $18.0 billion of its common
         stock" for "what was the scale of the share repurchases?"."""
@@ -94,7 +96,7 @@ class EvidenceReranker:
         # Rarity is looked up for the index's own terms ("revenue"), then carried to their folded
         # form ("revenu"), which the index does not know and would call the rarest of all.
         idf: dict[str, float] = {}
-        for term, weight in weights(asked).items():
+        for term, weight in asked_idf.items():
             idf[_fold(term)] = min(idf.get(_fold(term), weight), weight)
         unknown = max(idf.values(), default=1.0)
         total = sum(idf.get(t, unknown) for t in folded)
@@ -105,11 +107,6 @@ class EvidenceReranker:
             )
             for c in candidates
         ]
-
-
-def row_labels(text: str) -> tuple[frozenset[str], ...]:
-    """The terms of each table row's label in a chunk (context and column lines excluded)."""
-    return tuple(row.terms for row in table_rows(text))
 
 
 @dataclass(frozen=True)
@@ -129,9 +126,8 @@ def table_rows(text: str) -> tuple[Row, ...]:
     ...") or a page footer ("Acme Inc. | Q3 2023 Form 10-Q | 21") goes on with words after its
     first number, and a lone small number ("Level 1 :", "Note 2") is a heading, not a figure."""
     lines = text.split("\n")
-    skip = 2 if len(lines) > 1 and lines[1].startswith(_COLUMNS_PREFIX) else 1
     out = []
-    for line in lines[skip:]:
+    for line in lines[head_lines(lines) :]:
         cell = _CELL.search(line)
         if cell is None or cell.start() == 0 or cell.start() > _MAX_LABEL_CHARS:
             continue

@@ -47,6 +47,17 @@ def period_of(file_name: str) -> tuple[int, int] | None:
     return int(year), int(quarter)
 
 
+def _grouped_by_term(
+    vocab_size: int, term_ids: np.ndarray, docs: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, document, count) triples as CSR: (offsets, docs, counts), term t's pairs at
+    offsets[t]:offsets[t+1], in their given order within a term."""
+    order = np.argsort(np.asarray(term_ids, dtype=np.int64), kind="stable")
+    sorted_terms = np.asarray(term_ids, dtype=np.int64)[order]
+    offsets = np.searchsorted(sorted_terms, np.arange(vocab_size + 1))
+    return offsets, np.asarray(docs)[order], np.asarray(counts)[order]
+
+
 class DocumentMatcher:
     """Per document: which terms its file name holds and in how many of its chunks each term occurs.
 
@@ -79,15 +90,13 @@ class DocumentMatcher:
                 rows.append(vocab.setdefault(term, len(vocab)))
                 cols.append(i)
                 counts.append(count)
-        self._setup(
-            doc_ids,
-            names,
-            [chunk_counts[d] for d in doc_ids],
-            vocab,
+        grouped = _grouped_by_term(
+            len(vocab),
             np.array(rows, dtype=np.int64),
             np.array(cols, dtype=np.int64),
             np.array(counts, dtype=np.float32),
         )
+        self._setup_csr(doc_ids, names, [chunk_counts[d] for d in doc_ids], vocab, *grouped)
 
     @classmethod
     def from_counts(
@@ -102,9 +111,7 @@ class DocumentMatcher:
     ) -> DocumentMatcher:
         """From precomputed counts (the persisted keyword index): for each (term, document) pair,
         the number of the document's chunks holding the term; sizes are chunks per document."""
-        matcher = cls.__new__(cls)
-        matcher._setup(doc_ids, names, sizes, vocab, term_ids, docs, counts)
-        return matcher
+        return cls.from_csr(doc_ids, names, sizes, vocab, *_grouped_by_term(len(vocab), term_ids, docs, counts))
 
     @classmethod
     def from_csr(
@@ -122,21 +129,6 @@ class DocumentMatcher:
         matcher = cls.__new__(cls)
         matcher._setup_csr(doc_ids, names, sizes, vocab, offsets, docs, counts)
         return matcher
-
-    def _setup(
-        self,
-        doc_ids: list[str],
-        names: list[str],
-        sizes: list[int],
-        vocab: dict[str, int],
-        term_ids: np.ndarray,
-        docs: np.ndarray,
-        counts: np.ndarray,
-    ) -> None:
-        order = np.argsort(np.asarray(term_ids, dtype=np.int64), kind="stable")
-        sorted_terms = np.asarray(term_ids, dtype=np.int64)[order]
-        offsets = np.searchsorted(sorted_terms, np.arange(len(vocab) + 1))
-        self._setup_csr(doc_ids, names, sizes, vocab, offsets, np.asarray(docs)[order], np.asarray(counts)[order])
 
     def _setup_csr(
         self,

@@ -70,12 +70,18 @@ def grow_passage(
     return Passage(merged, parts)
 
 
+def head_lines(lines: list[str]) -> int:
+    """How many of a chunk's lines are its head: the context line, plus the column-header line
+    that may follow it."""
+    return 2 if len(lines) > 1 and lines[1].startswith(_COLUMNS_PREFIX) else 1
+
+
 def _head_and_body(chunk: Chunk) -> tuple[list[str], list[str]]:
     """A chunk's context line (plus the column-header line that may follow it) and the rest."""
     lines = chunk.text.split("\n")
     if len(lines) == 1:
         return [], lines  # a chunk with no context line (not one of our chunker's) is all body
-    head = 2 if len(lines) > 1 and lines[1].startswith(_COLUMNS_PREFIX) else 1
+    head = head_lines(lines)
     return lines[:head], lines[head:]
 
 

@@ -209,7 +209,7 @@ class Retriever:
             if self.reranker is not None:
                 ranked = self._rerank(question, snap, scope, ranked, prior)
         elif mode == "dense":
-            ranked = dense = self._dense(question, channel, snap, scope, pool, problems)
+            ranked = dense = self._dense_vector(self._embed(question), channel, snap, scope, pool, problems=problems)
             lexical = []
         else:
             ranked = lexical = self._bm25(question, snap, scope, pool)
@@ -280,27 +280,24 @@ class Retriever:
             dense_ranks, lexical_ranks = _ranks(dense), _ranks(lexical)
         return self._fuse(snap, dense_ranks, lexical_ranks, prior), dense, lexical, prior
 
-    def _rerank(
-        self, question: str, snap: _Snapshot, scope: _Scope, ranked: list[tuple[int, float]], prior: dict[str, float]
-    ) -> list[tuple[int, float]]:
+    def _rerank(self, question: str, snap: _Snapshot, scope: _Scope, ranked: Ranked, prior: dict[str, float]) -> Ranked:
         """The top of the first stage plus every chunk of the documents the question is about
         (the evidence table is often outside the top: mostly numbers, it matches poorly), re-scored
         by the re-ranker and put first in its order; the rest of the first stage follows."""
         assert self.reranker is not None
-        head = ranked[: self.rerank_depth]
-        pool = [pos for pos, _ in head]
+        pool = [pos for pos, _ in ranked[: self.rerank_depth]]
         leading = {doc for doc, p in prior.items() if p >= _FOCUS_PRIOR}
         if leading and len(leading) < len(scope.doc_ids):
             seen = set(pool)
             extra = [int(p) for p in np.flatnonzero(scope.mask & snap.index.doc_mask(leading)) if int(p) not in seen]
             pool += extra[:_MAX_RERANK_EXTRA]
-        rank = {pos: i for i, (pos, _) in enumerate(ranked, 1)}
+        rank = _ranks(ranked)
         shares = snap.boilerplate() if self.discount_boilerplate else None
         candidates = [
             RerankCandidate(
                 snap.chunks[pos],
                 rank.get(pos),
-                prior.get(snap.chunks[pos].doc_id, 1.0) if prior else 1.0,
+                prior.get(snap.chunks[pos].doc_id, 1.0),
                 float(shares[pos]) if shares is not None else 0.0,
             )
             for pos in pool
@@ -317,17 +314,6 @@ class Retriever:
         return self._matcher(snap).term_idf(set(terms(text)))
 
     # --- candidates -------------------------------------------------------------------------
-
-    def _dense(
-        self,
-        question: str,
-        channel: str | None,
-        snap: _Snapshot,
-        scope: _Scope,
-        pool: int,
-        problems: list[VectorStoreError] | None = None,
-    ) -> Ranked:
-        return self._dense_vector(self._embed(question), channel, snap, scope, pool, problems=problems)
 
     def _embed(self, question: str) -> np.ndarray:
         self._check_model()

@@ -7,7 +7,7 @@ import pytest
 
 from core.embeddings import minilm as minilm_module
 from core.embeddings.base import EmbeddingError
-from core.embeddings.minilm import _verified
+from core.embeddings.minilm import _verified_bytes
 from core.embeddings.normalise import l2_normalise
 
 
@@ -65,9 +65,9 @@ def test_a_model_file_with_the_wrong_hash_is_refused(tmp_path):
     bad = tmp_path / "model.onnx"
     bad.write_bytes(b"not a model")
     with pytest.raises(EmbeddingError, match="sha256"):
-        _verified(bad, "0" * 64)
+        _verified_bytes(bad, "0" * 64)
     with pytest.raises(EmbeddingError, match="missing"):
-        _verified(tmp_path / "absent.onnx", "0" * 64)
+        _verified_bytes(tmp_path / "absent.onnx", "0" * 64)
 
 
 def test_the_run_graph_is_the_shipped_model_rewritten_the_same_way_every_time():
@@ -91,8 +91,8 @@ def test_int8_compute_stays_close_to_the_float32_compute_of_the_shipped_graph(em
         "The Company's effective tax rate for the third quarter was 16.1%.",
         "hello",
     ]
-    shipped = onnxruntime.InferenceSession(str(minilm_module.model_path()), providers=["CPUExecutionProvider"])
-    tok = Tokenizer.from_file(str(minilm_module.tokenizer_path()))
+    shipped = onnxruntime.InferenceSession(minilm_module.model_bytes(), providers=["CPUExecutionProvider"])
+    tok = Tokenizer.from_str(minilm_module.tokenizer_json())
     tok.enable_truncation(max_length=minilm_module.MODEL_MAX_SEQUENCE)
     tok.no_padding()
     reference = []
@@ -142,8 +142,8 @@ def _shipped_graph_vector(text: str) -> np.ndarray:
     import onnxruntime
     from tokenizers import Tokenizer
 
-    shipped = onnxruntime.InferenceSession(str(minilm_module.model_path()), providers=["CPUExecutionProvider"])
-    tok = Tokenizer.from_file(str(minilm_module.tokenizer_path()))
+    shipped = onnxruntime.InferenceSession(minilm_module.model_bytes(), providers=["CPUExecutionProvider"])
+    tok = Tokenizer.from_str(minilm_module.tokenizer_json())
     tok.enable_truncation(max_length=minilm_module.MODEL_MAX_SEQUENCE)
     tok.no_padding()  # the shipped file pads to 128
     ids = np.array([tok.encode(text).ids], dtype=np.int64)

@@ -10,7 +10,7 @@ from core.cache.local import LocalKeyValueStore
 from core.documents.models import Chunk
 from core.documents.service import build_document_service
 from core.rerank.base import RerankCandidate
-from core.rerank.evidence import EvidenceReranker, expand_acronyms, figure_sentences, row_labels, table_rows
+from core.rerank.evidence import EvidenceReranker, expand_acronyms, figure_sentences, table_rows
 from core.search.retriever import Retriever
 from core.search.text import terms
 from core.storage.local import LocalObjectStore
@@ -41,11 +41,11 @@ SHEET = chunk(1, "Cash and cash equivalents $ 24,687 $ 23,646\nInventories 6,820
 OTHER = chunk(2, "Net sales 81,797 82,959\nCost of sales 45,384 46,387")
 
 
-def test_row_labels_are_the_words_before_the_first_figure():
-    labels = row_labels(SHEET.text)
+def test_table_row_labels_are_the_words_before_the_first_figure():
+    labels = tuple(row.terms for row in table_rows(SHEET.text))
     expected = (frozenset(terms("Cash and cash equivalents")), frozenset({"inventory"}), frozenset({"total", "asset"}))
     assert labels == expected
-    assert row_labels(PROSE.text) == ()  # prose without figures has no rows
+    assert table_rows(PROSE.text) == ()  # prose without figures has no rows
 
 
 def test_the_row_naming_the_asked_figure_outranks_prose_about_it():
@@ -133,7 +133,7 @@ def test_sentences_footers_and_numbered_headings_are_not_table_rows():
             "Interest expense (490) (525)",
         ]
     )
-    assert row_labels(text) == (
+    assert tuple(row.terms for row in table_rows(text)) == (
         frozenset({"inventory"}),
         frozenset(terms("Effective tax rate")),
         frozenset(terms("Interest expense")),
