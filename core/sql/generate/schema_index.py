@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from core.schema.shortenings import in_order
 from core.sql.generate.words import split_identifier
 
 if TYPE_CHECKING:
@@ -471,12 +472,8 @@ def _shortens(token: str, word: str) -> bool:
         return False
     if word.startswith(token):
         return True
-    position = 0
-    for letter in token:
-        position = word.find(letter, position)
-        if position < 0:
-            return False
-        position += 1
+    if not in_order(token, word):
+        return False
     consonants = [c for c in word if c not in "aeiouy"]
     return len(token) >= 3 and len([c for c in token if c not in "aeiouy"]) >= 0.6 * len(consonants)
 
