@@ -17,6 +17,7 @@ from core.schema.shortenings import in_order
 from core.sql.generate.words import split_identifier
 
 if TYPE_CHECKING:
+    from core.schema.synonyms import Thesaurus
     from core.schema.understanding import SchemaUnderstanding
     from core.sql.models import TableInfo, Value
 
@@ -172,6 +173,11 @@ class SchemaIndex:
             index._add_values(distinct_values)
         return index
 
+    @property
+    def thesaurus(self) -> Thesaurus | None:
+        """The understanding's WordNet; None without one (then no synonyms, verb forms or links)."""
+        return self.understanding.thesaurus if self.understanding is not None else None
+
     def phrase_meant_by(self, lemma: str) -> tuple[str, ...] | None:
         """The schema phrase a question word stands for by a synonym, an abbreviation, a comment or
         a description ('vocalist' → ('singer',)); None when nothing or more than one phrase fits
@@ -200,7 +206,7 @@ class SchemaIndex:
         """The schema word that is a form of the same verb as a question word: "arriving" or
         "arrival" for date_arrived, "creation" for created, "founding" for year_of_founded.
         Only verb forms in the schema (participles, bare verbs) count; two of them: None."""
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None or not word.isalpha():
             return None
         if self._verb_forms is None:
@@ -220,7 +226,7 @@ class SchemaIndex:
         """The one category value a question noun is a WordNet synonym of, in its first senses:
         "automobiles" for the vehicle type 'car'. Not a broader or narrower word: "puppies" are
         not all dogs. Two values: []."""
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None or not lemma.isalpha():
             return []
         found: dict[str, list[ValueHit]] = {}
@@ -237,7 +243,7 @@ class SchemaIndex:
         named = {w for readings in self.table_readings.values() for reading in readings for w in reading}
         if lemma in named or (lemma,) in self.column_phrases or not lemma.isalpha():
             return None  # "friend" of PkFriend names that table, even where the prefix stays
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None or not thesaurus.base_forms(lemma, "n") or lemma.endswith(("ed", "ing")):
             return None  # "liked" in likes.liked_id is what the row says, not a name for people
         targets = {
@@ -260,7 +266,7 @@ class SchemaIndex:
         schema words as near: None ("artist" is over conductor and director alike)."""
         if lemma in self._linked_cache:
             return self._linked_cache[lemma]
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         found = None
         if thesaurus is not None and len(lemma) >= 3 and lemma.replace(" ", "").isalpha():
             nearest: dict[tuple[str, ...], int] = {}
@@ -281,7 +287,7 @@ class SchemaIndex:
         """Whether the question word's own WordNet synonyms name the schema phrase (or its head).
         core/schema also counts a name's broader words and rare senses ('frequency' for
         attendance, 'event' for result): fine for finding tables, too loose for writing a query."""
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None:
             return False
         head = phrase.split()[-1]
@@ -291,7 +297,7 @@ class SchemaIndex:
     def _synonym_in_schema(self, lemma: str) -> tuple[str, ...] | None:
         """The question word's own WordNet synonym that the schema spells, as it is or shortened:
         "stadium" → bowl, "vocalist" → singer → sngr."""
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None:
             return None
         found: set[tuple[str, ...]] = set()
