@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from core.schema.shortenings import in_order
@@ -115,10 +116,8 @@ class SchemaIndex:
     max_phrase: int = 1
     _meant_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
     _linked_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
-    _verb_forms: dict[str, set[str]] | None = field(default=None, repr=False)  # verb → its forms in column names
     # Whether a token is an English word (the lexicon that splits names); None: no shortenings.
     is_word: Callable[[str], bool] | None = None
-    _opaque: set[str] | None = None
 
     @classmethod
     def build(
@@ -209,18 +208,29 @@ class SchemaIndex:
         thesaurus = self.thesaurus
         if thesaurus is None or not word.isalpha():
             return None
-        if self._verb_forms is None:
-            self._verb_forms = defaultdict(set)
-            for phrase in self.column_phrases:
-                for said in phrase:
-                    verbs = thesaurus.base_forms(said, "v")
-                    if verbs and (said not in verbs or not thesaurus.base_forms(said, "n")):
-                        for verb in verbs:
-                            self._verb_forms[verb].add(said)
         meant = set(thesaurus.base_forms(word, "v"))
         meant |= {link.word for link in thesaurus.linked(word, _COLUMN_SENSES) if link.path == ("derived",)}
         found = {said for verb in meant for said in self._verb_forms.get(verb, ())} - {word}
         return next(iter(found)) if len(found) == 1 else None
+
+    @cached_property
+    def _verb_forms(self) -> dict[str, set[str]]:
+        """Verb → its forms in column names (read only with a thesaurus)."""
+        thesaurus = self.thesaurus
+        assert thesaurus is not None  # word_of_same_verb reads it only with one
+        forms: dict[str, set[str]] = defaultdict(set)
+        for phrase in self.column_phrases:
+            for said in phrase:
+                verbs = thesaurus.base_forms(said, "v")
+                if verbs and (said not in verbs or not thesaurus.base_forms(said, "n")):
+                    for verb in verbs:
+                        forms[verb].add(said)
+        return forms
+
+    @cached_property
+    def _table_words(self) -> set[str]:
+        """Every word of every table's name, spelled and understood."""
+        return {w for readings in self.table_readings.values() for reading in readings for w in reading}
 
     def value_linked_to(self, lemma: str) -> list[ValueHit]:
         """The one category value a question noun is a WordNet synonym of, in its first senses:
@@ -240,8 +250,7 @@ class SchemaIndex:
         """The table a key column names by another noun: friend.student_id refers to
         highschooler, so "students" are highschoolers here. Only a noun that names nothing else
         in the schema, and only when all such keys agree."""
-        named = {w for readings in self.table_readings.values() for reading in readings for w in reading}
-        if lemma in named or (lemma,) in self.column_phrases or not lemma.isalpha():
+        if lemma in self._table_words or (lemma,) in self.column_phrases or not lemma.isalpha():
             return None  # "friend" of PkFriend names that table, even where the prefix stays
         thesaurus = self.thesaurus
         if thesaurus is None or not thesaurus.base_forms(lemma, "n") or lemma.endswith(("ed", "ing")):
@@ -317,11 +326,16 @@ class SchemaIndex:
         knows count as shortenings, so 'bowl' never stands for 'below'."""
         if len(lemma) < 4 or self.is_word is None:
             return None
-        if self._opaque is None:
-            phrase_words = {w for phrase in (*self.table_phrases, *self.column_phrases) for w in phrase}
-            self._opaque = {w for w in phrase_words if len(w) >= 3 and w.isalpha() and not self.is_word(w)}
         found = {token for token in self._opaque if token != lemma and _shortens(token, lemma)}
         return (next(iter(found)),) if len(found) == 1 else None
+
+    @cached_property
+    def _opaque(self) -> set[str]:
+        """The schema's words that no English word list knows: the shortenings ('sngr', 'teac')."""
+        is_word = self.is_word
+        assert is_word is not None  # _shortened_in_schema reads it only with one
+        phrase_words = {w for phrase in (*self.table_phrases, *self.column_phrases) for w in phrase}
+        return {w for w in phrase_words if len(w) >= 3 and w.isalpha() and not is_word(w)}
 
     def column(self, table: str, name: str) -> Column | None:
         for column in self.tables.get(table, []):
@@ -370,7 +384,7 @@ class SchemaIndex:
         is: number_products is "products", Num_of_Staff "staff", version_number "version" —
         never a word that names a table or another column. (Not series_name for "the series":
         "the songs of the singer" names the songs, not their names.)"""
-        named = {w for readings in self.table_readings.values() for reading in readings for w in reading}
+        named = self._table_words
         heads: dict[tuple[str, ...], list[Column]] = defaultdict(list)
         for columns in self.tables.values():
             for column in columns:
