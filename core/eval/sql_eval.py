@@ -98,7 +98,7 @@ def evaluate(
         gold_database = SqliteDatabase(database_file(spider_dir, db_id))
         with target(db_id, gold_database) as database:
             try:
-                _score_database(db_id, items, gold_database, database, make_generators, scores, keep_mistakes, target)
+                _score_database(db_id, items, gold_database, database, make_generators, scores, keep_mistakes)
             finally:
                 database.close()
     return {name: score.to_dict() for name, score in scores.items()} | (
@@ -114,12 +114,12 @@ def _score_database(
     make_generators: Callable[[str, Database], dict[str, SqlGenerator]],
     scores: dict[str, PathScore],
     keep_mistakes: int,
-    target: Callable[[str, Database], AbstractContextManager[Database]],
 ) -> None:
+    cross_engine = database is not gold_database
     generators = make_generators(db_id, database)
     for item in items:
         gold = _run(gold_database, item["query"])
-        if database is not gold_database:
+        if cross_engine:
             gold = _in_target_order(gold, item["query"], database)
         ordered = bool(re.search(r"\border\s+by\b", item["query"], re.I))
         for name, generator in generators.items():
@@ -132,7 +132,7 @@ def _score_database(
             predicted = _run(database, proposal.sql)
             if isinstance(predicted, Exception):
                 score.errors += 1
-            if results_match(gold, predicted, ordered, numbers_as_text=target is not _same_file):
+            if results_match(gold, predicted, ordered, numbers_as_text=cross_engine):
                 score.correct += 1
             elif len(score.mistakes) < keep_mistakes:
                 score.mistakes.append(

@@ -39,13 +39,15 @@ class CopyReport:
 
 def _ident(name: str) -> str:
     """The folded form, quoted so names with spaces or reserved words stay valid."""
-    return '"' + name.lower().replace('"', '""') + '"'
+    return _quoted(name.lower())
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _column_type(conn: sqlite3.Connection, table: str, column: str) -> str:
-    quoted_table = '"' + table.replace('"', '""') + '"'
-    quoted_column = '"' + column.replace('"', '""') + '"'
-    values = [row[0] for row in conn.execute(f"SELECT DISTINCT {quoted_column} FROM {quoted_table}")]
+    values = [row[0] for row in conn.execute(f"SELECT DISTINCT {_quoted(column)} FROM {_quoted(table)}")]
     present = [v for v in values if v is not None]
     if not present:
         return "text"
@@ -85,8 +87,8 @@ def copy_to_postgres(sqlite_path: Path, pg_url: str) -> CopyReport:
                 types = [_column_type(source, table.name, c.name) for c in table.columns]
                 columns = ", ".join(f"{_ident(c.name)} {t}" for c, t in zip(table.columns, types, strict=True))
                 target.execute(f"CREATE TABLE {_ident(table.name)} ({columns})")
-                quoted = ", ".join('"' + c.name.replace('"', '""') + '"' for c in table.columns)
-                rows = source.execute(f'SELECT {quoted} FROM "{table.name.replace(chr(34), chr(34) * 2)}"')
+                quoted = ", ".join(_quoted(c.name) for c in table.columns)
+                rows = source.execute(f"SELECT {quoted} FROM {_quoted(table.name)}")
                 names = ", ".join(_ident(c.name) for c in table.columns)
                 with target.cursor().copy(f"COPY {_ident(table.name)} ({names}) FROM STDIN") as copy:
                     for row in rows:

@@ -366,9 +366,9 @@ class SqlService:
             self.results.mark_posted(query_id)
 
     def _unshown_result(self, query: PendingQuery) -> StoredResult | None:
-        if query.status != "done" or self.results is None:
+        if query.status != "done":
             return None
-        stored = self.results.get(query.id)
+        stored = self.stored_result(query.id)
         return stored if stored is not None and not stored.posted else None
 
     def _failed(self, query_id: str, mine: dict[str, Any], message: str, can_edit: bool) -> Execution:

@@ -11,11 +11,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
+from core.schema.shortenings import in_order
 from core.sql.generate.words import split_identifier
 
 if TYPE_CHECKING:
+    from core.schema.synonyms import Thesaurus
     from core.schema.understanding import SchemaUnderstanding
     from core.sql.models import TableInfo, Value
 
@@ -113,10 +116,8 @@ class SchemaIndex:
     max_phrase: int = 1
     _meant_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
     _linked_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
-    _verb_forms: dict[str, set[str]] | None = field(default=None, repr=False)  # verb → its forms in column names
     # Whether a token is an English word (the lexicon that splits names); None: no shortenings.
     is_word: Callable[[str], bool] | None = None
-    _opaque: set[str] | None = None
 
     @classmethod
     def build(
@@ -171,6 +172,11 @@ class SchemaIndex:
             index._add_values(distinct_values)
         return index
 
+    @property
+    def thesaurus(self) -> Thesaurus | None:
+        """The understanding's WordNet; None without one (then no synonyms, verb forms or links)."""
+        return self.understanding.thesaurus if self.understanding is not None else None
+
     def phrase_meant_by(self, lemma: str) -> tuple[str, ...] | None:
         """The schema phrase a question word stands for by a synonym, an abbreviation, a comment or
         a description ('vocalist' → ('singer',)); None when nothing or more than one phrase fits
@@ -199,27 +205,38 @@ class SchemaIndex:
         """The schema word that is a form of the same verb as a question word: "arriving" or
         "arrival" for date_arrived, "creation" for created, "founding" for year_of_founded.
         Only verb forms in the schema (participles, bare verbs) count; two of them: None."""
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None or not word.isalpha():
             return None
-        if self._verb_forms is None:
-            self._verb_forms = defaultdict(set)
-            for phrase in self.column_phrases:
-                for said in phrase:
-                    verbs = thesaurus.base_forms(said, "v")
-                    if verbs and (said not in verbs or not thesaurus.base_forms(said, "n")):
-                        for verb in verbs:
-                            self._verb_forms[verb].add(said)
         meant = set(thesaurus.base_forms(word, "v"))
         meant |= {link.word for link in thesaurus.linked(word, _COLUMN_SENSES) if link.path == ("derived",)}
         found = {said for verb in meant for said in self._verb_forms.get(verb, ())} - {word}
         return next(iter(found)) if len(found) == 1 else None
 
+    @cached_property
+    def _verb_forms(self) -> dict[str, set[str]]:
+        """Verb → its forms in column names (read only with a thesaurus)."""
+        thesaurus = self.thesaurus
+        assert thesaurus is not None  # word_of_same_verb reads it only with one
+        forms: dict[str, set[str]] = defaultdict(set)
+        for phrase in self.column_phrases:
+            for said in phrase:
+                verbs = thesaurus.base_forms(said, "v")
+                if verbs and (said not in verbs or not thesaurus.base_forms(said, "n")):
+                    for verb in verbs:
+                        forms[verb].add(said)
+        return forms
+
+    @cached_property
+    def _table_words(self) -> set[str]:
+        """Every word of every table's name, spelled and understood."""
+        return {w for readings in self.table_readings.values() for reading in readings for w in reading}
+
     def value_linked_to(self, lemma: str) -> list[ValueHit]:
         """The one category value a question noun is a WordNet synonym of, in its first senses:
         "automobiles" for the vehicle type 'car'. Not a broader or narrower word: "puppies" are
         not all dogs. Two values: []."""
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None or not lemma.isalpha():
             return []
         found: dict[str, list[ValueHit]] = {}
@@ -233,10 +250,9 @@ class SchemaIndex:
         """The table a key column names by another noun: friend.student_id refers to
         highschooler, so "students" are highschoolers here. Only a noun that names nothing else
         in the schema, and only when all such keys agree."""
-        named = {w for readings in self.table_readings.values() for reading in readings for w in reading}
-        if lemma in named or (lemma,) in self.column_phrases or not lemma.isalpha():
+        if lemma in self._table_words or (lemma,) in self.column_phrases or not lemma.isalpha():
             return None  # "friend" of PkFriend names that table, even where the prefix stays
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None or not thesaurus.base_forms(lemma, "n") or lemma.endswith(("ed", "ing")):
             return None  # "liked" in likes.liked_id is what the row says, not a name for people
         targets = {
@@ -259,7 +275,7 @@ class SchemaIndex:
         schema words as near: None ("artist" is over conductor and director alike)."""
         if lemma in self._linked_cache:
             return self._linked_cache[lemma]
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         found = None
         if thesaurus is not None and len(lemma) >= 3 and lemma.replace(" ", "").isalpha():
             nearest: dict[tuple[str, ...], int] = {}
@@ -280,7 +296,7 @@ class SchemaIndex:
         """Whether the question word's own WordNet synonyms name the schema phrase (or its head).
         core/schema also counts a name's broader words and rare senses ('frequency' for
         attendance, 'event' for result): fine for finding tables, too loose for writing a query."""
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None:
             return False
         head = phrase.split()[-1]
@@ -290,7 +306,7 @@ class SchemaIndex:
     def _synonym_in_schema(self, lemma: str) -> tuple[str, ...] | None:
         """The question word's own WordNet synonym that the schema spells, as it is or shortened:
         "stadium" → bowl, "vocalist" → singer → sngr."""
-        thesaurus = self.understanding.thesaurus if self.understanding is not None else None
+        thesaurus = self.thesaurus
         if thesaurus is None:
             return None
         found: set[tuple[str, ...]] = set()
@@ -310,11 +326,16 @@ class SchemaIndex:
         knows count as shortenings, so 'bowl' never stands for 'below'."""
         if len(lemma) < 4 or self.is_word is None:
             return None
-        if self._opaque is None:
-            phrase_words = {w for phrase in (*self.table_phrases, *self.column_phrases) for w in phrase}
-            self._opaque = {w for w in phrase_words if len(w) >= 3 and w.isalpha() and not self.is_word(w)}
         found = {token for token in self._opaque if token != lemma and _shortens(token, lemma)}
         return (next(iter(found)),) if len(found) == 1 else None
+
+    @cached_property
+    def _opaque(self) -> set[str]:
+        """The schema's words that no English word list knows: the shortenings ('sngr', 'teac')."""
+        is_word = self.is_word
+        assert is_word is not None  # _shortened_in_schema reads it only with one
+        phrase_words = {w for phrase in (*self.table_phrases, *self.column_phrases) for w in phrase}
+        return {w for w in phrase_words if len(w) >= 3 and w.isalpha() and not is_word(w)}
 
     def column(self, table: str, name: str) -> Column | None:
         for column in self.tables.get(table, []):
@@ -363,7 +384,7 @@ class SchemaIndex:
         is: number_products is "products", Num_of_Staff "staff", version_number "version" —
         never a word that names a table or another column. (Not series_name for "the series":
         "the songs of the singer" names the songs, not their names.)"""
-        named = {w for readings in self.table_readings.values() for reading in readings for w in reading}
+        named = self._table_words
         heads: dict[tuple[str, ...], list[Column]] = defaultdict(list)
         for columns in self.tables.values():
             for column in columns:
@@ -471,12 +492,8 @@ def _shortens(token: str, word: str) -> bool:
         return False
     if word.startswith(token):
         return True
-    position = 0
-    for letter in token:
-        position = word.find(letter, position)
-        if position < 0:
-            return False
-        position += 1
+    if not in_order(token, word):
+        return False
     consonants = [c for c in word if c not in "aeiouy"]
     return len(token) >= 3 and len([c for c in token if c not in "aeiouy"]) >= 0.6 * len(consonants)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 
 from core.sql.generate.metrics import Measure
 from core.sql.generate.schema_index import SchemaIndex, ValueHit, normalise_value
@@ -52,9 +53,6 @@ class Tagger:
         self.schema = schema
         self.measures = measures
         self._longest = max(schema.max_phrase, MAX_MARKER, 4, *(len(phrase) for phrase in measures))
-        self._date_words_cache: set[str] | None = None
-        self._column_words_cache: set[str] | None = None
-        self._known_words_cache: set[str] | None = None
 
     def tag(self, words: list[Word]) -> list[Tag]:
         words = [self._respelled(word) for word in words]
@@ -246,7 +244,7 @@ class Tagger:
         names_object = _names_something(words, start + 1)
         if is_relation_verb(word.lower, word.following, names_object):
             return 2 if word.following == "by" else 1  # "produced by the maker": 'by' names the agent
-        thesaurus = self.schema.understanding.thesaurus if self.schema.understanding is not None else None
+        thesaurus = self.schema.thesaurus
         if thesaurus is None or word.quoted or not says_nothing_of_its_own(word.lower):
             return 0
         bases = thesaurus.base_forms(word.lower, "v")
@@ -297,17 +295,15 @@ class Tagger:
             return word
         return replace(word, lemma=phrase[0])
 
-    @property
+    @cached_property
     def _known_words(self) -> set[str]:
         """Words that mean something as they are: the schema's, the data's and the engine's own."""
-        if self._known_words_cache is None:
-            known = {w for phrase in (*self.schema.table_phrases, *self.schema.column_phrases) for w in phrase}
-            known |= {w for key in self.schema.values for w in key.split()}
-            known |= {w for phrase in (*MARKERS, *self.measures) for w in phrase}
-            known |= FILLER | QUESTION_VERBS | set(MONTHS)
-            known |= {w for key in (*COMPARATIVES, *SUPERLATIVES) for w in key.split()}
-            self._known_words_cache = known
-        return self._known_words_cache
+        known = {w for phrase in (*self.schema.table_phrases, *self.schema.column_phrases) for w in phrase}
+        known |= {w for key in self.schema.values for w in key.split()}
+        known |= {w for phrase in (*MARKERS, *self.measures) for w in phrase}
+        known |= FILLER | QUESTION_VERBS | set(MONTHS)
+        known |= {w for key in (*COMPARATIVES, *SUPERLATIVES) for w in key.split()}
+        return known
 
     def _meant_by(
         self, words: list[Word], start: int, meaning: Callable[[str], tuple[str, ...] | None] | None = None
@@ -352,27 +348,23 @@ class Tagger:
             return False
         return any(len(stem) >= 3 and word.lower.startswith(stem) for stem in self._column_words)
 
-    @property
+    @cached_property
     def _column_words(self) -> set[str]:
-        if self._column_words_cache is None:
-            self._column_words_cache = {w for phrase in self.schema.column_phrases for w in phrase}
-        return self._column_words_cache
+        return {w for phrase in self.schema.column_phrases for w in phrase}
 
-    @property
+    @cached_property
     def _date_words(self) -> set[str]:
-        if self._date_words_cache is None:
-            generic = {"date", "day", "time", "on", "at", "of", "year", "month"}
-            thesaurus = self.schema.understanding.thesaurus if self.schema.understanding is not None else None
-            self._date_words_cache = {
-                word
-                for columns in self.schema.tables.values()
-                for column in columns
-                if column.kind == "date"
-                for word in column.words
-                # the verb of the date ("registered"), not an adjective beside it ("first")
-                if word not in generic and (thesaurus is None or thesaurus.base_forms(word, "v"))
-            }
-        return self._date_words_cache
+        generic = {"date", "day", "time", "on", "at", "of", "year", "month"}
+        thesaurus = self.schema.thesaurus
+        return {
+            word
+            for columns in self.schema.tables.values()
+            for column in columns
+            if column.kind == "date"
+            for word in column.words
+            # the verb of the date ("registered"), not an adjective beside it ("first")
+            if word not in generic and (thesaurus is None or thesaurus.base_forms(word, "v"))
+        }
 
     def _value_hits(self, text: str, *, quoted: bool, words: list[Word] | None = None) -> tuple[ValueHit, ...]:
         key = normalise_value(text)

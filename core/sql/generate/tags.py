@@ -98,9 +98,6 @@ class Tag:
         """This table word read as a column of another table ("singers in each country")."""
         return replace(self, kind=TagKind.COLUMN, data=columns)
 
-    def is_(self, *kinds: TagKind) -> bool:
-        return self.kind in kinds
-
     @property
     def table_word(self) -> TableWord:
         return self._payload(TableWord, TagKind.TABLE)
