@@ -14,6 +14,12 @@ Metrics, per retriever, over the top k chunks of each question:
   thousands separator (81,797), a decimal point (24.6) or at least three digits, excluding bare years
   (1900-2099); numbers are compared with thousands separators removed, as whole numbers (81,797 is
   not found inside 181,797 or 81,7970).
+- evidence_recall_unit_aware@k (sec10q): the same, except that a figure the answer writes with three
+  decimals before "billion" or "million" also counts as found in the unit a thousand times smaller:
+  "$13.224 billion" is found as "13,224" (a statement in millions). Answers often convert a
+  statement's millions into billions, and the literal measure counts those as missing. Only three
+  decimals carry every digit of the smaller unit; "$2.75 billion" as "2,750" would find round
+  numbers that happen to be there (it did: an unearned-revenue cell), so it is not converted.
 - mrr@10: mean of 1/rank of the first chunk from a matching file within the top 10 (0 if none).
 - latency_ms: wall time of one search call, p50 and p95.
 - rerank_ms (runs with a re-ranker): wall time of the re-ranking stage alone per question.
@@ -28,7 +34,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +48,8 @@ _FIGURE = re.compile(
     r"|(?<![\w.,])\d{3,}(?![\d,])"  # 123 (bare years are dropped afterwards)
 )
 _YEAR = re.compile(r"^(19|20)\d\d$")
+# A figure with three decimals before a unit a thousand times the next: "13.224 billion", "2.750 million".
+_SCALED = re.compile(r"(?<![\w.,])(\d+)\.(\d{3})(?![\d])\s*(billion|million)\b", re.I)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
@@ -51,6 +59,8 @@ class EvalQuestion:
     gold: Callable[[str], bool]  # file name -> does it count as the right source
     figures: list[str]
     source: str = ""  # what names the gold: the Source Docs glob (sec10q), the gold file (pubmedqa)
+    # figure -> the same amount in the unit a thousand times smaller ("13.224" -> "13224").
+    scaled: dict[str, str] = field(default_factory=dict)
 
 
 def select(questions: list[EvalQuestion], keep: str | None, drop: str | None) -> list[EvalQuestion]:
@@ -73,6 +83,16 @@ def answer_figures(answer: str) -> list[str]:
         if _YEAR.match(figure) or figure in out:
             continue
         out.append(figure)
+    return out
+
+
+def scaled_figures(answer: str) -> dict[str, str]:
+    """Each figure the answer writes with three decimals before "billion" or "million", with the
+    same amount in the unit a thousand times smaller: "$13.224 billion" -> {"13.224": "13224"}."""
+    out: dict[str, str] = {}
+    for match in _SCALED.finditer(answer):
+        whole, decimals = match.group(1), match.group(2)
+        out.setdefault(f"{whole}.{decimals}", str(int(whole + decimals)))
     return out
 
 
@@ -101,7 +121,11 @@ def load_sec10q_questions(path: Path) -> list[EvalQuestion]:
         raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))} (expected the sec10q format)")
     return [
         EvalQuestion(
-            r["Question"].strip(), glob_matcher(r["Source Docs"]), answer_figures(r["Answer"]), r["Source Docs"].strip()
+            r["Question"].strip(),
+            glob_matcher(r["Source Docs"]),
+            answer_figures(r["Answer"]),
+            r["Source Docs"].strip(),
+            scaled_figures(r["Answer"]),
         )
         for r in rows
         if r["Question"].strip()
@@ -135,6 +159,7 @@ def evaluate(
     file_hits = 0
     reciprocal_ranks: list[float] = []
     evidence: list[float] = []
+    evidence_any_unit: list[float] = []
     latencies: list[float] = []
     count = 0
     for q in questions:
@@ -149,7 +174,13 @@ def evaluate(
         reciprocal_ranks.append(1.0 / first if first else 0.0)
         if q.figures:
             text = normalise_numbers("\n".join(h.chunk.text for h in top))
-            evidence.append(sum(figure_found(f, text) for f in q.figures) / len(q.figures))
+            found = [figure_found(f, text) for f in q.figures]
+            evidence.append(sum(found) / len(q.figures))
+            scaled = [
+                hit or (f in q.scaled and figure_found(q.scaled[f], text))
+                for f, hit in zip(q.figures, found, strict=True)
+            ]
+            evidence_any_unit.append(sum(scaled) / len(q.figures))
     result = {
         "questions": count,
         f"file_recall@{k}": round(file_hits / count, 4) if count else 0.0,
@@ -158,6 +189,7 @@ def evaluate(
     }
     if evidence:
         result[f"evidence_recall@{k}"] = round(statistics.fmean(evidence), 4)
+        result[f"evidence_recall_unit_aware@{k}"] = round(statistics.fmean(evidence_any_unit), 4)
         result["questions_with_figures"] = len(evidence)
     return result
 

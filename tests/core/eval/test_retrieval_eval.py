@@ -11,7 +11,18 @@ import pytest
 from bot.commands import bench_search, eval_docs
 from bot.settings import Settings
 from bot.wiring import Services
-from core.eval.retrieval import EvalQuestion, answer_figures, figure_found, glob_matcher, normalise_numbers, select
+from core.documents.models import Chunk
+from core.eval.retrieval import (
+    EvalQuestion,
+    answer_figures,
+    evaluate,
+    figure_found,
+    glob_matcher,
+    normalise_numbers,
+    scaled_figures,
+    select,
+)
+from core.search.retriever import SearchHit
 
 DOCS = {
     "2023 Q1 ACME.txt": "Acme Corp quarterly report.\n\n"
@@ -37,6 +48,32 @@ def test_figures_are_numbers_with_separators_decimals_or_three_digits_but_not_ye
     text = normalise_numbers("Total net sales 81,797 and 181,797; margin 24.65")
     assert figure_found("81797", text) and not figure_found("24.6", text)
     assert not figure_found("1797", text)
+
+
+def test_scaled_figures_convert_only_figures_that_carry_every_digit_of_the_smaller_unit():
+    answer = "Inventories were $13.224 billion, then $0.530 Billion; 2.750 million units; $2.75 billion; 81,797 million"
+    assert scaled_figures(answer) == {"13.224": "13224", "0.530": "530", "2.750": "2750"}
+
+
+def test_unit_aware_evidence_finds_an_answer_in_billions_in_a_table_in_millions():
+    # The answer converts the statement's millions; the literal measure misses it, the unit-aware one
+    # finds it, and neither finds a figure the passage does not state (13.3 billion is not 13,224).
+    answer = "Inventories were $13.224 billion, up from $13.3 billion."
+    question = EvalQuestion(
+        "inventories?", glob_matcher("*ACME*"), answer_figures(answer), "*ACME*", scaled_figures(answer)
+    )
+    chunk = Chunk(
+        doc_id="d",
+        file_name="ACME.txt",
+        index=0,
+        text="ACME — Balance sheet\nInventories 13,224 12,993",
+        pages=[1],
+        heading=None,
+        token_count=8,
+    )
+    result = evaluate([question], lambda q, depth: [SearchHit(chunk, 1.0, 1, 1)], k=1)
+    assert result["evidence_recall@1"] == 0.0
+    assert result["evidence_recall_unit_aware@1"] == 0.5
 
 
 def test_source_globs_match_file_names_case_insensitively():
@@ -79,6 +116,7 @@ def test_eval_retrieval_reports_every_retriever_on_a_sec10q_style_folder(tmp_pat
     hybrid = result["hybrid"]
     assert hybrid["questions"] == 3 and hybrid["questions_with_figures"] == 2
     assert hybrid["file_recall@1"] == 1.0 and hybrid["evidence_recall@1"] == 1.0 and hybrid["mrr@10"] == 1.0
+    assert hybrid["evidence_recall_unit_aware@1"] == 1.0
     assert set(hybrid["latency_ms"]) == {"p50", "p95"}
     assert result["setup"]["documents"] == 3 and result["setup"]["ingest"]["counts"] == {"indexed": 3}
     # A rerun reuses the cached workspace: nothing is parsed or embedded again.
