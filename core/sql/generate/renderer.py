@@ -66,10 +66,21 @@ class Renderer:
             raise Abstain("two of the things asked for read as the same column")
         parts = [expression(s) + (f" AS {quote_identifier(s.label)}" if s.label else "") for s in query.selects]
         distinct = query.distinct
+        # PostgreSQL refuses DISTINCT with an ORDER BY outside the select list, and on SQLite the
+        # order would follow whichever duplicate was kept. Grouping by the shown columns keeps each
+        # row once on both, and orders a row by its first appearance in the order asked for.
+        distinct_by_group = False
         if distinct and query.order_by is not None and query.order_by[0] not in plain:
-            # PostgreSQL refuses DISTINCT with an ORDER BY outside the select list, and on SQLite
-            # the order would follow whichever duplicate was kept: the rows are listed as joined.
             distinct = False
+            # Only plain shown columns can be regrouped: `*` cannot be grouped by, and a grouping or
+            # aggregate of the query's own would count other rows. Those rows are listed as joined.
+            distinct_by_group = (
+                len(plain) == len(query.selects)
+                and query.group_by is None
+                and query.having is None
+                and query.count_order is None
+                and query.rank is None
+            )
         sql = "SELECT " + ("DISTINCT " if distinct else "") + ", ".join(parts)
         first = query.tables[0]
         sql += f" FROM {quote_identifier(first)}" + (f" AS {alias[first]}" if multi else "")
@@ -85,13 +96,18 @@ class Renderer:
             sql += " WHERE " + " AND ".join(conditions)
         if query.group_by is not None:
             sql += f" GROUP BY {grouped(query.group_by)}"
+        if distinct_by_group:
+            sql += " GROUP BY " + ", ".join(ref(column) for column in plain)
         if query.having is not None:
             sql += f" HAVING COUNT(*) {query.having[0]} {literal(query.having[1])}"
         if query.count_order is not None:
             sql += f" ORDER BY COUNT(*) {query.count_order}"
         if query.order_by is not None:
             column, direction = query.order_by
-            sql += f" ORDER BY {ref(as_grouped(column))} {direction}"
+            key = ref(as_grouped(column))
+            if distinct_by_group:
+                key = f"{'MIN' if direction == 'ASC' else 'MAX'}({key})"
+            sql += f" ORDER BY {key} {direction}"
         if query.rank is not None:
             select, direction = query.rank
             sql += f" ORDER BY {expression(select)} {direction}"

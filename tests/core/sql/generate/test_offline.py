@@ -655,7 +655,8 @@ def test_numbers_against_text_columns_run_on_postgres(pg_scratch_url, question, 
 
 
 def test_ordering_by_a_joined_column_that_is_not_shown_runs_on_postgres(pg_scratch_url):
-    """SELECT DISTINCT with ORDER BY outside the select list is an error on PostgreSQL."""
+    """SELECT DISTINCT with ORDER BY outside the select list is an error on PostgreSQL; Ann, with two
+    poker_player rows, is still listed once."""
     import psycopg
 
     with psycopg.connect(pg_scratch_url, autocommit=True) as conn:
@@ -665,7 +666,7 @@ def test_ordering_by_a_joined_column_that_is_not_shown_runs_on_postgres(pg_scrat
             " people_id int REFERENCES people (people_id), earnings numeric)"
         )
         conn.execute("INSERT INTO people VALUES (1, 'Ann'), (2, 'Bob'), (3, 'Cy')")
-        conn.execute("INSERT INTO poker_player VALUES (1, 2, 500), (2, 1, 900), (3, 3, 100)")
+        conn.execute("INSERT INTO poker_player VALUES (1, 2, 500), (2, 1, 900), (3, 3, 100), (4, 1, 50)")
     database = PostgresDatabase(pg_scratch_url)
     try:
         proposal = OfflineSqlGenerator(database, None, today=TODAY).generate(

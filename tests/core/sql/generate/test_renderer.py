@@ -1,9 +1,13 @@
-"""The renderer's own refusals: readings whose SQL would be runnable but whose meaning is doubtful."""
+"""The renderer's own refusals (readings whose SQL would be runnable but whose meaning is doubtful),
+and SQL shapes that must give the same rows on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
+from core.sql.databases.base import PostgresDatabase, SqliteDatabase
 from core.sql.generate.joins import JoinGraph
 from core.sql.generate.query import Abstain, Filter, Query, RelatedRows, Select
 from core.sql.generate.renderer import Renderer
@@ -79,3 +83,65 @@ def test_a_negation_through_three_tables_abstains(schema):
     three = Query(selects=[owner_name], tables=["owners"], related=[RelatedRows("vets", [by_lee])])
     with pytest.raises(Abstain, match="through 3 linked tables"):
         renderer.render(three)
+
+
+# Ann's dogs are 12, 11 and 2 years old, Bob's is 5, Cy's are 10 and 1: listing owners by their
+# dogs' ages meets Ann three times and Cy twice.
+KENNEL = [
+    "CREATE TABLE owners (owner_id INTEGER PRIMARY KEY, name TEXT)",
+    "CREATE TABLE dogs (dog_id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owners (owner_id), age INTEGER)",
+    "INSERT INTO owners VALUES (1, 'Ann'), (2, 'Bob'), (3, 'Cy')",
+    "INSERT INTO dogs VALUES (1, 1, 12), (2, 1, 11), (3, 1, 2), (4, 2, 5), (5, 3, 10), (6, 3, 1)",
+]
+
+
+def owners_by_dog_age(database, direction: str, limit: int | None = None) -> list[tuple]:
+    """Each owner once, ordered by a column of the dogs that is not shown."""
+    schema = SchemaIndex.build(database.tables())
+    query = Query(
+        selects=[Select(column(schema, "owners", "name"))],
+        tables=["owners", "dogs"],
+        distinct=True,
+        order_by=(column(schema, "dogs", "age"), direction),
+        limit=limit,
+    )
+    return database.run_readonly(Renderer(JoinGraph(schema)).render(query)).rows
+
+
+def assert_each_owner_once_in_order(database) -> None:
+    # Ascending: by each owner's youngest dog; descending: by the oldest.
+    assert owners_by_dog_age(database, "ASC") == [("Cy",), ("Ann",), ("Bob",)]
+    assert owners_by_dog_age(database, "DESC") == [("Ann",), ("Cy",), ("Bob",)]
+    # Rows ordered before they are made distinct would give Ann twice.
+    assert owners_by_dog_age(database, "DESC", limit=2) == [("Ann",), ("Cy",)]
+
+
+def test_distinct_rows_ordered_by_a_column_not_shown_on_sqlite(tmp_path):
+    path = tmp_path / "kennel.sqlite"
+    connection = sqlite3.connect(path)
+    for statement in KENNEL:
+        connection.execute(statement)
+    connection.commit()
+    connection.close()
+    assert_each_owner_once_in_order(SqliteDatabase(path))
+
+
+def test_distinct_rows_ordered_by_a_column_not_shown_on_postgres(pg_scratch_url):
+    """PostgreSQL refuses SELECT DISTINCT with an ORDER BY outside the select list."""
+    import psycopg
+
+    with psycopg.connect(pg_scratch_url, autocommit=True) as connection:
+        for statement in KENNEL:
+            connection.execute(statement)
+    database = PostgresDatabase(pg_scratch_url)
+    try:
+        assert_each_owner_once_in_order(database)
+    finally:
+        database.close()
+
+
+def test_distinct_ordered_by_a_shown_column_stays_distinct(schema):
+    name = column(schema, "dogs", "name")
+    query = Query(selects=[Select(name)], tables=["owners", "dogs"], distinct=True, order_by=(name, "ASC"))
+    sql = Renderer(JoinGraph(schema)).render(query)
+    assert sql.startswith("SELECT DISTINCT ") and "GROUP BY" not in sql, sql
