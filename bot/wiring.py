@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load
     from core.sql.generate.base import SqlGenerator
     from core.sql.guard import SqlGuard
     from core.sql.knowledge import Example, SqlKnowledge
+    from core.sql.results import ResultStore
     from core.sql.service import SqlService
     from core.storage.base import ObjectStore
     from core.vectors.base import VectorStore
@@ -508,7 +509,7 @@ class Services:
         )
 
     @cached_property
-    def sql_results(self):
+    def sql_results(self) -> ResultStore:
         from core.sql.results import ResultStore
 
         return ResultStore(self.kv, ttl_s=self.settings.approval_ttl_s)
