@@ -41,7 +41,7 @@ lint: $(STAMP)
 	$(VENV)/bin/actionlint
 	$(VENV)/bin/ruff check .
 
-# mypy, strict on core/ and handlers/ (settings in pyproject.toml): it reads the installed packages' types.
+# mypy, strict on core/, handlers/ and bot/ (settings in pyproject.toml): it reads the installed packages' types.
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 

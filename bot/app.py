@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from http.client import RemoteDisconnected
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.error import URLError
 
 from slack_bolt import App, BoltResponse
@@ -84,7 +84,9 @@ def require_auth_test(client: WebClient) -> Callable[..., BoltResponse]:
     # Inside the 3-second ack budget: one quick try, no backoff; Slack's own retry is the next try.
     quick = WebClient(token=client.token, base_url=client.base_url, timeout=AUTH_TEST_TIMEOUT_S, retry_handlers=[])
 
-    def authorised_or_retry_later(body: dict, logger: logging.Logger, next: Callable[[], BoltResponse]) -> BoltResponse:
+    def authorised_or_retry_later(
+        body: dict[str, Any], logger: logging.Logger, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
         if not verified and body.get("type") != "url_verification" and "ssl_check" not in body:
             try:
                 quick.auth_test()

@@ -23,13 +23,18 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
+    from starlette.responses import Response
+
+    from bot.emulator.emulator import SlackEmulator
     from bot.settings import Settings
-    from handlers.services import BotServices
+    from bot.wiring import Services
 
 HEAVY_MODULES = ("docling", "onnxruntime", "pandas", "vanna", "matplotlib", "numpy", "boto3", "fastapi")
 _IMPORT_PROBE = (
@@ -83,14 +88,12 @@ def _signed(secret: str, body: str) -> dict[str, str]:
     from slack_sdk.signature import SignatureVerifier
 
     now = str(int(time.time()))
-    return {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": now,
-        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=now, body=body),
-    }
+    signature = SignatureVerifier(secret).generate_signature(timestamp=now, body=body)
+    assert signature is not None  # None only without a timestamp
+    return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": now, "X-Slack-Signature": signature}
 
 
-def _mention(emulator, secret: str, channel: str, user: str) -> tuple[str, dict[str, str], str]:
+def _mention(emulator: SlackEmulator, secret: str, channel: str, user: str) -> tuple[str, dict[str, str], str]:
     """A mention that exists in the emulator (so the answer can be threaded under it), signed."""
     conversation = emulator.channel(channel)
     text = f"<@{emulator.ws.bot_user_id}> {QUESTION}"
@@ -111,7 +114,7 @@ def _mention(emulator, secret: str, channel: str, user: str) -> tuple[str, dict[
     return body, _signed(secret, body), ts
 
 
-def bare_app(secret: str, token: str, api_url: str):
+def bare_app(secret: str, token: str, api_url: str) -> FastAPI:
     """The floor: Bolt + FastAPI that verify and acknowledge, with nothing behind the ack."""
     from fastapi import FastAPI, Request
     from slack_bolt import App
@@ -129,7 +132,7 @@ def bare_app(secret: str, token: str, api_url: str):
     api = FastAPI()
 
     @api.post("/slack/events")
-    async def events(request: Request):
+    async def events(request: Request) -> Response:
         return to_starlette_response(
             await run_in_threadpool(bolt.dispatch, to_bolt_request(request, await request.body()))
         )
@@ -137,7 +140,7 @@ def bare_app(secret: str, token: str, api_url: str):
     return api
 
 
-def _serve(app) -> tuple[object, threading.Thread, int]:
+def _serve(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, int]:
     import uvicorn
 
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
@@ -148,7 +151,9 @@ def _serve(app) -> tuple[object, threading.Thread, int]:
     return server, thread, server.servers[0].sockets[0].getsockname()[1]
 
 
-def _measure(app, emulator, secret: str, channel: str, events: int, concurrency: int) -> tuple[dict, list[str]]:
+def _measure(
+    app: FastAPI, emulator: SlackEmulator, secret: str, channel: str, events: int, concurrency: int
+) -> tuple[dict[str, Any], list[str]]:
     """Acknowledgement latencies of `events` signed mentions at `concurrency`, and the mention ts."""
     server, thread, port = _serve(app)
     local = threading.local()
@@ -187,7 +192,7 @@ def _measure(app, emulator, secret: str, channel: str, events: int, concurrency:
     return report, [ts for _, _, ts in warm + results]
 
 
-def _start_workers(settings: Settings, overrides: dict[str, str], processes: int) -> subprocess.Popen:
+def _start_workers(settings: Settings, overrides: dict[str, str], processes: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, **overrides}
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "worker", "--processes", str(processes)],
@@ -197,7 +202,7 @@ def _start_workers(settings: Settings, overrides: dict[str, str], processes: int
     )
 
 
-def _wait_for_answers(emulator, channel: str, asked: list[str], timeout_s: float) -> tuple[int, float]:
+def _wait_for_answers(emulator: SlackEmulator, channel: str, asked: list[str], timeout_s: float) -> tuple[int, float]:
     """How many mentions got a threaded answer, and how long after the last ack the last one came."""
     started = time.monotonic()
     pending = set(asked)
@@ -215,8 +220,8 @@ def _wait_for_answers(emulator, channel: str, asked: list[str], timeout_s: float
 
 
 def run_ack_benchmark(
-    settings: Settings, services: BotServices, *, events: int = 500, concurrency: int = 20, workers: int | None = None
-) -> dict:
+    settings: Settings, services: Services, *, events: int = 500, concurrency: int = 20, workers: int | None = None
+) -> dict[str, Any]:
     from bot.emulator.emulator import SlackEmulator
     from bot.http_app import create_http_app
 

@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from typing import Any
 
 TARGET_S = 1.0
 HEAVY_MODULES = ("docling", "onnxruntime", "pandas", "vanna", "matplotlib", "numpy", "openai", "pinecone")
@@ -49,7 +50,7 @@ print(json.dumps({{"import_s": imported - start, "app_build_s": built - imported
 """
 
 
-def measure_cold_start(repeats: int = 3) -> dict:
+def measure_cold_start(repeats: int = 3) -> dict[str, Any]:
     """Median seconds of each phase over `repeats` fresh interpreters, and the heavy modules loaded."""
     runs = []
     for _ in range(repeats):

@@ -25,23 +25,24 @@ log = logging.getLogger("bot.lambda")
 
 SLACK_PATHS = ("/slack/events",)
 
-LambdaHandler = Callable[[dict, Any], dict]
+# Events and responses are JSON objects; the context is Lambda's runtime object (read with getattr).
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def event_path(event: dict) -> str:
+def event_path(event: dict[str, Any]) -> str:
     """The request path of a Function URL / API Gateway v2 or v1 event."""
     http = (event.get("requestContext") or {}).get("http") or {}
     return event.get("rawPath") or event.get("path") or http.get("path") or ""
 
 
-def _event_body(event: dict) -> bytes:
+def _event_body(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
         return base64.b64decode(body)
     return body.encode("utf-8")
 
 
-def slack_event_id(event: dict) -> str | None:
+def slack_event_id(event: dict[str, Any]) -> str | None:
     """The Events API `event_id` of a Function URL event's body (also in its lazy re-invocation)."""
     try:
         body = json.loads(_event_body(event))
@@ -51,7 +52,7 @@ def slack_event_id(event: dict) -> str | None:
     return event_id if isinstance(event_id, str) else None
 
 
-def _reply(status: int, message: str) -> dict:
+def _reply(status: int, message: str) -> dict[str, Any]:
     body = json.dumps({"error": message})
     return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": body}
 
@@ -68,9 +69,9 @@ def build_lambda_handler(settings: Settings, services: Services, *, lambda_clien
     slack = SlackRequestHandler(bolt)
     if lambda_client is not None:
         bolt.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(slack.logger, lambda_client=lambda_client)
-    rest: list[Callable] = []  # Mangum over FastAPI, built on the first non-Slack request
+    rest: list[LambdaHandler] = []  # Mangum over FastAPI, built on the first non-Slack request
 
-    def handle(event: dict, context: Any) -> dict:
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if not isinstance(event, dict):
             return _reply(400, "not an HTTP event")
         from bot.logs import log_context
@@ -78,7 +79,7 @@ def build_lambda_handler(settings: Settings, services: Services, *, lambda_clien
         with log_context(request_id=getattr(context, "aws_request_id", None), slack_event_id=slack_event_id(event)):
             return route(event, context)
 
-    def route(event: dict, context: Any) -> dict:
+    def route(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if event_path(event) in SLACK_PATHS:
             headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
             # Bolt's own re-invocation (method "NONE", from Lambda itself, not a URL) is checked by Bolt.
@@ -92,7 +93,8 @@ def build_lambda_handler(settings: Settings, services: Services, *, lambda_clien
                 if refusal:
                     return _reply(refusal.status, refusal.reason)
             event.setdefault("isBase64Encoded", False)
-            return slack.handle(event, context)
+            response: dict[str, Any] = slack.handle(event, context)
+            return response
         if not rest:
             from mangum import Mangum
 
@@ -107,7 +109,7 @@ def build_lambda_handler(settings: Settings, services: Services, *, lambda_clien
 _handler: list[LambdaHandler] = []
 
 
-def handler(event: dict, context: Any) -> dict:
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The function's configured handler: `bot.lambda_handler.handler`."""
     if not _handler:
         from bot.wiring import SettingsError, configure_logging, load_settings, services_factory

@@ -17,6 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
+    from bot.work_queue import SlackTask
     from core.cache.kinds import CacheStats
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -79,10 +80,10 @@ class Metrics:
     def request_answered(self, status: int) -> None:
         self.requests.labels(str(status)).inc()
 
-    def task_enqueued(self, task: dict) -> None:
+    def task_enqueued(self, task: SlackTask) -> None:
         self.tasks.labels(task.get("function") or "unknown", "queue").inc()
 
-    def task_done(self, task: dict, seconds: float) -> None:
+    def task_done(self, task: SlackTask, seconds: float) -> None:
         self.task_seconds.labels(task.get("function") or "unknown").observe(seconds)
 
     def error(self, where: str) -> None:

@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs
 
 MAX_BODY_BYTES = 1024 * 1024  # Slack payloads are a few KB; anything this large is not from Slack
@@ -98,7 +99,7 @@ def _json_object(text: str, what: str) -> str | None:
     return _shape_problem(parsed)
 
 
-def _shape_problem(body: dict) -> str | None:
+def _shape_problem(body: dict[str, Any]) -> str | None:
     """Fields Bolt reads before any listener, with the type it assumes (a wrong type makes it raise)."""
     for key in ("event", "user", "team", "channel", "container", "message", "view", "enterprise", "authorizations"):
         value = body.get(key)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load
     from core.sql.generate.base import SqlGenerator
     from core.sql.guard import SqlGuard
     from core.sql.knowledge import Example, SqlKnowledge
+    from core.sql.results import ResultStore
     from core.sql.service import SqlService
     from core.storage.base import ObjectStore
     from core.vectors.base import VectorStore
@@ -87,8 +88,9 @@ def configure_logging(settings: Settings) -> None:
     configure(settings.log_level, json_lines=settings.on_lambda)
 
 
-class DocumentOptions(TypedDict):
-    """Limits, parser and chunking settings of a document service (build_document_service's options)."""
+class DocumentOptions(TypedDict, total=False):
+    """Limits, parser and chunking settings of a document service (build_document_service's options;
+    each has a default there, so any subset is complete)."""
 
     max_file_mb: float
     max_pages: int
@@ -99,6 +101,13 @@ class DocumentOptions(TypedDict):
     chunk_tokens: int
     chunk_overlap: int
     chunk_min_tokens: int
+
+
+class RetrieverOptions(TypedDict):
+    """A retriever's second-stage settings (Services.retriever_options)."""
+
+    reranker: Reranker | None
+    table_passage_tokens: int
 
 
 class Services:
@@ -302,7 +311,7 @@ class Services:
 
         return EvidenceReranker()
 
-    def retriever_options(self) -> dict:
+    def retriever_options(self) -> RetrieverOptions:
         """Second-stage settings for a retriever (also `eval retrieval`'s)."""
         return {"reranker": self.reranker, "table_passage_tokens": TABLE_PASSAGE_TOKENS}
 
@@ -500,7 +509,7 @@ class Services:
         )
 
     @cached_property
-    def sql_results(self):
+    def sql_results(self) -> ResultStore:
         from core.sql.results import ResultStore
 
         return ResultStore(self.kv, ttl_s=self.settings.approval_ttl_s)

@@ -27,7 +27,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import dramatiq
 import redis
@@ -54,6 +54,16 @@ TASK_DONE_TTL_S = 24 * 3600  # Slack's retries and Dramatiq's redeliveries are l
 TASK_RETRIES = 20  # a task that found its lease busy, or auth.test failing, tries again with backoff
 _RUNNING, _DONE = "running", "done"
 _DROPPED_HEADERS = ("content-length", "x-slack-bolt-lazy-only", "x-slack-bolt-lazy-function-name")
+
+
+class SlackTask(TypedDict):
+    """One queued request, as JSON: what a worker needs to run the lazy function on it."""
+
+    id: str
+    function: str  # the lazy listener's name
+    body: str  # the request's raw body, as Slack signed it
+    headers: dict[str, list[str]]
+    enqueued_at: float  # time.time() when enqueued: how long the task waited
 
 
 class TaskBusy(Exception):
@@ -84,9 +94,8 @@ class SlackTaskQueue:
 
     def __init__(self, broker: RedisBroker, *, time_limit_s: float = 600.0) -> None:
         self.broker = broker
-        self._handler: Callable[[dict], None] | None = None
+        self._handler: Callable[[SlackTask], None] | None = None
         self.actor = dramatiq.actor(
-            self._run,
             broker=broker,
             actor_name=ACTOR_NAME,
             queue_name=QUEUE_NAME,
@@ -94,25 +103,25 @@ class SlackTaskQueue:
             min_backoff=500,
             max_backoff=30_000,
             time_limit=int(time_limit_s * 1000),
-        )
+        )(self._run)
 
-    def enqueue(self, task: dict) -> None:
+    def enqueue(self, task: SlackTask) -> None:
         self.actor.send(task)
 
     def depth(self) -> int:
         """Tasks waiting (not yet fetched by a worker)."""
         return int(self.broker.client.llen(f"{self.broker.namespace}:{QUEUE_NAME}"))
 
-    def consume_with(self, handler: Callable[[dict], None]) -> None:
+    def consume_with(self, handler: Callable[[SlackTask], None]) -> None:
         self._handler = handler
 
-    def _run(self, task: dict) -> None:
+    def _run(self, task: SlackTask) -> None:
         if self._handler is None:
             raise RuntimeError("this process only enqueues; tasks run in `python -m bot worker`")
         self._handler(task)
 
 
-def task_from_request(request: BoltRequest, function_name: str) -> dict:
+def task_from_request(request: BoltRequest, function_name: str) -> SlackTask:
     headers = {k: list(v) for k, v in request.headers.items() if k.lower() not in _DROPPED_HEADERS}
     return {
         "id": uuid.uuid4().hex,
@@ -123,7 +132,7 @@ def task_from_request(request: BoltRequest, function_name: str) -> dict:
     }
 
 
-def request_from_task(task: dict) -> BoltRequest:
+def request_from_task(task: SlackTask) -> BoltRequest:
     headers: dict[str, Any] = dict(task["headers"])
     headers["x-slack-bolt-lazy-only"] = ["1"]
     headers["x-slack-bolt-lazy-function-name"] = [task["function"]]
@@ -142,7 +151,7 @@ class QueueLazyListenerRunner(LazyListenerRunner):
         queue: SlackTaskQueue,
         fallback: LazyListenerRunner,
         logger: logging.Logger,
-        on_enqueued: Callable[[dict], None] | None = None,
+        on_enqueued: Callable[[SlackTask], None] | None = None,
     ) -> None:
         self.queue = queue
         self.fallback = fallback
@@ -167,14 +176,14 @@ class TaskRunner:
     """Runs one dequeued task at most once to completion, however often it is delivered."""
 
     def __init__(
-        self, bolt: App, kv: KeyValueStore, *, lease_s: float, on_done: Callable[[dict, float], None] | None = None
+        self, bolt: App, kv: KeyValueStore, *, lease_s: float, on_done: Callable[[SlackTask, float], None] | None = None
     ) -> None:
         self.bolt = bolt
         self.kv = kv
         self.lease_s = lease_s
         self.on_done = on_done
 
-    def __call__(self, task: dict) -> None:
+    def __call__(self, task: SlackTask) -> None:
         key = f"task:{task['id']}"
         lease = Lease.acquire(self.kv, key, _RUNNING, self.lease_s)
         if lease is None:

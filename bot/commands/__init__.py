@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import argparse
 import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
+
+# The subcommand list an area adds to; quoted because argparse's class is generic only in typeshed.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+# Every command's second argument: the process's services, built on first call (so `--help` stays fast).
+ServicesFactory: TypeAlias = "Callable[[], Services]"
 
 GROUP_HELP = {
     "eval": "quality evaluations (print one JSON object)",
@@ -11,12 +21,10 @@ GROUP_HELP = {
 }
 
 # group parser -> its subcommand list, so every area can add to the same `eval` / `bench`.
-_group_subcommands: weakref.WeakKeyDictionary[argparse.ArgumentParser, argparse._SubParsersAction] = (
-    weakref.WeakKeyDictionary()
-)
+_group_subcommands: weakref.WeakKeyDictionary[argparse.ArgumentParser, Subparsers] = weakref.WeakKeyDictionary()
 
 
-def subcommands(sub: argparse._SubParsersAction, group: str) -> argparse._SubParsersAction:
+def subcommands(sub: Subparsers, group: str) -> Subparsers:
     """The shared `eval` / `bench` word: created once, then every area adds its own subcommand."""
     parser = sub.choices.get(group)
     if parser is None:

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from bot.commands import ServicesFactory, Subparsers
 from bot.commands.sql import CLI_USER
 from core.answers.base import Answer
 
 if TYPE_CHECKING:
-    from bot.wiring import Services
     from core.assistant import Reply
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], services_factory: Callable[[], Services]
-) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     ask = sub.add_parser(
         "ask", help="answer a question like Slack does: from the documents (with citations), the database, or both"
     )
@@ -30,7 +27,7 @@ def register(
     ask.set_defaults(func=cmd_ask)
 
 
-def cmd_ask(args: argparse.Namespace, services_factory: Callable[[], Services]) -> int:
+def cmd_ask(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.assistant import Scope
 
     assistant = services_factory().assistant
@@ -87,17 +84,17 @@ def reply_lines(reply: Reply) -> list[str]:
     if reply.sql is not None:
         if lines:
             lines.append("")
-        outcome = reply.sql.outcome
-        if isinstance(outcome, SourceFailure):
-            lines.append(f"Could not write a database query. {outcome.message}")
-        elif outcome.pending is not None:
-            lines.append(outcome.pending.sql)
-            lines.append(f"-- pending id: {outcome.pending.id}  (run it: python -m bot approve {outcome.pending.id})")
-            lines.extend(f"-- {line}" for line in outcome.message.splitlines())
+        proposal = reply.sql.outcome
+        if isinstance(proposal, SourceFailure):
+            lines.append(f"Could not write a database query. {proposal.message}")
+        elif proposal.pending is not None:
+            lines.append(proposal.pending.sql)
+            lines.append(f"-- pending id: {proposal.pending.id}  (run it: python -m bot approve {proposal.pending.id})")
+            lines.extend(f"-- {line}" for line in proposal.message.splitlines())
         else:
-            if outcome.sql:
-                lines.append(outcome.sql)
-            lines.append(outcome.message)
+            if proposal.sql:
+                lines.append(proposal.sql)
+            lines.append(proposal.message)
     if not lines:
         lines.append(_nothing_found(reply))
     # Made without the language model (the day's token budget is spent): said first.

@@ -6,21 +6,20 @@ import argparse
 import json
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
-from bot.commands import subcommands
+from bot.commands import ServicesFactory, Subparsers, subcommands
 
 CHANNEL = "CBENCH"
 
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     p = subcommands(sub, "bench").add_parser("cache", help="question latency uncached vs cached (p50/p95)")
     p.add_argument("--questions", type=int, default=50)
     p.set_defaults(func=cmd_bench_cache)
 
 
-def cmd_bench_cache(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_bench_cache(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from pydantic import SecretStr
 
     from bot.wiring import Services

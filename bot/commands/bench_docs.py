@@ -12,13 +12,17 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Unpack
 
-from bot.commands import subcommands
+from bot.commands import ServicesFactory, Subparsers, subcommands
+
+if TYPE_CHECKING:
+    from bot.wiring import DocumentOptions
+    from core.embeddings.base import Embedder
 
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     p = subcommands(sub, "bench").add_parser(
         "ingest", help="ingest speed (pages/s, chunks/s) and peak memory on a folder"
     )
@@ -28,7 +32,7 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     p.set_defaults(func=cmd_bench_ingest)
 
 
-def cmd_bench_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_bench_ingest(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     if not args.dir.is_dir():
         print(f"error: {args.dir} is not a folder", file=sys.stderr)
         return 2
@@ -36,6 +40,7 @@ def cmd_bench_ingest(args: argparse.Namespace, services_factory: Callable) -> in
     if args.limit:
         files = files[: args.limit]
     services = services_factory()
+    embedder: Embedder
     if services.settings.embedding_provider == "local":
         from core.embeddings.minilm import LocalMiniLMEmbedder
 
@@ -47,7 +52,9 @@ def cmd_bench_ingest(args: argparse.Namespace, services_factory: Callable) -> in
     return 0 if not result["failed"] else 1
 
 
-def bench_ingest(files: list[Path], embedder, *, parse_only: bool = False, **service_options) -> dict:
+def bench_ingest(
+    files: list[Path], embedder: Embedder, *, parse_only: bool = False, **service_options: Unpack[DocumentOptions]
+) -> dict[str, Any]:
     from bot.progress import ProgressBar
     from core.cache.local import LocalKeyValueStore
     from core.documents.models import IngestError

@@ -5,19 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from bot.commands import subcommands
+from bot.commands import ServicesFactory, Subparsers, subcommands
+
+if TYPE_CHECKING:
+    from core.embeddings.base import Embedder
 
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     p = subcommands(sub, "bench").add_parser("search", help="query latency (p50/p99) at 10k and 100k synthetic chunks")
     p.add_argument("--sizes", default="10000,100000", help="comma-separated chunk counts")
     p.add_argument("--queries", type=int, default=200, help="queries per mode and size")
     p.set_defaults(func=cmd_bench_search)
 
 
-def cmd_bench_search(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_bench_search(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.eval.search_bench import bench
 
     try:
@@ -31,6 +34,7 @@ def cmd_bench_search(args: argparse.Namespace, services_factory: Callable) -> in
         )
         return 2
     services = services_factory()
+    embedder: Embedder
     if services.settings.embedding_provider == "local":
         from core.embeddings.minilm import LocalMiniLMEmbedder
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
-from typing import Any
 
-from bot.commands import subcommands
+from bot.commands import ServicesFactory, Subparsers, subcommands
 
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable[[], Any]) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     bench = subcommands(sub, "bench")
     cold = bench.add_parser(
         "cold-start", help="a new Lambda instance: import, app build, first event (fresh interpreters)"
@@ -20,7 +18,7 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable[[], Any
     cold.set_defaults(func=_cold_start)
 
 
-def _cold_start(args: argparse.Namespace, services_factory: Callable[[], Any]) -> int:
+def _cold_start(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from bot.cold_start import measure_cold_start
 
     if args.repeats < 1:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.commands import ServicesFactory, Subparsers
 
-def register(sub: argparse._SubParsersAction, services_factory) -> None:
+
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     p = sub.add_parser("demo", help="run the bot in a local Slack emulator (no Slack, no cloud, no keys)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3000, help="port of the emulator's web page")
@@ -14,7 +16,7 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
     p.set_defaults(func=_demo)
 
 
-def _demo(args: argparse.Namespace, services_factory) -> int:
+def _demo(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     try:
         from bot.demo import run_demo
     except ModuleNotFoundError as exc:

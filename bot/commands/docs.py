@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
+from bot.commands import ServicesFactory, Subparsers
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     ingest = sub.add_parser("ingest", help="index files or folders of documents")
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders (read recursively)")
     ingest.add_argument("--channel", help="Slack channel id the documents belong to")
@@ -48,7 +50,7 @@ def iter_files(paths: list[str]) -> Iterator[Path]:
             yield path
 
 
-def cmd_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_ingest(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from bot.progress import ProgressBar
     from core.documents.models import IngestResult
 
@@ -92,7 +94,7 @@ def cmd_ingest(args: argparse.Namespace, services_factory: Callable) -> int:
     return 1 if failed else 0
 
 
-def cmd_docs_list(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_docs_list(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     records = services_factory().documents.list(args.channel)
     if args.json:
         print(json.dumps({"documents": [r.to_dict() for r in records]}))
@@ -107,7 +109,7 @@ def cmd_docs_list(args: argparse.Namespace, services_factory: Callable) -> int:
     return 0
 
 
-def cmd_docs_delete(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_docs_delete(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     documents = services_factory().documents
     record = documents.resolve(args.doc_id)
     if record is None:
@@ -118,7 +120,7 @@ def cmd_docs_delete(args: argparse.Namespace, services_factory: Callable) -> int
     return 0
 
 
-def cmd_docs_reindex(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_docs_reindex(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from bot.progress import ProgressBar
     from core.documents.models import IngestProgress
 
@@ -149,7 +151,7 @@ def cmd_docs_reindex(args: argparse.Namespace, services_factory: Callable) -> in
     return 1 if summary["failed"] else 0
 
 
-def cmd_docs_check(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_docs_check(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     problems = services_factory().documents.check()
     for problem in problems:
         print(f"problem: {problem}", file=sys.stderr)

@@ -14,13 +14,29 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
-from bot.commands import subcommands
+from bot.commands import ServicesFactory, Subparsers, subcommands
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
+    from core.documents.models import IngestResult
+    from core.embeddings.base import Embedder
+    from core.eval.retrieval import EvalQuestion
+    from core.rerank.base import Reranker
+    from core.search.retriever import Mode, Retriever
 
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+class AblatedSettings(TypedDict, total=False):
+    """The Retriever settings a run varies; the rest stay the Retriever's defaults."""
+
+    doc_prior: float
+    repeated_figures: float | None
+    discount_boilerplate: bool
+
+
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     p = subcommands(sub, "eval").add_parser(
         "retrieval", help="retrieval quality: file/evidence recall@k, MRR, latency per retriever"
     )
@@ -46,7 +62,7 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     p.set_defaults(func=cmd_eval_retrieval)
 
 
-def cmd_eval_retrieval(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_eval_retrieval(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.eval.retrieval import load_pubmedqa, load_sec10q_questions, select
 
     if args.k < 1:
@@ -93,8 +109,14 @@ def cmd_eval_retrieval(args: argparse.Namespace, services_factory: Callable) -> 
 
 
 def run_eval(
-    services, label: str, documents: dict[str, bytes], questions, k: int, dataset: str, rerank: str | None = None
-) -> dict:
+    services: Services,
+    label: str,
+    documents: dict[str, bytes],
+    questions: list[EvalQuestion],
+    k: int,
+    dataset: str,
+    rerank: str | None = None,
+) -> dict[str, Any]:
     from bot.progress import ProgressBar
     from core.eval.retrieval import TimedReranker, evaluate
     from core.eval.workspace import NAMESPACE, open_workspace
@@ -118,7 +140,7 @@ def run_eval(
     )
     bar = ProgressBar(len(documents), sum(len(d) for d in documents.values()), label="ingesting")
 
-    def done(name: str, result) -> None:
+    def done(name: str, result: IngestResult) -> None:
         bar.finish_file(result.pages)
         if len(documents) > 1:
             bar.start_file(0)
@@ -134,7 +156,9 @@ def run_eval(
     table_tokens = options["table_passage_tokens"]
 
     # Settings not given are the Retriever's own defaults, so the eval measures what the bot runs.
-    def retriever(reranker=None, table_passage_tokens: int = 0, **settings) -> Retriever:
+    def retriever(
+        reranker: Reranker | None = None, table_passage_tokens: int = 0, **settings: Unpack[AblatedSettings]
+    ) -> Retriever:
         timed = TimedReranker(reranker) if reranker is not None else None
         return Retriever(
             workspace.raw_embedder,
@@ -148,7 +172,7 @@ def run_eval(
 
     configured = retriever(options["reranker"], table_tokens)
     first_stage = retriever()
-    runs = {
+    runs: dict[str, tuple[Retriever, Mode]] = {
         "dense": (first_stage, "dense"),
         "bm25": (first_stage, "bm25"),
         "hybrid": (configured, "hybrid"),
@@ -168,13 +192,13 @@ def run_eval(
     }
     configured.search("warm-up", channel=None, k=1, mode="hybrid")  # load the index and the model outside timings
 
-    def run(r: Retriever, mode: str) -> dict:
+    def run(r: Retriever, mode: Mode) -> dict[str, Any]:
         result = evaluate(questions, lambda q, depth: r.search(q, channel=None, k=depth, mode=mode), k)
         if mode == "hybrid" and isinstance(r.reranker, TimedReranker):
             result["rerank_ms"] = r.reranker.summary()
         return result
 
-    out: dict = {name: run(r, mode) for name, (r, mode) in runs.items()}
+    out: dict[str, Any] = {name: run(r, mode) for name, (r, mode) in runs.items()}
     out["stages"] = {name: run(r, "hybrid") for name, r in stages.items()}
     out["setup"] = {
         "dataset": dataset,
@@ -190,7 +214,7 @@ def run_eval(
     return out
 
 
-def _raw_embedder(services):
+def _raw_embedder(services: Services) -> Embedder:
     """The configured embedder without the bot's cache (the workspace has its own)."""
     if services.settings.embedding_provider == "local":
         from core.embeddings.minilm import LocalMiniLMEmbedder

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from bot.commands import ServicesFactory, Subparsers
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     feedback = sub.add_parser("feedback", help="ratings of answers").add_subparsers(
         dest="feedback_command", metavar="ACTION", required=True
     )
@@ -19,7 +20,7 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     export.set_defaults(func=cmd_feedback_export)
 
 
-def cmd_feedback_export(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_feedback_export(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     rows = [f.to_dict() for f in services_factory().feedback.all() if not args.rating or f.rating == args.rating]
     lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if args.out:

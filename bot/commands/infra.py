@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from bot.commands import ServicesFactory, Subparsers
 
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable[[], Any]) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     infra = sub.add_parser("infra", help="create, inspect or remove the AWS resources (ECR, S3, IAM, Lambda, URL)")
     actions = infra.add_subparsers(dest="infra_command", metavar="ACTION", required=True)
     env_help = "read settings from this env file too (the environment wins)"
@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable[[], Any
     down.set_defaults(func=_run, action="down")
 
 
-def _run(args: argparse.Namespace, services_factory: Callable[[], Any]) -> int:
+def _run(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from bot.infra import stack

@@ -6,10 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from bot.commands import subcommands
+from bot.commands import ServicesFactory, Subparsers, subcommands
 
 
-def register(sub: argparse._SubParsersAction, services_factory) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     p = subcommands(sub, "eval").add_parser(
         "route",
         help="routing accuracy on JSON lines {question, expected: docs|sql|both} (configured schema and documents)",
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
     p.set_defaults(func=_eval_route)
 
 
-def _eval_route(args: argparse.Namespace, services_factory) -> int:
+def _eval_route(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.eval.route import evaluate_routing, read_labels
     from core.routing import KeywordRouter
 

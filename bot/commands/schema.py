@@ -10,12 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from bot.commands import ServicesFactory, Subparsers
+
+if TYPE_CHECKING:
+    from core.schema.meanings import IdentifierMeaning
 
 _WIDTH = {"name": 28, "phrase": 30}
 
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     schema = sub.add_parser("schema", help="print what the bot understood of each table and column")
     schema.add_argument("--json", action="store_true", help="print one JSON object")
     schema.add_argument("--table", action="append", help="only this table (repeatable)")
@@ -23,7 +28,7 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     schema.set_defaults(func=cmd_schema)
 
 
-def cmd_schema(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_schema(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     services = services_factory()
     understanding = services.schema_understanding
     tables = understanding.tables
@@ -37,7 +42,7 @@ def cmd_schema(args: argparse.Namespace, services_factory: Callable) -> int:
             return 2
     matches = understanding.match(args.match) if args.match else None
     if args.json:
-        report: dict = {"tables": [t.to_dict() for t in tables]}
+        report: dict[str, Any] = {"tables": [t.to_dict() for t in tables]}
         if matches is not None:
             report["question"] = args.match
             report["matches"] = [m.to_dict() for m in matches]
@@ -62,7 +67,7 @@ def _row(name: str, phrase: str, notes: str) -> str:
     return f"{name:<{_WIDTH['name']}} {phrase or '?':<{_WIDTH['phrase']}} {notes}".rstrip()
 
 
-def _notes(meaning) -> str:
+def _notes(meaning: IdentifierMeaning) -> str:
     parts = []
     if meaning.prefix:
         parts.append(f"prefix {meaning.prefix!r}")

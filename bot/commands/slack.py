@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from bot.commands import subcommands
+from bot.commands import ServicesFactory, Subparsers, subcommands
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
-def register(sub: argparse._SubParsersAction, services_factory) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     serve = sub.add_parser(
         "serve", help="serve Slack (POST /slack/events) and the REST API (/api/v1, /docs, /healthz, /readyz) over HTTP"
     )
@@ -37,7 +41,7 @@ def register(sub: argparse._SubParsersAction, services_factory) -> None:
     ack.set_defaults(func=_bench_ack)
 
 
-def check_redis(settings) -> bool:
+def check_redis(settings: Settings) -> bool:
     """Warn about (or, with REDIS_REQUIRE_DURABLE, refuse) a Redis that would lose durable state."""
     if not settings.redis_url:
         return True
@@ -49,7 +53,7 @@ def check_redis(settings) -> bool:
     return not (problems and settings.redis_require_durable)
 
 
-def _serve(args: argparse.Namespace, services_factory) -> int:
+def _serve(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     import uvicorn
 
     from bot.http_app import create_http_app
@@ -61,7 +65,7 @@ def _serve(args: argparse.Namespace, services_factory) -> int:
     return 0
 
 
-def _worker(args: argparse.Namespace, services_factory) -> int:
+def _worker(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from bot.worker import run_workers
 
     settings = services_factory().settings
@@ -81,7 +85,7 @@ def _worker(args: argparse.Namespace, services_factory) -> int:
     return run_workers(processes, threads, settings.worker_drain_s)
 
 
-def _socket(args: argparse.Namespace, services_factory) -> int:
+def _socket(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from bot.socket_mode import SocketModeNotConfigured, run_socket_mode
 
     services = services_factory()
@@ -93,7 +97,7 @@ def _socket(args: argparse.Namespace, services_factory) -> int:
     return 0
 
 
-def _bench_ack(args: argparse.Namespace, services_factory) -> int:
+def _bench_ack(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from bot.bench_ack import run_ack_benchmark
 
     if args.events < 1 or args.concurrency < 1:

@@ -10,14 +10,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.commands import ServicesFactory, Subparsers
+
+if TYPE_CHECKING:
+    from core.sql.guard import SqlGuard
 
 CLI_USER = "cli"  # the requester of questions asked from the command line
 _TERMINAL_CELL = 40
 
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     ask = sub.add_parser("sql", help="propose SQL for a data question (prints the SQL and its pending id)")
     ask.add_argument("question")
     ask.add_argument("--user", default=CLI_USER, help="requester id (default: cli)")
@@ -46,12 +52,13 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     check.set_defaults(func=cmd_check_sql)
 
 
-def cmd_sql(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_sql(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     proposal = services_factory().sql.propose(args.question, requester=args.user, channel=None, thread_ts=None)
     if args.json:
         print(json.dumps(proposal.to_dict(), ensure_ascii=False, indent=2))
         return 0 if proposal.kind != "refused" else 1
     if proposal.kind == "sql":
+        assert proposal.pending is not None  # kind "sql" always carries the query awaiting approval
         print(proposal.sql)
         print(f"-- pending id: {proposal.pending.id}  (run it: python -m bot approve {proposal.pending.id})")
         for line in proposal.message.splitlines():  # how it was written, e.g. what "last month" meant
@@ -69,7 +76,7 @@ def cmd_sql(args: argparse.Namespace, services_factory: Callable) -> int:
     return 0
 
 
-def cmd_approve(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_approve(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.sql.render import chart_png, result_table, to_csv
 
     run = services_factory().sql.approve(args.id, user=args.user)
@@ -101,7 +108,7 @@ def cmd_approve(args: argparse.Namespace, services_factory: Callable) -> int:
     return 0
 
 
-def cmd_reject(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_reject(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     rejection = services_factory().sql.reject(args.id, user=args.user)
     if not rejection.rejected or rejection.query is None:
         print(f"error: {rejection.message}", file=sys.stderr)
@@ -110,7 +117,7 @@ def cmd_reject(args: argparse.Namespace, services_factory: Callable) -> int:
     return 0
 
 
-def cmd_check_sql(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_check_sql(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.sql.guard import SqlGuard
 
     tables = {t.strip() for t in args.tables.split(",") if t.strip()} if args.tables else None
@@ -129,7 +136,7 @@ def cmd_check_sql(args: argparse.Namespace, services_factory: Callable) -> int:
     return 0
 
 
-def check_lines(guard, lines: Iterable[str]) -> Iterable[dict]:
+def check_lines(guard: SqlGuard, lines: Iterable[str]) -> Iterable[dict[str, object]]:
     """One verdict per non-blank line; a line that is not {"sql": "…"} gets a refusal saying so."""
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -147,7 +154,7 @@ def check_lines(guard, lines: Iterable[str]) -> Iterable[dict]:
         yield {"sql": sql, "allowed": verdict.allowed, "reason": verdict.reason}
 
 
-def format_table(table: dict) -> str:
+def format_table(table: dict[str, Any]) -> str:
     """A plain-text grid of result_table() output, with a note on what was left out."""
     header, rows = table["columns"], table["rows"]
     if not rows:

@@ -6,13 +6,24 @@ import argparse
 import json
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.commands import subcommands
+from bot.commands import ServicesFactory, Subparsers, subcommands
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+
+    from core.embeddings.base import Embedder
+    from core.llm.base import ChatMessage
+    from core.sql.databases.base import Database, SqliteDatabase
+    from core.sql.generate.base import SqlGenerator
+    from core.sql.models import TableInfo
 
 
-def register(sub: argparse._SubParsersAction, services_factory: Callable) -> None:
+def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     train = sub.add_parser("train", help="train SQL knowledge: schema DDL, business terms, example questions")
     train.add_argument("--docs", type=Path, help="text/Markdown file of business terms (one per paragraph)")
     train.add_argument("--examples", type=Path, help="JSON list (or JSON lines) of {question, sql}")
@@ -61,7 +72,7 @@ def register(sub: argparse._SubParsersAction, services_factory: Callable) -> Non
     perturb.set_defaults(func=cmd_perturb_spider)
 
 
-def cmd_train(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_train(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from bot.wiring import SettingsError
 
     try:
@@ -73,7 +84,7 @@ def cmd_train(args: argparse.Namespace, services_factory: Callable) -> int:
     return 0
 
 
-def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_eval_sql(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     if not (args.spider / "dev.json").is_file():
         print(f"error: {args.spider}/dev.json not found: --spider must point at a Spider folder", file=sys.stderr)
         return 2
@@ -108,7 +119,7 @@ def cmd_eval_sql(args: argparse.Namespace, services_factory: Callable) -> int:
     return 0
 
 
-def postgres_target(admin_url: str) -> Callable:
+def postgres_target(admin_url: str) -> Callable[[str, SqliteDatabase], AbstractContextManager[Database]]:
     """target(db_id, sqlite) for evaluate(): a scratch PostgreSQL copy, dropped afterwards."""
     from contextlib import contextmanager
 
@@ -116,7 +127,7 @@ def postgres_target(admin_url: str) -> Callable:
     from core.sql.databases.postgres import PostgresDatabase
 
     @contextmanager
-    def target(db_id: str, sqlite_database):
+    def target(db_id: str, sqlite_database: SqliteDatabase) -> Iterator[Database]:
         with scratch_postgres(admin_url, db_id) as url:
             copy_to_postgres(sqlite_database.path, url)
             yield PostgresDatabase(url)
@@ -124,7 +135,7 @@ def postgres_target(admin_url: str) -> Callable:
     return target
 
 
-def cmd_perturb_spider(args: argparse.Namespace, services_factory: Callable) -> int:
+def cmd_perturb_spider(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.eval.perturb import perturb_spider
 
     if not (args.spider / "dev.json").is_file():
@@ -140,7 +151,7 @@ def cmd_perturb_spider(args: argparse.Namespace, services_factory: Callable) -> 
     return 0
 
 
-def _eval_context(args: argparse.Namespace, services_factory: Callable, db_ids: list[str] | None) -> int:
+def _eval_context(args: argparse.Namespace, services_factory: ServicesFactory, db_ids: list[str] | None) -> int:
     from core.eval.sql_context import evaluate_context
 
     services = services_factory()
@@ -158,8 +169,8 @@ def _eval_context(args: argparse.Namespace, services_factory: Callable, db_ids: 
 
 
 def prompter_factory(
-    embedder, scratch: Path, model: str, *, nearest: bool = False, schema_tokens: int | None = None
-) -> Callable:
+    embedder: Embedder, scratch: Path, model: str, *, nearest: bool = False, schema_tokens: int | None = None
+) -> Callable[[list[TableInfo]], Callable[[str], list[ChatMessage]]]:
     """All tables in one scratch knowledge store → prompt(question), as the LLM path builds it."""
     from core.schema import SchemaUnderstanding
     from core.schema.selector import SchemaSelector
@@ -168,7 +179,7 @@ def prompter_factory(
     from core.sql.knowledge import SqlKnowledge
     from core.vectors.local import LocalVectorStore
 
-    def build(tables: list) -> Callable[[str], list[dict]]:
+    def build(tables: list[TableInfo]) -> Callable[[str], list[ChatMessage]]:
         knowledge = SqlKnowledge(embedder, LocalVectorStore(scratch / "vectors"), namespace="sql-spider-warehouse")
         knowledge.train(tables)
         selector = None
@@ -176,14 +187,21 @@ def prompter_factory(
             understanding = SchemaUnderstanding.build(tables, thesaurus=WordNetThesaurus.load(), embedder=embedder)
             budget = {"budget_tokens": schema_tokens} if schema_tokens else {}
             selector = SchemaSelector(understanding, tables, embedder, **budget)
-        # No client: the prompt is built, never sent.
-        generator = VannaSqlGenerator(None, model, knowledge, "sqlite", schema_selector=selector)
+        generator = VannaSqlGenerator(
+            None,  # type: ignore[arg-type]  # no client: the prompt is built, never sent
+            model,
+            knowledge,
+            "sqlite",
+            schema_selector=selector,
+        )
         return generator.prompt
 
     return build
 
 
-def generator_factory(embedder, scratch: Path, openai_client=None, model: str = "gpt-4o-mini") -> Callable:
+def generator_factory(
+    embedder: Embedder, scratch: Path, openai_client: OpenAI | None = None, model: str = "gpt-4o-mini"
+) -> Callable[[str, Database], dict[str, SqlGenerator]]:
     """Per Spider database: knowledge trained on its schema alone, an offline and maybe an LLM generator."""
     from core.schema.lexicon import EnglishLexicon
     from core.schema.synonyms import WordNetThesaurus
@@ -195,10 +213,12 @@ def generator_factory(embedder, scratch: Path, openai_client=None, model: str = 
     store = LocalVectorStore(scratch / "vectors")
     lexicon, thesaurus = EnglishLexicon.load(), WordNetThesaurus.load()  # once for every database
 
-    def make(db_id: str, database) -> dict:
+    def make(db_id: str, database: Database) -> dict[str, SqlGenerator]:
         knowledge = SqlKnowledge(embedder, store, namespace=f"sql-spider-{db_id}")
         knowledge.train(database.tables())
-        generators = {"offline": OfflineSqlGenerator(database, knowledge, thesaurus=thesaurus, lexicon=lexicon)}
+        generators: dict[str, SqlGenerator] = {
+            "offline": OfflineSqlGenerator(database, knowledge, thesaurus=thesaurus, lexicon=lexicon)
+        }
         if openai_client is not None:
             from core.sql.generate.vanna import VannaSqlGenerator
 

@@ -121,7 +121,8 @@ class SlackEmulator:
     # -- lifecycle ---------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
+        # The bound address, as server_address holds it (typeshed allows a bytes host there).
+        host, port = self._server.socket.getsockname()[:2]
         return f"http://{host}:{port}/"
 
     @property
@@ -197,7 +198,8 @@ class SlackEmulator:
         conversation = self.channel(channel)
         with self.ws.lock:
             items = self.ws.thread(conversation, thread_ts) if thread_ts else self.ws.top_level(conversation)
-            return json.loads(json.dumps(items))
+            copied: list[dict[str, Any]] = json.loads(json.dumps(items))
+            return copied
 
     def bot_messages(self, channel: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
         return [m for m in self.messages(channel, thread_ts) if m.get("bot_id") == self.ws.bot_id]
@@ -277,7 +279,8 @@ class SlackEmulator:
         parent = self.ws.find_message(conversation, thread_ts)
         if parent is None:
             raise ValueError(f"no message {thread_ts} in {conversation.id}")
-        return parent.get("thread_ts") or parent["ts"]
+        root: str = parent.get("thread_ts") or parent["ts"]
+        return root
 
     def slackbot_message(self, channel: str, text: str) -> str:
         """Posts a notice from Slackbot (mrkdwn); Slack shows it but sends no event to the app. Returns the ts."""

@@ -78,7 +78,7 @@ def block_actions(
     }
     if action.get("style"):
         clicked["style"] = action["style"]
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": user_ref(ws, user),
         "api_app_id": ws.app_id,

@@ -146,7 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
             part = next(
                 (p for p in message.iter_parts() if p.get_param("name", header="content-disposition") == "file"), None
             )
-            body = part.get_payload(decode=True) if part is not None else b""
+            payload = part.get_payload(decode=True) if part is not None else b""
+            body = payload if isinstance(payload, bytes) else b""
         if not body:
             self._send(400, b"empty upload", "text/plain")
             return

@@ -148,4 +148,5 @@ def state(emu: SlackEmulator, params: dict[str, str]) -> dict[str, Any]:
         out["modal"] = ws.views.get(stack[-1]) if stack else None
         home_id = ws.home_views.get(user_id)
         out["home"] = ws.views.get(home_id) if home_id else None
-        return json.loads(json.dumps(out))
+        snapshot: dict[str, Any] = json.loads(json.dumps(out))
+        return snapshot

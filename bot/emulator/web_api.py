@@ -180,7 +180,8 @@ class WebApi:
         errors = block_errors(blocks, **({"max_blocks": max_blocks} if max_blocks else {}))
         if errors:
             raise ApiError("invalid_blocks", errors=errors, response_metadata={"messages": errors})
-        return blocks
+        checked: list[dict[str, Any]] = blocks  # no errors: a list of block objects
+        return checked
 
     def _bot_message(self, channel: Conversation, args: dict[str, Any]) -> dict[str, Any]:
         text = str(args.get("text") or "")
@@ -487,7 +488,7 @@ class WebApi:
         channel_ref = args.get("channel_id") or (str(args.get("channels") or "").split(",")[0] or None)
         if channel_ref:
             channel = self._channel({"channel": channel_ref})
-            message = {
+            message: dict[str, Any] = {
                 "type": "message",
                 "subtype": "file_share",
                 "upload": True,

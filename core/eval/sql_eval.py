@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from core.sql.databases.base import Database
+    from core.sql.databases.base import Database, SqliteDatabase
     from core.sql.generate.base import SqlGenerator
     from core.sql.models import Value
 
@@ -80,7 +80,7 @@ def evaluate(
     db_ids: list[str] | None = None,
     limit: int | None = None,
     keep_mistakes: int = 0,
-    target: Callable[[str, Database], AbstractContextManager[Database]] = _same_file,
+    target: Callable[[str, SqliteDatabase], AbstractContextManager[Database]] = _same_file,
 ) -> dict[str, Any]:
     """make_generators(db_id, database) -> {"offline": generator, "llm": generator, …}.
 

@@ -19,6 +19,7 @@ from typing import Any
 from core.documents.models import IngestResult
 from core.documents.service import DocumentService, ProgressCallback, build_document_service
 from core.embeddings.base import Embedder
+from core.vectors.base import VectorStore
 
 NAMESPACE = "docs-eval"
 
@@ -29,7 +30,7 @@ class Workspace:
     service: DocumentService
     embedder: Embedder  # caches vectors in the workspace: ingest reruns embed nothing
     raw_embedder: Embedder  # uncached: what search latency must be measured with
-    vectors: object
+    vectors: VectorStore
 
     def ingest_all(
         self,
