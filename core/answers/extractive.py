@@ -23,7 +23,8 @@ _MIN_CHARS = 20
 _MAX_CHARS = 600
 _MAX_CANDIDATES = 80
 _RELATIVE_CUTOFF = 0.7
-_MIN_WORDS = 2  # table rows such as "Total net sales 81,797" must stay candidates
+_MIN_WORDS = 2  # words a sentence needs, so fragments ("as of", "Note 4") are not answers
+# A table row needs only one: "Inventories 11,127 13,224" and "Goodwill 27,591" are answers.
 _QUANTITY_QUESTION = re.compile(
     r"\b(how (much|many)|what (was|were|is|are) (the )?\w*\s*(amount|total|number|rate|percentage|revenue|sales|"
     r"income|margin|cost|expense|price|figure|value)|amount|total|percentage|rate)\b",
@@ -85,7 +86,12 @@ def score_sentences(
             # Overlapping chunks repeat sentences, sometimes cut differently: compare their openings.
             key = "".join(ch for ch in sentence.lower() if ch.isalnum())[:80]
             # Fragments and bare numbers ("14", "(393) (247)") are not answers.
-            if len(sentence) < _MIN_CHARS or len(_WORDY.findall(sentence)) < _MIN_WORDS or key in seen:
+            words = len(_WORDY.findall(sentence))
+            if (
+                len(sentence) < _MIN_CHARS
+                or key in seen
+                or not (words >= _MIN_WORDS or (words and _FIGURE.search(sentence)))
+            ):
                 continue
             seen.add(key)
             candidates.append((sentence[:_MAX_CHARS], i, body_offset + start))

@@ -182,3 +182,16 @@ def test_extractive_answers_never_quote_page_headers_or_footers(minilm):
     assert not any("Form 10-Q" in t for t in texts)
     assert texts[0] == "Acme's R&D expense in Q3 2023 was $7.4 billion."
     assert "Total net sales 81,797 82,959" in texts
+
+
+def test_a_table_row_with_a_one_word_label_is_a_candidate_but_bare_fragments_are_not(minilm):
+    from core.answers.extractive import score_sentences
+    from core.documents.models import Chunk
+    from core.search.retriever import SearchHit
+
+    text = "2023 Q3 ACME — Balance sheet\n(1,393) (2,247) (3,100)\nInventories 11,466 13,224\nGoodwill 27,591 27,462"
+    hits = [SearchHit(Chunk("d1", "2023 Q3 ACME.pdf", 0, text, [8], None, 30), 1.0, 1, None)]
+    scored = score_sentences("What were Acme's inventories at the end of Q3 2023?", hits, minilm)
+    texts = [s.text for s in scored]
+    assert texts[0] == "Inventories 11,466 13,224"
+    assert "Goodwill 27,591 27,462" in texts and not any(t.startswith("(1,393)") for t in texts)
