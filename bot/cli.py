@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "feedback",
     "bench_docs",
     "eval_docs",
+    "eval_answers",
     "bench_search",
     "bench_cache",
     "sql",

@@ -11,6 +11,7 @@ fast); metric definitions are in core/eval/retrieval.py.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import re
 import sys
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from core.documents.models import IngestResult
     from core.embeddings.base import Embedder
     from core.eval.retrieval import EvalQuestion
+    from core.eval.workspace import Workspace
     from core.rerank.base import Reranker
     from core.search.retriever import Mode, Retriever
 
@@ -40,6 +42,18 @@ def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
     p = subcommands(sub, "eval").add_parser(
         "retrieval", help="retrieval quality: file/evidence recall@k, MRR, latency per retriever"
     )
+    add_dataset_arguments(p)
+    p.add_argument(
+        "--rerank",
+        choices=("on", "off"),
+        help="the hybrid run with or without the re-ranker "
+        "(default: RERANKER); the 'stages' entry measures each stage either way",
+    )
+    p.set_defaults(func=cmd_eval_retrieval)
+
+
+def add_dataset_arguments(p: argparse.ArgumentParser) -> None:
+    """The documents and questions an evaluation reads, and the split to run."""
     p.add_argument("file", nargs="?", type=Path, help="pubmedqa: the ori_pqal.json file")
     p.add_argument("--docs", type=Path, help="sec10q: folder of documents")
     p.add_argument("--questions", type=Path, help="sec10q: CSV with Question, Source Docs, Answer")
@@ -53,32 +67,29 @@ def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
         "pubmedqa: PMID.txt) matches, e.g. a dev split of some filings",
     )
     p.add_argument("--source-exclude", metavar="REGEX", help="leave out questions whose source matches")
-    p.add_argument(
-        "--rerank",
-        choices=("on", "off"),
-        help="the hybrid run with or without the re-ranker "
-        "(default: RERANKER); the 'stages' entry measures each stage either way",
-    )
-    p.set_defaults(func=cmd_eval_retrieval)
 
 
-def cmd_eval_retrieval(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
+class UsageError(Exception):
+    """A bad argument or input file, said in one line (exit status 2)."""
+
+
+def eval_inputs(args: argparse.Namespace) -> tuple[str, dict[str, bytes], list[EvalQuestion]]:
+    """(workspace label, documents by file name, questions) from the dataset arguments."""
     from core.eval.retrieval import load_pubmedqa, load_sec10q_questions, select
 
     if args.k < 1:
-        print("error: --k must be at least 1", file=sys.stderr)
-        return 2
+        raise UsageError("--k must be at least 1")
     if args.format == "sec10q":
         if not args.docs or not args.questions:
-            print("error: sec10q format needs --docs DIR and --questions CSV", file=sys.stderr)
-            return 2
+            raise UsageError("sec10q format needs --docs DIR and --questions CSV")
         if not args.docs.is_dir():
-            print(f"error: {args.docs} is not a folder", file=sys.stderr)
-            return 2
+            raise UsageError(f"{args.docs} is not a folder")
         if not args.questions.is_file():
-            print(f"error: {args.questions} does not exist", file=sys.stderr)
-            return 2
-        questions = load_sec10q_questions(args.questions)
+            raise UsageError(f"{args.questions} does not exist")
+        try:
+            questions = load_sec10q_questions(args.questions)
+        except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+            raise UsageError(str(exc)) from exc
         documents = {
             p.name: p.read_bytes() for p in sorted(args.docs.iterdir()) if p.is_file() and not p.name.startswith(".")
         }
@@ -86,22 +97,27 @@ def cmd_eval_retrieval(args: argparse.Namespace, services_factory: ServicesFacto
     else:
         source = args.file or args.questions
         if source is None or not source.is_file():
-            print("error: pubmedqa format needs the path of ori_pqal.json", file=sys.stderr)
-            return 2
+            raise UsageError("pubmedqa format needs the path of ori_pqal.json")
         questions, documents = load_pubmedqa(source)
         label = f"pubmedqa-{source.resolve()}"
     try:
         questions = select(questions, args.source_filter, args.source_exclude)
     except re.error as exc:
-        print(f"error: --source-filter/--source-exclude is not a valid regular expression ({exc})", file=sys.stderr)
-        return 2
+        raise UsageError(f"--source-filter/--source-exclude is not a valid regular expression ({exc})") from exc
     if not questions:
-        print("error: no question left after --source-filter/--source-exclude", file=sys.stderr)
-        return 2
+        raise UsageError("no question left after --source-filter/--source-exclude")
     if args.limit:
         questions = questions[: args.limit]
     if not documents:
-        print("error: no documents to ingest", file=sys.stderr)
+        raise UsageError("no documents to ingest")
+    return label, documents, questions
+
+
+def cmd_eval_retrieval(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
+    try:
+        label, documents, questions = eval_inputs(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     result = run_eval(services_factory(), label, documents, questions, args.k, args.format, args.rerank)
     print(json.dumps(result))
@@ -117,37 +133,12 @@ def run_eval(
     dataset: str,
     rerank: str | None = None,
 ) -> dict[str, Any]:
-    from bot.progress import ProgressBar
     from core.eval.retrieval import TimedReranker, evaluate
-    from core.eval.workspace import NAMESPACE, open_workspace
+    from core.eval.workspace import NAMESPACE
     from core.rerank.evidence import EvidenceReranker
     from core.search.retriever import Retriever
 
-    s = services.settings
-    chunking = {
-        "chunk_tokens": s.chunk_tokens,
-        "chunk_overlap": s.chunk_overlap,
-        "chunk_min_tokens": s.chunk_min_tokens,
-    }
-    workspace = open_workspace(
-        s.data_dir,
-        label,
-        _raw_embedder(services),
-        chunking,
-        max_file_mb=s.max_file_mb,
-        max_pages=s.max_pages,
-        artifacts_path=s.docling_artifacts_path or None,
-    )
-    bar = ProgressBar(len(documents), sum(len(d) for d in documents.values()), label="ingesting")
-
-    def done(name: str, result: IngestResult) -> None:
-        bar.finish_file(result.pages)
-        if len(documents) > 1:
-            bar.start_file(0)
-
-    bar.start_file(len(next(iter(documents.values()))))
-    ingest = workspace.ingest_all(documents, progress=bar.update, on_result=done)
-    bar.close()
+    workspace, ingest = ingested_workspace(services, label, documents)
     corpus = workspace.service
     options = services.retriever_options()
     if rerank is not None:
@@ -212,6 +203,40 @@ def run_eval(
         "workspace": str(workspace.root),
     }
     return out
+
+
+def ingested_workspace(services: Services, label: str, documents: dict[str, bytes]) -> tuple[Workspace, dict[str, Any]]:
+    """The evaluation workspace for these documents (cached under DATA_DIR), with every document
+    ingested (a rerun finds them already indexed), and the ingest counts."""
+    from bot.progress import ProgressBar
+    from core.eval.workspace import open_workspace
+
+    s = services.settings
+    chunking = {
+        "chunk_tokens": s.chunk_tokens,
+        "chunk_overlap": s.chunk_overlap,
+        "chunk_min_tokens": s.chunk_min_tokens,
+    }
+    workspace = open_workspace(
+        s.data_dir,
+        label,
+        _raw_embedder(services),
+        chunking,
+        max_file_mb=s.max_file_mb,
+        max_pages=s.max_pages,
+        artifacts_path=s.docling_artifacts_path or None,
+    )
+    bar = ProgressBar(len(documents), sum(len(d) for d in documents.values()), label="ingesting")
+
+    def done(name: str, result: IngestResult) -> None:
+        bar.finish_file(result.pages)
+        if len(documents) > 1:
+            bar.start_file(0)
+
+    bar.start_file(len(next(iter(documents.values()))))
+    ingest = workspace.ingest_all(documents, progress=bar.update, on_result=done)
+    bar.close()
+    return workspace, ingest
 
 
 def _raw_embedder(services: Services) -> Embedder:
