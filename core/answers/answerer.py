@@ -59,7 +59,7 @@ class Answerer:
         hits = self.retriever.search(
             self._retrieval_query(question, history), channel=channel, k=self.k, problems=problems
         )
-        answer, cacheable = self._answer_from(question, hits, history)
+        answer, cacheable = self._answer_from(question, hits, history, channel)
         if problems:
             # Keywords only: the answer says so, and is not cached, so the repaired index is used next time.
             return _keyword_only(answer, problems[0])
@@ -68,19 +68,19 @@ class Answerer:
         return answer
 
     def _answer_from(
-        self, question: str, hits: list[SearchHit], history: list[ChatMessage] | None
+        self, question: str, hits: list[SearchHit], history: list[ChatMessage] | None, channel: str | None
     ) -> tuple[Answer, bool]:
         """The answer, and whether it may be cached."""
         if not hits:
             return Answer(NOTHING_FOUND, [], "none", []), False
         if self.llm is None:
-            return self._extractive(question, hits, note=None), True
+            return self._extractive(question, hits, channel, note=None), True
         try:
             return self._llm_answer(self.llm, question, hits, history), True
         except LlmUnavailable as exc:
             # Degrade to extracted sentences; not cached, so the model is tried again next time.
             log.warning("answering without the language model: %s", exc)
-            return self._extractive(question, hits, note=str(exc)), False
+            return self._extractive(question, hits, channel, note=str(exc)), False
 
     # --- modes ------------------------------------------------------------------------------
 
@@ -95,9 +95,16 @@ class Answerer:
             return Answer(NOT_IN_DOCUMENTS, [], "none", hits)
         return Answer(text, citations, "llm", hits)
 
-    def _extractive(self, question: str, hits: list[SearchHit], note: str | None) -> Answer:
+    def _extractive(self, question: str, hits: list[SearchHit], channel: str | None, note: str | None) -> Answer:
         weights = self.retriever.term_weights(question)
-        scored = score_sentences(question, hits, self.retriever.embedder, weights)
+        scored = score_sentences(
+            question,
+            hits,
+            self.retriever.embedder,
+            weights,
+            self.retriever.naming_terms(question),
+            self.retriever.document_prior(question, channel),
+        )
         relevant = any(s.similarity >= MIN_SIMILARITY or s.overlap >= MIN_OVERLAP for s in scored)
         if not relevant:
             return Answer(NOTHING_FOUND, [], "none", hits)

@@ -22,6 +22,8 @@ from core.search.text import terms
 
 # A term present in this share of a document's chunks counts as fully characteristic of it.
 _CHARACTERISTIC_SHARE = 0.1
+# A term names a document only from this many of its chunks on (see naming_terms).
+_NAMING_MIN_CHUNKS = 5
 # Below this total, no question term singled out any document: no prior at all.
 _MIN_EVIDENCE = 0.5
 _RECENT = re.compile(r"\b(latest|most recent|newest|last (?:quarter|report|filing)|current (?:quarter|report))\b", re.I)
@@ -164,6 +166,36 @@ class DocumentMatcher:
     def named(self, question: str) -> set[str]:
         """Documents whose file name shares a term with the question ("ACME", "Q2", "2023")."""
         return {self._doc_ids[i] for term in question_terms(question) for i in self._name_docs.get(term, [])}
+
+    def naming_terms(self, question: str) -> set[str]:
+        """The question's terms that say which documents it is about rather than what it asks: a
+        company's name or ticker, on most pages (or in the file names) of its own filings and
+        absent from the rest. Such a term is characteristic (in the file name, or in at least a
+        tenth of the chunks and five or more) of two or more documents, of at least three quarters of the
+        documents that hold it at all, and is held by at most half of them. A topic word fills
+        one document ("hotel" in a travel policy) or a few of a company's ("divestitures"), and
+        stays."""
+        n = len(self._doc_ids)
+        out = set()
+        for term in question_terms(question):
+            characteristic = np.zeros(n, dtype=bool)
+            held = np.zeros(n, dtype=bool)
+            named = self._name_docs.get(term, [])
+            characteristic[named] = held[named] = True
+            tid = self._vocab.get(term)
+            if tid is not None:
+                start, end = self._offsets[tid], self._offsets[tid + 1]
+                docs = self._docs[start:end]
+                held[docs] = True
+                counts = self._counts[start:end]
+                # On many pages of it: in a short document (an abstract, a one-page memo) every
+                # word it holds is in a large share of its chunks, and none is a name by that.
+                filling = (counts / self._sizes[docs] >= _CHARACTERISTIC_SHARE) & (counts >= _NAMING_MIN_CHUNKS)
+                characteristic[docs[filling]] = True
+            filled, holding = int(characteristic.sum()), int(held.sum())
+            if filled >= 2 and holding <= n / 2 and filled >= 0.75 * holding:
+                out.add(term)
+        return out
 
     def scores(self, question: str, doc_ids: set[str] | None = None) -> dict[str, float]:
         """Prior in [0, 1] per document (1 = best match); empty when nothing discriminates."""

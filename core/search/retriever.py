@@ -313,6 +313,17 @@ class Retriever:
         snap, _ = self._scope(None)
         return self._matcher(snap).term_idf(set(terms(text)))
 
+    def naming_terms(self, question: str) -> set[str]:
+        """The question's terms that name documents (company, period) rather than what it asks."""
+        snap, _ = self._scope(None)
+        return self._matcher(snap).naming_terms(question)
+
+    def document_prior(self, question: str, channel: str | None) -> dict[str, float]:
+        """How much the question is about each document in scope, in [0, 1] (1 = the best
+        match); empty when nothing in the question singles documents out."""
+        snap, scope = self._scope(channel)
+        return self._matcher(snap).scores(question, scope.doc_ids) if self.doc_prior else {}
+
     # --- candidates -------------------------------------------------------------------------
 
     def _embed(self, question: str) -> np.ndarray:

@@ -40,6 +40,20 @@ def without_meta_words(question: str) -> str:
     return stripped if terms(stripped) else question
 
 
+def without_terms(text: str, dropped: set[str]) -> str:
+    """The text minus each word whose terms are all in `dropped` ("Apple's" goes with "apple");
+    falls back to the text when nothing would be left."""
+    if not dropped:
+        return text
+
+    def dropped_word(word: str) -> bool:
+        own = {t for t in terms(word) if t not in STOPWORDS and len(t) > 1}
+        return bool(own) and own <= dropped
+
+    kept = " ".join(word for word in text.split() if not dropped_word(word))
+    return kept if terms(kept) else text
+
+
 def _stem(word: str) -> str:
     if len(word) <= 3:
         return word

@@ -195,3 +195,42 @@ def test_a_table_row_with_a_one_word_label_is_a_candidate_but_bare_fragments_are
     texts = [s.text for s in scored]
     assert texts[0] == "Inventories 11,466 13,224"
     assert "Goodwill 27,591 27,462" in texts and not any(t.startswith("(1,393)") for t in texts)
+
+
+def test_rows_naming_what_was_asked_lead_and_each_filing_s_row_is_quoted_once(minilm):
+    from core.answers.extractive import extractive_answer, score_sentences
+    from core.documents.models import Chunk
+    from core.search.retriever import SearchHit
+
+    def hit(index: int, quarter: str, text: str) -> SearchHit:
+        chunk = Chunk(
+            f"d{index}", f"2023 {quarter} ACME.pdf", 0, f"2023 {quarter} ACME — Net sales\n{text}", [3], None, 60
+        )
+        return SearchHit(chunk, 1.0 / (index + 1), index + 1, None)
+
+    prose = (
+        "The Company's proportion of net sales by revenue source was generally consistent, "
+        "except in Greater China, where Widget revenue was a higher proportion of net sales."
+    )
+    hits = [
+        hit(0, "Q1", f"{prose}\nWidget $ 40,665 $ 39,570\nServices $ 19,604 $ 17,486"),
+        hit(1, "Q2", f"{prose[40:]}\nWidget $ 51,334 $ 50,570"),
+        hit(2, "Q3", "Widget $ 65,775 $ 71,628\nWearables $ 9,650 $ 8,806"),
+        hit(3, "Q4", "Widget $ 39,669 $ 40,665"),
+    ]
+    weights = {"widget": 3.0, "revenu": 1.5, "sale": 0.5, "fluctuat": 2.0, "quarter": 0.5}
+    scored = score_sentences(
+        "How has Acme's revenue from Widget sales fluctuated across quarters?", hits, minilm, weights
+    )
+    text, citations = extractive_answer(scored, hits)
+    bullets = [line for line in text.split("\n") if line.startswith("• ")]
+    # One row per filing, ahead of the prose that mentions the product; the prose cut differently
+    # by an overlapping chunk is said once at most.
+    assert sorted(b.split(" [")[0] for b in bullets[:4]) == [
+        "• Widget $ 39,669 $ 40,665",
+        "• Widget $ 40,665 $ 39,570",
+        "• Widget $ 51,334 $ 50,570",
+        "• Widget $ 65,775 $ 71,628",
+    ]
+    assert sum("Greater China" in b for b in bullets) <= 1
+    assert len(bullets) <= 5 and len(citations) == len({b.rsplit("[", 1)[1] for b in bullets})

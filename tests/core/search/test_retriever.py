@@ -250,6 +250,34 @@ def test_a_word_that_fills_a_few_documents_outweighs_words_scattered_over_all():
     assert all(scores[d] < 0.75 for d in ("globex", "initech", "umbrellas"))
 
 
+def test_naming_terms_are_the_words_that_fill_a_company_s_filings_not_the_topic_words():
+    """Two filings of each of two companies name their company on most pages; one travel policy
+    alone speaks of hotels; every filing mentions divestitures once or twice."""
+
+    def doc(doc_id: str, file_name: str, special: dict[int, str]) -> list[Chunk]:
+        return [Chunk(doc_id, file_name, i, special.get(i, f"filler {i}"), [1], None, 5) for i in range(20)]
+
+    filings = [
+        doc(
+            f"{company}-{quarter}",
+            f"2023 {quarter} {ticker}.pdf",
+            {
+                **dict.fromkeys(range(8), f"{company} reported results"),
+                12: "one divestiture closed",
+            },
+        )
+        for company, ticker in (("Acme", "ACM"), ("Globex", "GBX"))
+        for quarter in ("Q1", "Q2")
+    ]
+    policy = doc("policy", "travel_policy.pdf", dict.fromkeys(range(20), "the hotel limit per night"))
+    others = [doc(f"memo-{i}", f"memo-{i}.txt", {}) for i in range(4)]
+    matcher = DocumentMatcher([c for d in [*filings, policy, *others] for c in d])
+    # The company, and the period its file names carry; not the topics.
+    assert matcher.naming_terms("Did Acme's divestitures in Q2 2023 change its hotel limit?") == {"acme", "q2", "2023"}
+    assert matcher.naming_terms("What did the ACM filings say?") == {"acm"}  # a ticker in two file names
+    assert matcher.naming_terms("What is the hotel limit per night in the travel policy?") == set()
+
+
 def test_a_passage_repeating_the_figures_of_a_better_ranked_one_gives_its_place_to_new_ones(tmp_path, embedder):
     table = "Net sales 81,797 82,959\nCost of sales 45,384 46,387\nGross margin 36,413 36,572"
     documents = {

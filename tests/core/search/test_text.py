@@ -53,3 +53,11 @@ def test_a_line_wrapped_mid_sentence_is_joined_again():
         "Total net sales 81,797 82,959",
         "Products 60,584",
     ]
+
+
+def test_without_terms_drops_whole_words_and_never_everything():
+    from core.search.text import without_terms
+
+    assert without_terms("How did Apple's R&D in Q3 change?", {"apple", "q3"}) == "How did R&D in change?"
+    assert without_terms("Apple Q3", {"apple", "q3"}) == "Apple Q3"  # nothing would be left
+    assert without_terms("Apple's sales", set()) == "Apple's sales"
