@@ -49,6 +49,7 @@ def cmd_eval_answers(args: argparse.Namespace, services_factory: ServicesFactory
         table_passage_tokens=options["table_passage_tokens"],
     )
     answerer = Answerer(retriever, services.llm, k=args.k)
+    answerer.answer("warm-up", channel=None)  # load the index and the model outside timings
     result = evaluate_answers(questions, lambda q: answerer.answer(q, channel=None))
     result["setup"] = {
         "dataset": args.format,

@@ -98,7 +98,10 @@ def eval_inputs(args: argparse.Namespace) -> tuple[str, dict[str, bytes], list[E
         source = args.file or args.questions
         if source is None or not source.is_file():
             raise UsageError("pubmedqa format needs the path of ori_pqal.json")
-        questions, documents = load_pubmedqa(source)
+        try:
+            questions, documents = load_pubmedqa(source)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # JSONDecodeError is a ValueError
+            raise UsageError(f"{source} is not PubMedQA's ori_pqal.json ({type(exc).__name__}: {exc})") from exc
         label = f"pubmedqa-{source.resolve()}"
     try:
         questions = select(questions, args.source_filter, args.source_exclude)

@@ -102,10 +102,10 @@ class Answerer:
             hits,
             self.retriever.embedder,
             weights,
-            self.retriever.naming_terms(question),
+            self.retriever.naming_terms(question, channel),
             self.retriever.document_prior(question, channel),
         )
-        relevant = any(s.similarity >= MIN_SIMILARITY or s.overlap >= MIN_OVERLAP for s in scored)
+        relevant = any(s.prior > 0 and (s.similarity >= MIN_SIMILARITY or s.overlap >= MIN_OVERLAP) for s in scored)
         if not relevant:
             return Answer(NOTHING_FOUND, [], "none", hits)
         text, citations = extractive_answer(scored, hits)

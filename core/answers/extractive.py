@@ -38,6 +38,7 @@ _FIGURE = re.compile(r"\d{1,3}(,\d{3})+|\d+\.\d+|\d+\s?%|\$\s?\d")
 # One token of a table row's figure cells: "$", "40,665", "(393)", "15.7", "%", "(2,043)".
 _CELL_TOKEN = re.compile(r"[($]*-?\d[\d,]*(?:\.\d+)?%?\)?|[$%()—–-]")
 _MAX_ROW_LABEL_WORDS = 8
+_YEAR_CELL = re.compile(r"(?:19|20)\d\d")
 # Tuned on the sec10q dev split (AAPL, AMZN, MSFT questions), with eval answers: 0 / 0.4 / 0.8 /
 # 1.2 / 1.6 / 2 / 3 gave figure recall 0.19 / 0.20 / 0.22 / 0.23 / 0.30 / 0.30 / 0.31 (3 sentences).
 _ROW_WEIGHT = 2.0
@@ -49,10 +50,11 @@ class ScoredSentence:
     text: str
     hit_index: int
     score: float
-    similarity: float
-    overlap: float  # plain share of the question's terms present in the sentence
+    similarity: float  # to the question with or without its names, the closer (the relevance check reads it)
+    overlap: float  # plain share of the whole question's terms present in the sentence
     offset: int = 0  # where the sentence starts in its hit's text (its page and section follow)
     row: float = 0.0  # how squarely it is a table row naming what was asked (_row_match)
+    prior: float = 1.0  # how much the question is about the sentence's document
 
 
 def _body(hit: SearchHit) -> tuple[int, str]:
@@ -119,7 +121,11 @@ def score_sentences(
     if not candidates:
         return []
     # "…in the latest 10-Q" points at a document; the sentence that answers need not say it.
-    question = without_terms(without_meta_words(question), naming or set())
+    whole = without_meta_words(question)
+    whole_terms = set(terms(whole))
+    # Ranking reads the question without the words that name its documents; whether anything is
+    # relevant at all reads it whole ("Tell me about Acme" is about Acme, not about "tell").
+    question = without_terms(whole, naming or set())
     query_terms = set(terms(question))
     weights = {t: (term_weights or {}).get(t, 1.0) for t in query_terms}
     total_weight = sum(weights.values())
@@ -133,21 +139,32 @@ def score_sentences(
         kept = sorted(range(len(candidates)), key=lambda n: -shared(candidates[n]))[:_MAX_CANDIDATES]
         candidates = [candidates[n] for n in sorted(kept)]
     wants_figure = bool(_QUANTITY_QUESTION.search(question))
-    vectors = embedder.embed([question] + [c[0] for c in candidates])
-    similarities = vectors[1:] @ vectors[0]
+    vectors = embedder.embed([question, whole] + [c[0] for c in candidates])
+    similarities = vectors[2:] @ vectors[0]
+    whole_similarities = vectors[2:] @ vectors[1] if whole != question else similarities
+    # Documents the question is not about (prior 0) are not quoted; with no hit's document in
+    # the prior at all, it says nothing about these hits and is not applied.
+    if prior and not any(prior.get(hit.chunk.doc_id, 0.0) > 0 for hit in hits):
+        prior = None
     out = []
-    for (text, i, offset), similarity in zip(candidates, similarities, strict=True):
-        present = query_terms & set(terms(text))
-        overlap = len(present) / len(query_terms) if query_terms else 0.0
+    for (text, i, offset), similarity, whole_similarity in zip(
+        candidates, similarities, whole_similarities, strict=True
+    ):
+        said = set(terms(text))
+        present = query_terms & said
+        overlap = len(whole_terms & said) / len(whole_terms) if whole_terms else 0.0
         weighted = sum(weights.get(t, 0.0) for t in present) / total_weight if total_weight else 0.0
         bonus = 0.05 / (1 + i) + (0.1 if wants_figure and _FIGURE.search(text) else 0.0)
         row = _row_match(text, weights)
         score = 0.6 * float(similarity) + 0.4 * weighted + bonus + _ROW_WEIGHT * row
-        if prior:
-            # Floors of 0.5 / 0.25 / 0 measured the same figure recall on the sec10q dev split
-            # and citation precision 0.87 / 0.91 / 0.95: another company's row is not an answer.
-            score *= prior.get(hits[i].chunk.doc_id, 0.0)
-        out.append(ScoredSentence(text, i, score, float(similarity), overlap, offset, row))
+        about = prior.get(hits[i].chunk.doc_id, 0.0) if prior else 1.0
+        # Floors of 0.5 / 0.25 / 0 under the prior measured the same figure recall on the sec10q
+        # dev split and citation precision 0.87 / 0.91 / 0.95: another company's row is no answer.
+        score *= about
+        # Relevant if it matches either reading: "Tell me about Acme" needs the name, a long
+        # question about inventories matches the row "Inventories 3,742" better without it.
+        relevance = max(float(similarity), float(whole_similarity))
+        out.append(ScoredSentence(text, i, score, relevance, overlap, offset, row, about))
     out.sort(key=lambda s: -s.score)
     return out
 
@@ -157,6 +174,15 @@ def _repeats(words: set[str], before: set[str]) -> bool:
     every figure, are there."""
     figures = {w for w in words if w[0].isdigit()}
     return figures <= before and len(words & before) >= _REPEATED_WORDS * len(words)
+
+
+def _is_figure_cell(token: str) -> bool:
+    """A cell that states an amount: "40,665", "(393)", "15.7", "12%"; not a year or a day of a
+    column header ("2023", "1,")."""
+    digits = token.strip("($),%")
+    if not digits or not digits[0].isdigit() or _YEAR_CELL.fullmatch(digits):
+        return False
+    return len(digits.replace(",", "").replace(".", "")) >= 3 or "." in digits or "%" in token
 
 
 def _row_match(text: str, weights: dict[str, float]) -> float:
@@ -170,7 +196,7 @@ def _row_match(text: str, weights: dict[str, float]) -> float:
     start = len(tokens)
     while start and _CELL_TOKEN.fullmatch(tokens[start - 1]):
         start -= 1
-    figures = sum(1 for token in tokens[start:] if any(c.isdigit() for c in token))
+    figures = sum(1 for token in tokens[start:] if _is_figure_cell(token))
     if figures < 2 or not weights:
         return 0.0
     # Digits before the label are a column header glued on by line wrapping ("2021 iPhone $ 40,665").

@@ -14,6 +14,7 @@ the generated answer). Over the same question sets (core/eval/retrieval.py's loa
   question's own abstract for pubmedqa); cites_right_file: share of answered questions citing
   at least one right file.
 - latency_ms: wall time per answer, p50 and p95; modes: answers per mode (llm, extractive, none).
+- answer_chars: length of the answers given, p50 and p95: a recall bought by quoting more shows here.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def evaluate_answers(questions: Iterable[EvalQuestion], answer: Callable[[str], 
     count = answered = 0
     modes: Counter[str] = Counter()
     latencies: list[float] = []
+    lengths: list[float] = []
     in_answer: list[tuple[float, float]] = []
     in_passages: list[float] = []
     citations = right_citations = cites_right = 0
@@ -60,6 +62,7 @@ def evaluate_answers(questions: Iterable[EvalQuestion], answer: Callable[[str], 
         if reply.mode == "none":
             continue
         answered += 1
+        lengths.append(len(reply.text))
         right = [q.gold(c.file_name) for c in reply.citations]
         citations += len(right)
         right_citations += sum(right)
@@ -71,6 +74,7 @@ def evaluate_answers(questions: Iterable[EvalQuestion], answer: Callable[[str], 
         "cites_right_file": round(cites_right / answered, 4) if answered else 0.0,
         "latency_ms": {"p50": round(percentile(latencies, 50), 1), "p95": round(percentile(latencies, 95), 1)},
         "modes": dict(modes),
+        "answer_chars": {"p50": percentile(lengths, 50), "p95": percentile(lengths, 95)},
     }
     if in_answer:
         result["figure_recall"] = round(statistics.fmean(s for s, _ in in_answer), 4)

@@ -92,7 +92,11 @@ def scaled_figures(answer: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for match in _SCALED.finditer(answer):
         whole, decimals = match.group(1), match.group(2)
-        out.setdefault(f"{whole}.{decimals}", str(int(whole + decimals)))
+        scaled = (whole + decimals).lstrip("0")
+        # Held to the rules of answer_figures: "$0.045 billion" as "45" would find page numbers,
+        # "$2.023 billion" as "2023" every date of that year.
+        if len(scaled) >= 3 and not _YEAR.match(scaled):
+            out.setdefault(f"{whole}.{decimals}", scaled)
     return out
 
 
@@ -119,6 +123,11 @@ def load_sec10q_questions(path: Path) -> list[EvalQuestion]:
     missing = {"Question", "Source Docs", "Answer"} - set(rows[0] if rows else {})
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))} (expected the sec10q format)")
+    short = next(
+        (n for n, r in enumerate(rows, 2) if any(r.get(c) is None for c in ("Question", "Source Docs", "Answer"))), None
+    )
+    if short is not None:
+        raise ValueError(f"{path}: line {short} has fewer fields than the header")
     return [
         EvalQuestion(
             r["Question"].strip(),

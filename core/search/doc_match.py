@@ -167,15 +167,20 @@ class DocumentMatcher:
         """Documents whose file name shares a term with the question ("ACME", "Q2", "2023")."""
         return {self._doc_ids[i] for term in question_terms(question) for i in self._name_docs.get(term, [])}
 
-    def naming_terms(self, question: str) -> set[str]:
+    def naming_terms(self, question: str, doc_ids: set[str] | None = None) -> set[str]:
         """The question's terms that say which documents it is about rather than what it asks: a
         company's name or ticker, on most pages (or in the file names) of its own filings and
         absent from the rest. Such a term is characteristic (in the file name, or in at least a
         tenth of the chunks and five or more) of two or more documents, of at least three quarters of the
         documents that hold it at all, and is held by at most half of them. A topic word fills
         one document ("hotel" in a travel policy) or a few of a company's ("divestitures"), and
-        stays."""
+        stays. doc_ids: the documents in scope (the channel's), all when None."""
         n = len(self._doc_ids)
+        in_scope = np.ones(n, dtype=bool)
+        if doc_ids is not None:
+            in_scope[:] = False
+            in_scope[[self._index_of[d] for d in doc_ids if d in self._index_of]] = True
+        scoped = int(in_scope.sum())
         out = set()
         for term in question_terms(question):
             characteristic = np.zeros(n, dtype=bool)
@@ -192,8 +197,8 @@ class DocumentMatcher:
                 # word it holds is in a large share of its chunks, and none is a name by that.
                 filling = (counts / self._sizes[docs] >= _CHARACTERISTIC_SHARE) & (counts >= _NAMING_MIN_CHUNKS)
                 characteristic[docs[filling]] = True
-            filled, holding = int(characteristic.sum()), int(held.sum())
-            if filled >= 2 and holding <= n / 2 and filled >= 0.75 * holding:
+            filled, holding = int((characteristic & in_scope).sum()), int((held & in_scope).sum())
+            if filled >= 2 and holding <= scoped / 2 and filled >= 0.75 * holding:
                 out.add(term)
         return out
 

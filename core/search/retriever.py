@@ -313,10 +313,10 @@ class Retriever:
         snap, _ = self._scope(None)
         return self._matcher(snap).term_idf(set(terms(text)))
 
-    def naming_terms(self, question: str) -> set[str]:
-        """The question's terms that name documents (company, period) rather than what it asks."""
-        snap, _ = self._scope(None)
-        return self._matcher(snap).naming_terms(question)
+    def naming_terms(self, question: str, channel: str | None) -> set[str]:
+        """The question's terms that name documents in scope (company, period) rather than what it asks."""
+        snap, scope = self._scope(channel)
+        return self._matcher(snap).naming_terms(question, scope.doc_ids)
 
     def document_prior(self, question: str, channel: str | None) -> dict[str, float]:
         """How much the question is about each document in scope, in [0, 1] (1 = the best

@@ -72,3 +72,16 @@ def test_eval_answers_refuses_a_questions_file_of_another_format(tmp_path, capsy
     status, _ = _run(["eval", "answers", "--docs", str(docs), "--questions", str(wrong)], services)
     assert status == 2
     assert "missing column(s) Answer, Question, Source Docs" in capsys.readouterr().err
+
+
+def test_eval_answers_refuses_a_row_with_missing_fields_and_a_damaged_pubmedqa_file(tmp_path, capsys):
+    services = Services(Settings(data_dir=tmp_path / "data", openai_api_key=""))
+    docs, _ = _write(tmp_path)
+    short = tmp_path / "short.csv"
+    short.write_text("Question,Source Docs,Answer\nWhat?,*A*\n")
+    status, _ = _run(["eval", "answers", "--docs", str(docs), "--questions", str(short)], services)
+    assert status == 2 and "line 2 has fewer fields than the header" in capsys.readouterr().err
+    damaged = tmp_path / "ori_pqal.json"
+    damaged.write_text('{"1": {"QUESTION": "q"')
+    status, _ = _run(["eval", "answers", "--format", "pubmedqa", str(damaged)], services)
+    assert status == 2 and "is not PubMedQA's ori_pqal.json" in capsys.readouterr().err

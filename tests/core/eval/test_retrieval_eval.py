@@ -53,6 +53,8 @@ def test_figures_are_numbers_with_separators_decimals_or_three_digits_but_not_ye
 def test_scaled_figures_convert_only_figures_that_carry_every_digit_of_the_smaller_unit():
     answer = "Inventories were $13.224 billion, then $0.530 Billion; 2.750 million units; $2.75 billion; 81,797 million"
     assert scaled_figures(answer) == {"13.224": "13224", "0.530": "530", "2.750": "2750"}
+    # Held to the figure rules: not a page number ("45"), not a year ("2023").
+    assert scaled_figures("$0.045 billion and $2.023 billion") == {}
 
 
 def test_unit_aware_evidence_finds_an_answer_in_billions_in_a_table_in_millions():

@@ -276,6 +276,8 @@ def test_naming_terms_are_the_words_that_fill_a_company_s_filings_not_the_topic_
     assert matcher.naming_terms("Did Acme's divestitures in Q2 2023 change its hotel limit?") == {"acme", "q2", "2023"}
     assert matcher.naming_terms("What did the ACM filings say?") == {"acm"}  # a ticker in two file names
     assert matcher.naming_terms("What is the hotel limit per night in the travel policy?") == set()
+    # In a channel holding one Acme filing and the policy, Acme fills one document: a topic there.
+    assert matcher.naming_terms("What did Acme report?", {"Acme-Q1", "policy"}) == set()
 
 
 def test_a_passage_repeating_the_figures_of_a_better_ranked_one_gives_its_place_to_new_ones(tmp_path, embedder):
