@@ -85,3 +85,24 @@ def test_eval_answers_refuses_a_row_with_missing_fields_and_a_damaged_pubmedqa_f
     damaged.write_text('{"1": {"QUESTION": "q"')
     status, _ = _run(["eval", "answers", "--format", "pubmedqa", str(damaged)], services)
     assert status == 2 and "is not PubMedQA's ori_pqal.json" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_eval_answers_measures_the_model_s_answers_when_one_is_configured(tmp_path, capsys):
+    from tests.fakes.openai_server import FakeOpenAI
+
+    docs, questions = _write(tmp_path)
+    with FakeOpenAI() as fake:
+        # The model states Acme's figure whatever it is asked, citing the first passage.
+        fake.chat_handler = lambda body: "Acme's total net sales were 81,797 million [1]."
+        services = Services(
+            Settings(data_dir=tmp_path / "data", openai_api_key="sk-test", openai_base_url=fake.base_url)
+        )
+        status, _ = _run(["eval", "answers", "--docs", str(docs), "--questions", str(questions), "--k", "2"], services)
+        assert status == 0
+        asked = len(fake.chat_requests())
+    result = json.loads(capsys.readouterr().out)
+    assert result["modes"] == {"llm": 3} and asked == 4  # three questions and the warm-up
+    assert result["setup"]["answerer"] != "extractive (offline)"
+    # Acme's figure is stated (1 of 1); Globex's are not (0 of 2); the swallow's neither (0 of 1).
+    assert result["figure_recall"] == round(1 / 3, 4)
