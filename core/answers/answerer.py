@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 from dataclasses import replace
+from pathlib import Path
 
 from core.answers.base import ANSWER_PREFIX, Answer, Citation
 from core.answers.extractive import extractive_answer, score_sentences
@@ -29,6 +31,20 @@ MIN_SIMILARITY = 0.35
 MIN_OVERLAP = 0.6
 
 
+@functools.cache
+def answering_code_fingerprint() -> str:
+    """A digest of the source that decides an answer from a corpus: search, re-ranking, answering."""
+    import core.answers
+    import core.rerank
+    import core.search
+
+    digest = hashlib.sha256()
+    for package in (core.answers, core.rerank, core.search):
+        for path in sorted(Path(package.__file__ or "").parent.rglob("*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class Answerer:
     def __init__(
         self,
@@ -39,6 +55,7 @@ class Answerer:
         kv: KeyValueStore | None = None,
         cache_ttl_s: float = 86400.0,
         max_answer_tokens: int = 600,
+        release: str | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -46,6 +63,9 @@ class Answerer:
         self._kv = kv
         self._cache_ttl_s = cache_ttl_s
         self._max_answer_tokens = max_answer_tokens
+        # Part of every cache key: answers cached by an earlier release (another retrieval or
+        # extraction) are not served for a day after a deploy that changed how they are made.
+        self._release = release if release is not None else answering_code_fingerprint()
 
     def answer(self, question: str, *, channel: str | None, history: list[ChatMessage] | None = None) -> Answer:
         question = question.strip()
@@ -132,7 +152,8 @@ class Answerer:
             log.warning("corpus version unavailable (%s): answering uncached", exc)
             return None
         material = json.dumps(
-            [question, channel, version, history or [], self.llm.model if self.llm else None, self.k], sort_keys=True
+            [question, channel, version, history or [], self.llm.model if self.llm else None, self.k, self._release],
+            sort_keys=True,
         )
         return ANSWER_PREFIX + hashlib.sha256(material.encode("utf-8")).hexdigest()
 

@@ -135,6 +135,19 @@ def test_answers_are_cached_until_the_documents_change(fake, llm, retriever, ser
     assert len(fake.chat_requests()) == 2
 
 
+def test_answers_cached_by_another_release_are_not_served(fake, llm, retriever, kv):
+    fake.chat_handler = lambda body: "Business class on long flights [1]."
+    Answerer(retriever, llm, kv=kv, release="before").answer("Can I fly business class?", channel="C1")
+    Answerer(retriever, llm, kv=kv, release="before").answer("Can I fly business class?", channel="C1")
+    assert len(fake.chat_requests()) == 1
+    Answerer(retriever, llm, kv=kv, release="after").answer("Can I fly business class?", channel="C1")
+    assert len(fake.chat_requests()) == 2
+    # By default the release is the answering code itself: the same for two processes of one release.
+    Answerer(retriever, llm, kv=kv).answer("Can I fly business class?", channel="C1")
+    Answerer(retriever, llm, kv=kv).answer("Can I fly business class?", channel="C1")
+    assert len(fake.chat_requests()) == 3
+
+
 def test_history_shapes_the_search_and_the_prompt(fake, llm, retriever):
     history = [
         {"role": "user", "content": "What is the hotel limit per night?"},
