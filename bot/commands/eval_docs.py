@@ -79,6 +79,8 @@ def eval_inputs(args: argparse.Namespace) -> tuple[str, dict[str, bytes], list[E
 
     if args.k < 1:
         raise UsageError("--k must be at least 1")
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 (every question) or more")
     if args.format == "sec10q":
         if not args.docs or not args.questions:
             raise UsageError("sec10q format needs --docs DIR and --questions CSV")

@@ -81,6 +81,8 @@ def test_eval_answers_refuses_a_row_with_missing_fields_and_a_damaged_pubmedqa_f
     short.write_text("Question,Source Docs,Answer\nWhat?,*A*\n")
     status, _ = _run(["eval", "answers", "--docs", str(docs), "--questions", str(short)], services)
     assert status == 2 and "line 2 has fewer fields than the header" in capsys.readouterr().err
+    status, _ = _run(["eval", "answers", "--docs", str(docs), "--questions", str(short), "--limit", "-1"], services)
+    assert status == 2 and "--limit must be 0 (every question) or more" in capsys.readouterr().err
     damaged = tmp_path / "ori_pqal.json"
     damaged.write_text('{"1": {"QUESTION": "q"')
     status, _ = _run(["eval", "answers", "--format", "pubmedqa", str(damaged)], services)
