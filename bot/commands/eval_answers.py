@@ -15,7 +15,13 @@ import json
 import sys
 
 from bot.commands import ServicesFactory, Subparsers, subcommands
-from bot.commands.eval_docs import UsageError, add_dataset_arguments, eval_inputs, ingested_workspace
+from bot.commands.eval_docs import (
+    UsageError,
+    add_dataset_arguments,
+    eval_inputs,
+    ingested_workspace,
+    workspace_retriever,
+)
 
 
 def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
@@ -29,8 +35,6 @@ def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
 def cmd_eval_answers(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.answers.answerer import Answerer
     from core.eval.answers import evaluate_answers
-    from core.eval.workspace import NAMESPACE
-    from core.search.retriever import Retriever
 
     try:
         label, documents, questions = eval_inputs(args)
@@ -40,14 +44,7 @@ def cmd_eval_answers(args: argparse.Namespace, services_factory: ServicesFactory
     services = services_factory()
     workspace, ingest = ingested_workspace(services, label, documents)
     options = services.retriever_options()
-    retriever = Retriever(
-        workspace.raw_embedder,
-        workspace.vectors,
-        workspace.service,
-        NAMESPACE,
-        reranker=options["reranker"],
-        table_passage_tokens=options["table_passage_tokens"],
-    )
+    retriever = workspace_retriever(workspace, options["reranker"], options["table_passage_tokens"])
     answerer = Answerer(retriever, services.llm, k=args.k)
     answerer.answer("warm-up", channel=None)  # load the index and the model outside timings
     result = evaluate_answers(questions, lambda q: answerer.answer(q, channel=None))

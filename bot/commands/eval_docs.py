@@ -139,9 +139,7 @@ def run_eval(
     rerank: str | None = None,
 ) -> dict[str, Any]:
     from core.eval.retrieval import TimedReranker, evaluate
-    from core.eval.workspace import NAMESPACE
     from core.rerank.evidence import EvidenceReranker
-    from core.search.retriever import Retriever
 
     workspace, ingest = ingested_workspace(services, label, documents)
     corpus = workspace.service
@@ -156,15 +154,7 @@ def run_eval(
         reranker: Reranker | None = None, table_passage_tokens: int = 0, **settings: Unpack[AblatedSettings]
     ) -> Retriever:
         timed = TimedReranker(reranker) if reranker is not None else None
-        return Retriever(
-            workspace.raw_embedder,
-            workspace.vectors,
-            corpus,
-            NAMESPACE,
-            reranker=timed,
-            table_passage_tokens=table_passage_tokens,
-            **settings,
-        )
+        return workspace_retriever(workspace, timed, table_passage_tokens, **settings)
 
     configured = retriever(options["reranker"], table_tokens)
     first_stage = retriever()
@@ -208,6 +198,28 @@ def run_eval(
         "workspace": str(workspace.root),
     }
     return out
+
+
+def workspace_retriever(
+    workspace: Workspace,
+    reranker: Reranker | None,
+    table_passage_tokens: int,
+    **settings: Unpack[AblatedSettings],
+) -> Retriever:
+    """A retriever over the evaluation workspace (uncached embedder: latency is measured with it);
+    settings not given are the Retriever's own defaults, so an eval measures what the bot runs."""
+    from core.eval.workspace import NAMESPACE
+    from core.search.retriever import Retriever
+
+    return Retriever(
+        workspace.raw_embedder,
+        workspace.vectors,
+        workspace.service,
+        NAMESPACE,
+        reranker=reranker,
+        table_passage_tokens=table_passage_tokens,
+        **settings,
+    )
 
 
 def ingested_workspace(services: Services, label: str, documents: dict[str, bytes]) -> tuple[Workspace, dict[str, Any]]:

@@ -64,8 +64,9 @@ class Answerer:
         self._cache_ttl_s = cache_ttl_s
         self._max_answer_tokens = max_answer_tokens
         # Part of every cache key: answers cached by an earlier release (another retrieval or
-        # extraction) are not served for a day after a deploy that changed how they are made.
-        self._release = release if release is not None else answering_code_fingerprint()
+        # extraction) are not served after a deploy that changed how they are made. None: the
+        # answering code's own digest, read when the first key is made.
+        self._release = release
 
     def answer(self, question: str, *, channel: str | None, history: list[ChatMessage] | None = None) -> Answer:
         question = question.strip()
@@ -152,7 +153,15 @@ class Answerer:
             log.warning("corpus version unavailable (%s): answering uncached", exc)
             return None
         material = json.dumps(
-            [question, channel, version, history or [], self.llm.model if self.llm else None, self.k, self._release],
+            [
+                question,
+                channel,
+                version,
+                history or [],
+                self.llm.model if self.llm else None,
+                self.k,
+                self._release or answering_code_fingerprint(),
+            ],
             sort_keys=True,
         )
         return ANSWER_PREFIX + hashlib.sha256(material.encode("utf-8")).hexdigest()

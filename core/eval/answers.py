@@ -26,18 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from core.answers.base import Answer
-from core.eval.retrieval import EvalQuestion, figure_found, normalise_numbers, percentile
-
-
-def _share_found(question: EvalQuestion, text: str) -> tuple[float, float]:
-    """(literal, unit-aware) share of the question's figures found in the text."""
-    normalised = normalise_numbers(text)
-    literal = [figure_found(f, normalised) for f in question.figures]
-    any_unit = [
-        hit or (f in question.scaled and figure_found(question.scaled[f], normalised))
-        for f, hit in zip(question.figures, literal, strict=True)
-    ]
-    return sum(literal) / len(literal), sum(any_unit) / len(any_unit)
+from core.eval.retrieval import EvalQuestion, figure_shares, percentile
 
 
 def evaluate_answers(questions: Iterable[EvalQuestion], answer: Callable[[str], Answer]) -> dict[str, Any]:
@@ -57,8 +46,8 @@ def evaluate_answers(questions: Iterable[EvalQuestion], answer: Callable[[str], 
         modes[reply.mode] += 1
         if q.figures:
             # An unanswered question states none of its figures: it counts, as zero.
-            in_answer.append(_share_found(q, reply.text) if reply.mode != "none" else (0.0, 0.0))
-            in_passages.append(_share_found(q, "\n".join(h.chunk.text for h in reply.hits))[0])
+            in_answer.append(figure_shares(q, reply.text) if reply.mode != "none" else (0.0, 0.0))
+            in_passages.append(figure_shares(q, "\n".join(h.chunk.text for h in reply.hits))[0])
         if reply.mode == "none":
             continue
         answered += 1

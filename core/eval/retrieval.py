@@ -108,6 +108,17 @@ def figure_found(figure: str, normalised_text: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d|\.\d)", normalised_text) is not None
 
 
+def figure_shares(question: EvalQuestion, text: str) -> tuple[float, float]:
+    """(literal, unit-aware) share of the question's figures found in the text; the question has figures."""
+    normalised = normalise_numbers(text)
+    literal = [figure_found(f, normalised) for f in question.figures]
+    any_unit = [
+        hit or (f in question.scaled and figure_found(question.scaled[f], normalised))
+        for f, hit in zip(question.figures, literal, strict=True)
+    ]
+    return sum(literal) / len(literal), sum(any_unit) / len(any_unit)
+
+
 def glob_matcher(pattern: str) -> Callable[[str], bool]:
     pattern = pattern.strip().lower()
     return lambda file_name: fnmatch.fnmatchcase(file_name.lower(), pattern)
@@ -182,14 +193,9 @@ def evaluate(
         first = next((i for i, h in enumerate(hits[:MRR_DEPTH], 1) if q.gold(h.chunk.file_name)), None)
         reciprocal_ranks.append(1.0 / first if first else 0.0)
         if q.figures:
-            text = normalise_numbers("\n".join(h.chunk.text for h in top))
-            found = [figure_found(f, text) for f in q.figures]
-            evidence.append(sum(found) / len(q.figures))
-            scaled = [
-                hit or (f in q.scaled and figure_found(q.scaled[f], text))
-                for f, hit in zip(q.figures, found, strict=True)
-            ]
-            evidence_any_unit.append(sum(scaled) / len(q.figures))
+            literal, any_unit = figure_shares(q, "\n".join(h.chunk.text for h in top))
+            evidence.append(literal)
+            evidence_any_unit.append(any_unit)
     result = {
         "questions": count,
         f"file_recall@{k}": round(file_hits / count, 4) if count else 0.0,

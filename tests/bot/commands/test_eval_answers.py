@@ -40,6 +40,11 @@ def _write(tmp_path: Path) -> tuple[Path, Path]:
     return docs, questions
 
 
+@pytest.fixture
+def services(tmp_path) -> Services:
+    return Services(Settings(data_dir=tmp_path / "data", openai_api_key=""))
+
+
 def _run(argv: list[str], services: Services) -> tuple[int, argparse.Namespace]:
     parser = argparse.ArgumentParser()
     eval_answers.register(parser.add_subparsers(dest="command"), lambda: services)
@@ -48,8 +53,7 @@ def _run(argv: list[str], services: Services) -> tuple[int, argparse.Namespace]:
 
 
 @pytest.mark.slow
-def test_eval_answers_measures_figures_stated_and_files_cited(tmp_path, capsys):
-    services = Services(Settings(data_dir=tmp_path / "data", openai_api_key=""))
+def test_eval_answers_measures_figures_stated_and_files_cited(tmp_path, services, capsys):
     docs, questions = _write(tmp_path)
     status, _ = _run(["eval", "answers", "--docs", str(docs), "--questions", str(questions), "--k", "2"], services)
     assert status == 0
@@ -64,8 +68,7 @@ def test_eval_answers_measures_figures_stated_and_files_cited(tmp_path, capsys):
     assert set(result["latency_ms"]) == {"p50", "p95"}
 
 
-def test_eval_answers_refuses_a_questions_file_of_another_format(tmp_path, capsys):
-    services = Services(Settings(data_dir=tmp_path / "data", openai_api_key=""))
+def test_eval_answers_refuses_a_questions_file_of_another_format(tmp_path, services, capsys):
     docs, _ = _write(tmp_path)
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("Prompt,Expected\nhello,world\n")
@@ -74,8 +77,7 @@ def test_eval_answers_refuses_a_questions_file_of_another_format(tmp_path, capsy
     assert "missing column(s) Answer, Question, Source Docs" in capsys.readouterr().err
 
 
-def test_eval_answers_refuses_a_row_with_missing_fields_and_a_damaged_pubmedqa_file(tmp_path, capsys):
-    services = Services(Settings(data_dir=tmp_path / "data", openai_api_key=""))
+def test_eval_answers_refuses_a_row_with_missing_fields_and_a_damaged_pubmedqa_file(tmp_path, services, capsys):
     docs, _ = _write(tmp_path)
     short = tmp_path / "short.csv"
     short.write_text("Question,Source Docs,Answer\nWhat?,*A*\n")
