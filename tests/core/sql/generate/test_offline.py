@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -14,15 +13,15 @@ from core.sql.generate.schema_index import SchemaIndex
 from core.sql.knowledge import SqlKnowledge, read_documentation_file, read_examples_file
 from core.sql.sample import SAMPLE_DOCS_FILE, SAMPLE_EXAMPLES_FILE, ensure_sample_database, load_sample_into_postgres
 from core.vectors.local import LocalVectorStore
+from tests.support.sqlite import sqlite_database
 
 TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture(scope="module")
 def school(tmp_path_factory) -> SqliteDatabase:
-    path = tmp_path_factory.mktemp("school") / "school.sqlite"
-    connection = sqlite3.connect(path)
-    connection.executescript(
+    return sqlite_database(
+        tmp_path_factory.mktemp("school") / "school.sqlite",
         """
         CREATE TABLE department (dept_id INTEGER PRIMARY KEY, dept_name TEXT, building TEXT);
         CREATE TABLE student (
@@ -34,11 +33,8 @@ def school(tmp_path_factory) -> SqliteDatabase:
             (1, 'Ada', 21, 'Paris', '2023-09-01', 1), (2, 'Ben', 34, 'Berlin', '2022-09-01', 1),
             (3, 'Chloé', 19, 'Paris', '2023-09-01', 2), (4, 'Dan', 45, 'Rome', '2021-09-01', 3),
             (5, 'Eve', 30, 'Berlin', '2023-02-01', 2);
-        """
+        """,
     )
-    connection.commit()
-    connection.close()
-    return SqliteDatabase(path)
 
 
 @pytest.fixture(scope="module")
@@ -153,9 +149,8 @@ def test_order_follows_time_and_direction_words(school, school_generator):
 @pytest.fixture(scope="module")
 def travel(tmp_path_factory) -> SqliteDatabase:
     # Two keys from flights to airports: which one a verb means is not the engine's to guess.
-    path = tmp_path_factory.mktemp("travel") / "travel.sqlite"
-    connection = sqlite3.connect(path)
-    connection.executescript(
+    return sqlite_database(
+        tmp_path_factory.mktemp("travel") / "travel.sqlite",
         """
         CREATE TABLE airports (code TEXT PRIMARY KEY, city TEXT, contact_email_address TEXT);
         CREATE TABLE flights (
@@ -166,11 +161,8 @@ def travel(tmp_path_factory) -> SqliteDatabase:
         INSERT INTO flights VALUES
             (1, 'ABZ', 'LHR', 100, 'T', 'economy', '80'), (2, 'LHR', 'ABZ', 150, 'F', 'business', '400'),
             (3, 'LHR', 'ABZ', 90, 'T', 'economy', '120');
-        """
+        """,
     )
-    connection.commit()
-    connection.close()
-    return SqliteDatabase(path)
 
 
 @pytest.mark.parametrize(

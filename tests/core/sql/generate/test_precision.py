@@ -4,23 +4,20 @@ their name, a table described twice, and a year bound on the table its verb is a
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from core.schema.lexicon import EnglishLexicon
 from core.schema.synonyms import WordNetThesaurus
-from core.sql.databases.base import SqliteDatabase
 from core.sql.generate.base import SqlProposal
 from core.sql.generate.offline import OfflineSqlGenerator
+from tests.support.sqlite import sqlite_database
 
 
 @pytest.fixture(scope="module")
 def generate(tmp_path_factory):
     lexicon, thesaurus = EnglishLexicon.load(), WordNetThesaurus.load()
-    path = tmp_path_factory.mktemp("precision") / "precision.sqlite"
-    connection = sqlite3.connect(path)
-    connection.executescript(
+    database = sqlite_database(
+        tmp_path_factory.mktemp("precision") / "precision.sqlite",
         """
         CREATE TABLE shop (shop_id INTEGER PRIMARY KEY, name TEXT, number_products INTEGER);
         CREATE TABLE teacher (teacher_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, hometown TEXT);
@@ -42,11 +39,8 @@ def generate(tmp_path_factory):
         INSERT INTO flights VALUES (1, 1), (2, 1), (3, 2);
         INSERT INTO conductor VALUES (1, 'Antal', 2010), (2, 'Colin', 2003);
         INSERT INTO orchestra VALUES (1, 'LSO', 1, 2003), (2, 'BBC', 2, 2009);
-        """
+        """,
     )
-    connection.commit()
-    connection.close()
-    database = SqliteDatabase(path)
     generator = OfflineSqlGenerator(database, None, thesaurus=thesaurus, lexicon=lexicon)
 
     def run(question: str) -> tuple[SqlProposal, list[tuple]]:

@@ -3,16 +3,15 @@ and SQL shapes that must give the same rows on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from core.sql.databases.base import PostgresDatabase, SqliteDatabase
+from core.sql.databases.base import PostgresDatabase
 from core.sql.generate.joins import JoinGraph
 from core.sql.generate.query import Abstain, Filter, Query, RelatedRows, Select
 from core.sql.generate.renderer import Renderer
 from core.sql.generate.schema_index import SchemaIndex
 from core.sql.models import ColumnInfo, TableInfo
+from tests.support.sqlite import sqlite_database
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +116,7 @@ def assert_each_owner_once_in_order(database) -> None:
 
 
 def test_distinct_rows_ordered_by_a_column_not_shown_on_sqlite(tmp_path):
-    path = tmp_path / "kennel.sqlite"
-    connection = sqlite3.connect(path)
-    for statement in KENNEL:
-        connection.execute(statement)
-    connection.commit()
-    connection.close()
-    assert_each_owner_once_in_order(SqliteDatabase(path))
+    assert_each_owner_once_in_order(sqlite_database(tmp_path / "kennel.sqlite", ";\n".join(KENNEL)))
 
 
 def test_distinct_rows_ordered_by_a_column_not_shown_on_postgres(pg_scratch_url):

@@ -4,14 +4,13 @@ schema's (broader, narrower, a group's members), verbs after their subject, casu
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from core.schema.lexicon import EnglishLexicon
 from core.schema.synonyms import WordNetThesaurus
 from core.sql.databases.base import SqliteDatabase
 from core.sql.generate.offline import OfflineSqlGenerator
+from tests.support.sqlite import sqlite_database
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +24,7 @@ def thesaurus() -> WordNetThesaurus:
 
 
 def _database(tmp_path_factory, name: str, script: str) -> SqliteDatabase:
-    path = tmp_path_factory.mktemp(name) / f"{name}.sqlite"
-    connection = sqlite3.connect(path)
-    connection.executescript(script)
-    connection.commit()
-    connection.close()
-    return SqliteDatabase(path)
+    return sqlite_database(tmp_path_factory.mktemp(name) / f"{name}.sqlite", script)
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,13 @@ meets question words that the schema spells otherwise: synonyms, shortenings."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from core.schema.lexicon import EnglishLexicon
 from core.schema.synonyms import WordNetThesaurus
 from core.sql.databases.base import SqliteDatabase
 from core.sql.generate.offline import OfflineSqlGenerator
+from tests.support.sqlite import sqlite_database
 
 
 @pytest.fixture(scope="module")
@@ -23,18 +22,10 @@ def thesaurus() -> WordNetThesaurus:
     return WordNetThesaurus.load()
 
 
-def _database(path, script: str) -> SqliteDatabase:
-    connection = sqlite3.connect(path)
-    connection.executescript(script)
-    connection.commit()
-    connection.close()
-    return SqliteDatabase(path)
-
-
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory) -> SqliteDatabase:
     """Prefixed, run-on, abbreviated: as PostgreSQL folds sbCustomer.sbCustName."""
-    return _database(
+    return sqlite_database(
         tmp_path_factory.mktemp("shop") / "shop.sqlite",
         """
         CREATE TABLE sbcustomer (sbcustid INTEGER PRIMARY KEY, sbcustname TEXT, sbcuststate TEXT, sbcustage INTEGER);
@@ -49,7 +40,7 @@ def shop(tmp_path_factory) -> SqliteDatabase:
 @pytest.fixture(scope="module")
 def music(tmp_path_factory) -> SqliteDatabase:
     """Shortened by consonants and truncation, as some schemas are: sngr, TbTeac, hmtw."""
-    return _database(
+    return sqlite_database(
         tmp_path_factory.mktemp("music") / "music.sqlite",
         """
         CREATE TABLE sngr (sngr_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, hmtw TEXT);
