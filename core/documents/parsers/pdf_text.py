@@ -23,7 +23,9 @@ PDFIUM_LOCK = threading.Lock()
 
 _NUMBER = re.compile(r"^[($]*[-+]?\$?\d([\d,]*\d)?(\.\d+)?%?[)]*[%]?$|^[—–-]$")
 _MONEYISH = re.compile(r"\d,\d{3}|\.\d|^\(|^\$")
-_SECTION = re.compile(r"^(PART\s+[IVX]+\b|Item\s+\d+[A-Z]?\.)", re.IGNORECASE)
+# "Part I, “Financial Statements …” for additional information." is a cross-reference that a line
+# break left at the start of a line, not the start of Part I.
+_SECTION = re.compile(r"^(PART\s+[IVX]+\b(?!,)|Item\s+\d+[A-Z]?\.)", re.IGNORECASE)
 _NOTE = re.compile(r"^Note\s+\d+\s*[–—:.-]", re.IGNORECASE)
 _COLUMN_WORDS = re.compile(r"\b(Months|Weeks|Ended|Ending|As of|Total)\b")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"

@@ -230,3 +230,20 @@ def test_csv_header_detection(parser):
     assert [b.text for b in words.blocks] == ["name: Bob; city: Oslo", "name: Ada; city: Lima"]
     numbers = parser.parse(b"1,2\n3,4\n", "grid.csv")
     assert [b.text for b in numbers.blocks] == ["1; 2", "3; 4"]
+
+
+def test_a_cross_reference_at_the_start_of_a_line_is_not_a_part_heading():
+    from core.documents.parsers.pdf_text import blocks_from_pages
+
+    page = (
+        "Item 2. Management's Discussion and Analysis\n"
+        "Liquidity\n"
+        "We have entered into leases and debt arrangements; see Item 1 of\n"
+        "Part I, “Financial Statements — Note 5 — Debt” for additional information.\n"
+        "Guidance\n"
+        "We provided guidance on our outlook for the second quarter of the year.\n"
+    )
+    blocks = blocks_from_pages([page])
+    guidance = next(b for b in blocks if b.text.startswith("We provided guidance"))
+    assert guidance.heading == "Item 2. Management's Discussion and Analysis › Guidance"
+    assert not any(b.heading and b.heading.startswith("Part I,") for b in blocks)
