@@ -43,6 +43,12 @@ _TOC_PAGE = re.compile(r"^\d{1,3}$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}")
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}$", re.IGNORECASE)
+# A table-of-contents entry: a title ending in its page number ("Risk Factors 40").
+_TOC_ENTRY = re.compile(r"^(?P<title>.*[^\W\d_].*?)\s+(?P<page>\d{1,3})$")
+_TRAILING_PARENTHETICAL = re.compile(r"\s*\([^()]*\)$")
+_MIN_TOC_ENTRIES = 5
+_TOC_PAGES = 5  # a table of contents is on one of the first pages
+_MAX_TOC_TITLE_WORDS = 14
 
 
 def open_pdf(data: bytes, max_pages: int) -> pypdfium2.PdfDocument:
@@ -136,11 +142,53 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     return {key for key, n in counts.items() if n >= threshold}
 
 
+def _title_key(line: str) -> str:
+    """A title compared without case, a trailing note ("(MD&A)") or spacing."""
+    return " ".join(_TRAILING_PARENTHETICAL.sub("", line).split()).casefold()
+
+
+def _contents_sections(pages: list[list[str]], running: set[str]) -> tuple[set[str], int | None]:
+    """The section titles the document's table of contents groups its entries under (title keys),
+    and that table's page index. A page among the first ones is a table of contents when at
+    least five of its lines are titles ending in non-decreasing page numbers (a statement's rows
+    end in figures that go up and down); a heading-like line between those entries with no page
+    number of its own ("Management's Discussion and Analysis (MD&A)" above "Segment Trends and
+    Results 23") is a section. Filings that do not use the usual "Item 2." layout otherwise have
+    such a section read as one more subheading of the last note, and its passages cited as
+    "Note 13: Contingencies › Revenue"."""
+    for index, lines in enumerate(pages[:_TOC_PAGES]):
+        entries: list[int] = []
+        last_page = 0
+        for n, line in enumerate(lines):
+            found = _TOC_ENTRY.match(line)
+            if found is None or _DIGITS.sub("#", line) in running or _numeric_cells(found["title"]):
+                continue
+            page = int(found["page"])
+            if page >= last_page and len(found["title"].split()) <= _MAX_TOC_TITLE_WORDS:
+                last_page = page
+                entries.append(n)
+        if len(entries) >= _MIN_TOC_ENTRIES:
+            between = set(range(entries[0], entries[-1])) - set(entries)
+            return {_title_key(lines[n]) for n in between if _is_group_title(lines[n])}, index
+    return set(), None
+
+
+def _is_group_title(line: str) -> bool:
+    words = line.split()
+    return (
+        1 <= len(words) <= _MAX_TOC_TITLE_WORDS
+        and line[:1].isupper()
+        and not line.endswith((".", ",", ";"))
+        and not _numeric_cells(line)
+    )
+
+
 def blocks_from_pages(texts: list[str]) -> list[Block]:
     blocks: list[Block] = []
     headings = _Headings()
     pages = [_page_lines(t) for t in texts]
     running = _running_lines(pages)
+    sections, contents_page = _contents_sections(pages, running)
     columns: str | None = None  # column headers of the table being read
     header_run: list[str] = []  # short lines just above a table: its column headers, if any
     for page_no, lines in enumerate(pages, start=1):
@@ -164,6 +212,13 @@ def blocks_from_pages(texts: list[str]) -> list[Block]:
             level = None if _DIGITS.sub("#", line) in running else _heading_level(line)
             if level is None and _DIGITS.sub("#", line) not in running and _sentence_case_heading(line, previous, nxt):
                 level = 2
+            if (
+                sections
+                and page_no - 1 != contents_page
+                and _DIGITS.sub("#", line) not in running
+                and _title_key(line) in sections
+            ):
+                level = 0  # the table of contents says this heading starts a section
             previous = line
             if level is not None:
                 flush()

@@ -247,3 +247,56 @@ def test_a_cross_reference_at_the_start_of_a_line_is_not_a_part_heading():
     guidance = next(b for b in blocks if b.text.startswith("We provided guidance"))
     assert guidance.heading == "Item 2. Management's Discussion and Analysis › Guidance"
     assert not any(b.heading and b.heading.startswith("Part I,") for b in blocks)
+
+
+def _filing_with_grouped_contents() -> list[str]:
+    contents = (
+        "Table of Contents\n"
+        "Page\n"
+        "Forward-Looking Statements 1\n"
+        "Financial Statements and Supplemental Details\n"
+        "Statements of Income 2\n"
+        "Notes to Financial Statements 3\n"
+        "Management's Discussion and Analysis (MD&A)\n"
+        "Segment Trends and Results 4\n"
+        "Liquidity and Capital Resources 5\n"
+        "Other Key Information\n"
+        "Risk Factors 6\n"
+    )
+    statement = "STATEMENTS OF INCOME\nNet revenue 15,338 12,949\nGross margin 5,830 4,123\nNet income 1,481 (454)\n"
+    note = (
+        "Note 3 : Contingencies\nLegal Proceedings\nWe are a party to various legal proceedings, as described below.\n"
+    )
+    mdna = (
+        "Management's Discussion and Analysis\n"
+        "Revenue Summary\n"
+        "Revenue was up in the quarter, driven by higher demand for client products.\n"
+    )
+    return [contents, statement, note, mdna]
+
+
+def test_sections_named_by_the_table_of_contents_start_a_new_section():
+    from core.documents.parsers.pdf_text import blocks_from_pages
+
+    blocks = blocks_from_pages(_filing_with_grouped_contents())
+    revenue = next(b for b in blocks if b.text.startswith("Revenue was up"))
+    # Without the table of contents the MD&A reads as one more subheading of the last note.
+    assert revenue.heading == "Management's Discussion and Analysis › Revenue Summary"
+    legal = next(b for b in blocks if b.text.startswith("We are a party"))
+    assert legal.heading == "Note 3 : Contingencies › Legal Proceedings"
+
+
+def test_a_statement_page_is_not_read_as_a_table_of_contents():
+    from core.documents.parsers.pdf_text import _contents_sections, _page_lines
+
+    statement = "\n".join(f"Line item {word} {n}" for word, n in zip("abcdefgh", [40, 12, 90, 7, 55, 3, 81, 20]))
+    pages = [_page_lines(statement)]
+    assert _contents_sections(pages, set()) == (set(), None)
+    contents = [_page_lines(_filing_with_grouped_contents()[0])]
+    sections, page = _contents_sections(contents, set())
+    assert page == 0
+    assert sections == {
+        "financial statements and supplemental details",
+        "management's discussion and analysis",
+        "other key information",
+    }
