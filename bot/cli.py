@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     from bot.wiring import SettingsError, configure_logging, load_settings, services_factory
+    from core.errors import DocBotError
 
     try:
         configure_logging(load_settings())
@@ -55,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except DocBotError as exc:  # a dependency down or a refused input: what failed, then why
+        logging.getLogger("bot").debug("command failed", exc_info=True)
+        print(f"error: {exc.user_message}", file=sys.stderr)
+        return 1
     except Exception as exc:  # last resort: a clear one-line error instead of a traceback
         logging.getLogger("bot").debug("command failed", exc_info=True)
         print(f"error: {exc}", file=sys.stderr)

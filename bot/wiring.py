@@ -531,8 +531,24 @@ class Services:
 
     # --- the use case --------------------------------------------------------------------
 
-    @cached_property
+    @property
     def assistant(self) -> Assistant:
+        """The assistant; while the database cannot be reached (the SQL side reads its schema when
+        it is built), one that answers from the documents and says the database is down. That one
+        is not kept: the next question tries the database again."""
+        from core.sql.models import DatabaseUnavailable
+
+        try:
+            return self.connected_assistant
+        except DatabaseUnavailable as exc:
+            from core.assistant import Assistant, DatabaseDown
+
+            log.warning("the database cannot be reached, so questions go to the documents first: %s", exc)
+            down = DatabaseDown(exc)
+            return Assistant(router=down, answerer=self.answerer, sql=down, db=self.db, limits=self.limits)
+
+    @cached_property
+    def connected_assistant(self) -> Assistant:
         from core.assistant import Assistant
 
         return Assistant(

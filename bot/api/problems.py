@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from bot.wiring import SettingsError
+from core.cache.base import KeyValueUnavailable
 from core.documents.models import IngestError
 from core.embeddings.base import EmbeddingError
 from core.errors import DocBotError
@@ -46,6 +47,7 @@ _STATUS_OF: list[tuple[type[DocBotError], int]] = [
     (VectorStoreError, 503),
     (ObjectStoreError, 503),
     (KeywordIndexError, 503),
+    (KeyValueUnavailable, 503),
     (IndexMismatch, 409),
     (IngestError, 422),
     (FilterError, 400),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 from bot.commands import ServicesFactory, Subparsers
@@ -30,6 +31,12 @@ def register(sub: Subparsers, services_factory: ServicesFactory) -> None:
 def cmd_ask(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.assistant import Scope
 
+    if not args.question.strip():  # as the API and Slack refuse it, before anything is searched
+        print(
+            'error: the question is empty; ask it in words, e.g. python -m bot ask "what is the refund policy?"',
+            file=sys.stderr,
+        )
+        return 2
     assistant = services_factory().assistant
     scope = Scope(user=args.user, channel=args.channel)
     reply = assistant.ask_documents(args.question, scope) if args.docs_only else assistant.ask(args.question, scope)

@@ -79,6 +79,11 @@ def cmd_sql(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
 def cmd_approve(args: argparse.Namespace, services_factory: ServicesFactory) -> int:
     from core.sql.render import chart_png, result_table, to_csv
 
+    for target in (args.csv, args.chart):  # checked first: the query runs once, the files come after
+        problem = _unwritable(target) if target else None
+        if problem:
+            print(f"error: cannot write {target}: {problem}", file=sys.stderr)
+            return 2
     run = services_factory().sql.approve(args.id, user=args.user)
     if args.json:
         print(
@@ -106,6 +111,15 @@ def cmd_approve(args: argparse.Namespace, services_factory: ServicesFactory) -> 
             args.chart.write_bytes(png)
             print(f"chart: {args.chart}", file=sys.stderr)
     return 0
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a result file cannot be written there, or None."""
+    if path.is_dir():
+        return "it is a folder"
+    if not path.parent.is_dir():
+        return "its folder does not exist"
+    return None
 
 
 def cmd_reject(args: argparse.Namespace, services_factory: ServicesFactory) -> int:

@@ -1,6 +1,6 @@
 """The assistant: one question in, one typed reply out (documents answer, SQL proposal, both…)."""
 
-from core.assistant.assistant import Assistant, Sources
+from core.assistant.assistant import Assistant, DatabaseDown, Sources
 from core.assistant.base import (
     NOTHING_FOUND,
     DocumentsPart,
@@ -15,6 +15,7 @@ from core.assistant.base import (
 __all__ = [
     "NOTHING_FOUND",
     "Assistant",
+    "DatabaseDown",
     "DocumentsPart",
     "Reply",
     "ReplyKind",

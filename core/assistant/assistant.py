@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from core.answers.base import Answer
 from core.assistant.base import DocumentsPart, Reply, ReplyKind, Scope, SourceFailure, SqlPart
@@ -24,9 +24,24 @@ if TYPE_CHECKING:
     from core.llm.base import ChatMessage
     from core.routing.base import QuestionRouter
     from core.sql.databases.base import Database
-    from core.sql.service import SqlService
+    from core.sql.models import DatabaseUnavailable
+    from core.sql.service import Proposal
 
 log = logging.getLogger(__name__)
+
+
+class SqlProposer(Protocol):
+    """What the assistant asks of the SQL side (core/sql/service.SqlService has it)."""
+
+    def propose(
+        self,
+        question: str,
+        *,
+        requester: str,
+        channel: str | None = None,
+        thread_ts: str | None = None,
+        history: list[ChatMessage] | None = None,
+    ) -> Proposal: ...
 
 
 @dataclass(frozen=True)
@@ -35,7 +50,30 @@ class Sources:
 
     router: QuestionRouter
     answerer: Answerer
-    sql: SqlService
+    sql: SqlProposer
+
+
+class DatabaseDown:
+    """Router and SQL side while the database cannot be reached (the SQL side needs its schema
+    before it can be built): every question goes to both sources, so the documents still answer,
+    and the SQL part fails with the reason, so the reply says the database is down."""
+
+    def __init__(self, error: DatabaseUnavailable) -> None:
+        self.error = error
+
+    def route(self, question: str, channel: str | None) -> Route:
+        return Route("both", 0.0, "the database cannot be reached; asked both sources")
+
+    def propose(
+        self,
+        question: str,
+        *,
+        requester: str,
+        channel: str | None = None,
+        thread_ts: str | None = None,
+        history: list[ChatMessage] | None = None,
+    ) -> Proposal:
+        raise self.error
 
 
 class Assistant:
@@ -44,7 +82,7 @@ class Assistant:
         *,
         router: QuestionRouter,
         answerer: Answerer,
-        sql: SqlService,
+        sql: SqlProposer,
         db: Database,
         limits: QuestionLimits | None = None,
         offline: Sources | None = None,

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from core.errors import DocBotError
+
+
+class KeyValueUnavailable(DocBotError):
+    """The store (Redis) could not be reached or refused a command: a dependency failure, never bad input."""
+
+    what = "The key-value store is not available right now"
+
 
 class KeyValueStore(Protocol):
     """String keys to string values with optional expiry; every operation is atomic."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import cast
 
 import redis
+
+from core.cache.base import KeyValueUnavailable
 
 # Atomic compare-and-set: Redis has no native CAS for plain strings.
 _CAS = """
@@ -21,6 +25,16 @@ local value = redis.call('INCRBY', KEYS[1], ARGV[1])
 if ARGV[2] ~= '' and redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return value
 """
+
+
+@contextmanager
+def _reached() -> Iterator[None]:
+    """Redis's own errors as the product's, so every front end says which dependency failed
+    (the REST API with 503, not an internal error)."""
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise KeyValueUnavailable(f"Redis: {exc}") from exc
 
 
 class RedisKeyValueStore:
@@ -47,31 +61,38 @@ class RedisKeyValueStore:
         return max(1, int(ttl_s * 1000)) if ttl_s else None
 
     def get(self, key: str) -> str | None:
-        return cast("str | None", self._r.get(self._k(key)))  # decode_responses=True: text, never bytes
+        with _reached():
+            return cast("str | None", self._r.get(self._k(key)))  # decode_responses=True: text, never bytes
 
     def set(self, key: str, value: str, ttl_s: float | None = None) -> None:
-        self._r.set(self._k(key), value, px=self._px(ttl_s))
+        with _reached():
+            self._r.set(self._k(key), value, px=self._px(ttl_s))
 
     def add(self, key: str, value: str, ttl_s: float | None = None) -> bool:
-        return bool(self._r.set(self._k(key), value, nx=True, px=self._px(ttl_s)))
+        with _reached():
+            return bool(self._r.set(self._k(key), value, nx=True, px=self._px(ttl_s)))
 
     def compare_and_set(self, key: str, expected: str, value: str, ttl_s: float | None = None) -> bool:
         px = self._px(ttl_s)
-        return bool(self._cas(keys=[self._k(key)], args=[expected, value, "" if px is None else str(px)]))
+        with _reached():
+            return bool(self._cas(keys=[self._k(key)], args=[expected, value, "" if px is None else str(px)]))
 
     def increment(self, key: str, amount: int = 1, ttl_s: float | None = None) -> int:
         px = self._px(ttl_s)
-        try:
-            return int(self._increment(keys=[self._k(key)], args=[amount, "" if px is None else str(px)]))
-        except redis.ResponseError as exc:
-            if "not an integer" in str(exc):
-                raise ValueError(f"the value at {key!r} is not an integer") from None
-            raise
+        with _reached():
+            try:
+                return int(self._increment(keys=[self._k(key)], args=[amount, "" if px is None else str(px)]))
+            except redis.ResponseError as exc:
+                if "not an integer" in str(exc):
+                    raise ValueError(f"the value at {key!r} is not an integer") from None
+                raise
 
     def delete(self, key: str) -> None:
-        self._r.delete(self._k(key))
+        with _reached():
+            self._r.delete(self._k(key))
 
     def keys(self, prefix: str) -> list[str]:
         n = len(self._prefix)
         pattern = self._k(prefix).replace("*", r"\*").replace("?", r"\?").replace("[", r"\[") + "*"
-        return sorted(k[n:] for k in self._r.scan_iter(match=pattern, count=500))
+        with _reached():
+            return sorted(k[n:] for k in self._r.scan_iter(match=pattern, count=500))

@@ -162,6 +162,9 @@ class IngestResult:
     # estimated seconds until they have them.
     pending_chunks: int = 0
     eta_s: float | None = None
+    # Failed because a service it needs (store, index, embedder) was down, not because of the
+    # file: the same file may succeed later (the REST API answers 503 rather than 422).
+    unavailable: bool = False
 
     @property
     def ok(self) -> bool:

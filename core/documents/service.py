@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from core.answers.base import ANSWER_PREFIX
-from core.cache.base import KeyValueStore
+from core.cache.base import KeyValueStore, KeyValueUnavailable
 from core.documents.chunking import Chunker, ChunkingConfig
 from core.documents.limits import Deadline, IngestLimits, check_chunks, check_size
 from core.documents.models import (
@@ -132,9 +132,10 @@ class DocumentService:
             return IngestResult(name, "failed", reason=str(exc))
         except IndexMismatch as exc:
             return IngestResult(name, "failed", reason=str(exc))
-        except (EmbeddingError, VectorStoreError, ObjectStoreError, KeywordIndexError) as exc:
+        except (EmbeddingError, VectorStoreError, ObjectStoreError, KeywordIndexError, KeyValueUnavailable) as exc:
             log.warning("ingest of %s failed: %s", name, exc)
-            return IngestResult(name, "failed", reason=f"a service it needs is unavailable ({exc}); try again later")
+            reason = f"a service it needs is unavailable ({exc}); try again later"
+            return IngestResult(name, "failed", reason=reason, unavailable=True)
         except Exception as exc:  # a dependency failed: report it, keep the batch going
             log.exception("ingest of %s failed", name)
             return IngestResult(name, "failed", reason=f"internal error ({type(exc).__name__}: {exc})")

@@ -6,6 +6,7 @@ import pytest
 
 from bot.socket_mode import SocketModeNotConfigured
 from bot.wiring import SettingsError
+from core.cache.base import KeyValueUnavailable
 from core.documents.models import IngestError
 from core.embeddings.base import EmbeddingError
 from core.errors import DocBotError
@@ -32,6 +33,7 @@ KINDS = [
     SocketModeNotConfigured,
     FileDownloadError,
     QuestionLimited,
+    KeyValueUnavailable,
 ]
 
 

@@ -21,7 +21,7 @@ READ_CHUNK = 1024 * 1024
     status_code=201,
     response_model=IngestOut,
     summary="Upload a document and index it",
-    responses=problem_responses(413, 422),
+    responses=problem_responses(413, 422, 503),
 )
 def upload_document(
     services: ServicesDep,
@@ -41,8 +41,8 @@ def upload_document(
     result = services.documents.ingest(
         bytes(data), file.filename or "file", channel=channel, workspace_wide=workspace_wide
     )
-    if not result.ok:
-        raise HTTPException(422, result.message)
+    if not result.ok:  # a service down is the server's failure (try again later), not the file's
+        raise HTTPException(503 if result.unavailable else 422, result.message)
     return IngestOut.model_validate(result.to_dict())
 
 

@@ -68,3 +68,33 @@ def test_ask_routes_like_slack_and_files_the_proposal_under_the_caller(client: T
     assert client.get(f"/api/v1/sql/{query_id}", headers=AUTH).json()["requester"] == "U7"
     nothing = client.post("/api/v1/ask", headers=AUTH, json={"question": "What is the airspeed of a swallow?"})
     assert nothing.json()["kind"] == "nothing_found" and "orders" in nothing.json()["known_tables"]
+
+
+def test_redis_down_is_a_503_naming_the_store_not_an_internal_error_or_a_bad_file(
+    fresh_client: Callable[..., TestClient],
+) -> None:
+    from tests.conftest import free_port
+
+    client = fresh_client(redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    listed = client.get("/api/v1/documents", headers=AUTH)
+    assert listed.status_code == 503 and listed.headers["content-type"] == PROBLEM_JSON
+    assert listed.json()["title"] == "The key-value store is not available right now"
+    # The file is fine: the server failed, so the client may send it again later.
+    uploaded = client.post("/api/v1/documents", headers=AUTH, files={"file": ("returns-policy.md", POLICY)})
+    assert uploaded.status_code == 503 and "a service it needs is unavailable" in uploaded.json()["detail"]
+
+
+def test_with_the_database_down_documents_still_answer_and_data_questions_say_why(
+    fresh_client: Callable[..., TestClient],
+) -> None:
+    from tests.conftest import free_port
+
+    client = fresh_client(database_url=f"postgresql://nobody@127.0.0.1:{free_port()}/nowhere?connect_timeout=1")
+    assert upload(client, "returns-policy.md", POLICY, channel="C1")["http"] == 201
+    question = {"question": "How many days do customers have to return an item?", "channel": "C1"}
+    for path in ("/api/v1/ask", "/api/v1/ask/documents"):
+        response = client.post(path, headers=AUTH, json=question)
+        assert response.status_code == 200 and "30 days" in response.json()["documents"]["answer"], path
+    data = client.post("/api/v1/ask", headers=AUTH, json={"question": "How many orders per month in 2024?"})
+    assert data.status_code == 200
+    assert data.json()["sql"]["failure"]["message"].startswith("The database is not reachable right now")

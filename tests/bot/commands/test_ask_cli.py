@@ -77,3 +77,12 @@ def test_a_concept_no_source_knows_is_named_with_the_tables(run: Callable[..., t
     code, out = run("ask", "average satisfaction score by support agent", "--channel", "C1")
     assert code == 0 and out.startswith("I don't have data about satisfaction scores; tables I know:"), out
     assert "orders" in out and "30 days" not in out  # no unrelated quote from the returns policy
+
+
+def test_an_empty_question_is_refused_with_a_message(services: Services, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    ask.register(parser.add_subparsers(dest="command"), lambda: services)
+    args = parser.parse_args(["ask", "  "])
+    assert args.func(args, lambda: services) == 2
+    printed = capsys.readouterr()
+    assert printed.out == "" and printed.err.startswith("error: the question is empty")

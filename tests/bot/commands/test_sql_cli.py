@@ -117,3 +117,15 @@ def test_check_sql_reads_json_lines(run_cli, capsys, tmp_path: Path, monkeypatch
 
     assert run_cli("check-sql", str(tmp_path / "missing.jsonl")) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_approve_refuses_an_unwritable_csv_or_chart_before_running(run_cli, capsys, tmp_path: Path) -> None:
+    assert run_cli("sql", "sales by region") == 0
+    query_id = capsys.readouterr().out.split("pending id: ")[1].split()[0]
+    assert run_cli("approve", query_id, "--csv", str(tmp_path)) == 2
+    assert capsys.readouterr().err == f"error: cannot write {tmp_path}: it is a folder\n"
+    assert run_cli("approve", query_id, "--chart", str(tmp_path / "no" / "chart.png")) == 2
+    assert "its folder does not exist" in capsys.readouterr().err
+    # Nothing ran: the query still runs, once, with a file it can write.
+    assert run_cli("approve", query_id, "--csv", str(tmp_path / "out.csv")) == 0
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").startswith("region,total")

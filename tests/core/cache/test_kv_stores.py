@@ -133,3 +133,14 @@ def test_local_compare_and_set_is_atomic_across_processes(tmp_path):
     for p in procs:
         p.join(30)
     assert sorted(results.get(timeout=5) for _ in procs) == [False, False, False, True]
+
+
+def test_an_unreachable_redis_fails_with_the_products_error_and_its_reason() -> None:
+    from core.cache.base import KeyValueUnavailable
+    from core.cache.redis_store import RedisKeyValueStore
+    from tests.conftest import free_port
+
+    down = RedisKeyValueStore.from_url(f"redis://127.0.0.1:{free_port()}/0", timeout_s=0.5)  # nothing listens
+    for call in (lambda: down.get("k"), lambda: down.set("k", "v"), lambda: down.increment("n"), lambda: down.keys("")):
+        with pytest.raises(KeyValueUnavailable, match=r"^Redis: .*(refused|connecting)"):
+            call()
