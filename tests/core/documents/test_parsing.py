@@ -289,7 +289,9 @@ def test_sections_named_by_the_table_of_contents_start_a_new_section():
 def test_a_statement_page_is_not_read_as_a_table_of_contents():
     from core.documents.parsers.pdf_text import _contents_sections, _page_lines
 
-    statement = "\n".join(f"Line item {word} {n}" for word, n in zip("abcdefgh", [40, 12, 90, 7, 55, 3, 81, 20]))
+    statement = "\n".join(
+        f"Line item {word} {n}" for word, n in zip("abcdefgh", [40, 12, 90, 7, 55, 3, 81, 20], strict=True)
+    )
     pages = [_page_lines(statement)]
     assert _contents_sections(pages, set()) == (set(), None)
     contents = [_page_lines(_filing_with_grouped_contents()[0])]
