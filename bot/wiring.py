@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # the services' types, for readers and mypy; the modules load
     from core.sql.generate.base import SqlGenerator
     from core.sql.guard import SqlGuard
     from core.sql.knowledge import Example, SqlKnowledge
+    from core.sql.models import DatabaseUnavailable
     from core.sql.results import ResultStore
     from core.sql.service import SqlService
     from core.storage.base import ObjectStore
@@ -56,6 +58,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # A passage grown from a table may be this long (word pieces) instead of 512: a financial
 # statement cut into several chunks is read whole (measured in README: eval retrieval).
 TABLE_PASSAGE_TOKENS = 1024
+# After the database could not be reached, questions skip trying it again for this long: a host
+# that drops packets costs each try the whole connect timeout, which every question would wait.
+DATABASE_RETRY_S = 30.0
 
 
 class SettingsError(DocBotError, ValueError):
@@ -116,6 +121,7 @@ class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self._database_down: tuple[float, DatabaseUnavailable] | None = None  # (when, why)
 
     @property
     def data_dir(self) -> Path:
@@ -535,17 +541,23 @@ class Services:
     def assistant(self) -> Assistant:
         """The assistant; while the database cannot be reached (the SQL side reads its schema when
         it is built), one that answers from the documents and says the database is down. That one
-        is not kept: the next question tries the database again."""
+        is not kept: a question DATABASE_RETRY_S after the failure tries the database again."""
         from core.sql.models import DatabaseUnavailable
 
-        try:
-            return self.connected_assistant
-        except DatabaseUnavailable as exc:
-            from core.assistant import Assistant, DatabaseDown
+        down = self._database_down
+        if down is None or time.monotonic() - down[0] >= DATABASE_RETRY_S:
+            try:
+                assistant = self.connected_assistant
+            except DatabaseUnavailable as exc:
+                log.warning("the database cannot be reached, so questions go to the documents first: %s", exc)
+                down = self._database_down = (time.monotonic(), exc)
+            else:
+                self._database_down = None
+                return assistant
+        from core.assistant import Assistant, DatabaseDown
 
-            log.warning("the database cannot be reached, so questions go to the documents first: %s", exc)
-            down = DatabaseDown(exc)
-            return Assistant(router=down, answerer=self.answerer, sql=down, db=self.db, limits=self.limits)
+        outage = DatabaseDown(down[1])
+        return Assistant(router=outage, answerer=self.answerer, sql=outage, db=self.db, limits=self.limits)
 
     @cached_property
     def connected_assistant(self) -> Assistant:

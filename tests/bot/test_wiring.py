@@ -1,0 +1,61 @@
+"""The composition root under a failing database: the outage is remembered for a while."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+import bot.wiring
+from bot.settings import Settings
+from bot.wiring import Services
+from core.assistant import Scope
+from core.assistant.base import SourceFailure
+
+SCOPE = Scope(user="U1")
+
+
+def _sql_failure(services: Services, question: str) -> str:
+    reply = services.assistant.ask(question, SCOPE)
+    assert reply.sql is not None and isinstance(reply.sql.outcome, SourceFailure)
+    return reply.sql.outcome.message
+
+
+@pytest.fixture
+def refusing_database() -> Iterator[tuple[str, list[int]]]:
+    """A port that accepts connections and closes them at once (a database that is down behind a
+    proxy), and the count of connections it took."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    accepted = [0]
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted[0] += 1
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"postgresql://nobody@127.0.0.1:{server.getsockname()[1]}/nowhere?connect_timeout=1", accepted
+    server.close()
+    thread.join(timeout=5)
+
+
+def test_a_database_outage_is_not_retried_by_every_question(tmp_path, refusing_database, monkeypatch):
+    url, accepted = refusing_database
+    services = Services(Settings(data_dir=tmp_path, database_url=url, openai_api_key=""))
+    assert _sql_failure(services, "How many orders per month?").startswith("The database is not reachable right now")
+    tried = accepted[0]
+    assert tried >= 1
+    assert _sql_failure(services, "How many customers are there?").startswith("The database is not reachable")
+    assert accepted[0] == tried  # answered from the remembered outage, no new connection attempt
+    monkeypatch.setattr(bot.wiring, "DATABASE_RETRY_S", 0.0)
+    _sql_failure(services, "How many customers are there?")
+    assert accepted[0] > tried  # once the window is over, the database is tried again
