@@ -406,7 +406,16 @@ class Services:
         examples: Path | None,
         pairs: list[Example],
     ) -> dict[str, object]:
-        summary = knowledge.train(self.db.tables(), documentation, pairs).to_dict()
+        # A file example the guard would refuse to run is left out and named, not trained: it would
+        # only ever be proposed and then refused.
+        refused = {}
+        for pair in pairs:
+            verdict = self.guard.check(pair.sql)
+            if not verdict.allowed:
+                refused[pair.question] = verdict.reason or "refused"
+        kept = [pair for pair in pairs if pair.question not in refused]
+        summary = knowledge.train(self.db.tables(), documentation, kept).to_dict()
+        summary["refused_examples"] = [{"question": q, "reason": r} for q, r in refused.items()]
         summary["docs_file"] = str(docs) if docs else None
         summary["examples_file"] = str(examples) if examples else None
         return summary

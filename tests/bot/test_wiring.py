@@ -59,3 +59,20 @@ def test_a_database_outage_is_not_retried_by_every_question(tmp_path, refusing_d
     monkeypatch.setattr(bot.wiring, "DATABASE_RETRY_S", 0.0)
     _sql_failure(services, "How many customers are there?")
     assert accepted[0] > tried  # once the window is over, the database is tried again
+
+
+def test_training_from_a_file_leaves_out_examples_the_guard_would_refuse(tmp_path, minilm):
+    import json
+
+    examples = tmp_path / "examples.json"
+    good = {"question": "How many orders are there?", "sql": "SELECT COUNT(*) FROM orders"}
+    bad = {"question": "Start over?", "sql": "DELETE FROM orders"}
+    examples.write_text(json.dumps([good, bad]), encoding="utf-8")
+    services = Services(Settings(data_dir=tmp_path / "data", database_url="", openai_api_key=""))
+    services.__dict__["embedder"] = minilm  # the session's loaded model
+    summary = services.train(examples=examples)
+    assert summary["examples"] == 1
+    refused = summary["refused_examples"]
+    assert [item["question"] for item in refused] == ["Start over?"] and refused[0]["reason"]
+    trained = {record.question for record in services.knowledge.records() if record.kind == "example"}
+    assert "How many orders are there?" in trained and "Start over?" not in trained

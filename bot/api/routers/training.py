@@ -27,14 +27,25 @@ router = APIRouter(prefix="/training", tags=["training"])
 RecordId = Annotated[str, Path(min_length=1, max_length=300, pattern=r"^(ddl|doc|example):[\w.]+$")]
 
 
-@router.post("", status_code=201, response_model=TrainingAdded, summary="Add DDL, documentation or an example")
+@router.post(
+    "",
+    status_code=201,
+    response_model=TrainingAdded,
+    summary="Add DDL, documentation or an example",
+    responses=problem_responses(422),
+)
 def add_training(services: ServicesDep, item: Annotated[TrainingIn, Body()]) -> TrainingAdded:
-    """The same item again replaces the earlier one (ids are derived from the table, text or question)."""
+    """The same item again replaces the earlier one (ids are derived from the table, text or question).
+    An example whose SQL the guard would refuse to run is refused here, with the guard's reason:
+    stored, it would only ever be proposed and then refused."""
     knowledge = services.knowledge
     if isinstance(item, DdlTraining):
         return TrainingAdded(id=knowledge.add_ddl(item.table, item.ddl.strip()))
     if isinstance(item, DocumentationTraining):
         return TrainingAdded(id=knowledge.add_documentation(item.text))
+    verdict = services.guard.check(item.sql)
+    if not verdict.allowed:
+        raise HTTPException(422, f"The example's SQL would never be allowed to run: {verdict.reason}")
     return TrainingAdded(id=knowledge.add_example(item.question, item.sql))
 
 

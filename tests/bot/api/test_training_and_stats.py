@@ -28,6 +28,17 @@ def test_add_list_and_delete_training(client: TestClient) -> None:
     assert bad.status_code == 422
 
 
+def test_an_example_the_guard_would_refuse_is_not_trained(client: TestClient) -> None:
+    for sql in ("DROP TABLE orders", "SELECT 1; DELETE FROM orders", "SELECT * FROM no_such_table"):
+        refused = client.post(
+            "/api/v1/training", headers=AUTH, json={"kind": "example", "question": "Clean up?", "sql": sql}
+        )
+        assert refused.status_code == 422, sql
+        assert refused.json()["detail"].startswith("The example's SQL would never be allowed to run:")
+    questions = {r.get("question") for r in client.get("/api/v1/training", headers=AUTH).json()["records"]}
+    assert "Clean up?" not in questions
+
+
 def test_the_schema_says_which_tables_are_trained(client: TestClient) -> None:
     tables = {t["name"]: t for t in client.get("/api/v1/training/schema", headers=AUTH).json()["tables"]}
     assert {"customers", "orders"} <= set(tables)
