@@ -262,6 +262,39 @@ def test_a_question_sent_with_a_file_is_answered_after_the_file_is_indexed(stack
     assert "27" in answer and "holidays.txt" in answer
 
 
+def test_a_file_shared_in_a_direct_message_with_a_question_is_answered(stack) -> None:
+    emu, _ = stack
+    dm = emu.channel("bob").id
+    shared = emu.share_file(
+        dm,
+        "bob",
+        "canteen.txt",
+        b"Canteen. The canteen serves vegan lasagne on Thursdays.",
+        text="what does the canteen serve on Thursdays?",
+    )
+    found = replies(emu, dm, shared.ts, 2)
+    assert "Indexed canteen.txt" in found[0]["text"], [m["text"] for m in found]
+    assert "lasagne" in all_text(found[1]) and "canteen.txt" in all_text(found[1])
+
+
+def test_a_file_shared_in_the_bots_thread_with_a_question_is_answered(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C17THREADFILE", "thread-file-e2e").id
+    root = emu.user_message(channel, "alice", "@bot How many orders were placed in 2023?")
+    replies(emu, channel, root)
+    emu.share_file(
+        channel,
+        "alice",
+        "parking.txt",
+        b"Parking. The garage under the office closes at 22:00 every day.",
+        thread_ts=root,
+        text="when does the garage close?",
+    )
+    found = replies(emu, channel, root, 3)[1:]  # after the SQL proposal
+    assert "Indexed parking.txt" in found[0]["text"], [m["text"] for m in found]
+    assert "22:00" in all_text(found[1]) and "parking.txt" in all_text(found[1])
+
+
 def test_a_file_shared_with_a_comment_that_asks_nothing_is_only_indexed(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C16NOTE", "note-with-file-e2e").id
