@@ -672,6 +672,8 @@ def test_app_home_lists_what_the_bot_knows(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C41HOME", "home-e2e").id
     share_policy(emu, channel)
+    note = emu.share_file(channel, "alice", "kitchen.txt", b"The kitchen is cleaned every Friday.")
+    assert "Indexed kitchen.txt" in replies(emu, channel, note.ts)[0]["text"]
     private = emu.add_channel("C42SECRET", "secret-e2e", private=True).id
     secret = emu.share_file(private, "alice", "salaries.txt", b"Salary bands for 2024: engineers 60-90k.")
     assert "Indexed salaries.txt" in replies(emu, private, secret.ts)[0]["text"]
@@ -681,6 +683,8 @@ def test_app_home_lists_what_the_bot_knows(stack) -> None:
     assert "travel_policy.pdf" in text and "orders" in text and "How to use me" in text
     assert f"<@{emu.ws.bot_user_id}> what is the refund policy?" in text and "@bot" not in text
     assert "salaries.txt" not in text, "private channel documents are not listed by name"
+    sections = "\n".join(block.get("text", {}).get("text", "") for block in home["blocks"]) + "\n"
+    assert "kitchen.txt — 1 chunk\n" in sections and "travel_policy.pdf — 2 pages\n" in sections, sections
 
 
 def test_rate_limited_post_is_retried_after_retry_after(stack) -> None:
