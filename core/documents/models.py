@@ -176,8 +176,8 @@ class IngestResult:
             return f"Could not index {self.file_name}: {self.reason}"
         if self.status == "already_indexed":
             return f"{self.file_name} is already indexed"
-        size = f"{_plural(self.pages, 'page')}, " if self.pages else ""
-        what = f"{size}{_plural(self.chunks, 'chunk')}"
+        size = f"{counted(self.pages, 'page')}, " if self.pages else ""
+        what = f"{size}{counted(self.chunks, 'chunk')}"
         if self.status == "linked":
             return f"Linked {self.file_name} (already indexed — {what}) to this channel"
         if self.pending_chunks:
@@ -201,5 +201,6 @@ class IngestProgress:
     eta_s: float | None = None  # until fully indexed
 
 
-def _plural(n: int, word: str) -> str:
+def counted(n: int, word: str) -> str:
+    """ "1 chunk", "2,000 chunks": a count with its noun in the right number."""
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"

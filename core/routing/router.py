@@ -27,6 +27,7 @@ from core.routing.base import ROUTE_KINDS, Route, RouteKind
 from core.routing.concepts import RELATION_WORDS, SHAPE_WORDS, key_concept_words, unknown_key_concept
 from core.routing.function_words import FUNCTION_WORDS
 from core.routing.vocabulary import WEIGHTS, Match, SchemaVocabulary, words_of
+from core.sql.changes import change_requested
 from core.sql.generate.words import singular
 
 if TYPE_CHECKING:
@@ -235,6 +236,8 @@ class Router:
             return Route("both", 0.0, "empty question")
         if not self.vocabulary.tables:
             return Route("docs", 1.0, "no database is configured")
+        if change_requested(question):  # the SQL side says it only reads
+            return Route("sql", 1.0, "asks to change the data")
         whole = self._evidence(question, channel)
         route = self._decide(question, channel, whole)
         if self.llm is not None:

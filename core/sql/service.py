@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from core.sql.approvals import ApprovalStore, PendingQuery
+from core.sql.changes import change_requested, read_only_refusal
 from core.sql.explain import LARGE_TABLE_ROWS, PlanEstimate
 from core.sql.headers import readable_headers
 from core.sql.models import DatabaseUnavailable, QueryResult, SqlError, SqlTimeout
@@ -156,6 +157,9 @@ class SqlService:
             return Proposal(
                 "abstain", "Ask a question about the data, for example “How many orders were placed last month?”"
             )
+        verb = change_requested(question)
+        if verb is not None:  # no query is written for it: a guessed SELECT would mislead, a write would be refused
+            return Proposal("refused", read_only_refusal(verb), reason="asks to change the data")
         try:
             generated: SqlProposal = self.generator.generate(question, history)
         except Exception as exc:  # an LLM outage must not break the conversation

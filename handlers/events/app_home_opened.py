@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from core.documents.models import counted
 from handlers.ack import acknowledge
 from handlers.services import BotServices
 from handlers.ui.blocks import HomeContent, home_view
@@ -40,7 +41,7 @@ def document_lines(services: BotServices, client: WebClient, logger: logging.Log
     lines, hidden = [], 0
     for record in records:
         if record.workspace_wide or public.intersection(record.channels):
-            detail = f"{record.pages} pages" if record.pages else f"{record.chunks} chunks"
+            detail = counted(record.pages, "page") if record.pages else counted(record.chunks, "chunk")
             lines.append(f"{record.file_name} — {detail}")
         else:
             hidden += 1
@@ -50,7 +51,7 @@ def document_lines(services: BotServices, client: WebClient, logger: logging.Log
 
 
 def table_lines(services: BotServices) -> list[str]:
-    return [f"{t.name} ({len(t.columns)} columns)" for t in services.db.tables()]
+    return [f"{t.name} ({counted(len(t.columns), 'column')})" for t in services.db.tables()]
 
 
 def example_lines(services: BotServices) -> list[str]:

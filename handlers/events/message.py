@@ -28,11 +28,15 @@ def is_file_share(event: dict[str, Any]) -> bool:
     return event.get("subtype") == "file_share" and bool(event.get("files"))
 
 
+def _posted_by_a_person(event: dict[str, Any]) -> bool:
+    # A file shared with a comment is a message too: its comment may ask about the file.
+    return event.get("subtype") in (None, "file_share") and not event.get("bot_id")
+
+
 def is_direct_question(event: dict[str, Any], context: BoltContext) -> bool:
     return (
         event.get("channel_type") == "im"
-        and not event.get("subtype")
-        and not event.get("bot_id")
+        and _posted_by_a_person(event)
         and not _mentions_bot(event, context.bot_user_id)
     )
 
@@ -43,8 +47,7 @@ def is_thread_follow_up(services: BotServices, event: dict[str, Any], context: B
         isinstance(thread_ts, str)
         and bool(thread_ts)
         and thread_ts != event.get("ts")
-        and not event.get("subtype")
-        and not event.get("bot_id")
+        and _posted_by_a_person(event)
         and event.get("channel_type") != "im"
         and not _mentions_bot(event, context.bot_user_id)
         and not is_chatter(event.get("text") or "")  # "thanks!", "ok cool": no answer needed
@@ -66,8 +69,10 @@ def register(app: App, services: BotServices) -> None:
     def follows_up(event: dict[str, Any], context: BoltContext) -> bool:
         return is_thread_follow_up(services, event, context)
 
-    app.event("message", matchers=[is_file_share])(ack=acknowledge, lazy=[ingest_message_files])
+    # Bolt runs the first listener that matches: a file shared in a direct message or in the bot's
+    # thread is answered (indexed first, then its comment answered if it asks something).
     app.event("message", matchers=[is_direct_question])(ack=acknowledge, lazy=[reply_to_message])
     app.event("message", matchers=[follows_up])(ack=acknowledge, lazy=[reply_to_message])
+    app.event("message", matchers=[is_file_share])(ack=acknowledge, lazy=[ingest_message_files])
     # Everything else (edits, joins, chatter in channels): acknowledged so Slack does not retry.
     app.event("message")(acknowledge)

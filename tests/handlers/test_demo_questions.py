@@ -66,6 +66,13 @@ def test_a_question_about_data_nobody_has_gets_the_honest_limit(demo: Demo) -> N
     assert "Sources" not in text  # no unrelated quotes from the support handbook
 
 
+@pytest.mark.parametrize("request_text", ["delete all orders from 2023", "update the price of every product to 0"])
+def test_a_request_to_change_the_data_is_refused_plainly(demo: Demo, request_text: str) -> None:
+    text = reply_to(demo, "general", "alice", f"@DocBot {request_text}")
+    assert "I only read the data" in text and c.SQL_APPROVE_ACTION_ID not in text, text
+    assert "I don't have data about" not in text and "without an LLM" not in text
+
+
 def test_an_elliptical_follow_up_in_a_data_thread_gets_sql_for_the_new_year(demo: Demo) -> None:
     emu = demo.emulator
     root = emu.user_message("general", "alice", "@DocBot how many orders per month in 2023?")

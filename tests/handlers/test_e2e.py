@@ -262,6 +262,39 @@ def test_a_question_sent_with_a_file_is_answered_after_the_file_is_indexed(stack
     assert "27" in answer and "holidays.txt" in answer
 
 
+def test_a_file_shared_in_a_direct_message_with_a_question_is_answered(stack) -> None:
+    emu, _ = stack
+    dm = emu.channel("bob").id
+    shared = emu.share_file(
+        dm,
+        "bob",
+        "canteen.txt",
+        b"Canteen. The canteen serves vegan lasagne on Thursdays.",
+        text="what does the canteen serve on Thursdays?",
+    )
+    found = replies(emu, dm, shared.ts, 2)
+    assert "Indexed canteen.txt" in found[0]["text"], [m["text"] for m in found]
+    assert "lasagne" in all_text(found[1]) and "canteen.txt" in all_text(found[1])
+
+
+def test_a_file_shared_in_the_bots_thread_with_a_question_is_answered(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C17THREADFILE", "thread-file-e2e").id
+    root = emu.user_message(channel, "alice", "@bot How many orders were placed in 2023?")
+    replies(emu, channel, root)
+    emu.share_file(
+        channel,
+        "alice",
+        "parking.txt",
+        b"Parking. The garage under the office closes at 22:00 every day.",
+        thread_ts=root,
+        text="when does the garage close?",
+    )
+    found = replies(emu, channel, root, 3)[1:]  # after the SQL proposal
+    assert "Indexed parking.txt" in found[0]["text"], [m["text"] for m in found]
+    assert "22:00" in all_text(found[1]) and "parking.txt" in all_text(found[1])
+
+
 def test_a_file_shared_with_a_comment_that_asks_nothing_is_only_indexed(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C16NOTE", "note-with-file-e2e").id
@@ -639,6 +672,8 @@ def test_app_home_lists_what_the_bot_knows(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C41HOME", "home-e2e").id
     share_policy(emu, channel)
+    note = emu.share_file(channel, "alice", "kitchen.txt", b"The kitchen is cleaned every Friday.")
+    assert "Indexed kitchen.txt" in replies(emu, channel, note.ts)[0]["text"]
     private = emu.add_channel("C42SECRET", "secret-e2e", private=True).id
     secret = emu.share_file(private, "alice", "salaries.txt", b"Salary bands for 2024: engineers 60-90k.")
     assert "Indexed salaries.txt" in replies(emu, private, secret.ts)[0]["text"]
@@ -648,6 +683,8 @@ def test_app_home_lists_what_the_bot_knows(stack) -> None:
     assert "travel_policy.pdf" in text and "orders" in text and "How to use me" in text
     assert f"<@{emu.ws.bot_user_id}> what is the refund policy?" in text and "@bot" not in text
     assert "salaries.txt" not in text, "private channel documents are not listed by name"
+    sections = "\n".join(block.get("text", {}).get("text", "") for block in home["blocks"]) + "\n"
+    assert "kitchen.txt — 1 chunk\n" in sections and "travel_policy.pdf — 2 pages\n" in sections, sections
 
 
 def test_rate_limited_post_is_retried_after_retry_after(stack) -> None:

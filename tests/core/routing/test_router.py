@@ -81,6 +81,12 @@ def test_without_a_database_everything_goes_to_documents() -> None:
     assert router.route("How many orders in 2023?", None).kind == "docs"
 
 
+def test_a_request_to_change_the_data_goes_to_the_sql_side_which_says_it_only_reads() -> None:
+    router = Router(SchemaVocabulary(tables=["orders"]), documents=None)
+    route = router.route("can you delete all orders from 2023?", None)
+    assert (route.kind, route.missing) == ("sql", None)
+
+
 def test_documentation_terms_are_extracted() -> None:
     from core.sql.knowledge import read_documentation_file
     from core.sql.sample import SAMPLE_DOCS_FILE

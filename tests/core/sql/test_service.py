@@ -61,7 +61,7 @@ ANSWERS = {
     "how many orders": sql("SELECT count(*) AS n FROM orders"),
     "count them": sql("SELECT COUNT(*), SUM(total) FROM orders"),
     "all orders": sql("SELECT id, total FROM orders ORDER BY id"),
-    "drop it": sql("SELECT 1; DROP TABLE orders"),
+    "orders and then some": sql("SELECT 1; DROP TABLE orders"),
     "broken": sql("SELECT no_such_column FROM orders"),
     "forever": sql("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"),
     "which customer?": SqlProposal("clarification", None, "Which customer do you mean: Zoë or Bob?"),
@@ -156,10 +156,17 @@ def test_reject(service: SqlService) -> None:
 
 
 def test_generated_attack_is_refused_and_nothing_is_pending(service: SqlService) -> None:
-    proposal = service.propose("drop it", requester="U1")
+    proposal = service.propose("orders and then some", requester="U1")
     assert proposal.kind == "refused" and proposal.pending is None
     assert "one statement" in proposal.reason and proposal.reason in proposal.message
     assert service.approvals._kv.keys("sqlq:") == []
+
+
+def test_a_request_to_change_the_data_is_refused_without_writing_a_query(service: SqlService) -> None:
+    proposal = service.propose("please delete all orders from 2023", requester="U1")
+    assert proposal.kind == "refused" and proposal.pending is None and proposal.sql is None
+    assert "only read" in proposal.message and "delete" in proposal.message
+    assert service.generator.calls == [] and service.approvals._kv.keys("sqlq:") == []
 
 
 def test_non_sql_answers_and_bad_questions(service: SqlService) -> None:

@@ -1,0 +1,48 @@
+"""Does a message ask to change the database rather than read it?
+
+The bot only reads data (approved SQL runs read-only), so "delete all orders from 2023" deserves
+a plain "I only read the data", not a guess at a query or "I don't have data about deletes". The
+rule is grammatical: the request opens, after politeness ("please", "can you", "I want to"), with
+the imperative of a verb that writes data. A verb that also reads ("add up the totals", "update me
+on sales") is not a change when the word after it says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Imperatives that write data: SQL's own verbs and their everyday names.
+CHANGE_VERBS = frozenset(
+    "delete remove drop truncate update insert modify alter erase wipe purge overwrite change set add rename".split()
+)
+# "add up the revenue", "update me on the numbers", "set of products": the word does not write.
+_READING_PARTICLES = frozenset("up me us of".split())
+# What may precede the imperative without changing what it asks.
+_OPENERS = frozenset("please pls kindly hey hi hello so and ok okay then now just also go ahead".split())
+_POLITE = re.compile(
+    r"^(?:(?:can|could|would|will)\s+you|(?:i|we)\s+(?:want|need|would like|'d like)\s+(?:you\s+)?to|let's|lets)\s+",
+    re.I,
+)
+_MENTION = re.compile(r"<[@#!][^>]*>|@\w+")
+_WORD = re.compile(r"[a-z']+")
+
+
+def change_requested(text: str) -> str | None:
+    """The verb of a request to change the data ("delete"), or None when the text does not ask for one."""
+    words = _WORD.findall(_MENTION.sub(" ", text or "").lower())
+    while words and words[0] in _OPENERS:
+        words = words[1:]
+    rest = _POLITE.sub("", " ".join(words))
+    words = rest.split()
+    while words and words[0] in _OPENERS:
+        words = words[1:]
+    if len(words) < 2 or words[0] not in CHANGE_VERBS or words[1] in _READING_PARTICLES:
+        return None
+    return words[0]
+
+
+def read_only_refusal(verb: str) -> str:
+    return (
+        f"I only read the data: I can't {verb} anything in the database (approved queries run read-only). "
+        "Ask me a question about the data instead."
+    )
