@@ -13,10 +13,15 @@ import re
 
 # Imperatives that write data: SQL's own verbs and their everyday names.
 CHANGE_VERBS = frozenset(
-    "delete remove drop truncate update insert modify alter erase wipe purge overwrite change set add rename".split()
+    "delete remove drop truncate update insert modify alter erase wipe purge overwrite change set rename".split()
 )
-# "add up the revenue", "update me on the numbers", "set of products": the word does not write.
-_READING_PARTICLES = frozenset("up me us of".split())
+# "update me on the numbers", "set of products": the word does not write. Nor does a noun followed
+# by a preposition, which an analytics question often opens with: "change in revenue by month",
+# "drop in sales since March", "update on orders". ("add" is not a change verb at all: "add the
+# sales of both stores" sums.)
+_READING_PARTICLES = frozenset(
+    "up me us of in on for from over by since between to across during per within after before".split()
+)
 # What may precede the imperative without changing what it asks.
 _OPENERS = frozenset("please pls kindly hey hi hello so and ok okay then now just also go ahead".split())
 _POLITE = re.compile(

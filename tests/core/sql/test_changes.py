@@ -15,7 +15,7 @@ from core.sql.changes import change_requested
         ("please remove customer 12", "remove"),
         ("Can you delete the cancelled orders?", "delete"),
         ("I want you to drop the orders table", "drop"),
-        ("Add a new customer named Bob", "add"),
+        ("please insert a new customer named Bob", "insert"),
         ("ok, change the status of order 5 to paid", "change"),
     ],
 )
@@ -31,6 +31,10 @@ def test_requests_to_change_the_data_name_their_verb(text: str, verb: str) -> No
         "how many orders were deleted?",  # a question about changes, not a request for one
         "what changed in 2024?",
         "set of products never ordered",
+        "change in revenue by month",  # a noun: what changed, asked of the data
+        "drop in sales since March?",
+        "update on orders shipped this week",
+        "add the sales of both stores",  # sums
         "show the update history",
         "list customers",
         "delete",  # a bare word asks for nothing
