@@ -5,7 +5,7 @@ import pytest
 from core.cache.local import LocalKeyValueStore
 from core.documents.models import Chunk
 from core.documents.service import build_document_service
-from core.search.doc_match import DocumentMatcher, period_of
+from core.search.doc_match import DocumentMatcher, period_of, question_periods
 from core.search.retriever import MODES, Retriever
 from core.storage.local import LocalObjectStore
 from core.vectors.local import LocalVectorStore
@@ -248,6 +248,34 @@ def test_a_word_that_fills_a_few_documents_outweighs_words_scattered_over_all():
     scores = DocumentMatcher([c for d in [acme, *others] for c in d]).scores("Acme's supply chain efficiency")
     assert max(scores, key=lambda d: scores[d]) == "acme"
     assert all(scores[d] < 0.75 for d in ("globex", "initech", "umbrellas"))
+
+
+def test_a_named_period_is_matched_whole_not_by_its_quarter_alone():
+    """Each filing names its company on most pages and mentions the next year's plans; a question
+    about Q3 2023 is about the 2023 Q3 filing, not the 2022 Q3 one that holds 'Q3' and '2023' too."""
+
+    def doc(file_name: str) -> list[Chunk]:
+        company = "Globex" if "GBX" in file_name else "Acme"
+        special = {**dict.fromkeys(range(8), f"{company} reported its results"), 9: "plans for 2023 and 2024"}
+        return [Chunk(file_name, file_name, i, special.get(i, f"filler {i}"), [1], None, 5) for i in range(20)]
+
+    names = ["2022 Q3 ACM.pdf", "2023 Q1 ACM.pdf", "2023 Q2 ACM.pdf", "2023 Q3 ACM.pdf"]
+    names += ["2022 Q3 GBX.pdf", "2023 Q1 GBX.pdf", "2023 Q2 GBX.pdf", "2023 Q3 GBX.pdf"]
+    matcher = DocumentMatcher([c for name in names for c in doc(name)])
+    for question in ("Acme's inventories in Q3 2023", "Acme's inventories in the third quarter of 2023"):
+        scores = matcher.scores(question)
+        assert max(scores, key=lambda d: scores[d]) == "2023 Q3 ACM.pdf"
+        assert scores["2022 Q3 ACM.pdf"] < 0.75, question  # not one of the documents it is about
+    # Two periods named: both are asked about, and lead the filings of other periods.
+    both = matcher.scores("Acme's inventories in Q3 2023 against Q3 2022")
+    assert min(both["2022 Q3 ACM.pdf"], both["2023 Q3 ACM.pdf"]) > max(both["2023 Q1 ACM.pdf"], both["2023 Q2 ACM.pdf"])
+    # A period no file name has: file names are not held against the question.
+    assert matcher.scores("Acme's inventories in Q4 2021") == matcher.scores("Acme's inventories")
+    assert question_periods("Q3 2023, 2022 Q1 and the second fiscal quarter of 2024") == {
+        (2023, 3),
+        (2022, 1),
+        (2024, 2),
+    }
 
 
 def test_naming_terms_are_the_words_that_fill_a_company_s_filings_not_the_topic_words():
