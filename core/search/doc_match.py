@@ -7,6 +7,9 @@ and resolves "latest"/"most recent" to the newest period among the best-matching
 Ordinal quarters in a question ("the second quarter") also count as the file-name form ("Q2").
 A period the question names whole ("Q3 2023") halves the score of files named for another period:
 "2022 Q3" shares the quarter, and its text mentions 2023, but it is not what was asked.
+Names work as a conjunction: a document lacking a company name the question uses keeps only part
+of its score, however full it is of the question's topic. "Latest" favours the newest leading
+document, a little only when the question compares it with earlier periods.
 The retriever uses the scores as a prior on top of chunk ranking.
 """
 
@@ -30,8 +33,22 @@ _NAMING_MIN_CHUNKS = 5
 # this share of its score: it still names the company and the quarter, but it is not what was
 # asked (on the sec10q dev split 0.5-0.85 measured the same).
 _OTHER_PERIOD = 0.5
+# A document that lacks a name the question uses (a company's name or ticker, see naming_terms)
+# keeps this share of its score. 0.5 put other companies lowest but moved two sec10q dev questions
+# by changing the re-ranker's pool; 0.7 already takes them out of the documents a question is about.
+_WITHOUT_NAME = 0.7
 # Below this total, no question term singled out any document: no prior at all.
 _MIN_EVIDENCE = 0.5
+# "latest"/"most recent" adds this share of the best score to the newest of the leading documents;
+# a small share when the question compares with earlier periods, so that those stay among the
+# documents it is about (0.5 left them at 0.65, under the 0.75 the retriever requires).
+_LATEST_LEAD = 0.5
+_LATEST_LEAD_WITH_EARLIER = 0.1
+_EARLIER = re.compile(
+    r"\b(?:previous|prior|preceding|earlier|past|former|other)\s+(?:\w+\s+)?(?:quarters?|periods?|reports?|filings?|10-?Qs?)\b"
+    r"|\bover\s+time\b",
+    re.I,
+)
 _RECENT = re.compile(r"\b(latest|most recent|newest|last (?:quarter|report|filing)|current (?:quarter|report))\b", re.I)
 _ORDINAL_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b", re.I)
 _QUARTER_NUMBER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
@@ -201,8 +218,13 @@ class DocumentMatcher:
         if doc_ids is not None:
             in_scope[:] = False
             in_scope[[self._index_of[d] for d in doc_ids if d in self._index_of]] = True
+        return set(self._naming(question, in_scope))
+
+    def _naming(self, question: str, in_scope: np.ndarray) -> dict[str, np.ndarray]:
+        """naming_terms, each with the documents it is characteristic of (bool per document)."""
+        n = len(self._doc_ids)
         scoped = int(in_scope.sum())
-        out = set()
+        out = {}
         for term in question_terms(question):
             characteristic = np.zeros(n, dtype=bool)
             held = np.zeros(n, dtype=bool)
@@ -220,7 +242,7 @@ class DocumentMatcher:
                 characteristic[docs[filling]] = True
             filled, holding = int((characteristic & in_scope).sum()), int((held & in_scope).sum())
             if filled >= 2 and holding <= scoped / 2 and filled >= 0.75 * holding:
-                out.add(term)
+                out[term] = characteristic
         return out
 
     def scores(self, question: str, doc_ids: set[str] | None = None) -> dict[str, float]:
@@ -262,23 +284,31 @@ class DocumentMatcher:
                 raw[named] += _idf(n, float(named.sum()))
         if (in_period & in_scope).any():
             raw[other_period] *= _OTHER_PERIOD
+        # Names work as a conjunction: a filing of another company may be full of the topic's words
+        # ("acquisitions and divestitures" fill one company's notes), but a question about Apple's
+        # is not about it.
+        for characteristic in self._naming(question, in_scope).values():
+            raw[~characteristic] *= _WITHOUT_NAME
         scoped = raw[in_scope]
         best = float(scoped.max())
         if best < _MIN_EVIDENCE or float(scoped.min()) >= best * 0.999:
             return {}
         if _RECENT.search(question):
-            self._prefer_latest(raw, in_scope, best)
+            # "the most recent quarter compared to previous quarters" asks about the earlier ones too.
+            self._prefer_latest(
+                raw, in_scope, best, _LATEST_LEAD_WITH_EARLIER if _EARLIER.search(question) else _LATEST_LEAD
+            )
             best = float(raw[in_scope].max())
         return {self._doc_ids[i]: float(raw[i] / best) for i in np.flatnonzero(in_scope)}
 
-    def _prefer_latest(self, raw: np.ndarray, in_scope: np.ndarray, best: float) -> None:
+    def _prefer_latest(self, raw: np.ndarray, in_scope: np.ndarray, best: float, lead: float) -> None:
         leaders = [i for i in np.flatnonzero(in_scope & (raw >= 0.9 * best)) if self._periods[i] is not None]
         if len(leaders) < 2:
             return
         newest = max(period for i in leaders if (period := self._periods[i]) is not None)
         for i in leaders:
             if self._periods[i] == newest:
-                raw[i] += 0.5 * best
+                raw[i] += lead * best
 
 
 def _idf(n: int, df: float) -> float:

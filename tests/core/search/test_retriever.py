@@ -278,6 +278,42 @@ def test_a_named_period_is_matched_whole_not_by_its_quarter_alone():
     }
 
 
+def _filings(special_by_company: dict[str, dict[int, str]]) -> DocumentMatcher:
+    """Four quarterly filings of each company; each names its company on most pages."""
+
+    def doc(company: str, file_name: str) -> list[Chunk]:
+        special = {**dict.fromkeys(range(8), f"{company} reported its results"), **special_by_company.get(company, {})}
+        return [Chunk(file_name, file_name, i, special.get(i, f"filler {i}"), [1], None, 5) for i in range(20)]
+
+    tickers = {"Acme": "ACM", "Globex": "GBX", "Initech": "INI"}
+    periods = ("2022 Q3", "2023 Q1", "2023 Q2", "2023 Q3")
+    return DocumentMatcher([c for co, t in tickers.items() for p in periods for c in doc(co, f"{p} {t}.pdf")])
+
+
+def test_a_question_naming_a_company_is_not_about_another_company_full_of_its_topic():
+    # Globex's notes are full of acquisitions, Initech's mention one, Acme's none; the question
+    # asks about Acme's.
+    matcher = _filings(
+        {
+            "Globex": dict.fromkeys(range(10, 18), "acquisitions and divestitures"),
+            "Initech": {12: "one acquisition and one divestiture closed"},
+        }
+    )
+    scores = matcher.scores("Does Acme report any acquisitions or divestitures?")
+    assert all(scores[f"{p} ACM.pdf"] >= 0.75 for p in ("2022 Q3", "2023 Q1", "2023 Q2", "2023 Q3"))
+    assert all(scores[f"{p} GBX.pdf"] < 0.75 for p in ("2022 Q3", "2023 Q1", "2023 Q2", "2023 Q3"))
+
+
+def test_the_latest_filing_leads_but_earlier_ones_stay_when_the_question_compares_with_them():
+    matcher = _filings({})
+    latest = matcher.scores("Acme's R&D spending in the most recent quarter")
+    assert latest["2023 Q3 ACM.pdf"] == 1.0 and latest["2023 Q2 ACM.pdf"] < 0.75
+    compared = matcher.scores("Acme's R&D spending in the most recent quarter compared to previous quarters")
+    assert compared["2023 Q3 ACM.pdf"] == 1.0
+    assert all(compared[f"{p} ACM.pdf"] >= 0.75 for p in ("2022 Q3", "2023 Q1", "2023 Q2"))
+    assert all(compared[f"{p} GBX.pdf"] < 0.75 for p in ("2022 Q3", "2023 Q1", "2023 Q2", "2023 Q3"))
+
+
 def test_naming_terms_are_the_words_that_fill_a_company_s_filings_not_the_topic_words():
     """Two filings of each of two companies name their company on most pages; one travel policy
     alone speaks of hotels; every filing mentions divestitures once or twice."""
