@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from core.sql.generate.direction import column_direction
 from core.sql.generate.query import Abstain
 from core.sql.generate.schema_index import Column, SchemaIndex
 
 Edge = tuple[Column, Column]  # (column here, column there)
 Step = tuple[str, str, Edge]  # (from table, to table, the key pair joining them)
-Ref = Callable[[Column], str]  # a column as the SQL text that names it (with its alias)
-Join = tuple[str, Callable[[Ref], str]]  # (table joined, its ON condition given the naming)
+Join = tuple[str, Edge]  # (table joined, its ON key pair: a column joined before, a column of this table)
 
 
 class JoinGraph:
@@ -44,7 +41,7 @@ class JoinGraph:
                     )
                 if destination not in joined:
                     joined.append(destination)
-                    joins.append((destination, _equal(*edge)))
+                    joins.append((destination, edge))
         if len(joined) > len(tables) + 1:
             raise Abstain("joins through more than one table not mentioned")
         return joins
@@ -80,8 +77,3 @@ class JoinGraph:
                         seen.add(there.table)
                         frontier.append((there.table, [*path, (table, there.table, (here, there))]))
         return None
-
-
-def _equal(a: Column, b: Column) -> Callable[[Ref], str]:
-    """The ON condition a = b, written once the aliases are known."""
-    return lambda ref: f"{ref(a)} = {ref(b)}"

@@ -1,0 +1,86 @@
+"""A measure of a table that a join makes repeat: never summed as if each row came once.
+
+Order 1 (120) holds two lines of Lamp and one of Desk, order 2 (10) one line of Lamp. Joined to
+its lines, order 1's total appears three times: summed per product, Lamp would show 250 and the
+products together 380, while all orders together come to 130.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.sql.databases.base import Database, PostgresDatabase
+from core.sql.generate.metrics import find_metrics
+from core.sql.generate.patterns import PatternEngine
+from core.sql.generate.query import Abstain
+from core.sql.generate.schema_index import SchemaIndex
+from tests.support.sqlite import sqlite_database
+
+SHOP = [
+    "CREATE TABLE products (product_id INTEGER PRIMARY KEY, name TEXT)",
+    "CREATE TABLE orders (order_id INTEGER PRIMARY KEY, placed_on TEXT, total_amount INTEGER)",
+    "CREATE TABLE order_lines (line_id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders (order_id),"
+    " product_id INTEGER REFERENCES products (product_id), quantity INTEGER)",
+    "INSERT INTO products VALUES (1, 'Lamp'), (2, 'Desk')",
+    "INSERT INTO orders VALUES (1, '2024-01-05', 120), (2, '2024-02-07', 10)",
+    "INSERT INTO order_lines VALUES (1, 1, 1, 2), (2, 1, 1, 1), (3, 1, 2, 1), (4, 2, 1, 1)",
+]
+TERMS = """Sales are the totals of orders; units are the quantities of order lines.
+`sales: SUM(orders.total_amount)`
+`units: SUM(order_lines.quantity)`
+`orders placed: COUNT(orders.order_id)`"""
+
+
+def engine(database: Database) -> PatternEngine:
+    metrics, errors = find_metrics([TERMS])
+    assert errors == []
+    return PatternEngine(SchemaIndex.build(database.tables(), database.distinct_values), metrics=metrics)
+
+
+def answer(database: Database, question: str) -> list[tuple]:
+    sql, _, _ = engine(database).generate(question)
+    return sorted(database.run_readonly(sql).rows, key=repr)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "top 5 products by sales",  # grouped by the table on the other side of the lines
+        "sales of Lamp",  # filtered through the lines: order 1 would count twice
+        "average total amount of orders for each product",
+    ],
+)
+def test_a_parent_measure_across_its_child_rows_declines_saying_why(tmp_path, question):
+    database = sqlite_database(tmp_path / "shop.sqlite", ";\n".join(SHOP))
+    # The reason names the repeated measure and what the repeating table measures itself.
+    with pytest.raises(
+        Abstain, match=r"orders\.total_amount would count once per order_lines row.* measures: quantity$"
+    ):
+        engine(database).generate(question)
+
+
+def assert_measures_at_their_own_grain(database: Database) -> None:
+    assert answer(database, "total sales") == [(130,)]
+    # The lines' own measure per product, and with a condition on the order each line belongs to.
+    assert answer(database, "top 5 products by units") == [(1, "Lamp", 4), (2, "Desk", 1)]
+    assert answer(database, "units of Lamp") == [(4,)]
+    assert answer(database, "units of orders in 2024") == [(5,)]
+    # Counting the parent's key counts each order once, however many lines it has: Lamp is in 2.
+    assert answer(database, "top 5 products by orders placed") == [(1, "Lamp", 2), (2, "Desk", 1)]
+
+
+def test_measures_at_their_own_grain_still_answer_on_sqlite(tmp_path):
+    assert_measures_at_their_own_grain(sqlite_database(tmp_path / "shop.sqlite", ";\n".join(SHOP)))
+
+
+def test_measures_at_their_own_grain_still_answer_on_postgres(pg_scratch_url):
+    import psycopg
+
+    with psycopg.connect(pg_scratch_url, autocommit=True) as connection:
+        for statement in SHOP:
+            connection.execute(statement)
+    database = PostgresDatabase(pg_scratch_url)
+    try:
+        assert_measures_at_their_own_grain(database)
+    finally:
+        database.close()
