@@ -502,6 +502,10 @@ def test_edit_opens_modal_guard_refuses_then_new_proposal(stack) -> None:
 
     refused = emu.submit_view(view["id"], "alice", {c.SQL_EDIT_INPUT_ACTION_ID: "DELETE FROM orders"})
     assert "errors" in refused.response and emu.open_view("alice") is not None
+    # A typo is told in words (what and where), not in the parser's class names.
+    typo = emu.submit_view(view["id"], "alice", {c.SQL_EDIT_INPUT_ACTION_ID: "SELEC * FROM nope"})
+    told = json.loads(typo.response)["errors"][c.SQL_EDIT_BLOCK_ID]
+    assert told.endswith("it starts with 'SELEC' (did you mean SELECT?).") and "<class" not in told, told
 
     emu.submit_view(view["id"], "alice", {c.SQL_EDIT_INPUT_ACTION_ID: "SELECT COUNT(*) AS n FROM customers"})
     edited = replies(emu, channel, ts, 2)[1]
