@@ -118,6 +118,17 @@ def test_shared_pdf_is_ingested_once_then_answers_with_citation(stack) -> None:
     emu.wait_for(lambda: [call for call in emu.calls("reactions.remove") if call.args.get("timestamp") == ts], WAIT_S)
 
 
+def test_the_same_content_under_another_name_names_both_files(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C12SAME", "same-e2e").id
+    content = b"The offsite is in Lisbon on 12 May; travel is booked by the office team."
+    first = emu.share_file(channel, "alice", "notes3.txt", content)
+    assert "Indexed notes3.txt" in replies(emu, channel, first.ts)[0]["text"]
+    again = emu.share_file(channel, "bob", "offsite.txt", content)
+    told = replies(emu, channel, again.ts)[0]["text"]
+    assert told == "offsite.txt has the same content as notes3.txt, which is already indexed", told
+
+
 def test_thread_follow_up_needs_no_mention(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C11THREAD", "thread-e2e").id
