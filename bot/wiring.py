@@ -470,7 +470,8 @@ class Services:
 
     @cached_property
     def thesaurus(self) -> Thesaurus | None:
-        """WordNet's synonyms for schema words; None (and a warning) when its package is missing."""
+        """WordNet: synonyms for schema words, and which words routing reads as English; None (and a
+        warning) when its package is missing."""
         from core.schema.synonyms import ThesaurusUnavailable, WordNetThesaurus
 
         try:
@@ -542,6 +543,7 @@ class Services:
             llm=self.llm,
             embedder=self.embedder,
             understanding=self.schema_understanding,
+            dictionary=self.thesaurus,
         )
 
     # --- the use case --------------------------------------------------------------------

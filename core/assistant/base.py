@@ -14,17 +14,19 @@ from typing import Any
 
 from core.answers.base import Answer
 from core.errors import DocBotError
-from core.routing.base import Route
+from core.routing.base import MissingConcept, Route
 from core.sql.service import Proposal
 
 # The neutral sentence when neither source found anything (front ends add their own suggestions).
 NOTHING_FOUND = "I couldn't find that in the documents or the data."
 
 
-def no_data_text(missing: str, tables: list[str]) -> str:
+def no_data_text(missing: MissingConcept, tables: list[str]) -> str:
     """The honest limit: the question's key concept is in neither the schema nor the documents."""
     known = f"; tables I know: {', '.join(tables)}" if tables else ""
-    return f"I don't have data about {missing}{known}. The documents here don't mention it either."
+    if missing.as_typed:
+        return f"I couldn't find anything about “{missing.text}” in the documents or the data{known}."
+    return f"I don't have data about {missing.text}{known}. The documents here don't mention it either."
 
 
 class ReplyKind(StrEnum):
@@ -112,7 +114,7 @@ class Reply:
     sql: SqlPart | None = None  # shown (idem)
     known_tables: tuple[str, ...] = ()  # NOTHING_FOUND after asking both sources: what the data covers
     scope_hint: bool = False  # a direct message found nothing: documents shared in channels are not seen here
-    missing: str | None = None  # NOTHING_FOUND because no source knows this concept ("satisfaction scores")
+    missing: MissingConcept | None = None  # NOTHING_FOUND because no source knows this concept
     silent: bool = False  # an unaddressed follow-up found nothing: say nothing
     notice: str | None = None  # said above the reply: how it was made differs (the token budget is spent)
 
@@ -125,6 +127,7 @@ class Reply:
             "known_tables": list(self.known_tables),
             "scope_hint": self.scope_hint,
             "silent": self.silent,
-            "missing": self.missing,
+            "missing": self.missing.text if self.missing else None,
+            "missing_as_typed": self.missing.as_typed if self.missing else None,
             "notice": self.notice,
         }

@@ -165,6 +165,9 @@ class IngestResult:
     # Failed because a service it needs (store, index, embedder) was down, not because of the
     # file: the same file may succeed later (the REST API answers 503 rather than 422).
     unavailable: bool = False
+    # The same bytes were indexed under another name (already_indexed, linked): the reply names
+    # both, since this name itself was never shared before.
+    indexed_as: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -174,11 +177,14 @@ class IngestResult:
     def message(self) -> str:
         if self.status == "failed":
             return f"Could not index {self.file_name}: {self.reason}"
+        same = f"{self.file_name} has the same content as {self.indexed_as}" if self.indexed_as else None
         if self.status == "already_indexed":
-            return f"{self.file_name} is already indexed"
+            return f"{same}, which is already indexed" if same else f"{self.file_name} is already indexed"
         size = f"{counted(self.pages, 'page')}, " if self.pages else ""
         what = f"{size}{counted(self.chunks, 'chunk')}"
         if self.status == "linked":
+            if same:
+                return f"{same} (already indexed — {what}): linked it to this channel"
             return f"Linked {self.file_name} (already indexed — {what}) to this channel"
         if self.pending_chunks:
             eta = f"~{max(1, round(self.eta_s))} s" if self.eta_s is not None else "a moment"

@@ -334,6 +334,7 @@ class DocumentService:
     def _link(self, record: DocumentRecord, name: str, channel: str | None, workspace_wide: bool) -> IngestResult:
         """The same bytes again: only the scope may change; nothing is parsed or embedded."""
         key = CATALOG_PREFIX + record.doc_id
+        indexed_as = record.file_name if record.file_name != name else None
         for _ in range(_CAS_ATTEMPTS):
             current = self.kv.get(key)
             if current is None:  # deleted meanwhile: ingest from scratch next time
@@ -341,7 +342,7 @@ class DocumentService:
             rec = DocumentRecord.from_dict(json.loads(current))
             if (not channel or channel in rec.channels) and (rec.workspace_wide or not workspace_wide):
                 self._repair_vectors(rec)
-                return IngestResult(name, "already_indexed", rec.doc_id, rec.pages, rec.chunks)
+                return IngestResult(name, "already_indexed", rec.doc_id, rec.pages, rec.chunks, indexed_as=indexed_as)
             if channel and channel not in rec.channels:
                 rec.channels.append(channel)
             rec.workspace_wide = rec.workspace_wide or workspace_wide
@@ -353,7 +354,7 @@ class DocumentService:
             chunks, vectors = self._load_artifacts(DocumentObjects(self.objects, rec.ext, rec.doc_id))
             self._upsert(rec, chunks, vectors)  # vector metadata carries the scope used by filters
         self._bump_version()
-        return IngestResult(name, "linked", rec.doc_id, rec.pages, rec.chunks)
+        return IngestResult(name, "linked", rec.doc_id, rec.pages, rec.chunks, indexed_as=indexed_as)
 
     def _forget(self, record: DocumentRecord) -> None:
         """Undo a failed ingest, best effort: catalog entry, keyword entry, stored objects, vectors."""

@@ -9,6 +9,16 @@ RouteKind = Literal["docs", "sql", "both"]
 ROUTE_KINDS: tuple[RouteKind, ...] = ("docs", "sql", "both")
 
 
+@dataclass(frozen=True)
+class MissingConcept:
+    """What a question asks about that no source knows, as a reply names it."""
+
+    text: str  # "satisfaction scores", "CEOs"; with as_typed, the question's own words unchanged
+    # The words are not all English the bot can read ("combien"): a reply quotes them rather than
+    # putting them in a sentence of its own, which would inflect them wrongly ("combiens").
+    as_typed: bool = False
+
+
 @dataclass
 class Route:
     kind: RouteKind
@@ -19,7 +29,7 @@ class Route:
     parts: dict[str, str] = field(default_factory=dict)
     # The question's key concept when neither the schema nor the documents know it ("satisfaction
     # scores"): the honest answer is that there is no data about it, whatever the route.
-    missing: str | None = None
+    missing: MissingConcept | None = None
 
 
 class QuestionRouter(Protocol):

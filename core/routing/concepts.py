@@ -10,7 +10,9 @@ neither source can answer, and saying so beats quoting unrelated passages.
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
+from core.routing.base import MissingConcept
 from core.routing.function_words import FUNCTION_WORDS
 from core.sql.generate.vocabulary import MONTHS
 from core.sql.generate.words import singular
@@ -107,20 +109,43 @@ RELATION_WORDS = FUNCTION_WORDS | {
     "within",
     "without",
 }
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Letters in any script, so that a quoted word is the asker's word whole ("passées", not "pass").
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+# "how long", "how often", "how far": the word after "how" asks for a degree or a frequency, never
+# names a subject; "what kind of laptops" asks about laptops.
+_CLASSIFIERS = frozenset({"kind", "kinds", "sort", "sorts", "type", "types"})
+# Parts of speech a dictionary word may have: noun, verb, adjective, adverb.
+_PARTS_OF_SPEECH = ("n", "v", "a", "r")
 
 
-def concept_runs(question: str) -> list[list[str]]:
-    """Maximal runs of content words, in order ("satisfaction score", "support agent")."""
-    runs: list[list[str]] = [[]]
-    for token in _TOKEN.findall(question.lower()):
-        word = token.split("'")[0]
-        if word in RELATION_WORDS or word in SHAPE_WORDS or word.isdigit() or len(word) < 3:
+class Dictionary(Protocol):
+    """core.schema.synonyms.Thesaurus's base_forms: which words are English, and which nouns."""
+
+    def base_forms(self, word: str, pos: str) -> list[str]: ...
+
+
+def _content_tokens(question: str, *, asked: bool) -> list[list[re.Match[str]]]:
+    """Maximal runs of content words as written in the question, in order; asked: with the degree
+    or kind asked for ("how *long*", "what *kind* of")."""
+    tokens = list(_TOKEN.finditer(question))
+    words = [_word(token) for token in tokens]
+    runs: list[list[re.Match[str]]] = [[]]
+    for i, (token, word) in enumerate(zip(tokens, words, strict=True)):
+        before = words[i - 1] if i else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        asks_how = before == "how" or (word in _CLASSIFIERS and before in ("what", "which") and after == "of")
+        if (asks_how and not asked) or word in RELATION_WORDS or word in SHAPE_WORDS or word.isdigit() or len(word) < 3:
             if runs[-1]:
                 runs.append([])
             continue
-        runs[-1].append(word)
+        runs[-1].append(token)
     return [run for run in runs if run]
+
+
+def concept_runs(question: str) -> list[list[str]]:
+    """Maximal runs of content words, in order ("satisfaction score", "support agent"). The degree
+    asked for counts ("how *long* are records kept?"): passages that speak of it are evidence."""
+    return [[_word(token) for token in run] for run in _content_tokens(question, asked=True)]
 
 
 def key_concept_words(question: str) -> set[str]:
@@ -129,16 +154,41 @@ def key_concept_words(question: str) -> set[str]:
     return {singular(word) for word in runs[0]} if runs else set()
 
 
-def unknown_key_concept(question: str, known: set[str]) -> str | None:
-    """The question's key concept as a phrase ("satisfaction scores") when none of its words is
-    known (known: singular words), else None."""
-    runs = concept_runs(question)
+def unknown_key_concept(question: str, known: set[str], dictionary: Dictionary | None) -> MissingConcept | None:
+    """The question's key concept as a reply names it ("satisfaction scores") when none of its
+    words is known (known: singular words), else None. Named in the plural only when the
+    dictionary reads every word as English; otherwise quoted as the asker wrote it."""
+    runs = _content_tokens(question, asked=False)  # "how long" asks about a subject, it is none
     if not runs:
         return None
     key = runs[0]
-    if any(singular(word) in known for word in key):
+    words = [_word(token) for token in key]
+    if any(singular(word) in known for word in words):
         return None
-    return " ".join([*key[:-1], _plural(key[-1])])
+    if dictionary is None or not all(any(dictionary.base_forms(w, pos) for pos in _PARTS_OF_SPEECH) for w in words):
+        return MissingConcept(question[key[0].start() : key[-1].end()], as_typed=True)
+    written = [_as_written(question, token) for token in key]
+    last = written[-1]
+    if last == words[-1] and dictionary.base_forms(last, "n"):
+        last = _plural(last)
+    elif last.isupper() and singular(words[-1]) == words[-1]:
+        last += "s"  # an acronym: "CEOs"
+    return MissingConcept(" ".join([*written[:-1], last]))
+
+
+def _word(token: re.Match[str]) -> str:
+    """Lower case, a possessive dropped ("customer's" → "customer")."""
+    return token.group().lower().split("'")[0]
+
+
+def _as_written(question: str, token: re.Match[str]) -> str:
+    """The word in lower case, unless written as a name or an acronym ("Amazon", "CEO") anywhere
+    but at the start of a sentence."""
+    word = token.group().split("'")[0]
+    if word.isupper() and len(word) > 1:
+        return word
+    sentence_start = not question[: token.start()].strip() or question[: token.start()].rstrip()[-1] in ".?!"
+    return word.lower() if sentence_start or word[0].islower() else word
 
 
 def _plural(word: str) -> str:

@@ -24,7 +24,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.routing.base import ROUTE_KINDS, Route, RouteKind
-from core.routing.concepts import RELATION_WORDS, SHAPE_WORDS, key_concept_words, unknown_key_concept
+from core.routing.concepts import (
+    RELATION_WORDS,
+    SHAPE_WORDS,
+    Dictionary,
+    key_concept_words,
+    unknown_key_concept,
+)
 from core.routing.function_words import FUNCTION_WORDS
 from core.routing.vocabulary import WEIGHTS, Match, SchemaVocabulary, words_of
 from core.sql.changes import change_requested
@@ -212,11 +218,15 @@ class Router:
         thresholds: Thresholds | None = None,
         embedder: Embedder | None = None,
         understanding: SchemaUnderstanding | None = None,
+        dictionary: Dictionary | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         # The schema read as plain words (core/schema): `sbcustomer` is "customer", "clients" meets it
         # by synonym. The vocabulary above still brings values and the documentation's terms.
         self.understanding = understanding
+        # Which words are English (WordNet): a concept no source knows is named in the plural only
+        # then, and quoted as written otherwise.
+        self.dictionary = dictionary
         self._table_vectors: np.ndarray | None = None  # the tables described in words, embedded once
         self.documents = documents
         self.llm = llm
@@ -246,7 +256,7 @@ class Router:
         # Only when nothing points strongly at a source: a strong passage match or several schema
         # words mean the subject is known under another name.
         if whole.passages and whole.best_cosine < t.doc_floor + t.doc_span and whole.sql < 2 * t.minimum:
-            missing = unknown_key_concept(question, whole.known)
+            missing = unknown_key_concept(question, whole.known, self.dictionary)
             if missing:
                 route = replace(route, missing=missing)
         return route

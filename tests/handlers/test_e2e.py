@@ -118,6 +118,17 @@ def test_shared_pdf_is_ingested_once_then_answers_with_citation(stack) -> None:
     emu.wait_for(lambda: [call for call in emu.calls("reactions.remove") if call.args.get("timestamp") == ts], WAIT_S)
 
 
+def test_the_same_content_under_another_name_names_both_files(stack) -> None:
+    emu, _ = stack
+    channel = emu.add_channel("C12SAME", "same-e2e").id
+    content = b"The offsite is in Lisbon on 12 May; travel is booked by the office team."
+    first = emu.share_file(channel, "alice", "notes3.txt", content)
+    assert "Indexed notes3.txt" in replies(emu, channel, first.ts)[0]["text"]
+    again = emu.share_file(channel, "bob", "offsite.txt", content)
+    told = replies(emu, channel, again.ts)[0]["text"]
+    assert told == "offsite.txt has the same content as notes3.txt, which is already indexed", told
+
+
 def test_thread_follow_up_needs_no_mention(stack) -> None:
     emu, _ = stack
     channel = emu.add_channel("C11THREAD", "thread-e2e").id
@@ -502,6 +513,10 @@ def test_edit_opens_modal_guard_refuses_then_new_proposal(stack) -> None:
 
     refused = emu.submit_view(view["id"], "alice", {c.SQL_EDIT_INPUT_ACTION_ID: "DELETE FROM orders"})
     assert "errors" in refused.response and emu.open_view("alice") is not None
+    # A typo is told in words (what and where), not in the parser's class names.
+    typo = emu.submit_view(view["id"], "alice", {c.SQL_EDIT_INPUT_ACTION_ID: "SELEC * FROM nope"})
+    told = json.loads(typo.response)["errors"][c.SQL_EDIT_BLOCK_ID]
+    assert told.endswith("it starts with 'SELEC' (did you mean SELECT?).") and "<class" not in told, told
 
     emu.submit_view(view["id"], "alice", {c.SQL_EDIT_INPUT_ACTION_ID: "SELECT COUNT(*) AS n FROM customers"})
     edited = replies(emu, channel, ts, 2)[1]

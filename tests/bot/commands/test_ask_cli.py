@@ -79,6 +79,20 @@ def test_a_concept_no_source_knows_is_named_with_the_tables(run: Callable[..., t
     assert "orders" in out and "30 days" not in out  # no unrelated quote from the returns policy
 
 
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("who is the CEO", "I don't have data about CEOs;"),
+        ("combien de commandes ont été passées en 2023 ?", "I couldn't find anything about “combien” in the documents"),
+    ],
+)
+def test_the_missing_concept_is_named_in_english_only_when_it_is_english(
+    run: Callable[..., tuple[int, str]], question: str, reply: str
+) -> None:
+    code, out = run("ask", question, "--channel", "C1")
+    assert code == 0 and out.startswith(reply) and "orders" in out, out
+
+
 def test_an_empty_question_is_refused_with_a_message(services: Services, capsys: pytest.CaptureFixture[str]) -> None:
     parser = argparse.ArgumentParser()
     ask.register(parser.add_subparsers(dest="command"), lambda: services)

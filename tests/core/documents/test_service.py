@@ -136,11 +136,16 @@ def test_same_bytes_again_is_not_parsed_or_embedded_only_linked(service, embedde
 
     again = service.ingest(fx.pdf_with_table(), "copy of report.pdf", channel="C1")
     assert again.status == "already_indexed" and again.doc_id == first.doc_id
-    assert again.message == "copy of report.pdf is already indexed"
+    # Named twice: this name was never shared, its content was (under the other one).
+    assert again.message == "copy of report.pdf has the same content as report.pdf, which is already indexed"
+    assert again.indexed_as == "report.pdf"
+    assert service.ingest(fx.pdf_with_table(), "report.pdf", channel="C1").message == "report.pdf is already indexed"
     version = service.version()
 
     linked = service.ingest(fx.pdf_with_table(), "renamed.pdf", channel="C2")
     assert linked.status == "linked" and linked.chunks == first.chunks
+    assert linked.message.startswith("renamed.pdf has the same content as report.pdf (already indexed — ")
+    assert linked.message.endswith("): linked it to this channel")
     assert (embedder.texts, service.parser.parses) == (embedded, parses)
     assert service.get(first.doc_id).channels == ["C1", "C2"]
     assert service.version() != version

@@ -9,7 +9,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from core.routing.base import MissingConcept
 from core.routing.concepts import concept_runs, unknown_key_concept
+from core.schema.synonyms import WordNetThesaurus
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 
@@ -48,7 +50,7 @@ def test_a_prefixed_run_on_table_is_understood_as_customers(services) -> None:
 @pytest.mark.slow
 def test_a_concept_in_neither_the_schema_nor_the_documents_is_named(services) -> None:
     route = services.router.route("average satisfaction score by support agent", None)
-    assert route.missing == "satisfaction scores", route
+    assert route.missing == MissingConcept("satisfaction scores"), route
     # Known under another name (a synonym of the schema's word, the documents' own words): not missing.
     assert services.router.route("how many clients joined in 2024?", None).missing is None
     assert services.router.route("how many days do I have to return an item?", None).missing is None
@@ -59,11 +61,13 @@ def test_the_key_concept_is_the_first_run_of_content_words() -> None:
         ["satisfaction", "score"],
         ["support", "agent"],
     ]
-    assert unknown_key_concept("average satisfaction score by support agent", {"support", "agent"}) == (
-        "satisfaction scores"
+    english = WordNetThesaurus.load()
+    assert unknown_key_concept("average satisfaction score by support agent", {"support", "agent"}, english) == (
+        MissingConcept("satisfaction scores")
     )
-    assert unknown_key_concept("average satisfaction score by support agent", {"score"}) is None
-    assert unknown_key_concept("top 5 in 2024", set()) is None  # nothing but shape words: nothing to miss
+    assert unknown_key_concept("average satisfaction score by support agent", {"score"}, english) is None
+    # Nothing but shape words: nothing to miss.
+    assert unknown_key_concept("top 5 in 2024", set(), english) is None
 
 
 def test_the_dev_sets_schema_loads_and_its_labels_are_valid(pg_scratch_url: str) -> None:

@@ -51,4 +51,5 @@ def test_base_forms_of_inflected_words(thesaurus) -> None:
     assert "flight" in thesaurus.base_forms("flights", "n")
     assert thesaurus.base_forms("take off", "v") == ["take_off"]
     assert thesaurus.base_forms("qzxv", "v") == []
+    assert thesaurus.base_forms("often", "r") == ["often"]  # adverbs too: "often" is English
     assert thesaurus.linked("qzxv") == []

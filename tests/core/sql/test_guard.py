@@ -258,3 +258,24 @@ def test_deep_nesting_is_refused_cleanly_and_long_flat_queries_pass(pg: SqlGuard
     assert not nested.allowed and "nested too deeply" in nested.reason
     flat = pg.check("SELECT * FROM orders WHERE " + " OR ".join(f"id = {i}" for i in range(2000)))
     assert flat.allowed
+
+
+@pytest.mark.parametrize(
+    ("sql", "words"),
+    [
+        # A typo in the first keyword: sqlglot reads "SELEC * …" as a multiplication missing an operand.
+        ("SELEC * FROM nope", "The SQL could not be parsed (postgres): it starts with 'SELEC' (did you mean SELECT?)"),
+        ("SELEC name FROM nope", "it starts with 'SELEC' (did you mean SELECT?)"),
+        ("SELECT * FROM t WHERE", "near 'WHERE' (line 1, column 21)"),
+        ("SELECT a FROM b WHERE c = = 1", "near '=' (line 1, column 27)"),
+        ("SELECT (1", "expecting ) near '1' (line 1, column 9)"),
+        ("SELECT 1 FROM", "expected table name at the end of the SQL"),
+        ("SELECT 'abc", "is a quote or comment left open?"),
+    ],
+)
+def test_a_parse_error_says_where_in_plain_words(pg: SqlGuard, sql: str, words: str) -> None:
+    reason = pg.check(sql).reason or ""
+    assert words in reason, reason
+    # No parser internals (class names, token reprs), and short enough for Slack's modal errors.
+    assert not any(internal in reason for internal in ("<class", "sqlglot", "Required keyword", "TokenType"))
+    assert len(reason) <= 150, reason
