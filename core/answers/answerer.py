@@ -129,7 +129,7 @@ class Answerer:
         relevant = any(s.prior > 0 and (s.similarity >= MIN_SIMILARITY or s.overlap >= MIN_OVERLAP) for s in scored)
         if not relevant:
             return Answer(NOTHING_FOUND, [], "none", hits)
-        text, citations = extractive_answer(scored, hits)
+        text, citations = extractive_answer(scored, hits, unmentioned=self.retriever.unmentioned(question, channel))
         if note:
             text = f"({note[:1].upper()}{note[1:]}. Showing extracted sentences instead.)\n{text}"
         return Answer(text, citations, "extractive", hits)

@@ -13,6 +13,7 @@ filings gets a row from each (prose stops at three). Nothing is generated, so th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.answers.base import Citation
@@ -212,8 +213,15 @@ def _row_match(text: str, weights: dict[str, float]) -> float:
 
 
 def extractive_answer(
-    scored: list[ScoredSentence], hits: list[SearchHit], max_sentences: int = 3, max_rows: int = 5
+    scored: list[ScoredSentence],
+    hits: list[SearchHit],
+    max_sentences: int = 3,
+    max_rows: int = 5,
+    unmentioned: Sequence[str] = (),
 ) -> tuple[str, list[Citation]]:
+    """The answer's text and citations. unmentioned: words of the question no document in scope
+    uses; said first, so that quotes about refunds in general are not read as the policy on
+    "gift cards" that were asked about."""
     # Further sentences only when nearly as relevant as the best: no filler after a clear hit.
     # Rows naming what was asked may go on to max_rows: a question over several filings ("over
     # the quarters") needs the row of each; prose stops at max_sentences.
@@ -235,6 +243,10 @@ def extractive_answer(
     numbers: dict[tuple[int, tuple[int, ...], str | None], int] = {}
     citations: list[Citation] = []
     lines = [EXTRACTED_LABEL]
+    if unmentioned:
+        quoted = [f"“{words}”" for words in unmentioned]
+        listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        lines.append(f"(The documents don't mention {listed}; these are the closest passages.)")
     for sentence in chosen:
         chunk = hits[sentence.hit_index].chunk
         source = source_at(chunk, sentence.offset)

@@ -201,6 +201,21 @@ class DocumentMatcher:
         n = self._chunk_count
         return {t: _idf(n, float(self._chunk_df[self._vocab[t]]) if t in self._vocab else 0.0) for t in query_terms}
 
+    def absent(self, query_terms: set[str], doc_ids: set[str] | None = None) -> set[str]:
+        """The terms that no document in scope holds, in its text or its file name. doc_ids: the
+        documents in scope (the channel's), all when None: a term only another channel's document
+        holds is absent here, so the answer says nothing about what is outside the scope."""
+        in_scope = None if doc_ids is None else {self._index_of[d] for d in doc_ids if d in self._index_of}
+        out = set()
+        for term in query_terms:
+            holders = set(self._name_docs.get(term, []))
+            tid = self._vocab.get(term)
+            if tid is not None:
+                holders.update(int(d) for d in self._docs[self._offsets[tid] : self._offsets[tid + 1]])
+            if not (holders if in_scope is None else holders & in_scope):
+                out.add(term)
+        return out
+
     def named(self, question: str) -> set[str]:
         """Documents whose file name shares a term with the question ("ACME", "Q2", "2023")."""
         return {self._doc_ids[i] for term in question_terms(question) for i in self._name_docs.get(term, [])}

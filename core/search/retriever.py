@@ -34,7 +34,7 @@ from core.rerank.base import RerankCandidate, Reranker
 from core.search.boilerplate import boilerplate_shares
 from core.search.keyword_index import IndexSnapshot
 from core.search.passages import grow_passage, passage_figures
-from core.search.text import terms, without_meta_words
+from core.search.text import FRAMING_WORDS, terms, without_meta_words
 from core.vectors.base import VectorStore, VectorStoreError
 
 if TYPE_CHECKING:
@@ -318,6 +318,35 @@ class Retriever:
         snap, scope = self._scope(channel)
         return self._matcher(snap).naming_terms(question, scope.doc_ids)
 
+    def unmentioned(self, question: str, channel: str | None) -> list[str]:
+        """The question's words (runs of adjacent ones, as written) that no document in scope
+        uses, when they are at least a third of its words: "gift cards" in "the refund policy for
+        gift cards?" when the documents speak of refunds in general, "Canada" in "do we ship to
+        Canada?". A single framing word of a longer question ("what implications might this have")
+        is not worth saying. Words that point at documents ("the latest 10-Q"), stop words, framing
+        words ("might", "suggest") and the degree word of "how many / how long" do not count."""
+        snap, scope = self._scope(channel)
+        words = [w.strip(_WORD_EDGES) for w in without_meta_words(question).split()]
+        word_terms = [
+            [] if w.lower() in FRAMING_WORDS or (i and words[i - 1].lower() == "how") else terms(w)
+            for i, w in enumerate(words)
+        ]
+        asked = {t for ts in word_terms for t in ts}
+        absent = self._matcher(snap).absent(asked, scope.doc_ids)
+        if not absent or len(absent) < _UNMENTIONED_SHARE * len(asked):
+            return []
+        runs: list[str] = []
+        run: list[str] = []
+        for word, ts in zip(words, word_terms, strict=True):
+            if ts and all(t in absent for t in ts):
+                run.append(word)
+            elif run:
+                runs.append(" ".join(run))
+                run = []
+        if run:
+            runs.append(" ".join(run))
+        return runs
+
     def document_prior(self, question: str, channel: str | None) -> dict[str, float]:
         """How much the question is about each document in scope, in [0, 1] (1 = the best
         match); empty when nothing in the question singles documents out."""
@@ -411,6 +440,9 @@ class Retriever:
 
 
 _FIGURE = re.compile(r"\d[\d,]*\.?\d*")
+# The words no document uses must be at least this share of the question's to be said (unmentioned).
+_UNMENTIONED_SHARE = 1 / 3
+_WORD_EDGES = "\"'“”‘’()[]{}.,;:!?"
 
 
 def is_table(chunk: Chunk) -> bool:

@@ -34,6 +34,15 @@ _META = re.compile(
 )
 
 
+# Words that frame a question rather than name what it is about: modal verbs and the verbs that
+# ask for an analysis ("what might this suggest", "compare ... and explain"). Not stop words for
+# search, but no document is expected to use them.
+FRAMING_WORDS = frozenset(
+    """might may could must can shall suggest suggests indicate indicates imply implies mean means
+    compare compares explain describe tell list summarize summarise""".split()
+)
+
+
 def without_meta_words(question: str) -> str:
     """The question minus words that only point at the documents (falls back to the question)."""
     stripped = " ".join(_META.sub(" ", question).split())

@@ -113,6 +113,25 @@ def test_extractive_says_nothing_was_found_for_unrelated_questions(retriever):
     assert answer.mode == "none" and answer.text == NOTHING_FOUND and answer.citations == []
 
 
+def test_an_extractive_answer_says_which_asked_words_no_document_uses(retriever):
+    answer = Answerer(retriever, None).answer("What is the hotel limit per night in Reykjavik?", channel="C1")
+    assert answer.mode == "extractive" and "200 dollars per night" in answer.text
+    assert "(The documents don't mention “limit” or “Reykjavik”; these are the closest passages.)" in answer.text
+    covered = Answerer(retriever, None).answer("What is the hotel limit per night?", channel="C1")
+    assert "don't mention" not in covered.text
+    # A single framing word of a longer question is not worth saying.
+    framed = Answerer(retriever, None).answer("What might the hotel cost per night suggest?", channel="C1")
+    assert "don't mention" not in framed.text
+
+
+def test_words_only_another_channel_s_documents_use_are_unmentioned_here(retriever):
+    # The board minutes of G9 speak of layoffs of engineers: C1's answer must not reveal that.
+    assert retriever.unmentioned("Are there layoffs of engineers?", "C1") == ["layoffs", "engineers"]
+    assert retriever.unmentioned("Are there layoffs of engineers?", "G9") == []
+    assert retriever.unmentioned("Fly business class to Reykjavik or Oslo?", "C1") == ["Reykjavik", "Oslo"]
+    assert retriever.unmentioned("How many gift cards did we sell?", "C1") == ["gift cards", "sell"]
+
+
 def test_scope_holds_in_answers(retriever):
     outside = Answerer(retriever, None).answer("How many engineers will be laid off?", channel="C1")
     assert "120 engineers" not in outside.text
