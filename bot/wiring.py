@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from functools import cached_property
 from pathlib import Path
@@ -122,6 +123,9 @@ class Services:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self._database_down: tuple[float, DatabaseUnavailable] | None = None  # (when, why)
+        # One try to reach the database at a time: questions that arrive meanwhile take its verdict
+        # rather than each waiting out a connect timeout of its own, one after another.
+        self._database_try = threading.Lock()
 
     @property
     def data_dir(self) -> Path:
@@ -555,16 +559,17 @@ class Services:
         is not kept: a question DATABASE_RETRY_S after the failure tries the database again."""
         from core.sql.models import DatabaseUnavailable
 
-        down = self._database_down
-        if down is None or time.monotonic() - down[0] >= DATABASE_RETRY_S:
-            try:
-                assistant = self.connected_assistant
-            except DatabaseUnavailable as exc:
-                log.warning("the database cannot be reached, so questions go to the documents first: %s", exc)
-                down = self._database_down = (time.monotonic(), exc)
-            else:
-                self._database_down = None
-                return assistant
+        with self._database_try:
+            down = self._database_down
+            if down is None or time.monotonic() - down[0] >= DATABASE_RETRY_S:
+                try:
+                    assistant = self.connected_assistant
+                except DatabaseUnavailable as exc:
+                    log.warning("the database cannot be reached, so questions go to the documents first: %s", exc)
+                    down = self._database_down = (time.monotonic(), exc)
+                else:
+                    self._database_down = None
+                    return assistant
         from core.assistant import Assistant, DatabaseDown
 
         outage = DatabaseDown(down[1])
