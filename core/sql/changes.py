@@ -29,7 +29,8 @@ _POLITE = re.compile(
     re.I,
 )
 _MENTION = re.compile(r"<[@#!][^>]*>|@\w+")
-_WORD = re.compile(r"[a-z']+")
+# A hyphenated compound is one word: "drop-off rate", "change-over time" name things, not writes.
+_WORD = re.compile(r"[a-z']+(?:-[a-z']+)*")
 
 
 def change_requested(text: str) -> str | None:

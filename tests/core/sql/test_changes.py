@@ -36,6 +36,7 @@ def test_requests_to_change_the_data_name_their_verb(text: str, verb: str) -> No
         "update on orders shipped this week",
         "add the sales of both stores",  # sums
         "show the update history",
+        "drop-off rate by region",  # a hyphenated compound names a thing
         "list customers",
         "delete",  # a bare word asks for nothing
         "",
