@@ -412,14 +412,15 @@ class Services:
     ) -> dict[str, object]:
         # A file example the guard would refuse to run is left out and named, not trained: it would
         # only ever be proposed and then refused.
-        refused = {}
-        for pair in pairs:
+        kept, refused = [], []
+        for pair in pairs:  # judged one by one: a question written twice may have one good query
             verdict = self.guard.check(pair.sql)
-            if not verdict.allowed:
-                refused[pair.question] = verdict.reason or "refused"
-        kept = [pair for pair in pairs if pair.question not in refused]
+            if verdict.allowed:
+                kept.append(pair)
+            else:
+                refused.append({"question": pair.question, "reason": verdict.reason or "refused"})
         summary = knowledge.train(self.db.tables(), documentation, kept).to_dict()
-        summary["refused_examples"] = [{"question": q, "reason": r} for q, r in refused.items()]
+        summary["refused_examples"] = refused
         summary["docs_file"] = str(docs) if docs else None
         summary["examples_file"] = str(examples) if examples else None
         return summary

@@ -67,13 +67,16 @@ def test_training_from_a_file_leaves_out_examples_the_guard_would_refuse(tmp_pat
     examples = tmp_path / "examples.json"
     good = {"question": "How many orders are there?", "sql": "SELECT COUNT(*) FROM orders"}
     bad = {"question": "Start over?", "sql": "DELETE FROM orders"}
-    examples.write_text(json.dumps([good, bad]), encoding="utf-8")
+    # The same question with a query the guard refuses does not take the good one with it.
+    same_question = {"question": good["question"], "sql": "DROP TABLE orders"}
+    examples.write_text(json.dumps([good, same_question, bad]), encoding="utf-8")
     services = Services(Settings(data_dir=tmp_path / "data", database_url="", openai_api_key=""))
     services.__dict__["embedder"] = minilm  # the session's loaded model
     summary = services.train(examples=examples)
     assert summary["examples"] == 1
     refused = summary["refused_examples"]
-    assert [item["question"] for item in refused] == ["Start over?"] and refused[0]["reason"]
+    assert [item["question"] for item in refused] == [good["question"], "Start over?"]
+    assert all(item["reason"] for item in refused)
     trained = {record.question for record in services.knowledge.records() if record.kind == "example"}
     assert "How many orders are there?" in trained and "Start over?" not in trained
 
