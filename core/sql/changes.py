@@ -25,7 +25,7 @@ _READING_PARTICLES = frozenset(
 # What may precede the imperative without changing what it asks.
 _OPENERS = frozenset("please pls kindly hey hi hello so and ok okay then now just also go ahead".split())
 _POLITE = re.compile(
-    r"^(?:(?:can|could|would|will)\s+you|(?:i|we)\s+(?:want|need|would like|'d like)\s+(?:you\s+)?to|let's|lets)\s+",
+    r"^(?:(?:can|could|would|will)\s+you|(?:i|we)(?:\s+(?:want|need|would\s+like)|'d\s+like)\s+(?:you\s+)?to|let's|lets)\s+",
     re.I,
 )
 _MENTION = re.compile(r"<[@#!][^>]*>|@\w+")

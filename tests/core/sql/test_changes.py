@@ -15,6 +15,7 @@ from core.sql.changes import change_requested
         ("please remove customer 12", "remove"),
         ("Can you delete the cancelled orders?", "delete"),
         ("I want you to drop the orders table", "drop"),
+        ("I'd like to delete the cancelled orders", "delete"),
         ("please insert a new customer named Bob", "insert"),
         ("ok, change the status of order 5 to paid", "change"),
     ],
