@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from functools import cached_property
 from pathlib import Path
@@ -122,6 +123,9 @@ class Services:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self._database_down: tuple[float, DatabaseUnavailable] | None = None  # (when, why)
+        # One try to reach the database at a time: questions that arrive meanwhile take its verdict
+        # rather than each waiting out a connect timeout of its own, one after another.
+        self._database_try = threading.Lock()
 
     @property
     def data_dir(self) -> Path:
@@ -408,14 +412,15 @@ class Services:
     ) -> dict[str, object]:
         # A file example the guard would refuse to run is left out and named, not trained: it would
         # only ever be proposed and then refused.
-        refused = {}
-        for pair in pairs:
+        kept, refused = [], []
+        for pair in pairs:  # judged one by one: a question written twice may have one good query
             verdict = self.guard.check(pair.sql)
-            if not verdict.allowed:
-                refused[pair.question] = verdict.reason or "refused"
-        kept = [pair for pair in pairs if pair.question not in refused]
+            if verdict.allowed:
+                kept.append(pair)
+            else:
+                refused.append({"question": pair.question, "reason": verdict.reason or "refused"})
         summary = knowledge.train(self.db.tables(), documentation, kept).to_dict()
-        summary["refused_examples"] = [{"question": q, "reason": r} for q, r in refused.items()]
+        summary["refused_examples"] = refused
         summary["docs_file"] = str(docs) if docs else None
         summary["examples_file"] = str(examples) if examples else None
         return summary
@@ -555,16 +560,17 @@ class Services:
         is not kept: a question DATABASE_RETRY_S after the failure tries the database again."""
         from core.sql.models import DatabaseUnavailable
 
-        down = self._database_down
-        if down is None or time.monotonic() - down[0] >= DATABASE_RETRY_S:
-            try:
-                assistant = self.connected_assistant
-            except DatabaseUnavailable as exc:
-                log.warning("the database cannot be reached, so questions go to the documents first: %s", exc)
-                down = self._database_down = (time.monotonic(), exc)
-            else:
-                self._database_down = None
-                return assistant
+        with self._database_try:
+            down = self._database_down
+            if down is None or time.monotonic() - down[0] >= DATABASE_RETRY_S:
+                try:
+                    assistant = self.connected_assistant
+                except DatabaseUnavailable as exc:
+                    log.warning("the database cannot be reached, so questions go to the documents first: %s", exc)
+                    down = self._database_down = (time.monotonic(), exc)
+                else:
+                    self._database_down = None
+                    return assistant
         from core.assistant import Assistant, DatabaseDown
 
         outage = DatabaseDown(down[1])

@@ -25,11 +25,12 @@ _READING_PARTICLES = frozenset(
 # What may precede the imperative without changing what it asks.
 _OPENERS = frozenset("please pls kindly hey hi hello so and ok okay then now just also go ahead".split())
 _POLITE = re.compile(
-    r"^(?:(?:can|could|would|will)\s+you|(?:i|we)\s+(?:want|need|would like|'d like)\s+(?:you\s+)?to|let's|lets)\s+",
+    r"^(?:(?:can|could|would|will)\s+you|(?:i|we)(?:\s+(?:want|need|would\s+like)|'d\s+like)\s+(?:you\s+)?to|let's|lets)\s+",
     re.I,
 )
 _MENTION = re.compile(r"<[@#!][^>]*>|@\w+")
-_WORD = re.compile(r"[a-z']+")
+# A hyphenated compound is one word: "drop-off rate", "change-over time" name things, not writes.
+_WORD = re.compile(r"[a-z']+(?:-[a-z']+)*")
 
 
 def change_requested(text: str) -> str | None:

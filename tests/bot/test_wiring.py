@@ -67,12 +67,55 @@ def test_training_from_a_file_leaves_out_examples_the_guard_would_refuse(tmp_pat
     examples = tmp_path / "examples.json"
     good = {"question": "How many orders are there?", "sql": "SELECT COUNT(*) FROM orders"}
     bad = {"question": "Start over?", "sql": "DELETE FROM orders"}
-    examples.write_text(json.dumps([good, bad]), encoding="utf-8")
+    # The same question with a query the guard refuses does not take the good one with it.
+    same_question = {"question": good["question"], "sql": "DROP TABLE orders"}
+    examples.write_text(json.dumps([good, same_question, bad]), encoding="utf-8")
     services = Services(Settings(data_dir=tmp_path / "data", database_url="", openai_api_key=""))
     services.__dict__["embedder"] = minilm  # the session's loaded model
     summary = services.train(examples=examples)
     assert summary["examples"] == 1
     refused = summary["refused_examples"]
-    assert [item["question"] for item in refused] == ["Start over?"] and refused[0]["reason"]
+    assert [item["question"] for item in refused] == [good["question"], "Start over?"]
+    assert all(item["reason"] for item in refused)
     trained = {record.question for record in services.knowledge.records() if record.kind == "example"}
     assert "How many orders are there?" in trained and "Start over?" not in trained
+
+
+@pytest.fixture
+def slow_refusing_database() -> Iterator[str]:
+    """A port that takes connections and closes each half a second later: every try to reach the
+    database takes that long to fail."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(32)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            threading.Timer(0.5, conn.close).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"postgresql://nobody@127.0.0.1:{server.getsockname()[1]}/nowhere?connect_timeout=1"
+    server.close()
+    thread.join(timeout=5)
+
+
+def test_questions_arriving_during_a_try_take_its_verdict_instead_of_each_trying(
+    tmp_path, slow_refusing_database, caplog
+):
+    from core.sql.models import DatabaseUnavailable
+
+    services = Services(Settings(data_dir=tmp_path, database_url=slow_refusing_database, openai_api_key=""))
+    services._database_down = (-1e9, DatabaseUnavailable("down long ago"))  # the window is over
+    caplog.set_level("WARNING", logger="bot")
+    askers = [threading.Thread(target=lambda: services.assistant) for _ in range(4)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(timeout=60)
+    tries = [r for r in caplog.records if r.getMessage().startswith("the database cannot be reached")]
+    assert len(tries) == 1, [r.getMessage() for r in tries]

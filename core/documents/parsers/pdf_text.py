@@ -43,8 +43,11 @@ _TOC_PAGE = re.compile(r"^\d{1,3}$")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}")
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}$", re.IGNORECASE)
-# A table-of-contents entry: a title ending in its page number ("Risk Factors 40").
-_TOC_ENTRY = re.compile(r"^(?P<title>.*[^\W\d_].*?)\s+(?P<page>\d{1,3})$")
+# A table-of-contents entry: a title ending in its page number ("Risk Factors 40"); the title
+# holds a letter (_LETTER). Lines are single-spaced (_page_lines); a pattern with two wildcards
+# took seconds on one long line that does not end in a page number.
+_TOC_ENTRY = re.compile(r"^(?P<title>.*\S) (?P<page>\d{1,3})$")
+_LETTER = re.compile(r"[^\W\d_]")
 _TRAILING_PARENTHETICAL = re.compile(r"\s*\([^()]*\)$")
 _MIN_TOC_ENTRIES = 5
 _TOC_PAGES = 5  # a table of contents is on one of the first pages
@@ -161,7 +164,12 @@ def _contents_sections(pages: list[list[str]], running: set[str]) -> tuple[set[s
         last_page = 0
         for n, line in enumerate(lines):
             found = _TOC_ENTRY.match(line)
-            if found is None or _DIGITS.sub("#", line) in running or _numeric_cells(found["title"]):
+            if (
+                found is None
+                or not _LETTER.search(found["title"])
+                or _DIGITS.sub("#", line) in running
+                or _numeric_cells(found["title"])
+            ):
                 continue
             page = int(found["page"])
             if page >= last_page and len(found["title"].split()) <= _MAX_TOC_TITLE_WORDS:

@@ -302,3 +302,15 @@ def test_a_statement_page_is_not_read_as_a_table_of_contents():
         "management's discussion and analysis",
         "other key information",
     }
+
+
+def test_a_long_line_on_a_first_page_is_read_in_linear_time():
+    import time
+
+    from core.documents.parsers.pdf_text import _contents_sections
+
+    # One line of 40,000 characters that ends in no page number (text extracted without line breaks).
+    page = ["word " * 8_000 + "end"]
+    started = time.perf_counter()
+    assert _contents_sections([page], set()) == (set(), None)
+    assert time.perf_counter() - started < 1.0  # the earlier pattern took over 10 s here

@@ -15,6 +15,7 @@ from core.sql.changes import change_requested
         ("please remove customer 12", "remove"),
         ("Can you delete the cancelled orders?", "delete"),
         ("I want you to drop the orders table", "drop"),
+        ("I'd like to delete the cancelled orders", "delete"),
         ("please insert a new customer named Bob", "insert"),
         ("ok, change the status of order 5 to paid", "change"),
     ],
@@ -36,6 +37,7 @@ def test_requests_to_change_the_data_name_their_verb(text: str, verb: str) -> No
         "update on orders shipped this week",
         "add the sales of both stores",  # sums
         "show the update history",
+        "drop-off rate by region",  # a hyphenated compound names a thing
         "list customers",
         "delete",  # a bare word asks for nothing
         "",
