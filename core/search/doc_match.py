@@ -33,8 +33,8 @@ _NAMING_MIN_CHUNKS = 5
 # this share of its score: it still names the company and the quarter, but it is not what was
 # asked (on the sec10q dev split 0.5-0.85 measured the same).
 _OTHER_PERIOD = 0.5
-# A document that lacks a name the question uses (a company's name or ticker, see naming_terms)
-# keeps this share of its score. 0.5 put other companies lowest but moved two sec10q dev questions
+# A document that lacks a naming term the question uses (see naming_terms: a company's name or
+# ticker, or a period only some file names carry, such as "2022") keeps this share of its score. 0.5 put other companies lowest but moved two sec10q dev questions
 # by changing the re-ranker's pool; 0.7 already takes them out of the documents a question is about.
 _WITHOUT_NAME = 0.7
 # Below this total, no question term singled out any document: no prior at all.
@@ -45,7 +45,7 @@ _MIN_EVIDENCE = 0.5
 _LATEST_LEAD = 0.5
 _LATEST_LEAD_WITH_EARLIER = 0.1
 _EARLIER = re.compile(
-    r"\b(?:previous|prior|preceding|earlier|past|former|other)\s+(?:\w+\s+)?(?:quarters?|periods?|reports?|filings?|10-?Qs?)\b"
+    r"\b(?:previous|prior|preceding|earlier|past|former|other)\s+(?:\w+\s+)?(?:quarters?|periods?|reports?|filings?)\b"
     r"|\bover\s+time\b",
     re.I,
 )

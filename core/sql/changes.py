@@ -3,8 +3,11 @@
 The bot only reads data (approved SQL runs read-only), so "delete all orders from 2023" deserves
 a plain "I only read the data", not a guess at a query or "I don't have data about deletes". The
 rule is grammatical: the request opens, after politeness ("please", "can you", "I want to"), with
-the imperative of a verb that writes data. A verb that also reads ("add up the totals", "update me
-on sales") is not a change when the word after it says so.
+the imperative of a verb that writes data, and its object follows: a determiner ("the", "all"), a
+word for stored data ("table", "rows") or an identifier ("customer 12"). A verb that also reads
+("add up the totals", "update me on sales") or a noun ("change log for April", "update frequency
+of dashboards", "remove duplicates and count …") is not a change, nor is a question ("change my
+password: how?"). A request this misses is still never run: approved SQL runs read-only.
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ _POLITE = re.compile(
     r"^(?:(?:can|could|would|will)\s+you|(?:i|we)(?:\s+(?:want|need|would\s+like)|'d\s+like)\s+(?:you\s+)?to|let's|lets)\s+",
     re.I,
 )
+# What the object of a write starts with: a determiner or quantifier, or a word for stored data.
+_OBJECT_STARTS = frozenset(
+    """the a an all every each any some this that these those my our your their its his her
+    table tables column columns row rows record records database data everything it them""".split()
+)
+_QUESTION_WORD = re.compile(r"\b(?:how|what|why|which|when|where|who|whom|whose)\b", re.I)
+_IDENTIFIER = re.compile(r"\d")
 _MENTION = re.compile(r"<[@#!][^>]*>|@\w+")
 # A hyphenated compound is one word: "drop-off rate", "change-over time" name things, not writes.
 _WORD = re.compile(r"[a-z']+(?:-[a-z']+)*")
@@ -43,6 +53,10 @@ def change_requested(text: str) -> str | None:
     while words and words[0] in _OPENERS:
         words = words[1:]
     if len(words) < 2 or words[0] not in CHANGE_VERBS or words[1] in _READING_PARTICLES:
+        return None
+    if _QUESTION_WORD.search(text):
+        return None
+    if words[1] not in _OBJECT_STARTS and not _IDENTIFIER.search(text):
         return None
     return words[0]
 

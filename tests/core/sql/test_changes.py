@@ -18,6 +18,8 @@ from core.sql.changes import change_requested
         ("I'd like to delete the cancelled orders", "delete"),
         ("please insert a new customer named Bob", "insert"),
         ("ok, change the status of order 5 to paid", "change"),
+        ("drop table orders", "drop"),
+        ("delete order 1042", "delete"),
     ],
 )
 def test_requests_to_change_the_data_name_their_verb(text: str, verb: str) -> None:
@@ -39,6 +41,12 @@ def test_requests_to_change_the_data_name_their_verb(text: str, verb: str) -> No
         "show the update history",
         "drop-off rate by region",  # a hyphenated compound names a thing
         "list customers",
+        "Change log for April",  # nouns, not imperatives with an object
+        "Change vs last year in revenue",
+        "update frequency of dashboards",
+        "Remove duplicates and count customers",
+        "Update: what were sales last week?",  # questions
+        "Change my password: how?",
         "delete",  # a bare word asks for nothing
         "",
     ],
