@@ -34,8 +34,9 @@ _NAMING_MIN_CHUNKS = 5
 # asked (on the sec10q dev split 0.5-0.85 measured the same).
 _OTHER_PERIOD = 0.5
 # A document that lacks a naming term the question uses (see naming_terms: a company's name or
-# ticker, or a period only some file names carry, such as "2022") keeps this share of its score. 0.5 put other companies lowest but moved two sec10q dev questions
-# by changing the re-ranker's pool; 0.7 already takes them out of the documents a question is about.
+# ticker, or a period only some file names carry, such as "2022") keeps this share of its score.
+# 0.5 put other companies lowest but moved two sec10q dev questions by changing the re-ranker's
+# pool; 0.7 already takes them out of the documents a question is about.
 _WITHOUT_NAME = 0.7
 # Below this total, no question term singled out any document: no prior at all.
 _MIN_EVIDENCE = 0.5
