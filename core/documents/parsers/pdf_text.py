@@ -226,7 +226,10 @@ def blocks_from_pages(texts: list[str]) -> list[Block]:
                 and _DIGITS.sub("#", line) not in running
                 and _title_key(line) in sections
             ):
-                level = 0  # the table of contents says this heading starts a section
+                # The table of contents says this heading starts a section; a section starts once,
+                # so a later subheading of the same name ("Overview") keeps its own level.
+                sections.discard(_title_key(line))
+                level = 0
             previous = line
             if level is not None:
                 flush()

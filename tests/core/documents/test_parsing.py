@@ -284,6 +284,12 @@ def test_sections_named_by_the_table_of_contents_start_a_new_section():
     assert revenue.heading == "Management's Discussion and Analysis › Revenue Summary"
     legal = next(b for b in blocks if b.text.startswith("We are a party"))
     assert legal.heading == "Note 3 : Contingencies › Legal Proceedings"
+    # A section starts once: a later subheading of the same name stays a subheading.
+    later = blocks_from_pages(
+        [*_filing_with_grouped_contents(), "Note 4 : Leases\nManagement's Discussion and Analysis\nTerms are short.\n"]
+    )
+    lease = next(b for b in later if b.text == "Terms are short.")
+    assert lease.heading == "Note 4 : Leases › Management's Discussion and Analysis"
 
 
 def test_a_statement_page_is_not_read_as_a_table_of_contents():
