@@ -351,7 +351,7 @@ class Services:
 
         if self.settings.database_url:
             url = self.settings.database_url.get_secret_value()
-            return open_database(url, lock_timeout_s=self.settings.lock_timeout_s)
+            return open_database(url, lock_timeout_s=self.settings.lock_timeout_s, retry_after_s=DATABASE_RETRY_S)
         from core.sql.sample import ensure_sample_database
 
         return open_database(str(ensure_sample_database(self.data_dir)))

@@ -38,14 +38,16 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
-def open_database(url_or_path: str, *, lock_timeout_s: float = 5.0, pool_size: int = 4) -> Database:
+def open_database(
+    url_or_path: str, *, lock_timeout_s: float = 5.0, pool_size: int = 4, retry_after_s: float = 30.0
+) -> Database:
     """postgresql://… (or postgres://…) → PostgreSQL; sqlite:///path or a file path → SQLite."""
     target = url_or_path.strip()
     if not target:
         raise ValueError("No database given: set DATABASE_URL to postgresql://… or a SQLite file path")
     scheme = target.split("://", 1)[0].lower() if "://" in target else ""
     if scheme in ("postgres", "postgresql"):
-        return PostgresDatabase(target, lock_timeout_s=lock_timeout_s, pool_size=pool_size)
+        return PostgresDatabase(target, lock_timeout_s=lock_timeout_s, pool_size=pool_size, retry_after_s=retry_after_s)
     if scheme == "sqlite":
         # SQLAlchemy's convention: sqlite:///relative.db, sqlite:////absolute/path.db
         return SqliteDatabase(Path(target[len("sqlite://") :][1:]))

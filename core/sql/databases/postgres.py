@@ -65,7 +65,13 @@ class PostgresDatabase:
     dialect: Literal["postgres"] = "postgres"
 
     def __init__(
-        self, url: str, *, lock_timeout_s: float = 5.0, pool_size: int = 4, connect_timeout_s: float = 10.0
+        self,
+        url: str,
+        *,
+        lock_timeout_s: float = 5.0,
+        pool_size: int = 4,
+        connect_timeout_s: float = 10.0,
+        retry_after_s: float = 30.0,
     ) -> None:
         from psycopg.conninfo import conninfo_to_dict
 
@@ -82,6 +88,10 @@ class PostgresDatabase:
         self._pool_lock = threading.Lock()
         self._tables: list[TableInfo] | None = None
         self._reachable = False  # set after a connection worked; cleared when one fails
+        # After a failed try, queries fail at once with its reason for this long instead of each
+        # waiting the connect timeout again (a host that drops packets costs every try that much).
+        self.retry_after_s = retry_after_s
+        self._down: tuple[float, str] | None = None  # (when, the message) of the last failed try
 
     # ---- connections ---------------------------------------------------------------------------
 
@@ -114,7 +124,12 @@ class PostgresDatabase:
             reason = _first_line(str(exc))
         else:
             reason = self._diagnose() or f"no connection became free within {self._connect_timeout_s:g} s"
-        return DatabaseUnavailable(f"Cannot reach the database at {self._where}: {reason}")
+        return self._went_down(reason)
+
+    def _went_down(self, reason: str) -> DatabaseUnavailable:
+        message = f"Cannot reach the database at {self._where}: {reason}"
+        self._down = (time.monotonic(), message)
+        return DatabaseUnavailable(message)
 
     def _diagnose(self) -> str | None:
         """The server's own words for why we cannot connect (one direct attempt); None if we can."""
@@ -133,11 +148,15 @@ class PostgresDatabase:
 
         pool = self._get_pool()
         if not self._reachable:
+            down = self._down
+            if down is not None and time.monotonic() - down[0] < self.retry_after_s:
+                raise DatabaseUnavailable(down[1])
             # First use, or the server went away: one direct attempt says at once why we cannot
             # connect, instead of waiting for the pool's timeout.
             reason = self._diagnose()
             if reason is not None:
-                raise DatabaseUnavailable(f"Cannot reach the database at {self._where}: {reason}")
+                raise self._went_down(reason)
+            self._down = None
         try:
             with pool.connection() as conn, conn.transaction(force_rollback=True):
                 conn.execute("SET TRANSACTION READ ONLY")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -197,6 +199,32 @@ def test_pg_server_down_is_a_clear_message() -> None:
             db.run_readonly("SELECT 1")
     finally:
         db.close()
+
+
+def test_pg_a_failed_try_is_remembered_for_a_while() -> None:
+    """A database that does not answer is tried once per retry window, not by every query: each
+    try against a host that accepts and then stays silent costs the whole connect timeout."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)  # accepts connections (the kernel does) and never answers them
+    db = PostgresDatabase(f"postgresql://nobody@127.0.0.1:{server.getsockname()[1]}/nowhere", connect_timeout_s=1)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable, match="Cannot reach the database") as first:
+            db.run_readonly("SELECT 1")
+        assert time.monotonic() - started >= 0.9  # the try waited for the connect timeout
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable) as second:
+            db.tables()
+        assert time.monotonic() - started < 0.5 and str(second.value) == str(first.value)
+        db.retry_after_s = 0.0  # the window is over: the next query tries again, and waits
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable):
+            db.run_readonly("SELECT 1")
+        assert time.monotonic() - started >= 0.9
+    finally:
+        db.close()
+        server.close()
 
 
 def test_pg_url_options_pass_through(pg_url: str) -> None:
