@@ -57,7 +57,7 @@ def test_a_database_outage_is_not_retried_by_every_question(tmp_path, refusing_d
     assert _sql_failure(services, "How many customers are there?").startswith("The database is not reachable")
     assert accepted[0] == tried  # answered from the remembered outage, no new connection attempt
     monkeypatch.setattr(bot.wiring, "DATABASE_RETRY_S", 0.0)
-    services.db.retry_after_s = 0.0  # type: ignore[attr-defined]  # the runner's own window (PostgreSQL)
+    services.db.retry_after_s = 0.0  # the PostgreSQL runner's own window
     _sql_failure(services, "How many customers are there?")
     assert accepted[0] > tried  # once the windows are over, the database is tried again
 
