@@ -54,6 +54,25 @@ def test_the_row_naming_the_asked_figure_outranks_prose_about_it():
     assert scores[2] > scores[0] > scores[1]
 
 
+def test_a_row_repeated_by_several_statements_lifts_only_the_best_of_them():
+    """Net income is a row of the income, comprehensive income and cash flow statements alike;
+    the second and third statements holding the very same row add nothing, so the prose that
+    explains the change is not pushed out by them."""
+    income = chunk(1, "Net sales 94,836 97,278\nNet income 24,160 25,010")
+    comprehensive = chunk(2, "Net income 24,160 25,010\nOther comprehensive income 1,200 (500)")
+    cash_flows = chunk(3, "Net income 24,160 25,010\nDepreciation 2,898 2,737")
+    prose = chunk(4, "Net income decreased because of foreign currency weakness of $2.4 billion in the quarter.")
+    candidates = [RerankCandidate(c, None, 1.0) for c in (income, comprehensive, cash_flows)]
+    candidates.append(RerankCandidate(prose, 1, 1.0))
+    scores = EvidenceReranker().rerank("What drove the change in net income?", candidates, flat_weights)
+    best_statement = max(scores[:3])
+    assert sorted(scores[:3], reverse=True)[1] < scores[3] < best_statement
+    # Another filing's row says other figures: not a repeat.
+    other_filing = RerankCandidate(chunk(5, "Net income 19,881 24,160", doc="d2"), None, 1.0)
+    again = EvidenceReranker().rerank("What drove the change in net income?", [*candidates, other_filing], flat_weights)
+    assert again[4] > again[3]
+
+
 def test_the_document_prior_keeps_another_companys_row_below():
     theirs = RerankCandidate(chunk(1, SHEET.text.split("\n", 1)[1], doc="other"), None, 0.1)
     ours = RerankCandidate(SHEET, None, 1.0)
