@@ -33,7 +33,7 @@ class Completion:
         if r.pending_count:
             if main is None:
                 raise Abstain("counting what?")
-            query.selects.append(Select(None, "COUNT"))
+            query.selects.append(Select(None, "COUNT", counted=main))
         if r.pending_aggs or r.pending_distinct:
             raise Abstain("an aggregate without a column")
         if query.count_table is not None:

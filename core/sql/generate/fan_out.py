@@ -5,7 +5,9 @@ items appears once per item. MIN and MAX do not mind, but SUM, AVG and COUNT of 
 order would count the order that often — "top 5 products by revenue" summed each order's whole
 total once per item line and showed 5.66M of a 2.25M revenue. Nothing in a schema says how a
 total splits over the rows joined to it, so such a measure is refused, saying why; a count of
-the table's own key is the one that stays right, counted DISTINCT.
+the table's own key is the one that stays right, counted DISTINCT. So is a count of the table's
+rows ("number of orders per product" counts orders, not their item lines): COUNT(*) becomes
+COUNT(DISTINCT key), or is refused when the table has no single key that tells its rows apart.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ _REPEAT_SENSITIVE = {"SUM", "AVG", "COUNT"}
 
 def measured_once(select: Select, joins: list[Join], schema: SchemaIndex) -> Select:
     """The select as it must be written over these joins: unchanged where its rows come once, its
-    table's key counted DISTINCT, or Abstain."""
+    table's key counted DISTINCT (for a COUNT(*), that of the table it counts), or Abstain."""
     column = select.column
+    if column is None and select.agg == "COUNT" and select.counted is not None:
+        key = counted_once(select.counted, joins, schema)
+        return select if key is None else replace(select, column=key, distinct=True)
     if column is None or select.agg not in _REPEAT_SENSITIVE or select.distinct:
         return select
     repeating = repeating_table(column.table, joins, schema)
@@ -37,6 +42,21 @@ def measured_once(select: Select, joins: list[Join], schema: SchemaIndex) -> Sel
         f" several, so its {select.agg} would be inflated"
         + (f"; {repeating} has its own measures: {', '.join(own)}" if own else "")
     )
+
+
+def counted_once(table: str, joins: list[Join], schema: SchemaIndex) -> Column | None:
+    """The key to count DISTINCT so that each row of `table` counts once over these joins; None
+    when COUNT(*) already does."""
+    repeating = repeating_table(table, joins, schema)
+    if repeating is None:
+        return None
+    keys = [c for c in schema.tables[table] if c.primary_key]
+    if len(keys) != 1:
+        raise Abstain(
+            f"{table} would count once per {repeating} row, as each {table} row joins several,"
+            f" and {table} has no single key to count each of its rows once"
+        )
+    return keys[0]
 
 
 def repeating_table(table: str, joins: list[Join], schema: SchemaIndex) -> str | None:

@@ -311,7 +311,7 @@ class Interpreter:
         r.seen_table = True
         r.recent = tag.tables[0]
         if r.pending_count:
-            r.query.selects.append(Select(None, "COUNT"))
+            r.query.selects.append(Select(None, "COUNT", counted=tag.tables[0]))
             r.pending_count = False
         if r.pending_aggs or r.pending_distinct:
             raise Abstain(f"'{tag.text}' follows an aggregate without a column")

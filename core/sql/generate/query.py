@@ -19,6 +19,8 @@ class Select:
     agg: str | None = None
     distinct: bool = False
     label: str | None = None  # the output column's name ("revenue" for a business metric)
+    # With COUNT and no column: the table whose rows are counted ("number of orders": orders).
+    counted: str | None = None
 
 
 @dataclass

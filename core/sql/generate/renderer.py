@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.sql.generate.fan_out import measured_once
+from core.sql.generate.fan_out import counted_once, measured_once
 from core.sql.generate.joins import JoinGraph
 from core.sql.generate.query import Abstain, Filter, Query, RelatedRows, Select, filter_sql, literal, quote_identifier
 from core.sql.generate.schema_index import Column
@@ -63,6 +63,11 @@ class Renderer:
                 inner = f"CAST({inner} AS DOUBLE PRECISION)"  # numbers kept as text: PostgreSQL will not average text
             return f"{select.agg}({'DISTINCT ' if select.distinct else ''}{inner})"
 
+        def count_of(table: str | None) -> str:
+            """COUNT(*) of the rows counted per answer row, each row once however the joins repeat it."""
+            key = None if table is None else counted_once(table, joins, self.joins.schema)
+            return "COUNT(*)" if key is None else f"COUNT(DISTINCT {ref(key)})"
+
         plain = [s.column for s in query.selects if s.column is not None and not s.agg]
         if any(column in plain[:i] for i, column in enumerate(plain)):
             # Two things asked and one column found for both ("owner's first name and their dog's
@@ -103,9 +108,9 @@ class Renderer:
         if distinct_by_group:
             sql += " GROUP BY " + ", ".join(ref(column) for column in plain)
         if query.having is not None:
-            sql += f" HAVING COUNT(*) {query.having[0]} {literal(query.having[1])}"
+            sql += f" HAVING {count_of(query.count_table)} {query.having[0]} {literal(query.having[1])}"
         if query.count_order is not None:
-            sql += f" ORDER BY COUNT(*) {query.count_order}"
+            sql += f" ORDER BY {count_of(query.count_table)} {query.count_order}"
         if query.order_by is not None:
             column, direction = query.order_by
             key = ref(as_grouped(column))

@@ -1,8 +1,9 @@
-"""A measure of a table that a join makes repeat: never summed as if each row came once.
+"""A measure of a table that a join makes repeat: never summed or counted as if each row came once.
 
 Order 1 (120) holds two lines of Lamp and one of Desk, order 2 (10) one line of Lamp. Joined to
 its lines, order 1's total appears three times: summed per product, Lamp would show 250 and the
-products together 380, while all orders together come to 130.
+products together 380, while all orders together come to 130; counted per product, Lamp would
+be in 3 orders instead of 2.
 """
 
 from __future__ import annotations
@@ -67,6 +68,41 @@ def assert_measures_at_their_own_grain(database: Database) -> None:
     assert answer(database, "units of orders in 2024") == [(5,)]
     # Counting the parent's key counts each order once, however many lines it has: Lamp is in 2.
     assert answer(database, "top 5 products by orders placed") == [(1, "Lamp", 2), (2, "Desk", 1)]
+
+
+def assert_counts_each_row_once(database: Database) -> None:
+    # The rows counted are the question's ("orders"), each once however many lines join it.
+    assert answer(database, "number of orders per product") == [(1, 2), (2, 1)]
+    assert answer(database, "number of orders of Lamp") == [(2,)]
+    assert answer(database, "how many products for each order") == [(1, 2), (2, 1)]
+    assert answer(database, "products with at least 3 orders") == []  # a bound on the count
+    # Lines are what the join repeats nothing of: still one count per line.
+    assert answer(database, "how many order lines for each product") == [(1, 3), (2, 1)]
+
+
+def test_counts_each_row_once_across_a_join_on_sqlite(tmp_path):
+    assert_counts_each_row_once(sqlite_database(tmp_path / "shop.sqlite", ";\n".join(SHOP)))
+
+
+def test_counts_each_row_once_across_a_join_on_postgres(pg_scratch_url):
+    import psycopg
+
+    with psycopg.connect(pg_scratch_url, autocommit=True) as connection:
+        for statement in SHOP:
+            connection.execute(statement)
+    database = PostgresDatabase(pg_scratch_url)
+    try:
+        assert_counts_each_row_once(database)
+    finally:
+        database.close()
+
+
+def test_a_count_of_rows_without_a_key_across_their_child_rows_declines_saying_why(tmp_path):
+    # orders declared without a primary key: nothing tells one order from another to count it once
+    keyless = [statement.replace("order_id INTEGER PRIMARY KEY,", "order_id INTEGER,") for statement in SHOP]
+    database = sqlite_database(tmp_path / "shop.sqlite", ";\n".join(keyless))
+    with pytest.raises(Abstain, match=r"orders would count once per order_lines row.*no single key"):
+        engine(database).generate("number of orders per product")
 
 
 def test_measures_at_their_own_grain_still_answer_on_sqlite(tmp_path):
