@@ -206,14 +206,15 @@ class DocumentMatcher:
         """The terms that no document in scope holds, in its text or its file name. doc_ids: the
         documents in scope (the channel's), all when None: a term only another channel's document
         holds is absent here, so the answer says nothing about what is outside the scope."""
-        in_scope = None if doc_ids is None else {self._index_of[d] for d in doc_ids if d in self._index_of}
+        in_scope = self._scope_mask(doc_ids)
         out = set()
         for term in query_terms:
-            holders = set(self._name_docs.get(term, []))
+            held = np.zeros(len(self._doc_ids), dtype=bool)
+            held[self._name_docs.get(term, [])] = True
             tid = self._vocab.get(term)
             if tid is not None:
-                holders.update(int(d) for d in self._docs[self._offsets[tid] : self._offsets[tid + 1]])
-            if not (holders if in_scope is None else holders & in_scope):
+                held[self._docs[self._offsets[tid] : self._offsets[tid + 1]]] = True
+            if not (held & in_scope).any():
                 out.add(term)
         return out
 
@@ -229,12 +230,15 @@ class DocumentMatcher:
         documents that hold it at all, and is held by at most half of them. A topic word fills
         one document ("hotel" in a travel policy) or a few of a company's ("divestitures"), and
         stays. doc_ids: the documents in scope (the channel's), all when None."""
-        n = len(self._doc_ids)
-        in_scope = np.ones(n, dtype=bool)
-        if doc_ids is not None:
-            in_scope[:] = False
-            in_scope[[self._index_of[d] for d in doc_ids if d in self._index_of]] = True
-        return set(self._naming(question, in_scope))
+        return set(self._naming(question, self._scope_mask(doc_ids)))
+
+    def _scope_mask(self, doc_ids: set[str] | None) -> np.ndarray:
+        """Per document, whether it is in scope (doc_ids None: all are)."""
+        if doc_ids is None:
+            return np.ones(len(self._doc_ids), dtype=bool)
+        mask = np.zeros(len(self._doc_ids), dtype=bool)
+        mask[[self._index_of[d] for d in doc_ids if d in self._index_of]] = True
+        return mask
 
     def _naming(self, question: str, in_scope: np.ndarray) -> dict[str, np.ndarray]:
         """naming_terms, each with the documents it is characteristic of (bool per document)."""
@@ -263,11 +267,7 @@ class DocumentMatcher:
 
     def scores(self, question: str, doc_ids: set[str] | None = None) -> dict[str, float]:
         """Prior in [0, 1] per document (1 = best match); empty when nothing discriminates."""
-        if doc_ids is None:
-            in_scope = np.ones(len(self._doc_ids), dtype=bool)
-        else:
-            in_scope = np.zeros(len(self._doc_ids), dtype=bool)
-            in_scope[[self._index_of[d] for d in doc_ids if d in self._index_of]] = True
+        in_scope = self._scope_mask(doc_ids)
         n = int(in_scope.sum())
         if n < 2:
             return {}
