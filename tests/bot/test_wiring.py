@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -23,13 +24,13 @@ def _sql_failure(services: Services, question: str) -> str:
     return reply.sql.outcome.message
 
 
-@pytest.fixture
-def refusing_database() -> Iterator[tuple[str, list[int]]]:
-    """A port that accepts connections and closes them at once (a database that is down behind a
-    proxy), and the count of connections it took."""
+@contextmanager
+def _database_that_hangs_up(after_s: float) -> Iterator[tuple[str, list[int]]]:
+    """A port that takes connections and closes each after_s later (a database that is down behind
+    a proxy): its URL, and the count of connections it took."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
-    server.listen()
+    server.listen(32)
     accepted = [0]
 
     def serve() -> None:
@@ -39,13 +40,22 @@ def refusing_database() -> Iterator[tuple[str, list[int]]]:
             except OSError:
                 return
             accepted[0] += 1
-            conn.close()
+            if after_s:
+                threading.Timer(after_s, conn.close).start()
+            else:
+                conn.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"postgresql://nobody@127.0.0.1:{server.getsockname()[1]}/nowhere?connect_timeout=1", accepted
     server.close()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def refusing_database() -> Iterator[tuple[str, list[int]]]:
+    with _database_that_hangs_up(0.0) as database:
+        yield database
 
 
 def test_a_database_outage_is_not_retried_by_every_question(tmp_path, refusing_database, monkeypatch):
@@ -84,25 +94,9 @@ def test_training_from_a_file_leaves_out_examples_the_guard_would_refuse(tmp_pat
 
 @pytest.fixture
 def slow_refusing_database() -> Iterator[str]:
-    """A port that takes connections and closes each half a second later: every try to reach the
-    database takes that long to fail."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(32)
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            threading.Timer(0.5, conn.close).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"postgresql://nobody@127.0.0.1:{server.getsockname()[1]}/nowhere?connect_timeout=1"
-    server.close()
-    thread.join(timeout=5)
+    """Every try to reach the database takes half a second to fail."""
+    with _database_that_hangs_up(0.5) as (url, _):
+        yield url
 
 
 def test_questions_arriving_during_a_try_take_its_verdict_instead_of_each_trying(
