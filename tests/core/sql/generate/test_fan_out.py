@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.sql.databases.base import Database, PostgresDatabase
+from core.sql.databases.base import Database
 from core.sql.generate.metrics import find_metrics
 from core.sql.generate.patterns import PatternEngine
 from core.sql.generate.query import Abstain
 from core.sql.generate.schema_index import SchemaIndex
+from tests.support.postgres import postgres_database
 from tests.support.sqlite import sqlite_database
 
 SHOP = [
@@ -85,16 +86,8 @@ def test_counts_each_row_once_across_a_join_on_sqlite(tmp_path):
 
 
 def test_counts_each_row_once_across_a_join_on_postgres(pg_scratch_url):
-    import psycopg
-
-    with psycopg.connect(pg_scratch_url, autocommit=True) as connection:
-        for statement in SHOP:
-            connection.execute(statement)
-    database = PostgresDatabase(pg_scratch_url)
-    try:
+    with postgres_database(pg_scratch_url, SHOP) as database:
         assert_counts_each_row_once(database)
-    finally:
-        database.close()
 
 
 def test_a_count_of_rows_without_a_key_across_their_child_rows_declines_saying_why(tmp_path):
@@ -110,13 +103,5 @@ def test_measures_at_their_own_grain_still_answer_on_sqlite(tmp_path):
 
 
 def test_measures_at_their_own_grain_still_answer_on_postgres(pg_scratch_url):
-    import psycopg
-
-    with psycopg.connect(pg_scratch_url, autocommit=True) as connection:
-        for statement in SHOP:
-            connection.execute(statement)
-    database = PostgresDatabase(pg_scratch_url)
-    try:
+    with postgres_database(pg_scratch_url, SHOP) as database:
         assert_measures_at_their_own_grain(database)
-    finally:
-        database.close()

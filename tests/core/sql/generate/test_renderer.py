@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.sql.databases.base import PostgresDatabase
 from core.sql.generate.joins import JoinGraph
 from core.sql.generate.query import Abstain, Filter, Query, RelatedRows, Select
 from core.sql.generate.renderer import Renderer
 from core.sql.generate.schema_index import SchemaIndex
 from core.sql.models import ColumnInfo, TableInfo
+from tests.support.postgres import postgres_database
 from tests.support.sqlite import sqlite_database
 
 
@@ -121,16 +121,8 @@ def test_distinct_rows_ordered_by_a_column_not_shown_on_sqlite(tmp_path):
 
 def test_distinct_rows_ordered_by_a_column_not_shown_on_postgres(pg_scratch_url):
     """PostgreSQL refuses SELECT DISTINCT with an ORDER BY outside the select list."""
-    import psycopg
-
-    with psycopg.connect(pg_scratch_url, autocommit=True) as connection:
-        for statement in KENNEL:
-            connection.execute(statement)
-    database = PostgresDatabase(pg_scratch_url)
-    try:
+    with postgres_database(pg_scratch_url, KENNEL) as database:
         assert_each_owner_once_in_order(database)
-    finally:
-        database.close()
 
 
 def test_distinct_ordered_by_a_shown_column_stays_distinct(schema):
