@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -58,9 +58,24 @@ def refusing_database() -> Iterator[tuple[str, list[int]]]:
         yield database
 
 
-def test_a_database_outage_is_not_retried_by_every_question(tmp_path, refusing_database, monkeypatch):
+@pytest.fixture
+def services_on(tmp_path) -> Iterator[Callable[[str], Services]]:
+    """Services over a database URL; their connection pools are closed afterwards, so that no pool
+    goes on retrying a dead port in the background for the rest of the session."""
+    made: list[Services] = []
+
+    def make(url: str) -> Services:
+        made.append(Services(Settings(data_dir=tmp_path, database_url=url, openai_api_key="")))
+        return made[-1]
+
+    yield make
+    for services in made:
+        services.db.close()
+
+
+def test_a_database_outage_is_not_retried_by_every_question(services_on, refusing_database, monkeypatch):
     url, accepted = refusing_database
-    services = Services(Settings(data_dir=tmp_path, database_url=url, openai_api_key=""))
+    services = services_on(url)
     assert _sql_failure(services, "How many orders per month?").startswith("The database is not reachable right now")
     tried = accepted[0]
     assert tried >= 1
@@ -100,11 +115,11 @@ def slow_refusing_database() -> Iterator[str]:
 
 
 def test_questions_arriving_during_a_try_take_its_verdict_instead_of_each_trying(
-    tmp_path, slow_refusing_database, caplog
+    services_on, slow_refusing_database, caplog
 ):
     from core.sql.models import DatabaseUnavailable
 
-    services = Services(Settings(data_dir=tmp_path, database_url=slow_refusing_database, openai_api_key=""))
+    services = services_on(slow_refusing_database)
     services._database_down = (-1e9, DatabaseUnavailable("down long ago"))  # the window is over
     caplog.set_level("WARNING", logger="bot")
     askers = [threading.Thread(target=lambda: services.assistant) for _ in range(4)]

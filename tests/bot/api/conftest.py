@@ -25,10 +25,16 @@ def client(services: Services) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def fresh_client(tmp_path: Path, minilm: object) -> Callable[..., TestClient]:
-    """A client over services of its own, built with the given settings."""
+def fresh_client(tmp_path: Path, minilm: object) -> Iterator[Callable[..., TestClient]]:
+    """A client over services of its own, built with the given settings. Their databases are
+    closed afterwards: a PostgreSQL pool left open retries a dead port for the rest of the session."""
+    built: list[Services] = []
 
     def build(**settings: object) -> TestClient:
-        return TestClient(create_api(make_services(tmp_path, minilm, **settings)))
+        built.append(make_services(tmp_path, minilm, **settings))
+        return TestClient(create_api(built[-1]))
 
-    return build
+    yield build
+    for services in built:
+        if "db" in services.__dict__:  # opened by the test
+            services.db.close()
